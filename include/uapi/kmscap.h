@@ -1,0 +1,378 @@
+/* SPDX-License-Identifier: (GPL-2.0-only WITH Linux-syscall-note) OR MIT */
+/*
+ * kmscap: virtual KMS displays whose every flipped frame is handed to
+ * capture clients, zero-copy, as DMA-BUF.
+ *
+ * All structures use only __u32, __u64 and __s64 fields, are naturally
+ * aligned and have the same layout on 32- and 64-bit ABIs.  Every pad
+ * field and every unknown flag bit must be zero; the kernel rejects
+ * anything else with -EINVAL.
+ *
+ * Extension rule: a shipped structure is never changed.  New fields are
+ * appended; the size encoded in the ioctl number tells the kernel which
+ * revision the caller knows.  A caller passing a larger structure than
+ * the kernel knows gets -E2BIG unless the unknown tail is all zero; a
+ * caller passing a smaller, older revision gets the older behaviour.
+ */
+#ifndef _UAPI_KMSCAP_H
+#define _UAPI_KMSCAP_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+#define KMSCAP_ABI_MAJOR	1
+#define KMSCAP_ABI_MINOR	0
+
+/* 0xC6 is unassigned in Documentation/userspace-api/ioctl/ioctl-number.rst */
+#define KMSCAP_IOC_MAGIC	0xC6
+
+/* Mode limits accepted by %KMSCAP_IOC_DISPLAY_CREATE and _CONFIG. */
+#define KMSCAP_MIN_SIZE		64
+#define KMSCAP_MAX_SIZE		8192
+#define KMSCAP_MIN_REFRESH_MHZ	1000
+#define KMSCAP_MAX_REFRESH_MHZ	500000
+
+/* Capture limits. */
+#define KMSCAP_MAX_DAMAGE	8
+#define KMSCAP_DEFAULT_QUEUE	4
+#define KMSCAP_MAX_QUEUE	64
+#define KMSCAP_MAX_HOLD_NS	10000000000ULL
+
+/* Capability bits reported by %KMSCAP_IOC_VERSION. */
+#define KMSCAP_CAP_DAMAGE	(1ULL << 0)
+#define KMSCAP_CAP_CURSOR	(1ULL << 1)
+#define KMSCAP_CAP_PRIME_IMPORT	(1ULL << 2)
+#define KMSCAP_CAP_HOLD		(1ULL << 3)
+#define KMSCAP_CAP_HOTPLUG	(1ULL << 4)
+
+/**
+ * struct kmscap_version - ABI version and capabilities
+ * @major: %KMSCAP_ABI_MAJOR of the running module; a change means an
+ *	incompatible ABI.
+ * @minor: %KMSCAP_ABI_MINOR; grows with compatible additions.
+ * @caps: mask of KMSCAP_CAP_* bits.
+ * @max_displays: how many displays may exist at once (module parameter).
+ * @event_size: size in bytes of one &struct kmscap_event as read().
+ */
+struct kmscap_version {
+	__u32 major;
+	__u32 minor;
+	__u64 caps;
+	__u32 max_displays;
+	__u32 event_size;
+};
+
+/* Flags for &struct kmscap_display_create. */
+#define KMSCAP_CREATE_DISCONNECTED	(1U << 0)
+#define KMSCAP_CREATE_FLAGS		KMSCAP_CREATE_DISCONNECTED
+
+/**
+ * struct kmscap_display_create - create a virtual display
+ * @width: preferred mode width in pixels, 64..8192.
+ * @height: preferred mode height in pixels, 64..8192.
+ * @refresh_mhz: preferred refresh rate in millihertz, 1000..500000
+ *	(59.94 Hz is 59940).
+ * @flags: KMSCAP_CREATE_* flags.
+ * @id: out: the new display's id, never reused while the module lives.
+ * @card_minor: out: N of the display's /dev/dri/cardN.
+ *
+ * The display belongs to the caller's effective uid.  Fails with -ENOSPC
+ * when the module's max_displays limit is reached.
+ */
+struct kmscap_display_create {
+	__u32 width;
+	__u32 height;
+	__u32 refresh_mhz;
+	__u32 flags;
+	__u32 id;
+	__u32 card_minor;
+};
+
+/* Flags reported in &struct kmscap_display_info. */
+#define KMSCAP_INFO_CONNECTED	(1U << 0)
+#define KMSCAP_INFO_ACTIVE	(1U << 1)
+
+/**
+ * struct kmscap_display_info - describe one display
+ * @id: in: the display id.
+ * @flags: out: KMSCAP_INFO_* flags.
+ * @width: out: preferred mode width.
+ * @height: out: preferred mode height.
+ * @refresh_mhz: out: preferred mode refresh rate in mHz.
+ * @owner_uid: out: uid that owns the display.
+ * @card_minor: out: N of /dev/dri/cardN.
+ * @clients: out: number of attached capture clients.
+ * @frames: out: frames flipped onto the display since creation.
+ */
+struct kmscap_display_info {
+	__u32 id;
+	__u32 flags;
+	__u32 width;
+	__u32 height;
+	__u32 refresh_mhz;
+	__u32 owner_uid;
+	__u32 card_minor;
+	__u32 clients;
+	__u64 frames;
+};
+
+/**
+ * struct kmscap_display_list - list display ids
+ * @ids_ptr: user pointer to an array of __u32, or 0 to only count.
+ * @count: in: capacity of the array; out: number of displays that exist
+ *	(may exceed the capacity; only capacity ids are written).
+ * @pad: must be zero.
+ */
+struct kmscap_display_list {
+	__u64 ids_ptr;
+	__u32 count;
+	__u32 pad;
+};
+
+/* Flags for &struct kmscap_display_config. */
+#define KMSCAP_CONFIG_MODE		(1U << 0)
+#define KMSCAP_CONFIG_CONNECT		(1U << 1)
+#define KMSCAP_CONFIG_DISCONNECT	(1U << 2)
+#define KMSCAP_CONFIG_FLAGS	(KMSCAP_CONFIG_MODE | KMSCAP_CONFIG_CONNECT | \
+				 KMSCAP_CONFIG_DISCONNECT)
+
+/**
+ * struct kmscap_display_config - change a display at run time
+ * @id: display id.
+ * @flags: KMSCAP_CONFIG_*; at least one; CONNECT and DISCONNECT exclude
+ *	each other.
+ * @width: with %KMSCAP_CONFIG_MODE: new preferred width, else zero.
+ * @height: with %KMSCAP_CONFIG_MODE: new preferred height, else zero.
+ * @refresh_mhz: with %KMSCAP_CONFIG_MODE: new refresh rate, else zero.
+ * @pad: must be zero.
+ *
+ * Every change sends a hotplug uevent on the display's DRM device, as a
+ * real monitor being swapped would.
+ */
+struct kmscap_display_config {
+	__u32 id;
+	__u32 flags;
+	__u32 width;
+	__u32 height;
+	__u32 refresh_mhz;
+	__u32 pad;
+};
+
+/**
+ * struct kmscap_display_destroy - destroy a display
+ * @id: display id.
+ * @pad: must be zero.
+ *
+ * Attached clients get a %KMSCAP_EVENT_HANGUP event and POLLHUP; their
+ * fds and exported DMA-BUFs stay valid until closed.
+ */
+struct kmscap_display_destroy {
+	__u32 id;
+	__u32 pad;
+};
+
+/**
+ * struct kmscap_attach - make this fd a capture client of a display
+ * @display_id: display to capture.
+ * @flags: must be zero.
+ * @queue_depth: unread frame events kept, 1..%KMSCAP_MAX_QUEUE, or 0 for
+ *	%KMSCAP_DEFAULT_QUEUE.  When full, the oldest unread frame is dropped.
+ * @pad: must be zero.
+ * @hold_timeout_ns: how long a frame this client holds may delay the
+ *	flip that replaces it, up to %KMSCAP_MAX_HOLD_NS; 0 means one
+ *	refresh period of the current mode.
+ *
+ * An fd attaches once; -EBUSY if already attached.
+ */
+struct kmscap_attach {
+	__u32 display_id;
+	__u32 flags;
+	__u32 queue_depth;
+	__u32 pad;
+	__u64 hold_timeout_ns;
+};
+
+/* Flags for &struct kmscap_export. */
+#define KMSCAP_EXPORT_CLOEXEC	(1U << 0)
+#define KMSCAP_EXPORT_FLAGS	KMSCAP_EXPORT_CLOEXEC
+
+/**
+ * struct kmscap_export - export a display buffer as a DMA-BUF
+ * @buffer_id: a buffer id seen in an event of this client.
+ * @flags: KMSCAP_EXPORT_*.
+ * @fd: out: a new read-only DMA-BUF fd sharing the buffer's pages.
+ * @pad: must be zero.
+ * @size: out: size of the DMA-BUF in bytes.
+ *
+ * Buffer ids are stable for the life of the buffer: export each once and
+ * keep the fd.  -ENOENT if the id is unknown or the buffer is gone.
+ */
+struct kmscap_export {
+	__u32 buffer_id;
+	__u32 flags;
+	__u32 fd;
+	__u32 pad;
+	__u64 size;
+};
+
+/**
+ * struct kmscap_release - give a frame back
+ * @seq: sequence number of a frame event this client read.
+ *
+ * Returns 0 on release, -ESTALE if the frame had already been revoked
+ * because the hold timeout expired (its buffer may have been reused),
+ * -ENOENT if this client holds no such frame.
+ */
+struct kmscap_release {
+	__u64 seq;
+};
+
+/**
+ * struct kmscap_client_stats - counters of this capture client
+ * @flips: frames flipped onto the display while attached.
+ * @delivered: frames read and released (or held at detach) in time.
+ * @dropped_queue: frames dropped unread because the queue was full.
+ * @dropped_timeout: frames revoked because the hold timeout expired,
+ *	read or not.
+ * @queued: frames queued and not yet read, now.
+ * @held: frames read and not yet released, now.
+ * @revoked_unreleased: revoked frames the client has not released yet.
+ * @max_hold_wait_ns: longest time a flip waited for this client.
+ *
+ * At every moment: flips == delivered + dropped_queue + dropped_timeout +
+ * queued + held.
+ */
+struct kmscap_client_stats {
+	__u64 flips;
+	__u64 delivered;
+	__u64 dropped_queue;
+	__u64 dropped_timeout;
+	__u64 queued;
+	__u64 held;
+	__u64 revoked_unreleased;
+	__u64 max_hold_wait_ns;
+};
+
+/* &struct kmscap_event.type */
+#define KMSCAP_EVENT_FRAME	1
+#define KMSCAP_EVENT_HANGUP	2
+
+/* &struct kmscap_event.flags */
+#define KMSCAP_FRAME_FULL_DAMAGE	(1U << 0)
+#define KMSCAP_FRAME_NEW_MODE		(1U << 1)
+#define KMSCAP_FRAME_DISCONNECTED	(1U << 2)
+#define KMSCAP_FRAME_BLANK		(1U << 3)
+#define KMSCAP_FRAME_CURSOR_VISIBLE	(1U << 4)
+#define KMSCAP_FRAME_CURSOR_MOVED	(1U << 5)
+#define KMSCAP_FRAME_CURSOR_CHANGED	(1U << 6)
+#define KMSCAP_FRAME_DAMAGE_MERGED	(1U << 7)
+#define KMSCAP_FRAME_FIRST		(1U << 8)
+
+/**
+ * struct kmscap_rect - a damaged rectangle in framebuffer pixels
+ * @x1: left, inclusive.
+ * @y1: top, inclusive.
+ * @x2: right, exclusive.
+ * @y2: bottom, exclusive.
+ */
+struct kmscap_rect {
+	__u32 x1;
+	__u32 y1;
+	__u32 x2;
+	__u32 y2;
+};
+
+/**
+ * struct kmscap_event - one event, as returned by read() on a client fd
+ * @type: KMSCAP_EVENT_*.
+ * @flags: KMSCAP_FRAME_* flags.
+ * @seq: frame sequence number on the display, from 1, increasing by one
+ *	per flip; for a hang-up, the last frame's sequence number.
+ * @timestamp_ns: CLOCK_MONOTONIC time of the flip, in ns.
+ * @display_id: display the event belongs to.
+ * @buffer_id: stable id of the primary plane's buffer (0 when blank).
+ * @format: DRM fourcc of the buffer.
+ * @width: framebuffer width in pixels.
+ * @height: framebuffer height in pixels.
+ * @num_planes: number of valid @pitches / @offsets.
+ * @modifier: DRM format modifier of the buffer.
+ * @pitches: bytes per line of each plane.
+ * @offsets: byte offset of each plane in the buffer.
+ * @src_x: visible source rectangle, left, in pixels.
+ * @src_y: visible source rectangle, top.
+ * @src_w: visible source rectangle, width.
+ * @src_h: visible source rectangle, height.
+ * @mode_width: active mode width.
+ * @mode_height: active mode height.
+ * @refresh_mhz: active mode refresh rate in mHz.
+ * @num_damage: number of valid @damage rectangles; with
+ *	%KMSCAP_FRAME_FULL_DAMAGE it is zero and the whole frame changed.
+ * @damage: damaged rectangles; more than %KMSCAP_MAX_DAMAGE are merged
+ *	into one bounding box and %KMSCAP_FRAME_DAMAGE_MERGED is set.
+ * @cursor_x: cursor plane's left edge on the CRTC (may be negative).
+ * @cursor_y: cursor plane's top edge on the CRTC (may be negative).
+ * @cursor_buffer_id: buffer id of the cursor image, 0 when hidden.
+ * @cursor_format: DRM fourcc of the cursor buffer.
+ * @cursor_width: cursor image width.
+ * @cursor_height: cursor image height.
+ * @cursor_hot_x: cursor hotspot, from the left of the image.
+ * @cursor_hot_y: cursor hotspot, from the top of the image.
+ * @cursor_pitch: bytes per line of the cursor buffer.
+ * @pad: zero.
+ * @dropped: frames this client lost since its previous frame event.
+ *
+ * A frame event holds its frame: release it with %KMSCAP_IOC_RELEASE.
+ */
+struct kmscap_event {
+	__u32 type;
+	__u32 flags;
+	__u64 seq;
+	__u64 timestamp_ns;
+	__u32 display_id;
+	__u32 buffer_id;
+	__u32 format;
+	__u32 width;
+	__u32 height;
+	__u32 num_planes;
+	__u64 modifier;
+	__u32 pitches[4];
+	__u32 offsets[4];
+	__u32 src_x;
+	__u32 src_y;
+	__u32 src_w;
+	__u32 src_h;
+	__u32 mode_width;
+	__u32 mode_height;
+	__u32 refresh_mhz;
+	__u32 num_damage;
+	struct kmscap_rect damage[KMSCAP_MAX_DAMAGE];
+	__s64 cursor_x;
+	__s64 cursor_y;
+	__u32 cursor_buffer_id;
+	__u32 cursor_format;
+	__u32 cursor_width;
+	__u32 cursor_height;
+	__u32 cursor_hot_x;
+	__u32 cursor_hot_y;
+	__u32 cursor_pitch;
+	__u32 pad;
+	__u64 dropped;
+};
+
+#define KMSCAP_IOC_VERSION	_IOR(KMSCAP_IOC_MAGIC, 0x00, struct kmscap_version)
+#define KMSCAP_IOC_DISPLAY_CREATE \
+	_IOWR(KMSCAP_IOC_MAGIC, 0x01, struct kmscap_display_create)
+#define KMSCAP_IOC_DISPLAY_INFO \
+	_IOWR(KMSCAP_IOC_MAGIC, 0x02, struct kmscap_display_info)
+#define KMSCAP_IOC_DISPLAY_LIST \
+	_IOWR(KMSCAP_IOC_MAGIC, 0x03, struct kmscap_display_list)
+#define KMSCAP_IOC_DISPLAY_CONFIG \
+	_IOW(KMSCAP_IOC_MAGIC, 0x04, struct kmscap_display_config)
+#define KMSCAP_IOC_DISPLAY_DESTROY \
+	_IOW(KMSCAP_IOC_MAGIC, 0x05, struct kmscap_display_destroy)
+#define KMSCAP_IOC_ATTACH	_IOW(KMSCAP_IOC_MAGIC, 0x06, struct kmscap_attach)
+#define KMSCAP_IOC_EXPORT	_IOWR(KMSCAP_IOC_MAGIC, 0x07, struct kmscap_export)
+#define KMSCAP_IOC_RELEASE	_IOW(KMSCAP_IOC_MAGIC, 0x08, struct kmscap_release)
+#define KMSCAP_IOC_STATS	_IOR(KMSCAP_IOC_MAGIC, 0x09, struct kmscap_client_stats)
+
+#endif /* _UAPI_KMSCAP_H */
