@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * kmscapctl command-line parsing, kept apart from main() so that unit
+ * tests can exercise it without a kmscap device.
+ */
+#ifndef KMSCAPCTL_H
+#define KMSCAPCTL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+enum kmscapctl_op {
+	KMSCAPCTL_HELP,
+	KMSCAPCTL_VERSION,
+	KMSCAPCTL_ADD,
+	KMSCAPCTL_LIST,
+	KMSCAPCTL_SET_MODE,
+	KMSCAPCTL_CONNECT,
+	KMSCAPCTL_DISCONNECT,
+	KMSCAPCTL_REMOVE,
+	KMSCAPCTL_STATS,
+};
+
+/**
+ * struct kmscapctl_cmd - a parsed command line
+ * @op: the subcommand.
+ * @device: --device PATH, or NULL for the library default.
+ * @has_id: @id was given (always for set-mode/connect/disconnect/remove,
+ *	optional for stats).
+ * @id: display id.
+ * @mode: the mode argument as typed (add, set-mode), else NULL.
+ * @width: parsed from @mode.
+ * @height: parsed from @mode.
+ * @refresh_mhz: parsed from @mode.
+ * @create_flags: KMSCAP_CREATE_* for add.
+ */
+struct kmscapctl_cmd {
+	enum kmscapctl_op op;
+	const char *device;
+	int has_id;
+	uint32_t id;
+	const char *mode;
+	uint32_t width;
+	uint32_t height;
+	uint32_t refresh_mhz;
+	uint32_t create_flags;
+};
+
+/*
+ * Parse @argv (argv[0] is the program name).  Returns 0, or -EINVAL with
+ * the line to print on stderr (no newline) in @err, e.g.
+ * "kmscapctl: set-mode: missing MODE" or "invalid mode '0x0': ...".
+ */
+int kmscapctl_parse_args(int argc, char *const argv[], struct kmscapctl_cmd *cmd,
+			 char *err, size_t errlen);
+
+/* Parse a display id: decimal digits only, up to UINT32_MAX. */
+int kmscapctl_parse_id(const char *s, uint32_t *id);
+
+void kmscapctl_usage(FILE *f);
+
+#endif /* KMSCAPCTL_H */

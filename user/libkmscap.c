@@ -1,0 +1,494 @@
+// SPDX-License-Identifier: MIT
+/*
+ * libkmscap: /dev/kmscap handle, display management and capture.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "libkmscap.h"
+
+struct kmscap_dev {
+	int fd;
+	char *path;
+	struct kmscap_version version;
+	size_t event_size;
+	int hung_up;
+	struct kmscap_bufcache *cache;
+};
+
+static int kmscap_ioctl(int fd, unsigned long req, void *arg)
+{
+	int ret;
+
+	do {
+		ret = ioctl(fd, req, arg);
+	} while (ret < 0 && errno == EINTR);
+	if (ret < 0)
+		return -errno;
+	return ret;
+}
+
+int kmscap_open(const char *path, struct kmscap_dev **out)
+{
+	struct kmscap_dev *dev;
+	int ret;
+
+	if (!out)
+		return -EINVAL;
+	if (!path)
+		path = getenv(KMSCAP_DEVICE_ENV);
+	if (!path || !*path)
+		path = KMSCAP_DEFAULT_DEVICE;
+
+	dev = calloc(1, sizeof(*dev));
+	if (!dev)
+		return -ENOMEM;
+	dev->path = strdup(path);
+	if (!dev->path) {
+		free(dev);
+		return -ENOMEM;
+	}
+
+	dev->fd = open(path, O_RDWR | O_CLOEXEC | O_NONBLOCK);
+	if (dev->fd < 0) {
+		ret = -errno;
+		goto err_free;
+	}
+
+	ret = kmscap_ioctl(dev->fd, KMSCAP_IOC_VERSION, &dev->version);
+	if (ret < 0) {
+		/* e.g. a regular file or another driver's node */
+		if (ret == -EINVAL || ret == -ENOSYS)
+			ret = -ENOTTY;
+		goto err_close;
+	}
+	if (dev->version.major != KMSCAP_ABI_MAJOR) {
+		ret = -EPROTO;
+		goto err_close;
+	}
+	dev->event_size = dev->version.event_size ? dev->version.event_size :
+						    sizeof(struct kmscap_event);
+	if (dev->event_size < sizeof(struct kmscap_event) || dev->event_size > 65536) {
+		ret = -EPROTO;
+		goto err_close;
+	}
+
+	*out = dev;
+	return 0;
+
+err_close:
+	close(dev->fd);
+err_free:
+	free(dev->path);
+	free(dev);
+	return ret;
+}
+
+void kmscap_close(struct kmscap_dev *dev)
+{
+	if (!dev)
+		return;
+	kmscap_bufcache_free(dev->cache);
+	close(dev->fd);
+	free(dev->path);
+	free(dev);
+}
+
+int kmscap_fd(const struct kmscap_dev *dev)
+{
+	return dev ? dev->fd : -EINVAL;
+}
+
+const char *kmscap_path(const struct kmscap_dev *dev)
+{
+	return dev ? dev->path : NULL;
+}
+
+int kmscap_get_version(const struct kmscap_dev *dev, struct kmscap_version *out)
+{
+	if (!dev || !out)
+		return -EINVAL;
+	*out = dev->version;
+	return 0;
+}
+
+int kmscap_display_create(struct kmscap_dev *dev, uint32_t width, uint32_t height,
+			  uint32_t refresh_mhz, uint32_t flags, uint32_t *id, uint32_t *card_minor)
+{
+	struct kmscap_display_create c = {
+		.width = width,
+		.height = height,
+		.refresh_mhz = refresh_mhz,
+		.flags = flags,
+	};
+	int ret;
+
+	if (!dev)
+		return -EINVAL;
+	ret = kmscap_ioctl(dev->fd, KMSCAP_IOC_DISPLAY_CREATE, &c);
+	if (ret < 0)
+		return ret;
+	if (id)
+		*id = c.id;
+	if (card_minor)
+		*card_minor = c.card_minor;
+	return 0;
+}
+
+int kmscap_display_destroy(struct kmscap_dev *dev, uint32_t id)
+{
+	struct kmscap_display_destroy d = { .id = id };
+
+	if (!dev)
+		return -EINVAL;
+	return kmscap_ioctl(dev->fd, KMSCAP_IOC_DISPLAY_DESTROY, &d);
+}
+
+int kmscap_display_config(struct kmscap_dev *dev, uint32_t id, uint32_t flags, uint32_t width,
+			  uint32_t height, uint32_t refresh_mhz)
+{
+	struct kmscap_display_config c = {
+		.id = id,
+		.flags = flags,
+		.width = width,
+		.height = height,
+		.refresh_mhz = refresh_mhz,
+	};
+
+	if (!dev)
+		return -EINVAL;
+	return kmscap_ioctl(dev->fd, KMSCAP_IOC_DISPLAY_CONFIG, &c);
+}
+
+int kmscap_display_set_mode(struct kmscap_dev *dev, uint32_t id, uint32_t width,
+			    uint32_t height, uint32_t refresh_mhz)
+{
+	return kmscap_display_config(dev, id, KMSCAP_CONFIG_MODE, width, height, refresh_mhz);
+}
+
+int kmscap_display_connect(struct kmscap_dev *dev, uint32_t id)
+{
+	return kmscap_display_config(dev, id, KMSCAP_CONFIG_CONNECT, 0, 0, 0);
+}
+
+int kmscap_display_disconnect(struct kmscap_dev *dev, uint32_t id)
+{
+	return kmscap_display_config(dev, id, KMSCAP_CONFIG_DISCONNECT, 0, 0, 0);
+}
+
+int kmscap_display_info(struct kmscap_dev *dev, uint32_t id, struct kmscap_display_info *out)
+{
+	struct kmscap_display_info info = { .id = id };
+	int ret;
+
+	if (!dev || !out)
+		return -EINVAL;
+	ret = kmscap_ioctl(dev->fd, KMSCAP_IOC_DISPLAY_INFO, &info);
+	if (ret < 0)
+		return ret;
+	*out = info;
+	return 0;
+}
+
+int kmscap_display_list(struct kmscap_dev *dev, uint32_t **ids)
+{
+	struct kmscap_display_list l;
+	uint32_t *buf = NULL, *nbuf;
+	uint32_t cap = 0;
+	int ret, tries;
+
+	if (!dev || !ids)
+		return -EINVAL;
+	*ids = NULL;
+
+	/* displays may be created between two calls: grow until it fits */
+	for (tries = 0; tries < 64; tries++) {
+		memset(&l, 0, sizeof(l));
+		l.ids_ptr = (uintptr_t)buf;
+		l.count = cap;
+		ret = kmscap_ioctl(dev->fd, KMSCAP_IOC_DISPLAY_LIST, &l);
+		if (ret < 0) {
+			free(buf);
+			return ret;
+		}
+		if (l.count <= cap) {
+			if (l.count == 0) {
+				free(buf);
+				buf = NULL;
+			}
+			*ids = buf;
+			return (int)l.count;
+		}
+		if (l.count > 1u << 20) {
+			free(buf);
+			return -EOVERFLOW;
+		}
+		cap = l.count + 4;
+		nbuf = realloc(buf, cap * sizeof(*buf));
+		if (!nbuf) {
+			free(buf);
+			return -ENOMEM;
+		}
+		buf = nbuf;
+	}
+	free(buf);
+	return -EAGAIN;
+}
+
+int kmscap_attach(struct kmscap_dev *dev, uint32_t display_id, uint32_t queue_depth,
+		  uint64_t hold_timeout_ns)
+{
+	struct kmscap_attach a = {
+		.display_id = display_id,
+		.queue_depth = queue_depth,
+		.hold_timeout_ns = hold_timeout_ns,
+	};
+	int ret;
+
+	if (!dev)
+		return -EINVAL;
+	ret = kmscap_ioctl(dev->fd, KMSCAP_IOC_ATTACH, &a);
+	if (ret < 0)
+		return ret;
+	dev->hung_up = 0;
+	return 0;
+}
+
+int kmscap_hung_up(const struct kmscap_dev *dev)
+{
+	return dev ? dev->hung_up : 0;
+}
+
+static void kmscap_set_hangup(struct kmscap_dev *dev)
+{
+	dev->hung_up = 1;
+	kmscap_bufcache_invalidate(dev->cache);
+}
+
+/*
+ * Read and decode up to @max events; returns how many, 0 when none is
+ * pending (-EAGAIN from read), -EPIPE at end of file, or an error.
+ */
+static int kmscap_read_some(struct kmscap_dev *dev, struct kmscap_event *evs, size_t max)
+{
+	unsigned char *buf;
+	size_t n, i;
+	ssize_t r;
+	int ret = 0;
+
+	if (max > 64)
+		max = 64;
+	buf = malloc(dev->event_size * max);
+	if (!buf)
+		return -ENOMEM;
+	do {
+		r = read(dev->fd, buf, dev->event_size * max);
+	} while (r < 0 && errno == EINTR);
+	if (r < 0) {
+		ret = errno == EAGAIN ? 0 : -errno;
+		goto out;
+	}
+	if (r == 0) {
+		ret = -EPIPE;
+		goto out;
+	}
+	if ((size_t)r % dev->event_size) {
+		ret = -EBADMSG;
+		goto out;
+	}
+	n = (size_t)r / dev->event_size;
+	for (i = 0; i < n; i++) {
+		ret = kmscap_event_decode(buf + i * dev->event_size, dev->event_size, &evs[i],
+					  NULL);
+		if (ret < 0)
+			goto out;
+		if (evs[i].type == KMSCAP_EVENT_HANGUP)
+			kmscap_set_hangup(dev);
+		else
+			kmscap_bufcache_note_event(dev->cache, &evs[i]);
+	}
+	ret = (int)n;
+out:
+	free(buf);
+	return ret;
+}
+
+static int64_t kmscap_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int kmscap_hangup_event(struct kmscap_dev *dev, struct kmscap_event *ev)
+{
+	if (!dev->hung_up)
+		kmscap_set_hangup(dev);
+	if (ev && ev->type != KMSCAP_EVENT_HANGUP) {
+		memset(ev, 0, sizeof(*ev));
+		ev->type = KMSCAP_EVENT_HANGUP;
+	}
+	return KMSCAP_NEXT_HANGUP;
+}
+
+int kmscap_next_frame(struct kmscap_dev *dev, int timeout_ms, struct kmscap_event *ev)
+{
+	struct kmscap_event tmp;
+	int64_t deadline = 0;
+	struct pollfd pfd;
+	int wait, ret;
+
+	if (!dev || !ev)
+		return -EINVAL;
+	if (dev->hung_up) {
+		memset(ev, 0, sizeof(*ev));
+		ev->type = KMSCAP_EVENT_HANGUP;
+		return KMSCAP_NEXT_HANGUP;
+	}
+	if (timeout_ms > 0)
+		deadline = kmscap_now_ms() + timeout_ms;
+
+	for (;;) {
+		if (timeout_ms > 0) {
+			int64_t left = deadline - kmscap_now_ms();
+
+			wait = left > 0 ? (int)left : 0;
+		} else {
+			wait = timeout_ms < 0 ? -1 : 0;
+		}
+		pfd.fd = dev->fd;
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		ret = poll(&pfd, 1, wait);
+		if (ret < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (ret == 0)
+			return KMSCAP_NEXT_TIMEOUT;
+		if (pfd.revents & POLLNVAL)
+			return -EBADF;
+		if (pfd.revents & POLLIN) {
+			ret = kmscap_read_some(dev, &tmp, 1);
+			if (ret == -EPIPE)
+				return kmscap_hangup_event(dev, ev);
+			if (ret < 0)
+				return ret;
+			if (ret == 1) {
+				*ev = tmp;
+				return tmp.type == KMSCAP_EVENT_HANGUP ? KMSCAP_NEXT_HANGUP :
+									 KMSCAP_NEXT_FRAME;
+			}
+			/* spurious wake-up: poll again */
+			if (timeout_ms == 0)
+				return KMSCAP_NEXT_TIMEOUT;
+			continue;
+		}
+		if (pfd.revents & POLLHUP) {
+			memset(ev, 0, sizeof(*ev));
+			return kmscap_hangup_event(dev, ev);
+		}
+		if (pfd.revents & POLLERR)
+			return -EIO;
+	}
+}
+
+int kmscap_read_events(struct kmscap_dev *dev, struct kmscap_event *evs, size_t max)
+{
+	struct pollfd pfd;
+	int ret;
+
+	if (!dev || (!evs && max))
+		return -EINVAL;
+	if (!max)
+		return 0;
+	pfd.fd = dev->fd;
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	ret = poll(&pfd, 1, 0);
+	if (ret < 0)
+		return errno == EINTR ? 0 : -errno;
+	if (!(pfd.revents & POLLIN))
+		return 0;
+	ret = kmscap_read_some(dev, evs, max);
+	if (ret == -EPIPE) {
+		if (!dev->hung_up)
+			kmscap_set_hangup(dev);
+		return 0;
+	}
+	return ret;
+}
+
+int kmscap_release(struct kmscap_dev *dev, uint64_t seq)
+{
+	struct kmscap_release r = { .seq = seq };
+
+	if (!dev)
+		return -EINVAL;
+	return kmscap_ioctl(dev->fd, KMSCAP_IOC_RELEASE, &r);
+}
+
+int kmscap_stats(struct kmscap_dev *dev, struct kmscap_client_stats *out)
+{
+	struct kmscap_client_stats s;
+	int ret;
+
+	if (!dev || !out)
+		return -EINVAL;
+	memset(&s, 0, sizeof(s));
+	ret = kmscap_ioctl(dev->fd, KMSCAP_IOC_STATS, &s);
+	if (ret < 0)
+		return ret;
+	*out = s;
+	return 0;
+}
+
+int kmscap_export(struct kmscap_dev *dev, uint32_t buffer_id, uint32_t flags, uint64_t *size)
+{
+	struct kmscap_export e = { .buffer_id = buffer_id, .flags = flags };
+	int ret;
+
+	if (!dev)
+		return -EINVAL;
+	ret = kmscap_ioctl(dev->fd, KMSCAP_IOC_EXPORT, &e);
+	if (ret < 0)
+		return ret;
+	if (e.fd > INT32_MAX)
+		return -EBADF;
+	if (size)
+		*size = e.size;
+	return (int)e.fd;
+}
+
+static int kmscap_dev_export(void *opaque, uint32_t buffer_id, uint64_t *size)
+{
+	return kmscap_export(opaque, buffer_id, KMSCAP_EXPORT_CLOEXEC, size);
+}
+
+int kmscap_buffer_fd(struct kmscap_dev *dev, uint32_t buffer_id, uint64_t *size)
+{
+	int ret;
+
+	if (!dev)
+		return -EINVAL;
+	if (!dev->cache) {
+		ret = kmscap_bufcache_new(kmscap_dev_export, dev, 0, &dev->cache);
+		if (ret < 0)
+			return ret;
+	}
+	return kmscap_bufcache_get(dev->cache, buffer_id, size);
+}
+
+void kmscap_invalidate_buffers(struct kmscap_dev *dev)
+{
+	if (dev)
+		kmscap_bufcache_invalidate(dev->cache);
+}

@@ -1,0 +1,267 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libkmscap: a small C library around the /dev/kmscap ioctl ABI for
+ * streaming daemons and tools.
+ *
+ * Conventions:
+ *  - every function that can fail returns a negative errno value on error
+ *    (never -1 with errno set); 0 or a non-negative result on success;
+ *  - a handle is not thread-safe: use one per thread or lock around it;
+ *  - every file descriptor the library opens is close-on-exec.
+ */
+#ifndef LIBKMSCAP_H
+#define LIBKMSCAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kmscap.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__) && defined(KMSCAP_BUILDING_LIB)
+#define KMSCAP_API __attribute__((visibility("default")))
+#else
+#define KMSCAP_API
+#endif
+
+#define KMSCAP_DEFAULT_DEVICE	"/dev/kmscap"
+/* Environment variable that overrides the default device path. */
+#define KMSCAP_DEVICE_ENV	"KMSCAP_DEVICE"
+
+#define LIBKMSCAP_VERSION	"1.0.0"
+
+/* ------------------------------------------------------------------ */
+/* Device handle                                                       */
+/* ------------------------------------------------------------------ */
+
+struct kmscap_dev;
+
+/**
+ * kmscap_open() - open the kmscap control device
+ * @path: device path; NULL means $KMSCAP_DEVICE or else /dev/kmscap.
+ * @out: the new handle.
+ *
+ * Queries the module's version and refuses a module whose ABI major
+ * differs from KMSCAP_ABI_MAJOR with -EPROTO.  A file that is not a
+ * kmscap device fails with -ENOTTY.  Opening errors are the open(2)
+ * errno, negated (-ENOENT, -EACCES, ...).
+ */
+KMSCAP_API int kmscap_open(const char *path, struct kmscap_dev **out);
+KMSCAP_API void kmscap_close(struct kmscap_dev *dev);
+/* The underlying fd, e.g. for an external event loop (POLLIN / POLLHUP). */
+KMSCAP_API int kmscap_fd(const struct kmscap_dev *dev);
+KMSCAP_API const char *kmscap_path(const struct kmscap_dev *dev);
+/* Copy of the version the module reported at open time. */
+KMSCAP_API int kmscap_get_version(const struct kmscap_dev *dev, struct kmscap_version *out);
+
+/* ------------------------------------------------------------------ */
+/* Display management                                                  */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Create a display; @id and @card_minor may be NULL.
+ * -ENOSPC: too many displays; -EINVAL: bad mode or flags.
+ */
+KMSCAP_API int kmscap_display_create(struct kmscap_dev *dev, uint32_t width, uint32_t height,
+				     uint32_t refresh_mhz, uint32_t flags, uint32_t *id,
+				     uint32_t *card_minor);
+/* -ENOENT: no such display; -EPERM: owned by another uid. */
+KMSCAP_API int kmscap_display_destroy(struct kmscap_dev *dev, uint32_t id);
+/* Raw KMSCAP_IOC_DISPLAY_CONFIG: @flags is a mask of KMSCAP_CONFIG_*. */
+KMSCAP_API int kmscap_display_config(struct kmscap_dev *dev, uint32_t id, uint32_t flags,
+				     uint32_t width, uint32_t height, uint32_t refresh_mhz);
+KMSCAP_API int kmscap_display_set_mode(struct kmscap_dev *dev, uint32_t id, uint32_t width,
+				       uint32_t height, uint32_t refresh_mhz);
+KMSCAP_API int kmscap_display_connect(struct kmscap_dev *dev, uint32_t id);
+KMSCAP_API int kmscap_display_disconnect(struct kmscap_dev *dev, uint32_t id);
+KMSCAP_API int kmscap_display_info(struct kmscap_dev *dev, uint32_t id,
+				   struct kmscap_display_info *out);
+/*
+ * List display ids.  On success *@ids is a malloc()ed array the caller
+ * free()s (NULL when there are none) and the return value is its length.
+ * The buffer grows until the count the module reports fits.
+ */
+KMSCAP_API int kmscap_display_list(struct kmscap_dev *dev, uint32_t **ids);
+
+/* ------------------------------------------------------------------ */
+/* Capture                                                             */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Make this handle a capture client of @display_id.  @queue_depth 0 is
+ * the module default; @hold_timeout_ns 0 is one refresh period.  A handle
+ * attaches once (-EBUSY afterwards): open one handle per capture client.
+ */
+KMSCAP_API int kmscap_attach(struct kmscap_dev *dev, uint32_t display_id,
+			     uint32_t queue_depth, uint64_t hold_timeout_ns);
+
+/* Return values of kmscap_next_frame(). */
+#define KMSCAP_NEXT_TIMEOUT	0
+#define KMSCAP_NEXT_FRAME	1
+#define KMSCAP_NEXT_HANGUP	2
+
+/**
+ * kmscap_next_frame() - wait for the next event
+ * @timeout_ms: -1 waits forever, 0 only looks.
+ * @ev: out: the decoded, validated event.
+ *
+ * Returns %KMSCAP_NEXT_FRAME with a frame event in @ev (release it with
+ * kmscap_release()), %KMSCAP_NEXT_TIMEOUT when nothing arrived in time,
+ * %KMSCAP_NEXT_HANGUP when the display went away (a hang-up event or
+ * POLLHUP; @ev then has type %KMSCAP_EVENT_HANGUP; every later call returns
+ * it again), or a negative errno (-EBADMSG for a malformed event).
+ *
+ * A hang-up or a frame with %KMSCAP_FRAME_NEW_MODE invalidates the
+ * handle's buffer cache before returning.
+ */
+KMSCAP_API int kmscap_next_frame(struct kmscap_dev *dev, int timeout_ms,
+				 struct kmscap_event *ev);
+
+/*
+ * Read up to @max events without blocking.  Returns the number read
+ * (0 if none is pending), or a negative errno.  A hang-up event is
+ * returned like any other, and also marks the handle as hung up and
+ * invalidates the buffer cache, as kmscap_next_frame() does.
+ */
+KMSCAP_API int kmscap_read_events(struct kmscap_dev *dev, struct kmscap_event *evs, size_t max);
+
+/* 1 once a hang-up was seen, else 0. */
+KMSCAP_API int kmscap_hung_up(const struct kmscap_dev *dev);
+
+/* -ESTALE: frame revoked after the hold timeout; -ENOENT: no such frame. */
+KMSCAP_API int kmscap_release(struct kmscap_dev *dev, uint64_t seq);
+KMSCAP_API int kmscap_stats(struct kmscap_dev *dev, struct kmscap_client_stats *out);
+
+/*
+ * Export a buffer seen in an event as a new DMA-BUF fd (returned; the
+ * caller owns it).  @flags: KMSCAP_EXPORT_*.  @size may be NULL.
+ * Prefer kmscap_buffer_fd(), which exports each buffer once.
+ */
+KMSCAP_API int kmscap_export(struct kmscap_dev *dev, uint32_t buffer_id, uint32_t flags,
+			     uint64_t *size);
+
+/* ------------------------------------------------------------------ */
+/* Buffer cache: buffer id -> DMA-BUF fd, exported once                */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Exports @buffer_id; returns a new fd the cache takes ownership of, or a
+ * negative errno.  Stores the buffer size in *@size.
+ */
+typedef int (*kmscap_export_fn)(void *opaque, uint32_t buffer_id, uint64_t *size);
+
+struct kmscap_bufcache;
+
+/* Default number of buffers a cache keeps before evicting the least recently used. */
+#define KMSCAP_BUFCACHE_DEFAULT_MAX	32
+
+/*
+ * Create a cache that calls @export (with @opaque) on a miss.  It keeps at
+ * most @max_entries fds (0: KMSCAP_BUFCACHE_DEFAULT_MAX), closing the
+ * least recently used one when full.
+ */
+KMSCAP_API int kmscap_bufcache_new(kmscap_export_fn export, void *opaque, size_t max_entries,
+				   struct kmscap_bufcache **out);
+/* Closes every cached fd. */
+KMSCAP_API void kmscap_bufcache_free(struct kmscap_bufcache *cache);
+/*
+ * Return the fd for @buffer_id, exporting it on first use.  The fd stays
+ * owned by the cache and is valid until the entry is invalidated: dup() it
+ * to keep it longer.  @size may be NULL.  0 is not a valid buffer id
+ * (-EINVAL).
+ */
+KMSCAP_API int kmscap_bufcache_get(struct kmscap_bufcache *cache, uint32_t buffer_id,
+				   uint64_t *size);
+/* Close and forget one entry; -ENOENT if it was not cached. */
+KMSCAP_API int kmscap_bufcache_drop(struct kmscap_bufcache *cache, uint32_t buffer_id);
+/* Close and forget every entry. */
+KMSCAP_API void kmscap_bufcache_invalidate(struct kmscap_bufcache *cache);
+KMSCAP_API size_t kmscap_bufcache_count(const struct kmscap_bufcache *cache);
+/*
+ * Let the cache see an event: a hang-up or a frame with
+ * KMSCAP_FRAME_NEW_MODE invalidates it.  Returns 1 if it did, else 0.
+ */
+KMSCAP_API int kmscap_bufcache_note_event(struct kmscap_bufcache *cache,
+					  const struct kmscap_event *ev);
+
+/* The handle's own cache (exports with KMSCAP_EXPORT_CLOEXEC). */
+KMSCAP_API int kmscap_buffer_fd(struct kmscap_dev *dev, uint32_t buffer_id, uint64_t *size);
+KMSCAP_API void kmscap_invalidate_buffers(struct kmscap_dev *dev);
+
+/* ------------------------------------------------------------------ */
+/* Event decoding                                                      */
+/* ------------------------------------------------------------------ */
+
+/**
+ * kmscap_event_decode() - validate one event as read() returned it
+ * @buf: the bytes read.
+ * @len: how many; at least sizeof(struct kmscap_event).  A longer event
+ *	(a newer module's event_size) is accepted and its tail ignored.
+ * @out: the decoded event; may be NULL to only validate.
+ * @why: if not NULL, set to a static text saying what was wrong, or NULL.
+ *
+ * Returns 0, -EINVAL for a NULL @buf, or -EBADMSG when the event is
+ * malformed: short, unknown type, non-zero pad, more than 4 planes, more
+ * than KMSCAP_MAX_DAMAGE rectangles, damage with FULL_DAMAGE, an empty
+ * rectangle or one outside the framebuffer.
+ */
+KMSCAP_API int kmscap_event_decode(const void *buf, size_t len, struct kmscap_event *out,
+				   const char **why);
+
+/* ------------------------------------------------------------------ */
+/* Modes                                                               */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Parse "WIDTHxHEIGHT[@HZ]", HZ with up to three decimals ("143.912"),
+ * 60 Hz when absent.  The refresh rate is computed exactly in mHz.
+ * Returns 0, -EINVAL for a syntax error or -ERANGE for a value outside
+ * KMSCAP_MIN/MAX_SIZE or KMSCAP_MIN/MAX_REFRESH_MHZ (or too big to parse).
+ */
+KMSCAP_API int kmscap_parse_mode(const char *s, uint32_t *width, uint32_t *height,
+				 uint32_t *refresh_mhz);
+/* Same, and sets *@why (if not NULL) to a static reason on failure. */
+KMSCAP_API int kmscap_parse_mode_why(const char *s, uint32_t *width, uint32_t *height,
+				     uint32_t *refresh_mhz, const char **why);
+/*
+ * Format a mode as kmscap_parse_mode() reads it: "2560x1440@143.912",
+ * "1920x1080@60" (no trailing zero decimals).  Returns the length, or
+ * -ENOSPC if @size is too small.
+ */
+KMSCAP_API int kmscap_format_mode(char *buf, size_t size, uint32_t width, uint32_t height,
+				  uint32_t refresh_mhz);
+/* Largest string kmscap_format_mode() writes, with the NUL. */
+#define KMSCAP_MODE_STRLEN	40
+
+/* ------------------------------------------------------------------ */
+/* Error messages                                                      */
+/* ------------------------------------------------------------------ */
+
+enum kmscap_err_ctx {
+	KMSCAP_ERR_OPEN,	/* subject: the device path */
+	KMSCAP_ERR_DISPLAY,	/* subject: the display id as text */
+	KMSCAP_ERR_CREATE,	/* subject: the mode as text */
+	KMSCAP_ERR_MODE,	/* subject: the mode string given by the user */
+	KMSCAP_ERR_ATTACH,	/* subject: the display id as text */
+	KMSCAP_ERR_EXPORT,	/* subject: the buffer id as text */
+};
+
+/*
+ * Write a message for the (negative or positive) errno @err that happened
+ * in @ctx about @subject into @buf, and return @buf, e.g.
+ * "no such display 7",
+ * "/dev/kmscap: permission denied — is your user in group kmscap?",
+ * "invalid mode '0x0': width and height must be 64..8192".
+ * The message has no program-name prefix and no newline.
+ */
+KMSCAP_API const char *kmscap_strerror_ctx(int err, enum kmscap_err_ctx ctx,
+					   const char *subject, char *buf, size_t size);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LIBKMSCAP_H */
