@@ -12,6 +12,7 @@
 #define KMSCAP_TEST_H
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
