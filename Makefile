@@ -1,0 +1,188 @@
+# SPDX-License-Identifier: MIT
+#
+# kmscap top-level Makefile.  "make help" lists the targets.
+# Quiet by default; V=1 shows every command.  Output goes to build/.
+
+# The kernel kmscap is built and tested for: the newest Debian 6.1 amd64
+# headers installed (never the running kernel: the host runs another one).
+KVER ?= $(shell ls -d /usr/src/linux-headers-6.1.*-amd64 2>/dev/null | \
+	sed 's|.*/linux-headers-||' | sort -V | tail -n 1)
+KDIR ?= /lib/modules/$(KVER)/build
+
+B := $(CURDIR)/build
+R := $(B)/results
+
+# make vm-check TESTS="version hotplug": run only these selftests.
+TESTS ?=
+# Extra options for tests/vm/run-vm.sh, e.g. VM_FLAGS="--append drm.debug=0x1e".
+VM_FLAGS ?=
+BENCH_ARGS ?=
+DEMO_ARGS ?=
+
+ifeq ($(V),1)
+Q :=
+VM_VERBOSE := --verbose
+else
+Q := @
+VM_VERBOSE :=
+endif
+MAKEFLAGS += --no-print-directory
+
+have = $(wildcard $(CURDIR)/$(1))
+vm_run = $(CURDIR)/tests/vm/run-vm.sh --kver "$(KVER)" $(VM_VERBOSE) $(VM_FLAGS)
+
+.PHONY: all kmod kmod-if-present user selftests unit unit-build vadriver vadriver-build \
+	tests check check-run vm-check bench demo deps clean help
+
+all: kmod-if-present user tests
+
+help:
+	@echo "make [V=1] [KVER=$(KVER)] TARGET"
+	@echo "  all        kmod + user + tests (the default)"
+	@echo "  kmod       kmod/kmscap.ko for $(KVER)"
+	@echo "  user       libkmscap and kmscapctl in build/user"
+	@echo "  selftests  VM selftests, bench and demo programs in build/selftests"
+	@echo "  unit       build and run the unit tests (build/results/unit.tap)"
+	@echo "  vm-check   boot the test VM, run the selftests (build/results/vm.tap);"
+	@echo "             TESTS=\"a b\" runs only those"
+	@echo "  check      deps, build everything, run every suite, one summary line"
+	@echo "  bench      run build/selftests/bench/kmscap-bench in the VM, files in out/bench"
+	@echo "  demo       run build/selftests/demo/kmscap-demo in the VM, files in out/demo"
+	@echo "  deps       install the Debian packages needed (tests/deps.sh)"
+	@echo "  clean      remove build/ and the module build products"
+
+deps:
+	$(Q)$(CURDIR)/tests/deps.sh
+
+# ---- building ----------------------------------------------------------------
+
+kmod:
+	@if [ ! -f kmod/Kbuild ]; then \
+		echo "make kmod: kmod/Kbuild does not exist yet (the module sources are not in this tree)" >&2; \
+		exit 1; fi
+	@if [ -z "$(KVER)" ] || [ ! -d "$(KDIR)" ]; then \
+		echo "make kmod: kernel build directory '$(KDIR)' missing: install" \
+		     "linux-headers-amd64 (make deps) or pass KVER=" >&2; \
+		exit 1; fi
+	$(Q)$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod modules
+
+# "all" builds the module only once its sources exist.
+kmod-if-present:
+ifneq ($(call have,kmod/Kbuild),)
+	$(Q)$(MAKE) kmod
+else
+	@echo "  SKIP    kmod (kmod/Kbuild not present)"
+endif
+
+user:
+ifneq ($(call have,user/Makefile),)
+	$(Q)$(MAKE) -C user O=$(B)/user
+else
+	@echo "  SKIP    user (user/Makefile not present)"
+endif
+
+selftests: user
+	$(Q)$(MAKE) -C tests/selftests O=$(B)/selftests
+
+unit-build: user
+ifneq ($(call have,tests/unit/Makefile),)
+	$(Q)$(MAKE) -C tests/unit O=$(B)/unit
+else
+	@echo "  SKIP    unit tests (tests/unit/Makefile not present)"
+endif
+
+vadriver-build: user
+ifneq ($(call have,tests/vadriver/Makefile),)
+	$(Q)$(MAKE) -C tests/vadriver O=$(B)/vadriver
+else
+	@echo "  SKIP    vadriver (tests/vadriver/Makefile not present)"
+endif
+
+tests: selftests unit-build vadriver-build
+
+# ---- running -------------------------------------------------------------------
+
+unit: user
+ifneq ($(call have,tests/unit/Makefile),)
+	@mkdir -p $(R)
+	$(Q)$(MAKE) -C tests/unit O=$(B)/unit RESULTS=$(R) check
+else
+	@echo "  SKIP    unit tests (tests/unit/Makefile not present)"
+endif
+
+vadriver: user
+ifneq ($(call have,tests/vadriver/Makefile),)
+	@mkdir -p $(R)
+	$(Q)$(MAKE) -C tests/vadriver O=$(B)/vadriver RESULTS=$(R) check
+else
+	@echo "  SKIP    vadriver (tests/vadriver/Makefile not present)"
+endif
+
+vm-check: kmod-if-present selftests
+	$(Q)$(vm_run) $(if $(TESTS),--only "$(TESTS)")
+
+bench: kmod selftests
+	@if [ ! -x $(B)/selftests/bench/kmscap-bench ]; then \
+		echo "make bench: build/selftests/bench/kmscap-bench was not built" \
+		     "(tests/bench/kmscap-bench.c missing?)" >&2; exit 1; fi
+	$(Q)$(vm_run) --run $(B)/selftests/bench/kmscap-bench --args "$(BENCH_ARGS)" \
+		--out $(CURDIR)/out/bench
+
+demo: kmod selftests
+	@if [ ! -x $(B)/selftests/demo/kmscap-demo ]; then \
+		echo "make demo: build/selftests/demo/kmscap-demo was not built" \
+		     "(tests/demo/kmscap-demo.c missing?)" >&2; exit 1; fi
+	$(Q)$(vm_run) --run $(B)/selftests/demo/kmscap-demo --args "$(DEMO_ARGS)" \
+		--out $(CURDIR)/out/demo
+
+# check: install what is missing, then build and run everything in a fresh
+# make (so that KVER sees freshly installed headers).  Every build step and
+# every suite is recorded in build/results/*.tap; a failing step does not
+# stop the later ones; tests/summary.sh prints the one-line verdict.
+check:
+	$(Q)$(CURDIR)/tests/deps.sh
+	$(Q)$(MAKE) check-run
+
+# $(call kmscap_step,NAME,COMMAND): run COMMAND, record NAME in build.tap.
+kmscap_step = if $(2); then echo "ok - $(1)" >>$(R)/build.tap; \
+	else echo "not ok - $(1)" >>$(R)/build.tap; echo "  FAIL    $(1)"; fi
+# $(call kmscap_absent,NAME,FILE): FILE is missing, NAME is skipped.
+kmscap_absent = echo "ok - $(1) \# SKIP $(2) not present" >>$(R)/build.tap; \
+	echo "  SKIP    $(1) ($(2) not present)"
+
+check-run:
+	@rm -rf $(R)
+	@mkdir -p $(R)
+	@suites="build vm"; \
+	if [ -f kmod/Kbuild ]; then \
+		$(call kmscap_step,build kmod,$(MAKE) kmod); \
+	else \
+		echo "not ok - build kmod # kmod/Kbuild not present" >>$(R)/build.tap; \
+		echo "  FAIL    build kmod (kmod/Kbuild not present)"; \
+	fi; \
+	if grep -q '^ok - build kmod' $(R)/build.tap; then vmko=; else vmko=--no-ko; fi; \
+	if [ -f user/Makefile ]; then \
+		$(call kmscap_step,build user,$(MAKE) -C user O=$(B)/user); \
+	else $(call kmscap_absent,build user,user/Makefile); fi; \
+	$(call kmscap_step,build selftests,$(MAKE) -C tests/selftests O=$(B)/selftests); \
+	if [ -f tests/unit/Makefile ]; then \
+		suites="$$suites unit"; \
+		$(MAKE) -C tests/unit O=$(B)/unit RESULTS=$(R) check || \
+			echo "  FAIL    unit tests (exit status $$?)"; \
+	else $(call kmscap_absent,unit tests,tests/unit/Makefile); fi; \
+	$(vm_run) $$vmko $(if $(TESTS),--only "$(TESTS)") || true; \
+	if [ -f tests/vadriver/Makefile ]; then \
+		suites="$$suites vadriver"; \
+		$(MAKE) -C tests/vadriver O=$(B)/vadriver RESULTS=$(R) check || \
+			echo "  FAIL    vadriver tests (exit status $$?)"; \
+	else $(call kmscap_absent,vadriver tests,tests/vadriver/Makefile); fi; \
+	$(CURDIR)/tests/summary.sh $(R) $$suites
+
+# ---- cleaning -------------------------------------------------------------------
+
+clean:
+ifneq ($(call have,kmod/Kbuild),)
+	$(Q)if [ -d "$(KDIR)" ]; then $(MAKE) -C $(KDIR) M=$(CURDIR)/kmod clean; fi
+endif
+	@echo "  CLEAN   build"
+	$(Q)rm -rf $(B)

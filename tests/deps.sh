@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+#
+# Install the Debian 12 packages kmscap needs to build and test.
+# As root: installs what is missing.  Otherwise: prints the command to run
+# and fails if anything is missing.
+set -euo pipefail
+
+# One package per line; add new ones here (keep a comment on why).
+kmscap_packages=(
+	build-essential		# gcc, make, libc headers
+	linux-image-amd64	# the kernel the VM tests boot
+	linux-headers-amd64	# to build kmod/kmscap.ko for it
+	qemu-system-x86		# the test VM
+	busybox-static		# the VM's userland
+	cpio			# initramfs archives
+	gzip
+	kmod			# modinfo: DRM module dependencies
+	libdrm-dev
+	check			# unit test framework
+	pkg-config
+	liburing-dev
+	libva-dev
+	libva-drm2
+	ffmpeg
+	dwarves			# pahole: BTF for the module build
+	bc			# kernel build scripts
+)
+
+if ! command -v dpkg-query >/dev/null; then
+	echo "deps: dpkg-query not found: kmscap is built and tested on Debian 12" >&2
+	exit 1
+fi
+
+missing=()
+for p in "${kmscap_packages[@]}"; do
+	st=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+	[ "$st" = installed ] || missing+=("$p")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+	exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps: missing Debian packages: ${missing[*]}" >&2
+	echo "deps: run: sudo apt-get install --no-install-recommends ${missing[*]}" >&2
+	exit 1
+fi
+
+echo "  DEPS    installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q </dev/null
+apt-get install -y -q --no-install-recommends "${missing[@]}" </dev/null

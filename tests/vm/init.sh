@@ -1,0 +1,209 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+#
+# /init of the kmscap test VM (busybox ash).  Protocol on the second serial
+# port (ttyS1), parsed by tests/vm/run-vm.sh:
+#   KMSCAP-TAP: ok 3 - name          one TAP line per test
+#   KMSCAP-RUN: name                 a program is about to start
+#   KMSCAP-LOG: name: text           output of a program
+#   KMSCAP-OUT-BEGIN: path           run mode: a file from /out follows,
+#   KMSCAP-B64: ...                    base64 encoded,
+#   KMSCAP-OUT-END: path               until this line
+#   KMSCAP-DMESG: text               the kernel log, at the end
+#   KMSCAP-VM-DONE                   everything above is complete
+
+export PATH=/bin
+export HOME=/tmp
+export KMSCAP_VM=1
+
+/bin/mount -t devtmpfs devtmpfs /dev
+# The kernel console is ttyS0; this protocol has ttyS1 to itself so that
+# kernel messages never land in the middle of one of its lines.
+if [ -c /dev/ttyS1 ] && stty -F /dev/ttyS1 raw -echo 115200 2>/dev/null; then
+	exec </dev/null >/dev/ttyS1 2>&1
+else
+	exec </dev/null >/dev/console 2>&1
+	echo "KMSCAP-LOG: init: no /dev/ttyS1, protocol on the console"
+fi
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t debugfs debugfs /sys/kernel/debug
+mount -t tmpfs -o mode=1777 tmpfs /tmp
+mkdir -p /dev/pts /dev/shm
+mount -t devpts devpts /dev/pts
+mount -t tmpfs -o mode=1777 tmpfs /dev/shm
+mount -t tmpfs -o mode=0755 tmpfs /out
+hostname kmscap-vm
+
+KMSCAP_MODE=selftest
+KMSCAP_TIMEOUT=120
+KMSCAP_KO=
+KMSCAP_LIBDIRS=
+KMSCAP_RUN=
+. /etc/kmscap/vm.conf
+[ -n "$KMSCAP_LIBDIRS" ] && export LD_LIBRARY_PATH="$KMSCAP_LIBDIRS"
+
+tap_n=0
+
+# kmscap_tap ok|not-ok NAME [DIRECTIVE]
+kmscap_tap() {
+	tap_n=$((tap_n + 1))
+	if [ "$1" = ok ]; then
+		echo "KMSCAP-TAP: ok $tap_n - $2${3:+ # $3}"
+	else
+		echo "KMSCAP-TAP: not ok $tap_n - $2${3:+ # $3}"
+	fi
+}
+
+# kmscap_log NAME FILE: print FILE with the log prefix, at most 4000 lines.
+kmscap_log() {
+	local lines
+	lines=$(wc -l <"$2")
+	if [ "$lines" -gt 4000 ]; then
+		echo "KMSCAP-LOG: $1: ($lines lines of output, the first 4000 follow)"
+	fi
+	head -n 4000 "$2" | tr -d '\r' | sed "s|^|KMSCAP-LOG: $1: |"
+}
+
+# kmscap_reason FILE: last non-empty line of FILE, fit for a TAP directive.
+kmscap_reason() {
+	sed -n '/[^[:space:]]/p' "$1" | tail -n 1 | tr -d '\r#' |
+		sed 's/^.*[Ss][Kk][Ii][Pp]\(PED\|ped\)\{0,1\}:[[:space:]]*//; s/^[[:space:]]*//'
+}
+
+# kmscap_run NAME TIMEOUT CMD...: run CMD with a timeout, output captured in
+# /tmp/kmscap-out/NAME; sets $run_rc (124 = timed out).
+kmscap_run() {
+	local name=$1 tmo=$2 pid killer
+	shift 2
+	mkdir -p /tmp/kmscap-out
+	rm -f /tmp/kmscap-out/"$name".timeout
+	echo "KMSCAP-RUN: $name (timeout ${tmo}s)"
+	"$@" >/tmp/kmscap-out/"$name" 2>&1 </dev/null &
+	pid=$!
+	(
+		sleep "$tmo"
+		touch /tmp/kmscap-out/"$name".timeout
+		kill -TERM "$pid" 2>/dev/null
+		sleep 5
+		kill -KILL "$pid" 2>/dev/null
+	) &
+	killer=$!
+	wait "$pid"
+	run_rc=$?
+	kill "$killer" 2>/dev/null
+	wait "$killer" 2>/dev/null
+	[ -e /tmp/kmscap-out/"$name".timeout ] && run_rc=124
+	return 0
+}
+
+# kmscap_load_modules: base DRM modules, then kmscap.ko; one test each.
+kmscap_load_modules() {
+	local m failed= out
+	for m in $(cat /etc/kmscap/modules); do
+		[ -d "/sys/module/$m" ] && continue
+		if ! out=$(insmod "/lib/kmscap/$m.ko" 2>&1); then
+			failed="$failed $m"
+			echo "KMSCAP-LOG: modules: insmod $m.ko: $out"
+		fi
+	done
+	if [ -z "$failed" ]; then
+		kmscap_tap ok "insmod DRM modules ($(tr '\n' ' ' </etc/kmscap/modules | sed 's/ $//'))"
+	else
+		kmscap_tap not-ok "insmod DRM modules" "failed:$failed"
+	fi
+	if [ -z "$KMSCAP_KO" ]; then
+		kmscap_tap not-ok "insmod kmscap.ko" "kmod/kmscap.ko was not built"
+	elif out=$(insmod "$KMSCAP_KO" 2>&1); then
+		kmscap_tap ok "insmod kmscap.ko"
+	else
+		echo "KMSCAP-LOG: modules: insmod kmscap.ko: $out"
+		kmscap_tap not-ok "insmod kmscap.ko" "insmod failed: $(echo "$out" | tail -n 1 | tr -d '#')"
+	fi
+}
+
+# kmscap_timeout_of NAME: per-program timeout from /etc/kmscap/timeouts.
+kmscap_timeout_of() {
+	local n t
+	if [ -f /etc/kmscap/timeouts ]; then
+		while read -r n t; do
+			if [ "$n" = "$1" ]; then
+				echo "$t"
+				return
+			fi
+		done </etc/kmscap/timeouts
+	fi
+	echo "$KMSCAP_TIMEOUT"
+}
+
+kmscap_selftests() {
+	local p name tmo reason
+	for p in $(ls /selftests | LC_ALL=C sort); do
+		p=/selftests/$p
+		[ -f "$p" ] && [ -x "$p" ] || continue
+		name=${p##*/}
+		tmo=$(kmscap_timeout_of "$name")
+		cd /tmp
+		kmscap_run "$name" "$tmo" "$p"
+		cd /
+		kmscap_log "$name" /tmp/kmscap-out/"$name"
+		case $run_rc in
+		0) kmscap_tap ok "$name" ;;
+		77)
+			reason=$(kmscap_reason /tmp/kmscap-out/"$name")
+			kmscap_tap ok "$name" "SKIP ${reason:-no reason given}"
+			;;
+		124) kmscap_tap not-ok "$name" "timed out after ${tmo}s" ;;
+		*)
+			if [ "$run_rc" -gt 128 ]; then
+				kmscap_tap not-ok "$name" "killed by signal $((run_rc - 128))"
+			else
+				kmscap_tap not-ok "$name" "exit status $run_rc"
+			fi
+			;;
+		esac
+	done
+
+	if [ ! -d /sys/module/kmscap ]; then
+		kmscap_tap ok "rmmod kmscap" "SKIP kmscap is not loaded"
+	elif out=$(rmmod kmscap 2>&1) && [ ! -d /sys/module/kmscap ]; then
+		kmscap_tap ok "rmmod kmscap"
+	else
+		echo "KMSCAP-LOG: modules: rmmod kmscap: $out"
+		kmscap_tap not-ok "rmmod kmscap" "$(echo "rmmod failed: $out" | tail -n 1 | tr -d '#')"
+	fi
+}
+
+kmscap_run_payload() {
+	local name=${KMSCAP_RUN##*/} f
+	cd /out
+	# Word splitting of the argument line is intended.
+	# shellcheck disable=SC2046
+	kmscap_run "$name" "$KMSCAP_TIMEOUT" "$KMSCAP_RUN" $(cat /etc/kmscap/args)
+	cd /
+	kmscap_log "$name" /tmp/kmscap-out/"$name"
+	case $run_rc in
+	0) kmscap_tap ok "$name" ;;
+	124) kmscap_tap not-ok "$name" "timed out after ${KMSCAP_TIMEOUT}s" ;;
+	*) kmscap_tap not-ok "$name" "exit status $run_rc" ;;
+	esac
+	(cd /out && find . -type f) | LC_ALL=C sort | while read -r f; do
+		f=${f#./}
+		echo "KMSCAP-OUT-BEGIN: $f"
+		base64 "/out/$f" | sed 's/^/KMSCAP-B64: /'
+		echo "KMSCAP-OUT-END: $f"
+	done
+}
+
+echo "KMSCAP-VM-START: $(uname -r) mode=$KMSCAP_MODE"
+kmscap_load_modules
+if [ "$KMSCAP_MODE" = run ]; then
+	kmscap_run_payload
+else
+	kmscap_selftests
+fi
+echo "KMSCAP-TAP: 1..$tap_n"
+sync
+dmesg | tr -d '\r' | sed 's/^/KMSCAP-DMESG: /'
+echo "KMSCAP-VM-DONE"
+poweroff -f

@@ -1,0 +1,250 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+#
+# Build the initramfs the kmscap VM tests boot with.
+#
+# The image is two concatenated gzip'ed cpio archives (the kernel unpacks
+# them in order):
+#   build/vm/base-$KVER.cpio.gz   busybox, /init, /etc, DRM modules; cached
+#                                 and rebuilt only when one of its inputs
+#                                 changes.
+#   build/vm/$NAME-payload.cpio.gz  test programs, their shared libraries,
+#                                 kmscap.ko and the run configuration;
+#                                 rebuilt every time (it is small).
+# Result: build/vm/$NAME.cpio.gz
+#
+# Usage: mkinitramfs.sh [options] [PROGRAM...]
+#   --kver KVER        kernel release (default: newest 6.1 *-amd64 headers)
+#   --name NAME        image name (default: selftests)
+#   --mode MODE        "selftest" (run every program in /selftests) or "run"
+#                      (run one program, send back what it writes to /out)
+#   --ko PATH          kmscap.ko to include (default: kmod/kmscap.ko if built)
+#   --no-ko            do not include kmscap.ko
+#   --timeout SECS     default per-program timeout (selftest: 120)
+#   --timeouts FILE    "name seconds" lines overriding the default
+#   --args "ARGS"      run mode: arguments for the program
+#   PROGRAM...         selftest mode: test executables; run mode: exactly one
+set -euo pipefail
+
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+vmdir=$top/tests/vm
+out=$top/build/vm
+
+kver=${KVER:-}
+name=selftests
+mode=selftest
+ko=auto
+timeout=
+timeouts=
+run_args=
+progs=()
+
+die() { echo "mkinitramfs: $*" >&2; exit 1; }
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	--kver) kver=$2; shift 2 ;;
+	--name) name=$2; shift 2 ;;
+	--mode) mode=$2; shift 2 ;;
+	--ko) ko=$2; shift 2 ;;
+	--no-ko) ko=none; shift ;;
+	--timeout) timeout=$2; shift 2 ;;
+	--timeouts) timeouts=$2; shift 2 ;;
+	--args) run_args=$2; shift 2 ;;
+	--) shift; progs+=("$@"); break ;;
+	-*) die "unknown option '$1'" ;;
+	*) progs+=("$1"); shift ;;
+	esac
+done
+
+if [ -z "$kver" ]; then
+	kver=$(ls -d /usr/src/linux-headers-6.1.*-amd64 2>/dev/null |
+	       sed 's|.*/linux-headers-||' | sort -V | tail -n1)
+	[ -n "$kver" ] || die "no /usr/src/linux-headers-6.1.*-amd64; run tests/deps.sh"
+fi
+[ -d "/lib/modules/$kver/kernel" ] ||
+	die "/lib/modules/$kver/kernel missing: install linux-image-$kver (tests/deps.sh)"
+case $mode in
+selftest) timeout=${timeout:-120} ;;
+run)
+	timeout=${timeout:-1200}
+	[ ${#progs[@]} -eq 1 ] || die "run mode needs exactly one program, got ${#progs[@]}"
+	;;
+*) die "unknown mode '$mode' (selftest or run)" ;;
+esac
+case $timeout in ''|*[!0-9]*) die "bad timeout '$timeout'" ;; esac
+if [ "$ko" = auto ]; then
+	ko=none
+	[ -f "$top/kmod/kmscap.ko" ] && ko=$top/kmod/kmscap.ko
+fi
+[ "$ko" = none ] || [ -f "$ko" ] || die "kmscap module '$ko' does not exist"
+busybox=$(command -v busybox || true)
+[ -n "$busybox" ] || die "busybox not found: install busybox-static"
+case $(ldd "$busybox" 2>&1 || true) in *'not a dynamic'*) ;; *) false ;; esac ||
+	die "$busybox is not statically linked: install busybox-static"
+
+mkdir -p "$out"
+
+# ---- kernel modules -------------------------------------------------------
+
+# Modules every VM boot loads, dependencies first.  KMSCAP_VM_MODULES may
+# add more (space separated).
+base_modules="drm drm_kms_helper drm_shmem_helper vgem ${KMSCAP_VM_MODULES:-}"
+
+declare -A seen=()
+order=()
+
+# kmscap_dep_visit NAME: append NAME's dependencies, then NAME, to $order.
+kmscap_dep_visit() {
+	local m=${1//-/_} deps d
+	[ -n "${seen[$m]:-}" ] && return 0
+	seen[$m]=1
+	deps=$(modinfo -k "$kver" -F depends "$m" 2>/dev/null) ||
+		die "kernel module '$m' not found for $kver"
+	for d in ${deps//,/ }; do
+		kmscap_dep_visit "$d"
+	done
+	order+=("$m")
+}
+
+for m in $base_modules; do
+	kmscap_dep_visit "$m"
+done
+if [ "$ko" != none ]; then
+	ko_deps=$(modinfo -F depends "$ko") || die "modinfo cannot read $ko"
+	for d in ${ko_deps//,/ }; do
+		kmscap_dep_visit "$d"
+	done
+fi
+
+# ---- base archive (cached) --------------------------------------------------
+
+base=$out/base-$kver.cpio.gz
+key=$( {
+	echo "kver $kver"
+	for m in "${order[@]}"; do
+		f=$(modinfo -k "$kver" -n "$m")
+		echo "$m $(stat -c '%s %Y' "$f") $f"
+	done
+	stat -c '%s %Y %n' "$busybox" "$vmdir/init.sh" "$vmdir/mkinitramfs.sh"
+} | sha256sum | cut -d' ' -f1)
+
+if [ ! -f "$base" ] || [ "$(cat "$base.key" 2>/dev/null)" != "$key" ]; then
+	echo "  GEN     build/vm/base-$kver.cpio.gz"
+	stage=$out/base-stage
+	rm -rf "$stage"
+	mkdir -p "$stage"/{bin,dev,proc,sys,tmp,root,out,etc/kmscap,lib/kmscap}
+	ln -s bin "$stage/sbin"
+	mkdir -p "$stage/usr"
+	ln -s ../bin "$stage/usr/bin"
+	ln -s ../bin "$stage/usr/sbin"
+	cp "$busybox" "$stage/bin/busybox"
+	for a in $("$busybox" --list); do
+		[ "$a" = busybox ] || ln -sf busybox "$stage/bin/$a"
+	done
+	install -m 0755 "$vmdir/init.sh" "$stage/init"
+	cat >"$stage/etc/passwd" <<-EOF
+	root:x:0:0:root:/root:/bin/sh
+	kmscap1:x:1001:1001:kmscap test user 1:/tmp:/bin/sh
+	kmscap2:x:1002:1002:kmscap test user 2:/tmp:/bin/sh
+	nobody:x:65534:65534:nobody:/nonexistent:/bin/false
+	EOF
+	cat >"$stage/etc/group" <<-EOF
+	root:x:0:
+	video:x:44:
+	render:x:105:
+	kmscap:x:990:kmscap1
+	kmscap1:x:1001:
+	kmscap2:x:1002:
+	nogroup:x:65534:
+	EOF
+	printf 'passwd: files\ngroup: files\nshadow: files\n' >"$stage/etc/nsswitch.conf"
+	echo kmscap-vm >"$stage/etc/hostname"
+	: >"$stage/etc/kmscap/modules"
+	for m in "${order[@]}"; do
+		f=$(modinfo -k "$kver" -n "$m")
+		case $f in
+		*.ko) cp "$f" "$stage/lib/kmscap/$m.ko" ;;
+		*.ko.xz) xz -dc "$f" >"$stage/lib/kmscap/$m.ko" ;;
+		*.ko.zst) zstd -qdc "$f" >"$stage/lib/kmscap/$m.ko" ;;
+		*.ko.gz) gzip -dc "$f" >"$stage/lib/kmscap/$m.ko" ;;
+		*) die "unsupported module file $f" ;;
+		esac
+		echo "$m" >>"$stage/etc/kmscap/modules"
+	done
+	(cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) |
+		gzip -1 >"$base.tmp"
+	mv "$base.tmp" "$base"
+	echo "$key" >"$base.key"
+	rm -rf "$stage"
+fi
+
+# ---- payload archive ----------------------------------------------------------
+
+stage=$out/$name-payload
+rm -rf "$stage"
+mkdir -p "$stage/etc/kmscap" "$stage/selftests" "$stage/payload"
+
+declare -A libs=()
+
+# kmscap_add_libs ELF: remember every shared library ELF needs.
+kmscap_add_libs() {
+	local l
+	if ! ldd "$1" >/dev/null 2>&1; then
+		return 0	# static, or not an ELF we can inspect
+	fi
+	if ldd "$1" | grep -q 'not found'; then
+		die "$1 needs libraries that are not installed: $(ldd "$1" | grep 'not found' | tr -s ' \t\n' ' ')"
+	fi
+	for l in $(ldd "$1" | sed -n 's/.*=> \(\/[^ ]*\) .*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) (.*/\1/p'); do
+		libs[$l]=1
+	done
+}
+
+for p in "${progs[@]}"; do
+	[ -f "$p" ] && [ -x "$p" ] || die "program '$p' does not exist or is not executable"
+	if [ "$mode" = selftest ]; then
+		cp "$p" "$stage/selftests/"
+	else
+		cp "$p" "$stage/payload/"
+	fi
+	kmscap_add_libs "$p"
+done
+libdirs=
+for l in "${!libs[@]}"; do
+	mkdir -p "$stage$(dirname "$l")"
+	cp -L "$l" "$stage$l"
+	case ":$libdirs:" in *":$(dirname "$l"):"*) ;; *) libdirs=$libdirs:$(dirname "$l") ;; esac
+done
+
+if [ "$ko" != none ]; then
+	cp "$ko" "$stage/etc/kmscap/kmscap.ko"
+fi
+{
+	echo "# generated by tests/vm/mkinitramfs.sh"
+	echo "KMSCAP_MODE=$mode"
+	echo "KMSCAP_KVER=$kver"
+	echo "KMSCAP_TIMEOUT=$timeout"
+	echo "KMSCAP_LIBDIRS=${libdirs#:}"
+	if [ "$ko" != none ]; then
+		echo "KMSCAP_KO=/etc/kmscap/kmscap.ko"
+	else
+		echo "KMSCAP_KO="
+	fi
+	if [ "$mode" = run ]; then
+		echo "KMSCAP_RUN=/payload/$(basename "${progs[0]}")"
+	fi
+} >"$stage/etc/kmscap/vm.conf"
+# Run mode arguments, split on white space by /init.
+printf '%s\n' "$run_args" >"$stage/etc/kmscap/args"
+if [ -n "$timeouts" ]; then
+	[ -f "$timeouts" ] || die "timeouts file '$timeouts' does not exist"
+	grep -v '^[[:space:]]*\(#\|$\)' "$timeouts" >"$stage/etc/kmscap/timeouts" || true
+fi
+
+(cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) |
+	gzip -1 >"$out/$name-payload.cpio.gz"
+rm -rf "$stage"
+cat "$base" "$out/$name-payload.cpio.gz" >"$out/$name.cpio.gz.tmp"
+mv "$out/$name.cpio.gz.tmp" "$out/$name.cpio.gz"
+echo "  GEN     build/vm/$name.cpio.gz"

@@ -1,0 +1,247 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+#
+# Boot Debian's kernel in qemu with the kmscap initramfs and check the result.
+#
+# Selftest mode (default): runs every program given (default: all of
+# build/selftests/bin/*) inside the VM and writes TAP to build/results/vm.tap.
+# Run mode (--run PROG): runs one program, prints its output and copies the
+# files it wrote to /out in the VM into out/NAME/ on the host.
+#
+# Usage: run-vm.sh [options] [PROGRAM...]
+#   --name NAME          log/image name: build/vm/NAME.log (default selftests,
+#                        in run mode the program's name)
+#   --only "A B"         selftest mode: run only these test names
+#   --tap FILE           selftest mode: TAP output (default build/results/vm.tap)
+#   --run PROG           run mode: the program to run
+#   --args "ARGS"        run mode: its arguments
+#   --out DIR            run mode: where its /out files go (default out/NAME)
+#   --vm-timeout SECS    wall clock limit of the whole VM (default 1200)
+#   --append "ARGS"      extra kernel command line (also $KMSCAP_VM_APPEND)
+#   --verbose            echo the whole protocol log live, not only TAP
+#   --kver, --ko PATH, --no-ko, --timeout SECS, --timeouts FILE
+#                        passed to mkinitramfs.sh
+# Exit status: 0 when everything passed, 1 otherwise.
+set -euo pipefail
+
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+vmdir=$top/tests/vm
+
+kver=${KVER:-}
+name=
+only=
+tap=$top/build/results/vm.tap
+run=
+run_args=
+outdir=
+vm_timeout=${KMSCAP_VM_TIMEOUT:-1200}
+append=${KMSCAP_VM_APPEND:-}
+verbose=${KMSCAP_VM_VERBOSE:-0}
+mkargs=()
+progs=()
+
+die() { echo "run-vm: $*" >&2; exit 1; }
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	--name) name=$2; shift 2 ;;
+	--only) only=$2; shift 2 ;;
+	--tap) tap=$2; shift 2 ;;
+	--run) run=$2; shift 2 ;;
+	--args) run_args=$2; shift 2 ;;
+	--out) outdir=$2; shift 2 ;;
+	--vm-timeout) vm_timeout=$2; shift 2 ;;
+	--append) append="$append $2"; shift 2 ;;
+	--verbose) verbose=1; shift ;;
+	--kver) kver=$2; shift 2 ;;
+	--ko|--timeout|--timeouts) mkargs+=("$1" "$2"); shift 2 ;;
+	--no-ko) mkargs+=("$1"); shift ;;
+	--) shift; progs+=("$@"); break ;;
+	-*) die "unknown option '$1'" ;;
+	*) progs+=("$1"); shift ;;
+	esac
+done
+
+if [ -z "$kver" ]; then
+	kver=$(ls -d /usr/src/linux-headers-6.1.*-amd64 2>/dev/null |
+	       sed 's|.*/linux-headers-||' | sort -V | tail -n1)
+	[ -n "$kver" ] || die "no /usr/src/linux-headers-6.1.*-amd64; run tests/deps.sh"
+fi
+vmlinuz=/boot/vmlinuz-$kver
+[ -r "$vmlinuz" ] || die "cannot read $vmlinuz: install linux-image-$kver (tests/deps.sh)"
+command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing: install qemu-system-x86"
+case $vm_timeout in ''|*[!0-9]*) die "bad --vm-timeout '$vm_timeout'" ;; esac
+
+if [ -n "$run" ]; then
+	mode=run
+	[ -f "$run" ] && [ -x "$run" ] || die "program '$run' does not exist or is not executable"
+	name=${name:-$(basename "$run")}
+	outdir=${outdir:-$top/out/$name}
+	progs=("$run")
+	mkargs+=(--args "$run_args")
+else
+	mode=selftest
+	name=${name:-selftests}
+	if [ ${#progs[@]} -eq 0 ] && [ -d "$top/build/selftests/bin" ]; then
+		for p in "$top"/build/selftests/bin/*; do
+			[ -f "$p" ] && [ -x "$p" ] && progs+=("$p")
+		done
+	fi
+	if [ -n "$only" ]; then
+		sel=()
+		for t in $only; do
+			found=
+			for p in "${progs[@]}"; do
+				[ "$(basename "$p")" = "$t" ] && sel+=("$p") && found=1
+			done
+			[ -n "$found" ] || die "no selftest named '$t' (built ones: $(for p in "${progs[@]}"; do basename "$p"; done | tr '\n' ' '))"
+		done
+		progs=("${sel[@]}")
+	fi
+	[ -f "$top/tests/vm/timeouts" ] && mkargs+=(--timeouts "$top/tests/vm/timeouts")
+fi
+
+"$vmdir/mkinitramfs.sh" --kver "$kver" --name "$name" --mode "$mode" "${mkargs[@]}" \
+	-- "${progs[@]}"
+
+log=$top/build/vm/$name.log
+clog=$top/build/vm/$name.console.log
+rm -f "$log" "$clog"
+: >"$log"
+: >"$clog"
+
+accel=tcg
+[ -r /dev/kvm ] && [ -w /dev/kvm ] && accel=kvm
+cmdline="console=ttyS0,115200 panic=-1 oops=panic no_hash_pointers mitigations=off"
+cmdline="$cmdline rdinit=/init $append"
+
+echo "  VM      $name ($accel, kernel $kver, timeout ${vm_timeout}s, log build/vm/$name.log)"
+start=$(date +%s)
+set +e
+timeout -k 10 "$vm_timeout" qemu-system-x86_64 \
+	-nodefaults -no-reboot -display none \
+	-accel "$accel" -cpu max -smp 2 -m 3072 \
+	-serial "file:$clog" -serial "file:$log" \
+	-kernel "$vmlinuz" -initrd "$top/build/vm/$name.cpio.gz" \
+	-append "$cmdline" </dev/null &
+qpid=$!
+set -e
+# Live progress while the VM runs.
+if [ "$verbose" = 1 ]; then
+	tail -n +1 -F --pid="$qpid" "$log" 2>/dev/null | tr -d '\r' &
+else
+	tail -n +1 -F --pid="$qpid" "$log" 2>/dev/null | tr -d '\r' |
+		sed -un 's/^KMSCAP-TAP: \(\(not \)\{0,1\}ok .*\)/    \1/p' &
+fi
+tpid=$!
+set +e
+wait "$qpid"
+qrc=$?
+wait "$tpid" 2>/dev/null
+set -e
+secs=$(($(date +%s) - start))
+
+tr -d '\r' <"$log" >"$log.tmp" && mv "$log.tmp" "$log"
+
+# ---- what went wrong in the kernel? -------------------------------------
+
+bad='WARNING:|BUG:|kernel BUG|Oops|lockdep|refcount_t|general protection|Call Trace'
+bad="$bad|KASAN|UBSAN|list_add corruption|list_del corruption|kernel NULL pointer"
+bad="$bad|Kernel panic|blocked for more than|detected stall|soft lockup|hard LOCKUP"
+if grep -q '^KMSCAP-DMESG: ' "$log"; then
+	klog_src="kernel log (dmesg)"
+	sed -n 's/^KMSCAP-DMESG: //p' "$log" >"$log.dmesg"
+else
+	klog_src="serial console (no dmesg dump: the VM did not finish)"
+	tr -d '\r' <"$clog" >"$log.dmesg"
+fi
+grep -E "$bad" "$log.dmesg" >"$log.bad" || true
+rm -f "$log.dmesg"
+
+done_ok=1
+why=
+if ! grep -q '^KMSCAP-VM-DONE' "$log"; then
+	done_ok=0
+	last=$(sed -n 's/^KMSCAP-RUN: //p' "$log" | tail -n 1)
+	if [ "$qrc" -eq 124 ] || [ "$qrc" -eq 137 ]; then
+		why="VM killed after the ${vm_timeout}s wall clock limit"
+	elif grep -q 'Kernel panic' "$clog"; then
+		why="kernel panic: $(grep -m1 'Kernel panic' "$clog" | tr -d '\r#' | sed 's/^\[[ 0-9.]*\] //')"
+	else
+		why="qemu exited with status $qrc before the end"
+	fi
+	[ -n "$last" ] && why="$why; last program started: $last"
+fi
+
+# ---- results --------------------------------------------------------------
+
+status=0
+if [ "$mode" = selftest ]; then
+	mkdir -p "$(dirname "$tap")"
+	{
+		sed -n 's/^KMSCAP-TAP: \(\(not \)\{0,1\}ok\) [0-9]* \{0,1\}\(.*\)/\1 \3/p' "$log" |
+			awk '{ st = ($1 == "not") ? "not ok" : "ok";
+			       rest = ($1 == "not") ? substr($0, 8) : substr($0, 4);
+			       printf "%s %d %s\n", st, NR, rest }'
+	} >"$tap.body"
+	n=$(wc -l <"$tap.body")
+	{
+		echo "1..$((n + 2))"
+		cat "$tap.body"
+		if [ "$done_ok" = 1 ]; then
+			echo "ok $((n + 1)) - vm: ran to the end (${secs}s)"
+		else
+			echo "not ok $((n + 1)) - vm: ran to the end # $why"
+		fi
+		if [ -s "$log.bad" ]; then
+			echo "not ok $((n + 2)) - vm: kernel log clean # $(wc -l <"$log.bad") bad lines in the $klog_src"
+			sed 's/^/#   /' "$log.bad"
+		else
+			echo "ok $((n + 2)) - vm: kernel log clean"
+		fi
+	} >"$tap"
+	rm -f "$tap.body"
+	grep -q '^not ok' "$tap" && status=1
+	# Show the output of every failed test, and the verdicts of the VM.
+	grep '^not ok' "$tap" | while read -r _ _ num _ tname rest; do
+		tname=${tname%% *}
+		if grep -q "^KMSCAP-LOG: $tname: " "$log"; then
+			echo "    --- output of $tname ---"
+			sed -n "s/^KMSCAP-LOG: $tname: /    | /p" "$log" | tail -n 40
+		fi
+	done
+	tail -n +$((n + 2)) "$tap" | sed 's/^/    /'
+	echo "  VM      $name: $(grep -c '^ok' "$tap") ok, $(grep -c '^not ok' "$tap") not ok," \
+		"TAP in ${tap#"$top"/}"
+else
+	mkdir -p "$outdir"
+	sed -n "s/^KMSCAP-LOG: $name: //p" "$log"
+	# Decode every KMSCAP-OUT-BEGIN .. KMSCAP-OUT-END block into $outdir.
+	files=$(sed -n 's/^KMSCAP-OUT-BEGIN: //p' "$log")
+	for f in $files; do
+		case "/$f/" in */../*|*//*) echo "run-vm: refusing out file name '$f'" >&2; status=1; continue ;; esac
+		mkdir -p "$outdir/$(dirname "$f")"
+		awk -v f="$f" '$0 == "KMSCAP-OUT-BEGIN: " f { on = 1; next }
+			       $0 == "KMSCAP-OUT-END: " f { on = 0; ok = 1; next }
+			       on && sub(/^KMSCAP-B64: /, "") { print }
+			       END { exit !ok }' "$log" | base64 -d >"$outdir/$f" ||
+			{ echo "run-vm: $f: truncated or corrupt in $log" >&2; status=1; }
+		echo "  OUT     ${outdir#"$top"/}/$f ($(stat -c %s "$outdir/$f") bytes)"
+	done
+	tapl=$(sed -n 's/^KMSCAP-TAP: //p' "$log" | grep -v '^1\.\.')
+	if echo "$tapl" | grep -q '^not ok'; then
+		echo "run-vm: $(echo "$tapl" | grep '^not ok' | sed 's/^not ok [0-9]* - //' | tr '\n' ';')" >&2
+		status=1
+	fi
+	if [ "$done_ok" = 0 ]; then
+		echo "run-vm: $name: $why" >&2
+		status=1
+	fi
+	if [ -s "$log.bad" ]; then
+		echo "run-vm: $(wc -l <"$log.bad") bad lines in the $klog_src:" >&2
+		sed 's/^/  /' "$log.bad" >&2
+		status=1
+	fi
+fi
+rm -f "$log.bad"
+exit $status
