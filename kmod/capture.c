@@ -1,0 +1,678 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Frame capture: every commit on a display becomes a frame; each attached
+ * client gets a hold on it, reads it as an event and releases it.
+ *
+ * Frame lifecycle
+ *   publish   commit_tail builds the frame from the committed plane states
+ *             and queues a hold for every client (evicting the oldest
+ *             unread hold of a full queue: dropped_queue).
+ *   read      read() moves holds from the client's queue to its held list.
+ *   replace   the next commit makes the frame "replaced"; commit_tail then
+ *             waits until every hold on it has ended, or revokes the holds
+ *             whose client's hold timeout expired (dropped_timeout), and
+ *             only then sends the flip-done event that lets the compositor
+ *             reuse the buffer.
+ *   release   KMSCAP_IOC_RELEASE or close ends a hold (delivered).
+ *
+ * Accounting per client, exact at every moment:
+ *   flips == delivered + dropped_queue + dropped_timeout + queued + held
+ */
+
+#include <linux/ktime.h>
+#include <linux/poll.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include <drm/drm_atomic.h>
+#include <drm/drm_damage_helper.h>
+#include <drm/drm_fourcc.h>
+#include <drm/drm_framebuffer.h>
+#include <drm/drm_gem.h>
+
+#include "kmscap_drv.h"
+
+static void kmscap_frame_release(struct kref *ref)
+{
+	struct kmscap_frame *frame = container_of(ref, struct kmscap_frame, ref);
+
+	if (frame->fb)
+		drm_framebuffer_put(frame->fb);
+	if (frame->cursor_fb)
+		drm_framebuffer_put(frame->cursor_fb);
+	kfree(frame);
+}
+
+/* Never with capture_lock held: the last put may free framebuffers. */
+static void kmscap_frame_put(struct kmscap_frame *frame)
+{
+	kref_put(&frame->ref, kmscap_frame_release);
+}
+
+/* Free holds collected on @dead (linked by client_link) outside the lock. */
+static void kmscap_hold_free_list(struct list_head *dead)
+{
+	struct kmscap_hold *hold, *tmp;
+
+	list_for_each_entry_safe(hold, tmp, dead, client_link) {
+		list_del(&hold->client_link);
+		kmscap_frame_put(hold->frame);
+		kfree(hold);
+	}
+}
+
+static u64 kmscap_client_timeout(const struct kmscap_client *client)
+{
+	return client->hold_timeout_ns ?: READ_ONCE(client->disp->period_ns);
+}
+
+/* Record how long @client made a flip wait for @frame, if it did. */
+static void kmscap_client_note_wait(struct kmscap_client *client, struct kmscap_frame *frame,
+				    ktime_t now)
+{
+	u64 ns;
+
+	if (!frame->replaced_at)
+		return;
+	ns = ktime_to_ns(ktime_sub(now, frame->replaced_at));
+	client->stats.max_hold_wait_ns = max(client->stats.max_hold_wait_ns, ns);
+}
+
+/* Unlink an unread hold from its client's queue and its frame. */
+static void kmscap_hold_unqueue(struct kmscap_hold *hold, struct list_head *dead)
+{
+	struct kmscap_client *client = hold->client;
+
+	list_del_init(&hold->frame_link);
+	list_move_tail(&hold->client_link, dead);
+	client->nqueued--;
+	client->stats.queued--;
+}
+
+/* The hold timeout expired: the frame's buffer may be reused now. */
+static void kmscap_hold_revoke(struct kmscap_hold *hold, struct list_head *dead)
+{
+	struct kmscap_client *client = hold->client;
+	struct kmscap_display *disp = client->disp;
+
+	if (!hold->read) {
+		kmscap_hold_unqueue(hold, dead);
+		client->dropped_since++;
+	} else {
+		list_del_init(&hold->frame_link);
+		hold->revoked = true;
+		client->stats.held--;
+		client->stats.revoked_unreleased++;
+		client->nrevoked++;
+	}
+	client->stats.dropped_timeout++;
+	disp->stats.drops_timeout++;
+	disp->stats.revoked++;
+}
+
+static void kmscap_client_enqueue(struct kmscap_client *client, struct kmscap_frame *frame,
+				  struct list_head *dead)
+{
+	struct kmscap_display *disp = client->disp;
+	struct kmscap_hold *hold;
+
+	client->stats.flips++;
+	hold = kzalloc(sizeof(*hold), GFP_ATOMIC);
+	if (!hold || client->nqueued >= client->queue_depth) {
+		struct kmscap_hold *oldest;
+
+		client->stats.dropped_queue++;
+		client->dropped_since++;
+		disp->stats.drops_queue++;
+		if (!hold)
+			return;
+		/* Latest frame wins: drop the oldest unread one. */
+		oldest = list_first_entry(&client->queue, struct kmscap_hold, client_link);
+		kmscap_hold_unqueue(oldest, dead);
+		/* The newest frame is now counted instead of the dropped one. */
+	}
+	kref_get(&frame->ref);
+	hold->frame = frame;
+	hold->client = client;
+	list_add_tail(&hold->client_link, &client->queue);
+	list_add_tail(&hold->frame_link, &frame->holds);
+	client->nqueued++;
+	client->stats.queued++;
+	disp->stats.holds++;
+}
+
+static void kmscap_frame_fill_damage(struct kmscap_frame *frame, struct drm_plane_state *old_ps,
+				     struct drm_plane_state *new_ps)
+{
+	struct kmscap_event *ev = &frame->ev;
+	struct drm_atomic_helper_damage_iter iter;
+	struct drm_rect clip, full, box = {INT_MAX, INT_MAX, 0, 0};
+	u32 n = 0;
+
+	full = drm_plane_state_src(new_ps);
+	full.x1 >>= 16;
+	full.y1 >>= 16;
+	full.x2 = DIV_ROUND_UP(full.x2, 1 << 16);
+	full.y2 = DIV_ROUND_UP(full.y2, 1 << 16);
+
+	drm_atomic_helper_damage_iter_init(&iter, old_ps, new_ps);
+	drm_atomic_for_each_plane_damage(&iter, &clip) {
+		if (drm_rect_equals(&clip, &full)) {
+			ev->flags |= KMSCAP_FRAME_FULL_DAMAGE;
+			ev->num_damage = 0;
+			return;
+		}
+		if (n < KMSCAP_MAX_DAMAGE) {
+			ev->damage[n].x1 = clip.x1;
+			ev->damage[n].y1 = clip.y1;
+			ev->damage[n].x2 = clip.x2;
+			ev->damage[n].y2 = clip.y2;
+		}
+		box.x1 = min(box.x1, clip.x1);
+		box.y1 = min(box.y1, clip.y1);
+		box.x2 = max(box.x2, clip.x2);
+		box.y2 = max(box.y2, clip.y2);
+		n++;
+	}
+	if (n > KMSCAP_MAX_DAMAGE) {
+		memset(ev->damage, 0, sizeof(ev->damage));
+		ev->damage[0].x1 = box.x1;
+		ev->damage[0].y1 = box.y1;
+		ev->damage[0].x2 = box.x2;
+		ev->damage[0].y2 = box.y2;
+		ev->flags |= KMSCAP_FRAME_DAMAGE_MERGED;
+		n = 1;
+	}
+	ev->num_damage = n;
+}
+
+static void kmscap_frame_fill_primary(struct kmscap_frame *frame, struct drm_crtc_state *cs,
+				      struct drm_plane_state *ps)
+{
+	struct drm_framebuffer *fb = ps->fb;
+	struct kmscap_event *ev = &frame->ev;
+	const struct drm_display_mode *mode = &cs->mode;
+	u64 denom = (u64)mode->htotal * mode->vtotal;
+	unsigned int i;
+
+	if (denom)
+		ev->refresh_mhz = div64_u64((u64)mode->clock * 1000000 + denom / 2, denom);
+	ev->mode_width = mode->hdisplay;
+	ev->mode_height = mode->vdisplay;
+
+	if (!cs->active || !fb || !ps->visible) {
+		ev->flags |= KMSCAP_FRAME_BLANK;
+		return;
+	}
+	drm_framebuffer_get(fb);
+	frame->fb = fb;
+	ev->buffer_id = kmscap_bo_id(to_kmscap_bo(fb->obj[0]));
+	ev->format = fb->format->format;
+	ev->width = fb->width;
+	ev->height = fb->height;
+	ev->num_planes = fb->format->num_planes;
+	ev->modifier = fb->modifier;
+	for (i = 0; i < ev->num_planes; i++) {
+		ev->pitches[i] = fb->pitches[i];
+		ev->offsets[i] = fb->offsets[i];
+	}
+	ev->src_x = ps->src_x >> 16;
+	ev->src_y = ps->src_y >> 16;
+	ev->src_w = ps->src_w >> 16;
+	ev->src_h = ps->src_h >> 16;
+}
+
+static void kmscap_frame_fill_cursor(struct kmscap_frame *frame, struct drm_crtc_state *cs,
+				     struct drm_plane_state *old_ps, struct drm_plane_state *ps)
+{
+	struct drm_framebuffer *fb = ps->fb;
+	struct kmscap_event *ev = &frame->ev;
+
+	if (old_ps) {
+		if (old_ps->crtc_x != ps->crtc_x || old_ps->crtc_y != ps->crtc_y)
+			ev->flags |= KMSCAP_FRAME_CURSOR_MOVED;
+		if (old_ps->fb != ps->fb || old_ps->visible != ps->visible)
+			ev->flags |= KMSCAP_FRAME_CURSOR_CHANGED;
+	}
+	ev->cursor_x = ps->crtc_x;
+	ev->cursor_y = ps->crtc_y;
+	if (!cs->active || !fb || !ps->visible)
+		return;
+	drm_framebuffer_get(fb);
+	frame->cursor_fb = fb;
+	ev->flags |= KMSCAP_FRAME_CURSOR_VISIBLE;
+	ev->cursor_buffer_id = kmscap_bo_id(to_kmscap_bo(fb->obj[0]));
+	ev->cursor_format = fb->format->format;
+	ev->cursor_width = fb->width;
+	ev->cursor_height = fb->height;
+	ev->cursor_hot_x = fb->hot_x;
+	ev->cursor_hot_y = fb->hot_y;
+	ev->cursor_pitch = fb->pitches[0];
+}
+
+static struct kmscap_frame *kmscap_frame_create(struct kmscap_display *disp,
+						struct drm_atomic_state *state)
+{
+	struct drm_plane_state *old_ps, *new_ps;
+	struct drm_crtc_state *cs = disp->crtc.state;
+	struct drm_crtc_state *new_cs;
+	struct kmscap_frame *frame;
+
+	frame = kzalloc(sizeof(*frame), GFP_KERNEL);
+	if (!frame)
+		return NULL;
+	kref_init(&frame->ref);
+	INIT_LIST_HEAD(&frame->holds);
+	frame->disp = disp;
+	frame->ev.type = KMSCAP_EVENT_FRAME;
+	frame->ev.display_id = disp->id;
+	frame->ev.timestamp_ns = ktime_get_ns();
+
+	kmscap_frame_fill_primary(frame, cs, disp->primary.state);
+
+	new_cs = drm_atomic_get_new_crtc_state(state, &disp->crtc);
+	if (new_cs && drm_atomic_crtc_needs_modeset(new_cs) && new_cs->active)
+		frame->ev.flags |= KMSCAP_FRAME_NEW_MODE | KMSCAP_FRAME_FULL_DAMAGE;
+	old_ps = drm_atomic_get_old_plane_state(state, &disp->primary);
+	new_ps = drm_atomic_get_new_plane_state(state, &disp->primary);
+	if (new_ps && frame->fb && !(frame->ev.flags & KMSCAP_FRAME_FULL_DAMAGE))
+		kmscap_frame_fill_damage(frame, old_ps, new_ps);
+
+	old_ps = drm_atomic_get_old_plane_state(state, &disp->cursor);
+	kmscap_frame_fill_cursor(frame, cs, old_ps, disp->cursor.state);
+
+	if (!READ_ONCE(disp->connected))
+		frame->ev.flags |= KMSCAP_FRAME_DISCONNECTED;
+	return frame;
+}
+
+static bool kmscap_frame_released(struct kmscap_display *disp, struct kmscap_frame *frame)
+{
+	bool done;
+
+	spin_lock(&disp->capture_lock);
+	done = list_empty(&frame->holds) || disp->dead;
+	spin_unlock(&disp->capture_lock);
+	return done;
+}
+
+/*
+ * Wait until no client holds @old any more, revoking holds as their
+ * client's timeout expires.  Called from commit_tail before the flip-done
+ * event of the commit that replaced @old is sent.
+ */
+static void kmscap_capture_wait_replaced(struct kmscap_display *disp, struct kmscap_frame *old)
+{
+	ktime_t start = ktime_get(), now, earliest;
+	struct kmscap_hold *hold, *tmp;
+	LIST_HEAD(dead);
+	bool waited = false;
+	u64 waited_ns;
+
+	spin_lock(&disp->capture_lock);
+	old->replaced_at = start;
+	for (;;) {
+		now = ktime_get();
+		earliest = KTIME_MAX;
+		list_for_each_entry_safe(hold, tmp, &old->holds, frame_link) {
+			ktime_t deadline = ktime_add_ns(start, kmscap_client_timeout(hold->client));
+
+			if (ktime_compare(deadline, now) <= 0) {
+				kmscap_client_note_wait(hold->client, old, now);
+				kmscap_hold_revoke(hold, &dead);
+			} else if (ktime_before(deadline, earliest))
+				earliest = deadline;
+		}
+		if (list_empty(&old->holds) || disp->dead)
+			break;
+		waited = true;
+		spin_unlock(&disp->capture_lock);
+		wait_event_hrtimeout(disp->hold_wq, kmscap_frame_released(disp, old),
+				     ktime_sub(earliest, now));
+		spin_lock(&disp->capture_lock);
+	}
+	if (waited) {
+		waited_ns = ktime_to_ns(ktime_sub(ktime_get(), start));
+		disp->stats.hold_waits++;
+		disp->stats.hold_wait_ns_max = max(disp->stats.hold_wait_ns_max, waited_ns);
+	}
+	spin_unlock(&disp->capture_lock);
+	kmscap_hold_free_list(&dead);
+}
+
+static bool kmscap_frame_same_buffer(const struct kmscap_frame *a, const struct kmscap_frame *b)
+{
+	return a->fb && b->fb && a->fb->obj[0] == b->fb->obj[0];
+}
+
+/**
+ * kmscap_capture_publish - hand the frame just committed to every client
+ * @disp: the display
+ * @state: the atomic state being committed (plane states already swapped)
+ *
+ * Called from commit_tail after the planes are updated and before the
+ * flip-done event is armed.  Returns once the frame this one replaces is
+ * no longer held (or its holds were revoked).
+ */
+void kmscap_capture_publish(struct kmscap_display *disp, struct drm_atomic_state *state)
+{
+	struct kmscap_frame *frame, *old;
+	struct kmscap_client *client;
+	LIST_HEAD(dead);
+
+	frame = kmscap_frame_create(disp, state);
+	if (!frame) {
+		drm_err(&disp->drm, "out of memory: frame not captured\n");
+		return;
+	}
+
+	spin_lock(&disp->capture_lock);
+	if (disp->dead) {
+		spin_unlock(&disp->capture_lock);
+		kmscap_frame_put(frame);
+		return;
+	}
+	frame->ev.seq = ++disp->seq;
+	disp->stats.frames++;
+	list_for_each_entry(client, &disp->clients, link) {
+		kmscap_client_enqueue(client, frame, &dead);
+		wake_up_interruptible_poll(&client->wq, EPOLLIN | EPOLLRDNORM);
+	}
+	old = disp->current_frame;
+	disp->current_frame = frame;
+	spin_unlock(&disp->capture_lock);
+	kmscap_hold_free_list(&dead);
+
+	if (!old)
+		return;
+	if (!kmscap_frame_same_buffer(old, frame))
+		kmscap_capture_wait_replaced(disp, old);
+	kmscap_frame_put(old);
+}
+
+/**
+ * kmscap_capture_hangup - the display is going away
+ * @disp: the display
+ *
+ * Unread frames are dropped, read ones revoked; every client sees POLLHUP
+ * and a final %KMSCAP_EVENT_HANGUP.  Waiting commits are woken.
+ */
+void kmscap_capture_hangup(struct kmscap_display *disp)
+{
+	struct kmscap_hold *hold, *tmp;
+	struct kmscap_client *client;
+	struct kmscap_frame *old;
+	LIST_HEAD(dead);
+
+	spin_lock(&disp->capture_lock);
+	disp->dead = true;
+	old = disp->current_frame;
+	disp->current_frame = NULL;
+	list_for_each_entry(client, &disp->clients, link) {
+		list_for_each_entry_safe(hold, tmp, &client->queue, client_link)
+			kmscap_hold_revoke(hold, &dead);
+		list_for_each_entry(hold, &client->held, client_link)
+			if (!hold->revoked)
+				kmscap_hold_revoke(hold, &dead);
+		client->hangup = true;
+		wake_up_interruptible_poll(&client->wq, EPOLLHUP | EPOLLIN);
+	}
+	spin_unlock(&disp->capture_lock);
+	wake_up_all(&disp->hold_wq);
+	kmscap_hold_free_list(&dead);
+	if (old)
+		kmscap_frame_put(old);
+}
+
+/**
+ * kmscap_capture_attach - make @client capture @disp
+ * @client: the client, not attached yet (read_lock held by the caller)
+ * @disp: the display; the client takes over the caller's reference
+ * @req: validated attach request
+ */
+int kmscap_capture_attach(struct kmscap_client *client, struct kmscap_display *disp,
+			  const struct kmscap_attach *req)
+{
+	spin_lock(&disp->capture_lock);
+	if (disp->dead) {
+		spin_unlock(&disp->capture_lock);
+		return -ENOENT;
+	}
+	client->queue_depth = req->queue_depth ?: KMSCAP_DEFAULT_QUEUE;
+	client->hold_timeout_ns = req->hold_timeout_ns;
+	client->first_pending = true;
+	client->disp = disp;
+	list_add_tail(&client->link, &disp->clients);
+	disp->nclients++;
+	spin_unlock(&disp->capture_lock);
+	return 0;
+}
+
+/**
+ * kmscap_capture_detach - end all holds of a closing client
+ * @client: the client
+ *
+ * Frames it still had, read or not, count as delivered.
+ */
+void kmscap_capture_detach(struct kmscap_client *client)
+{
+	struct kmscap_display *disp = client->disp;
+	struct kmscap_hold *hold, *tmp;
+	LIST_HEAD(dead);
+
+	if (!disp)
+		return;
+	spin_lock(&disp->capture_lock);
+	list_splice_init(&client->queue, &dead);
+	list_splice_tail_init(&client->held, &dead);
+	list_for_each_entry_safe(hold, tmp, &dead, client_link)
+		list_del_init(&hold->frame_link);
+	list_del(&client->link);
+	disp->nclients--;
+	spin_unlock(&disp->capture_lock);
+	wake_up_all(&disp->hold_wq);
+	kmscap_hold_free_list(&dead);
+	client->disp = NULL;
+	kmscap_display_put(disp);
+}
+
+static bool kmscap_client_readable(struct kmscap_client *client)
+{
+	struct kmscap_display *disp = client->disp;
+	bool ready;
+
+	spin_lock(&disp->capture_lock);
+	ready = client->nqueued || (client->hangup && !client->hangup_read);
+	if (!ready && client->hangup)
+		ready = true;	/* end of file */
+	spin_unlock(&disp->capture_lock);
+	return ready;
+}
+
+/* Forget the oldest revoked holds beyond the limit (read_lock held). */
+static void kmscap_client_trim_revoked(struct kmscap_client *client, struct list_head *dead)
+{
+	struct kmscap_hold *hold, *tmp;
+
+	list_for_each_entry_safe(hold, tmp, &client->held, client_link) {
+		if (client->nrevoked <= KMSCAP_MAX_REVOKED)
+			break;
+		if (!hold->revoked)
+			continue;
+		list_move_tail(&hold->client_link, dead);
+		client->nrevoked--;
+		client->stats.revoked_unreleased--;
+	}
+}
+
+/**
+ * kmscap_capture_read - read() on an attached client
+ * @client: the client
+ * @buf: user buffer
+ * @count: its size; at least one event
+ * @nonblock: O_NONBLOCK
+ *
+ * Return: bytes read (a multiple of the event size), 0 at end of file
+ * after the hang-up event, or a negative errno.
+ */
+ssize_t kmscap_capture_read(struct kmscap_client *client, char __user *buf,
+			    size_t count, bool nonblock)
+{
+	struct kmscap_display *disp = client->disp;
+	struct kmscap_hold *taken[KMSCAP_MAX_QUEUE];
+	struct kmscap_event *evs;
+	size_t n, i = 0, ntaken = 0;
+	bool hangup_taken = false;
+	LIST_HEAD(dead);
+	ssize_t ret;
+
+	n = min_t(size_t, count / sizeof(*evs), KMSCAP_MAX_QUEUE);
+	if (!n)
+		return -EINVAL;
+	evs = kcalloc(n, sizeof(*evs), GFP_KERNEL);
+	if (!evs)
+		return -ENOMEM;
+
+	mutex_lock(&client->read_lock);
+	for (;;) {
+		spin_lock(&disp->capture_lock);
+		if (client->nqueued || client->hangup)
+			break;
+		spin_unlock(&disp->capture_lock);
+		if (nonblock) {
+			ret = -EAGAIN;
+			goto out_unlock;
+		}
+		mutex_unlock(&client->read_lock);
+		ret = wait_event_interruptible(client->wq, kmscap_client_readable(client));
+		mutex_lock(&client->read_lock);
+		if (ret)
+			goto out_unlock;
+	}
+
+	/* capture_lock held */
+	kmscap_client_trim_revoked(client, &dead);
+	while (i < n && client->nqueued) {
+		struct kmscap_hold *hold = list_first_entry(&client->queue, struct kmscap_hold,
+							    client_link);
+
+		evs[i] = hold->frame->ev;
+		if (client->first_pending)
+			evs[i].flags |= KMSCAP_FRAME_FIRST;
+		client->first_pending = false;
+		evs[i].dropped = client->dropped_since;
+		client->dropped_since = 0;
+		hold->read = true;
+		list_move_tail(&hold->client_link, &client->held);
+		client->nqueued--;
+		client->stats.queued--;
+		client->stats.held++;
+		taken[ntaken++] = hold;
+		i++;
+	}
+	if (i < n && !client->nqueued && client->hangup && !client->hangup_read) {
+		evs[i].type = KMSCAP_EVENT_HANGUP;
+		evs[i].display_id = disp->id;
+		evs[i].seq = disp->seq;
+		evs[i].timestamp_ns = ktime_get_ns();
+		client->hangup_read = true;
+		hangup_taken = true;
+		i++;
+	}
+	spin_unlock(&disp->capture_lock);
+
+	ret = i * sizeof(*evs);
+	if (i && copy_to_user(buf, evs, ret)) {
+		/* Undo: the client saw nothing, so nothing is lost. */
+		spin_lock(&disp->capture_lock);
+		while (ntaken--) {
+			struct kmscap_hold *hold = taken[ntaken];
+
+			if (hold->revoked)
+				continue;
+			hold->read = false;
+			list_move(&hold->client_link, &client->queue);
+			client->nqueued++;
+			client->stats.queued++;
+			client->stats.held--;
+		}
+		if (hangup_taken)
+			client->hangup_read = false;
+		spin_unlock(&disp->capture_lock);
+		ret = -EFAULT;
+	}
+out_unlock:
+	mutex_unlock(&client->read_lock);
+	kmscap_hold_free_list(&dead);
+	kfree(evs);
+	return ret;
+}
+
+__poll_t kmscap_capture_poll(struct kmscap_client *client, struct file *file, poll_table *wait)
+{
+	struct kmscap_display *disp = client->disp;
+	__poll_t mask = 0;
+
+	poll_wait(file, &client->wq, wait);
+	spin_lock(&disp->capture_lock);
+	if (client->nqueued || (client->hangup && !client->hangup_read))
+		mask |= EPOLLIN | EPOLLRDNORM;
+	if (client->hangup)
+		mask |= EPOLLHUP;
+	spin_unlock(&disp->capture_lock);
+	return mask;
+}
+
+/**
+ * kmscap_capture_release - KMSCAP_IOC_RELEASE
+ * @client: the client
+ * @seq: frame sequence number
+ *
+ * Return: 0, -ESTALE if the frame was revoked, -ENOENT if not held.
+ */
+int kmscap_capture_release(struct kmscap_client *client, u64 seq)
+{
+	struct kmscap_display *disp = client->disp;
+	struct kmscap_hold *hold, *found = NULL;
+	LIST_HEAD(dead);
+	int ret = 0;
+
+	mutex_lock(&client->read_lock);
+	spin_lock(&disp->capture_lock);
+	list_for_each_entry(hold, &client->held, client_link) {
+		if (hold->frame->ev.seq == seq) {
+			found = hold;
+			break;
+		}
+	}
+	if (!found) {
+		ret = -ENOENT;
+	} else if (found->revoked) {
+		list_move(&found->client_link, &dead);
+		client->nrevoked--;
+		client->stats.revoked_unreleased--;
+		ret = -ESTALE;
+	} else {
+		if (!list_empty(&found->frame_link))
+			kmscap_client_note_wait(client, found->frame, ktime_get());
+		list_del_init(&found->frame_link);
+		list_move(&found->client_link, &dead);
+		client->stats.held--;
+		client->stats.delivered++;
+	}
+	spin_unlock(&disp->capture_lock);
+	mutex_unlock(&client->read_lock);
+	if (found && !ret)
+		wake_up_all(&disp->hold_wq);
+	kmscap_hold_free_list(&dead);
+	return ret;
+}
+
+void kmscap_capture_stats(struct kmscap_client *client, struct kmscap_client_stats *st)
+{
+	struct kmscap_display *disp = client->disp;
+
+	spin_lock(&disp->capture_lock);
+	*st = client->stats;
+	spin_unlock(&disp->capture_lock);
+}

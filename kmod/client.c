@@ -1,0 +1,357 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * /dev/kmscap: the control and capture character device.
+ *
+ * Every ioctl argument is copied in whole, checked field by field (flags,
+ * pads, ranges, ids) before anything happens, and copied out only on
+ * success.  Structures may grow: a caller's larger structure is accepted
+ * when its unknown tail is zero.
+ */
+
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/nospec.h>
+#include <linux/module.h>
+#include <linux/poll.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "kmscap_drv.h"
+#include "edid.h"
+
+static struct kmscap_display *kmscap_client_display(struct kmscap_client *client)
+{
+	return READ_ONCE(client->disp);
+}
+
+static int kmscap_check_mode(u32 width, u32 height, u32 refresh_mhz)
+{
+	struct kmscap_timing t;
+
+	if (width < KMSCAP_MIN_SIZE || width > KMSCAP_MAX_SIZE ||
+	    height < KMSCAP_MIN_SIZE || height > KMSCAP_MAX_SIZE ||
+	    refresh_mhz < KMSCAP_MIN_REFRESH_MHZ || refresh_mhz > KMSCAP_MAX_REFRESH_MHZ)
+		return -EINVAL;
+	return kmscap_timing_compute(width, height, refresh_mhz, &t) ? -EINVAL : 0;
+}
+
+static int kmscap_ioctl_version(struct kmscap_client *client, void *data)
+{
+	struct kmscap_version *v = data;
+
+	v->major = KMSCAP_ABI_MAJOR;
+	v->minor = KMSCAP_ABI_MINOR;
+	v->caps = KMSCAP_CAP_DAMAGE | KMSCAP_CAP_CURSOR | KMSCAP_CAP_PRIME_IMPORT |
+		  KMSCAP_CAP_HOLD | KMSCAP_CAP_HOTPLUG;
+	v->max_displays = kmscap_max_displays;
+	v->event_size = sizeof(struct kmscap_event);
+	return 0;
+}
+
+static int kmscap_ioctl_create(struct kmscap_client *client, void *data)
+{
+	struct kmscap_display_create *req = data;
+
+	if (req->flags & ~KMSCAP_CREATE_FLAGS)
+		return -EINVAL;
+	if (kmscap_check_mode(req->width, req->height, req->refresh_mhz))
+		return -EINVAL;
+	return kmscap_registry_create(req, req);
+}
+
+static int kmscap_ioctl_info(struct kmscap_client *client, void *data)
+{
+	struct kmscap_display_info *info = data;
+	struct kmscap_display *disp;
+
+	disp = kmscap_display_get(info->id);
+	if (!disp)
+		return -ENOENT;
+	kmscap_display_info(disp, info);
+	kmscap_display_put(disp);
+	return 0;
+}
+
+static int kmscap_ioctl_list(struct kmscap_client *client, void *data)
+{
+	struct kmscap_display_list *req = data;
+	u32 capacity, count, *ids;
+	int ret;
+
+	if (req->pad || (!req->ids_ptr && req->count))
+		return -EINVAL;
+	capacity = min(req->count, kmscap_max_displays);
+	ids = kcalloc(max(capacity, 1U), sizeof(*ids), GFP_KERNEL);
+	if (!ids)
+		return -ENOMEM;
+	ret = kmscap_registry_list(ids, capacity, &count);
+	if (!ret && capacity &&
+	    copy_to_user(u64_to_user_ptr(req->ids_ptr), ids,
+			 min(capacity, count) * sizeof(*ids)))
+		ret = -EFAULT;
+	kfree(ids);
+	req->count = count;
+	return ret;
+}
+
+static int kmscap_ioctl_config(struct kmscap_client *client, void *data)
+{
+	struct kmscap_display_config *cfg = data;
+	struct kmscap_display *disp;
+	int ret;
+
+	if (!cfg->flags || (cfg->flags & ~KMSCAP_CONFIG_FLAGS) || cfg->pad)
+		return -EINVAL;
+	if ((cfg->flags & KMSCAP_CONFIG_CONNECT) && (cfg->flags & KMSCAP_CONFIG_DISCONNECT))
+		return -EINVAL;
+	if (cfg->flags & KMSCAP_CONFIG_MODE) {
+		if (kmscap_check_mode(cfg->width, cfg->height, cfg->refresh_mhz))
+			return -EINVAL;
+	} else if (cfg->width || cfg->height || cfg->refresh_mhz) {
+		return -EINVAL;
+	}
+
+	disp = kmscap_display_get(cfg->id);
+	if (!disp)
+		return -ENOENT;
+	ret = kmscap_display_permitted(disp) ? kmscap_display_configure(disp, cfg) : -EPERM;
+	kmscap_display_put(disp);
+	return ret;
+}
+
+static int kmscap_ioctl_destroy(struct kmscap_client *client, void *data)
+{
+	struct kmscap_display_destroy *req = data;
+
+	if (req->pad)
+		return -EINVAL;
+	return kmscap_registry_destroy(req->id);
+}
+
+static int kmscap_ioctl_attach(struct kmscap_client *client, void *data)
+{
+	struct kmscap_attach *req = data;
+	struct kmscap_display *disp;
+	int ret;
+
+	if (req->flags || req->pad || req->queue_depth > KMSCAP_MAX_QUEUE ||
+	    req->hold_timeout_ns > KMSCAP_MAX_HOLD_NS)
+		return -EINVAL;
+
+	mutex_lock(&client->read_lock);
+	if (kmscap_client_display(client)) {
+		ret = -EBUSY;
+		goto out_unlock;
+	}
+	disp = kmscap_display_get(req->display_id);
+	if (!disp) {
+		ret = -ENOENT;
+		goto out_unlock;
+	}
+	if (!kmscap_display_permitted(disp)) {
+		ret = -EPERM;
+		goto err_put_display;
+	}
+	ret = kmscap_capture_attach(client, disp, req);
+	if (ret)
+		goto err_put_display;
+	mutex_unlock(&client->read_lock);
+	return 0;
+
+err_put_display:
+	kmscap_display_put(disp);
+out_unlock:
+	mutex_unlock(&client->read_lock);
+	return ret;
+}
+
+static int kmscap_ioctl_export(struct kmscap_client *client, void *data)
+{
+	struct kmscap_display *disp = kmscap_client_display(client);
+	struct kmscap_export *req = data;
+	struct kmscap_bo *bo;
+	int fd;
+
+	if (!disp || (req->flags & ~KMSCAP_EXPORT_FLAGS) || req->pad)
+		return -EINVAL;
+	bo = req->buffer_id ? kmscap_bo_lookup(disp, req->buffer_id) : NULL;
+	if (!bo)
+		return -ENOENT;
+	fd = kmscap_export_bo(bo, req->flags, &req->size);
+	drm_gem_object_put(&bo->shmem.base);
+	if (fd < 0)
+		return fd;
+	req->fd = fd;
+	return 0;
+}
+
+static int kmscap_ioctl_release(struct kmscap_client *client, void *data)
+{
+	struct kmscap_release *req = data;
+
+	if (!kmscap_client_display(client))
+		return -EINVAL;
+	return kmscap_capture_release(client, req->seq);
+}
+
+static int kmscap_ioctl_stats(struct kmscap_client *client, void *data)
+{
+	if (!kmscap_client_display(client))
+		return -EINVAL;
+	kmscap_capture_stats(client, data);
+	return 0;
+}
+
+struct kmscap_ioctl_desc {
+	unsigned int cmd;
+	int (*fn)(struct kmscap_client *client, void *data);
+};
+
+#define KMSCAP_IOCTL(c, f) [_IOC_NR(c)] = { .cmd = c, .fn = f }
+
+static const struct kmscap_ioctl_desc kmscap_ioctls[] = {
+	KMSCAP_IOCTL(KMSCAP_IOC_VERSION, kmscap_ioctl_version),
+	KMSCAP_IOCTL(KMSCAP_IOC_DISPLAY_CREATE, kmscap_ioctl_create),
+	KMSCAP_IOCTL(KMSCAP_IOC_DISPLAY_INFO, kmscap_ioctl_info),
+	KMSCAP_IOCTL(KMSCAP_IOC_DISPLAY_LIST, kmscap_ioctl_list),
+	KMSCAP_IOCTL(KMSCAP_IOC_DISPLAY_CONFIG, kmscap_ioctl_config),
+	KMSCAP_IOCTL(KMSCAP_IOC_DISPLAY_DESTROY, kmscap_ioctl_destroy),
+	KMSCAP_IOCTL(KMSCAP_IOC_ATTACH, kmscap_ioctl_attach),
+	KMSCAP_IOCTL(KMSCAP_IOC_EXPORT, kmscap_ioctl_export),
+	KMSCAP_IOCTL(KMSCAP_IOC_RELEASE, kmscap_ioctl_release),
+	KMSCAP_IOCTL(KMSCAP_IOC_STATS, kmscap_ioctl_stats),
+};
+
+/* Large enough for every ioctl structure. */
+union kmscap_ioctl_arg {
+	struct kmscap_version version;
+	struct kmscap_display_create create;
+	struct kmscap_display_info info;
+	struct kmscap_display_list list;
+	struct kmscap_display_config config;
+	struct kmscap_display_destroy destroy;
+	struct kmscap_attach attach;
+	struct kmscap_export export;
+	struct kmscap_release release;
+	struct kmscap_client_stats stats;
+};
+
+static long kmscap_client_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct kmscap_client *client = file->private_data;
+	void __user *uarg = (void __user *)arg;
+	const struct kmscap_ioctl_desc *desc;
+	union kmscap_ioctl_arg karg;
+	unsigned int nr = _IOC_NR(cmd);
+	size_t usize, ksize;
+	int ret;
+
+	if (_IOC_TYPE(cmd) != KMSCAP_IOC_MAGIC || nr >= ARRAY_SIZE(kmscap_ioctls))
+		return -ENOTTY;
+	desc = &kmscap_ioctls[array_index_nospec(nr, ARRAY_SIZE(kmscap_ioctls))];
+	if (!desc->fn || _IOC_DIR(cmd) != _IOC_DIR(desc->cmd))
+		return -ENOTTY;
+
+	usize = _IOC_SIZE(cmd);
+	ksize = _IOC_SIZE(desc->cmd);
+	BUILD_BUG_ON(sizeof(karg) > 64);
+	if (usize < ksize)
+		return -EINVAL;
+
+	memset(&karg, 0, sizeof(karg));
+	if (_IOC_DIR(cmd) & _IOC_WRITE) {
+		if (copy_from_user(&karg, uarg, ksize))
+			return -EFAULT;
+		if (usize > ksize) {
+			ret = check_zeroed_user(uarg + ksize, usize - ksize);
+			if (ret <= 0)
+				return ret ? ret : -E2BIG;
+		}
+	}
+
+	ret = desc->fn(client, &karg);
+	if (ret < 0)
+		return ret;
+
+	if (_IOC_DIR(cmd) & _IOC_READ) {
+		if (copy_to_user(uarg, &karg, ksize))
+			return -EFAULT;
+		if (usize > ksize && !(_IOC_DIR(cmd) & _IOC_WRITE) &&
+		    clear_user(uarg + ksize, usize - ksize))
+			return -EFAULT;
+	}
+	return ret;
+}
+
+static int kmscap_client_open(struct inode *inode, struct file *file)
+{
+	struct kmscap_client *client;
+
+	client = kzalloc(sizeof(*client), GFP_KERNEL);
+	if (!client)
+		return -ENOMEM;
+	mutex_init(&client->read_lock);
+	init_waitqueue_head(&client->wq);
+	INIT_LIST_HEAD(&client->link);
+	INIT_LIST_HEAD(&client->queue);
+	INIT_LIST_HEAD(&client->held);
+	file->private_data = client;
+	return nonseekable_open(inode, file);
+}
+
+static int kmscap_client_release(struct inode *inode, struct file *file)
+{
+	struct kmscap_client *client = file->private_data;
+
+	kmscap_capture_detach(client);
+	mutex_destroy(&client->read_lock);
+	kfree(client);
+	return 0;
+}
+
+static ssize_t kmscap_client_read(struct file *file, char __user *buf, size_t count,
+				  loff_t *ppos)
+{
+	struct kmscap_client *client = file->private_data;
+
+	if (!kmscap_client_display(client))
+		return -EINVAL;
+	return kmscap_capture_read(client, buf, count, file->f_flags & O_NONBLOCK);
+}
+
+static __poll_t kmscap_client_poll(struct file *file, poll_table *wait)
+{
+	struct kmscap_client *client = file->private_data;
+
+	if (!kmscap_client_display(client))
+		return EPOLLERR;
+	return kmscap_capture_poll(client, file, wait);
+}
+
+static const struct file_operations kmscap_client_fops = {
+	.owner = THIS_MODULE,
+	.open = kmscap_client_open,
+	.release = kmscap_client_release,
+	.read = kmscap_client_read,
+	.poll = kmscap_client_poll,
+	.unlocked_ioctl = kmscap_client_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.llseek = no_llseek,
+};
+
+static struct miscdevice kmscap_miscdev = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = KMSCAP_NAME,
+	.fops = &kmscap_client_fops,
+	.mode = 0660,
+};
+
+int kmscap_client_register(void)
+{
+	return misc_register(&kmscap_miscdev);
+}
+
+void kmscap_client_unregister(void)
+{
+	misc_deregister(&kmscap_miscdev);
+}

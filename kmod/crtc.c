@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * kmscap CRTC: vblank emulated by an hrtimer at the mode's rate, and the
+ * commit tail that hands every frame to capture before the flip
+ * completes.
+ */
+
+#include <linux/hrtimer.h>
+
+#include <drm/drm_atomic.h>
+#include <drm/drm_atomic_helper.h>
+#include <drm/drm_modeset_helper_vtables.h>
+#include <drm/drm_vblank.h>
+
+#include "kmscap_drv.h"
+
+static struct kmscap_display *crtc_to_display(struct drm_crtc *crtc)
+{
+	return container_of(crtc, struct kmscap_display, crtc);
+}
+
+static enum hrtimer_restart kmscap_crtc_vblank_fire(struct hrtimer *timer)
+{
+	struct kmscap_display *disp = container_of(timer, struct kmscap_display, vblank_timer);
+
+	hrtimer_forward_now(timer, ns_to_ktime(READ_ONCE(disp->period_ns)));
+	/* False once vblank is disabled: stop, even if the cancel raced. */
+	return drm_crtc_handle_vblank(&disp->crtc) ? HRTIMER_RESTART : HRTIMER_NORESTART;
+}
+
+static int kmscap_crtc_enable_vblank(struct drm_crtc *crtc)
+{
+	struct kmscap_display *disp = crtc_to_display(crtc);
+
+	hrtimer_start(&disp->vblank_timer, ns_to_ktime(READ_ONCE(disp->period_ns)),
+		      HRTIMER_MODE_REL);
+	return 0;
+}
+
+static void kmscap_crtc_disable_vblank(struct drm_crtc *crtc)
+{
+	struct kmscap_display *disp = crtc_to_display(crtc);
+
+	/* May run with the vblank lock held: never wait for the callback. */
+	hrtimer_try_to_cancel(&disp->vblank_timer);
+}
+
+static bool kmscap_crtc_get_vblank_timestamp(struct drm_crtc *crtc, int *max_error,
+					     ktime_t *vblank_time, bool in_vblank_irq)
+{
+	struct kmscap_display *disp = crtc_to_display(crtc);
+	struct drm_vblank_crtc *vblank = &crtc->dev->vblank[drm_crtc_index(crtc)];
+
+	if (!READ_ONCE(vblank->enabled)) {
+		*vblank_time = ktime_get();
+		return true;
+	}
+	/* The timer was forwarded past this vblank: step back one period. */
+	*vblank_time = ktime_sub_ns(hrtimer_get_expires(&disp->vblank_timer),
+				    READ_ONCE(disp->period_ns));
+	return true;
+}
+
+static void kmscap_crtc_atomic_enable(struct drm_crtc *crtc, struct drm_atomic_state *state)
+{
+	struct kmscap_display *disp = crtc_to_display(crtc);
+	const struct drm_display_mode *mode = &crtc->state->adjusted_mode;
+	u64 period = div_u64((u64)mode->htotal * mode->vtotal * 1000000, mode->clock);
+
+	WRITE_ONCE(disp->period_ns, period);
+	drm_crtc_vblank_on(crtc);
+}
+
+static void kmscap_crtc_atomic_disable(struct drm_crtc *crtc, struct drm_atomic_state *state)
+{
+	drm_crtc_vblank_off(crtc);
+}
+
+static const struct drm_crtc_helper_funcs kmscap_crtc_helper_funcs = {
+	.atomic_enable = kmscap_crtc_atomic_enable,
+	.atomic_disable = kmscap_crtc_atomic_disable,
+};
+
+static const struct drm_crtc_funcs kmscap_crtc_funcs = {
+	.set_config = drm_atomic_helper_set_config,
+	.page_flip = drm_atomic_helper_page_flip,
+	.destroy = drm_crtc_cleanup,
+	.reset = drm_atomic_helper_crtc_reset,
+	.atomic_duplicate_state = drm_atomic_helper_crtc_duplicate_state,
+	.atomic_destroy_state = drm_atomic_helper_crtc_destroy_state,
+	.enable_vblank = kmscap_crtc_enable_vblank,
+	.disable_vblank = kmscap_crtc_disable_vblank,
+	.get_vblank_timestamp = kmscap_crtc_get_vblank_timestamp,
+};
+
+/* Send the commit's flip-done event at the next vblank, or now if off. */
+static void kmscap_crtc_send_event(struct drm_crtc *crtc, struct drm_crtc_state *cs)
+{
+	struct drm_pending_vblank_event *event = cs->event;
+
+	if (!event)
+		return;
+	cs->event = NULL;
+	spin_lock_irq(&crtc->dev->event_lock);
+	if (cs->active && drm_crtc_vblank_get(crtc) == 0)
+		drm_crtc_arm_vblank_event(crtc, event);
+	else
+		drm_crtc_send_vblank_event(crtc, event);
+	spin_unlock_irq(&crtc->dev->event_lock);
+}
+
+/**
+ * kmscap_crtc_commit_tail - &drm_mode_config_helper_funcs.atomic_commit_tail
+ * @state: the committed state
+ *
+ * As the default tail, except that the frame is published to capture
+ * clients and the replaced frame's holds are waited for (bounded by the
+ * hold timeouts) before the flip-done event is sent: a compositor reuses a
+ * buffer only after that event.
+ */
+void kmscap_crtc_commit_tail(struct drm_atomic_state *state)
+{
+	struct drm_device *drm = state->dev;
+	struct kmscap_display *disp = to_kmscap_display(drm);
+	struct drm_crtc_state *cs;
+	struct drm_crtc *crtc;
+	int i;
+
+	drm_atomic_helper_commit_modeset_disables(drm, state);
+	drm_atomic_helper_commit_planes(drm, state, 0);
+	drm_atomic_helper_commit_modeset_enables(drm, state);
+
+	kmscap_capture_publish(disp, state);
+
+	for_each_new_crtc_in_state(state, crtc, cs, i)
+		kmscap_crtc_send_event(crtc, cs);
+	drm_atomic_helper_commit_hw_done(state);
+	drm_atomic_helper_wait_for_flip_done(drm, state);
+	drm_atomic_helper_cleanup_planes(drm, state);
+}
+
+/**
+ * kmscap_crtc_init - create the CRTC of @disp (planes must exist)
+ * @disp: the display
+ */
+int kmscap_crtc_init(struct kmscap_display *disp)
+{
+	int ret;
+
+	hrtimer_init(&disp->vblank_timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
+	disp->vblank_timer.function = kmscap_crtc_vblank_fire;
+	disp->period_ns = div_u64(1000000000000ULL, disp->refresh_mhz);
+
+	ret = drm_crtc_init_with_planes(&disp->drm, &disp->crtc, &disp->primary, &disp->cursor,
+					&kmscap_crtc_funcs, NULL);
+	if (ret)
+		return ret;
+	drm_crtc_helper_add(&disp->crtc, &kmscap_crtc_helper_funcs);
+	return 0;
+}

@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * kmscap display: one DRM device per virtual display, parented by a
+ * platform device "kmscap.<id>".
+ */
+
+#include <linux/cred.h>
+#include <linux/dma-mapping.h>
+#include <linux/platform_device.h>
+
+#include <drm/drm_atomic_helper.h>
+#include <drm/drm_drv.h>
+#include <drm/drm_fb_helper.h>
+#include <drm/drm_gem_framebuffer_helper.h>
+#include <drm/drm_gem_shmem_helper.h>
+#include <drm/drm_ioctl.h>
+#include <drm/drm_probe_helper.h>
+#include <drm/drm_vblank.h>
+
+#include "kmscap_drv.h"
+
+DEFINE_DRM_GEM_FOPS(kmscap_drm_fops);
+
+static const struct drm_driver kmscap_drm_driver = {
+	.driver_features = DRIVER_MODESET | DRIVER_ATOMIC | DRIVER_GEM,
+	.fops = &kmscap_drm_fops,
+	DRM_GEM_SHMEM_DRIVER_OPS,
+	.gem_create_object = kmscap_bo_create_object,
+	.name = KMSCAP_NAME,
+	.desc = "kmscap virtual display",
+	.date = "20261125",
+	.major = KMSCAP_ABI_MAJOR,
+	.minor = KMSCAP_ABI_MINOR,
+};
+
+static const struct drm_mode_config_funcs kmscap_mode_config_funcs = {
+	.fb_create = drm_gem_fb_create_with_dirty,
+	.atomic_check = drm_atomic_helper_check,
+	.atomic_commit = drm_atomic_helper_commit,
+};
+
+static const struct drm_mode_config_helper_funcs kmscap_mode_config_helpers = {
+	.atomic_commit_tail = kmscap_crtc_commit_tail,
+};
+
+static int kmscap_display_init_kms(struct kmscap_display *disp)
+{
+	struct drm_device *drm = &disp->drm;
+	int ret;
+
+	ret = drmm_mode_config_init(drm);
+	if (ret)
+		return ret;
+	drm->mode_config.funcs = &kmscap_mode_config_funcs;
+	drm->mode_config.helper_private = &kmscap_mode_config_helpers;
+	drm->mode_config.min_width = 1;
+	drm->mode_config.min_height = 1;
+	drm->mode_config.max_width = KMSCAP_MAX_SIZE;
+	drm->mode_config.max_height = KMSCAP_MAX_SIZE;
+	drm->mode_config.cursor_width = KMSCAP_CURSOR_MAX;
+	drm->mode_config.cursor_height = KMSCAP_CURSOR_MAX;
+	drm->mode_config.preferred_depth = 24;
+
+	ret = kmscap_plane_init(disp);
+	if (ret)
+		return ret;
+	ret = kmscap_crtc_init(disp);
+	if (ret)
+		return ret;
+	ret = kmscap_output_init(disp);
+	if (ret)
+		return ret;
+	ret = drm_vblank_init(drm, 1);
+	if (ret)
+		return ret;
+	drm_mode_config_reset(drm);
+	return 0;
+}
+
+/**
+ * kmscap_display_create - create and register a display's DRM device
+ * @id: the display id reserved by the registry
+ * @req: validated create request
+ *
+ * Return: the display, owned by the registry, or an ERR_PTR.
+ */
+struct kmscap_display *kmscap_display_create(u32 id, const struct kmscap_display_create *req)
+{
+	struct platform_device *pdev;
+	struct kmscap_display *disp;
+	int ret;
+
+	pdev = platform_device_register_simple(KMSCAP_NAME, id, NULL, 0);
+	if (IS_ERR(pdev))
+		return ERR_CAST(pdev);
+	if (!devres_open_group(&pdev->dev, NULL, GFP_KERNEL)) {
+		ret = -ENOMEM;
+		goto err_unregister_pdev;
+	}
+
+	disp = devm_drm_dev_alloc(&pdev->dev, &kmscap_drm_driver, struct kmscap_display, drm);
+	if (IS_ERR(disp)) {
+		ret = PTR_ERR(disp);
+		goto err_release_group;
+	}
+	disp->pdev = pdev;
+	disp->id = id;
+	disp->owner = current_euid();
+	disp->width = req->width;
+	disp->height = req->height;
+	disp->refresh_mhz = req->refresh_mhz;
+	disp->connected = !(req->flags & KMSCAP_CREATE_DISCONNECTED);
+	mutex_init(&disp->config_lock);
+	spin_lock_init(&disp->capture_lock);
+	INIT_LIST_HEAD(&disp->clients);
+	init_waitqueue_head(&disp->hold_wq);
+	xa_init_flags(&disp->bufs, XA_FLAGS_ALLOC1);
+
+	ret = dma_coerce_mask_and_coherent(disp->drm.dev, DMA_BIT_MASK(64));
+	if (ret)
+		goto err_release_group;
+	ret = kmscap_display_init_kms(disp);
+	if (ret)
+		goto err_release_group;
+	ret = drm_dev_register(&disp->drm, 0);
+	if (ret)
+		goto err_release_group;
+	kmscap_debugfs_display_add(disp);
+	return disp;
+
+err_release_group:
+	devres_release_group(&pdev->dev, NULL);
+err_unregister_pdev:
+	platform_device_unregister(pdev);
+	return ERR_PTR(ret);
+}
+
+/**
+ * kmscap_display_destroy - unregister a display and drop the registry's
+ *	reference
+ * @disp: the display
+ *
+ * Clients are hung up first so that no commit waits on them; open files
+ * of the DRM device and of clients keep the memory alive until closed.
+ */
+void kmscap_display_destroy(struct kmscap_display *disp)
+{
+	struct platform_device *pdev = disp->pdev;
+
+	kmscap_debugfs_display_remove(disp);
+	kmscap_capture_hangup(disp);
+	drm_dev_unplug(&disp->drm);
+	drm_atomic_helper_shutdown(&disp->drm);
+	hrtimer_cancel(&disp->vblank_timer);
+	devres_release_group(&pdev->dev, NULL);
+	platform_device_unregister(pdev);
+}
+
+void kmscap_display_info(struct kmscap_display *disp, struct kmscap_display_info *info)
+{
+	mutex_lock(&disp->config_lock);
+	info->width = disp->width;
+	info->height = disp->height;
+	info->refresh_mhz = disp->refresh_mhz;
+	info->flags = disp->connected ? KMSCAP_INFO_CONNECTED : 0;
+	mutex_unlock(&disp->config_lock);
+
+	info->owner_uid = from_kuid_munged(current_user_ns(), disp->owner);
+	info->card_minor = disp->drm.primary->index;
+
+	spin_lock(&disp->capture_lock);
+	if (disp->current_frame && !(disp->current_frame->ev.flags & KMSCAP_FRAME_BLANK))
+		info->flags |= KMSCAP_INFO_ACTIVE;
+	info->clients = disp->nclients;
+	info->frames = disp->stats.frames;
+	spin_unlock(&disp->capture_lock);
+}
+
+/**
+ * kmscap_display_configure - apply a validated configuration change
+ * @disp: the display
+ * @cfg: the change
+ *
+ * Userspace learns of it through a hotplug uevent, as for a real monitor.
+ */
+int kmscap_display_configure(struct kmscap_display *disp,
+			     const struct kmscap_display_config *cfg)
+{
+	mutex_lock(&disp->config_lock);
+	if (cfg->flags & KMSCAP_CONFIG_MODE) {
+		disp->width = cfg->width;
+		disp->height = cfg->height;
+		disp->refresh_mhz = cfg->refresh_mhz;
+	}
+	if (cfg->flags & KMSCAP_CONFIG_CONNECT)
+		WRITE_ONCE(disp->connected, true);
+	if (cfg->flags & KMSCAP_CONFIG_DISCONNECT)
+		WRITE_ONCE(disp->connected, false);
+	mutex_unlock(&disp->config_lock);
+
+	kmscap_output_hotplug(disp);
+	return 0;
+}

@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Read-only DMA-BUF export of display buffers for capture clients.
+ *
+ * Each export is a new dma-buf whose file is opened O_RDONLY, so that
+ * shared writable mappings are refused by the VFS.  It shares the
+ * buffer's memory, never copies it:
+ *  - a shmem buffer (dumb) exports its pinned pages;
+ *  - an imported buffer forwards every operation to the dma-buf it was
+ *    imported from, so a GPU buffer stays where it is.
+ */
+
+#include <linux/dma-buf.h>
+#include <linux/dma-mapping.h>
+#include <linux/fcntl.h>
+#include <linux/mm.h>
+#include <linux/scatterlist.h>
+#include <linux/slab.h>
+
+#include <drm/drm_prime.h>
+
+#include "kmscap_drv.h"
+
+static inline struct dma_buf *kmscap_export_origin(struct kmscap_bo *bo)
+{
+	struct dma_buf_attachment *ia = bo->shmem.base.import_attach;
+
+	return ia ? ia->dmabuf : NULL;
+}
+
+static int kmscap_export_attach(struct dma_buf *dmabuf, struct dma_buf_attachment *attach)
+{
+	struct kmscap_bo *bo = dmabuf->priv;
+	struct dma_buf *origin = kmscap_export_origin(bo);
+	struct dma_buf_attachment *inner;
+
+	if (!origin)
+		return 0;
+	inner = dma_buf_attach(origin, attach->dev);
+	if (IS_ERR(inner))
+		return PTR_ERR(inner);
+	attach->priv = inner;
+	return 0;
+}
+
+static void kmscap_export_detach(struct dma_buf *dmabuf, struct dma_buf_attachment *attach)
+{
+	struct kmscap_bo *bo = dmabuf->priv;
+	struct dma_buf *origin = kmscap_export_origin(bo);
+
+	if (origin)
+		dma_buf_detach(origin, attach->priv);
+}
+
+static struct sg_table *kmscap_export_map(struct dma_buf_attachment *attach,
+					  enum dma_data_direction dir)
+{
+	struct kmscap_bo *bo = attach->dmabuf->priv;
+	struct drm_gem_shmem_object *shmem = &bo->shmem;
+	struct sg_table *sgt;
+	int ret;
+
+	if (attach->priv)
+		return kmscap_dma_buf_map(attach->priv, dir);
+
+	sgt = kzalloc(sizeof(*sgt), GFP_KERNEL);
+	if (!sgt)
+		return ERR_PTR(-ENOMEM);
+	ret = sg_alloc_table_from_pages(sgt, shmem->pages, shmem->base.size >> PAGE_SHIFT,
+					0, shmem->base.size, GFP_KERNEL);
+	if (ret)
+		goto err_free_sgt;
+	ret = dma_map_sgtable(attach->dev, sgt, dir, 0);
+	if (ret)
+		goto err_free_table;
+	return sgt;
+
+err_free_table:
+	sg_free_table(sgt);
+err_free_sgt:
+	kfree(sgt);
+	return ERR_PTR(ret);
+}
+
+static void kmscap_export_unmap(struct dma_buf_attachment *attach, struct sg_table *sgt,
+				enum dma_data_direction dir)
+{
+	if (attach->priv) {
+		kmscap_dma_buf_unmap(attach->priv, sgt, dir);
+		return;
+	}
+	dma_unmap_sgtable(attach->dev, sgt, dir, 0);
+	sg_free_table(sgt);
+	kfree(sgt);
+}
+
+static void kmscap_export_release(struct dma_buf *dmabuf)
+{
+	struct kmscap_bo *bo = dmabuf->priv;
+	struct drm_device *drm = bo->shmem.base.dev;
+
+	if (!kmscap_export_origin(bo))
+		drm_gem_shmem_unpin(&bo->shmem);
+	drm_gem_object_put(&bo->shmem.base);
+	drm_dev_put(drm);
+}
+
+static int kmscap_export_begin_cpu(struct dma_buf *dmabuf, enum dma_data_direction dir)
+{
+	struct dma_buf *origin = kmscap_export_origin(dmabuf->priv);
+
+	/* shmem pages are cacheable and coherent with the CPU. */
+	return origin ? dma_buf_begin_cpu_access(origin, dir) : 0;
+}
+
+static int kmscap_export_end_cpu(struct dma_buf *dmabuf, enum dma_data_direction dir)
+{
+	struct dma_buf *origin = kmscap_export_origin(dmabuf->priv);
+
+	return origin ? dma_buf_end_cpu_access(origin, dir) : 0;
+}
+
+static int kmscap_export_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
+{
+	struct kmscap_bo *bo = dmabuf->priv;
+	struct dma_buf *origin = kmscap_export_origin(bo);
+
+	/* The file is read-only: the VFS has already refused shared writes. */
+	if (origin)
+		return dma_buf_mmap(origin, vma, vma->vm_pgoff);
+	return vm_map_pages(vma, bo->shmem.pages, bo->shmem.base.size >> PAGE_SHIFT);
+}
+
+static int kmscap_export_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
+{
+	struct kmscap_bo *bo = dmabuf->priv;
+	struct dma_buf *origin = kmscap_export_origin(bo);
+
+	if (origin)
+		return dma_buf_vmap(origin, map);
+	return drm_gem_shmem_vmap(&bo->shmem, map);
+}
+
+static void kmscap_export_vunmap(struct dma_buf *dmabuf, struct iosys_map *map)
+{
+	struct kmscap_bo *bo = dmabuf->priv;
+	struct dma_buf *origin = kmscap_export_origin(bo);
+
+	if (origin)
+		dma_buf_vunmap(origin, map);
+	else
+		drm_gem_shmem_vunmap(&bo->shmem, map);
+}
+
+static const struct dma_buf_ops kmscap_export_ops = {
+	.attach = kmscap_export_attach,
+	.detach = kmscap_export_detach,
+	.map_dma_buf = kmscap_export_map,
+	.unmap_dma_buf = kmscap_export_unmap,
+	.release = kmscap_export_release,
+	.begin_cpu_access = kmscap_export_begin_cpu,
+	.end_cpu_access = kmscap_export_end_cpu,
+	.mmap = kmscap_export_mmap,
+	.vmap = kmscap_export_vmap,
+	.vunmap = kmscap_export_vunmap,
+};
+
+/**
+ * kmscap_export_bo - export a display buffer as a new read-only DMA-BUF fd
+ * @bo: the buffer (the caller keeps its own reference)
+ * @flags: KMSCAP_EXPORT_* flags, already validated
+ * @size: out: the DMA-BUF's size
+ *
+ * Return: the new fd, or a negative errno.
+ */
+int kmscap_export_bo(struct kmscap_bo *bo, u32 flags, u64 *size)
+{
+	struct drm_gem_object *obj = &bo->shmem.base;
+	DEFINE_DMA_BUF_EXPORT_INFO(exp);
+	struct dma_buf *dmabuf;
+	int fd, ret;
+
+	if (!kmscap_export_origin(bo)) {
+		ret = drm_gem_shmem_pin(&bo->shmem);
+		if (ret)
+			return ret;
+	}
+	drm_gem_object_get(obj);
+	drm_dev_get(obj->dev);
+
+	exp.ops = &kmscap_export_ops;
+	exp.size = obj->size;
+	exp.flags = O_RDONLY;
+	exp.priv = bo;
+	exp.resv = obj->resv;
+	dmabuf = dma_buf_export(&exp);
+	if (IS_ERR(dmabuf)) {
+		ret = PTR_ERR(dmabuf);
+		goto err_put;
+	}
+
+	fd = dma_buf_fd(dmabuf, (flags & KMSCAP_EXPORT_CLOEXEC) ? O_CLOEXEC : 0);
+	if (fd < 0) {
+		/* release() drops what we took above. */
+		dma_buf_put(dmabuf);
+		return fd;
+	}
+	*size = obj->size;
+	return fd;
+
+err_put:
+	drm_dev_put(obj->dev);
+	drm_gem_object_put(obj);
+	if (!kmscap_export_origin(bo))
+		drm_gem_shmem_unpin(&bo->shmem);
+	return ret;
+}

@@ -1,0 +1,291 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * kmscap private header: the objects and which lock guards each field.
+ *
+ * Lock order (outer to inner):
+ *   kmscap_displays_lock (mutex, main.c)
+ *     > DRM modeset locks (taken by the DRM core around commits)
+ *       > kmscap_display.config_lock (mutex)
+ *     > kmscap_client.read_lock (mutex)
+ *       > kmscap_display.capture_lock (spinlock, never taken from IRQ)
+ *
+ * Framebuffers, GEM objects and frames are never released with
+ * capture_lock held: code that ends holds under the lock moves them to a
+ * local list and puts them after unlocking (kmscap_hold_free_list()).
+ */
+#ifndef _KMSCAP_DRV_H_
+#define _KMSCAP_DRV_H_
+
+#include <linux/hrtimer.h>
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/poll.h>
+#include <linux/spinlock.h>
+#include <linux/uidgid.h>
+#include <linux/wait.h>
+#include <linux/xarray.h>
+
+#include <drm/drm_connector.h>
+#include <drm/drm_crtc.h>
+#include <drm/drm_device.h>
+#include <drm/drm_drv.h>
+#include <drm/drm_encoder.h>
+#include <drm/drm_gem_shmem_helper.h>
+#include <drm/drm_plane.h>
+
+#include "../include/uapi/kmscap.h"
+
+#define KMSCAP_NAME		"kmscap"
+#define KMSCAP_CURSOR_MAX	256
+/* Revoked frames a client has not released are remembered up to this. */
+#define KMSCAP_MAX_REVOKED	64
+
+extern unsigned int kmscap_max_displays;
+
+/**
+ * struct kmscap_bo - a GEM object of a kmscap display (dumb or imported)
+ * @shmem: the shmem helper object; @shmem.base is the GEM object.
+ * @disp: display whose DRM device owns the object.
+ * @id: capture buffer id, 0 until the object is first scanned out;
+ *	set once under @disp->capture_lock, then constant.
+ */
+struct kmscap_bo {
+	struct drm_gem_shmem_object shmem;
+	struct kmscap_display *disp;
+	u32 id;
+};
+
+static inline struct kmscap_bo *to_kmscap_bo(struct drm_gem_object *obj)
+{
+	return container_of(to_drm_gem_shmem_obj(obj), struct kmscap_bo, shmem);
+}
+
+/**
+ * struct kmscap_frame - one flip as seen by capture clients
+ * @ref: references: the display's current frame, and each hold.
+ * @disp: display of the frame (the frame holds no display reference; a
+ *	frame never outlives its holders, which do).
+ * @fb: primary framebuffer (reference held) or NULL when blank.
+ * @cursor_fb: cursor framebuffer (reference held) or NULL.
+ * @holds: holds on this frame that still delay its replacement, under
+ *	@disp->capture_lock.
+ * @replaced_at: when a commit started waiting for this frame's holds,
+ *	0 before; under @disp->capture_lock.
+ * @ev: the event sent to clients; constant after publication.
+ */
+struct kmscap_frame {
+	struct kref ref;
+	struct kmscap_display *disp;
+	struct drm_framebuffer *fb;
+	struct drm_framebuffer *cursor_fb;
+	struct list_head holds;
+	ktime_t replaced_at;
+	struct kmscap_event ev;
+};
+
+/**
+ * struct kmscap_hold - a client's claim on a frame
+ * @client_link: in @client->queue (unread) or @client->held (read), under
+ *	capture_lock.
+ * @frame_link: in @frame->holds while the hold delays the frame's
+ *	replacement; empty once revoked.
+ * @frame: the frame (reference held).
+ * @client: the client.
+ * @read: the client has read the event.
+ * @revoked: the hold timeout expired; the buffer may be reused.
+ */
+struct kmscap_hold {
+	struct list_head client_link;
+	struct list_head frame_link;
+	struct kmscap_frame *frame;
+	struct kmscap_client *client;
+	bool read;
+	bool revoked;
+};
+
+/**
+ * struct kmscap_client - an open /dev/kmscap file
+ * @read_lock: serialises read() against itself.
+ * @disp: attached display (drm_dev reference held), NULL before attach.
+ *	Set once under capture_lock; stable afterwards.
+ * @link: in @disp->clients, under capture_lock.
+ * @wq: woken on new events and on hang-up.
+ *
+ * The following are guarded by @disp->capture_lock:
+ * @queue: unread holds, oldest first.
+ * @held: read holds, including revoked ones not yet released.
+ * @nqueued: length of @queue.
+ * @nrevoked: revoked holds in @held.
+ * @queue_depth: maximum of @nqueued.
+ * @hold_timeout_ns: hold timeout, 0 for one refresh period.
+ * @dropped_since: frames lost since the last frame event read.
+ * @first_pending: the next frame event read is the first.
+ * @hangup: the display was destroyed.
+ * @hangup_read: the hang-up event was read.
+ * @stats: counters as reported by %KMSCAP_IOC_STATS.
+ */
+struct kmscap_client {
+	struct mutex read_lock;
+	struct kmscap_display *disp;
+	struct list_head link;
+	wait_queue_head_t wq;
+	struct list_head queue;
+	struct list_head held;
+	u32 nqueued;
+	u32 nrevoked;
+	u32 queue_depth;
+	u64 hold_timeout_ns;
+	u64 dropped_since;
+	bool first_pending;
+	bool hangup;
+	bool hangup_read;
+	struct kmscap_client_stats stats;
+};
+
+/**
+ * struct kmscap_display_stats - per-display counters, under capture_lock
+ */
+struct kmscap_display_stats {
+	u64 frames;
+	u64 drops_queue;
+	u64 drops_timeout;
+	u64 holds;
+	u64 hold_waits;
+	u64 hold_wait_ns_max;
+	u64 revoked;
+};
+
+/**
+ * struct kmscap_display - one virtual display and its DRM device
+ * @drm: the DRM device; its refcount is the display's lifetime.
+ * @pdev: platform device parenting @drm.
+ * @id: display id, constant.
+ * @owner: uid of the creator, constant.
+ * @link_registered: listed in the global registry (kmscap_displays_lock).
+ *
+ * Modeset objects, constant after creation:
+ * @crtc, @primary, @cursor, @encoder, @connector.
+ *
+ * @config_lock guards the requested configuration:
+ * @width, @height, @refresh_mhz: preferred mode.
+ * @connected: connector status.
+ *
+ * @vblank_timer: emulated vblank, armed while vblank is enabled.
+ * @period_ns: frame duration of the active mode; written on modeset in
+ *	commit_tail, read locklessly (READ_ONCE) elsewhere.
+ * @vblank_time: expiry time of the last vblank, set by the timer.
+ *
+ * @capture_lock guards the capture state:
+ * @clients: attached clients.
+ * @nclients: length of @clients.
+ * @seq: sequence number of the last frame.
+ * @current_frame: the frame on screen (reference held), or NULL.
+ * @dead: the display is being destroyed; no new frames or clients.
+ * @stats: counters.
+ * @hold_wq: commit_tail waits here for holds on the replaced frame.
+ *
+ * @bufs: buffer id -> &struct kmscap_bo, with its own lock; entries are
+ *	erased when the object is freed.
+ * @debugfs: debugfs directory.
+ */
+struct kmscap_display {
+	struct drm_device drm;
+	struct platform_device *pdev;
+	u32 id;
+	kuid_t owner;
+
+	struct drm_crtc crtc;
+	struct drm_plane primary;
+	struct drm_plane cursor;
+	struct drm_encoder encoder;
+	struct drm_connector connector;
+
+	struct mutex config_lock;
+	u32 width;
+	u32 height;
+	u32 refresh_mhz;
+	bool connected;
+
+	struct hrtimer vblank_timer;
+	u64 period_ns;
+	ktime_t vblank_time;
+
+	spinlock_t capture_lock;
+	struct list_head clients;
+	u32 nclients;
+	u64 seq;
+	struct kmscap_frame *current_frame;
+	bool dead;
+	struct kmscap_display_stats stats;
+	wait_queue_head_t hold_wq;
+
+	struct xarray bufs;
+	u32 next_buf_id;
+	struct dentry *debugfs;
+};
+
+static inline struct kmscap_display *to_kmscap_display(struct drm_device *drm)
+{
+	return container_of(drm, struct kmscap_display, drm);
+}
+
+/* main.c: the registry of displays */
+struct kmscap_display *kmscap_display_get(u32 id);
+void kmscap_display_put(struct kmscap_display *disp);
+bool kmscap_display_permitted(const struct kmscap_display *disp);
+int kmscap_registry_create(const struct kmscap_display_create *req,
+			   struct kmscap_display_create *out);
+int kmscap_registry_destroy(u32 id);
+int kmscap_registry_list(u32 *ids, u32 capacity, u32 *count);
+
+/* drv.c: a display's DRM device */
+struct kmscap_display *kmscap_display_create(u32 id, const struct kmscap_display_create *req);
+void kmscap_display_destroy(struct kmscap_display *disp);
+void kmscap_display_info(struct kmscap_display *disp, struct kmscap_display_info *info);
+int kmscap_display_configure(struct kmscap_display *disp,
+			     const struct kmscap_display_config *cfg);
+
+/* crtc.c */
+int kmscap_crtc_init(struct kmscap_display *disp);
+void kmscap_crtc_commit_tail(struct drm_atomic_state *state);
+
+/* plane.c */
+int kmscap_plane_init(struct kmscap_display *disp);
+
+/* output.c */
+int kmscap_output_init(struct kmscap_display *disp);
+void kmscap_output_hotplug(struct kmscap_display *disp);
+
+/* gem.c */
+struct drm_gem_object *kmscap_bo_create_object(struct drm_device *drm, size_t size);
+u32 kmscap_bo_id(struct kmscap_bo *bo);
+struct kmscap_bo *kmscap_bo_lookup(struct kmscap_display *disp, u32 id);
+
+/* export.c */
+int kmscap_export_bo(struct kmscap_bo *bo, u32 flags, u64 *size);
+
+/* capture.c */
+void kmscap_capture_publish(struct kmscap_display *disp, struct drm_atomic_state *state);
+void kmscap_capture_hangup(struct kmscap_display *disp);
+int kmscap_capture_attach(struct kmscap_client *client, struct kmscap_display *disp,
+			  const struct kmscap_attach *req);
+void kmscap_capture_detach(struct kmscap_client *client);
+ssize_t kmscap_capture_read(struct kmscap_client *client, char __user *buf,
+			    size_t count, bool nonblock);
+__poll_t kmscap_capture_poll(struct kmscap_client *client, struct file *file,
+			     poll_table *wait);
+int kmscap_capture_release(struct kmscap_client *client, u64 seq);
+void kmscap_capture_stats(struct kmscap_client *client, struct kmscap_client_stats *st);
+
+/* client.c: /dev/kmscap */
+int kmscap_client_register(void);
+void kmscap_client_unregister(void);
+
+/* debugfs.c */
+void kmscap_debugfs_init(void);
+void kmscap_debugfs_exit(void);
+void kmscap_debugfs_display_add(struct kmscap_display *disp);
+void kmscap_debugfs_display_remove(struct kmscap_display *disp);
+
+#endif /* _KMSCAP_DRV_H_ */
