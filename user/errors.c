@@ -63,7 +63,7 @@ const char *kmscap_strerror_ctx(int err, enum kmscap_err_ctx ctx, const char *su
 			snprintf(buf, size, "display %s belongs to another user", s);
 			break;
 		case ENOSPC:
-			snprintf(buf, size, "too many displays (the module's max_displays is reached)");
+			snprintf(buf, size, "too many displays (module limit max_displays)");
 			break;
 		case EBUSY:
 			snprintf(buf, size, ctx == KMSCAP_ERR_ATTACH ?
@@ -82,7 +82,7 @@ const char *kmscap_strerror_ctx(int err, enum kmscap_err_ctx ctx, const char *su
 	case KMSCAP_ERR_CREATE:
 		switch (err) {
 		case ENOSPC:
-			snprintf(buf, size, "too many displays (the module's max_displays is reached)");
+			snprintf(buf, size, "too many displays (module limit max_displays)");
 			break;
 		case EINVAL:
 			snprintf(buf, size, "invalid mode '%s': rejected by the module", s);

@@ -175,8 +175,9 @@ int kmscapctl_parse_args(int argc, char *const argv[], struct kmscapctl_cmd *cmd
 	if (version)
 		return kmscapctl_fail(err, errlen, "kmscapctl: --version takes no command");
 	if (npos - 1 < sub->min_args)
-		return kmscapctl_fail(err, errlen, "kmscapctl: %s: missing %s (usage: kmscapctl %s)",
-				      sub->name, sub->op == KMSCAPCTL_ADD ||
+		return kmscapctl_fail(err, errlen,
+				      "kmscapctl: %s: missing %s (usage: kmscapctl %s)", sub->name,
+				      sub->op == KMSCAPCTL_ADD ||
 				      (sub->op == KMSCAPCTL_SET_MODE && npos == 2) ? "MODE" : "ID",
 				      sub->usage);
 	if (npos - 1 > sub->max_args)
