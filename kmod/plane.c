@@ -49,8 +49,14 @@ static int kmscap_plane_atomic_check(struct drm_plane *plane, struct drm_atomic_
 						   DRM_PLANE_NO_SCALING, cursor, true);
 }
 
+/* Nothing to program: capture reads the committed state in commit_tail. */
+static void kmscap_plane_atomic_update(struct drm_plane *plane, struct drm_atomic_state *state)
+{
+}
+
 static const struct drm_plane_helper_funcs kmscap_plane_helper_funcs = {
 	.atomic_check = kmscap_plane_atomic_check,
+	.atomic_update = kmscap_plane_atomic_update,
 };
 
 static const struct drm_plane_funcs kmscap_plane_funcs = {
