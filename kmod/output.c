@@ -142,6 +142,8 @@ int kmscap_output_init(struct kmscap_display *disp)
 	if (ret)
 		return ret;
 	drm_connector_helper_add(&disp->connector, &kmscap_connector_helper_funcs);
+	/* The core leaves EDID off Virtual connectors; ours has one. */
+	drm_connector_attach_edid_property(&disp->connector);
 	disp->connector.polled = DRM_CONNECTOR_POLL_HPD;
 	return drm_connector_attach_encoder(&disp->connector, &disp->encoder);
 }
