@@ -147,8 +147,8 @@ static int kmscapctl_cat_entry(const char *path)
 static void kmscapctl_debugfs(uint32_t id)
 {
 	static const char *const fmts[] = {
-		KMSCAPCTL_DEBUGFS "/display%u",
 		KMSCAPCTL_DEBUGFS "/display-%u",
+		KMSCAPCTL_DEBUGFS "/display%u",
 		KMSCAPCTL_DEBUGFS "/%u",
 	};
 	char path[256];

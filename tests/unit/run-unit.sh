@@ -4,9 +4,10 @@
 # run-unit.sh OUT_TAP WORKDIR TEST...
 #
 # Run each Check test binary with its TAP log (CK_TAP_LOG_FILE_NAME) and
-# skip file (KMSCAP_SKIP_FILE) in WORKDIR, then merge every test case into
-# OUT_TAP, numbered 1..N.  A TEST of the form "skip:NAME:REASON" adds one
-# skipped line for a test that could not be built.  A binary that dies
+# skip file (KMSCAP_SKIP_FILE) in a fresh WORKDIR/run.XXXXXX (removed
+# afterwards), then merge every test case into OUT_TAP, numbered 1..N.
+# A TEST of the form "skip:NAME:REASON" adds one skipped line for a test
+# that could not be built.  A binary that dies
 # without a TAP log, or fails without a failing test case, adds a "not ok"
 # line.  Exits 1 if anything failed.
 
@@ -14,6 +15,9 @@ out=$1
 work=$2
 shift 2
 mkdir -p "$work" "$(dirname "$out")" || exit 1
+# a private directory per run: two runs at once must not mix their lines
+work=$(mktemp -d "$work/run.XXXXXX") || exit 1
+trap 'rm -rf "$work"' EXIT
 lines="$work/unit.lines"
 : > "$lines"
 
@@ -81,8 +85,9 @@ for t in "$@"; do
 				printf "not ok - unit/%s: exited with status %d\n", name, rc
 		}' "$tap" "$tap" >> "$lines"
 	elif [ "$rc" -eq 77 ]; then
+		why=$(cut -f2 "$skip" | head -n 1)
 		printf 'ok - unit/%s # SKIP %s\n' "$name" \
-			"$(cut -f2 "$skip" | head -n 1)" >> "$lines"
+			"${why:-the test exited with status 77 (skip)}" >> "$lines"
 	else
 		printf 'not ok - unit/%s: no TAP output, exited with status %d\n' \
 			"$name" "$rc" >> "$lines"
@@ -91,8 +96,8 @@ done
 
 awk '
 { n++; sub(/^ok -/, "ok " n " -"); sub(/^not ok -/, "not ok " n " -"); body[n] = $0 }
-END { print "1.." n; for (i = 1; i <= n; i++) print body[i] }' "$lines" > "$out.tmp" &&
-	mv "$out.tmp" "$out" || exit 1
+END { print "1.." n; for (i = 1; i <= n; i++) print body[i] }' "$lines" > "$work/unit.tap" &&
+	mv "$work/unit.tap" "$out" || exit 1
 
 pass=$(grep -c '^ok [0-9]* - ' "$out" | tr -d ' ')
 skipped=$(grep -c '^ok [0-9]* - .*# SKIP' "$out" | tr -d ' ')
