@@ -1,0 +1,323 @@
+// SPDX-License-Identifier: MIT
+/*
+ * kmscap-bench: per-frame cost of the capture side at 720p, 1080p, 1440p
+ * and 2160p, three ways, side by side:
+ *   kmscap  read the frame event, look up the DMA-BUF exported the first
+ *           time the buffer id was seen (cached), release;
+ *   copy    read the frame event, copy the whole frame from the (cached)
+ *           read-only mapping into client memory, release;
+ *   getfb2  what kmsgrab does per frame: drmModeGetPlane + drmModeGetFB2 +
+ *           drmPrimeHandleToFD, then close the fd and the GEM handle
+ *           (the kmscap event only serves as the "new frame" trigger and
+ *           is not counted).
+ * A compositor thread page-flips two buffers on a kmscap display
+ * (240 Hz mode, flip events) while the capture thread does one of the
+ * above per frame.  Reported per frame: CPU time of the capture thread
+ * (CLOCK_THREAD_CPUTIME_ID around the per-frame work, the wait excluded)
+ * and wall time of the same work (CLOCK_MONOTONIC); plus, for the kmscap
+ * path, the latency from the return of the flip ioctl to the wake-up of
+ * the capture thread (p50/p99; negative when the event is queued before
+ * the ioctl returns).
+ *
+ * Usage: kmscap-bench [FRAMES]   (default 120 frames per case)
+ * Writes the CSV also to /out/kmscap-bench.csv when /out exists.
+ */
+#define _GNU_SOURCE
+#include <poll.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "kmscap_test.h"
+
+enum kmscap_method { M_KMSCAP, M_COPY, M_GETFB2, M_COUNT };
+static const char *const kmscap_method_name[M_COUNT] = { "kmscap", "copy", "getfb2" };
+
+static const struct { uint32_t w, h; const char *name; } kmscap_res[] = {
+	{ 1280, 720, "720p" },
+	{ 1920, 1080, "1080p" },
+	{ 2560, 1440, "1440p" },
+	{ 3840, 2160, "2160p" },
+};
+#define NRES KMSCAP_T_ARRAY_SIZE(kmscap_res)
+
+struct kmscap_result {
+	double cpu_us, wall_us;
+	double lat_p50_us, lat_p99_us;
+	unsigned int frames;
+};
+
+struct kmscap_run {
+	enum kmscap_method m;
+	unsigned int frames;
+	int cl;			/* kmscap client */
+	int drm_fd;		/* second fd of the card (getfb2) */
+	uint32_t plane_id;
+	uint64_t *t_flip;	/* flip ioctl return, per frame */
+	uint64_t *t_wake;	/* capture wake-up, per frame */
+	uint64_t cpu_ns, wall_ns;
+	unsigned int done;
+	char err[256];
+};
+
+static void *kmscap_capture(void *arg)
+{
+	struct kmscap_run *run = arg;
+	struct kmscap_t_maps maps;
+	uint64_t seq0 = 0;
+	void *copy = NULL;
+	size_t copy_size = 0;
+
+	kmscap_t_maps_init(&maps, run->cl);
+	while (run->done < run->frames) {
+		struct pollfd p = { .fd = run->cl, .events = POLLIN };
+		struct kmscap_event ev;
+		uint64_t c0, w0, idx;
+		ssize_t n;
+		int r;
+
+		r = poll(&p, 1, 10000);
+		if (r <= 0) {
+			snprintf(run->err, sizeof(run->err), "no frame event within 10 s");
+			break;
+		}
+		w0 = kmscap_t_now_ns();
+		c0 = kmscap_t_thread_cpu_ns();
+		if (run->m == M_GETFB2) {
+			/* The trigger is not counted. */
+			n = read(run->cl, &ev, sizeof(ev));
+			if (n != sizeof(ev) || kmscap_t_release(run->cl, ev.seq)) {
+				snprintf(run->err, sizeof(run->err), "read/release failed");
+				break;
+			}
+			w0 = kmscap_t_now_ns();
+			c0 = kmscap_t_thread_cpu_ns();
+			{
+				drmModePlanePtr pl = drmModeGetPlane(run->drm_fd, run->plane_id);
+				drmModeFB2Ptr fb;
+				int dfd = -1;
+
+				if (!pl) {
+					snprintf(run->err, sizeof(run->err), "GetPlane: %s",
+						 strerror(errno));
+					break;
+				}
+				fb = drmModeGetFB2(run->drm_fd, pl->fb_id);
+				drmModeFreePlane(pl);
+				if (!fb || !fb->handles[0]) {
+					snprintf(run->err, sizeof(run->err),
+						 "GetFB2: %s (needs CAP_SYS_ADMIN)",
+						 fb ? "no handle" : strerror(errno));
+					break;
+				}
+				if (drmPrimeHandleToFD(run->drm_fd, fb->handles[0], DRM_CLOEXEC,
+						       &dfd)) {
+					snprintf(run->err, sizeof(run->err), "PrimeHandleToFD: %s",
+						 strerror(errno));
+					break;
+				}
+				close(dfd);
+				drmCloseBufferHandle(run->drm_fd, fb->handles[0]);
+				drmModeFreeFB2(fb);
+			}
+			run->cpu_ns += kmscap_t_thread_cpu_ns() - c0;
+			run->wall_ns += kmscap_t_now_ns() - w0;
+			run->done++;
+			continue;
+		}
+		n = read(run->cl, &ev, sizeof(ev));
+		if (n != sizeof(ev) || ev.type != KMSCAP_EVENT_FRAME) {
+			snprintf(run->err, sizeof(run->err), "read: %zd", n);
+			break;
+		}
+		if (!seq0)
+			seq0 = ev.seq;
+		idx = ev.seq - seq0;
+		if (idx < run->frames)
+			run->t_wake[idx] = w0;
+		if (run->m == M_KMSCAP) {
+			struct kmscap_t_map *map = kmscap_t_maps_get(&maps, ev.buffer_id);
+
+			if (map->fd < 0)
+				break;
+		} else {
+			struct kmscap_t_map *map = kmscap_t_maps_get(&maps, ev.buffer_id);
+			size_t sz = (size_t)ev.pitches[0] * ev.height;
+
+			if (sz > copy_size) {
+				free(copy);
+				copy = malloc(sz);
+				copy_size = sz;
+				if (!copy)
+					break;
+			}
+			kmscap_t_dmabuf_sync(map->fd, true);
+			memcpy(copy, map->ptr, sz);
+			kmscap_t_dmabuf_sync(map->fd, false);
+		}
+		r = kmscap_t_release(run->cl, ev.seq);
+		if (r) {
+			snprintf(run->err, sizeof(run->err), "RELEASE: %s", kmscap_t_errname(r));
+			break;
+		}
+		run->cpu_ns += kmscap_t_thread_cpu_ns() - c0;
+		run->wall_ns += kmscap_t_now_ns() - w0;
+		run->done++;
+	}
+	free(copy);
+	kmscap_t_maps_fini(&maps);
+	return NULL;
+}
+
+static int kmscap_cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static struct kmscap_result kmscap_bench_one(int ctl, uint32_t w, uint32_t h,
+					     enum kmscap_method m, unsigned int frames)
+{
+	struct kmscap_display_create c;
+	struct kmscap_result res = { 0 };
+	struct kmscap_run run = { .m = m, .frames = frames };
+	struct kmscap_t_buf buf[2];
+	struct kmscap_t_kms k;
+	pthread_t th;
+	unsigned int i;
+	int r;
+
+	kmscap_t_create_or_die(ctl, w, h, 240000, &c);
+	kmscap_t_kms_open_or_die(&k, c.card_minor);
+	for (i = 0; i < 2; i++) {
+		kmscap_t_buf_create_or_die(k.fd, w, h, DRM_FORMAT_XRGB8888, &buf[i]);
+		memset(buf[i].map, 0x30 + i, buf[i].size);
+	}
+	r = kmscap_t_modeset(&k, buf[1].fb_id);
+	if (r)
+		kmscap_t_fail("card%u: modeset %ux%u: %s", c.card_minor, w, h, kmscap_t_errname(r));
+	run.cl = kmscap_t_client_or_die(c.id, 0, 5000000000ull);
+	run.drm_fd = kmscap_t_open_card(c.card_minor);
+	if (run.drm_fd < 0)
+		kmscap_t_fail("second open of card%u: %s", c.card_minor,
+			      kmscap_t_errname(run.drm_fd));
+	drmSetClientCap(run.drm_fd, DRM_CLIENT_CAP_UNIVERSAL_PLANES, 1);
+	run.plane_id = k.primary_id;
+	run.t_flip = calloc(frames, sizeof(uint64_t));
+	run.t_wake = calloc(frames, sizeof(uint64_t));
+	if (!run.t_flip || !run.t_wake)
+		kmscap_t_fail("out of memory");
+	if (pthread_create(&th, NULL, kmscap_capture, &run))
+		kmscap_t_fail("pthread_create failed");
+	for (i = 0; i < frames && !run.err[0]; i++) {
+		r = kmscap_t_page_flip(&k, buf[i & 1].fb_id);
+		run.t_flip[i] = kmscap_t_now_ns();
+		if (!r)
+			r = kmscap_t_wait_flip(&k, 10000);
+		if (r)
+			kmscap_t_fail("%ux%u %s: flip %u: %s", w, h, kmscap_method_name[m], i,
+				      kmscap_t_errname(r));
+	}
+	pthread_join(th, NULL);
+	if (run.err[0])
+		kmscap_t_fail("%ux%u %s: capture: %s", w, h, kmscap_method_name[m], run.err);
+	res.frames = run.done;
+	res.cpu_us = run.cpu_ns / 1000.0 / run.done;
+	res.wall_us = run.wall_ns / 1000.0 / run.done;
+	if (m == M_KMSCAP) {
+		int64_t *lat = calloc(frames, sizeof(int64_t));
+		unsigned int n = 0;
+
+		for (i = 0; i < frames; i++)
+			if (run.t_wake[i] && run.t_flip[i])
+				lat[n++] = (int64_t)(run.t_wake[i] - run.t_flip[i]);
+		qsort(lat, n, sizeof(*lat), kmscap_cmp_i64);
+		if (n) {
+			res.lat_p50_us = lat[n / 2] / 1000.0;
+			res.lat_p99_us = lat[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1] / 1000.0;
+		}
+		free(lat);
+	}
+	free(run.t_flip);
+	free(run.t_wake);
+	close(run.drm_fd);
+	close(run.cl);
+	for (i = 0; i < 2; i++)
+		kmscap_t_buf_destroy(&buf[i]);
+	kmscap_t_kms_close(&k);
+	r = kmscap_t_destroy(ctl, c.id);
+	if (r)
+		kmscap_t_fail("DESTROY %u: %s", c.id, kmscap_t_errname(r));
+	return res;
+}
+
+int main(int argc, char **argv)
+{
+	struct kmscap_result res[NRES][M_COUNT];
+	unsigned int frames = argc > 1 ? (unsigned int)atoi(argv[1]) : 120;
+	unsigned int i, m;
+	FILE *csv = NULL;
+	int ctl;
+
+	kmscap_t_init("kmscap-bench", 0);
+	if (frames < 10)
+		frames = 10;
+	ctl = kmscap_t_open_ctl_or_skip();
+	if (!access("/out", W_OK))
+		csv = fopen("/out/kmscap-bench.csv", "we");
+	printf("kmscap-bench: %u frames per case; cpu = CLOCK_THREAD_CPUTIME_ID of the capture "
+	       "thread per frame, wall = CLOCK_MONOTONIC of the same work\n", frames);
+	for (i = 0; i < NRES; i++) {
+		for (m = 0; m < M_COUNT; m++) {
+			res[i][m] = kmscap_bench_one(ctl, kmscap_res[i].w, kmscap_res[i].h, m,
+						     frames);
+			printf("  %-6s %-7s cpu %9.1f us/frame  wall %9.1f us/frame\n",
+			       kmscap_res[i].name, kmscap_method_name[m], res[i][m].cpu_us,
+			       res[i][m].wall_us);
+		}
+	}
+
+	printf("\n%-8s %-10s %14s %14s %14s %14s %12s %12s\n", "res", "size",
+	       "kmscap cpu us", "copy cpu us", "getfb2 cpu us", "kmscap wall", "lat p50 us",
+	       "lat p99 us");
+	for (i = 0; i < NRES; i++)
+		printf("%-8s %4ux%-5u %14.1f %14.1f %14.1f %14.1f %12.1f %12.1f\n",
+		       kmscap_res[i].name, kmscap_res[i].w, kmscap_res[i].h,
+		       res[i][M_KMSCAP].cpu_us, res[i][M_COPY].cpu_us, res[i][M_GETFB2].cpu_us,
+		       res[i][M_KMSCAP].wall_us, res[i][M_KMSCAP].lat_p50_us,
+		       res[i][M_KMSCAP].lat_p99_us);
+
+	printf("\ncsv,resolution,width,height,method,frames,cpu_us_per_frame,wall_us_per_frame,"
+	       "latency_p50_us,latency_p99_us\n");
+	if (csv)
+		fprintf(csv, "resolution,width,height,method,frames,cpu_us_per_frame,"
+			"wall_us_per_frame,latency_p50_us,latency_p99_us\n");
+	for (i = 0; i < NRES; i++) {
+		for (m = 0; m < M_COUNT; m++) {
+			char line[256];
+
+			snprintf(line, sizeof(line), "%s,%u,%u,%s,%u,%.2f,%.2f,%.2f,%.2f",
+				 kmscap_res[i].name, kmscap_res[i].w, kmscap_res[i].h,
+				 kmscap_method_name[m], res[i][m].frames, res[i][m].cpu_us,
+				 res[i][m].wall_us, m == M_KMSCAP ? res[i][m].lat_p50_us : 0.0,
+				 m == M_KMSCAP ? res[i][m].lat_p99_us : 0.0);
+			printf("csv,%s\n", line);
+			if (csv)
+				fprintf(csv, "%s\n", line);
+		}
+	}
+	if (csv)
+		fclose(csv);
+
+	printf("\nratio kmscap cpu 2160p / 720p: %.2f (pixels x9)\n",
+	       res[NRES - 1][M_KMSCAP].cpu_us / res[0][M_KMSCAP].cpu_us);
+	printf("ratio copy / kmscap cpu at 2160p: %.1f\n",
+	       res[NRES - 1][M_COPY].cpu_us / res[NRES - 1][M_KMSCAP].cpu_us);
+	printf("ratio getfb2 / kmscap cpu at 2160p: %.1f\n",
+	       res[NRES - 1][M_GETFB2].cpu_us / res[NRES - 1][M_KMSCAP].cpu_us);
+	close(ctl);
+	return 0;
+}
