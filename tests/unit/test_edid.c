@@ -14,6 +14,7 @@
 
 #include "kmscap_check.h"
 #include "edid.h"
+#include "kmscap.h"
 
 struct mode {
 	uint32_t w, h, mhz;
@@ -398,6 +399,22 @@ START_TEST(test_sweep)
 }
 END_TEST
 
+/* The generator accepts exactly the range the ioctl ABI promises. */
+START_TEST(test_abi_limits)
+{
+	struct kmscap_timing t;
+
+	ck_assert_int_eq(KMSCAP_TIMING_MIN_SIZE, KMSCAP_MIN_SIZE);
+	ck_assert_int_eq(KMSCAP_TIMING_MAX_SIZE, KMSCAP_MAX_SIZE);
+	ck_assert_int_eq(KMSCAP_TIMING_MIN_REFRESH_MHZ, KMSCAP_MIN_REFRESH_MHZ);
+	ck_assert_int_eq(KMSCAP_TIMING_MAX_REFRESH_MHZ, KMSCAP_MAX_REFRESH_MHZ);
+	ck_assert_int_eq(kmscap_timing_compute(KMSCAP_MIN_SIZE, KMSCAP_MAX_SIZE,
+					       KMSCAP_MIN_REFRESH_MHZ, &t), 0);
+	ck_assert_int_eq(kmscap_timing_compute(KMSCAP_MAX_SIZE, KMSCAP_MIN_SIZE,
+					       KMSCAP_MAX_REFRESH_MHZ, &t), 0);
+}
+END_TEST
+
 START_TEST(test_invalid)
 {
 	static const struct mode bad[] = {
@@ -638,6 +655,7 @@ static Suite *edid_suite(void)
 	tcase_add_test(tc, test_tiny_slow);
 	tcase_add_test(tc, test_ntsc_rates);
 	tcase_add_test(tc, test_sweep);
+	tcase_add_test(tc, test_abi_limits);
 	tcase_add_test(tc, test_invalid);
 	tcase_add_test(tc, test_name_serial);
 	tcase_add_loop_test(tc, test_range_limits, 0, NFIT + NBIG);
