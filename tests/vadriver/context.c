@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: MIT
+/*
+ * context.c - contexts and the vaBeginPicture/vaRenderPicture/vaEndPicture
+ * sequence, shared by encode and video processing.  Work is done
+ * synchronously in vaEndPicture.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "kmscap_va.h"
+
+static struct kmscap_va_context *kmscap_va_context_get(struct kmscap_va_driver *drv,
+						       VAContextID id, VAStatus *st,
+						       const char *func)
+{
+	struct kmscap_va_context *c;
+	bool destroyed;
+
+	c = kmscap_va_obj_get(drv, KMSCAP_VA_OBJ_CONTEXT, id, &destroyed);
+	if (!c)
+		*st = kmscap_va_reject(drv, VA_STATUS_ERROR_INVALID_CONTEXT, func,
+				       destroyed ? "context %#x used after vaDestroyContext" :
+				       "context %#x does not exist", id);
+	return c;
+}
+
+VAStatus kmscap_va_create_context(VADriverContextP ctx, VAConfigID config_id, int width,
+				  int height, int flag, VASurfaceID *targets, int num_targets,
+				  VAContextID *context)
+{
+	struct kmscap_va_driver *drv = kmscap_va_drv(ctx);
+	struct kmscap_va_config *cfg;
+	struct kmscap_va_context *c;
+	VAStatus st = VA_STATUS_SUCCESS;
+	int i;
+
+	cfg = kmscap_va_obj_get(drv, KMSCAP_VA_OBJ_CONFIG, config_id, NULL);
+	if (!cfg)
+		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_CONFIG,
+					"config %#x does not exist or was destroyed", config_id);
+	if (width <= 0 || height <= 0 || width > KMSCAP_VA_MAX_WIDTH ||
+	    height > KMSCAP_VA_MAX_HEIGHT)
+		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_RESOLUTION_NOT_SUPPORTED,
+					"context size %dx%d outside 1x1..%dx%d", width, height,
+					KMSCAP_VA_MAX_WIDTH, KMSCAP_VA_MAX_HEIGHT);
+	if (kmscap_va_is_encode(cfg->entrypoint) && flag != 0 && flag != VA_PROGRESSIVE)
+		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
+					"flag %#x: only progressive encode is supported", flag);
+	if (num_targets < 0 || (num_targets && !targets))
+		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
+					"%d render targets with list %p", num_targets, targets);
+	for (i = 0; i < num_targets; i++)
+		if (!kmscap_va_surface_get(drv, targets[i], &st, __func__))
+			return st;
+
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return VA_STATUS_ERROR_ALLOCATION_FAILED;
+	c->config = *cfg;
+	c->width = width;
+	c->height = height;
+	c->render_target = VA_INVALID_SURFACE;
+	c->num_targets = num_targets;
+	if (num_targets) {
+		c->targets = calloc(num_targets, sizeof(*targets));
+		if (!c->targets) {
+			free(c);
+			return VA_STATUS_ERROR_ALLOCATION_FAILED;
+		}
+		memcpy(c->targets, targets, num_targets * sizeof(*targets));
+	}
+	c->id = kmscap_va_obj_add(drv, KMSCAP_VA_OBJ_CONTEXT, c);
+	if (c->id == VA_INVALID_ID) {
+		free(c->targets);
+		free(c);
+		return VA_STATUS_ERROR_ALLOCATION_FAILED;
+	}
+	*context = c->id;
+	return VA_STATUS_SUCCESS;
+}
+
+static void kmscap_va_end_state(struct kmscap_va_driver *drv, struct kmscap_va_context *c)
+{
+	struct kmscap_va_surface *s;
+
+	s = kmscap_va_obj_get(drv, KMSCAP_VA_OBJ_SURFACE, c->render_target, NULL);
+	if (s) {
+		s->busy = false;
+		s->busy_ctx = VA_INVALID_ID;
+	}
+	c->render_target = VA_INVALID_SURFACE;
+	kmscap_va_enc_reset_picture(&c->enc);
+	c->have_pipeline = false;
+}
+
+VAStatus kmscap_va_destroy_context(VADriverContextP ctx, VAContextID context)
+{
+	struct kmscap_va_driver *drv = kmscap_va_drv(ctx);
+	VAStatus st = VA_STATUS_SUCCESS;
+	struct kmscap_va_context *c = kmscap_va_context_get(drv, context, &st, __func__);
+
+	if (!c)
+		return st;
+	kmscap_va_end_state(drv, c);
+	kmscap_va_obj_remove(drv, KMSCAP_VA_OBJ_CONTEXT, context);
+	free(c->enc.slices);
+	free(c->targets);
+	free(c);
+	return VA_STATUS_SUCCESS;
+}
+
+VAStatus kmscap_va_begin_picture(VADriverContextP ctx, VAContextID context,
+				 VASurfaceID target)
+{
+	struct kmscap_va_driver *drv = kmscap_va_drv(ctx);
+	VAStatus st = VA_STATUS_SUCCESS;
+	struct kmscap_va_context *c = kmscap_va_context_get(drv, context, &st, __func__);
+	struct kmscap_va_surface *s;
+
+	if (!c)
+		return st;
+	if (c->render_target != VA_INVALID_SURFACE)
+		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_OPERATION_FAILED,
+					"context %#x: vaBeginPicture again before vaEndPicture",
+					context);
+	s = kmscap_va_surface_get(drv, target, &st, __func__);
+	if (!s)
+		return st;
+	if (s->busy)
+		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_SURFACE_BUSY,
+					"surface %#x is already the target of context %#x",
+					target, s->busy_ctx);
+	if (kmscap_va_is_encode(c->config.entrypoint) &&
+	    (s->fourcc != VA_FOURCC_NV12 || s->width < c->width || s->height < c->height))
+		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_SURFACE,
+					"encode input %#x must be NV12 of at least %ux%u (is %ux%u)",
+					target, c->width, c->height, s->width, s->height);
+	if (c->config.entrypoint == VAEntrypointVideoProc &&
+	    s->fourcc != VA_FOURCC_NV12 && s->fourcc != VA_FOURCC_P010)
+		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_SURFACE,
+					"VPP output %#x must be NV12 or P010", target);
+	s->busy = true;
+	s->busy_ctx = context;
+	c->render_target = target;
+	kmscap_va_enc_reset_picture(&c->enc);
+	c->have_pipeline = false;
+	return VA_STATUS_SUCCESS;
+}
+
+VAStatus kmscap_va_render_picture(VADriverContextP ctx, VAContextID context,
+				  VABufferID *buffers, int num)
+{
+	struct kmscap_va_driver *drv = kmscap_va_drv(ctx);
+	VAStatus st = VA_STATUS_SUCCESS;
+	struct kmscap_va_context *c = kmscap_va_context_get(drv, context, &st, __func__);
+	int i;
+
+	if (!c)
+		return st;
+	if (c->render_target == VA_INVALID_SURFACE)
+		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_OPERATION_FAILED,
+					"context %#x: vaRenderPicture outside vaBeginPicture",
+					context);
+	if (num <= 0 || !buffers)
+		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
+					"%d buffers", num);
+	for (i = 0; i < num; i++) {
+		struct kmscap_va_buffer *b = kmscap_va_buffer_get(drv, buffers[i], &st,
+								  __func__);
+
+		if (!b)
+			return st;
+		if (b->context != context)
+			return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_BUFFER,
+						"buffer %#x belongs to context %#x, not %#x",
+						buffers[i], b->context, context);
+		if (b->mapped)
+			return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_BUFFER,
+						"buffer %#x is still mapped", buffers[i]);
+		if (c->config.entrypoint == VAEntrypointVideoProc)
+			st = kmscap_va_vpp_render(drv, c, b);
+		else
+			st = kmscap_va_enc_render(drv, c, b);
+		if (st != VA_STATUS_SUCCESS)
+			return st;
+	}
+	return VA_STATUS_SUCCESS;
+}
+
+VAStatus kmscap_va_end_picture(VADriverContextP ctx, VAContextID context)
+{
+	struct kmscap_va_driver *drv = kmscap_va_drv(ctx);
+	VAStatus st = VA_STATUS_SUCCESS;
+	struct kmscap_va_context *c = kmscap_va_context_get(drv, context, &st, __func__);
+
+	if (!c)
+		return st;
+	if (c->render_target == VA_INVALID_SURFACE)
+		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_OPERATION_FAILED,
+					"context %#x: vaEndPicture without vaBeginPicture",
+					context);
+	if (c->config.entrypoint == VAEntrypointVideoProc)
+		st = kmscap_va_vpp_execute(drv, c);
+	else
+		st = kmscap_va_enc_execute(drv, c);
+	kmscap_va_end_state(drv, c);
+	return st;
+}

@@ -1,0 +1,357 @@
+// SPDX-License-Identifier: MIT
+/*
+ * h264_bitstream.c - H.264 bit writer, emulation prevention and the
+ * syntax writers: SPS, PPS, slice header and I_PCM slice data (CAVLC).
+ * Written from ITU-T H.264 (clauses 7.3 and 7.4).
+ */
+#include <string.h>
+
+#include "kmscap_va.h"
+
+void kmscap_va_bits_init(struct kmscap_va_bits *b, uint8_t *buf, size_t cap)
+{
+	b->buf = buf;
+	b->cap = cap;
+	b->bitpos = 0;
+	b->overflow = false;
+	if (cap)
+		memset(buf, 0, cap);
+}
+
+static void kmscap_va_bits_put1(struct kmscap_va_bits *b, unsigned int bit)
+{
+	size_t byte = b->bitpos >> 3;
+
+	if (byte >= b->cap) {
+		b->overflow = true;
+		return;
+	}
+	if (bit)
+		b->buf[byte] |= 0x80 >> (b->bitpos & 7);
+	b->bitpos++;
+}
+
+void kmscap_va_bits_put(struct kmscap_va_bits *b, unsigned int nbits, uint32_t value)
+{
+	while (nbits--)
+		kmscap_va_bits_put1(b, (value >> nbits) & 1);
+}
+
+static void kmscap_va_bits_put_bytes(struct kmscap_va_bits *b, const uint8_t *src, size_t n)
+{
+	size_t byte = b->bitpos >> 3;
+
+	if (b->bitpos & 7) {
+		while (n--)
+			kmscap_va_bits_put(b, 8, *src++);
+		return;
+	}
+	if (byte + n > b->cap) {
+		b->overflow = true;
+		return;
+	}
+	memcpy(b->buf + byte, src, n);
+	b->bitpos += 8 * n;
+}
+
+void kmscap_va_bits_ue(struct kmscap_va_bits *b, uint32_t value)
+{
+	uint64_t v = (uint64_t)value + 1;
+	unsigned int len = 0;
+
+	while ((v >> len) > 1)
+		len++;
+	kmscap_va_bits_put(b, len, 0);
+	while (len + 1 > 32) {
+		kmscap_va_bits_put1(b, (v >> len) & 1);
+		len--;
+	}
+	kmscap_va_bits_put(b, len + 1, (uint32_t)v);
+}
+
+void kmscap_va_bits_se(struct kmscap_va_bits *b, int32_t value)
+{
+	kmscap_va_bits_ue(b, value > 0 ? 2u * value - 1 : -2u * value);
+}
+
+void kmscap_va_bits_align_zero(struct kmscap_va_bits *b)
+{
+	while (b->bitpos & 7)
+		kmscap_va_bits_put1(b, 0);
+}
+
+void kmscap_va_bits_trailing(struct kmscap_va_bits *b)
+{
+	kmscap_va_bits_put1(b, 1);
+	kmscap_va_bits_align_zero(b);
+}
+
+/* Returns the escaped length, or 0 if it does not fit in cap. */
+size_t kmscap_va_nal_escape(uint8_t *dst, size_t cap, const uint8_t *rbsp, size_t len)
+{
+	unsigned int zeros = 0;
+	size_t i, o = 0;
+
+	for (i = 0; i < len; i++) {
+		if (zeros >= 2 && rbsp[i] <= 3) {
+			if (o >= cap)
+				return 0;
+			dst[o++] = 3;
+			zeros = 0;
+		}
+		if (o >= cap)
+			return 0;
+		dst[o++] = rbsp[i];
+		zeros = rbsp[i] ? 0 : zeros + 1;
+	}
+	return o;
+}
+
+/* Removes emulation prevention bytes; dst may equal src. */
+size_t kmscap_va_nal_unescape(uint8_t *dst, const uint8_t *src, size_t len)
+{
+	unsigned int zeros = 0;
+	size_t i, o = 0;
+
+	for (i = 0; i < len; i++) {
+		if (zeros >= 2 && src[i] == 3) {
+			zeros = 0;
+			continue;
+		}
+		dst[o++] = src[i];
+		zeros = src[i] ? 0 : zeros + 1;
+	}
+	return o;
+}
+
+static unsigned int kmscap_va_profile_idc(VAProfile profile, unsigned int *constraints)
+{
+	switch (profile) {
+	case VAProfileH264ConstrainedBaseline:
+		*constraints = 0xc0;	/* constraint_set0_flag, constraint_set1_flag */
+		return 66;
+	case VAProfileH264Main:
+		*constraints = 0x40;	/* constraint_set1_flag */
+		return 77;
+	default:
+		*constraints = 0;
+		return 100;
+	}
+}
+
+static void kmscap_va_h264_write_vui(struct kmscap_va_bits *b,
+				     const VAEncSequenceParameterBufferH264 *seq)
+{
+	kmscap_va_bits_put(b, 1, seq->vui_fields.bits.aspect_ratio_info_present_flag);
+	if (seq->vui_fields.bits.aspect_ratio_info_present_flag) {
+		kmscap_va_bits_put(b, 8, seq->aspect_ratio_idc);
+		if (seq->aspect_ratio_idc == 255) {
+			kmscap_va_bits_put(b, 16, seq->sar_width);
+			kmscap_va_bits_put(b, 16, seq->sar_height);
+		}
+	}
+	kmscap_va_bits_put(b, 1, 0);		/* overscan_info_present_flag */
+	/* BT.709 limited range, what the VPP produces */
+	kmscap_va_bits_put(b, 1, 1);		/* video_signal_type_present_flag */
+	kmscap_va_bits_put(b, 3, 5);		/* video_format: unspecified */
+	kmscap_va_bits_put(b, 1, 0);		/* video_full_range_flag */
+	kmscap_va_bits_put(b, 1, 1);		/* colour_description_present_flag */
+	kmscap_va_bits_put(b, 8, 1);		/* colour_primaries: BT.709 */
+	kmscap_va_bits_put(b, 8, 1);		/* transfer_characteristics: BT.709 */
+	kmscap_va_bits_put(b, 8, 1);		/* matrix_coefficients: BT.709 */
+	kmscap_va_bits_put(b, 1, 0);		/* chroma_loc_info_present_flag */
+	kmscap_va_bits_put(b, 1, seq->vui_fields.bits.timing_info_present_flag);
+	if (seq->vui_fields.bits.timing_info_present_flag) {
+		kmscap_va_bits_put(b, 32, seq->num_units_in_tick);
+		kmscap_va_bits_put(b, 32, seq->time_scale);
+		kmscap_va_bits_put(b, 1, seq->vui_fields.bits.fixed_frame_rate_flag);
+	}
+	kmscap_va_bits_put(b, 1, 0);		/* nal_hrd_parameters_present_flag */
+	kmscap_va_bits_put(b, 1, 0);		/* vcl_hrd_parameters_present_flag */
+	kmscap_va_bits_put(b, 1, 0);		/* pic_struct_present_flag */
+	kmscap_va_bits_put(b, 1, seq->vui_fields.bits.bitstream_restriction_flag);
+	if (seq->vui_fields.bits.bitstream_restriction_flag) {
+		kmscap_va_bits_put(b, 1,
+				   seq->vui_fields.bits.motion_vectors_over_pic_boundaries_flag);
+		kmscap_va_bits_ue(b, 0);	/* max_bytes_per_pic_denom: no limit */
+		kmscap_va_bits_ue(b, 0);	/* max_bits_per_mb_denom: no limit (I_PCM) */
+		kmscap_va_bits_ue(b, seq->vui_fields.bits.log2_max_mv_length_horizontal);
+		kmscap_va_bits_ue(b, seq->vui_fields.bits.log2_max_mv_length_vertical);
+		kmscap_va_bits_ue(b, 0);	/* max_num_reorder_frames: no B frames */
+		kmscap_va_bits_ue(b, seq->max_num_ref_frames);
+	}
+}
+
+void kmscap_va_h264_write_sps(struct kmscap_va_bits *b, VAProfile profile,
+			      const VAEncSequenceParameterBufferH264 *seq)
+{
+	unsigned int constraints, idc = kmscap_va_profile_idc(profile, &constraints);
+	unsigned int i;
+
+	kmscap_va_bits_put(b, 8, 0x67);		/* nal_ref_idc 3, type 7 */
+	kmscap_va_bits_put(b, 8, idc);
+	kmscap_va_bits_put(b, 8, constraints);
+	kmscap_va_bits_put(b, 8, seq->level_idc);
+	kmscap_va_bits_ue(b, seq->seq_parameter_set_id);
+	if (idc == 100) {
+		kmscap_va_bits_ue(b, seq->seq_fields.bits.chroma_format_idc);
+		kmscap_va_bits_ue(b, seq->bit_depth_luma_minus8);
+		kmscap_va_bits_ue(b, seq->bit_depth_chroma_minus8);
+		kmscap_va_bits_put(b, 1, 0);	/* qpprime_y_zero_transform_bypass_flag */
+		kmscap_va_bits_put(b, 1, 0);	/* seq_scaling_matrix_present_flag */
+	}
+	kmscap_va_bits_ue(b, seq->seq_fields.bits.log2_max_frame_num_minus4);
+	kmscap_va_bits_ue(b, seq->seq_fields.bits.pic_order_cnt_type);
+	if (seq->seq_fields.bits.pic_order_cnt_type == 0) {
+		kmscap_va_bits_ue(b, seq->seq_fields.bits.log2_max_pic_order_cnt_lsb_minus4);
+	} else if (seq->seq_fields.bits.pic_order_cnt_type == 1) {
+		kmscap_va_bits_put(b, 1, seq->seq_fields.bits.delta_pic_order_always_zero_flag);
+		kmscap_va_bits_se(b, seq->offset_for_non_ref_pic);
+		kmscap_va_bits_se(b, seq->offset_for_top_to_bottom_field);
+		kmscap_va_bits_ue(b, seq->num_ref_frames_in_pic_order_cnt_cycle);
+		for (i = 0; i < seq->num_ref_frames_in_pic_order_cnt_cycle; i++)
+			kmscap_va_bits_se(b, seq->offset_for_ref_frame[i]);
+	}
+	kmscap_va_bits_ue(b, seq->max_num_ref_frames);
+	kmscap_va_bits_put(b, 1, 0);		/* gaps_in_frame_num_value_allowed_flag */
+	kmscap_va_bits_ue(b, seq->picture_width_in_mbs - 1);
+	kmscap_va_bits_ue(b, seq->picture_height_in_mbs - 1);
+	kmscap_va_bits_put(b, 1, 1);		/* frame_mbs_only_flag (validated) */
+	kmscap_va_bits_put(b, 1, seq->seq_fields.bits.direct_8x8_inference_flag);
+	kmscap_va_bits_put(b, 1, seq->frame_cropping_flag);
+	if (seq->frame_cropping_flag) {
+		kmscap_va_bits_ue(b, seq->frame_crop_left_offset);
+		kmscap_va_bits_ue(b, seq->frame_crop_right_offset);
+		kmscap_va_bits_ue(b, seq->frame_crop_top_offset);
+		kmscap_va_bits_ue(b, seq->frame_crop_bottom_offset);
+	}
+	kmscap_va_bits_put(b, 1, seq->vui_parameters_present_flag);
+	if (seq->vui_parameters_present_flag)
+		kmscap_va_h264_write_vui(b, seq);
+	kmscap_va_bits_trailing(b);
+}
+
+void kmscap_va_h264_write_pps(struct kmscap_va_bits *b, VAProfile profile,
+			      const VAEncPictureParameterBufferH264 *pic)
+{
+	kmscap_va_bits_put(b, 8, 0x68);		/* nal_ref_idc 3, type 8 */
+	kmscap_va_bits_ue(b, pic->pic_parameter_set_id);
+	kmscap_va_bits_ue(b, pic->seq_parameter_set_id);
+	kmscap_va_bits_put(b, 1, pic->pic_fields.bits.entropy_coding_mode_flag);
+	kmscap_va_bits_put(b, 1, pic->pic_fields.bits.pic_order_present_flag);
+	kmscap_va_bits_ue(b, 0);		/* num_slice_groups_minus1 */
+	kmscap_va_bits_ue(b, pic->num_ref_idx_l0_active_minus1);
+	kmscap_va_bits_ue(b, pic->num_ref_idx_l1_active_minus1);
+	kmscap_va_bits_put(b, 1, pic->pic_fields.bits.weighted_pred_flag);
+	kmscap_va_bits_put(b, 2, pic->pic_fields.bits.weighted_bipred_idc);
+	kmscap_va_bits_se(b, (int)pic->pic_init_qp - 26);
+	kmscap_va_bits_se(b, 0);		/* pic_init_qs_minus26 */
+	kmscap_va_bits_se(b, pic->chroma_qp_index_offset);
+	kmscap_va_bits_put(b, 1, pic->pic_fields.bits.deblocking_filter_control_present_flag);
+	kmscap_va_bits_put(b, 1, pic->pic_fields.bits.constrained_intra_pred_flag);
+	kmscap_va_bits_put(b, 1, pic->pic_fields.bits.redundant_pic_cnt_present_flag);
+	if (profile == VAProfileH264High &&
+	    (pic->pic_fields.bits.transform_8x8_mode_flag ||
+	     pic->second_chroma_qp_index_offset != pic->chroma_qp_index_offset)) {
+		kmscap_va_bits_put(b, 1, pic->pic_fields.bits.transform_8x8_mode_flag);
+		kmscap_va_bits_put(b, 1, 0);	/* pic_scaling_matrix_present_flag */
+		kmscap_va_bits_se(b, pic->second_chroma_qp_index_offset);
+	}
+	kmscap_va_bits_trailing(b);
+}
+
+void kmscap_va_h264_write_slice_header(struct kmscap_va_bits *b,
+				       const VAEncSequenceParameterBufferH264 *seq,
+				       const VAEncPictureParameterBufferH264 *pic,
+				       const VAEncSliceParameterBufferH264 *slice,
+				       unsigned int nal_ref_idc)
+{
+	bool idr = pic->pic_fields.bits.idr_pic_flag;
+	bool is_p = slice->slice_type % 5 == 0;
+
+	kmscap_va_bits_put(b, 1, 0);
+	kmscap_va_bits_put(b, 2, nal_ref_idc);
+	kmscap_va_bits_put(b, 5, idr ? 5 : 1);
+	kmscap_va_bits_ue(b, slice->macroblock_address);
+	kmscap_va_bits_ue(b, slice->slice_type);
+	kmscap_va_bits_ue(b, slice->pic_parameter_set_id);
+	kmscap_va_bits_put(b, seq->seq_fields.bits.log2_max_frame_num_minus4 + 4,
+			   pic->frame_num);
+	if (idr)
+		kmscap_va_bits_ue(b, slice->idr_pic_id);
+	if (seq->seq_fields.bits.pic_order_cnt_type == 0) {
+		kmscap_va_bits_put(b, seq->seq_fields.bits.log2_max_pic_order_cnt_lsb_minus4 + 4,
+				   slice->pic_order_cnt_lsb);
+		if (pic->pic_fields.bits.pic_order_present_flag)
+			kmscap_va_bits_se(b, slice->delta_pic_order_cnt_bottom);
+	} else if (seq->seq_fields.bits.pic_order_cnt_type == 1 &&
+		   !seq->seq_fields.bits.delta_pic_order_always_zero_flag) {
+		kmscap_va_bits_se(b, slice->delta_pic_order_cnt[0]);
+		if (pic->pic_fields.bits.pic_order_present_flag)
+			kmscap_va_bits_se(b, slice->delta_pic_order_cnt[1]);
+	}
+	if (pic->pic_fields.bits.redundant_pic_cnt_present_flag)
+		kmscap_va_bits_ue(b, 0);	/* redundant_pic_cnt */
+	if (is_p) {
+		kmscap_va_bits_put(b, 1, slice->num_ref_idx_active_override_flag);
+		if (slice->num_ref_idx_active_override_flag)
+			kmscap_va_bits_ue(b, slice->num_ref_idx_l0_active_minus1);
+		kmscap_va_bits_put(b, 1, 0);	/* ref_pic_list_modification_flag_l0 */
+	}
+	if (nal_ref_idc) {
+		if (idr) {
+			kmscap_va_bits_put(b, 1, 0);	/* no_output_of_prior_pics_flag */
+			kmscap_va_bits_put(b, 1, 0);	/* long_term_reference_flag */
+		} else {
+			kmscap_va_bits_put(b, 1, 0);	/* adaptive_ref_pic_marking_mode_flag */
+		}
+	}
+	kmscap_va_bits_se(b, slice->slice_qp_delta);
+	if (pic->pic_fields.bits.deblocking_filter_control_present_flag) {
+		kmscap_va_bits_ue(b, slice->disable_deblocking_filter_idc);
+		if (slice->disable_deblocking_filter_idc != 1) {
+			kmscap_va_bits_se(b, slice->slice_alpha_c0_offset_div2);
+			kmscap_va_bits_se(b, slice->slice_beta_offset_div2);
+		}
+	}
+}
+
+/*
+ * Slice data of I_PCM macroblocks (CAVLC): in P slices every macroblock is
+ * preceded by mb_skip_run = 0, and its mb_type is 5 + 25 (intra in P).
+ */
+void kmscap_va_h264_write_pcm_mbs(struct kmscap_va_bits *b, const struct kmscap_va_surface *s,
+				  const VAEncSequenceParameterBufferH264 *seq,
+				  const VAEncSliceParameterBufferH264 *slice)
+{
+	const uint8_t *y_plane = s->data + s->offset[0];
+	const uint8_t *uv_plane = s->data + s->offset[1];
+	bool is_p = slice->slice_type % 5 == 0;
+	unsigned int i, r, c;
+	uint8_t chroma[128];
+
+	for (i = 0; i < slice->num_macroblocks; i++) {
+		unsigned int mb = slice->macroblock_address + i;
+		unsigned int mbx = mb % seq->picture_width_in_mbs;
+		unsigned int mby = mb / seq->picture_width_in_mbs;
+
+		if (is_p)
+			kmscap_va_bits_ue(b, 0);	/* mb_skip_run */
+		kmscap_va_bits_ue(b, is_p ? 30 : 25);	/* mb_type I_PCM */
+		kmscap_va_bits_align_zero(b);		/* pcm_alignment_zero_bit */
+		for (r = 0; r < 16; r++)
+			kmscap_va_bits_put_bytes(b, y_plane + (size_t)(mby * 16 + r) * s->pitch[0] +
+						 mbx * 16, 16);
+		for (r = 0; r < 8; r++) {
+			const uint8_t *row = uv_plane + (size_t)(mby * 8 + r) * s->pitch[1] +
+					     mbx * 16;
+
+			for (c = 0; c < 8; c++) {
+				chroma[r * 8 + c] = row[2 * c];
+				chroma[64 + r * 8 + c] = row[2 * c + 1];
+			}
+		}
+		kmscap_va_bits_put_bytes(b, chroma, sizeof(chroma));
+	}
+	kmscap_va_bits_trailing(b);
+}

@@ -1,0 +1,302 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * kmscap_va.h - internal definitions of the kmscap strict software VA-API
+ * test driver (kmscap_test_drv_video.so).
+ */
+#ifndef KMSCAP_VA_H
+#define KMSCAP_VA_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <va/va.h>
+#include <va/va_backend.h>
+#include <va/va_backend_vpp.h>
+#include <va/va_drmcommon.h>
+#include <va/va_enc_h264.h>
+#include <va/va_str.h>
+#include <va/va_vpp.h>
+
+#define KMSCAP_VA_VENDOR	"kmscap strict software test driver (H.264 I_PCM encode, VPP)"
+#define KMSCAP_VA_MAX_WIDTH	4096
+#define KMSCAP_VA_MAX_HEIGHT	4096
+#define KMSCAP_VA_MAX_REFS	4
+#define KMSCAP_VA_MAX_SLICES	256
+#define KMSCAP_VA_MAX_PACKED	16
+#define KMSCAP_VA_MAX_ATTRIBS	16
+
+enum kmscap_va_obj_type {
+	KMSCAP_VA_OBJ_CONFIG,
+	KMSCAP_VA_OBJ_CONTEXT,
+	KMSCAP_VA_OBJ_SURFACE,
+	KMSCAP_VA_OBJ_BUFFER,
+	KMSCAP_VA_OBJ_IMAGE,
+	KMSCAP_VA_OBJ_COUNT,
+};
+
+/* IDs are never reused, so a destroyed ID is recognised as such. */
+struct kmscap_va_table {
+	void **slots;
+	unsigned int count;
+	unsigned int cap;
+	unsigned int base;
+};
+
+struct kmscap_va_config {
+	VAProfile profile;
+	VAEntrypoint entrypoint;
+	unsigned int rt_format;
+	unsigned int rc_mode;
+	unsigned int packed_headers;
+};
+
+struct kmscap_va_surface {
+	VASurfaceID id;
+	unsigned int width, height;
+	unsigned int rt_format;
+	unsigned int fourcc;
+	unsigned int pitch[2];
+	unsigned int offset[2];
+	size_t size;
+	uint8_t *data;
+	int memfd;		/* backing of driver-owned surfaces, -1 if imported */
+	bool imported;
+	int import_fd;		/* dup of the imported fd, for DMA_BUF_IOCTL_SYNC */
+	bool import_is_memfd;
+	void *map;
+	size_t map_size;
+	unsigned int derived;	/* number of live derived images */
+	bool busy;		/* between vaBeginPicture and vaEndPicture */
+	VAContextID busy_ctx;
+};
+
+struct kmscap_va_buffer {
+	VABufferID id;
+	VABufferType type;
+	VAContextID context;
+	unsigned int size;
+	unsigned int num_elements;
+	uint8_t *data;
+	bool owns_data;
+	bool mapped;
+	/* coded buffers */
+	VACodedBufferSegment seg;
+	unsigned int coded_capacity;
+	/* image buffers derived from a surface */
+	VASurfaceID derived_surface;
+};
+
+struct kmscap_va_image {
+	VAImage image;
+	VASurfaceID derived_from;	/* VA_INVALID_SURFACE if not derived */
+};
+
+struct kmscap_va_packed {
+	VAEncPackedHeaderParameterBuffer param;
+	uint8_t *data;
+	size_t size;
+	int slice_index;	/* index of the slice this header precedes, or -1 */
+};
+
+struct kmscap_va_enc_state {
+	bool have_seq;
+	VAEncSequenceParameterBufferH264 seq;
+	bool have_pic;
+	VAEncPictureParameterBufferH264 pic;
+	unsigned int num_slices;
+	VAEncSliceParameterBufferH264 *slices;
+	unsigned int num_packed;
+	struct kmscap_va_packed packed[KMSCAP_VA_MAX_PACKED];
+	bool pending_param;	/* packed header parameter waiting for data */
+	VAEncPackedHeaderParameterBuffer pending;
+	/* sequence state across pictures */
+	bool started;		/* an IDR has been encoded */
+	unsigned int prev_frame_num;
+	bool prev_was_ref;
+	unsigned int frames;
+};
+
+struct kmscap_va_context {
+	VAContextID id;
+	struct kmscap_va_config config;
+	unsigned int width, height;
+	VASurfaceID *targets;
+	unsigned int num_targets;
+	VASurfaceID render_target;	/* VA_INVALID_SURFACE outside a picture */
+	struct kmscap_va_enc_state enc;
+	/* video processing */
+	bool have_pipeline;
+	VAProcPipelineParameterBuffer pipeline;
+	VARectangle surface_region, output_region;
+	bool have_surface_region, have_output_region;
+};
+
+struct kmscap_va_driver {
+	pthread_mutex_t lock;
+	struct kmscap_va_table tables[KMSCAP_VA_OBJ_COUNT];
+	bool debug;
+};
+
+static inline struct kmscap_va_driver *kmscap_va_drv(VADriverContextP ctx)
+{
+	return ctx->pDriverData;
+}
+
+/* log.c */
+VAStatus kmscap_va_reject(struct kmscap_va_driver *drv, VAStatus status, const char *func,
+			  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+#define KMSCAP_VA_REJECT(drv, status, ...) \
+	kmscap_va_reject((drv), (status), __func__, __VA_ARGS__)
+const char *kmscap_va_fourcc_str(unsigned int fourcc, char buf[5]);
+
+/* object.c */
+int kmscap_va_table_init(struct kmscap_va_table *t, unsigned int base);
+void kmscap_va_table_fini(struct kmscap_va_table *t);
+unsigned int kmscap_va_obj_add(struct kmscap_va_driver *drv, enum kmscap_va_obj_type type,
+			       void *obj);
+void *kmscap_va_obj_get(struct kmscap_va_driver *drv, enum kmscap_va_obj_type type,
+			unsigned int id, bool *destroyed);
+void *kmscap_va_obj_remove(struct kmscap_va_driver *drv, enum kmscap_va_obj_type type,
+			   unsigned int id);
+struct kmscap_va_surface *kmscap_va_surface_get(struct kmscap_va_driver *drv, VASurfaceID id,
+						VAStatus *err, const char *func);
+struct kmscap_va_buffer *kmscap_va_buffer_get(struct kmscap_va_driver *drv, VABufferID id,
+					      VAStatus *err, const char *func);
+
+/* config.c */
+VAStatus kmscap_va_query_config_profiles(VADriverContextP ctx, VAProfile *list, int *num);
+VAStatus kmscap_va_query_config_entrypoints(VADriverContextP ctx, VAProfile profile,
+					    VAEntrypoint *list, int *num);
+VAStatus kmscap_va_get_config_attributes(VADriverContextP ctx, VAProfile profile,
+					 VAEntrypoint entrypoint, VAConfigAttrib *list, int num);
+VAStatus kmscap_va_create_config(VADriverContextP ctx, VAProfile profile,
+				 VAEntrypoint entrypoint, VAConfigAttrib *list, int num,
+				 VAConfigID *config_id);
+VAStatus kmscap_va_destroy_config(VADriverContextP ctx, VAConfigID config_id);
+VAStatus kmscap_va_query_config_attributes(VADriverContextP ctx, VAConfigID config_id,
+					   VAProfile *profile, VAEntrypoint *entrypoint,
+					   VAConfigAttrib *list, int *num);
+bool kmscap_va_is_h264(VAProfile profile);
+bool kmscap_va_is_encode(VAEntrypoint ep);
+
+/* surface.c */
+VAStatus kmscap_va_create_surfaces2(VADriverContextP ctx, unsigned int format,
+				    unsigned int width, unsigned int height,
+				    VASurfaceID *surfaces, unsigned int num,
+				    VASurfaceAttrib *attribs, unsigned int num_attribs);
+VAStatus kmscap_va_create_surfaces(VADriverContextP ctx, int width, int height, int format,
+				   int num, VASurfaceID *surfaces);
+VAStatus kmscap_va_destroy_surfaces(VADriverContextP ctx, VASurfaceID *list, int num);
+VAStatus kmscap_va_query_surface_attributes(VADriverContextP ctx, VAConfigID config,
+					    VASurfaceAttrib *list, unsigned int *num);
+VAStatus kmscap_va_sync_surface(VADriverContextP ctx, VASurfaceID id);
+VAStatus kmscap_va_sync_surface2(VADriverContextP ctx, VASurfaceID id, uint64_t timeout_ns);
+VAStatus kmscap_va_query_surface_status(VADriverContextP ctx, VASurfaceID id,
+					VASurfaceStatus *status);
+VAStatus kmscap_va_export_surface_handle(VADriverContextP ctx, VASurfaceID id,
+					 uint32_t mem_type, uint32_t flags, void *descriptor);
+void kmscap_va_surface_free(struct kmscap_va_surface *s);
+int kmscap_va_surface_alloc(struct kmscap_va_surface *s, unsigned int fourcc,
+			    unsigned int width, unsigned int height);
+
+/* import.c */
+VAStatus kmscap_va_import_surface(struct kmscap_va_driver *drv, struct kmscap_va_surface *s,
+				  unsigned int rt_format, unsigned int width,
+				  unsigned int height, uint32_t mem_type, const void *desc,
+				  unsigned int index);
+VAStatus kmscap_va_import_begin_read(struct kmscap_va_driver *drv,
+				     struct kmscap_va_surface *s);
+void kmscap_va_import_end_read(struct kmscap_va_surface *s);
+bool kmscap_va_import_fourcc_ok(unsigned int fourcc, unsigned int *rt_format);
+
+/* image.c */
+VAStatus kmscap_va_query_image_formats(VADriverContextP ctx, VAImageFormat *list, int *num);
+VAStatus kmscap_va_create_image(VADriverContextP ctx, VAImageFormat *format, int width,
+				int height, VAImage *image);
+VAStatus kmscap_va_derive_image(VADriverContextP ctx, VASurfaceID surface, VAImage *image);
+VAStatus kmscap_va_destroy_image(VADriverContextP ctx, VAImageID image);
+VAStatus kmscap_va_get_image(VADriverContextP ctx, VASurfaceID surface, int x, int y,
+			     unsigned int width, unsigned int height, VAImageID image);
+VAStatus kmscap_va_put_image(VADriverContextP ctx, VASurfaceID surface, VAImageID image,
+			     int src_x, int src_y, unsigned int src_w, unsigned int src_h,
+			     int dst_x, int dst_y, unsigned int dst_w, unsigned int dst_h);
+#define KMSCAP_VA_NUM_IMAGE_FORMATS 2
+
+/* buffer.c */
+VAStatus kmscap_va_create_buffer(VADriverContextP ctx, VAContextID context,
+				 VABufferType type, unsigned int size,
+				 unsigned int num_elements, void *data, VABufferID *buf_id);
+VAStatus kmscap_va_buffer_set_num_elements(VADriverContextP ctx, VABufferID buf_id,
+					   unsigned int num_elements);
+VAStatus kmscap_va_map_buffer(VADriverContextP ctx, VABufferID buf_id, void **pbuf);
+VAStatus kmscap_va_unmap_buffer(VADriverContextP ctx, VABufferID buf_id);
+VAStatus kmscap_va_destroy_buffer(VADriverContextP ctx, VABufferID buf_id);
+VAStatus kmscap_va_buffer_info(VADriverContextP ctx, VABufferID buf_id, VABufferType *type,
+			       unsigned int *size, unsigned int *num_elements);
+VAStatus kmscap_va_sync_buffer(VADriverContextP ctx, VABufferID buf_id, uint64_t timeout_ns);
+void kmscap_va_buffer_free(struct kmscap_va_buffer *b);
+VABufferID kmscap_va_buffer_new_image(struct kmscap_va_driver *drv, uint8_t *data,
+				      unsigned int size, bool owns, VASurfaceID derived);
+
+/* context.c */
+VAStatus kmscap_va_create_context(VADriverContextP ctx, VAConfigID config_id, int width,
+				  int height, int flag, VASurfaceID *targets, int num_targets,
+				  VAContextID *context);
+VAStatus kmscap_va_destroy_context(VADriverContextP ctx, VAContextID context);
+VAStatus kmscap_va_begin_picture(VADriverContextP ctx, VAContextID context,
+				 VASurfaceID target);
+VAStatus kmscap_va_render_picture(VADriverContextP ctx, VAContextID context,
+				  VABufferID *buffers, int num);
+VAStatus kmscap_va_end_picture(VADriverContextP ctx, VAContextID context);
+
+/* vpp.c */
+VAStatus kmscap_va_vpp_render(struct kmscap_va_driver *drv, struct kmscap_va_context *c,
+			      struct kmscap_va_buffer *b);
+VAStatus kmscap_va_vpp_execute(struct kmscap_va_driver *drv, struct kmscap_va_context *c);
+VAStatus kmscap_va_query_video_proc_filters(VADriverContextP ctx, VAContextID context,
+					    VAProcFilterType *filters, unsigned int *num);
+VAStatus kmscap_va_query_video_proc_filter_caps(VADriverContextP ctx, VAContextID context,
+						VAProcFilterType type, void *caps,
+						unsigned int *num);
+VAStatus kmscap_va_query_video_proc_pipeline_caps(VADriverContextP ctx,
+						  VAContextID context, VABufferID *filters,
+						  unsigned int num, VAProcPipelineCaps *caps);
+
+/* h264_enc.c */
+VAStatus kmscap_va_enc_render(struct kmscap_va_driver *drv, struct kmscap_va_context *c,
+			      struct kmscap_va_buffer *b);
+VAStatus kmscap_va_enc_execute(struct kmscap_va_driver *drv, struct kmscap_va_context *c);
+void kmscap_va_enc_reset_picture(struct kmscap_va_enc_state *e);
+
+/* h264_bitstream.c */
+struct kmscap_va_bits {
+	uint8_t *buf;
+	size_t cap;
+	size_t bitpos;
+	bool overflow;
+};
+
+void kmscap_va_bits_init(struct kmscap_va_bits *b, uint8_t *buf, size_t cap);
+void kmscap_va_bits_put(struct kmscap_va_bits *b, unsigned int nbits, uint32_t value);
+void kmscap_va_bits_ue(struct kmscap_va_bits *b, uint32_t value);
+void kmscap_va_bits_se(struct kmscap_va_bits *b, int32_t value);
+void kmscap_va_bits_align_zero(struct kmscap_va_bits *b);
+void kmscap_va_bits_trailing(struct kmscap_va_bits *b);
+size_t kmscap_va_nal_escape(uint8_t *dst, size_t cap, const uint8_t *rbsp, size_t len);
+size_t kmscap_va_nal_unescape(uint8_t *dst, const uint8_t *src, size_t len);
+void kmscap_va_h264_write_sps(struct kmscap_va_bits *b, VAProfile profile,
+			      const VAEncSequenceParameterBufferH264 *seq);
+void kmscap_va_h264_write_pps(struct kmscap_va_bits *b, VAProfile profile,
+			      const VAEncPictureParameterBufferH264 *pic);
+void kmscap_va_h264_write_slice_header(struct kmscap_va_bits *b,
+				       const VAEncSequenceParameterBufferH264 *seq,
+				       const VAEncPictureParameterBufferH264 *pic,
+				       const VAEncSliceParameterBufferH264 *slice,
+				       unsigned int nal_ref_idc);
+void kmscap_va_h264_write_pcm_mbs(struct kmscap_va_bits *b, const struct kmscap_va_surface *s,
+				  const VAEncSequenceParameterBufferH264 *seq,
+				  const VAEncSliceParameterBufferH264 *slice);
+
+#endif /* KMSCAP_VA_H */

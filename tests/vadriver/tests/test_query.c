@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: MIT
+/*
+ * test_query.c - profiles, entrypoints, config and surface attributes.
+ */
+#include <stdlib.h>
+
+#include "va_test.h"
+
+static bool kmscap_vat_has_profile(VAProfile *list, int n, VAProfile p)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (list[i] == p)
+			return true;
+	return false;
+}
+
+START_TEST(test_profiles)
+{
+	struct kmscap_vat t;
+	VAProfile *list;
+	int n, max;
+
+	kmscap_vat_open(&t);
+	max = vaMaxNumProfiles(t.dpy);
+	ck_assert_int_gt(max, 0);
+	list = calloc(max, sizeof(*list));
+	ck_assert_va_ok(vaQueryConfigProfiles(t.dpy, list, &n));
+	ck_assert_int_eq(n, 4);
+	ck_assert(kmscap_vat_has_profile(list, n, VAProfileH264ConstrainedBaseline));
+	ck_assert(kmscap_vat_has_profile(list, n, VAProfileH264Main));
+	ck_assert(kmscap_vat_has_profile(list, n, VAProfileH264High));
+	ck_assert(kmscap_vat_has_profile(list, n, VAProfileNone));
+	/* not implemented, so not advertised */
+	ck_assert(!kmscap_vat_has_profile(list, n, VAProfileHEVCMain));
+	ck_assert(!kmscap_vat_has_profile(list, n, VAProfileHEVCMain10));
+	ck_assert(!kmscap_vat_has_profile(list, n, VAProfileAV1Profile0));
+	free(list);
+	kmscap_vat_close(&t);
+}
+END_TEST
+
+START_TEST(test_entrypoints)
+{
+	VAProfile h264[] = { VAProfileH264ConstrainedBaseline, VAProfileH264Main,
+			     VAProfileH264High };
+	VAEntrypoint ep[16];
+	struct kmscap_vat t;
+	unsigned int i;
+	int n;
+
+	kmscap_vat_open(&t);
+	ck_assert_int_le(vaMaxNumEntrypoints(t.dpy), 16);
+	for (i = 0; i < 3; i++) {
+		ck_assert_va_ok(vaQueryConfigEntrypoints(t.dpy, h264[i], ep, &n));
+		ck_assert_int_eq(n, 2);
+		ck_assert(ep[0] == VAEntrypointEncSlice || ep[1] == VAEntrypointEncSlice);
+		ck_assert(ep[0] == VAEntrypointEncSliceLP || ep[1] == VAEntrypointEncSliceLP);
+	}
+	ck_assert_va_ok(vaQueryConfigEntrypoints(t.dpy, VAProfileNone, ep, &n));
+	ck_assert_int_eq(n, 1);
+	ck_assert_int_eq(ep[0], VAEntrypointVideoProc);
+	ck_assert_va(vaQueryConfigEntrypoints(t.dpy, VAProfileHEVCMain, ep, &n),
+		     VA_STATUS_ERROR_UNSUPPORTED_PROFILE);
+	kmscap_vat_close(&t);
+}
+END_TEST
+
+START_TEST(test_config_attributes)
+{
+	VAConfigAttrib a[] = {
+		{ VAConfigAttribRTFormat }, { VAConfigAttribRateControl },
+		{ VAConfigAttribEncPackedHeaders }, { VAConfigAttribEncMaxRefFrames },
+		{ VAConfigAttribEncSliceStructure }, { VAConfigAttribEncIntraRefresh },
+		{ VAConfigAttribEncMaxSlices }, { VAConfigAttribEncQualityRange },
+		{ VAConfigAttribEncROI },
+	};
+	struct kmscap_vat t;
+
+	kmscap_vat_open(&t);
+	ck_assert_va_ok(vaGetConfigAttributes(t.dpy, VAProfileH264High, VAEntrypointEncSlice, a,
+					      sizeof(a) / sizeof(a[0])));
+	ck_assert_uint_eq(a[0].value, VA_RT_FORMAT_YUV420);
+	ck_assert_uint_eq(a[1].value, VA_RC_CQP);
+	ck_assert(a[2].value & VA_ENC_PACKED_HEADER_SEQUENCE);
+	ck_assert(a[2].value & VA_ENC_PACKED_HEADER_PICTURE);
+	ck_assert(a[2].value & VA_ENC_PACKED_HEADER_SLICE);
+	ck_assert(a[2].value & VA_ENC_PACKED_HEADER_MISC);
+	ck_assert_uint_ge(a[3].value & 0xffff, 1);
+	ck_assert_uint_eq(a[3].value >> 16, 0);		/* no B frames */
+	ck_assert(a[4].value & VA_ENC_SLICE_STRUCTURE_ARBITRARY_MACROBLOCKS);
+	ck_assert(a[5].value & VA_ENC_INTRA_REFRESH_ROLLING_COLUMN);
+	ck_assert_uint_ge(a[6].value, 1);
+	ck_assert_uint_eq(a[7].value, VA_ATTRIB_NOT_SUPPORTED);
+	ck_assert_uint_eq(a[8].value, VA_ATTRIB_NOT_SUPPORTED);
+
+	a[0].value = 0;
+	ck_assert_va_ok(vaGetConfigAttributes(t.dpy, VAProfileNone, VAEntrypointVideoProc, a, 1));
+	ck_assert(a[0].value & VA_RT_FORMAT_YUV420);
+	ck_assert(a[0].value & VA_RT_FORMAT_YUV420_10);
+	ck_assert(a[0].value & VA_RT_FORMAT_RGB32);
+	ck_assert(a[0].value & VA_RT_FORMAT_RGB32_10);
+	kmscap_vat_close(&t);
+}
+END_TEST
+
+START_TEST(test_config_roundtrip)
+{
+	VAConfigAttrib in[] = {
+		{ VAConfigAttribRTFormat, VA_RT_FORMAT_YUV420 },
+		{ VAConfigAttribRateControl, VA_RC_CQP },
+		{ VAConfigAttribEncPackedHeaders, VA_ENC_PACKED_HEADER_SEQUENCE |
+						  VA_ENC_PACKED_HEADER_SLICE },
+	};
+	VAConfigAttrib out[16];
+	VAEntrypoint ep;
+	VAConfigID cfg;
+	VAProfile p;
+	struct kmscap_vat t;
+	int n, i;
+
+	kmscap_vat_open(&t);
+	ck_assert_va_ok(vaCreateConfig(t.dpy, VAProfileH264Main, VAEntrypointEncSliceLP, in, 3,
+				       &cfg));
+	ck_assert_int_le(vaMaxNumConfigAttributes(t.dpy), 16);
+	ck_assert_va_ok(vaQueryConfigAttributes(t.dpy, cfg, &p, &ep, out, &n));
+	ck_assert_int_eq(p, VAProfileH264Main);
+	ck_assert_int_eq(ep, VAEntrypointEncSliceLP);
+	for (i = 0; i < n; i++)
+		if (out[i].type == VAConfigAttribEncPackedHeaders)
+			ck_assert_uint_eq(out[i].value, in[2].value);
+	ck_assert_va_ok(vaDestroyConfig(t.dpy, cfg));
+	ck_assert_va(vaDestroyConfig(t.dpy, cfg), VA_STATUS_ERROR_INVALID_CONFIG);
+	kmscap_vat_close(&t);
+}
+END_TEST
+
+START_TEST(test_surface_attributes)
+{
+	VASurfaceAttrib *a;
+	unsigned int n = 0, i, formats = 0, mem = 0;
+	struct kmscap_vat t;
+	VAConfigID cfg;
+
+	kmscap_vat_open(&t);
+	ck_assert_va_ok(vaCreateConfig(t.dpy, VAProfileNone, VAEntrypointVideoProc, NULL, 0,
+				       &cfg));
+	ck_assert_va_ok(vaQuerySurfaceAttributes(t.dpy, cfg, NULL, &n));
+	ck_assert_uint_gt(n, 0);
+	a = calloc(n, sizeof(*a));
+	ck_assert_va_ok(vaQuerySurfaceAttributes(t.dpy, cfg, a, &n));
+	for (i = 0; i < n; i++) {
+		if (a[i].type == VASurfaceAttribPixelFormat)
+			formats |= a[i].value.value.i == VA_FOURCC_NV12 ? 1 :
+				   a[i].value.value.i == VA_FOURCC_P010 ? 2 :
+				   a[i].value.value.i == VA_FOURCC_BGRX ? 4 :
+				   a[i].value.value.i == VA_FOURCC_X2R10G10B10 ? 8 : 0;
+		if (a[i].type == VASurfaceAttribMemoryType)
+			mem = a[i].value.value.i;
+	}
+	ck_assert_uint_eq(formats, 15);
+	ck_assert(mem & VA_SURFACE_ATTRIB_MEM_TYPE_VA);
+	ck_assert(mem & VA_SURFACE_ATTRIB_MEM_TYPE_DRM_PRIME);
+	ck_assert(mem & VA_SURFACE_ATTRIB_MEM_TYPE_DRM_PRIME_2);
+	free(a);
+	kmscap_vat_close(&t);
+}
+END_TEST
+
+START_TEST(test_image_formats)
+{
+	VAImageFormat f[8];
+	struct kmscap_vat t;
+	int n, i, found = 0;
+
+	kmscap_vat_open(&t);
+	ck_assert_int_le(vaMaxNumImageFormats(t.dpy), 8);
+	ck_assert_va_ok(vaQueryImageFormats(t.dpy, f, &n));
+	for (i = 0; i < n; i++)
+		found |= f[i].fourcc == VA_FOURCC_NV12 ? 1 : f[i].fourcc == VA_FOURCC_P010 ? 2 : 0;
+	ck_assert_int_eq(found, 3);
+	kmscap_vat_close(&t);
+}
+END_TEST
+
+Suite *kmscap_vat_suite_query(void)
+{
+	Suite *s = suite_create("query");
+	TCase *tc;
+
+#define ADD(fn) do { tc = tcase_create(#fn); tcase_add_test(tc, fn); suite_add_tcase(s, tc); } while (0)
+	ADD(test_profiles);
+	ADD(test_entrypoints);
+	ADD(test_config_attributes);
+	ADD(test_config_roundtrip);
+	ADD(test_surface_attributes);
+	ADD(test_image_formats);
+#undef ADD
+	return s;
+}

@@ -1,0 +1,7 @@
+// SPDX-License-Identifier: MIT
+#include "va_test.h"
+
+Suite *kmscap_vat_suite_validate(void)
+{
+	return suite_create("validate");
+}

@@ -1,0 +1,458 @@
+// SPDX-License-Identifier: MIT
+/*
+ * test_vpp.c - RGB -> NV12 and RGB10 -> P010 conversion against reference
+ * values computed here, independently of the driver (floating point
+ * BT.709 limited-range formulas), plus crop, scale and background fill.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <drm_fourcc.h>
+
+#include "va_test.h"
+
+struct kmscap_vat_yuv {
+	unsigned int w, h;
+	int *y, *u, *v;		/* w*h, (w/2)*(h/2), (w/2)*(h/2) */
+};
+
+/* BT.709: Kr = 0.2126, Kb = 0.0722; max = 255 or 1023, scale 1 or 4 */
+static int kmscap_vat_ref_y(double r, double g, double b, double max, double scale)
+{
+	double e = (0.2126 * r + 0.7152 * g + 0.0722 * b) / max;
+
+	return (int)floor(16.0 * scale + 219.0 * scale * e + 0.5);
+}
+
+static void kmscap_vat_ref_c(double r, double g, double b, double max, double scale, int *cb,
+			     int *cr)
+{
+	double ey = (0.2126 * r + 0.7152 * g + 0.0722 * b) / max;
+
+	*cb = (int)floor(128.0 * scale + 224.0 * scale * (b / max - ey) / 1.8556 + 0.5);
+	*cr = (int)floor(128.0 * scale + 224.0 * scale * (r / max - ey) / 1.5748 + 0.5);
+}
+
+/* Reference conversion of a w x h RGB picture (rgb[i] = {r, g, b}). */
+static void kmscap_vat_ref_convert(const int (*rgb)[3], unsigned int w, unsigned int h,
+				   bool ten, struct kmscap_vat_yuv *o)
+{
+	double max = ten ? 1023 : 255, scale = ten ? 4 : 1;
+	unsigned int x, y;
+
+	o->w = w;
+	o->h = h;
+	o->y = calloc(w * h, sizeof(int));
+	o->u = calloc(w * h / 4, sizeof(int));
+	o->v = calloc(w * h / 4, sizeof(int));
+	for (y = 0; y < h; y++)
+		for (x = 0; x < w; x++)
+			o->y[y * w + x] = kmscap_vat_ref_y(rgb[y * w + x][0], rgb[y * w + x][1],
+							   rgb[y * w + x][2], max, scale);
+	for (y = 0; y < h / 2; y++) {
+		for (x = 0; x < w / 2; x++) {
+			double s[3] = { 0, 0, 0 };
+			int k, i;
+
+			for (k = 0; k < 3; k++)
+				for (i = 0; i < 4; i++)
+					s[k] += rgb[(2 * y + i / 2) * w + 2 * x + i % 2][k];
+			kmscap_vat_ref_c(s[0] / 4, s[1] / 4, s[2] / 4, max, scale,
+					 &o->u[y * (w / 2) + x], &o->v[y * (w / 2) + x]);
+		}
+	}
+}
+
+static void kmscap_vat_yuv_free(struct kmscap_vat_yuv *o)
+{
+	free(o->y);
+	free(o->u);
+	free(o->v);
+}
+
+/* Packs {r,g,b} into the 32-bit little-endian word of a VA fourcc. */
+static uint32_t kmscap_vat_pack(unsigned int fourcc, const int *c)
+{
+	switch (fourcc) {
+	case VA_FOURCC_BGRX:
+	case VA_FOURCC_BGRA:
+		return c[2] | c[1] << 8 | c[0] << 16 | 0xffu << 24;
+	case VA_FOURCC_RGBX:
+	case VA_FOURCC_RGBA:
+		return c[0] | c[1] << 8 | c[2] << 16 | 0xffu << 24;
+	case VA_FOURCC_X2R10G10B10:
+	case VA_FOURCC_A2R10G10B10:
+		return (uint32_t)c[0] << 20 | c[1] << 10 | c[2] | 3u << 30;
+	default:
+		return (uint32_t)c[2] << 20 | c[1] << 10 | c[0] | 3u << 30;
+	}
+}
+
+/* Runs one VPP picture; returns the status of the first failing call. */
+static VAStatus kmscap_vat_vpp(VADisplay dpy, VASurfaceID in, VASurfaceID out,
+			       const VARectangle *sr, const VARectangle *orr, uint32_t flags,
+			       uint32_t bg)
+{
+	VAProcPipelineParameterBuffer p;
+	VAConfigID cfg;
+	VAContextID ctx;
+	VABufferID buf;
+	VAStatus st;
+
+	memset(&p, 0, sizeof(p));
+	p.surface = in;
+	p.surface_region = sr;
+	p.output_region = orr;
+	p.surface_color_standard = VAProcColorStandardBT709;
+	p.output_color_standard = VAProcColorStandardBT709;
+	p.filter_flags = flags;
+	p.output_background_color = bg;
+	ck_assert_va_ok(vaCreateConfig(dpy, VAProfileNone, VAEntrypointVideoProc, NULL, 0, &cfg));
+	ck_assert_va_ok(vaCreateContext(dpy, cfg, 16, 16, 0, &out, 1, &ctx));
+	ck_assert_va_ok(vaCreateBuffer(dpy, ctx, VAProcPipelineParameterBufferType, sizeof(p), 1,
+				       &p, &buf));
+	st = vaBeginPicture(dpy, ctx, out);
+	if (st == VA_STATUS_SUCCESS) {
+		st = vaRenderPicture(dpy, ctx, &buf, 1);
+		if (st == VA_STATUS_SUCCESS)
+			st = vaEndPicture(dpy, ctx);
+		else
+			vaEndPicture(dpy, ctx);
+	}
+	if (st == VA_STATUS_SUCCESS)
+		st = vaSyncSurface(dpy, out);
+	vaDestroyBuffer(dpy, buf);
+	vaDestroyContext(dpy, ctx);
+	vaDestroyConfig(dpy, cfg);
+	return st;
+}
+
+/* Reads back an NV12 or P010 surface into int planes (10-bit values for P010). */
+static void kmscap_vat_read(VADisplay dpy, VASurfaceID s, unsigned int w, unsigned int h,
+			    struct kmscap_vat_yuv *o)
+{
+	unsigned int x, y;
+	VAImage img;
+	uint8_t *p;
+	bool ten;
+
+	o->w = w;
+	o->h = h;
+	o->y = calloc(w * h, sizeof(int));
+	o->u = calloc(w * h / 4, sizeof(int));
+	o->v = calloc(w * h / 4, sizeof(int));
+	ck_assert_va_ok(vaDeriveImage(dpy, s, &img));
+	ten = img.format.fourcc == VA_FOURCC_P010;
+	ck_assert_va_ok(vaMapBuffer(dpy, img.buf, (void **)&p));
+	for (y = 0; y < h; y++) {
+		for (x = 0; x < w; x++) {
+			const uint8_t *q = p + img.offsets[0] + y * img.pitches[0];
+
+			o->y[y * w + x] = ten ? (q[2 * x] | q[2 * x + 1] << 8) >> 6 : q[x];
+			if (ten)
+				ck_assert_int_eq(q[2 * x] & 0x3f, 0);
+		}
+	}
+	for (y = 0; y < h / 2; y++) {
+		for (x = 0; x < w / 2; x++) {
+			const uint8_t *q = p + img.offsets[1] + y * img.pitches[1];
+
+			if (ten) {
+				o->u[y * (w / 2) + x] = (q[4 * x] | q[4 * x + 1] << 8) >> 6;
+				o->v[y * (w / 2) + x] = (q[4 * x + 2] | q[4 * x + 3] << 8) >> 6;
+			} else {
+				o->u[y * (w / 2) + x] = q[2 * x];
+				o->v[y * (w / 2) + x] = q[2 * x + 1];
+			}
+		}
+	}
+	vaUnmapBuffer(dpy, img.buf);
+	vaDestroyImage(dpy, img.image_id);
+}
+
+static void kmscap_vat_compare(const struct kmscap_vat_yuv *got,
+			       const struct kmscap_vat_yuv *ref, const char *what)
+{
+	unsigned int i, w = ref->w, h = ref->h;
+
+	for (i = 0; i < w * h; i++)
+		ck_assert_msg(got->y[i] == ref->y[i], "%s: Y at %u,%u is %d, reference %d", what,
+			      i % w, i / w, got->y[i], ref->y[i]);
+	for (i = 0; i < w * h / 4; i++) {
+		ck_assert_msg(got->u[i] == ref->u[i], "%s: Cb at %u,%u is %d, reference %d",
+			      what, i % (w / 2), i / (w / 2), got->u[i], ref->u[i]);
+		ck_assert_msg(got->v[i] == ref->v[i], "%s: Cr at %u,%u is %d, reference %d",
+			      what, i % (w / 2), i / (w / 2), got->v[i], ref->v[i]);
+	}
+}
+
+static void kmscap_vat_random_rgb(int (*rgb)[3], unsigned int n, int max, unsigned int seed)
+{
+	uint32_t r = 0x9e3779b9u * (seed + 1);
+	unsigned int i, k;
+
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < 3; k++) {
+			r ^= r << 13;
+			r ^= r >> 17;
+			r ^= r << 5;
+			rgb[i][k] = r % (max + 1);
+		}
+		if (i % 37 == 0)	/* extremes */
+			rgb[i][0] = rgb[i][1] = rgb[i][2] = (i / 37) % 2 ? max : 0;
+	}
+}
+
+static VASurfaceID kmscap_vat_out_surface(VADisplay dpy, bool ten, unsigned int w,
+					  unsigned int h)
+{
+	VASurfaceAttrib a = {
+		.type = VASurfaceAttribPixelFormat, .flags = VA_SURFACE_ATTRIB_SETTABLE,
+		.value = { .type = VAGenericValueTypeInteger,
+			   .value.i = ten ? VA_FOURCC_P010 : VA_FOURCC_NV12 },
+	};
+	VASurfaceID s;
+
+	ck_assert_va_ok(vaCreateSurfaces(dpy, ten ? VA_RT_FORMAT_YUV420_10 : VA_RT_FORMAT_YUV420,
+					 w, h, &s, 1, &a, 1));
+	return s;
+}
+
+static const struct {
+	uint32_t drm;
+	unsigned int va;
+	bool ten;
+} kmscap_vat_vpp_formats[] = {
+	{ DRM_FORMAT_XRGB8888, VA_FOURCC_BGRX, false },
+	{ DRM_FORMAT_ARGB8888, VA_FOURCC_BGRA, false },
+	{ DRM_FORMAT_XBGR8888, VA_FOURCC_RGBX, false },
+	{ DRM_FORMAT_ABGR8888, VA_FOURCC_RGBA, false },
+	{ DRM_FORMAT_XRGB2101010, VA_FOURCC_X2R10G10B10, true },
+	{ DRM_FORMAT_ARGB2101010, VA_FOURCC_A2R10G10B10, true },
+	{ DRM_FORMAT_XBGR2101010, VA_FOURCC_X2B10G10R10, true },
+	{ DRM_FORMAT_ABGR2101010, VA_FOURCC_A2B10G10R10, true },
+};
+
+/* Import an RGB picture from a memfd (PRIME_2 or legacy PRIME). */
+static VASurfaceID kmscap_vat_rgb_surface(VADisplay dpy, unsigned int fmt, const int (*rgb)[3],
+					  unsigned int w, unsigned int h, bool legacy)
+{
+	unsigned int pitch = w * 4 + 64, i;
+	uint32_t *px = malloc(w * h * 4);
+	VASurfaceID s;
+	int fd;
+
+	for (i = 0; i < w * h; i++)
+		px[i] = kmscap_vat_pack(kmscap_vat_vpp_formats[fmt].va, rgb[i]);
+	fd = kmscap_vat_rgb_memfd(px, w, h, pitch, legacy ? 0 : 256);
+	if (legacy)
+		ck_assert_va_ok(kmscap_vat_import_prime(dpy, fd, kmscap_vat_vpp_formats[fmt].va, w,
+							h, pitch, &s));
+	else
+		ck_assert_va_ok(kmscap_vat_import_prime2(dpy, fd, kmscap_vat_vpp_formats[fmt].drm,
+							 kmscap_vat_vpp_formats[fmt].va, w, h,
+							 pitch, 256, DRM_FORMAT_MOD_LINEAR, &s));
+	close(fd);
+	free(px);
+	return s;
+}
+
+static void kmscap_vat_convert_case(unsigned int fmt, bool legacy)
+{
+	const unsigned int w = 48, h = 32;
+	bool ten = kmscap_vat_vpp_formats[fmt].ten;
+	struct kmscap_vat_yuv ref, got;
+	int (*rgb)[3] = calloc(w * h, sizeof(*rgb));
+	struct kmscap_vat t;
+	VASurfaceID in, out;
+	char what[64];
+
+	kmscap_vat_random_rgb(rgb, w * h, ten ? 1023 : 255, fmt);
+	kmscap_vat_ref_convert((const int (*)[3])rgb, w, h, ten, &ref);
+	kmscap_vat_open(&t);
+	in = kmscap_vat_rgb_surface(t.dpy, fmt, (const int (*)[3])rgb, w, h, legacy);
+	out = kmscap_vat_out_surface(t.dpy, ten, w, h);
+	ck_assert_va_ok(kmscap_vat_vpp(t.dpy, in, out, NULL, NULL, VA_FILTER_SCALING_DEFAULT, 0));
+	kmscap_vat_read(t.dpy, out, w, h, &got);
+	snprintf(what, sizeof(what), "format %u%s", fmt, legacy ? " (legacy DRM_PRIME)" : "");
+	kmscap_vat_compare(&got, &ref, what);
+	kmscap_vat_yuv_free(&ref);
+	kmscap_vat_yuv_free(&got);
+	free(rgb);
+	kmscap_vat_close(&t);
+}
+
+START_TEST(test_vpp_rgb_to_nv12)
+{
+	unsigned int f;
+
+	for (f = 0; f < 4; f++)
+		kmscap_vat_convert_case(f, false);
+	kmscap_vat_convert_case(0, true);
+}
+END_TEST
+
+START_TEST(test_vpp_rgb10_to_p010)
+{
+	unsigned int f;
+
+	for (f = 4; f < 8; f++)
+		kmscap_vat_convert_case(f, false);
+	kmscap_vat_convert_case(4, true);
+}
+END_TEST
+
+/* Published BT.709 limited-range values of the 75%-free primaries. */
+START_TEST(test_vpp_known_colours)
+{
+	static const struct {
+		int rgb[3];
+		int y, cb, cr;
+	} c[] = {
+		{ { 255, 255, 255 }, 235, 128, 128 },
+		{ { 0, 0, 0 }, 16, 128, 128 },
+		{ { 255, 0, 0 }, 63, 102, 240 },
+		{ { 0, 255, 0 }, 173, 42, 26 },
+		{ { 0, 0, 255 }, 32, 240, 118 },
+	};
+	int (*rgb)[3] = calloc(2 * 2, sizeof(*rgb));
+	struct kmscap_vat_yuv got;
+	struct kmscap_vat t;
+	VASurfaceID in, out;
+	unsigned int i, k;
+
+	kmscap_vat_open(&t);
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		for (k = 0; k < 4; k++)
+			memcpy(rgb[k], c[i].rgb, sizeof(c[i].rgb));
+		in = kmscap_vat_rgb_surface(t.dpy, 0, (const int (*)[3])rgb, 2, 2, false);
+		out = kmscap_vat_out_surface(t.dpy, false, 2, 2);
+		ck_assert_va_ok(kmscap_vat_vpp(t.dpy, in, out, NULL, NULL, 0, 0));
+		kmscap_vat_read(t.dpy, out, 2, 2, &got);
+		ck_assert_int_eq(got.y[0], c[i].y);
+		ck_assert_int_eq(got.y[3], c[i].y);
+		ck_assert_int_eq(got.u[0], c[i].cb);
+		ck_assert_int_eq(got.v[0], c[i].cr);
+		kmscap_vat_yuv_free(&got);
+	}
+	free(rgb);
+	kmscap_vat_close(&t);
+}
+END_TEST
+
+/* Crop a region and upscale it 2x with nearest: pixel (x, y) = src(x/2, y/2). */
+START_TEST(test_vpp_crop_scale_nearest)
+{
+	const unsigned int w = 40, h = 24, ow = 32, oh = 16;
+	VARectangle sr = { .x = 5, .y = 3, .width = ow / 2, .height = oh / 2 };
+	int (*rgb)[3] = calloc(w * h, sizeof(*rgb));
+	int (*exp)[3] = calloc(ow * oh, sizeof(*exp));
+	struct kmscap_vat_yuv ref, got;
+	struct kmscap_vat t;
+	VASurfaceID in, out;
+	unsigned int x, y;
+
+	kmscap_vat_random_rgb(rgb, w * h, 255, 77);
+	for (y = 0; y < oh; y++)
+		for (x = 0; x < ow; x++)
+			memcpy(exp[y * ow + x], rgb[(sr.y + y / 2) * w + sr.x + x / 2], sizeof(exp[0]));
+	kmscap_vat_ref_convert((const int (*)[3])exp, ow, oh, false, &ref);
+	kmscap_vat_open(&t);
+	in = kmscap_vat_rgb_surface(t.dpy, 2, (const int (*)[3])rgb, w, h, false);
+	out = kmscap_vat_out_surface(t.dpy, false, ow, oh);
+	ck_assert_va_ok(kmscap_vat_vpp(t.dpy, in, out, &sr, NULL, VA_FILTER_SCALING_FAST, 0));
+	kmscap_vat_read(t.dpy, out, ow, oh, &got);
+	kmscap_vat_compare(&got, &ref, "nearest 2x");
+	kmscap_vat_yuv_free(&ref);
+	kmscap_vat_yuv_free(&got);
+	free(rgb);
+	free(exp);
+	kmscap_vat_close(&t);
+}
+END_TEST
+
+/* Bilinear 2x downscale: each output pixel is the rounded mean of a 2x2 block. */
+START_TEST(test_vpp_scale_bilinear)
+{
+	const unsigned int w = 64, h = 32, ow = 32, oh = 16;
+	int (*rgb)[3] = calloc(w * h, sizeof(*rgb));
+	int (*exp)[3] = calloc(ow * oh, sizeof(*exp));
+	struct kmscap_vat_yuv ref, got;
+	struct kmscap_vat t;
+	VASurfaceID in, out;
+	unsigned int x, y, k;
+
+	kmscap_vat_random_rgb(rgb, w * h, 255, 12);
+	for (y = 0; y < oh; y++)
+		for (x = 0; x < ow; x++)
+			for (k = 0; k < 3; k++)
+				exp[y * ow + x][k] = (rgb[2 * y * w + 2 * x][k] +
+						      rgb[2 * y * w + 2 * x + 1][k] +
+						      rgb[(2 * y + 1) * w + 2 * x][k] +
+						      rgb[(2 * y + 1) * w + 2 * x + 1][k] + 2) / 4;
+	kmscap_vat_ref_convert((const int (*)[3])exp, ow, oh, false, &ref);
+	kmscap_vat_open(&t);
+	in = kmscap_vat_rgb_surface(t.dpy, 0, (const int (*)[3])rgb, w, h, false);
+	out = kmscap_vat_out_surface(t.dpy, false, ow, oh);
+	ck_assert_va_ok(kmscap_vat_vpp(t.dpy, in, out, NULL, NULL, VA_FILTER_SCALING_HQ, 0));
+	kmscap_vat_read(t.dpy, out, ow, oh, &got);
+	kmscap_vat_compare(&got, &ref, "bilinear 1/2");
+	kmscap_vat_yuv_free(&ref);
+	kmscap_vat_yuv_free(&got);
+	free(rgb);
+	free(exp);
+	kmscap_vat_close(&t);
+}
+END_TEST
+
+/* Output region smaller than the surface: the rest is the background colour. */
+START_TEST(test_vpp_background)
+{
+	VARectangle orr = { .x = 8, .y = 4, .width = 8, .height = 8 };
+	int (*rgb)[3] = calloc(8 * 8, sizeof(*rgb));
+	struct kmscap_vat_yuv got;
+	struct kmscap_vat t;
+	VASurfaceID in, out;
+	int by, bcb, bcr, wy;
+
+	kmscap_vat_open(&t);
+	memset(rgb, 0, 8 * 8 * sizeof(*rgb));
+	in = kmscap_vat_rgb_surface(t.dpy, 0, (const int (*)[3])rgb, 8, 8, false);
+	out = kmscap_vat_out_surface(t.dpy, false, 32, 16);
+	/* background pure blue 0xff0000ff, picture black */
+	ck_assert_va_ok(kmscap_vat_vpp(t.dpy, in, out, NULL, &orr, 0, 0xff0000ff));
+	kmscap_vat_read(t.dpy, out, 32, 16, &got);
+	by = kmscap_vat_ref_y(0, 0, 255, 255, 1);
+	kmscap_vat_ref_c(0, 0, 255, 255, 1, &bcb, &bcr);
+	wy = kmscap_vat_ref_y(0, 0, 0, 255, 1);
+	ck_assert_int_eq(got.y[0], by);
+	ck_assert_int_eq(got.y[15 * 32 + 31], by);
+	ck_assert_int_eq(got.u[0], bcb);
+	ck_assert_int_eq(got.v[0], bcr);
+	ck_assert_int_eq(got.y[4 * 32 + 8], wy);
+	ck_assert_int_eq(got.y[11 * 32 + 15], wy);
+	ck_assert_int_eq(got.y[11 * 32 + 16], by);
+	kmscap_vat_yuv_free(&got);
+	free(rgb);
+	kmscap_vat_close(&t);
+}
+END_TEST
+
+Suite *kmscap_vat_suite_vpp(void)
+{
+	Suite *s = suite_create("vpp");
+	TCase *tc;
+
+#define ADD(fn) do { tc = tcase_create(#fn); tcase_add_test(tc, fn); suite_add_tcase(s, tc); } while (0)
+	ADD(test_vpp_rgb_to_nv12);
+	ADD(test_vpp_rgb10_to_p010);
+	ADD(test_vpp_known_colours);
+	ADD(test_vpp_crop_scale_nearest);
+	ADD(test_vpp_scale_bilinear);
+	ADD(test_vpp_background);
+#undef ADD
+	return s;
+}

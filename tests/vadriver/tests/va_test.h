@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * va_test.h - helpers shared by the Check tests of the kmscap VA driver.
+ */
+#ifndef KMSCAP_VA_TEST_H
+#define KMSCAP_VA_TEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <check.h>
+#include <va/va.h>
+#include <va/va_drm.h>
+#include <va/va_drmcommon.h>
+#include <va/va_enc_h264.h>
+#include <va/va_vpp.h>
+
+/* A test that cannot run: reported as "ok N - name # SKIP reason". */
+#define KMSCAP_VAT_SKIP_PREFIX "SKIP: "
+#define kmscap_vat_skip(...) ck_abort_msg(KMSCAP_VAT_SKIP_PREFIX __VA_ARGS__)
+
+#define ck_assert_va(expr, expected)							\
+	do {										\
+		VAStatus _st = (expr), _ex = (expected);				\
+		ck_assert_msg(_st == _ex, "%s returned %#x (%s), expected %#x (%s)",	\
+			      #expr, _st, vaErrorStr(_st), _ex, vaErrorStr(_ex));	\
+	} while (0)
+#define ck_assert_va_ok(expr) ck_assert_va(expr, VA_STATUS_SUCCESS)
+
+struct kmscap_vat {
+	int fd;
+	VADisplay dpy;
+};
+
+void kmscap_vat_open(struct kmscap_vat *t);
+void kmscap_vat_close(struct kmscap_vat *t);
+const char *kmscap_vat_workdir(void);
+
+/* Tightly packed NV12 frame (pitch = width). */
+struct kmscap_vat_frame {
+	unsigned int width, height;
+	uint8_t *data;		/* width * height * 3 / 2 bytes */
+};
+
+void kmscap_vat_frame_gen(struct kmscap_vat_frame *f, unsigned int w, unsigned int h,
+			  unsigned int seed);
+void kmscap_vat_frame_free(struct kmscap_vat_frame *f);
+void kmscap_vat_upload(VADisplay dpy, VASurfaceID s, const struct kmscap_vat_frame *f);
+void kmscap_vat_download(VADisplay dpy, VASurfaceID s, struct kmscap_vat_frame *f);
+
+/* H.264 encode session used by the encode and validation tests. */
+#define KMSCAP_VAT_MAX_SLICES 8
+struct kmscap_vat_enc {
+	struct kmscap_vat t;
+	VAProfile profile;
+	unsigned int width, height, packed;
+	VAConfigID config;
+	VAContextID context;
+	VASurfaceID input;
+	VASurfaceID recon[2];
+	VABufferID coded;
+	unsigned int coded_size;
+	VAEncSequenceParameterBufferH264 seq;
+	VAEncPictureParameterBufferH264 pic;
+	VAEncSliceParameterBufferH264 slice[KMSCAP_VAT_MAX_SLICES];
+	unsigned int num_slices;
+	unsigned int frame;	/* index of the next frame */
+	unsigned int idr_frame;	/* index of the last IDR frame */
+	unsigned int idr_count;
+	uint8_t *out;
+	size_t out_len, out_cap;
+};
+
+void kmscap_vat_enc_open(struct kmscap_vat_enc *e, VAProfile profile, unsigned int w,
+			 unsigned int h, unsigned int packed, unsigned int coded_size);
+void kmscap_vat_enc_close(struct kmscap_vat_enc *e);
+/* Fills seq/pic/slice defaults for frame index e->frame (IDR if idr). */
+void kmscap_vat_enc_defaults(struct kmscap_vat_enc *e, bool idr, unsigned int slices);
+/*
+ * Submits one picture from the current parameters (seq only if with_seq),
+ * plus any extra buffers, and returns the status of the first failing call.
+ * On success the coded data is appended to e->out and e->frame advances.
+ */
+VAStatus kmscap_vat_enc_submit(struct kmscap_vat_enc *e, bool with_seq, VABufferID *extra,
+			       unsigned int num_extra);
+bool kmscap_vat_write_file(const char *path, const void *data, size_t len);
+/* Runs a shell command; returns its exit status, or -1. Output to *out if given. */
+int kmscap_vat_run(const char *cmd, char **out);
+bool kmscap_vat_have_tool(const char *name);
+
+/* Import helpers (test_import.c): an RGB memfd and its import. */
+int kmscap_vat_rgb_memfd(const uint32_t *pixels, unsigned int w, unsigned int h,
+			 unsigned int pitch, unsigned int offset);
+VAStatus kmscap_vat_import_prime2(VADisplay dpy, int fd, uint32_t drm_format,
+				  unsigned int va_fourcc, unsigned int w, unsigned int h,
+				  unsigned int pitch, unsigned int offset, uint64_t modifier,
+				  VASurfaceID *s);
+VAStatus kmscap_vat_import_prime(VADisplay dpy, int fd, unsigned int va_fourcc,
+				 unsigned int w, unsigned int h, unsigned int pitch,
+				 VASurfaceID *s);
+unsigned int kmscap_vat_rt_of(unsigned int va_fourcc);
+
+Suite *kmscap_vat_suite_query(void);
+Suite *kmscap_vat_suite_surface(void);
+Suite *kmscap_vat_suite_import(void);
+Suite *kmscap_vat_suite_vpp(void);
+Suite *kmscap_vat_suite_encode(void);
+Suite *kmscap_vat_suite_validate(void);
+Suite *kmscap_vat_suite_ffmpeg(void);
+
+#endif /* KMSCAP_VA_TEST_H */

@@ -1,0 +1,355 @@
+// SPDX-License-Identifier: MIT
+/*
+ * vpp.c - video processing: RGB (8-bit) -> NV12 and RGB 2101010 -> P010,
+ * BT.709 limited range, with an optional crop (surface_region) and scale
+ * into output_region (nearest for VA_FILTER_SCALING_FAST, bilinear
+ * otherwise).  The rest of the output is filled with the background colour.
+ *
+ * Conversion, with Kr = 0.2126, Kb = 0.0722, Kg = 1 - Kr - Kb, R'G'B' in
+ * 0..M (M = 255 or 1023) and exact integer rounding (half up):
+ *   Y  = 16*s + 219*s * (Kr R + Kg G + Kb B) / M
+ *   Cb = 128*s + 224*s * (B - Y') / (2 (1 - Kb) M)
+ *   Cr = 128*s + 224*s * (R - Y') / (2 (1 - Kr) M)
+ * with s = 1 (8-bit) or 4 (10-bit).  Chroma is computed from the mean of the
+ * 2x2 RGB samples it covers (centre siting).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "kmscap_va.h"
+
+struct kmscap_va_rgb {
+	int r, g, b;
+};
+
+static const VAProcColorStandardType kmscap_va_in_std[] = {
+	VAProcColorStandardBT709, VAProcColorStandardSRGB,
+};
+
+static const VAProcColorStandardType kmscap_va_out_std[] = {
+	VAProcColorStandardBT709,
+};
+
+/* floor((2n + d) / 2d): n / d rounded half up, for any sign of n, d > 0 */
+static int kmscap_va_div_round(int64_t n, int64_t d)
+{
+	int64_t q = 2 * n + d, dd = 2 * d;
+
+	return (int)(q >= 0 ? q / dd : -((-q + dd - 1) / dd));
+}
+
+static int kmscap_va_clamp(int v, int lo, int hi)
+{
+	return v < lo ? lo : v > hi ? hi : v;
+}
+
+/* Luma of the sum of n samples of depth max. */
+static int kmscap_va_luma(int64_t r, int64_t g, int64_t b, int n, int max, int s)
+{
+	int64_t yn = 2126 * r + 7152 * g + 722 * b;
+
+	return kmscap_va_clamp(16 * s + kmscap_va_div_round(219 * s * yn,
+							     (int64_t)max * 10000 * n),
+			       16 * s, 235 * s);
+}
+
+static void kmscap_va_chroma(int64_t r, int64_t g, int64_t b, int n, int max, int s,
+			     int *cb, int *cr)
+{
+	int64_t yn = 2126 * r + 7152 * g + 722 * b;
+
+	*cb = kmscap_va_clamp(128 * s + kmscap_va_div_round(224 * s * (10000 * b - yn),
+							     (int64_t)max * 18556 * n),
+			      16 * s, 240 * s);
+	*cr = kmscap_va_clamp(128 * s + kmscap_va_div_round(224 * s * (10000 * r - yn),
+							     (int64_t)max * 15748 * n),
+			      16 * s, 240 * s);
+}
+
+static struct kmscap_va_rgb kmscap_va_fetch(const struct kmscap_va_surface *s, int x, int y)
+{
+	const uint8_t *p = s->data + s->offset[0] + (size_t)y * s->pitch[0] + 4 * x;
+	uint32_t w = p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
+	struct kmscap_va_rgb c;
+
+	switch (s->fourcc) {
+	case VA_FOURCC_BGRX:
+	case VA_FOURCC_BGRA:
+		c = (struct kmscap_va_rgb){ p[2], p[1], p[0] };
+		break;
+	case VA_FOURCC_RGBX:
+	case VA_FOURCC_RGBA:
+		c = (struct kmscap_va_rgb){ p[0], p[1], p[2] };
+		break;
+	case VA_FOURCC_X2R10G10B10:
+	case VA_FOURCC_A2R10G10B10:
+		c = (struct kmscap_va_rgb){ (w >> 20) & 0x3ff, (w >> 10) & 0x3ff, w & 0x3ff };
+		break;
+	default:	/* X2B10G10R10, A2B10G10R10 */
+		c = (struct kmscap_va_rgb){ w & 0x3ff, (w >> 10) & 0x3ff, (w >> 20) & 0x3ff };
+		break;
+	}
+	return c;
+}
+
+/* Source sample for output position o (0..on-1) of a span r0..r0+rn-1. */
+static struct kmscap_va_rgb kmscap_va_sample(const struct kmscap_va_surface *s,
+					     const VARectangle *sr, const VARectangle *orr,
+					     int ox, int oy, bool bilinear)
+{
+	struct kmscap_va_rgb a, b, c, d, out;
+	int64_t fx, fy;
+	int x0, y0, x1, y1, wx, wy;
+
+	if (!bilinear) {
+		x0 = sr->x + (int)(((2 * (int64_t)ox + 1) * sr->width) / (2 * orr->width));
+		y0 = sr->y + (int)(((2 * (int64_t)oy + 1) * sr->height) / (2 * orr->height));
+		return kmscap_va_fetch(s, x0, y0);
+	}
+	/* centre-aligned mapping in 1/256 units */
+	fx = ((2 * (int64_t)ox + 1) * sr->width * 256) / (2 * orr->width) - 128;
+	fy = ((2 * (int64_t)oy + 1) * sr->height * 256) / (2 * orr->height) - 128;
+	fx = fx < 0 ? 0 : fx > (sr->width - 1) * 256 ? (sr->width - 1) * 256 : fx;
+	fy = fy < 0 ? 0 : fy > (sr->height - 1) * 256 ? (sr->height - 1) * 256 : fy;
+	x0 = fx >> 8;
+	y0 = fy >> 8;
+	wx = fx & 255;
+	wy = fy & 255;
+	x1 = x0 + 1 < sr->width ? x0 + 1 : x0;
+	y1 = y0 + 1 < sr->height ? y0 + 1 : y0;
+	a = kmscap_va_fetch(s, sr->x + x0, sr->y + y0);
+	b = kmscap_va_fetch(s, sr->x + x1, sr->y + y0);
+	c = kmscap_va_fetch(s, sr->x + x0, sr->y + y1);
+	d = kmscap_va_fetch(s, sr->x + x1, sr->y + y1);
+#define KMSCAP_VA_LERP(f) ((((a.f * (256 - wx) + b.f * wx) * (256 - wy) + \
+			     (c.f * (256 - wx) + d.f * wx) * wy) + 32768) >> 16)
+	out.r = KMSCAP_VA_LERP(r);
+	out.g = KMSCAP_VA_LERP(g);
+	out.b = KMSCAP_VA_LERP(b);
+#undef KMSCAP_VA_LERP
+	return out;
+}
+
+static void kmscap_va_put(struct kmscap_va_surface *d, int plane, int x, int y, int v)
+{
+	uint8_t *p = d->data + d->offset[plane] + (size_t)y * d->pitch[plane];
+
+	if (d->fourcc == VA_FOURCC_P010) {
+		uint16_t w = (uint16_t)(v << 6);
+
+		memcpy(p + 2 * x, &w, 2);
+	} else {
+		p[x] = (uint8_t)v;
+	}
+}
+
+static void kmscap_va_fill_background(struct kmscap_va_surface *d, uint32_t argb)
+{
+	bool ten = d->fourcc == VA_FOURCC_P010;
+	int max = ten ? 1023 : 255, s = ten ? 4 : 1;
+	int r = (argb >> 16) & 0xff, g = (argb >> 8) & 0xff, b = argb & 0xff;
+	int y, cb, cr, i, j;
+
+	if (ten) {
+		r = r << 2 | r >> 6;
+		g = g << 2 | g >> 6;
+		b = b << 2 | b >> 6;
+	}
+	y = kmscap_va_luma(r, g, b, 1, max, s);
+	kmscap_va_chroma(r, g, b, 1, max, s, &cb, &cr);
+	for (j = 0; j < (int)d->height; j++)
+		for (i = 0; i < (int)d->width; i++)
+			kmscap_va_put(d, 0, i, j, y);
+	for (j = 0; j < (int)d->height / 2; j++) {
+		for (i = 0; i < (int)d->width / 2; i++) {
+			kmscap_va_put(d, 1, 2 * i, j, cb);
+			kmscap_va_put(d, 1, 2 * i + 1, j, cr);
+		}
+	}
+}
+
+VAStatus kmscap_va_vpp_render(struct kmscap_va_driver *drv, struct kmscap_va_context *c,
+			      struct kmscap_va_buffer *b)
+{
+	const VAProcPipelineParameterBuffer *p = (const void *)b->data;
+
+	if (b->type != VAProcPipelineParameterBufferType)
+		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_UNSUPPORTED_BUFFERTYPE,
+					"buffer %#x of type %s in a VPP picture", b->id,
+					vaBufferTypeStr(b->type));
+	if (c->have_pipeline)
+		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
+					"second pipeline buffer in one picture");
+	if (p->num_filters)
+		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_UNSUPPORTED_FILTER,
+					"%u filters: the driver has none", p->num_filters);
+	if (p->num_forward_references || p->num_backward_references ||
+	    p->num_additional_outputs)
+		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
+					"references / additional outputs are not supported");
+	if (p->rotation_state || p->mirror_state || p->blend_state)
+		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
+					"rotation %u / mirror %u / blending not supported",
+					p->rotation_state, p->mirror_state);
+	if ((p->filter_flags & VA_FILTER_SCALING_MASK) == VA_FILTER_SCALING_NL_ANAMORPHIC)
+		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
+					"non-linear anamorphic scaling is not supported");
+	if (p->output_color_standard != VAProcColorStandardNone &&
+	    p->output_color_standard != VAProcColorStandardBT709)
+		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
+					"output colour standard %d: only BT.709",
+					p->output_color_standard);
+	if (p->output_color_properties.color_range == VA_SOURCE_RANGE_FULL)
+		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
+					"full-range output: only limited range is produced");
+	c->pipeline = *p;
+	c->have_surface_region = p->surface_region != NULL;
+	if (p->surface_region)
+		c->surface_region = *p->surface_region;
+	c->have_output_region = p->output_region != NULL;
+	if (p->output_region)
+		c->output_region = *p->output_region;
+	c->pipeline.surface_region = NULL;
+	c->pipeline.output_region = NULL;
+	c->have_pipeline = true;
+	return VA_STATUS_SUCCESS;
+}
+
+static VAStatus kmscap_va_check_region(struct kmscap_va_driver *drv, const VARectangle *r,
+				       const struct kmscap_va_surface *s, bool even,
+				       const char *what)
+{
+	if (r->x < 0 || r->y < 0 || !r->width || !r->height ||
+	    r->x + r->width > (int)s->width || r->y + r->height > (int)s->height)
+		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
+					"%s region %d,%d %ux%u outside the %ux%u surface", what,
+					r->x, r->y, r->width, r->height, s->width, s->height);
+	if (even && ((r->x | r->y | r->width | r->height) & 1))
+		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
+					"%s region %d,%d %ux%u not even (4:2:0)", what, r->x,
+					r->y, r->width, r->height);
+	return VA_STATUS_SUCCESS;
+}
+
+VAStatus kmscap_va_vpp_execute(struct kmscap_va_driver *drv, struct kmscap_va_context *c)
+{
+	struct kmscap_va_surface *src, *dst;
+	VARectangle sr, orr;
+	VAStatus st = VA_STATUS_SUCCESS;
+	struct kmscap_va_rgb *rows;
+	bool bilinear, ten;
+	int max, s, x, y;
+	char a[5], b[5];
+
+	if (!c->have_pipeline)
+		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
+					"VPP picture without a pipeline parameter buffer");
+	src = kmscap_va_surface_get(drv, c->pipeline.surface, &st, __func__);
+	if (!src)
+		return st;
+	dst = kmscap_va_surface_get(drv, c->render_target, &st, __func__);
+	if (!dst)
+		return st;
+	ten = dst->fourcc == VA_FOURCC_P010;
+	if (!((src->rt_format == VA_RT_FORMAT_RGB32 && !ten) ||
+	      (src->rt_format == VA_RT_FORMAT_RGB32_10 && ten)))
+		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_UNIMPLEMENTED,
+					"conversion %s -> %s: only RGB -> NV12, RGB10 -> P010",
+					kmscap_va_fourcc_str(src->fourcc, a),
+					kmscap_va_fourcc_str(dst->fourcc, b));
+	sr = c->have_surface_region ? c->surface_region :
+	     (VARectangle){ 0, 0, src->width, src->height };
+	orr = c->have_output_region ? c->output_region :
+	      (VARectangle){ 0, 0, dst->width, dst->height };
+	st = kmscap_va_check_region(drv, &sr, src, false, "surface");
+	if (st == VA_STATUS_SUCCESS)
+		st = kmscap_va_check_region(drv, &orr, dst, true, "output");
+	if (st != VA_STATUS_SUCCESS)
+		return st;
+	st = kmscap_va_import_begin_read(drv, src);
+	if (st != VA_STATUS_SUCCESS)
+		return st;
+	rows = malloc(2 * orr.width * sizeof(*rows));
+	if (!rows) {
+		kmscap_va_import_end_read(src);
+		return VA_STATUS_ERROR_ALLOCATION_FAILED;
+	}
+	if (orr.x || orr.y || orr.width != dst->width || orr.height != dst->height)
+		kmscap_va_fill_background(dst, c->pipeline.output_background_color);
+	bilinear = (c->pipeline.filter_flags & VA_FILTER_SCALING_MASK) != VA_FILTER_SCALING_FAST;
+	max = ten ? 1023 : 255;
+	s = ten ? 4 : 1;
+	for (y = 0; y < orr.height; y += 2) {
+		for (x = 0; x < orr.width; x++) {
+			rows[x] = kmscap_va_sample(src, &sr, &orr, x, y, bilinear);
+			rows[orr.width + x] = kmscap_va_sample(src, &sr, &orr, x, y + 1,
+							       bilinear);
+		}
+		for (x = 0; x < 2 * orr.width; x++) {
+			struct kmscap_va_rgb *p = &rows[x];
+
+			kmscap_va_put(dst, 0, orr.x + x % orr.width,
+				      orr.y + y + x / orr.width,
+				      kmscap_va_luma(p->r, p->g, p->b, 1, max, s));
+		}
+		for (x = 0; x < orr.width; x += 2) {
+			struct kmscap_va_rgb *p = &rows[x], *q = &rows[orr.width + x];
+			int cb, cr;
+
+			kmscap_va_chroma(p[0].r + p[1].r + q[0].r + q[1].r,
+					 p[0].g + p[1].g + q[0].g + q[1].g,
+					 p[0].b + p[1].b + q[0].b + q[1].b, 4, max, s, &cb, &cr);
+			kmscap_va_put(dst, 1, orr.x + x, (orr.y + y) / 2, cb);
+			kmscap_va_put(dst, 1, orr.x + x + 1, (orr.y + y) / 2, cr);
+		}
+	}
+	free(rows);
+	kmscap_va_import_end_read(src);
+	return VA_STATUS_SUCCESS;
+}
+
+VAStatus kmscap_va_query_video_proc_filters(VADriverContextP ctx, VAContextID context,
+					    VAProcFilterType *filters, unsigned int *num)
+{
+	*num = 0;
+	return VA_STATUS_SUCCESS;
+}
+
+VAStatus kmscap_va_query_video_proc_filter_caps(VADriverContextP ctx, VAContextID context,
+						VAProcFilterType type, void *caps,
+						unsigned int *num)
+{
+	*num = 0;
+	return KMSCAP_VA_REJECT(kmscap_va_drv(ctx), VA_STATUS_ERROR_UNSUPPORTED_FILTER,
+				"filter type %d: the driver has no filters", type);
+}
+
+VAStatus kmscap_va_query_video_proc_pipeline_caps(VADriverContextP ctx,
+						  VAContextID context, VABufferID *filters,
+						  unsigned int num, VAProcPipelineCaps *caps)
+{
+	if (num)
+		return KMSCAP_VA_REJECT(kmscap_va_drv(ctx), VA_STATUS_ERROR_UNSUPPORTED_FILTER,
+					"%u filters: the driver has none", num);
+	caps->pipeline_flags = 0;
+	caps->filter_flags = VA_FILTER_SCALING_FAST | VA_FILTER_SCALING_HQ;
+	caps->num_forward_references = 0;
+	caps->num_backward_references = 0;
+	caps->input_color_standards = (VAProcColorStandardType *)kmscap_va_in_std;
+	caps->num_input_color_standards = 2;
+	caps->output_color_standards = (VAProcColorStandardType *)kmscap_va_out_std;
+	caps->num_output_color_standards = 1;
+	caps->rotation_flags = 0;
+	caps->blend_flags = 0;
+	caps->mirror_flags = 0;
+	caps->num_additional_outputs = 0;
+	caps->max_input_width = KMSCAP_VA_MAX_WIDTH;
+	caps->max_input_height = KMSCAP_VA_MAX_HEIGHT;
+	caps->min_input_width = 1;
+	caps->min_input_height = 1;
+	caps->max_output_width = KMSCAP_VA_MAX_WIDTH;
+	caps->max_output_height = KMSCAP_VA_MAX_HEIGHT;
+	caps->min_output_width = 2;
+	caps->min_output_height = 2;
+	return VA_STATUS_SUCCESS;
+}
