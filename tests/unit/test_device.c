@@ -1,0 +1,668 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Unit tests: the libkmscap device layer against a fake /dev/kmscap.
+ *
+ * The "device" is a FIFO: libkmscap opens it O_RDWR and reads events
+ * from it, the test writes events into it.  The kmscap ioctls are
+ * answered by this file's own ioctl(), which the linker prefers over
+ * libc's for the statically linked library; every other ioctl goes to
+ * the kernel.  So the wrappers, the list growth, event reading with
+ * timeouts, hang-up handling and the per-handle buffer cache are tested
+ * without the module.  (POLLHUP and end-of-file cannot be produced with
+ * a FIFO opened read-write; the VM selftests cover them.)
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kmscap_check.h"
+#include "libkmscap.h"
+
+/* ---- the fake module ---------------------------------------------------- */
+
+#define FAKE_MAX_IDS 64
+
+static struct fake_module {
+	struct kmscap_version version;
+	int calls[16];			/* per ioctl number */
+	int fail_nr;			/* ioctl number that fails ... */
+	int fail_errno;			/* ... with this errno */
+	/* displays, and how many appear on each DISPLAY_LIST call */
+	uint32_t ids[FAKE_MAX_IDS];
+	uint32_t nids;
+	uint32_t grow_on_list;
+	/* last arguments seen */
+	struct kmscap_display_create create;
+	struct kmscap_display_config config;
+	struct kmscap_display_destroy destroy;
+	struct kmscap_attach attach;
+	struct kmscap_release release;
+	struct kmscap_export export;
+	int export_calls_for[FAKE_MAX_IDS];
+} fake;
+
+static void fake_reset(void)
+{
+	memset(&fake, 0, sizeof(fake));
+	fake.version.major = KMSCAP_ABI_MAJOR;
+	fake.version.minor = KMSCAP_ABI_MINOR;
+	fake.version.caps = KMSCAP_CAP_DAMAGE | KMSCAP_CAP_HOLD;
+	fake.version.max_displays = 16;
+	fake.version.event_size = sizeof(struct kmscap_event);
+	fake.fail_nr = -1;
+}
+
+static int fake_ioctl(unsigned long req, void *arg)
+{
+	unsigned int nr = _IOC_NR(req);
+
+	if (nr < 16)
+		fake.calls[nr]++;
+	if ((int)nr == fake.fail_nr) {
+		errno = fake.fail_errno;
+		return -1;
+	}
+
+	switch (req) {
+	case KMSCAP_IOC_VERSION:
+		memcpy(arg, &fake.version, sizeof(fake.version));
+		return 0;
+	case KMSCAP_IOC_DISPLAY_CREATE: {
+		struct kmscap_display_create *c = arg;
+
+		fake.create = *c;
+		c->id = 5;
+		c->card_minor = 2;
+		return 0;
+	}
+	case KMSCAP_IOC_DISPLAY_INFO: {
+		struct kmscap_display_info *i = arg;
+		uint32_t id = i->id;
+
+		memset(i, 0, sizeof(*i));
+		i->id = id;
+		i->flags = KMSCAP_INFO_CONNECTED;
+		i->width = 1920;
+		i->height = 1080;
+		i->refresh_mhz = 59940;
+		i->owner_uid = 1000;
+		i->card_minor = id + 1;
+		i->clients = 2;
+		i->frames = 12345678901ULL;
+		return 0;
+	}
+	case KMSCAP_IOC_DISPLAY_LIST: {
+		struct kmscap_display_list *l = arg;
+		uint32_t *out = (uint32_t *)(uintptr_t)l->ids_ptr;
+		uint32_t i;
+
+		if (l->pad || (!out && l->count)) {
+			errno = EINVAL;
+			return -1;
+		}
+		/* displays created between two calls */
+		while (fake.grow_on_list && fake.nids < FAKE_MAX_IDS) {
+			fake.ids[fake.nids] = 100 + fake.nids;
+			fake.nids++;
+			if (fake.nids % 8 == 0) {
+				fake.grow_on_list--;
+				break;
+			}
+		}
+		for (i = 0; i < l->count && i < fake.nids; i++)
+			out[i] = fake.ids[i];
+		l->count = fake.nids;
+		return 0;
+	}
+	case KMSCAP_IOC_DISPLAY_CONFIG:
+		fake.config = *(struct kmscap_display_config *)arg;
+		return 0;
+	case KMSCAP_IOC_DISPLAY_DESTROY:
+		fake.destroy = *(struct kmscap_display_destroy *)arg;
+		return 0;
+	case KMSCAP_IOC_ATTACH:
+		fake.attach = *(struct kmscap_attach *)arg;
+		return 0;
+	case KMSCAP_IOC_EXPORT: {
+		struct kmscap_export *e = arg;
+		int fd;
+
+		fake.export = *e;
+		if (e->buffer_id < FAKE_MAX_IDS)
+			fake.export_calls_for[e->buffer_id]++;
+		fd = memfd_create("fake-dmabuf",
+				  e->flags & KMSCAP_EXPORT_CLOEXEC ? MFD_CLOEXEC : 0);
+		if (fd < 0)
+			return -1;
+		e->fd = (uint32_t)fd;
+		e->size = 8192;
+		return 0;
+	}
+	case KMSCAP_IOC_RELEASE:
+		fake.release = *(struct kmscap_release *)arg;
+		return 0;
+	case KMSCAP_IOC_STATS: {
+		struct kmscap_client_stats *s = arg;
+
+		memset(s, 0, sizeof(*s));
+		s->flips = 10;
+		s->delivered = 7;
+		s->dropped_queue = 1;
+		s->queued = 2;
+		return 0;
+	}
+	}
+	errno = ENOTTY;
+	return -1;
+}
+
+/* Interposes libc's ioctl() for this program. */
+int ioctl(int fd, unsigned long req, ...)
+{
+	va_list ap;
+	void *arg;
+
+	va_start(ap, req);
+	arg = va_arg(ap, void *);
+	va_end(ap);
+	if (_IOC_TYPE(req) == KMSCAP_IOC_MAGIC)
+		return fake_ioctl(req, arg);
+	return (int)syscall(SYS_ioctl, fd, req, arg);
+}
+
+/* ---- fixture: a FIFO as the device ------------------------------------- */
+
+static char dir[64];
+static char path[96];
+static struct kmscap_dev *dev;
+static int writer = -1;
+
+static void setup(void)
+{
+	fake_reset();
+	snprintf(dir, sizeof(dir), "/tmp/kmscap-fake-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/kmscap", dir);
+	ck_assert_int_eq(mkfifo(path, 0600), 0);
+	dev = NULL;
+	writer = -1;
+}
+
+static void teardown(void)
+{
+	kmscap_close(dev);
+	dev = NULL;
+	if (writer >= 0)
+		close(writer);
+	writer = -1;
+	unlink(path);
+	rmdir(dir);
+}
+
+static void open_dev(void)
+{
+	ck_assert_int_eq(kmscap_open(path, &dev), 0);
+	ck_assert_ptr_nonnull(dev);
+	writer = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	ck_assert_int_ge(writer, 0);
+}
+
+static void frame_event(struct kmscap_event *ev, uint64_t seq, uint32_t buffer_id)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->type = KMSCAP_EVENT_FRAME;
+	ev->flags = KMSCAP_FRAME_FULL_DAMAGE;
+	ev->seq = seq;
+	ev->display_id = 5;
+	ev->buffer_id = buffer_id;
+	ev->width = 640;
+	ev->height = 480;
+	ev->num_planes = 1;
+	ev->pitches[0] = 2560;
+}
+
+/* Write one event padded to the module's event_size. */
+static void send_event(const struct kmscap_event *ev)
+{
+	unsigned char buf[sizeof(*ev) + 256];
+	size_t n = fake.version.event_size;
+
+	ck_assert_uint_le(n, sizeof(buf));
+	memset(buf, 0, sizeof(buf));
+	memcpy(buf, ev, sizeof(*ev) < n ? sizeof(*ev) : n);
+	ck_assert_int_eq(write(writer, buf, n), (ssize_t)n);
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int fd_is_closed(int fd)
+{
+	return fcntl(fd, F_GETFD) < 0 && errno == EBADF;
+}
+
+/* ---- tests --------------------------------------------------------------- */
+
+START_TEST(test_open_version)
+{
+	struct kmscap_version v;
+
+	open_dev();
+	ck_assert_int_eq(fake.calls[_IOC_NR(KMSCAP_IOC_VERSION)], 1);
+	ck_assert_int_eq(kmscap_get_version(dev, &v), 0);
+	ck_assert_int_eq(memcmp(&v, &fake.version, sizeof(v)), 0);
+	ck_assert_str_eq(kmscap_path(dev), path);
+	ck_assert_int_ge(kmscap_fd(dev), 0);
+	ck_assert_int_ne(fcntl(kmscap_fd(dev), F_GETFD) & FD_CLOEXEC, 0);
+	ck_assert_int_eq(kmscap_hung_up(dev), 0);
+}
+END_TEST
+
+START_TEST(test_open_abi_mismatch)
+{
+	struct kmscap_dev *d = NULL;
+
+	fake.version.major = KMSCAP_ABI_MAJOR + 1;
+	ck_assert_int_eq(kmscap_open(path, &d), -EPROTO);
+	ck_assert_ptr_null(d);
+	/* a newer minor is fine */
+	fake.version.major = KMSCAP_ABI_MAJOR;
+	fake.version.minor = KMSCAP_ABI_MINOR + 5;
+	ck_assert_int_eq(kmscap_open(path, &d), 0);
+	kmscap_close(d);
+	/* events smaller than this library's struct cannot be decoded */
+	fake.version.event_size = sizeof(struct kmscap_event) - 8;
+	ck_assert_int_eq(kmscap_open(path, &d), -EPROTO);
+	/* VERSION failing with EINVAL (another driver) reads as "not kmscap" */
+	fake.version.event_size = sizeof(struct kmscap_event);
+	fake.fail_nr = _IOC_NR(KMSCAP_IOC_VERSION);
+	fake.fail_errno = EINVAL;
+	ck_assert_int_eq(kmscap_open(path, &d), -ENOTTY);
+	fake.fail_errno = EIO;
+	ck_assert_int_eq(kmscap_open(path, &d), -EIO);
+}
+END_TEST
+
+START_TEST(test_display_wrappers)
+{
+	struct kmscap_display_info info;
+	uint32_t id = 0, minor = 0;
+
+	open_dev();
+	ck_assert_int_eq(kmscap_display_create(dev, 2560, 1440, 143912,
+					       KMSCAP_CREATE_DISCONNECTED, &id, &minor), 0);
+	ck_assert_uint_eq(fake.create.width, 2560);
+	ck_assert_uint_eq(fake.create.height, 1440);
+	ck_assert_uint_eq(fake.create.refresh_mhz, 143912);
+	ck_assert_uint_eq(fake.create.flags, KMSCAP_CREATE_DISCONNECTED);
+	ck_assert_uint_eq(fake.create.id, 0);
+	ck_assert_uint_eq(id, 5);
+	ck_assert_uint_eq(minor, 2);
+	ck_assert_int_eq(kmscap_display_create(dev, 64, 64, 1000, 0, NULL, NULL), 0);
+
+	ck_assert_int_eq(kmscap_display_set_mode(dev, 7, 1280, 720, 50000), 0);
+	ck_assert_uint_eq(fake.config.id, 7);
+	ck_assert_uint_eq(fake.config.flags, KMSCAP_CONFIG_MODE);
+	ck_assert_uint_eq(fake.config.width, 1280);
+	ck_assert_uint_eq(fake.config.height, 720);
+	ck_assert_uint_eq(fake.config.refresh_mhz, 50000);
+	ck_assert_uint_eq(fake.config.pad, 0);
+
+	ck_assert_int_eq(kmscap_display_connect(dev, 8), 0);
+	ck_assert_uint_eq(fake.config.id, 8);
+	ck_assert_uint_eq(fake.config.flags, KMSCAP_CONFIG_CONNECT);
+	ck_assert_uint_eq(fake.config.width | fake.config.height | fake.config.refresh_mhz, 0);
+	ck_assert_int_eq(kmscap_display_disconnect(dev, 9), 0);
+	ck_assert_uint_eq(fake.config.id, 9);
+	ck_assert_uint_eq(fake.config.flags, KMSCAP_CONFIG_DISCONNECT);
+
+	ck_assert_int_eq(kmscap_display_destroy(dev, 11), 0);
+	ck_assert_uint_eq(fake.destroy.id, 11);
+	ck_assert_uint_eq(fake.destroy.pad, 0);
+
+	ck_assert_int_eq(kmscap_display_info(dev, 4, &info), 0);
+	ck_assert_uint_eq(info.id, 4);
+	ck_assert_uint_eq(info.card_minor, 5);
+	ck_assert_uint_eq(info.refresh_mhz, 59940);
+	ck_assert_uint_eq(info.frames, 12345678901ULL);
+}
+END_TEST
+
+START_TEST(test_errors_are_negative_errno)
+{
+	static const int errs[] = { ENOENT, EPERM, ENOSPC, EINVAL };
+	struct kmscap_display_info info;
+	uint32_t id = 77;
+	size_t i;
+
+	open_dev();
+	for (i = 0; i < sizeof(errs) / sizeof(errs[0]); i++) {
+		fake.fail_errno = errs[i];
+		fake.fail_nr = _IOC_NR(KMSCAP_IOC_DISPLAY_CREATE);
+		ck_assert_int_eq(kmscap_display_create(dev, 64, 64, 1000, 0, &id, NULL),
+				 -errs[i]);
+		ck_assert_uint_eq(id, 77);	/* untouched */
+		fake.fail_nr = _IOC_NR(KMSCAP_IOC_DISPLAY_CONFIG);
+		ck_assert_int_eq(kmscap_display_connect(dev, 1), -errs[i]);
+		fake.fail_nr = _IOC_NR(KMSCAP_IOC_DISPLAY_DESTROY);
+		ck_assert_int_eq(kmscap_display_destroy(dev, 1), -errs[i]);
+		fake.fail_nr = _IOC_NR(KMSCAP_IOC_DISPLAY_INFO);
+		ck_assert_int_eq(kmscap_display_info(dev, 1, &info), -errs[i]);
+		fake.fail_nr = _IOC_NR(KMSCAP_IOC_RELEASE);
+		ck_assert_int_eq(kmscap_release(dev, 1), -errs[i]);
+	}
+}
+END_TEST
+
+START_TEST(test_list_grows)
+{
+	uint32_t *ids = NULL, i;
+	int n;
+
+	open_dev();
+	/* none */
+	ck_assert_int_eq(kmscap_display_list(dev, &ids), 0);
+	ck_assert_ptr_null(ids);
+
+	/* 3 displays */
+	fake.nids = 3;
+	fake.ids[0] = 4;
+	fake.ids[1] = 9;
+	fake.ids[2] = 1;
+	n = kmscap_display_list(dev, &ids);
+	ck_assert_int_eq(n, 3);
+	ck_assert_uint_eq(ids[0], 4);
+	ck_assert_uint_eq(ids[1], 9);
+	ck_assert_uint_eq(ids[2], 1);
+	free(ids);
+
+	/* 8 more appear on each of the next 4 calls: the buffer must keep growing */
+	fake.grow_on_list = 4;
+	fake.calls[_IOC_NR(KMSCAP_IOC_DISPLAY_LIST)] = 0;
+	n = kmscap_display_list(dev, &ids);
+	ck_assert_int_eq(n, (int)fake.nids);
+	ck_assert_int_ge(n, 3 + 4 * 5);
+	ck_assert_int_ge(fake.calls[_IOC_NR(KMSCAP_IOC_DISPLAY_LIST)], 3);
+	for (i = 0; i < (uint32_t)n; i++)
+		ck_assert_uint_eq(ids[i], fake.ids[i]);
+	free(ids);
+
+	fake.fail_nr = _IOC_NR(KMSCAP_IOC_DISPLAY_LIST);
+	fake.fail_errno = EFAULT;
+	ids = (uint32_t *)&n;
+	ck_assert_int_eq(kmscap_display_list(dev, &ids), -EFAULT);
+	ck_assert_ptr_null(ids);
+}
+END_TEST
+
+START_TEST(test_capture_wrappers)
+{
+	struct kmscap_client_stats st;
+	uint64_t size = 0;
+	int fd;
+
+	open_dev();
+	ck_assert_int_eq(kmscap_attach(dev, 5, 8, 2000000), 0);
+	ck_assert_uint_eq(fake.attach.display_id, 5);
+	ck_assert_uint_eq(fake.attach.queue_depth, 8);
+	ck_assert_uint_eq(fake.attach.hold_timeout_ns, 2000000);
+	ck_assert_uint_eq(fake.attach.flags | fake.attach.pad, 0);
+
+	ck_assert_int_eq(kmscap_release(dev, 1ULL << 40), 0);
+	ck_assert_uint_eq(fake.release.seq, 1ULL << 40);
+
+	ck_assert_int_eq(kmscap_stats(dev, &st), 0);
+	ck_assert_uint_eq(st.flips, 10);
+	ck_assert_uint_eq(st.delivered + st.dropped_queue + st.dropped_timeout + st.queued +
+			  st.held, st.flips);
+
+	fd = kmscap_export(dev, 3, 0, &size);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_uint_eq(size, 8192);
+	ck_assert_uint_eq(fake.export.buffer_id, 3);
+	ck_assert_uint_eq(fake.export.flags, 0);
+	close(fd);
+}
+END_TEST
+
+START_TEST(test_next_frame_timeout)
+{
+	struct kmscap_event ev;
+	int64_t t0, dt;
+
+	open_dev();
+	ck_assert_int_eq(kmscap_next_frame(dev, 0, &ev), KMSCAP_NEXT_TIMEOUT);
+	t0 = now_ms();
+	ck_assert_int_eq(kmscap_next_frame(dev, 100, &ev), KMSCAP_NEXT_TIMEOUT);
+	dt = now_ms() - t0;
+	ck_assert_msg(dt >= 95 && dt < 2000, "a 100 ms timeout took %lld ms", (long long)dt);
+}
+END_TEST
+
+START_TEST(test_next_frame_reads)
+{
+	struct kmscap_event in, out;
+
+	open_dev();
+	frame_event(&in, 1, 17);
+	send_event(&in);
+	frame_event(&in, 2, 18);
+	send_event(&in);
+
+	ck_assert_int_eq(kmscap_next_frame(dev, 1000, &out), KMSCAP_NEXT_FRAME);
+	ck_assert_uint_eq(out.seq, 1);
+	ck_assert_uint_eq(out.buffer_id, 17);
+	ck_assert_int_eq(kmscap_next_frame(dev, -1, &out), KMSCAP_NEXT_FRAME);
+	ck_assert_uint_eq(out.seq, 2);
+	ck_assert_int_eq(memcmp(&in, &out, sizeof(in)), 0);
+	ck_assert_int_eq(kmscap_next_frame(dev, 0, &out), KMSCAP_NEXT_TIMEOUT);
+}
+END_TEST
+
+/* A newer module with larger events: frames are still split correctly. */
+START_TEST(test_larger_event_size)
+{
+	struct kmscap_event in, out[4];
+	int i;
+
+	fake.version.event_size = sizeof(struct kmscap_event) + 40;
+	open_dev();
+	for (i = 0; i < 3; i++) {
+		frame_event(&in, 10 + i, 20 + i);
+		send_event(&in);
+	}
+	ck_assert_int_eq(kmscap_next_frame(dev, 1000, &out[0]), KMSCAP_NEXT_FRAME);
+	ck_assert_uint_eq(out[0].seq, 10);
+	ck_assert_int_eq(kmscap_read_events(dev, out, 4), 2);
+	ck_assert_uint_eq(out[0].seq, 11);
+	ck_assert_uint_eq(out[1].seq, 12);
+	ck_assert_uint_eq(out[1].buffer_id, 22);
+}
+END_TEST
+
+START_TEST(test_read_events)
+{
+	struct kmscap_event in, out[8];
+	int i;
+
+	open_dev();
+	ck_assert_int_eq(kmscap_read_events(dev, out, 8), 0);
+	for (i = 0; i < 5; i++) {
+		frame_event(&in, 100 + i, 1);
+		send_event(&in);
+	}
+	ck_assert_int_eq(kmscap_read_events(dev, out, 2), 2);
+	ck_assert_uint_eq(out[0].seq, 100);
+	ck_assert_uint_eq(out[1].seq, 101);
+	ck_assert_int_eq(kmscap_read_events(dev, out, 8), 3);
+	ck_assert_uint_eq(out[2].seq, 104);
+	ck_assert_int_eq(kmscap_read_events(dev, out, 8), 0);
+	ck_assert_int_eq(kmscap_read_events(dev, out, 0), 0);
+}
+END_TEST
+
+START_TEST(test_malformed_event)
+{
+	struct kmscap_event in, out;
+
+	open_dev();
+	frame_event(&in, 1, 1);
+	in.num_damage = KMSCAP_MAX_DAMAGE + 1;
+	send_event(&in);
+	ck_assert_int_eq(kmscap_next_frame(dev, 1000, &out), -EBADMSG);
+	frame_event(&in, 2, 1);
+	in.type = 77;
+	send_event(&in);
+	ck_assert_int_eq(kmscap_read_events(dev, &out, 1), -EBADMSG);
+	/* a good one after that is read normally */
+	frame_event(&in, 3, 1);
+	send_event(&in);
+	ck_assert_int_eq(kmscap_next_frame(dev, 1000, &out), KMSCAP_NEXT_FRAME);
+	ck_assert_uint_eq(out.seq, 3);
+}
+END_TEST
+
+START_TEST(test_hangup)
+{
+	struct kmscap_event in, out;
+	int fd;
+
+	open_dev();
+	fd = kmscap_buffer_fd(dev, 17, NULL);
+	ck_assert_int_ge(fd, 0);
+
+	memset(&in, 0, sizeof(in));
+	in.type = KMSCAP_EVENT_HANGUP;
+	in.seq = 41;
+	in.display_id = 5;
+	send_event(&in);
+	ck_assert_int_eq(kmscap_next_frame(dev, 1000, &out), KMSCAP_NEXT_HANGUP);
+	ck_assert_uint_eq(out.type, KMSCAP_EVENT_HANGUP);
+	ck_assert_uint_eq(out.seq, 41);
+	ck_assert_int_eq(kmscap_hung_up(dev), 1);
+	ck_assert_msg(fd_is_closed(fd), "the cached DMA-BUF fd survived the hang-up");
+
+	/* sticky: a later frame is not returned */
+	frame_event(&in, 42, 1);
+	send_event(&in);
+	ck_assert_int_eq(kmscap_next_frame(dev, 0, &out), KMSCAP_NEXT_HANGUP);
+	ck_assert_uint_eq(out.type, KMSCAP_EVENT_HANGUP);
+}
+END_TEST
+
+START_TEST(test_hangup_via_read_events)
+{
+	struct kmscap_event in, out[4];
+	int fd;
+
+	open_dev();
+	fd = kmscap_buffer_fd(dev, 3, NULL);
+	ck_assert_int_ge(fd, 0);
+	frame_event(&in, 1, 3);
+	send_event(&in);
+	memset(&in, 0, sizeof(in));
+	in.type = KMSCAP_EVENT_HANGUP;
+	send_event(&in);
+	ck_assert_int_eq(kmscap_read_events(dev, out, 4), 2);
+	ck_assert_uint_eq(out[0].type, KMSCAP_EVENT_FRAME);
+	ck_assert_uint_eq(out[1].type, KMSCAP_EVENT_HANGUP);
+	ck_assert_int_eq(kmscap_hung_up(dev), 1);
+	ck_assert(fd_is_closed(fd));
+	ck_assert_int_eq(kmscap_next_frame(dev, 0, &out[0]), KMSCAP_NEXT_HANGUP);
+}
+END_TEST
+
+START_TEST(test_buffer_cache)
+{
+	struct kmscap_event in, out;
+	uint64_t size = 0;
+	int fd, fd2, fd3;
+
+	open_dev();
+	fd = kmscap_buffer_fd(dev, 17, &size);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_uint_eq(size, 8192);
+	ck_assert_uint_eq(fake.export.flags, KMSCAP_EXPORT_CLOEXEC);
+	ck_assert_int_ne(fcntl(fd, F_GETFD) & FD_CLOEXEC, 0);
+	ck_assert_int_eq(kmscap_buffer_fd(dev, 17, NULL), fd);
+	ck_assert_int_eq(fake.export_calls_for[17], 1);
+	fd2 = kmscap_buffer_fd(dev, 18, NULL);
+	ck_assert_int_ne(fd2, fd);
+
+	/* an ordinary frame keeps the cache */
+	frame_event(&in, 1, 17);
+	send_event(&in);
+	ck_assert_int_eq(kmscap_next_frame(dev, 1000, &out), KMSCAP_NEXT_FRAME);
+	ck_assert_int_eq(kmscap_buffer_fd(dev, 17, NULL), fd);
+	ck_assert_int_eq(fake.export_calls_for[17], 1);
+
+	/* a new mode drops it before the frame is returned */
+	frame_event(&in, 2, 17);
+	in.flags |= KMSCAP_FRAME_NEW_MODE;
+	send_event(&in);
+	ck_assert_int_eq(kmscap_next_frame(dev, 1000, &out), KMSCAP_NEXT_FRAME);
+	ck_assert(fd_is_closed(fd));
+	ck_assert(fd_is_closed(fd2));
+	fd3 = kmscap_buffer_fd(dev, 17, NULL);
+	ck_assert_int_ge(fd3, 0);
+	ck_assert_int_eq(fake.export_calls_for[17], 2);
+
+	/* explicit invalidation */
+	kmscap_invalidate_buffers(dev);
+	ck_assert(fd_is_closed(fd3));
+	ck_assert_int_ge(kmscap_buffer_fd(dev, 17, NULL), 0);
+	ck_assert_int_eq(fake.export_calls_for[17], 3);
+
+	/* export errors are passed on and not cached */
+	fake.fail_nr = _IOC_NR(KMSCAP_IOC_EXPORT);
+	fake.fail_errno = ENOENT;
+	ck_assert_int_eq(kmscap_buffer_fd(dev, 30, NULL), -ENOENT);
+	fake.fail_nr = -1;
+	ck_assert_int_ge(kmscap_buffer_fd(dev, 30, NULL), 0);
+}
+END_TEST
+
+static Suite *device_suite(void)
+{
+	Suite *s = suite_create("device");
+	TCase *tc;
+
+	tc = tcase_create("control");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_open_version);
+	tcase_add_test(tc, test_open_abi_mismatch);
+	tcase_add_test(tc, test_display_wrappers);
+	tcase_add_test(tc, test_errors_are_negative_errno);
+	tcase_add_test(tc, test_list_grows);
+	tcase_add_test(tc, test_capture_wrappers);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("capture");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_next_frame_timeout);
+	tcase_add_test(tc, test_next_frame_reads);
+	tcase_add_test(tc, test_larger_event_size);
+	tcase_add_test(tc, test_read_events);
+	tcase_add_test(tc, test_malformed_event);
+	tcase_add_test(tc, test_hangup);
+	tcase_add_test(tc, test_hangup_via_read_events);
+	tcase_add_test(tc, test_buffer_cache);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return kmscap_run_suite(device_suite());
+}
