@@ -1,7 +1,216 @@
 // SPDX-License-Identifier: MIT
+/*
+ * test_encode.c - H.264 encode of known NV12 frames; the stream is decoded
+ * with Debian's ffmpeg and compared byte for byte with the input (I_PCM is
+ * lossless), and ffprobe must report the expected profile, level, size and
+ * frame count.
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "va_test.h"
+
+static void kmscap_vat_need_ffmpeg(void)
+{
+	if (!kmscap_vat_have_tool("ffmpeg") || !kmscap_vat_have_tool("ffprobe"))
+		kmscap_vat_skip("ffmpeg/ffprobe not installed (Debian package ffmpeg)");
+}
+
+static char *kmscap_vat_probe_value(const char *out, const char *key)
+{
+	size_t klen = strlen(key);
+	const char *p = out;
+	static char val[128];
+
+	while (p && *p) {
+		if (!strncmp(p, key, klen) && p[klen] == '=') {
+			size_t n = strcspn(p + klen + 1, "\n");
+
+			snprintf(val, sizeof(val), "%.*s", (int)n, p + klen + 1);
+			return val;
+		}
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	return NULL;
+}
+
+/*
+ * Decodes e->out with ffmpeg, compares it with frames[0..n-1], and checks
+ * what ffprobe says about it.
+ */
+static void kmscap_vat_check_stream(struct kmscap_vat_enc *e, const char *name,
+				    struct kmscap_vat_frame *frames, unsigned int n,
+				    const char *profile, const char *level)
+{
+	size_t fsize = (size_t)e->width * e->height * 3 / 2;
+	char path[512], yuv[512], cmd[2048], *out = NULL, *v;
+	unsigned int i;
+	uint8_t *dec;
+	FILE *f;
+	long len;
+
+	snprintf(path, sizeof(path), "%s/%s.h264", kmscap_vat_workdir(), name);
+	snprintf(yuv, sizeof(yuv), "%s/%s.nv12", kmscap_vat_workdir(), name);
+	ck_assert_msg(kmscap_vat_write_file(path, e->out, e->out_len), "cannot write %s", path);
+	snprintf(cmd, sizeof(cmd),
+		 "ffmpeg -nostdin -v error -i '%s' -f rawvideo -pix_fmt nv12 -y '%s' 2>&1", path,
+		 yuv);
+	ck_assert_msg(kmscap_vat_run(cmd, &out) == 0, "ffmpeg failed to decode %s: %s", path, out);
+	ck_assert_msg(!strstr(out, "rror"), "ffmpeg reported errors decoding %s: %s", path, out);
+	free(out);
+
+	f = fopen(yuv, "rb");
+	ck_assert_msg(f, "no decoded output %s", yuv);
+	fseek(f, 0, SEEK_END);
+	len = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	ck_assert_msg(len == (long)(fsize * n), "%s: decoded %ld bytes, expected %u frames of %zu",
+		      yuv, len, n, fsize);
+	dec = malloc(len);
+	ck_assert_uint_eq(fread(dec, 1, len, f), (size_t)len);
+	fclose(f);
+	for (i = 0; i < n; i++)
+		ck_assert_msg(!memcmp(dec + i * fsize, frames[i].data, fsize),
+			      "%s: decoded frame %u differs from the input", path, i);
+	free(dec);
+
+	snprintf(cmd, sizeof(cmd),
+		 "ffprobe -v error -count_frames -select_streams v:0 -show_entries stream=codec_name,profile,level,width,height,nb_read_frames -of default=noprint_wrappers=1 '%s'",
+		 path);
+	ck_assert_msg(kmscap_vat_run(cmd, &out) == 0, "ffprobe failed on %s", path);
+	v = kmscap_vat_probe_value(out, "codec_name");
+	ck_assert_msg(v && !strcmp(v, "h264"), "codec_name %s", v);
+	v = kmscap_vat_probe_value(out, "profile");
+	ck_assert_msg(v && !strcmp(v, profile), "profile \"%s\", expected \"%s\"", v, profile);
+	v = kmscap_vat_probe_value(out, "level");
+	ck_assert_msg(v && !strcmp(v, level), "level %s, expected %s", v, level);
+	v = kmscap_vat_probe_value(out, "width");
+	ck_assert_msg(v && (unsigned int)atoi(v) == e->width, "width %s", v);
+	v = kmscap_vat_probe_value(out, "height");
+	ck_assert_msg(v && (unsigned int)atoi(v) == e->height, "height %s", v);
+	v = kmscap_vat_probe_value(out, "nb_read_frames");
+	ck_assert_msg(v && (unsigned int)atoi(v) == n, "nb_read_frames %s, expected %u", v, n);
+	free(out);
+}
+
+/* Encodes n frames; an IDR every idr_every frames (0: only the first). */
+static void kmscap_vat_encode_case(const char *name, VAProfile profile, unsigned int w,
+				   unsigned int h, unsigned int n, unsigned int slices,
+				   unsigned int idr_every, const char *profile_str)
+{
+	struct kmscap_vat_frame *frames = calloc(n, sizeof(*frames));
+	struct kmscap_vat_enc e;
+	unsigned int i;
+
+	kmscap_vat_need_ffmpeg();
+	kmscap_vat_enc_open(&e, profile, w, h, 0, 0);
+	for (i = 0; i < n; i++) {
+		bool idr = i == 0 || (idr_every && i % idr_every == 0);
+
+		kmscap_vat_frame_gen(&frames[i], w, h, i + 1);
+		kmscap_vat_upload(e.t.dpy, e.input, &frames[i]);
+		kmscap_vat_enc_defaults(&e, idr, slices);
+		ck_assert_va_ok(kmscap_vat_enc_submit(&e, idr, NULL, 0));
+	}
+	kmscap_vat_check_stream(&e, name, frames, n, profile_str, "30");
+	for (i = 0; i < n; i++)
+		kmscap_vat_frame_free(&frames[i]);
+	free(frames);
+	kmscap_vat_enc_close(&e);
+}
+
+START_TEST(test_encode_cb_idr_p)
+{
+	kmscap_vat_encode_case("cb_64x48", VAProfileH264ConstrainedBaseline, 64, 48, 6, 1, 0,
+			       "Constrained Baseline");
+}
+END_TEST
+
+START_TEST(test_encode_main_cropped_slices)
+{
+	kmscap_vat_encode_case("main_100x60", VAProfileH264Main, 100, 60, 5, 3, 0, "Main");
+}
+END_TEST
+
+/* frame_num wraps (MaxFrameNum 16) and a second IDR starts at frame 12. */
+START_TEST(test_encode_high_wrap_idr)
+{
+	kmscap_vat_encode_case("high_wrap", VAProfileH264High, 48, 32, 30, 2, 12, "High");
+}
+END_TEST
+
+/* The reconstructed picture of a lossless encode is the input itself. */
+START_TEST(test_encode_recon)
+{
+	struct kmscap_vat_frame in, rec;
+	struct kmscap_vat_enc e;
+
+	kmscap_vat_enc_open(&e, VAProfileH264Main, 32, 32, 0, 0);
+	kmscap_vat_frame_gen(&in, 32, 32, 7);
+	kmscap_vat_frame_gen(&rec, 32, 32, 8);
+	kmscap_vat_upload(e.t.dpy, e.input, &in);
+	kmscap_vat_enc_defaults(&e, true, 1);
+	ck_assert_va_ok(kmscap_vat_enc_submit(&e, true, NULL, 0));
+	kmscap_vat_download(e.t.dpy, e.recon[0], &rec);
+	ck_assert_mem_eq(in.data, rec.data, 32 * 32 * 3 / 2);
+	/* 4 macroblocks of 384 PCM bytes at least */
+	ck_assert_uint_gt(e.out_len, 4 * 384);
+	kmscap_vat_frame_free(&in);
+	kmscap_vat_frame_free(&rec);
+	kmscap_vat_enc_close(&e);
+}
+END_TEST
+
+/* A packed raw header (an access unit delimiter) is passed through as is. */
+START_TEST(test_encode_packed_raw)
+{
+	static const uint8_t aud[] = { 0, 0, 0, 1, 0x09, 0xf0 };
+	VAEncPackedHeaderParameterBuffer pp = {
+		.type = VAEncPackedHeaderRawData, .bit_length = 8 * sizeof(aud),
+		.has_emulation_bytes = 1,
+	};
+	struct kmscap_vat_frame frames[2];
+	struct kmscap_vat_enc e;
+	VABufferID extra[2];
+	unsigned int i;
+
+	kmscap_vat_need_ffmpeg();
+	kmscap_vat_enc_open(&e, VAProfileH264High, 32, 16, VA_ENC_PACKED_HEADER_RAW_DATA, 0);
+	for (i = 0; i < 2; i++) {
+		kmscap_vat_frame_gen(&frames[i], 32, 16, 20 + i);
+		kmscap_vat_upload(e.t.dpy, e.input, &frames[i]);
+		kmscap_vat_enc_defaults(&e, i == 0, 1);
+		ck_assert_va_ok(vaCreateBuffer(e.t.dpy, e.context,
+					       VAEncPackedHeaderParameterBufferType, sizeof(pp), 1,
+					       &pp, &extra[0]));
+		ck_assert_va_ok(vaCreateBuffer(e.t.dpy, e.context, VAEncPackedHeaderDataBufferType,
+					       sizeof(aud), 1, (void *)aud, &extra[1]));
+		ck_assert_va_ok(kmscap_vat_enc_submit(&e, i == 0, extra, 2));
+	}
+	ck_assert(memmem(e.out, e.out_len, aud, sizeof(aud)) != NULL);
+	kmscap_vat_check_stream(&e, "packed_raw", frames, 2, "High", "30");
+	kmscap_vat_frame_free(&frames[0]);
+	kmscap_vat_frame_free(&frames[1]);
+	kmscap_vat_enc_close(&e);
+}
+END_TEST
 
 Suite *kmscap_vat_suite_encode(void)
 {
-	return suite_create("encode");
+	Suite *s = suite_create("encode");
+	TCase *tc;
+
+#define ADD(fn) do { tc = tcase_create(#fn); tcase_add_test(tc, fn); \
+		     tcase_set_timeout(tc, 60); suite_add_tcase(s, tc); } while (0)
+	ADD(test_encode_cb_idr_p);
+	ADD(test_encode_main_cropped_slices);
+	ADD(test_encode_high_wrap_idr);
+	ADD(test_encode_recon);
+	ADD(test_encode_packed_raw);
+#undef ADD
+	return s;
 }
