@@ -9,6 +9,7 @@ set -euo pipefail
 # One package per line; add new ones here (keep a comment on why).
 kmscap_packages=(
 	build-essential		# gcc, make, libc headers
+	gcc-multilib		# tests/abi: the uapi layout under -m32
 	linux-image-amd64	# the kernel the VM tests boot
 	linux-headers-amd64	# to build kmod/kmscap.ko for it
 	qemu-system-x86		# the test VM

@@ -6,9 +6,8 @@
 #   KMSCAP-TAP: ok 3 - name          one TAP line per test
 #   KMSCAP-RUN: name                 a program is about to start
 #   KMSCAP-LOG: name: text           output of a program
-#   KMSCAP-OUT-BEGIN: path           run mode: a file from /out follows,
-#   KMSCAP-B64: ...                    base64 encoded,
-#   KMSCAP-OUT-END: path               until this line
+#   KMSCAP-OUT-FILE: size path       run mode: a file of /out, which is
+#                                    sent as a tar archive on /dev/vda
 #   KMSCAP-DMESG: text               the kernel log, at the end
 #   KMSCAP-VM-DONE                   everything above is complete
 
@@ -55,7 +54,8 @@ kmscap_tap() {
 	fi
 }
 
-# kmscap_log NAME FILE: print FILE with the log prefix, at most 4000 lines.
+# kmscap_log NAME FILE: print FILE with the log prefix, at most 4000 lines,
+# and how kmscap_run saw the program end.
 kmscap_log() {
 	local lines
 	lines=$(wc -l <"$2")
@@ -63,6 +63,7 @@ kmscap_log() {
 		echo "KMSCAP-LOG: $1: ($lines lines of output, the first 4000 follow)"
 	fi
 	head -n 4000 "$2" | tr -d '\r' | sed "s|^|KMSCAP-LOG: $1: |"
+	echo "KMSCAP-LOG: $1: (exit status $run_rc after ${run_secs}s)"
 }
 
 # kmscap_reason FILE: last non-empty line of FILE, fit for a TAP directive.
@@ -72,13 +73,14 @@ kmscap_reason() {
 }
 
 # kmscap_run NAME TIMEOUT CMD...: run CMD with a timeout, output captured in
-# /tmp/kmscap-out/NAME; sets $run_rc (124 = timed out).
+# /tmp/kmscap-out/NAME; sets $run_rc (124 = timed out) and $run_secs.
 kmscap_run() {
-	local name=$1 tmo=$2 pid killer
+	local name=$1 tmo=$2 pid killer t0
 	shift 2
 	mkdir -p /tmp/kmscap-out
 	rm -f /tmp/kmscap-out/"$name".timeout
 	echo "KMSCAP-RUN: $name (timeout ${tmo}s)"
+	t0=$(cut -d' ' -f1 /proc/uptime)
 	"$@" >/tmp/kmscap-out/"$name" 2>&1 </dev/null &
 	pid=$!
 	(
@@ -94,6 +96,7 @@ kmscap_run() {
 	kill "$killer" 2>/dev/null
 	wait "$killer" 2>/dev/null
 	[ -e /tmp/kmscap-out/"$name".timeout ] && run_rc=124
+	run_secs=$(awk -v t0="$t0" '{ printf "%.1f", $1 - t0 }' /proc/uptime)
 	return 0
 }
 
@@ -187,12 +190,31 @@ kmscap_run_payload() {
 	124) kmscap_tap not-ok "$name" "timed out after ${KMSCAP_TIMEOUT}s" ;;
 	*) kmscap_tap not-ok "$name" "exit status $run_rc" ;;
 	esac
-	(cd /out && find . -type f) | LC_ALL=C sort | while read -r f; do
-		f=${f#./}
-		echo "KMSCAP-OUT-BEGIN: $f"
-		base64 "/out/$f" | sed 's/^/KMSCAP-B64: /'
-		echo "KMSCAP-OUT-END: $f"
+	kmscap_send_out
+}
+
+# kmscap_send_out: /out as a tar archive on the virtio disk the host gave
+# us; the file list goes on the serial line so that the host can verify it.
+kmscap_send_out() {
+	local m out i=0
+	for m in $(cat /etc/kmscap/modules.out); do
+		[ -d "/sys/module/$m" ] && continue
+		out=$(insmod "/lib/kmscap/$m.ko" 2>&1) ||
+			echo "KMSCAP-LOG: modules: insmod $m.ko: $out"
 	done
+	while [ ! -b /dev/vda ] && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	(cd /out && find . -type f -exec stat -c '%s %n' {} +) | LC_ALL=C sort -k2 |
+		sed 's|^\([0-9]*\) \./|KMSCAP-OUT-FILE: \1 |'
+	if [ ! -b /dev/vda ]; then
+		kmscap_tap not-ok "copy /out to the host" "no virtio disk /dev/vda"
+	elif out=$(cd /out && tar -cf /dev/vda . 2>&1) && sync; then
+		kmscap_tap ok "copy /out to the host"
+	else
+		kmscap_tap not-ok "copy /out to the host" "tar to /dev/vda failed: $(echo "$out" | tail -n 1 | tr -d '#')"
+	fi
 }
 
 echo "KMSCAP-VM-START: $(uname -r) mode=$KMSCAP_MODE"

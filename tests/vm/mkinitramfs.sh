@@ -5,10 +5,11 @@
 #
 # The image is two concatenated gzip'ed cpio archives (the kernel unpacks
 # them in order):
-#   build/vm/base-$KVER.cpio.gz   busybox, /init, /etc, DRM modules; cached
+#   build/vm/base-$KVER.cpio.gz   busybox, /init, /etc, DRM and virtio
+#                                 modules; cached
 #                                 and rebuilt only when one of its inputs
 #                                 changes.
-#   build/vm/$NAME-payload.cpio.gz  test programs, their shared libraries,
+#   payload                       test programs, their shared libraries,
 #                                 kmscap.ko and the run configuration;
 #                                 rebuilt every time (it is small).
 # Result: build/vm/$NAME.cpio.gz
@@ -17,7 +18,8 @@
 #   --kver KVER        kernel release (default: newest 6.1 *-amd64 headers)
 #   --name NAME        image name (default: selftests)
 #   --mode MODE        "selftest" (run every program in /selftests) or "run"
-#                      (run one program, send back what it writes to /out)
+#                      (run one program, hand back what it writes to /out
+#                      as a tar archive on the virtio disk /dev/vda)
 #   --ko PATH          kmscap.ko to include (default: kmod/kmscap.ko if built)
 #   --no-ko            do not include kmscap.ko
 #   --timeout SECS     default per-program timeout (selftest: 120)
@@ -52,6 +54,7 @@ while [ $# -gt 0 ]; do
 	--timeouts) timeouts=$2; shift 2 ;;
 	--args) run_args=$2; shift 2 ;;
 	--) shift; progs+=("$@"); break ;;
+	-h|--help) sed -n '3,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
 	-*) die "unknown option '$1'" ;;
 	*) progs+=("$1"); shift ;;
 	esac
@@ -116,6 +119,14 @@ if [ "$ko" != none ]; then
 		kmscap_dep_visit "$d"
 	done
 fi
+drm_order=("${order[@]}")
+# Run mode hands the files of /out back on a virtio disk.
+order=()
+for m in virtio_pci virtio_blk; do
+	kmscap_dep_visit "$m"
+done
+out_order=("${order[@]}")
+order=("${drm_order[@]}" "${out_order[@]}")
 
 # ---- base archive (cached) --------------------------------------------------
 
@@ -131,8 +142,9 @@ key=$( {
 
 if [ ! -f "$base" ] || [ "$(cat "$base.key" 2>/dev/null)" != "$key" ]; then
 	echo "  GEN     build/vm/base-$kver.cpio.gz"
-	stage=$out/base-stage
-	rm -rf "$stage"
+	stage=$(mktemp -d "$out/base-stage.XXXXXX")
+	trap 'rm -rf "$stage" "$stage".*' EXIT
+	chmod 0755 "$stage"
 	mkdir -p "$stage"/{bin,dev,proc,sys,tmp,root,out,etc/kmscap,lib/kmscap}
 	ln -s bin "$stage/sbin"
 	mkdir -p "$stage/usr"
@@ -160,7 +172,8 @@ if [ ! -f "$base" ] || [ "$(cat "$base.key" 2>/dev/null)" != "$key" ]; then
 	EOF
 	printf 'passwd: files\ngroup: files\nshadow: files\n' >"$stage/etc/nsswitch.conf"
 	echo kmscap-vm >"$stage/etc/hostname"
-	: >"$stage/etc/kmscap/modules"
+	printf '%s\n' "${drm_order[@]}" >"$stage/etc/kmscap/modules"
+	printf '%s\n' "${out_order[@]}" >"$stage/etc/kmscap/modules.out"
 	for m in "${order[@]}"; do
 		f=$(modinfo -k "$kver" -n "$m")
 		case $f in
@@ -170,19 +183,20 @@ if [ ! -f "$base" ] || [ "$(cat "$base.key" 2>/dev/null)" != "$key" ]; then
 		*.ko.gz) gzip -dc "$f" >"$stage/lib/kmscap/$m.ko" ;;
 		*) die "unsupported module file $f" ;;
 		esac
-		echo "$m" >>"$stage/etc/kmscap/modules"
 	done
 	(cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) |
-		gzip -1 >"$base.tmp"
-	mv "$base.tmp" "$base"
-	echo "$key" >"$base.key"
+		gzip -1 >"$stage.cpio.gz"
+	echo "$key" >"$stage.key"
+	mv "$stage.cpio.gz" "$base"
+	mv "$stage.key" "$base.key"
 	rm -rf "$stage"
 fi
 
 # ---- payload archive ----------------------------------------------------------
 
-stage=$out/$name-payload
-rm -rf "$stage"
+stage=$(mktemp -d "$out/$name-payload.XXXXXX")
+trap 'rm -rf "$stage" "$stage".*' EXIT
+chmod 0755 "$stage"
 mkdir -p "$stage/etc/kmscap" "$stage/selftests" "$stage/payload"
 
 declare -A libs=()
@@ -243,8 +257,8 @@ if [ -n "$timeouts" ]; then
 fi
 
 (cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) |
-	gzip -1 >"$out/$name-payload.cpio.gz"
-rm -rf "$stage"
-cat "$base" "$out/$name-payload.cpio.gz" >"$out/$name.cpio.gz.tmp"
-mv "$out/$name.cpio.gz.tmp" "$out/$name.cpio.gz"
+	gzip -1 >"$stage.cpio.gz"
+cat "$base" "$stage.cpio.gz" >"$stage.all.cpio.gz"
+mv "$stage.all.cpio.gz" "$out/$name.cpio.gz"
+rm -rf "$stage" "$stage.cpio.gz"
 echo "  GEN     build/vm/$name.cpio.gz"

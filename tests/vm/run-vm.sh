@@ -57,6 +57,7 @@ while [ $# -gt 0 ]; do
 	--ko|--timeout|--timeouts) mkargs+=("$1" "$2"); shift 2 ;;
 	--no-ko) mkargs+=("$1"); shift ;;
 	--) shift; progs+=("$@"); break ;;
+	-h|--help) sed -n '3,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
 	-*) die "unknown option '$1'" ;;
 	*) progs+=("$1"); shift ;;
 	esac
@@ -101,6 +102,14 @@ else
 	[ -f "$top/tests/vm/timeouts" ] && mkargs+=(--timeouts "$top/tests/vm/timeouts")
 fi
 
+# One run per name at a time: several people may share this tree.
+mkdir -p "$top/build/vm"
+exec 9>"$top/build/vm/$name.lock"
+if ! flock -n 9; then
+	echo "  VM      $name: waiting for another run of $name in this tree"
+	flock 9
+fi
+
 "$vmdir/mkinitramfs.sh" --kver "$kver" --name "$name" --mode "$mode" "${mkargs[@]}" \
 	-- "${progs[@]}"
 
@@ -109,6 +118,14 @@ clog=$top/build/vm/$name.console.log
 rm -f "$log" "$clog"
 : >"$log"
 : >"$clog"
+
+drive=()
+if [ "$mode" = run ]; then
+	outimg=$top/build/vm/$name.out.img
+	rm -f "$outimg"
+	truncate -s 4G "$outimg"
+	drive=(-drive "file=$outimg,format=raw,if=virtio")
+fi
 
 accel=tcg
 [ -r /dev/kvm ] && [ -w /dev/kvm ] && accel=kvm
@@ -122,7 +139,7 @@ timeout -k 10 "$vm_timeout" qemu-system-x86_64 \
 	-nodefaults -no-reboot -display none \
 	-accel "$accel" -cpu max -smp 2 -m 3072 \
 	-serial "file:$clog" -serial "file:$log" \
-	-kernel "$vmlinuz" -initrd "$top/build/vm/$name.cpio.gz" \
+	-kernel "$vmlinuz" -initrd "$top/build/vm/$name.cpio.gz" "${drive[@]}" \
 	-append "$cmdline" </dev/null &
 qpid=$!
 set -e
@@ -156,7 +173,7 @@ else
 	tr -d '\r' <"$clog" >"$log.dmesg"
 fi
 grep -E "$bad" "$log.dmesg" >"$log.bad" || true
-rm -f "$log.dmesg"
+mv "$log.dmesg" "$log.klog"
 
 done_ok=1
 why=
@@ -184,6 +201,20 @@ if [ "$mode" = selftest ]; then
 			       rest = ($1 == "not") ? substr($0, 8) : substr($0, 4);
 			       printf "%s %d %s\n", st, NR, rest }'
 	} >"$tap.body"
+	# Programs that never reported (the VM died or ran out of time).
+	n=$(wc -l <"$tap.body")
+	{
+		for p in "${progs[@]}"; do basename "$p"; done
+		echo "rmmod kmscap"
+	} | while read -r t; do
+		if ! awk -v t="$t" '{ sub(/^(not )?ok [0-9]+ - /, ""); sub(/ # .*/, "") }
+				    $0 == t { found = 1 } END { exit !found }' "$tap.body"; then
+			n=$((n + 1))
+			echo "not ok $n - $t # did not run to the end: ${why:-no result from the VM}"
+		fi
+	done >"$tap.missing"
+	cat "$tap.missing" >>"$tap.body"
+	rm -f "$tap.missing"
 	n=$(wc -l <"$tap.body")
 	{
 		echo "1..$((n + 2))"
@@ -203,7 +234,7 @@ if [ "$mode" = selftest ]; then
 	rm -f "$tap.body"
 	grep -q '^not ok' "$tap" && status=1
 	# Show the output of every failed test, and the verdicts of the VM.
-	grep '^not ok' "$tap" | while read -r _ _ num _ tname rest; do
+	{ grep '^not ok' "$tap" || true; } | while read -r _ _ num _ tname rest; do
 		tname=${tname%% *}
 		if grep -q "^KMSCAP-LOG: $tname: " "$log"; then
 			echo "    --- output of $tname ---"
@@ -211,24 +242,34 @@ if [ "$mode" = selftest ]; then
 		fi
 	done
 	tail -n +$((n + 2)) "$tap" | sed 's/^/    /'
-	echo "  VM      $name: $(grep -c '^ok' "$tap") ok, $(grep -c '^not ok' "$tap") not ok," \
-		"TAP in ${tap#"$top"/}"
+	if [ -s "$log.bad" ]; then
+		echo "    --- kernel log around the first bad line ($klog_src) ---"
+		{ grep -m1 -B 5 -A 30 -F "$(head -n 1 "$log.bad")" "$log.klog" || true; } |
+			sed 's/^/    | /'
+	fi
+	echo "  VM      $name: $(awk '/^ok/ { n++ } END { print n + 0 }' "$tap") ok," \
+		"$(awk '/^not ok/ { n++ } END { print n + 0 }' "$tap") not ok, TAP in ${tap#"$top"/}"
 else
 	mkdir -p "$outdir"
 	sed -n "s/^KMSCAP-LOG: $name: //p" "$log"
-	# Decode every KMSCAP-OUT-BEGIN .. KMSCAP-OUT-END block into $outdir.
-	files=$(sed -n 's/^KMSCAP-OUT-BEGIN: //p' "$log")
-	for f in $files; do
-		case "/$f/" in */../*|*//*) echo "run-vm: refusing out file name '$f'" >&2; status=1; continue ;; esac
-		mkdir -p "$outdir/$(dirname "$f")"
-		awk -v f="$f" '$0 == "KMSCAP-OUT-BEGIN: " f { on = 1; next }
-			       $0 == "KMSCAP-OUT-END: " f { on = 0; ok = 1; next }
-			       on && sub(/^KMSCAP-B64: /, "") { print }
-			       END { exit !ok }' "$log" | base64 -d >"$outdir/$f" ||
-			{ echo "run-vm: $f: truncated or corrupt in $log" >&2; status=1; }
-		echo "  OUT     ${outdir#"$top"/}/$f ($(stat -c %s "$outdir/$f") bytes)"
-	done
-	tapl=$(sed -n 's/^KMSCAP-TAP: //p' "$log" | grep -v '^1\.\.')
+	# /out came back as a tar archive on the virtio disk.
+	if grep -q '^KMSCAP-TAP: ok [0-9]* - copy /out' "$log"; then
+		if ! tar -xf "$outimg" -C "$outdir"; then
+			echo "run-vm: cannot extract $outimg into $outdir" >&2
+			status=1
+		fi
+	fi
+	while read -r size f; do
+		got=$(stat -c %s "$outdir/$f" 2>/dev/null || echo missing)
+		if [ "$got" = "$size" ]; then
+			echo "  OUT     ${outdir#"$top"/}/$f ($size bytes)"
+		else
+			echo "run-vm: $outdir/$f: $got, the VM wrote $size bytes" >&2
+			status=1
+		fi
+	done < <(sed -n 's/^KMSCAP-OUT-FILE: //p' "$log")
+	rm -f "$outimg"
+	tapl=$(sed -n 's/^KMSCAP-TAP: //p' "$log" | grep -v '^1\.\.' || true)
 	if echo "$tapl" | grep -q '^not ok'; then
 		echo "run-vm: $(echo "$tapl" | grep '^not ok' | sed 's/^not ok [0-9]* - //' | tr '\n' ';')" >&2
 		status=1
@@ -243,5 +284,5 @@ else
 		status=1
 	fi
 fi
-rm -f "$log.bad"
+rm -f "$log.bad" "$log.klog"
 exit $status
