@@ -130,10 +130,12 @@ VAStatus kmscap_va_begin_picture(VADriverContextP ctx, VAContextID context,
 		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_SURFACE_BUSY,
 					"surface %#x is already the target of context %#x",
 					target, s->busy_ctx);
+	/* surfaces are stored macroblock-aligned, the context may be aligned */
 	if (kmscap_va_is_encode(c->config.entrypoint) &&
-	    (s->fourcc != VA_FOURCC_NV12 || s->width < c->width || s->height < c->height))
+	    (s->fourcc != VA_FOURCC_NV12 || (s->width + 15) / 16 < (c->width + 15) / 16 ||
+	     (s->height + 15) / 16 < (c->height + 15) / 16))
 		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_SURFACE,
-					"encode input %#x must be NV12 of at least %ux%u (is %ux%u)",
+					"encode input %#x must be NV12 covering the %ux%u context (is %ux%u)",
 					target, c->width, c->height, s->width, s->height);
 	if (c->config.entrypoint == VAEntrypointVideoProc &&
 	    s->fourcc != VA_FOURCC_NV12 && s->fourcc != VA_FOURCC_P010)

@@ -280,14 +280,14 @@ static VAStatus kmscap_va_enc_check_seq(struct kmscap_va_driver *drv,
 		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
 					"picture of %ux%u macroblocks",
 					seq->picture_width_in_mbs, seq->picture_height_in_mbs);
-	if (w < c->width || h < c->height || w - c->width >= 16 || h - c->height >= 16)
+	if (w != (c->width + 15) / 16 * 16 || h != (c->height + 15) / 16 * 16)
 		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
 					"%ux%u macroblocks do not match the %ux%u context (misaligned)",
 					seq->picture_width_in_mbs, seq->picture_height_in_mbs,
 					c->width, c->height);
-	if (cw != c->width || ch != c->height)
+	if ((int)cw <= (int)w - 16 || (int)ch <= (int)h - 16 || cw > c->width || ch > c->height)
 		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
-					"cropped size %dx%d differs from the %ux%u context",
+					"cropped size %dx%d does not fit the %ux%u context",
 					(int)cw, (int)ch, c->width, c->height);
 	if (seq->seq_fields.bits.chroma_format_idc != 1 || seq->bit_depth_luma_minus8 ||
 	    seq->bit_depth_chroma_minus8)
@@ -574,6 +574,13 @@ VAStatus kmscap_va_enc_execute(struct kmscap_va_driver *drv, struct kmscap_va_co
 	src = kmscap_va_surface_get(drv, c->render_target, &st, __func__);
 	if (!src)
 		return st;
+	if (src->width < e->seq.picture_width_in_mbs * 16 - 2 * (e->seq.frame_crop_left_offset +
+							       e->seq.frame_crop_right_offset) ||
+	    src->height < e->seq.picture_height_in_mbs * 16 - 2 * (e->seq.frame_crop_top_offset +
+								 e->seq.frame_crop_bottom_offset))
+		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_SURFACE,
+					"input surface %#x (%ux%u) smaller than the cropped picture",
+					src->id, src->width, src->height);
 
 	o.buf = coded->data;
 	o.cap = coded->coded_capacity;
