@@ -58,8 +58,10 @@ static uint64_t kmscap_demo_sum(const void *map, uint32_t pitch, uint32_t row_by
 	for (y = 0; y < rows; y++) {
 		const uint64_t *row = (const uint64_t *)((const uint8_t *)map + (size_t)y * pitch);
 
-		for (x = 0; x < row_bytes / 8; x++)
-			h = (h ^ row[x]) * 0x100000001b3ull;
+		for (x = 0; x < row_bytes / 8; x++) {
+			h = (h ^ row[x]) * 0x9e3779b97f4a7c15ull;
+			h ^= h >> 29;
+		}
 	}
 	return h;
 }
@@ -101,7 +103,9 @@ static void kmscap_demo_cursor_image(struct kmscap_t_buf *c)
 	}
 }
 
-static void kmscap_demo_write_ppm(const char *path, const void *map, uint32_t pitch)
+/* Scaled-down PPM of a captured frame with the captured cursor blended in. */
+static void kmscap_demo_write_ppm(const char *path, const void *map, uint32_t pitch,
+				  const void *cmap, uint32_t cpitch, int cx, int cy)
 {
 	FILE *f = fopen(path, "we");
 	int x, y;
@@ -115,8 +119,19 @@ static void kmscap_demo_write_ppm(const char *path, const void *map, uint32_t pi
 		const uint32_t *row = (const uint32_t *)((const uint8_t *)map + (size_t)y * pitch);
 
 		for (x = 0; x < W; x += 4) {
-			uint8_t px[3] = { row[x] >> 16, row[x] >> 8, row[x] };
+			uint32_t v = row[x];
+			uint8_t px[3];
 
+			if (cmap && x >= cx && x < cx + CUR && y >= cy && y < cy + CUR) {
+				uint32_t c = ((const uint32_t *)((const uint8_t *)cmap +
+						(size_t)(y - cy) * cpitch))[x - cx];
+
+				if (c >> 24)
+					v = c;
+			}
+			px[0] = v >> 16;
+			px[1] = v >> 8;
+			px[2] = v;
 			fwrite(px, 1, 3, f);
 		}
 	}
@@ -160,9 +175,14 @@ static void *kmscap_demo_capture(void *arg)
 		map = kmscap_t_maps_get(&maps, ev.buffer_id);
 		kmscap_t_dmabuf_sync(map->fd, true);
 		sum = kmscap_demo_sum(map->ptr, ev.pitches[0], W * 4, H);
-		if (out && (k == 0 || k == kmscap_nframes - 1))
+		if (out && (k == 0 || k == kmscap_nframes - 1)) {
+			struct kmscap_t_map *cm = ev.cursor_buffer_id ?
+				kmscap_t_maps_get(&maps, ev.cursor_buffer_id) : NULL;
+
 			kmscap_demo_write_ppm(k ? "/out/frame-last.ppm" : "/out/frame-first.ppm",
-					      map->ptr, ev.pitches[0]);
+					      map->ptr, ev.pitches[0], cm ? cm->ptr : NULL,
+					      ev.cursor_pitch, (int)ev.cursor_x, (int)ev.cursor_y);
+		}
 		kmscap_t_dmabuf_sync(map->fd, false);
 		ok = sum == want->checksum && ev.cursor_x == want->cursor_x &&
 		     ev.cursor_y == want->cursor_y && ev.cursor_buffer_id &&
