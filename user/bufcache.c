@@ -33,17 +33,17 @@ struct kmscap_bufcache {
 	struct kmscap_bufcache_entry *entries;
 };
 
-int kmscap_bufcache_new(kmscap_export_fn export, void *opaque, size_t max_entries,
+int kmscap_bufcache_new(kmscap_export_fn export_fn, void *opaque, size_t max_entries,
 			struct kmscap_bufcache **out)
 {
 	struct kmscap_bufcache *c;
 
-	if (!export || !out)
+	if (!export_fn || !out)
 		return -EINVAL;
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return -ENOMEM;
-	c->export = export;
+	c->export = export_fn;
 	c->opaque = opaque;
 	c->max = max_entries ? max_entries : KMSCAP_BUFCACHE_DEFAULT_MAX;
 	c->entries = calloc(c->max, sizeof(*c->entries));

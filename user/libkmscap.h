@@ -159,11 +159,11 @@ struct kmscap_bufcache;
 #define KMSCAP_BUFCACHE_DEFAULT_MAX	32
 
 /*
- * Create a cache that calls @export (with @opaque) on a miss.  It keeps at
+ * Create a cache that calls @export_fn (with @opaque) on a miss.  It keeps at
  * most @max_entries fds (0: KMSCAP_BUFCACHE_DEFAULT_MAX), closing the
  * least recently used one when full.
  */
-KMSCAP_API int kmscap_bufcache_new(kmscap_export_fn export, void *opaque, size_t max_entries,
+KMSCAP_API int kmscap_bufcache_new(kmscap_export_fn export_fn, void *opaque, size_t max_entries,
 				   struct kmscap_bufcache **out);
 /* Closes every cached fd. */
 KMSCAP_API void kmscap_bufcache_free(struct kmscap_bufcache *cache);

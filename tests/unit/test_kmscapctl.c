@@ -369,7 +369,8 @@ START_TEST(test_tool_permission_denied)
 	unlink(path);
 	rmdir(dir);
 	ck_assert_int_eq(r.status, 1);
-	ck_assert_ptr_nonnull(strstr(r.err, ": permission denied — is your user in group kmscap?\n"));
+	ck_assert_ptr_nonnull(strstr(r.err,
+				     ": permission denied — is your user in group kmscap?\n"));
 	ck_assert_int_eq(strncmp(r.err, path, strlen(path)), 0);
 }
 END_TEST
