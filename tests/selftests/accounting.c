@@ -21,6 +21,14 @@ static struct kmscap_t_kms k;
 static struct kmscap_t_buf buf[2];
 static uint32_t display_id;
 static unsigned int flip_no;
+/* drops of every client that has come and gone, for the debugfs totals */
+static uint64_t sum_dropped_queue, sum_dropped_timeout;
+
+static void kmscap_account(const struct kmscap_client_stats *st)
+{
+	sum_dropped_queue += st->dropped_queue;
+	sum_dropped_timeout += st->dropped_timeout;
+}
 
 static void kmscap_flip_alt(bool same_buffer)
 {
@@ -85,6 +93,7 @@ static void kmscap_phase_prompt(void)
 	}
 	st = kmscap_stats(fd, "prompt client");
 	EXPECT_STATS(st, "prompt client", 20, 20, 0, 0, 0, 0);
+	kmscap_account(&st);
 	close(fd);
 }
 
@@ -117,6 +126,7 @@ static void kmscap_phase_stalled(void)
 	KT_EXPECT_RET(kmscap_t_release(fd, seqs[9]), -ENOENT, "second RELEASE");
 	st = kmscap_stats(fd, "stalled client");
 	EXPECT_STATS(st, "stalled client, released", 10, 1, 0, 9, 0, 0);
+	kmscap_account(&st);
 	close(fd);
 }
 
@@ -146,6 +156,7 @@ static void kmscap_phase_overflow(void)
 	KT_EXPECT_RET(kmscap_t_release(fd, ev.seq), 0, "RELEASE");
 	st = kmscap_stats(fd, "overflowing client");
 	EXPECT_STATS(st, "overflowing client, drained", 10, 2, 8, 0, 0, 0);
+	kmscap_account(&st);
 	close(fd);
 }
 
@@ -227,6 +238,7 @@ static void kmscap_phase_slow(void)
 		  "after draining, delivered + dropped != flips");
 	KT_ASSERT(st.dropped_queue + st.dropped_timeout > 0,
 		  "a client sleeping 60 ms per frame with a 20 ms hold lost no frame");
+	kmscap_account(&st);
 	close(s.fd);
 }
 
@@ -307,6 +319,7 @@ static void kmscap_phase_killed(int ctl)
 		  (unsigned long long)clients, kmscap_t_errname(r));
 	st = kmscap_stats(fd, "surviving client");
 	EXPECT_STATS(st, "surviving client", 17, 17, 0, 0, 0, 0);
+	kmscap_account(&st);
 	close(fd);
 	close(kmscap_pipe[0]);
 	close(kmscap_pipe[1]);
@@ -337,6 +350,31 @@ int main(void)
 	kmscap_t_log("slow client: ok");
 	kmscap_phase_killed(ctl);
 	kmscap_t_log("killed client: ok");
+
+	/* The display-wide debugfs counters add up the clients. */
+	{
+		uint64_t frames, dq, dt, waits;
+
+		r = kmscap_t_debugfs_stat(c.id, "frames", &frames) ||
+		    kmscap_t_debugfs_stat(c.id, "drops_queue", &dq) ||
+		    kmscap_t_debugfs_stat(c.id, "drops_timeout", &dt) ||
+		    kmscap_t_debugfs_stat(c.id, "hold_waits", &waits);
+		KT_ASSERT(!r, "/sys/kernel/debug/kmscap/display-%u/stats lacks frames, "
+			  "drops_queue, drops_timeout or hold_waits", c.id);
+		kmscap_t_log("debugfs: frames %llu drops_queue %llu drops_timeout %llu hold_waits "
+			     "%llu; %u flips made", (unsigned long long)frames,
+			     (unsigned long long)dq, (unsigned long long)dt,
+			     (unsigned long long)waits, flip_no);
+		KT_ASSERT(frames == flip_no || frames == flip_no + 1ull,
+			  "debugfs frames %llu after %u flips (+1 modeset)",
+			  (unsigned long long)frames, flip_no);
+		KT_ASSERT(dq == sum_dropped_queue && dt == sum_dropped_timeout,
+			  "debugfs drops_queue %llu drops_timeout %llu; clients dropped %llu / %llu",
+			  (unsigned long long)dq, (unsigned long long)dt,
+			  (unsigned long long)sum_dropped_queue,
+			  (unsigned long long)sum_dropped_timeout);
+		KT_ASSERT(waits > 0, "debugfs hold_waits 0 after stalled clients");
+	}
 
 	kmscap_t_buf_destroy(&buf[0]);
 	kmscap_t_buf_destroy(&buf[1]);
