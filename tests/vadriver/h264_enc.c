@@ -551,9 +551,9 @@ VAStatus kmscap_va_enc_execute(struct kmscap_va_driver *drv, struct kmscap_va_co
 					"picture without a picture parameter buffer");
 	st = kmscap_va_enc_check_seq(drv, c);
 	if (st == VA_STATUS_SUCCESS)
-		st = kmscap_va_enc_check_slices(drv, c);
-	if (st == VA_STATUS_SUCCESS)
 		st = kmscap_va_enc_check_pic(drv, c, &nal_ref_idc);
+	if (st == VA_STATUS_SUCCESS)
+		st = kmscap_va_enc_check_slices(drv, c);
 	if (st != VA_STATUS_SUCCESS)
 		return st;
 	coded = kmscap_va_buffer_get(drv, e->pic.coded_buf, &st, __func__);

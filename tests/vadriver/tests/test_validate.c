@@ -1,7 +1,745 @@
 // SPDX-License-Identifier: MIT
+/*
+ * test_validate.c - one test per validation rule of the driver: the call
+ * must fail with the VA status a real driver gives.  Each encode test
+ * starts from a valid picture and breaks exactly one thing.
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <drm_fourcc.h>
+
 #include "va_test.h"
+
+/*
+ * Encode rule: open a 64x32 session (2 slices), optionally encode a valid
+ * IDR first (p = true: the tested picture is a P picture), apply `mutation`
+ * and expect `expected` from the submission.
+ */
+#define KMSCAP_VAT_ENC_RULE(name, profile, p, expected, ...)				\
+START_TEST(name)									\
+{											\
+	struct kmscap_vat_enc e;							\
+	bool with_seq = !(p);								\
+											\
+	kmscap_vat_enc_open(&e, profile, 64, 32, VA_ENC_PACKED_HEADER_NONE, 0);	\
+	if (p) {									\
+		kmscap_vat_enc_defaults(&e, true, 2);					\
+		ck_assert_va_ok(kmscap_vat_enc_submit(&e, true, NULL, 0));		\
+	}										\
+	kmscap_vat_enc_defaults(&e, !(p), 2);						\
+	__VA_ARGS__;								\
+	ck_assert_va(kmscap_vat_enc_submit(&e, with_seq, NULL, 0), expected);		\
+	kmscap_vat_enc_close(&e);							\
+}											\
+END_TEST
+
+#define H264_MAIN VAProfileH264Main
+#define EINVAL_P VA_STATUS_ERROR_INVALID_PARAMETER
+
+/* picture-level parameters */
+KMSCAP_VAT_ENC_RULE(enc_no_sequence_buffer, H264_MAIN, false, EINVAL_P, with_seq = false)
+KMSCAP_VAT_ENC_RULE(enc_no_picture_buffer, H264_MAIN, false, EINVAL_P, e.omit_pic = true)
+KMSCAP_VAT_ENC_RULE(enc_no_slice_buffer, H264_MAIN, false, EINVAL_P, e.omit_slices = true)
+KMSCAP_VAT_ENC_RULE(enc_misaligned_width_in_mbs, H264_MAIN, false, EINVAL_P,
+		    e.seq.picture_width_in_mbs++)
+KMSCAP_VAT_ENC_RULE(enc_cropping_mismatch, H264_MAIN, false, EINVAL_P,
+		    e.seq.frame_cropping_flag = 1; e.seq.frame_crop_right_offset = 8)
+KMSCAP_VAT_ENC_RULE(enc_first_picture_not_idr, H264_MAIN, false, EINVAL_P,
+		    kmscap_vat_enc_defaults(&e, false, 2); e.pic.frame_num = 0;
+		    e.pic.ReferenceFrames[0].picture_id = e.recon[1])
+KMSCAP_VAT_ENC_RULE(enc_idr_frame_num_not_zero, H264_MAIN, false, EINVAL_P, e.pic.frame_num = 1)
+KMSCAP_VAT_ENC_RULE(enc_idr_not_reference, H264_MAIN, false, EINVAL_P,
+		    e.pic.pic_fields.bits.reference_pic_flag = 0)
+KMSCAP_VAT_ENC_RULE(enc_idr_with_p_slice, H264_MAIN, false, EINVAL_P, e.slice[1].slice_type = 0)
+KMSCAP_VAT_ENC_RULE(enc_frame_num_out_of_order, H264_MAIN, true, EINVAL_P, e.pic.frame_num = 2)
+KMSCAP_VAT_ENC_RULE(enc_p_without_reference, H264_MAIN, true, EINVAL_P,
+		    e.pic.ReferenceFrames[0].picture_id = VA_INVALID_SURFACE;
+		    e.pic.ReferenceFrames[0].flags = VA_PICTURE_H264_INVALID)
+KMSCAP_VAT_ENC_RULE(enc_b_slice, H264_MAIN, true, EINVAL_P, e.slice[0].slice_type = 1)
+KMSCAP_VAT_ENC_RULE(enc_slice_gap, H264_MAIN, false, EINVAL_P,
+		    e.slice[1].macroblock_address++; e.slice[1].num_macroblocks--)
+KMSCAP_VAT_ENC_RULE(enc_slices_incomplete, H264_MAIN, false, EINVAL_P,
+		    e.slice[1].num_macroblocks--)
+KMSCAP_VAT_ENC_RULE(enc_slices_overflow, H264_MAIN, false, EINVAL_P,
+		    e.slice[1].num_macroblocks++)
+KMSCAP_VAT_ENC_RULE(enc_cabac_unimplemented, H264_MAIN, false, VA_STATUS_ERROR_UNIMPLEMENTED,
+		    e.pic.pic_fields.bits.entropy_coding_mode_flag = 1)
+KMSCAP_VAT_ENC_RULE(enc_cabac_in_constrained_baseline, VAProfileH264ConstrainedBaseline, false,
+		    EINVAL_P, e.pic.pic_fields.bits.entropy_coding_mode_flag = 1)
+KMSCAP_VAT_ENC_RULE(enc_transform_8x8_not_high, H264_MAIN, false, EINVAL_P,
+		    e.pic.pic_fields.bits.transform_8x8_mode_flag = 1)
+KMSCAP_VAT_ENC_RULE(enc_weighted_prediction, H264_MAIN, true, EINVAL_P,
+		    e.pic.pic_fields.bits.weighted_pred_flag = 1)
+KMSCAP_VAT_ENC_RULE(enc_qp_out_of_range, H264_MAIN, false, EINVAL_P, e.slice[0].slice_qp_delta = 30)
+KMSCAP_VAT_ENC_RULE(enc_pic_init_qp_out_of_range, H264_MAIN, false, EINVAL_P,
+		    e.pic.pic_init_qp = 52)
+KMSCAP_VAT_ENC_RULE(enc_deblocking_offset_out_of_range, H264_MAIN, false, EINVAL_P,
+		    e.slice[0].slice_alpha_c0_offset_div2 = 7)
+KMSCAP_VAT_ENC_RULE(enc_interlaced, H264_MAIN, false, EINVAL_P,
+		    e.seq.seq_fields.bits.frame_mbs_only_flag = 0)
+KMSCAP_VAT_ENC_RULE(enc_chroma_444, H264_MAIN, false, EINVAL_P,
+		    e.seq.seq_fields.bits.chroma_format_idc = 3)
+KMSCAP_VAT_ENC_RULE(enc_bit_depth_10, H264_MAIN, false, EINVAL_P, e.seq.bit_depth_luma_minus8 = 2)
+KMSCAP_VAT_ENC_RULE(enc_too_many_refs, H264_MAIN, false, EINVAL_P, e.seq.max_num_ref_frames = 5)
+KMSCAP_VAT_ENC_RULE(enc_ip_period_b_frames, H264_MAIN, false, EINVAL_P, e.seq.ip_period = 3)
+KMSCAP_VAT_ENC_RULE(enc_level_zero, H264_MAIN, false, EINVAL_P, e.seq.level_idc = 0)
+KMSCAP_VAT_ENC_RULE(enc_scaling_matrix, H264_MAIN, false, EINVAL_P,
+		    e.seq.seq_fields.bits.seq_scaling_matrix_present_flag = 1)
+KMSCAP_VAT_ENC_RULE(enc_log2_max_frame_num, H264_MAIN, false, EINVAL_P,
+		    e.seq.seq_fields.bits.log2_max_frame_num_minus4 = 13)
+KMSCAP_VAT_ENC_RULE(enc_poc_lsb_out_of_range, H264_MAIN, false, EINVAL_P,
+		    e.slice[0].pic_order_cnt_lsb = 64)
+KMSCAP_VAT_ENC_RULE(enc_pps_id_mismatch, H264_MAIN, false, EINVAL_P,
+		    e.slice[1].pic_parameter_set_id = 1)
+KMSCAP_VAT_ENC_RULE(enc_sps_id_mismatch, H264_MAIN, false, EINVAL_P,
+		    e.pic.seq_parameter_set_id = 1)
+KMSCAP_VAT_ENC_RULE(enc_coded_buf_not_coded, H264_MAIN, false, VA_STATUS_ERROR_INVALID_BUFFER,
+		    vaCreateBuffer(e.t.dpy, e.context, VAEncMiscParameterBufferType, 64, 1, NULL,
+				   &e.pic.coded_buf))
+KMSCAP_VAT_ENC_RULE(enc_recon_destroyed, H264_MAIN, false, VA_STATUS_ERROR_INVALID_SURFACE,
+		    vaDestroySurfaces(e.t.dpy, &e.recon[0], 1))
+KMSCAP_VAT_ENC_RULE(enc_reference_destroyed, H264_MAIN, true, VA_STATUS_ERROR_INVALID_SURFACE,
+		    vaDestroySurfaces(e.t.dpy, &e.recon[0], 1))
+
+START_TEST(enc_frame_num_recovers)
+{
+	struct kmscap_vat_enc e;
+
+	kmscap_vat_enc_open(&e, H264_MAIN, 64, 32, 0, 0);
+	kmscap_vat_enc_defaults(&e, true, 1);
+	ck_assert_va_ok(kmscap_vat_enc_submit(&e, true, NULL, 0));
+	kmscap_vat_enc_defaults(&e, false, 1);
+	e.pic.frame_num = 0;		/* a repeat of the previous reference frame_num */
+	ck_assert_va(kmscap_vat_enc_submit(&e, false, NULL, 0), EINVAL_P);
+	kmscap_vat_enc_defaults(&e, false, 1);
+	ck_assert_va_ok(kmscap_vat_enc_submit(&e, false, NULL, 0));
+	kmscap_vat_enc_close(&e);
+}
+END_TEST
+
+START_TEST(enc_coded_buffer_too_small)
+{
+	struct kmscap_vat_enc e;
+
+	kmscap_vat_enc_open(&e, H264_MAIN, 64, 32, 0, 1000);
+	kmscap_vat_enc_defaults(&e, true, 1);
+	ck_assert_va(kmscap_vat_enc_submit(&e, true, NULL, 0), VA_STATUS_ERROR_NOT_ENOUGH_BUFFER);
+	kmscap_vat_enc_close(&e);
+}
+END_TEST
+
+START_TEST(enc_surface_used_after_destroy)
+{
+	struct kmscap_vat_enc e;
+	VASurfaceID s;
+
+	kmscap_vat_enc_open(&e, H264_MAIN, 64, 32, 0, 0);
+	ck_assert_va_ok(vaCreateSurfaces(e.t.dpy, VA_RT_FORMAT_YUV420, 64, 32, &s, 1, NULL, 0));
+	ck_assert_va_ok(vaDestroySurfaces(e.t.dpy, &s, 1));
+	ck_assert_va(vaBeginPicture(e.t.dpy, e.context, s), VA_STATUS_ERROR_INVALID_SURFACE);
+	ck_assert_va(vaSyncSurface(e.t.dpy, s), VA_STATUS_ERROR_INVALID_SURFACE);
+	ck_assert_va(vaDestroySurfaces(e.t.dpy, &s, 1), VA_STATUS_ERROR_INVALID_SURFACE);
+	kmscap_vat_enc_close(&e);
+}
+END_TEST
+
+START_TEST(enc_buffer_used_after_destroy)
+{
+	struct kmscap_vat_enc e;
+	VABufferID b;
+	void *p;
+
+	kmscap_vat_enc_open(&e, H264_MAIN, 64, 32, 0, 0);
+	kmscap_vat_enc_defaults(&e, true, 1);
+	ck_assert_va_ok(vaCreateBuffer(e.t.dpy, e.context, VAEncPictureParameterBufferType,
+				       sizeof(e.pic), 1, &e.pic, &b));
+	ck_assert_va_ok(vaDestroyBuffer(e.t.dpy, b));
+	ck_assert_va_ok(vaBeginPicture(e.t.dpy, e.context, e.input));
+	ck_assert_va(vaRenderPicture(e.t.dpy, e.context, &b, 1), VA_STATUS_ERROR_INVALID_BUFFER);
+	ck_assert_va(vaMapBuffer(e.t.dpy, b, &p), VA_STATUS_ERROR_INVALID_BUFFER);
+	vaEndPicture(e.t.dpy, e.context);
+	kmscap_vat_enc_close(&e);
+}
+END_TEST
+
+START_TEST(enc_picture_sequence_errors)
+{
+	struct kmscap_vat_enc e;
+	VABufferID b;
+
+	kmscap_vat_enc_open(&e, H264_MAIN, 64, 32, 0, 0);
+	kmscap_vat_enc_defaults(&e, true, 1);
+	ck_assert_va_ok(vaCreateBuffer(e.t.dpy, e.context, VAEncPictureParameterBufferType,
+				       sizeof(e.pic), 1, &e.pic, &b));
+	ck_assert_va(vaRenderPicture(e.t.dpy, e.context, &b, 1), VA_STATUS_ERROR_OPERATION_FAILED);
+	ck_assert_va(vaEndPicture(e.t.dpy, e.context), VA_STATUS_ERROR_OPERATION_FAILED);
+	ck_assert_va_ok(vaBeginPicture(e.t.dpy, e.context, e.input));
+	ck_assert_va(vaBeginPicture(e.t.dpy, e.context, e.input),
+		     VA_STATUS_ERROR_OPERATION_FAILED);
+	/* the input is in use until vaEndPicture */
+	ck_assert_va(vaSyncSurface(e.t.dpy, e.input), VA_STATUS_ERROR_SURFACE_BUSY);
+	ck_assert_va(vaDestroySurfaces(e.t.dpy, &e.input, 1), VA_STATUS_ERROR_SURFACE_BUSY);
+	vaEndPicture(e.t.dpy, e.context);
+	kmscap_vat_enc_close(&e);
+}
+END_TEST
+
+START_TEST(enc_buffer_checks)
+{
+	struct kmscap_vat_enc e, other;
+	VABufferID b;
+	void *p;
+
+	kmscap_vat_enc_open(&e, H264_MAIN, 64, 32, 0, 0);
+	kmscap_vat_enc_defaults(&e, true, 1);
+	/* wrong element size */
+	ck_assert_va(vaCreateBuffer(e.t.dpy, e.context, VAEncSequenceParameterBufferType,
+				    sizeof(e.seq) - 4, 1, &e.seq, &b), EINVAL_P);
+	/* a buffer type the encoder does not know */
+	ck_assert_va(vaCreateBuffer(e.t.dpy, e.context, VAPictureParameterBufferType, 64, 1, NULL,
+				    &b), VA_STATUS_ERROR_UNSUPPORTED_BUFFERTYPE);
+	/* a buffer still mapped at render time */
+	ck_assert_va_ok(vaCreateBuffer(e.t.dpy, e.context, VAEncPictureParameterBufferType,
+				       sizeof(e.pic), 1, &e.pic, &b));
+	ck_assert_va_ok(vaMapBuffer(e.t.dpy, b, &p));
+	ck_assert_va_ok(vaBeginPicture(e.t.dpy, e.context, e.input));
+	ck_assert_va(vaRenderPicture(e.t.dpy, e.context, &b, 1), VA_STATUS_ERROR_INVALID_BUFFER);
+	ck_assert_va_ok(vaUnmapBuffer(e.t.dpy, b));
+	ck_assert_va(vaUnmapBuffer(e.t.dpy, b), VA_STATUS_ERROR_INVALID_BUFFER);
+	vaEndPicture(e.t.dpy, e.context);
+	/* a VPP buffer in an encode picture */
+	{
+		VAProcPipelineParameterBuffer pp;
+
+		memset(&pp, 0, sizeof(pp));
+		ck_assert_va_ok(vaCreateBuffer(e.t.dpy, e.context,
+					       VAProcPipelineParameterBufferType, sizeof(pp), 1,
+					       &pp, &b));
+		ck_assert_va_ok(vaBeginPicture(e.t.dpy, e.context, e.input));
+		ck_assert_va(vaRenderPicture(e.t.dpy, e.context, &b, 1),
+			     VA_STATUS_ERROR_UNSUPPORTED_BUFFERTYPE);
+		vaEndPicture(e.t.dpy, e.context);
+	}
+	kmscap_vat_enc_close(&e);
+	(void)other;
+}
+END_TEST
+
+START_TEST(enc_buffer_of_other_context)
+{
+	struct kmscap_vat_enc e;
+	VAContextID ctx2;
+	VABufferID b;
+
+	kmscap_vat_enc_open(&e, H264_MAIN, 64, 32, 0, 0);
+	kmscap_vat_enc_defaults(&e, true, 1);
+	ck_assert_va_ok(vaCreateContext(e.t.dpy, e.config, 64, 32, VA_PROGRESSIVE, e.recon, 2,
+					&ctx2));
+	ck_assert_va_ok(vaCreateBuffer(e.t.dpy, ctx2, VAEncPictureParameterBufferType,
+				       sizeof(e.pic), 1, &e.pic, &b));
+	ck_assert_va_ok(vaBeginPicture(e.t.dpy, e.context, e.input));
+	ck_assert_va(vaRenderPicture(e.t.dpy, e.context, &b, 1), VA_STATUS_ERROR_INVALID_BUFFER);
+	vaEndPicture(e.t.dpy, e.context);
+	ck_assert_va_ok(vaDestroyContext(e.t.dpy, ctx2));
+	ck_assert_va(vaDestroyContext(e.t.dpy, ctx2), VA_STATUS_ERROR_INVALID_CONTEXT);
+	ck_assert_va(vaCreateBuffer(e.t.dpy, ctx2, VAEncPictureParameterBufferType,
+				    sizeof(e.pic), 1, &e.pic, &b), VA_STATUS_ERROR_INVALID_CONTEXT);
+	kmscap_vat_enc_close(&e);
+}
+END_TEST
+
+static VAStatus kmscap_vat_packed(struct kmscap_vat_enc *e, unsigned int type, bool param,
+				  bool data)
+{
+	static const uint8_t aud[] = { 0, 0, 0, 1, 0x09, 0xf0 };
+	VAEncPackedHeaderParameterBuffer pp = {
+		.type = type, .bit_length = 8 * sizeof(aud), .has_emulation_bytes = 1,
+	};
+	VABufferID ids[2];
+	unsigned int n = 0;
+
+	if (param)
+		ck_assert_va_ok(vaCreateBuffer(e->t.dpy, e->context,
+					       VAEncPackedHeaderParameterBufferType, sizeof(pp), 1,
+					       &pp, &ids[n++]));
+	if (data)
+		ck_assert_va_ok(vaCreateBuffer(e->t.dpy, e->context,
+					       VAEncPackedHeaderDataBufferType, sizeof(aud), 1,
+					       (void *)aud, &ids[n++]));
+	return kmscap_vat_enc_submit(e, true, ids, n);
+}
+
+START_TEST(enc_packed_not_declared)
+{
+	struct kmscap_vat_enc e;
+
+	kmscap_vat_enc_open(&e, H264_MAIN, 64, 32, VA_ENC_PACKED_HEADER_SLICE, 0);
+	kmscap_vat_enc_defaults(&e, true, 1);
+	ck_assert_va(kmscap_vat_packed(&e, VAEncPackedHeaderRawData, true, true), EINVAL_P);
+	kmscap_vat_enc_close(&e);
+}
+END_TEST
+
+START_TEST(enc_packed_data_without_param)
+{
+	struct kmscap_vat_enc e;
+
+	kmscap_vat_enc_open(&e, H264_MAIN, 64, 32, VA_ENC_PACKED_HEADER_RAW_DATA, 0);
+	kmscap_vat_enc_defaults(&e, true, 1);
+	ck_assert_va(kmscap_vat_packed(&e, VAEncPackedHeaderRawData, false, true), EINVAL_P);
+	kmscap_vat_enc_close(&e);
+}
+END_TEST
+
+START_TEST(enc_packed_param_without_data)
+{
+	struct kmscap_vat_enc e;
+
+	kmscap_vat_enc_open(&e, H264_MAIN, 64, 32, VA_ENC_PACKED_HEADER_RAW_DATA, 0);
+	kmscap_vat_enc_defaults(&e, true, 1);
+	ck_assert_va(kmscap_vat_packed(&e, VAEncPackedHeaderRawData, true, false), EINVAL_P);
+	kmscap_vat_enc_close(&e);
+}
+END_TEST
+
+static VAStatus kmscap_vat_misc(struct kmscap_vat_enc *e, VAEncMiscParameterType type,
+				size_t payload)
+{
+	VAEncMiscParameterBuffer *m = calloc(1, sizeof(*m) + payload);
+	VABufferID b;
+	VAStatus st;
+
+	m->type = type;
+	ck_assert_va_ok(vaCreateBuffer(e->t.dpy, e->context, VAEncMiscParameterBufferType,
+				       sizeof(*m) + payload, 1, m, &b));
+	free(m);
+	st = kmscap_vat_enc_submit(e, true, &b, 1);
+	vaDestroyBuffer(e->t.dpy, b);
+	return st;
+}
+
+START_TEST(enc_misc_rate_control_in_cqp)
+{
+	struct kmscap_vat_enc e;
+
+	kmscap_vat_enc_open(&e, H264_MAIN, 64, 32, 0, 0);
+	kmscap_vat_enc_defaults(&e, true, 1);
+	ck_assert_va(kmscap_vat_misc(&e, VAEncMiscParameterTypeRateControl,
+				     sizeof(VAEncMiscParameterRateControl)), EINVAL_P);
+	kmscap_vat_enc_close(&e);
+}
+END_TEST
+
+START_TEST(enc_misc_unknown_type)
+{
+	struct kmscap_vat_enc e;
+
+	kmscap_vat_enc_open(&e, H264_MAIN, 64, 32, 0, 0);
+	kmscap_vat_enc_defaults(&e, true, 1);
+	ck_assert_va(kmscap_vat_misc(&e, VAEncMiscParameterTypeROI, sizeof(VAEncMiscParameterBufferROI)),
+		     VA_STATUS_ERROR_UNSUPPORTED_BUFFERTYPE);
+	kmscap_vat_enc_defaults(&e, true, 1);
+	ck_assert_va(kmscap_vat_misc(&e, VAEncMiscParameterTypeFrameRate, 2), EINVAL_P);
+	kmscap_vat_enc_defaults(&e, true, 1);
+	ck_assert_va_ok(kmscap_vat_misc(&e, VAEncMiscParameterTypeHRD,
+					sizeof(VAEncMiscParameterHRD)));
+	kmscap_vat_enc_close(&e);
+}
+END_TEST
+
+/* configuration */
+START_TEST(cfg_rejections)
+{
+	VAConfigAttrib a;
+	struct kmscap_vat t;
+	VAContextID ctx;
+	VAConfigID cfg;
+
+	kmscap_vat_open(&t);
+	ck_assert_va(vaCreateConfig(t.dpy, VAProfileHEVCMain, VAEntrypointEncSlice, NULL, 0, &cfg),
+		     VA_STATUS_ERROR_UNSUPPORTED_PROFILE);
+	ck_assert_va(vaCreateConfig(t.dpy, VAProfileAV1Profile0, VAEntrypointEncSlice, NULL, 0,
+				    &cfg), VA_STATUS_ERROR_UNSUPPORTED_PROFILE);
+	ck_assert_va(vaCreateConfig(t.dpy, VAProfileH264High, VAEntrypointVLD, NULL, 0, &cfg),
+		     VA_STATUS_ERROR_UNSUPPORTED_ENTRYPOINT);
+	ck_assert_va(vaCreateConfig(t.dpy, VAProfileNone, VAEntrypointEncSlice, NULL, 0, &cfg),
+		     VA_STATUS_ERROR_UNSUPPORTED_ENTRYPOINT);
+	a = (VAConfigAttrib){ VAConfigAttribRateControl, VA_RC_CBR };
+	ck_assert_va(vaCreateConfig(t.dpy, VAProfileH264High, VAEntrypointEncSlice, &a, 1, &cfg),
+		     VA_STATUS_ERROR_INVALID_CONFIG);
+	a = (VAConfigAttrib){ VAConfigAttribRateControl, VA_RC_CQP | VA_RC_VBR };
+	ck_assert_va(vaCreateConfig(t.dpy, VAProfileH264High, VAEntrypointEncSlice, &a, 1, &cfg),
+		     VA_STATUS_ERROR_INVALID_CONFIG);
+	a = (VAConfigAttrib){ VAConfigAttribRTFormat, VA_RT_FORMAT_YUV420_10 };
+	ck_assert_va(vaCreateConfig(t.dpy, VAProfileH264High, VAEntrypointEncSlice, &a, 1, &cfg),
+		     VA_STATUS_ERROR_UNSUPPORTED_RT_FORMAT);
+	a = (VAConfigAttrib){ VAConfigAttribEncQualityRange, 1 };
+	ck_assert_va(vaCreateConfig(t.dpy, VAProfileH264High, VAEntrypointEncSlice, &a, 1, &cfg),
+		     VA_STATUS_ERROR_ATTR_NOT_SUPPORTED);
+	a = (VAConfigAttrib){ VAConfigAttribEncPackedHeaders, 0x100 };
+	ck_assert_va(vaCreateConfig(t.dpy, VAProfileH264High, VAEntrypointEncSlice, &a, 1, &cfg),
+		     VA_STATUS_ERROR_INVALID_CONFIG);
+	ck_assert_va_ok(vaCreateConfig(t.dpy, VAProfileH264High, VAEntrypointEncSlice, NULL, 0,
+				       &cfg));
+	ck_assert_va(vaCreateContext(t.dpy, cfg, 8192, 64, VA_PROGRESSIVE, NULL, 0, &ctx),
+		     VA_STATUS_ERROR_RESOLUTION_NOT_SUPPORTED);
+	ck_assert_va(vaCreateContext(t.dpy, cfg, 64, 64, VA_BOTTOM_FIELD, NULL, 0, &ctx),
+		     EINVAL_P);
+	ck_assert_va_ok(vaDestroyConfig(t.dpy, cfg));
+	ck_assert_va(vaCreateContext(t.dpy, cfg, 64, 64, VA_PROGRESSIVE, NULL, 0, &ctx),
+		     VA_STATUS_ERROR_INVALID_CONFIG);
+	kmscap_vat_close(&t);
+}
+END_TEST
+
+/* surfaces and images */
+START_TEST(srf_rejections)
+{
+	VASurfaceAttrib a = {
+		.type = VASurfaceAttribMemoryType, .flags = VA_SURFACE_ATTRIB_SETTABLE,
+		.value = { .type = VAGenericValueTypeInteger,
+			   .value.i = VA_SURFACE_ATTRIB_MEM_TYPE_USER_PTR },
+	};
+	struct kmscap_vat t;
+	VASurfaceID s;
+
+	kmscap_vat_open(&t);
+	ck_assert_va(vaCreateSurfaces(t.dpy, VA_RT_FORMAT_YUV420, 63, 32, &s, 1, NULL, 0),
+		     EINVAL_P);
+	ck_assert_va(vaCreateSurfaces(t.dpy, VA_RT_FORMAT_YUV444, 64, 32, &s, 1, NULL, 0),
+		     VA_STATUS_ERROR_UNSUPPORTED_RT_FORMAT);
+	ck_assert_va(vaCreateSurfaces(t.dpy, VA_RT_FORMAT_YUV420, 8192, 32, &s, 1, NULL, 0),
+		     VA_STATUS_ERROR_RESOLUTION_NOT_SUPPORTED);
+	ck_assert_va(vaCreateSurfaces(t.dpy, VA_RT_FORMAT_YUV420, 64, 32, &s, 1, &a, 1),
+		     VA_STATUS_ERROR_UNSUPPORTED_MEMORY_TYPE);
+	a.value.value.i = VA_SURFACE_ATTRIB_MEM_TYPE_DRM_PRIME_2;
+	ck_assert_va(vaCreateSurfaces(t.dpy, VA_RT_FORMAT_RGB32, 64, 32, &s, 1, &a, 1), EINVAL_P);
+	kmscap_vat_close(&t);
+}
+END_TEST
+
+START_TEST(img_rejections)
+{
+	VAImageFormat p010 = { .fourcc = VA_FOURCC_P010 }, yv12 = { .fourcc = VA_FOURCC_YV12 };
+	VADRMPRIMESurfaceDescriptor d;
+	VAImage img, derived;
+	struct kmscap_vat t;
+	VASurfaceID s;
+
+	kmscap_vat_open(&t);
+	ck_assert_va_ok(vaCreateSurfaces(t.dpy, VA_RT_FORMAT_YUV420, 64, 32, &s, 1, NULL, 0));
+	ck_assert_va(vaCreateImage(t.dpy, &yv12, 64, 32, &img),
+		     VA_STATUS_ERROR_INVALID_IMAGE_FORMAT);
+	ck_assert_va_ok(vaCreateImage(t.dpy, &p010, 64, 32, &img));
+	ck_assert_va(vaGetImage(t.dpy, s, 0, 0, 64, 32, img.image_id),
+		     VA_STATUS_ERROR_INVALID_IMAGE_FORMAT);
+	ck_assert_va(vaDestroyBuffer(t.dpy, img.buf), VA_STATUS_ERROR_INVALID_BUFFER);
+	ck_assert_va_ok(vaDestroyImage(t.dpy, img.image_id));
+	ck_assert_va(vaDestroyImage(t.dpy, img.image_id), VA_STATUS_ERROR_INVALID_IMAGE);
+	ck_assert_va(vaGetImage(t.dpy, s, 0, 0, 64, 32, img.image_id),
+		     VA_STATUS_ERROR_INVALID_IMAGE);
+
+	ck_assert_va_ok(vaDeriveImage(t.dpy, s, &derived));
+	ck_assert_va(vaDestroySurfaces(t.dpy, &s, 1), VA_STATUS_ERROR_SURFACE_BUSY);
+	ck_assert_va_ok(vaDestroyImage(t.dpy, derived.image_id));
+
+	ck_assert_va_ok(vaCreateImage(t.dpy, &(VAImageFormat){ .fourcc = VA_FOURCC_NV12 }, 64, 32,
+				      &img));
+	ck_assert_va(vaGetImage(t.dpy, s, 2, 0, 64, 32, img.image_id), EINVAL_P);
+	ck_assert_va(vaGetImage(t.dpy, s, 1, 0, 32, 32, img.image_id), EINVAL_P);
+	ck_assert_va(vaPutImage(t.dpy, s, img.image_id, 0, 0, 64, 32, 0, 0, 32, 16),
+		     VA_STATUS_ERROR_UNIMPLEMENTED);
+	ck_assert_va_ok(vaDestroyImage(t.dpy, img.image_id));
+
+	ck_assert_va(vaExportSurfaceHandle(t.dpy, s, VA_SURFACE_ATTRIB_MEM_TYPE_DRM_PRIME,
+					   VA_EXPORT_SURFACE_READ_ONLY |
+					   VA_EXPORT_SURFACE_COMPOSED_LAYERS, &d),
+		     VA_STATUS_ERROR_UNSUPPORTED_MEMORY_TYPE);
+	ck_assert_va(vaExportSurfaceHandle(t.dpy, s, VA_SURFACE_ATTRIB_MEM_TYPE_DRM_PRIME_2,
+					   VA_EXPORT_SURFACE_READ_ONLY, &d), EINVAL_P);
+	ck_assert_va_ok(vaDestroySurfaces(t.dpy, &s, 1));
+	kmscap_vat_close(&t);
+}
+END_TEST
+
+/* DMA-BUF import */
+static int kmscap_vat_small_rgb(void)
+{
+	uint32_t px[16 * 8] = { 0 };
+
+	return kmscap_vat_rgb_memfd(px, 16, 8, 64, 0);
+}
+
+#define KMSCAP_VAT_IMPORT_RULE(name, expected, call)					\
+START_TEST(name)									\
+{											\
+	struct kmscap_vat t;								\
+	VASurfaceID s;									\
+	int fd = kmscap_vat_small_rgb();						\
+											\
+	kmscap_vat_open(&t);								\
+	ck_assert_va(call, expected);							\
+	close(fd);									\
+	kmscap_vat_close(&t);								\
+}											\
+END_TEST
+
+KMSCAP_VAT_IMPORT_RULE(imp_modifier_not_linear, EINVAL_P,
+		       kmscap_vat_import_prime2(t.dpy, fd, DRM_FORMAT_XRGB8888, VA_FOURCC_BGRX,
+						16, 8, 64, 0, I915_FORMAT_MOD_X_TILED, &s))
+KMSCAP_VAT_IMPORT_RULE(imp_unsupported_format, VA_STATUS_ERROR_INVALID_IMAGE_FORMAT,
+		       kmscap_vat_import_prime2(t.dpy, fd, DRM_FORMAT_RGB565, VA_FOURCC_BGRX,
+						16, 8, 64, 0, DRM_FORMAT_MOD_LINEAR, &s))
+KMSCAP_VAT_IMPORT_RULE(imp_fourcc_layer_mismatch, EINVAL_P,
+		       kmscap_vat_import_prime2(t.dpy, fd, DRM_FORMAT_XBGR8888, VA_FOURCC_BGRX,
+						16, 8, 64, 0, DRM_FORMAT_MOD_LINEAR, &s))
+KMSCAP_VAT_IMPORT_RULE(imp_pitch_too_small, EINVAL_P,
+		       kmscap_vat_import_prime2(t.dpy, fd, DRM_FORMAT_XRGB8888, VA_FOURCC_BGRX,
+						16, 8, 32, 0, DRM_FORMAT_MOD_LINEAR, &s))
+KMSCAP_VAT_IMPORT_RULE(imp_buffer_too_small, EINVAL_P,
+		       kmscap_vat_import_prime2(t.dpy, fd, DRM_FORMAT_XRGB8888, VA_FOURCC_BGRX,
+						16, 8, 64, 4000, DRM_FORMAT_MOD_LINEAR, &s))
+/* PRIME_2 import with an explicit RT format and descriptor fourcc. */
+static VAStatus kmscap_vat_import_rt(VADisplay dpy, int fd, unsigned int rt,
+				     unsigned int fourcc, uint32_t drm, VASurfaceID *s)
+{
+	VADRMPRIMESurfaceDescriptor d;
+	VASurfaceAttrib a[2] = {
+		{ .type = VASurfaceAttribMemoryType, .flags = VA_SURFACE_ATTRIB_SETTABLE,
+		  .value = { .type = VAGenericValueTypeInteger,
+			     .value.i = VA_SURFACE_ATTRIB_MEM_TYPE_DRM_PRIME_2 } },
+		{ .type = VASurfaceAttribExternalBufferDescriptor,
+		  .flags = VA_SURFACE_ATTRIB_SETTABLE,
+		  .value = { .type = VAGenericValueTypePointer, .value.p = &d } },
+	};
+
+	memset(&d, 0, sizeof(d));
+	d.fourcc = fourcc;
+	d.width = 16;
+	d.height = 8;
+	d.num_objects = 1;
+	d.objects[0].fd = fd;
+	d.objects[0].size = 4096;
+	d.num_layers = 1;
+	d.layers[0].drm_format = drm;
+	d.layers[0].num_planes = 1;
+	d.layers[0].pitch[0] = 64;
+	return vaCreateSurfaces(dpy, rt, 16, 8, s, 1, a, 2);
+}
+
+KMSCAP_VAT_IMPORT_RULE(imp_rt_format_mismatch, EINVAL_P,
+		       kmscap_vat_import_rt(t.dpy, fd, VA_RT_FORMAT_RGB32_10, VA_FOURCC_BGRX,
+					    DRM_FORMAT_XRGB8888, &s))
+KMSCAP_VAT_IMPORT_RULE(imp_nv12_import, VA_STATUS_ERROR_UNSUPPORTED_RT_FORMAT,
+		       kmscap_vat_import_rt(t.dpy, fd, VA_RT_FORMAT_YUV420, VA_FOURCC_NV12,
+					    DRM_FORMAT_NV12, &s))
+
+/* A regular file is neither a dma-buf nor the memfd stand-in. */
+START_TEST(imp_not_a_dmabuf)
+{
+	uint32_t px[16 * 8] = { 0 };
+	char path[512];
+	struct kmscap_vat t;
+	VASurfaceID s;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/not-a-dmabuf", kmscap_vat_workdir());
+	ck_assert(kmscap_vat_write_file(path, px, sizeof(px) * 2));
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	ck_assert_int_ge(fd, 0);
+	kmscap_vat_open(&t);
+	ck_assert_va(kmscap_vat_import_prime2(t.dpy, fd, DRM_FORMAT_XRGB8888, VA_FOURCC_BGRX, 16,
+					      8, 64, 0, DRM_FORMAT_MOD_LINEAR, &s), EINVAL_P);
+	close(fd);
+	kmscap_vat_close(&t);
+}
+END_TEST
+
+/* video processing */
+static VAStatus kmscap_vat_vpp_with(struct kmscap_vat *t, VAProcPipelineParameterBuffer *p,
+				    unsigned int out_fourcc, bool render)
+{
+	VASurfaceAttrib a = {
+		.type = VASurfaceAttribPixelFormat, .flags = VA_SURFACE_ATTRIB_SETTABLE,
+		.value = { .type = VAGenericValueTypeInteger, .value.i = out_fourcc },
+	};
+	VAConfigID cfg;
+	VAContextID ctx;
+	VASurfaceID out;
+	VABufferID b;
+	VAStatus st;
+
+	ck_assert_va_ok(vaCreateSurfaces(t->dpy, out_fourcc == VA_FOURCC_P010 ?
+					 VA_RT_FORMAT_YUV420_10 : VA_RT_FORMAT_YUV420, 32, 16,
+					 &out, 1, &a, 1));
+	ck_assert_va_ok(vaCreateConfig(t->dpy, VAProfileNone, VAEntrypointVideoProc, NULL, 0,
+				       &cfg));
+	ck_assert_va_ok(vaCreateContext(t->dpy, cfg, 32, 16, 0, &out, 1, &ctx));
+	ck_assert_va_ok(vaCreateBuffer(t->dpy, ctx, VAProcPipelineParameterBufferType,
+				       sizeof(*p), 1, p, &b));
+	ck_assert_va_ok(vaBeginPicture(t->dpy, ctx, out));
+	st = render ? vaRenderPicture(t->dpy, ctx, &b, 1) : VA_STATUS_SUCCESS;
+	if (st == VA_STATUS_SUCCESS)
+		st = vaEndPicture(t->dpy, ctx);
+	else
+		vaEndPicture(t->dpy, ctx);
+	return st;
+}
+
+#define KMSCAP_VAT_VPP_RULE(name, expected, out_fourcc, render, ...)			\
+START_TEST(name)									\
+{											\
+	VAProcPipelineParameterBuffer p;						\
+	struct kmscap_vat t;								\
+	VARectangle r;									\
+	VABufferID fb = 0;								\
+	int fd = kmscap_vat_small_rgb();						\
+											\
+	kmscap_vat_open(&t);								\
+	memset(&p, 0, sizeof(p));							\
+	ck_assert_va_ok(kmscap_vat_import_prime2(t.dpy, fd, DRM_FORMAT_XRGB8888,	\
+						 VA_FOURCC_BGRX, 16, 8, 64, 0,		\
+						 DRM_FORMAT_MOD_LINEAR, &p.surface));	\
+	__VA_ARGS__;								\
+	(void)r;									\
+	(void)fb;									\
+	ck_assert_va(kmscap_vat_vpp_with(&t, &p, out_fourcc, render), expected);	\
+	close(fd);									\
+	kmscap_vat_close(&t);								\
+}											\
+END_TEST
+
+KMSCAP_VAT_VPP_RULE(vpp_valid_control, VA_STATUS_SUCCESS, VA_FOURCC_NV12, true, )
+KMSCAP_VAT_VPP_RULE(vpp_filters, VA_STATUS_ERROR_UNSUPPORTED_FILTER, VA_FOURCC_NV12, true,
+		    p.filters = &fb; p.num_filters = 1)
+KMSCAP_VAT_VPP_RULE(vpp_odd_output_region, EINVAL_P, VA_FOURCC_NV12, true,
+		    r = (VARectangle){ 1, 0, 8, 8 }; p.output_region = &r)
+KMSCAP_VAT_VPP_RULE(vpp_region_outside, EINVAL_P, VA_FOURCC_NV12, true,
+		    r = (VARectangle){ 8, 0, 16, 8 }; p.surface_region = &r)
+KMSCAP_VAT_VPP_RULE(vpp_full_range_output, EINVAL_P, VA_FOURCC_NV12, true,
+		    p.output_color_properties.color_range = VA_SOURCE_RANGE_FULL)
+KMSCAP_VAT_VPP_RULE(vpp_bt601_output, EINVAL_P, VA_FOURCC_NV12, true,
+		    p.output_color_standard = VAProcColorStandardBT601)
+KMSCAP_VAT_VPP_RULE(vpp_rotation, EINVAL_P, VA_FOURCC_NV12, true,
+		    p.rotation_state = VA_ROTATION_90)
+KMSCAP_VAT_VPP_RULE(vpp_rgb8_to_p010, VA_STATUS_ERROR_UNIMPLEMENTED, VA_FOURCC_P010, true, )
+KMSCAP_VAT_VPP_RULE(vpp_no_pipeline_buffer, EINVAL_P, VA_FOURCC_NV12, false, )
+KMSCAP_VAT_VPP_RULE(vpp_input_destroyed, VA_STATUS_ERROR_INVALID_SURFACE, VA_FOURCC_NV12, true,
+		    vaDestroySurfaces(t.dpy, &p.surface, 1))
+
+/* KMSCAP_VA_DEBUG=1 logs every rejection with its reason on stderr. */
+START_TEST(log_debug_reason)
+{
+	char path[512], buf[4096] = "";
+	struct kmscap_vat t;
+	VAConfigID cfg;
+	FILE *f;
+	int fd, saved;
+
+	snprintf(path, sizeof(path), "%s/debug.log", kmscap_vat_workdir());
+	fd = open(path, O_CREAT | O_TRUNC | O_RDWR | O_CLOEXEC, 0644);
+	ck_assert_int_ge(fd, 0);
+	setenv("KMSCAP_VA_DEBUG", "1", 1);
+	saved = dup(2);
+	dup2(fd, 2);
+	kmscap_vat_open(&t);
+	vaCreateConfig(t.dpy, VAProfileH264High, VAEntrypointEncSlice,
+		       &(VAConfigAttrib){ VAConfigAttribRateControl, VA_RC_VBR }, 1, &cfg);
+	kmscap_vat_close(&t);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	f = fdopen(fd, "r");
+	rewind(f);
+	fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	ck_assert_msg(strstr(buf, "rate control mode 0x4 not supported"),
+		      "no reason in the debug log: \"%s\"", buf);
+	unsetenv("KMSCAP_VA_DEBUG");
+}
+END_TEST
 
 Suite *kmscap_vat_suite_validate(void)
 {
-	return suite_create("validate");
+	Suite *s = suite_create("validate");
+	TCase *tc;
+
+#define ADD(fn) do { tc = tcase_create(#fn); tcase_add_test(tc, fn); suite_add_tcase(s, tc); } while (0)
+	ADD(enc_no_sequence_buffer);
+	ADD(enc_no_picture_buffer);
+	ADD(enc_no_slice_buffer);
+	ADD(enc_misaligned_width_in_mbs);
+	ADD(enc_cropping_mismatch);
+	ADD(enc_first_picture_not_idr);
+	ADD(enc_idr_frame_num_not_zero);
+	ADD(enc_idr_not_reference);
+	ADD(enc_idr_with_p_slice);
+	ADD(enc_frame_num_out_of_order);
+	ADD(enc_frame_num_recovers);
+	ADD(enc_p_without_reference);
+	ADD(enc_b_slice);
+	ADD(enc_slice_gap);
+	ADD(enc_slices_incomplete);
+	ADD(enc_slices_overflow);
+	ADD(enc_cabac_unimplemented);
+	ADD(enc_cabac_in_constrained_baseline);
+	ADD(enc_transform_8x8_not_high);
+	ADD(enc_weighted_prediction);
+	ADD(enc_qp_out_of_range);
+	ADD(enc_pic_init_qp_out_of_range);
+	ADD(enc_deblocking_offset_out_of_range);
+	ADD(enc_interlaced);
+	ADD(enc_chroma_444);
+	ADD(enc_bit_depth_10);
+	ADD(enc_too_many_refs);
+	ADD(enc_ip_period_b_frames);
+	ADD(enc_level_zero);
+	ADD(enc_scaling_matrix);
+	ADD(enc_log2_max_frame_num);
+	ADD(enc_poc_lsb_out_of_range);
+	ADD(enc_pps_id_mismatch);
+	ADD(enc_sps_id_mismatch);
+	ADD(enc_coded_buf_not_coded);
+	ADD(enc_recon_destroyed);
+	ADD(enc_reference_destroyed);
+	ADD(enc_coded_buffer_too_small);
+	ADD(enc_surface_used_after_destroy);
+	ADD(enc_buffer_used_after_destroy);
+	ADD(enc_picture_sequence_errors);
+	ADD(enc_buffer_checks);
+	ADD(enc_buffer_of_other_context);
+	ADD(enc_packed_not_declared);
+	ADD(enc_packed_data_without_param);
+	ADD(enc_packed_param_without_data);
+	ADD(enc_misc_rate_control_in_cqp);
+	ADD(enc_misc_unknown_type);
+	ADD(cfg_rejections);
+	ADD(srf_rejections);
+	ADD(img_rejections);
+	ADD(imp_modifier_not_linear);
+	ADD(imp_unsupported_format);
+	ADD(imp_fourcc_layer_mismatch);
+	ADD(imp_rt_format_mismatch);
+	ADD(imp_pitch_too_small);
+	ADD(imp_buffer_too_small);
+	ADD(imp_nv12_import);
+	ADD(imp_not_a_dmabuf);
+	ADD(vpp_valid_control);
+	ADD(vpp_filters);
+	ADD(vpp_odd_output_region);
+	ADD(vpp_region_outside);
+	ADD(vpp_full_range_output);
+	ADD(vpp_bt601_output);
+	ADD(vpp_rotation);
+	ADD(vpp_rgb8_to_p010);
+	ADD(vpp_no_pipeline_buffer);
+	ADD(vpp_input_destroyed);
+	ADD(log_debug_reason);
+#undef ADD
+	return s;
 }

@@ -304,10 +304,10 @@ VAStatus kmscap_vat_enc_submit(struct kmscap_vat_enc *e, bool with_seq, VABuffer
 	if (with_seq)
 		st = kmscap_vat_buf(e, VAEncSequenceParameterBufferType, sizeof(e->seq), 1,
 				    &e->seq, ids, &n);
-	if (st == VA_STATUS_SUCCESS)
+	if (st == VA_STATUS_SUCCESS && !e->omit_pic)
 		st = kmscap_vat_buf(e, VAEncPictureParameterBufferType, sizeof(e->pic), 1,
 				    &e->pic, ids, &n);
-	for (i = 0; i < e->num_slices && st == VA_STATUS_SUCCESS; i++)
+	for (i = 0; i < e->num_slices && st == VA_STATUS_SUCCESS && !e->omit_slices; i++)
 		st = kmscap_vat_buf(e, VAEncSliceParameterBufferType, sizeof(e->slice[i]), 1,
 				    &e->slice[i], ids, &n);
 	own = n;

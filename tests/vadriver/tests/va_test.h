@@ -68,6 +68,7 @@ struct kmscap_vat_enc {
 	unsigned int frame;	/* index of the next frame */
 	unsigned int idr_frame;	/* index of the last IDR frame */
 	unsigned int idr_count;
+	bool omit_pic, omit_slices;	/* for the validation tests */
 	uint8_t *out;
 	size_t out_len, out_cap;
 };
