@@ -10,6 +10,8 @@
 #                                    sent as a tar archive on /dev/vda
 #   KMSCAP-DMESG: text               the kernel log, at the end
 #   KMSCAP-VM-DONE                   everything above is complete
+# busybox ash has "local":
+# shellcheck disable=SC3043
 
 export PATH=/bin
 export HOME=/tmp
@@ -75,7 +77,7 @@ kmscap_reason() {
 # kmscap_run NAME TIMEOUT CMD...: run CMD with a timeout, output captured in
 # /tmp/kmscap-out/NAME; sets $run_rc (124 = timed out) and $run_secs.
 kmscap_run() {
-	local name=$1 tmo=$2 pid killer t0
+	local name="$1" tmo="$2" pid killer t0
 	shift 2
 	mkdir -p /tmp/kmscap-out
 	rm -f /tmp/kmscap-out/"$name".timeout
@@ -102,7 +104,7 @@ kmscap_run() {
 
 # kmscap_load_modules: base DRM modules, then kmscap.ko; one test each.
 kmscap_load_modules() {
-	local m failed= out
+	local m failed='' out
 	for m in $(cat /etc/kmscap/modules); do
 		[ -d "/sys/module/$m" ] && continue
 		if ! out=$(insmod "/lib/kmscap/$m.ko" 2>&1); then
@@ -178,7 +180,7 @@ kmscap_selftests() {
 }
 
 kmscap_run_payload() {
-	local name=${KMSCAP_RUN##*/} f
+	local name="${KMSCAP_RUN##*/}"
 	cd /out
 	# Word splitting of the argument line is intended.
 	# shellcheck disable=SC2046

@@ -70,7 +70,7 @@ fi
 case $mode in
 selftest) timeout=${timeout:-120} ;;
 run)
-	timeout=${timeout:-1200}
+	timeout=${timeout:-1500}
 	[ ${#progs[@]} -eq 1 ] || die "run mode needs exactly one program, got ${#progs[@]}"
 	;;
 *) die "unknown mode '$mode' (selftest or run)" ;;
@@ -217,6 +217,9 @@ kmscap_add_libs() {
 
 for p in "${progs[@]}"; do
 	[ -f "$p" ] && [ -x "$p" ] || die "program '$p' does not exist or is not executable"
+	case $(basename "$p") in
+	*[!A-Za-z0-9._-]*) die "program name '$(basename "$p")' has characters other than A-Za-z0-9._-" ;;
+	esac
 	if [ "$mode" = selftest ]; then
 		cp "$p" "$stage/selftests/"
 	else

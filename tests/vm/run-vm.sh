@@ -16,7 +16,7 @@
 #   --run PROG           run mode: the program to run
 #   --args "ARGS"        run mode: its arguments
 #   --out DIR            run mode: where its /out files go (default out/NAME)
-#   --vm-timeout SECS    wall clock limit of the whole VM (default 1200)
+#   --vm-timeout SECS    wall clock limit of the whole VM (default 1800)
 #   --append "ARGS"      extra kernel command line (also $KMSCAP_VM_APPEND)
 #   --verbose            echo the whole protocol log live, not only TAP
 #   --kver, --ko PATH, --no-ko, --timeout SECS, --timeouts FILE
@@ -34,7 +34,7 @@ tap=$top/build/results/vm.tap
 run=
 run_args=
 outdir=
-vm_timeout=${KMSCAP_VM_TIMEOUT:-1200}
+vm_timeout=${KMSCAP_VM_TIMEOUT:-}
 append=${KMSCAP_VM_APPEND:-}
 verbose=${KMSCAP_VM_VERBOSE:-0}
 mkargs=()
@@ -71,15 +71,15 @@ fi
 vmlinuz=/boot/vmlinuz-$kver
 [ -r "$vmlinuz" ] || die "cannot read $vmlinuz: install linux-image-$kver (tests/deps.sh)"
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing: install qemu-system-x86"
-case $vm_timeout in ''|*[!0-9]*) die "bad --vm-timeout '$vm_timeout'" ;; esac
 
 if [ -n "$run" ]; then
 	mode=run
 	[ -f "$run" ] && [ -x "$run" ] || die "program '$run' does not exist or is not executable"
 	name=${name:-$(basename "$run")}
-	outdir=${outdir:-$top/out/$name}
+	outdir=$(realpath -m "${outdir:-$top/out/$name}")
 	progs=("$run")
 	mkargs+=(--args "$run_args")
+	vm_timeout=${vm_timeout:-1800}
 else
 	mode=selftest
 	name=${name:-selftests}
@@ -100,7 +100,10 @@ else
 		progs=("${sel[@]}")
 	fi
 	[ -f "$top/tests/vm/timeouts" ] && mkargs+=(--timeouts "$top/tests/vm/timeouts")
+	vm_timeout=${vm_timeout:-1800}
+	rm -f "$tap"
 fi
+case $vm_timeout in ''|*[!0-9]*) die "bad --vm-timeout '$vm_timeout'" ;; esac
 
 # One run per name at a time: several people may share this tree.
 mkdir -p "$top/build/vm"
@@ -234,7 +237,7 @@ if [ "$mode" = selftest ]; then
 	rm -f "$tap.body"
 	grep -q '^not ok' "$tap" && status=1
 	# Show the output of every failed test, and the verdicts of the VM.
-	{ grep '^not ok' "$tap" || true; } | while read -r _ _ num _ tname rest; do
+	{ grep '^not ok' "$tap" || true; } | while read -r _ _ _ _ tname _; do
 		tname=${tname%% *}
 		if grep -q "^KMSCAP-LOG: $tname: " "$log"; then
 			echo "    --- output of $tname ---"
@@ -250,6 +253,8 @@ if [ "$mode" = selftest ]; then
 	echo "  VM      $name: $(awk '/^ok/ { n++ } END { print n + 0 }' "$tap") ok," \
 		"$(awk '/^not ok/ { n++ } END { print n + 0 }' "$tap") not ok, TAP in ${tap#"$top"/}"
 else
+	# out/NAME belongs to this run: no stale files from an earlier one.
+	case $outdir in "$top"/out/?*) rm -rf "$outdir" ;; esac
 	mkdir -p "$outdir"
 	sed -n "s/^KMSCAP-LOG: $name: //p" "$log"
 	# /out came back as a tar archive on the virtio disk.
