@@ -17,7 +17,7 @@
 
 #define W 640
 #define H 480
-#define T_NS 400000000ull
+#define T_NS 600000000ull
 #define MARGIN_NS 1500000000ull
 
 static struct kmscap_t_kms k;
