@@ -188,16 +188,16 @@ static void *kmscap_demo_capture(void *arg)
 		     ev.cursor_y == want->cursor_y && ev.cursor_buffer_id &&
 		     (ev.flags & KMSCAP_FRAME_CURSOR_VISIBLE);
 		if (!(ev.flags & KMSCAP_FRAME_FULL_DAMAGE)) {
+			bool covered = false;
 			int n = 0;
 
 			for (i = 0; i < ev.num_damage && n < (int)sizeof(dmg) - 24; i++)
-				n += snprintf(dmg + n, sizeof(dmg) - n, "%s%ux%u+%u+%u", i ? "," : "",
+				n += snprintf(dmg + n, sizeof(dmg) - n, "%s%ux%u+%u+%u",
+					      i ? "," : "",
 					      ev.damage[i].x2 - ev.damage[i].x1,
 					      ev.damage[i].y2 - ev.damage[i].y1, ev.damage[i].x1,
 					      ev.damage[i].y1);
 			/* what changed must be covered by one reported rectangle */
-			bool covered = false;
-
 			for (i = 0; i < ev.num_damage; i++)
 				covered |= ev.damage[i].x1 <= (uint32_t)want->damage.x1 &&
 					   ev.damage[i].y1 <= (uint32_t)want->damage.y1 &&

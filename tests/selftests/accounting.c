@@ -369,7 +369,8 @@ int main(void)
 			  "debugfs frames %llu after %u flips (+1 modeset)",
 			  (unsigned long long)frames, flip_no);
 		KT_ASSERT(dq == sum_dropped_queue && dt == sum_dropped_timeout,
-			  "debugfs drops_queue %llu drops_timeout %llu; clients dropped %llu / %llu",
+			  "debugfs drops_queue %llu drops_timeout %llu; clients dropped "
+			  "%llu / %llu",
 			  (unsigned long long)dq, (unsigned long long)dt,
 			  (unsigned long long)sum_dropped_queue,
 			  (unsigned long long)sum_dropped_timeout);

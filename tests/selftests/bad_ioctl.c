@@ -133,8 +133,9 @@ int main(void)
 		int i, j, extra = 0;
 
 		n = kmscap_t_list(ctl, ids, 64);
-		KT_ASSERT(n == n0 + 1, "LIST: %d displays after the CREATE size checks, expected %d",
-			  n, n0 + 1);
+		KT_ASSERT(n == n0 + 1,
+			  "LIST: %d displays after the CREATE size checks, expected %d", n,
+			  n0 + 1);
 		for (i = 0; i < n; i++) {
 			bool old = false;
 
@@ -294,7 +295,8 @@ int main(void)
 		  "read with room for 2.9 events and 2 pending: %zd bytes (%s)", got,
 		  got < 0 ? strerror(errno) : "events");
 	KT_ASSERT(evs[0].type == KMSCAP_EVENT_FRAME && evs[1].type == KMSCAP_EVENT_FRAME &&
-		  evs[1].seq == evs[0].seq + 1, "two events read at once: types %u %u seqs %llu %llu",
+		  evs[1].seq == evs[0].seq + 1,
+		  "two events read at once: types %u %u seqs %llu %llu",
 		  evs[0].type, evs[1].type, (unsigned long long)evs[0].seq,
 		  (unsigned long long)evs[1].seq);
 	KT_EXPECT_RET(kmscap_t_release(cl, evs[0].seq), 0, "RELEASE");

@@ -118,7 +118,8 @@ static void kmscap_cursor(const struct kmscap_t_buf *b)
 	r = drmModeSetCursor2(k.fd, k.crtc_id, cur.handle, 64, 64, 5, 7);
 	KT_ASSERT(!r, "drmModeSetCursor2 64x64 hot (5,7): %s", strerror(errno));
 	ev = kmscap_frame("cursor set");
-	KT_ASSERT((ev.flags & KMSCAP_FRAME_CURSOR_VISIBLE) && (ev.flags & KMSCAP_FRAME_CURSOR_CHANGED),
+	KT_ASSERT((ev.flags & KMSCAP_FRAME_CURSOR_VISIBLE) &&
+		  (ev.flags & KMSCAP_FRAME_CURSOR_CHANGED),
 		  "cursor set: flags 0x%x", ev.flags);
 	KT_ASSERT(ev.cursor_buffer_id && ev.cursor_buffer_id != prim_id,
 		  "cursor buffer id %u (primary %u)", ev.cursor_buffer_id, prim_id);
@@ -144,15 +145,18 @@ static void kmscap_cursor(const struct kmscap_t_buf *b)
 	r = drmModeMoveCursor(k.fd, k.crtc_id, 100, 50);
 	KT_ASSERT(!r, "drmModeMoveCursor: %s", strerror(errno));
 	ev = kmscap_frame("cursor move");
-	KT_ASSERT((ev.flags & KMSCAP_FRAME_CURSOR_MOVED) && (ev.flags & KMSCAP_FRAME_CURSOR_VISIBLE),
+	KT_ASSERT((ev.flags & KMSCAP_FRAME_CURSOR_MOVED) &&
+		  (ev.flags & KMSCAP_FRAME_CURSOR_VISIBLE),
 		  "cursor move: flags 0x%x", ev.flags);
-	KT_ASSERT(ev.cursor_x == 100 && ev.cursor_y == 50, "cursor at (%lld,%lld), moved to (100,50)",
+	KT_ASSERT(ev.cursor_x == 100 && ev.cursor_y == 50,
+		  "cursor at (%lld,%lld), moved to (100,50)",
 		  (long long)ev.cursor_x, (long long)ev.cursor_y);
 
 	r = drmModeMoveCursor(k.fd, k.crtc_id, -10, -20);
 	KT_ASSERT(!r, "drmModeMoveCursor to (-10,-20): %s", strerror(errno));
 	ev = kmscap_frame("cursor move negative");
-	KT_ASSERT(ev.cursor_x == -10 && ev.cursor_y == -20, "cursor at (%lld,%lld), moved to (-10,-20)",
+	KT_ASSERT(ev.cursor_x == -10 && ev.cursor_y == -20,
+		  "cursor at (%lld,%lld), moved to (-10,-20)",
 		  (long long)ev.cursor_x, (long long)ev.cursor_y);
 
 	r = kmscap_t_buf_create(k.fd, 512, 512, DRM_FORMAT_ARGB8888, false, &big);

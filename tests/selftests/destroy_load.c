@@ -121,7 +121,8 @@ static void *kmscap_capturer(void *arg)
 			if (rd->hangup)
 				return NULL;
 			if (rd->pollhup) {
-				snprintf(rd->err, sizeof(rd->err), "POLLHUP without a HANGUP event");
+				snprintf(rd->err, sizeof(rd->err),
+					 "POLLHUP without a HANGUP event");
 				return NULL;
 			}
 			continue;
@@ -230,7 +231,8 @@ static void kmscap_round(int ctl, bool stalled, unsigned int run_ms)
 		uint32_t bx = 0, by = 0;
 		uint64_t bad = kmscap_t_verify(m->ptr, rd.buf[0].pitch, W, H, seed, &bx, &by);
 
-		KT_ASSERT(!bad, "exported buffer %u after DESTROY: %llu pixels changed, first (%u,%u)",
+		KT_ASSERT(!bad,
+			  "exported buffer %u after DESTROY: %llu pixels changed, first (%u,%u)",
 			  m->buffer_id, (unsigned long long)bad, bx, by);
 	}
 	KT_EXPECT_RET(kmscap_t_info(ctl, rd.c.id, &info), -ENOENT, "INFO after DESTROY");

@@ -40,7 +40,8 @@ static void kmscap_check_edid(const uint8_t *e, uint32_t len, uint32_t id,
 	const uint8_t *d;
 
 	KT_ASSERT(len >= 128 && len % 128 == 0, "EDID length %u", len);
-	KT_ASSERT(!memcmp(e, hdr, sizeof(hdr)), "EDID header %02x %02x %02x %02x %02x %02x %02x %02x",
+	KT_ASSERT(!memcmp(e, hdr, sizeof(hdr)),
+		  "EDID header %02x %02x %02x %02x %02x %02x %02x %02x",
 		  e[0], e[1], e[2], e[3], e[4], e[5], e[6], e[7]);
 	KT_ASSERT(len == 128u * (1u + e[126]), "EDID is %u bytes but announces %u extensions",
 		  len, e[126]);

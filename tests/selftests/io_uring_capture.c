@@ -120,7 +120,8 @@ int main(void)
 	KT_ASSERT(kmscap_ring_wait(&ring, &cqe, 300) == 0,
 		  "POLL_ADD completed (res %d) with no frame queued", cqe.res);
 	KT_EXPECT_RET(kmscap_t_flip(&k, b[0].fb_id, 3000), 0, "flip");
-	KT_ASSERT(kmscap_ring_wait(&ring, &cqe, 3000) == 1, "POLL_ADD did not complete after a flip");
+	KT_ASSERT(kmscap_ring_wait(&ring, &cqe, 3000) == 1,
+		  "POLL_ADD did not complete after a flip");
 	KT_ASSERT(cqe.user_data == 1 && cqe.res > 0 && (cqe.res & POLLIN),
 		  "POLL_ADD completion: user_data %llu res 0x%x", (unsigned long long)cqe.user_data,
 		  cqe.res);
@@ -134,7 +135,8 @@ int main(void)
 	sqe.off = (uint64_t)-1;
 	sqe.user_data = 2;
 	kmscap_ring_submit(&ring, &sqe);
-	KT_ASSERT(kmscap_ring_wait(&ring, &cqe, 3000) == 1, "READ of a queued event did not complete");
+	KT_ASSERT(kmscap_ring_wait(&ring, &cqe, 3000) == 1,
+		  "READ of a queued event did not complete");
 	KT_ASSERT(cqe.user_data == 2 && cqe.res == (int)sizeof(ev),
 		  "READ completion res %d (%s), expected %zu", cqe.res,
 		  cqe.res < 0 ? kmscap_t_errname(cqe.res) : "bytes", sizeof(ev));
@@ -164,7 +166,8 @@ int main(void)
 	sqe.user_data = 4;
 	kmscap_ring_submit(&ring, &sqe);
 	KT_ASSERT(kmscap_ring_wait(&ring, &cqe, 3000) == 1, "short READ did not complete");
-	KT_ASSERT(cqe.user_data == 4 && cqe.res == -EINVAL, "short READ: res %d (%s), expected EINVAL",
+	KT_ASSERT(cqe.user_data == 4 && cqe.res == -EINVAL,
+		  "short READ: res %d (%s), expected EINVAL",
 		  cqe.res, cqe.res < 0 ? kmscap_t_errname(cqe.res) : "bytes");
 	KT_EXPECT_RET(kmscap_t_drain(cl, 0), 1, "drain after the short READ");
 

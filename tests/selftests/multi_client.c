@@ -133,7 +133,8 @@ int main(void)
 			} else {
 				KT_ASSERT(ev.seq == first.seq && ev.buffer_id == first.buffer_id &&
 					  ev.timestamp_ns == first.timestamp_ns,
-					  "client %d got seq %llu buffer %u, client 0 seq %llu buffer %u",
+					  "client %d got seq %llu buffer %u, client 0 seq %llu "
+					  "buffer %u",
 					  i, (unsigned long long)ev.seq, ev.buffer_id,
 					  (unsigned long long)first.seq, first.buffer_id);
 			}
