@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Shared definitions of the kmscap-stream Check tests.
+ *
+ * Each test is its own TCase named after it, so the TAP line names the
+ * test.  A test that cannot run calls ks_skip(reason): it ends as a
+ * failure whose message starts with "SKIP: ", which check_main.c reports
+ * as "ok N - name # SKIP reason".
+ */
+#ifndef KS_TEST_H
+#define KS_TEST_H
+
+#include <check.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ks.h"
+
+#define KS_SKIP_PREFIX "SKIP: "
+#define ks_skip(...) ck_abort_msg(KS_SKIP_PREFIX __VA_ARGS__)
+
+static inline void ks_add_test(Suite *s, const char *name, const TTest *t, int timeout)
+{
+	TCase *tc = tcase_create(name);
+
+	tcase_set_timeout(tc, timeout);
+	tcase_add_test(tc, t);
+	suite_add_tcase(s, tc);
+}
+
+/* KS_ADD(suite, test) / KS_ADD_T(suite, test, seconds) */
+#define KS_ADD(s, t) ks_add_test((s), #t, t, 30)
+#define KS_ADD_T(s, t, secs) ks_add_test((s), #t, t, (secs))
+
+/* Deterministic pseudo-random numbers (xorshift64*), seedable per test. */
+static inline uint64_t ks_rand(uint64_t *state)
+{
+	uint64_t x = *state;
+
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	*state = x;
+	return x * 0x2545F4914F6CDD1Dull;
+}
+
+/* Directory for test files ($KS_TEST_WORKDIR, else /tmp). */
+const char *ks_test_workdir(void);
+/* Path of the kmscap-stream binary ($KS_STREAM_BIN). */
+const char *ks_test_bin(void);
+
+Suite *ks_suite_args(void);
+Suite *ks_suite_annexb(void);
+Suite *ks_suite_ivf(void);
+Suite *ks_suite_stats(void);
+Suite *ks_suite_import_cache(void);
+Suite *ks_suite_loop(void);
+Suite *ks_suite_vapipe(void);
+Suite *ks_suite_errors(void);
+
+#endif /* KS_TEST_H */

@@ -1,0 +1,253 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Argument parsing: every option, both spellings, and the error text for
+ * each kind of mistake.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <string.h>
+
+#include "ks_test.h"
+
+#define KS_MAXARGS 64
+
+/* Parse a NULL-terminated list of arguments (after the program name). */
+static int ks_parse(struct ks_args *a, char *err, size_t errlen, ...)
+{
+	char *argv[KS_MAXARGS];
+	int argc = 0;
+	va_list ap;
+	char *s;
+
+	argv[argc++] = (char *)KS_PROG;
+	va_start(ap, errlen);
+	while ((s = va_arg(ap, char *)) && argc < KS_MAXARGS - 1)
+		argv[argc++] = s;
+	va_end(ap);
+	argv[argc] = NULL;
+	ks_args_init(a);
+	return ks_args_parse(a, argc, argv, err, errlen);
+}
+
+START_TEST(args_defaults)
+{
+	struct ks_args a;
+	char err[256];
+
+	ck_assert_int_eq(ks_parse(&a, err, sizeof(err), "--display", "3", NULL), 0);
+	ck_assert(a.have_display);
+	ck_assert_uint_eq(a.display_id, 3);
+	ck_assert(!a.create);
+	ck_assert_str_eq(a.device, "/dev/dri/renderD128");
+	ck_assert_ptr_null(a.kmscap_path);
+	ck_assert_int_eq(a.codec, KS_CODEC_H264);
+	ck_assert_str_eq(a.output, "-");
+	ck_assert_int_eq(a.rc, KS_RC_CBR);
+	ck_assert_uint_eq(a.bitrate, 8000000);
+	ck_assert_uint_eq(a.gop, 0);
+	ck_assert_int_eq(a.cursor, KS_CURSOR_COMPOSITE);
+	ck_assert_int_eq(a.idle, KS_IDLE_SKIP);
+	ck_assert(!a.stats && !a.json && !a.intra_refresh);
+	ck_assert_uint_eq(a.frames, 0);
+	ck_assert_uint_eq(a.duration_ns, 0);
+	ck_assert_uint_eq(a.pool, KS_DEFAULT_POOL);
+	ck_assert_str_eq(err, "");
+}
+END_TEST
+
+START_TEST(args_all_options)
+{
+	struct ks_args a;
+	char err[256];
+	int ret;
+
+	ret = ks_parse(&a, err, sizeof(err), "--create", "1280x720@59.94", "--kmscap",
+		       "/dev/kmscap1", "--device=/dev/dri/renderD129", "-o", "out.h264",
+		       "--codec", "hevc", "--rc=vbr", "--bitrate", "2500k", "--qp", "30",
+		       "--gop", "120", "--intra-refresh", "--cursor=separate", "--cursor-out",
+		       "cur.bin", "--idle", "repeat", "--stats", "--json", "--frames", "600",
+		       "--duration", "1.5s", "--queue-depth", "2", "--hold-timeout", "20",
+		       "--pool", "4", NULL);
+	ck_assert_msg(ret == 0, "parse failed: %s", err);
+	ck_assert(a.create && !a.have_display);
+	ck_assert_uint_eq(a.width, 1280);
+	ck_assert_uint_eq(a.height, 720);
+	ck_assert_uint_eq(a.refresh_mhz, 59940);
+	ck_assert_str_eq(a.kmscap_path, "/dev/kmscap1");
+	ck_assert_str_eq(a.device, "/dev/dri/renderD129");
+	ck_assert_str_eq(a.output, "out.h264");
+	ck_assert_int_eq(a.codec, KS_CODEC_HEVC);
+	ck_assert_int_eq(a.rc, KS_RC_VBR);
+	ck_assert_uint_eq(a.bitrate, 2500000);
+	ck_assert_uint_eq(a.qp, 30);
+	ck_assert_uint_eq(a.gop, 120);
+	ck_assert(a.intra_refresh);
+	ck_assert_int_eq(a.cursor, KS_CURSOR_SEPARATE);
+	ck_assert_str_eq(a.cursor_out, "cur.bin");
+	ck_assert_int_eq(a.idle, KS_IDLE_REPEAT);
+	ck_assert(a.stats && a.json);
+	ck_assert_uint_eq(a.frames, 600);
+	ck_assert_uint_eq(a.duration_ns, 1500000000ull);
+	ck_assert_uint_eq(a.queue_depth, 2);
+	ck_assert_uint_eq(a.hold_timeout_ns, 20000000ull);
+	ck_assert_uint_eq(a.pool, 4);
+}
+END_TEST
+
+START_TEST(args_reparse)
+{
+	struct ks_args a;
+	char err[256];
+
+	/* getopt state must not leak from one parse to the next */
+	ck_assert_int_eq(ks_parse(&a, err, sizeof(err), "--display", "1", "--stats", NULL), 0);
+	ck_assert_int_eq(ks_parse(&a, err, sizeof(err), "--display", "2", NULL), 0);
+	ck_assert_uint_eq(a.display_id, 2);
+	ck_assert(!a.stats);
+}
+END_TEST
+
+START_TEST(args_help_version)
+{
+	struct ks_args a;
+	char err[256];
+
+	ck_assert_int_eq(ks_parse(&a, err, sizeof(err), "--help", NULL), 0);
+	ck_assert(a.help);
+	ck_assert_int_eq(ks_parse(&a, err, sizeof(err), "-h", NULL), 0);
+	ck_assert(a.help);
+	ck_assert_int_eq(ks_parse(&a, err, sizeof(err), "--version", NULL), 0);
+	ck_assert(a.version);
+}
+END_TEST
+
+struct ks_bad {
+	const char *args[4];
+	const char *msg;
+};
+
+static const struct ks_bad ks_bad_cases[] = {
+	{ { NULL }, "no display: give --display ID or --create WxH[@HZ]" },
+	{ { "--display", "1", "--create", "640x480" },
+	  "--display and --create exclude each other" },
+	{ { "--display", "x1" }, "--display: 'x1' is not a number" },
+	{ { "--display", "-1" }, "--display: '-1' is not a number" },
+	{ { "--display", "99999999999" }, "--display: 99999999999 is out of range 0..4294967295" },
+	{ { "--create", "10x10" }, "--create: invalid mode '10x10': " },
+	{ { "--create", "axb" }, "--create: invalid mode 'axb': " },
+	{ { "--display", "1", "--codec", "vp9" },
+	  "--codec: unknown value 'vp9' (expected h264, hevc, av1)" },
+	{ { "--display", "1", "--rc", "abr" },
+	  "--rc: unknown value 'abr' (expected cbr, vbr, cqp)" },
+	{ { "--display", "1", "--bitrate", "fast" },
+	  "--bitrate: 'fast' is not a bit rate (e.g. 8M, 2500k)" },
+	{ { "--display", "1", "--bitrate", "5" }, "--bitrate: 5 is out of range 1k..1000M" },
+	{ { "--display", "1", "--qp", "52" }, "--qp: 52 is out of range 0..51" },
+	{ { "--display", "1", "--cursor", "overlay" },
+	  "--cursor: unknown value 'overlay' (expected composite, separate)" },
+	{ { "--display", "1", "--cursor", "separate" },
+	  "--cursor separate needs --cursor-out FILE" },
+	{ { "--display", "1", "--cursor-out", "x" }, "--cursor-out needs --cursor separate" },
+	{ { "--display", "1", "--idle", "drop" },
+	  "--idle: unknown value 'drop' (expected skip, repeat)" },
+	{ { "--display", "1", "--frames", "0" }, "--frames: 0 is out of range 1.." },
+	{ { "--display", "1", "--duration", "soon" },
+	  "--duration: 'soon' is not a positive duration (e.g. 10, 10s, 500ms, 2m)" },
+	{ { "--display", "1", "--duration", "0" },
+	  "--duration: '0' is not a positive duration" },
+	{ { "--display", "1", "--queue-depth", "65" }, "--queue-depth: 65 is out of range 1..64" },
+	{ { "--display", "1", "--pool", "1" }, "--pool: 1 is out of range 2..16" },
+	{ { "--display", "1", "--bogus" }, "unknown option '--bogus'" },
+	{ { "--display", "1", "-x" }, "unknown option '-x'" },
+	{ { "--display" }, "--display needs a value" },
+	{ { "--display", "1", "extra" }, "unexpected argument 'extra'" },
+	{ { "--display", "1", "-o", "" }, "--output: empty destination" },
+};
+
+START_TEST(args_errors)
+{
+	const struct ks_bad *b = &ks_bad_cases[_i];
+	struct ks_args a;
+	char err[256];
+	int ret;
+
+	ret = ks_parse(&a, err, sizeof(err), b->args[0], b->args[1], b->args[2], b->args[3],
+		       NULL);
+	ck_assert_int_eq(ret, -EINVAL);
+	ck_assert_msg(!strncmp(err, b->msg, strlen(b->msg)), "case %d: got '%s', want '%s'",
+		      _i, err, b->msg);
+}
+END_TEST
+
+START_TEST(args_durations)
+{
+	static const struct {
+		const char *s;
+		uint64_t ns;
+	} ok[] = {
+		{ "10", 10000000000ull }, { "10s", 10000000000ull }, { "500ms", 500000000ull },
+		{ "2m", 120000000000ull }, { "1.5", 1500000000ull }, { "0.001", 1000000ull },
+		{ "1.25ms", 1250000ull },
+	};
+	static const char *const bad[] = { "", "s", "1.", ".5", "1h", "-1", "1e3", "0",
+					   "0.0000000001" };
+	uint64_t ns;
+	size_t i;
+
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		ck_assert_msg(ks_parse_duration(ok[i].s, &ns) == 0, "'%s' refused", ok[i].s);
+		ck_assert_msg(ns == ok[i].ns, "'%s' = %llu", ok[i].s, (unsigned long long)ns);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(ks_parse_duration(bad[i], &ns) < 0, "'%s' accepted", bad[i]);
+}
+END_TEST
+
+START_TEST(args_bitrates)
+{
+	static const struct {
+		const char *s;
+		uint32_t bps;
+	} ok[] = {
+		{ "8000000", 8000000 }, { "8M", 8000000 }, { "2500k", 2500000 },
+		{ "2.5M", 2500000 }, { "1k", 1000 }, { "1000M", 1000000000 }, { "64K", 64000 },
+	};
+	static const char *const bad[] = { "", "M", "8G", "1001M", "999", "8 M", "-8M" };
+	uint32_t bps;
+	size_t i;
+
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		ck_assert_msg(ks_parse_bitrate(ok[i].s, &bps) == 0, "'%s' refused", ok[i].s);
+		ck_assert_msg(bps == ok[i].bps, "'%s' = %u", ok[i].s, bps);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(ks_parse_bitrate(bad[i], &bps) < 0, "'%s' accepted", bad[i]);
+}
+END_TEST
+
+START_TEST(args_names)
+{
+	ck_assert_str_eq(ks_codec_name(KS_CODEC_H264), "h264");
+	ck_assert_str_eq(ks_codec_name(KS_CODEC_HEVC), "hevc");
+	ck_assert_str_eq(ks_codec_name(KS_CODEC_AV1), "av1");
+	ck_assert_str_eq(ks_rc_name(KS_RC_CQP), "cqp");
+}
+END_TEST
+
+Suite *ks_suite_args(void)
+{
+	Suite *s = suite_create("args");
+	TCase *tc;
+
+	KS_ADD(s, args_defaults);
+	KS_ADD(s, args_all_options);
+	KS_ADD(s, args_reparse);
+	KS_ADD(s, args_help_version);
+	tc = tcase_create("args_errors");
+	tcase_add_loop_test(tc, args_errors, 0, sizeof(ks_bad_cases) / sizeof(ks_bad_cases[0]));
+	suite_add_tcase(s, tc);
+	KS_ADD(s, args_durations);
+	KS_ADD(s, args_bitrates);
+	KS_ADD(s, args_names);
+	return s;
+}

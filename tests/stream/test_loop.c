@@ -1,0 +1,602 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The io_uring loop against a fake event source (a SOCK_SEQPACKET pair
+ * carrying struct kmscap_event records), a fake encoder and pipes as the
+ * output.  Threads feed events and read the output; the loop runs in the
+ * test's main thread.  Nothing here depends on timing: threads wait for
+ * each other through the release counter, never by sleeping.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "ks_test.h"
+#include "libkmscap.h"
+
+#define MAX_SEQ 64
+
+struct fake_src {
+	int rd, wr;			/* loop reads rd, feeder writes wr */
+	atomic_uint released;
+	atomic_uint release_count[MAX_SEQ + 1];
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+};
+
+struct fake_enc {
+	struct fake_src *src;		/* for its lock and condition */
+	size_t unit_size;		/* payload bytes per frame (>= 16) */
+	bool release_early;
+	atomic_uint frames;
+	atomic_uint idr_requests;
+	bool idr_pending;
+	unsigned int idr_frames[MAX_SEQ];
+	unsigned int nidr;
+	uint32_t flags[MAX_SEQ + 1];
+	unsigned int flushes;
+};
+
+static int src_read(void *opaque, struct kmscap_event *evs, size_t max)
+{
+	struct fake_src *s = opaque;
+	uint8_t buf[sizeof(struct kmscap_event)];
+	size_t n = 0;
+	ssize_t r;
+	int ret;
+
+	while (n < max) {
+		r = recv(s->rd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (r < 0 && errno == EAGAIN)
+			break;
+		if (r < 0)
+			return -errno;
+		if (r == 0)
+			break;
+		ret = kmscap_event_decode(buf, (size_t)r, &evs[n], NULL);
+		if (ret)
+			return ret;
+		n++;
+	}
+	return (int)n;
+}
+
+static int src_release(void *opaque, uint64_t seq)
+{
+	struct fake_src *s = opaque;
+
+	ck_assert_uint_le(seq, MAX_SEQ);
+	atomic_fetch_add(&s->release_count[seq], 1);
+	pthread_mutex_lock(&s->lock);
+	atomic_fetch_add(&s->released, 1);
+	pthread_cond_broadcast(&s->cond);
+	pthread_mutex_unlock(&s->lock);
+	return 0;
+}
+
+static const struct ks_source_ops src_ops = { .read = src_read, .release = src_release };
+
+/* The unit of frame @seq: AUD, then an "IDR"/"P" NAL with recognisable bytes. */
+static void expected_unit(struct ks_buf *b, uint64_t seq, size_t size, bool idr)
+{
+	uint8_t *nal = malloc(size);
+	size_t i;
+
+	ck_assert_ptr_nonnull(nal);
+	nal[0] = idr ? 0x65 : 0x41;
+	for (i = 1; i < size; i++)
+		nal[i] = (uint8_t)(seq * 31 + i) | 0x80;	/* never 00: no start codes */
+	ck_assert_int_eq(ks_annexb_aud_h264(b), 0);
+	ck_assert_int_eq(ks_annexb_append_nal(b, nal, size), 0);
+	free(nal);
+}
+
+static int enc_frame(void *opaque, struct ks_loop *loop, const struct kmscap_event *ev,
+		     struct ks_buf *out)
+{
+	struct fake_enc *e = opaque;
+	bool idr = e->idr_pending || (ev->flags & KMSCAP_FRAME_NEW_MODE);
+
+	ck_assert_uint_le(ev->seq, MAX_SEQ);
+	e->flags[ev->seq] = ev->flags;
+	if (e->release_early)
+		ck_assert_int_eq(ks_loop_release(loop, ev->seq), 0);
+	if (idr)
+		e->idr_frames[e->nidr++] = (unsigned int)ev->seq;
+	e->idr_pending = false;
+	expected_unit(out, ev->seq, e->unit_size, idr);
+	ks_loop_stats(loop)->total.encoded++;
+	atomic_fetch_add(&e->frames, 1);
+	return 0;
+}
+
+static void enc_idr(void *opaque)
+{
+	struct fake_enc *e = opaque;
+
+	e->idr_pending = true;
+	pthread_mutex_lock(&e->src->lock);
+	atomic_fetch_add(&e->idr_requests, 1);
+	pthread_cond_broadcast(&e->src->cond);
+	pthread_mutex_unlock(&e->src->lock);
+}
+
+static int enc_flush(void *opaque, struct ks_buf *out)
+{
+	struct fake_enc *e = opaque;
+
+	e->flushes++;
+	return ks_buf_append(out, "\0\0\0\1\x0b", 5);	/* end of stream NAL */
+}
+
+static const struct ks_encoder_ops enc_ops = {
+	.frame = enc_frame, .request_idr = enc_idr, .flush = enc_flush,
+};
+
+static void make_event(struct kmscap_event *ev, uint64_t seq, uint32_t flags)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->type = KMSCAP_EVENT_FRAME;
+	ev->flags = flags | KMSCAP_FRAME_FULL_DAMAGE;
+	ev->seq = seq;
+	ev->timestamp_ns = ks_now_ns();
+	ev->display_id = 1;
+	ev->buffer_id = 1 + seq % 3;
+	ev->format = 0x34325258;
+	ev->width = 640;
+	ev->height = 480;
+	ev->num_planes = 1;
+	ev->pitches[0] = 2560;
+	ev->src_w = 640;
+	ev->src_h = 480;
+	ev->mode_width = 640;
+	ev->mode_height = 480;
+	ev->refresh_mhz = 60000;
+}
+
+static void send_event(struct fake_src *s, const struct kmscap_event *ev)
+{
+	ck_assert_int_eq(send(s->wr, ev, sizeof(*ev), 0), (ssize_t)sizeof(*ev));
+}
+
+static void src_open(struct fake_src *s)
+{
+	int sv[2];
+
+	memset(s, 0, sizeof(*s));
+	pthread_mutex_init(&s->lock, NULL);
+	pthread_cond_init(&s->cond, NULL);
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
+	s->rd = sv[0];
+	s->wr = sv[1];
+}
+
+/* Wait (on a condition variable, no sleep) until @n frames were released. */
+static void wait_released(struct fake_src *s, unsigned int n)
+{
+	pthread_mutex_lock(&s->lock);
+	while (atomic_load(&s->released) < n)
+		pthread_cond_wait(&s->cond, &s->lock);
+	pthread_mutex_unlock(&s->lock);
+}
+
+struct reader {
+	int fd;
+	size_t chunk;
+	struct ks_buf got;
+	pthread_t thr;
+};
+
+static void *reader_main(void *arg)
+{
+	struct reader *r = arg;
+	struct pollfd p = { .fd = r->fd, .events = POLLIN };
+	uint8_t buf[65536];
+	ssize_t n;
+
+	for (;;) {
+		n = read(r->fd, buf, r->chunk < sizeof(buf) ? r->chunk : sizeof(buf));
+		if (n < 0 && errno == EAGAIN) {
+			poll(&p, 1, -1);
+			continue;
+		}
+		if (n <= 0)
+			break;
+		ks_buf_append(&r->got, buf, (size_t)n);
+	}
+	return NULL;
+}
+
+static void reader_start(struct reader *r, int fd, size_t chunk)
+{
+	memset(r, 0, sizeof(*r));
+	r->fd = fd;
+	r->chunk = chunk;
+	ck_assert_int_eq(pthread_create(&r->thr, NULL, reader_main, r), 0);
+}
+
+struct feeder {
+	struct fake_src *src;
+	struct fake_enc *enc;
+	unsigned int frames;
+	int usr1_before;		/* raise SIGUSR1 before this frame (1-based), 0: never */
+	bool term_after;		/* SIGTERM once all frames are released */
+	struct reader *reader;		/* started once all frames are released */
+	int reader_fd;
+	pthread_t thr;
+};
+
+static void *feeder_main(void *arg)
+{
+	struct feeder *f = arg;
+	struct kmscap_event ev;
+	unsigned int i;
+
+	for (i = 1; i <= f->frames; i++) {
+		if ((int)i == f->usr1_before) {
+			kill(getpid(), SIGUSR1);
+			pthread_mutex_lock(&f->src->lock);
+			while (atomic_load(&f->enc->idr_requests) == 0)
+				pthread_cond_wait(&f->src->cond, &f->src->lock);
+			pthread_mutex_unlock(&f->src->lock);
+		}
+		make_event(&ev, i, i == 1 ? KMSCAP_FRAME_FIRST : 0);
+		send_event(f->src, &ev);
+		wait_released(f->src, i);
+	}
+	if (f->reader)
+		reader_start(f->reader, f->reader_fd, 65536);
+	if (f->term_after)
+		kill(getpid(), SIGTERM);
+	return NULL;
+}
+
+static void loop_config(struct ks_loop_config *cfg, struct fake_src *s, struct fake_enc *e,
+			int out_fd)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->src_fd = s->rd;
+	cfg->src = &src_ops;
+	cfg->src_opaque = s;
+	cfg->out_fd = out_fd;
+	cfg->enc = &enc_ops;
+	cfg->enc_opaque = e;
+	e->src = s;
+	cfg->stats_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+}
+
+static void check_all_released_once(struct fake_src *s, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 1; i <= n; i++)
+		ck_assert_msg(atomic_load(&s->release_count[i]) == 1,
+			      "frame %u released %u times", i, atomic_load(&s->release_count[i]));
+	ck_assert_uint_eq(atomic_load(&s->released), n);
+}
+
+/* Run N frames one by one through the loop into a pipe; compare the bytes. */
+static void run_frames(unsigned int n, size_t unit_size, bool nonblock_small, bool early)
+{
+	struct fake_enc e = { .unit_size = unit_size, .release_early = early };
+	struct ks_loop_config cfg;
+	struct ks_buf want = { 0 };
+	struct fake_src s;
+	struct ks_loop *l;
+	struct reader r;
+	struct feeder f;
+	int out[2];
+	unsigned int i;
+
+	ck_assert_int_eq(ks_loop_block_signals(), 0);
+	src_open(&s);
+	ck_assert_int_eq(pipe2(out, O_CLOEXEC), 0);
+	if (nonblock_small) {
+		ck_assert_int_ge(fcntl(out[1], F_SETPIPE_SZ, 4096), 4096);
+		ck_assert_int_eq(fcntl(out[1], F_SETFL, O_NONBLOCK), 0);
+	}
+	loop_config(&cfg, &s, &e, out[1]);
+	cfg.max_frames = n;
+	ck_assert_int_eq(ks_loop_new(&cfg, &l), 0);
+	reader_start(&r, out[0], nonblock_small ? 1000 : 65536);
+	f = (struct feeder){ .src = &s, .enc = &e, .frames = n };
+	ck_assert_int_eq(pthread_create(&f.thr, NULL, feeder_main, &f), 0);
+
+	ck_assert_int_eq(ks_loop_run(l), KS_STOP_FRAMES);
+	ck_assert_int_eq(ks_loop_error(l), 0);
+	pthread_join(f.thr, NULL);
+	ck_assert_uint_eq(ks_loop_stats(l)->total.frames_in, n);
+	ck_assert_uint_eq(ks_loop_stats(l)->total.encoded, n);
+	ck_assert_uint_eq(ks_loop_stats(l)->total.dropped, 0);
+	ck_assert_uint_eq(ks_loop_stats(l)->total.released, n);
+	ks_loop_free(l);
+	close(out[1]);
+	pthread_join(r.thr, NULL);
+
+	for (i = 1; i <= n; i++)
+		expected_unit(&want, i, unit_size, false);
+	ks_buf_append(&want, "\0\0\0\1\x0b", 5);
+	ck_assert_uint_eq(r.got.len, want.len);
+	ck_assert_mem_eq(r.got.data, want.data, want.len);
+	ck_assert_uint_eq(e.flushes, 1);
+	check_all_released_once(&s, n);
+	ks_buf_free(&want);
+	ks_buf_free(&r.got);
+	close(out[0]);
+	close(s.rd);
+	close(s.wr);
+}
+
+START_TEST(loop_frames_to_pipe)
+{
+	run_frames(20, 100, false, false);
+}
+END_TEST
+
+START_TEST(loop_partial_writes)
+{
+	/* units of 200 kB through a 4 kB non-blocking pipe read 1000 bytes at a time */
+	run_frames(6, 200000, true, false);
+}
+END_TEST
+
+START_TEST(loop_encoder_releases_early)
+{
+	run_frames(10, 50, false, true);
+}
+END_TEST
+
+START_TEST(loop_latest_wins)
+{
+	struct fake_enc e = { .unit_size = 32 };
+	struct kmscap_event ev;
+	struct ks_loop_config cfg;
+	struct fake_src s;
+	struct ks_loop *l;
+	struct reader r;
+	int out[2];
+	unsigned int i;
+
+	ck_assert_int_eq(ks_loop_block_signals(), 0);
+	src_open(&s);
+	ck_assert_int_eq(pipe2(out, O_CLOEXEC), 0);
+	/* five frames queued before the loop looks: the newest is encoded */
+	for (i = 1; i <= 5; i++) {
+		make_event(&ev, i, i == 1 ? KMSCAP_FRAME_FIRST : i == 2 ? KMSCAP_FRAME_NEW_MODE : 0);
+		if (i == 5) {
+			/* no damage on the last one: the merge must add it */
+			ev.flags &= ~KMSCAP_FRAME_FULL_DAMAGE;
+			ev.dropped = 3;	/* and three the module dropped before it */
+		}
+		send_event(&s, &ev);
+	}
+	loop_config(&cfg, &s, &e, out[1]);
+	cfg.max_frames = 5;
+	ck_assert_int_eq(ks_loop_new(&cfg, &l), 0);
+	reader_start(&r, out[0], 65536);
+	ck_assert_int_eq(ks_loop_run(l), KS_STOP_FRAMES);
+	ck_assert_uint_eq(atomic_load(&e.frames), 1);
+	ck_assert_uint_eq(ks_loop_stats(l)->total.frames_in, 5);
+	ck_assert_uint_eq(ks_loop_stats(l)->total.dropped, 4 + 3);
+	ck_assert(e.flags[5] & KMSCAP_FRAME_NEW_MODE);
+	ck_assert(e.flags[5] & KMSCAP_FRAME_FULL_DAMAGE);
+	ck_assert(e.flags[5] & KMSCAP_FRAME_FIRST);
+	ck_assert_uint_eq(e.nidr, 1);
+	ck_assert_uint_eq(e.idr_frames[0], 5);
+	ks_loop_free(l);
+	close(out[1]);
+	pthread_join(r.thr, NULL);
+	check_all_released_once(&s, 5);
+	ks_buf_free(&r.got);
+}
+END_TEST
+
+START_TEST(loop_signals)
+{
+	struct fake_enc e = { .unit_size = 64 };
+	struct ks_loop_config cfg;
+	struct ks_buf want = { 0 };
+	struct fake_src s;
+	struct ks_loop *l;
+	struct reader r;
+	struct feeder f;
+	int out[2];
+	unsigned int i;
+
+	ck_assert_int_eq(ks_loop_block_signals(), 0);
+	src_open(&s);
+	ck_assert_int_eq(pipe2(out, O_CLOEXEC), 0);
+	loop_config(&cfg, &s, &e, out[1]);
+	ck_assert_int_eq(ks_loop_new(&cfg, &l), 0);
+	reader_start(&r, out[0], 65536);
+	f = (struct feeder){ .src = &s, .enc = &e, .frames = 6, .usr1_before = 4,
+			     .term_after = true };
+	ck_assert_int_eq(pthread_create(&f.thr, NULL, feeder_main, &f), 0);
+	ck_assert_int_eq(ks_loop_run(l), KS_STOP_SIGNAL);
+	pthread_join(f.thr, NULL);
+	ks_loop_free(l);
+	close(out[1]);
+	pthread_join(r.thr, NULL);
+
+	/* SIGUSR1 made frame 4 the (only) IDR */
+	ck_assert_uint_eq(e.nidr, 1);
+	ck_assert_uint_eq(e.idr_frames[0], 4);
+	for (i = 1; i <= 6; i++)
+		expected_unit(&want, i, 64, i == 4);
+	ks_buf_append(&want, "\0\0\0\1\x0b", 5);
+	ck_assert_uint_eq(r.got.len, want.len);
+	ck_assert_mem_eq(r.got.data, want.data, want.len);
+	check_all_released_once(&s, 6);
+	ks_buf_free(&want);
+	ks_buf_free(&r.got);
+}
+END_TEST
+
+START_TEST(loop_hangup)
+{
+	struct fake_enc e = { .unit_size = 16 };
+	struct kmscap_event ev;
+	struct ks_loop_config cfg;
+	struct fake_src s;
+	struct ks_loop *l;
+	int out[2];
+
+	ck_assert_int_eq(ks_loop_block_signals(), 0);
+	src_open(&s);
+	ck_assert_int_eq(pipe2(out, O_CLOEXEC), 0);
+	make_event(&ev, 1, 0);
+	send_event(&s, &ev);
+	memset(&ev, 0, sizeof(ev));
+	ev.type = KMSCAP_EVENT_HANGUP;
+	ev.seq = 1;
+	send_event(&s, &ev);
+	loop_config(&cfg, &s, &e, out[1]);
+	ck_assert_int_eq(ks_loop_new(&cfg, &l), 0);
+	ck_assert_int_eq(ks_loop_run(l), KS_STOP_HANGUP);
+	ck_assert_uint_eq(atomic_load(&e.frames), 1);
+	ck_assert_uint_eq(e.flushes, 1);
+	ks_loop_free(l);
+	check_all_released_once(&s, 1);
+}
+END_TEST
+
+START_TEST(loop_source_closed_is_hangup)
+{
+	struct fake_enc e = { .unit_size = 16 };
+	struct ks_loop_config cfg;
+	struct fake_src s;
+	struct ks_loop *l;
+	int out[2];
+
+	ck_assert_int_eq(ks_loop_block_signals(), 0);
+	src_open(&s);
+	ck_assert_int_eq(pipe2(out, O_CLOEXEC), 0);
+	close(s.wr);
+	loop_config(&cfg, &s, &e, out[1]);
+	ck_assert_int_eq(ks_loop_new(&cfg, &l), 0);
+	ck_assert_int_eq(ks_loop_run(l), KS_STOP_HANGUP);
+	ks_loop_free(l);
+}
+END_TEST
+
+START_TEST(loop_duration_and_stats)
+{
+	struct fake_enc e = { .unit_size = 16 };
+	struct ks_loop_config cfg;
+	struct fake_src s;
+	struct ks_loop *l;
+	char buf[8192];
+	int out[2], st[2];
+	ssize_t n;
+
+	ck_assert_int_eq(ks_loop_block_signals(), 0);
+	src_open(&s);
+	ck_assert_int_eq(pipe2(out, O_CLOEXEC), 0);
+	ck_assert_int_eq(pipe2(st, O_CLOEXEC), 0);
+	loop_config(&cfg, &s, &e, out[1]);
+	cfg.stats_fd = st[1];
+	cfg.json = true;
+	cfg.stats_interval_ns = 10000000;	/* ticks expire before the duration */
+	cfg.duration_ns = 200000000;
+	ck_assert_int_eq(ks_loop_new(&cfg, &l), 0);
+	ck_assert_int_eq(ks_loop_run(l), KS_STOP_DURATION);
+	ks_loop_free(l);
+	close(st[1]);
+	n = read(st[0], buf, sizeof(buf) - 1);
+	ck_assert_int_gt(n, 0);
+	buf[n] = '\0';
+	ck_assert_msg(!strncmp(buf, "{\"type\":\"stats\"", 15), "first line: %s", buf);
+	ck_assert_msg(strstr(buf, "\n{\"type\":\"summary\"") != NULL, "no summary in: %s", buf);
+	ck_assert_int_eq(buf[n - 1], '\n');
+}
+END_TEST
+
+START_TEST(loop_output_closed)
+{
+	struct fake_enc e = { .unit_size = 16 };
+	struct kmscap_event ev;
+	struct ks_loop_config cfg;
+	struct fake_src s;
+	struct ks_loop *l;
+	int out[2];
+
+	ck_assert_int_eq(ks_loop_block_signals(), 0);
+	src_open(&s);
+	ck_assert_int_eq(pipe2(out, O_CLOEXEC), 0);
+	close(out[0]);
+	make_event(&ev, 1, 0);
+	send_event(&s, &ev);
+	loop_config(&cfg, &s, &e, out[1]);
+	ck_assert_int_eq(ks_loop_new(&cfg, &l), 0);
+	ck_assert_int_eq(ks_loop_run(l), KS_STOP_ERROR);
+	ck_assert_int_eq(ks_loop_error(l), -EPIPE);
+	ck_assert_str_eq(ks_loop_error_msg(l), "writing the output: Broken pipe");
+	ks_loop_free(l);
+	check_all_released_once(&s, 1);
+}
+END_TEST
+
+/* The output does not drain: frames beyond the queue limit are dropped, counted. */
+START_TEST(loop_backpressure_drops)
+{
+	struct fake_enc e = { .unit_size = 65536 };
+	struct ks_loop_config cfg;
+	struct fake_src s;
+	struct ks_loop *l;
+	struct reader r;
+	struct feeder f;
+	const struct ks_counters *t;
+	int out[2];
+
+	ck_assert_int_eq(ks_loop_block_signals(), 0);
+	src_open(&s);
+	ck_assert_int_eq(pipe2(out, O_CLOEXEC | O_NONBLOCK), 0);
+	ck_assert_int_ge(fcntl(out[1], F_SETPIPE_SZ, 4096), 4096);
+	loop_config(&cfg, &s, &e, out[1]);
+	cfg.max_frames = 10;
+	cfg.max_queued = 2;
+	ck_assert_int_eq(ks_loop_new(&cfg, &l), 0);
+	/* the reader starts only once every frame was handled */
+	f = (struct feeder){ .src = &s, .enc = &e, .frames = 10, .reader = &r,
+			     .reader_fd = out[0] };
+	ck_assert_int_eq(pthread_create(&f.thr, NULL, feeder_main, &f), 0);
+	ck_assert_int_eq(ks_loop_run(l), KS_STOP_FRAMES);
+	pthread_join(f.thr, NULL);
+	t = &ks_loop_stats(l)->total;
+	ck_assert_uint_eq(t->frames_in, 10);
+	ck_assert_uint_ge(t->dropped, 1);
+	ck_assert_uint_eq(t->encoded + t->dropped, 10);
+	ck_assert_uint_eq(atomic_load(&e.frames), t->encoded);
+	ks_loop_free(l);
+	close(out[1]);
+	pthread_join(r.thr, NULL);
+	/* every encoded unit arrived whole: AUD + NAL + end of stream */
+	ck_assert_uint_eq(r.got.len, t->encoded * (6 + 4 + 65536) + 5);
+	check_all_released_once(&s, 10);
+	ks_buf_free(&r.got);
+}
+END_TEST
+
+Suite *ks_suite_loop(void)
+{
+	Suite *s = suite_create("loop");
+
+	KS_ADD(s, loop_frames_to_pipe);
+	KS_ADD(s, loop_partial_writes);
+	KS_ADD(s, loop_encoder_releases_early);
+	KS_ADD(s, loop_latest_wins);
+	KS_ADD(s, loop_signals);
+	KS_ADD(s, loop_hangup);
+	KS_ADD(s, loop_source_closed_is_hangup);
+	KS_ADD(s, loop_duration_and_stats);
+	KS_ADD(s, loop_output_closed);
+	KS_ADD(s, loop_backpressure_drops);
+	return s;
+}

@@ -1,0 +1,326 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * kmscap-stream: internal interfaces shared by the helper's files.
+ *
+ * Every function that can fail returns a negative errno value (never -1
+ * with errno set).  Pieces that do not need VA-API or a kmscap device
+ * (arguments, Annex B / IVF writers, statistics, the import cache and the
+ * io_uring loop) are kept free of both, so the host unit tests can link
+ * them alone.
+ */
+#ifndef KMSCAP_STREAM_KS_H
+#define KMSCAP_STREAM_KS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "kmscap.h"
+
+struct ks_loop;
+
+#define KS_PROG			"kmscap-stream"
+#define KS_VERSION		"0.1.0"
+#define KS_DEFAULT_DEVICE	"/dev/dri/renderD128"
+
+/* Exit statuses. */
+#define KS_EXIT_OK		0
+#define KS_EXIT_FAIL		1
+#define KS_EXIT_USAGE		2
+
+/* ------------------------------------------------------------------ */
+/* args.c                                                              */
+/* ------------------------------------------------------------------ */
+
+enum ks_codec { KS_CODEC_H264, KS_CODEC_HEVC, KS_CODEC_AV1 };
+enum ks_rc { KS_RC_CBR, KS_RC_VBR, KS_RC_CQP };
+enum ks_cursor { KS_CURSOR_COMPOSITE, KS_CURSOR_SEPARATE };
+enum ks_idle { KS_IDLE_SKIP, KS_IDLE_REPEAT };
+
+struct ks_args {
+	const char *kmscap_path;	/* --kmscap; NULL: libkmscap's default */
+	const char *device;		/* --device */
+	bool have_display;
+	uint32_t display_id;		/* --display */
+	bool create;			/* --create MODE */
+	uint32_t width, height, refresh_mhz;
+	enum ks_codec codec;		/* --codec */
+	const char *output;		/* --output / -o: FILE, -, tcp:HOST:PORT, unix:PATH */
+	enum ks_rc rc;			/* --rc */
+	uint32_t bitrate;		/* --bitrate, bits per second */
+	uint32_t qp;			/* --qp */
+	uint32_t gop;			/* --gop, 0: infinite */
+	bool intra_refresh;		/* --intra-refresh */
+	enum ks_cursor cursor;		/* --cursor */
+	const char *cursor_out;		/* --cursor-out */
+	enum ks_idle idle;		/* --idle */
+	bool stats;			/* --stats */
+	bool json;			/* --json */
+	uint64_t frames;		/* --frames, 0: unlimited */
+	uint64_t duration_ns;		/* --duration, 0: unlimited */
+	uint32_t queue_depth;		/* --queue-depth, 0: module default */
+	uint64_t hold_timeout_ns;	/* --hold-timeout, 0: one refresh period */
+	uint32_t pool;			/* --pool: NV12 surfaces */
+	bool help;
+	bool version;
+};
+
+#define KS_DEFAULT_BITRATE	8000000u
+#define KS_DEFAULT_QP		26u
+#define KS_DEFAULT_POOL		3u
+#define KS_MAX_POOL		16u
+
+void ks_args_init(struct ks_args *a);
+/*
+ * Parse argv into @a.  Returns 0, or -EINVAL with a one-line message in
+ * @err (no program name, no newline).  Options may be given as
+ * "--opt value" or "--opt=value".
+ */
+int ks_args_parse(struct ks_args *a, int argc, char **argv, char *err, size_t errlen);
+void ks_args_usage(FILE *f);
+const char *ks_codec_name(enum ks_codec c);
+const char *ks_rc_name(enum ks_rc rc);
+/* "10", "10s", "500ms", "2m", "1.5s" -> ns.  0 or -EINVAL / -ERANGE. */
+int ks_parse_duration(const char *s, uint64_t *ns);
+/* "8000000", "8000k", "8M", "2.5M" -> bits/s.  0 or -EINVAL / -ERANGE. */
+int ks_parse_bitrate(const char *s, uint32_t *bps);
+
+/* ------------------------------------------------------------------ */
+/* buf.c: a growable byte buffer, one output unit                      */
+/* ------------------------------------------------------------------ */
+
+struct ks_buf {
+	uint8_t *data;
+	size_t len;
+	size_t cap;
+};
+
+int ks_buf_reserve(struct ks_buf *b, size_t extra);
+int ks_buf_append(struct ks_buf *b, const void *data, size_t len);
+void ks_buf_reset(struct ks_buf *b);
+void ks_buf_free(struct ks_buf *b);
+
+/* ------------------------------------------------------------------ */
+/* annexb.c: H.264 / HEVC access units                                 */
+/* ------------------------------------------------------------------ */
+
+/* Append an H.264 access unit delimiter (primary_pic_type 7: any slice). */
+int ks_annexb_aud_h264(struct ks_buf *au);
+/* Append one NAL unit (header + escaped payload) behind a 4-byte start code. */
+int ks_annexb_append_nal(struct ks_buf *au, const void *nal, size_t len);
+/*
+ * Append bitstream that already is Annex B (as VA coded buffers are); it
+ * must begin with a 3- or 4-byte start code (-EBADMSG otherwise).
+ */
+int ks_annexb_append_stream(struct ks_buf *au, const void *data, size_t len);
+
+struct ks_nal {
+	const uint8_t *data;	/* first byte of the NAL header */
+	size_t len;		/* up to the next start code, trailing zeros excluded */
+	size_t sc_len;		/* 3 or 4 */
+};
+
+/*
+ * Iterate NAL units: *@pos starts at 0.  Returns 1 with @nal set, 0 at the
+ * end, -EBADMSG if the data does not start with a start code.
+ */
+int ks_annexb_next(const uint8_t *data, size_t len, size_t *pos, struct ks_nal *nal);
+static inline unsigned int ks_h264_nal_type(const struct ks_nal *n)
+{
+	return n->len ? n->data[0] & 0x1f : 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* ivf.c: AV1 in IVF                                                   */
+/* ------------------------------------------------------------------ */
+
+#define KS_IVF_HEADER_SIZE	32
+#define KS_IVF_FRAME_HEADER	12
+
+/* The 32-byte file header; @frames is 0 while streaming. */
+void ks_ivf_header(uint8_t out[KS_IVF_HEADER_SIZE], uint32_t fourcc, uint16_t width,
+		   uint16_t height, uint32_t rate, uint32_t scale, uint32_t frames);
+/* Append frame header + payload as one unit. */
+int ks_ivf_append_frame(struct ks_buf *unit, const void *data, size_t len, uint64_t pts);
+#define KS_IVF_FOURCC_AV1	0x31305641u	/* "AV01" */
+
+/* ------------------------------------------------------------------ */
+/* stats.c                                                             */
+/* ------------------------------------------------------------------ */
+
+#define KS_LAT_WINDOW		1024
+
+struct ks_latency {
+	uint64_t samples[KS_LAT_WINDOW];
+	size_t count;		/* valid samples, <= KS_LAT_WINDOW */
+	size_t next;		/* ring position of the next sample */
+	size_t window;		/* window size, <= KS_LAT_WINDOW */
+};
+
+void ks_latency_init(struct ks_latency *l, size_t window);
+void ks_latency_add(struct ks_latency *l, uint64_t ns);
+/*
+ * Nearest-rank percentile (@pct 1..100) over the window: the smallest
+ * sample with at least pct % of the samples <= it.  0 if empty.
+ */
+uint64_t ks_latency_pct(const struct ks_latency *l, unsigned int pct);
+
+struct ks_counters {
+	uint64_t frames_in;	/* frame events read */
+	uint64_t encoded;	/* frames encoded and queued for output */
+	uint64_t skipped;	/* idle frames skipped (--idle=skip) */
+	uint64_t repeated;	/* idle frames re-emitted (--idle=repeat) */
+	uint64_t dropped;	/* lost: by the module (event 'dropped') or by us */
+	uint64_t blank;		/* blank frames (nothing to encode) */
+	uint64_t idr;		/* IDR frames */
+	uint64_t bytes_out;	/* bytes written */
+	uint64_t released;	/* frames given back to the module */
+	uint64_t mode_changes;
+};
+
+struct ks_stats {
+	struct ks_counters total;
+	struct ks_counters last;	/* totals at the previous report */
+	uint64_t start_ns, last_ns;
+	struct ks_latency lat;
+};
+
+void ks_stats_init(struct ks_stats *s, uint64_t now_ns);
+/*
+ * Format one report line (no newline) for the interval since the last
+ * report, or for the whole run if @final.  @json selects one JSON object.
+ * Returns the length, -ENOSPC if @size is too small.
+ */
+int ks_stats_format(const struct ks_stats *s, uint64_t now_ns, bool final, bool json,
+		    char *buf, size_t size);
+/* Start a new interval. */
+void ks_stats_mark(struct ks_stats *s, uint64_t now_ns);
+
+/* ------------------------------------------------------------------ */
+/* import_cache.c: buffer id -> imported VA surface                    */
+/* ------------------------------------------------------------------ */
+
+/* What an import depends on; a change of any field means a new import. */
+struct ks_layout {
+	uint32_t format;
+	uint32_t width, height;
+	uint64_t modifier;
+	uint32_t pitch, offset;
+};
+
+struct ks_import_ops {
+	/* Export @buffer_id: a new fd the caller closes, or a negative errno. */
+	int (*export_buf)(void *opaque, uint32_t buffer_id, uint64_t *size);
+	/* Import @fd with @layout; store the handle (a VASurfaceID) in *@handle. */
+	int (*import)(void *opaque, int fd, uint64_t size, const struct ks_layout *layout,
+		      uint32_t *handle);
+	void (*destroy)(void *opaque, uint32_t handle);
+};
+
+struct ks_import_entry {
+	uint32_t buffer_id;
+	struct ks_layout layout;
+	uint32_t handle;
+	uint64_t last_use;
+};
+
+struct ks_import_cache {
+	struct ks_import_ops ops;
+	void *opaque;
+	struct ks_import_entry *entries;
+	size_t count, max;
+	uint64_t clock;
+	uint64_t imports, hits, evictions, drops;
+};
+
+int ks_import_cache_init(struct ks_import_cache *c, const struct ks_import_ops *ops,
+			 void *opaque, size_t max);
+/* Destroys every cached import. */
+void ks_import_cache_fini(struct ks_import_cache *c);
+/*
+ * The handle for @buffer_id in @layout: cached, or exported + imported
+ * now (the export fd is closed after the import).  @buffer_id 0 is -EINVAL.
+ */
+int ks_import_cache_get(struct ks_import_cache *c, uint32_t buffer_id,
+			const struct ks_layout *layout, uint32_t *handle);
+void ks_import_cache_drop_all(struct ks_import_cache *c);
+/* Drop everything on a hang-up or NEW_MODE frame; 1 if it did. */
+int ks_import_cache_note_event(struct ks_import_cache *c, const struct kmscap_event *ev);
+
+/* ------------------------------------------------------------------ */
+/* loop.c: the io_uring event loop                                     */
+/* ------------------------------------------------------------------ */
+
+/* Where frame events come from and go back to. */
+struct ks_source_ops {
+	/* Read up to @max events without blocking; count, 0 if none, or -errno. */
+	int (*read)(void *opaque, struct kmscap_event *evs, size_t max);
+	/* Give frame @seq back. */
+	int (*release)(void *opaque, uint64_t seq);
+};
+
+/* What to do with a frame (the VA pipeline, or a fake in tests). */
+struct ks_encoder_ops {
+	/*
+	 * Encode @ev into @out (left empty: nothing to write).  The encoder
+	 * calls ks_loop_release(@loop, ev->seq) as soon as it no longer reads
+	 * the frame; the loop releases any frame it did not.
+	 */
+	int (*frame)(void *opaque, struct ks_loop *loop, const struct kmscap_event *ev,
+		     struct ks_buf *out);
+	/* The next frame is an IDR (SIGUSR1). */
+	void (*request_idr)(void *opaque);
+	/* End of stream: anything still in the encoder, and a trailer. */
+	int (*flush)(void *opaque, struct ks_buf *out);
+};
+
+struct ks_loop_config {
+	int src_fd;			/* polled for POLLIN / POLLHUP */
+	const struct ks_source_ops *src;
+	void *src_opaque;
+	int out_fd;
+	const struct ks_encoder_ops *enc;
+	void *enc_opaque;
+	uint64_t stats_interval_ns;	/* 0: no periodic statistics */
+	bool json;
+	uint64_t max_frames;		/* 0: unlimited */
+	uint64_t duration_ns;		/* 0: unlimited */
+	size_t max_queued;		/* output units queued before dropping frames */
+	int stats_fd;			/* where statistics go (stderr) */
+	/* Prepend this to the output before the first unit (e.g. IVF header). */
+	const void *prologue;
+	size_t prologue_len;
+};
+
+/* Why ks_loop_run() returned. */
+enum ks_stop {
+	KS_STOP_NONE,
+	KS_STOP_SIGNAL,		/* SIGINT / SIGTERM */
+	KS_STOP_FRAMES,		/* --frames reached */
+	KS_STOP_DURATION,	/* --duration elapsed */
+	KS_STOP_HANGUP,		/* the display went away */
+	KS_STOP_ERROR,		/* an error (see ks_loop_error) */
+};
+
+/*
+ * Block SIGINT, SIGTERM and SIGUSR1 in the calling thread (and threads it
+ * creates later) and ignore SIGPIPE; must run before other threads exist.
+ */
+int ks_loop_block_signals(void);
+int ks_loop_new(const struct ks_loop_config *cfg, struct ks_loop **out);
+void ks_loop_free(struct ks_loop *l);
+/* Run until a stop condition; returns the reason (the output is flushed). */
+enum ks_stop ks_loop_run(struct ks_loop *l);
+int ks_loop_error(const struct ks_loop *l);
+const char *ks_loop_error_msg(const struct ks_loop *l);
+/* Stop the loop with an error; @fmt is the message (no newline). */
+void ks_loop_fail(struct ks_loop *l, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Release frame @seq now (idempotent per frame). */
+int ks_loop_release(struct ks_loop *l, uint64_t seq);
+struct ks_stats *ks_loop_stats(struct ks_loop *l);
+uint64_t ks_now_ns(void);
+const char *ks_stop_name(enum ks_stop s);
+
+#endif /* KMSCAP_STREAM_KS_H */

@@ -1,0 +1,638 @@
+// SPDX-License-Identifier: MIT
+/*
+ * kmscap-stream: the event loop.  One io_uring ring, one thread:
+ *
+ *  - a POLL_ADD on the kmscap fd says when frame events are queued; they
+ *    are then read without blocking (the library's fd is O_NONBLOCK, and
+ *    io_uring honours that with -EAGAIN, so a READ SQE would not wait);
+ *  - a READ on a signalfd for SIGINT, SIGTERM and SIGUSR1;
+ *  - TIMEOUTs for the statistics tick and for --duration;
+ *  - WRITEs of whole output units, one in flight so the order is kept; a
+ *    short write is resubmitted for the rest, -EAGAIN (a non-blocking pipe
+ *    or socket that is full) waits for POLLOUT first.
+ *
+ * Nothing polls in a loop and nothing sleeps: the thread blocks only in
+ * io_uring_submit_and_wait().  Frames are encoded synchronously in this
+ * thread (see Documentation/stream.md for why).  When several events are
+ * pending, only the newest is encoded and the older ones are released and
+ * counted as dropped: latency wins over completeness.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <liburing.h>
+
+#include "ks.h"
+
+enum ks_ud {
+	KS_UD_SRC_POLL = 1,
+	KS_UD_SIGNAL,
+	KS_UD_STATS,
+	KS_UD_DURATION,
+	KS_UD_WRITE,
+	KS_UD_OUT_POLL,
+	KS_UD_CANCEL,
+};
+
+#define KS_RING_ENTRIES		16
+#define KS_READ_BATCH		16
+#define KS_MAX_HELD		(KMSCAP_MAX_QUEUE + KS_READ_BATCH)
+#define KS_DEFAULT_MAX_QUEUED	8
+
+struct ks_unit {
+	struct ks_unit *next;
+	struct ks_buf buf;
+	size_t off;
+};
+
+struct ks_loop {
+	struct io_uring ring;
+	bool ring_ok;
+	struct ks_loop_config cfg;
+	int sig_fd;
+	struct signalfd_siginfo siginfo;
+	struct __kernel_timespec stats_ts, dur_ts;
+	unsigned int inflight;
+	bool src_armed, sig_armed, stats_armed, dur_armed, write_armed, out_poll_armed;
+	struct ks_unit *head, *tail;
+	size_t queued;
+	struct ks_buf scratch;
+	struct ks_stats stats;
+	uint64_t held[KS_MAX_HELD];
+	size_t nheld;
+	enum ks_stop stop;
+	bool draining;
+	bool out_failed;	/* nothing more can be written */
+	int err;
+	char errmsg[256];
+};
+
+uint64_t ks_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+const char *ks_stop_name(enum ks_stop s)
+{
+	static const char *const names[] = {
+		"none", "signal", "frames", "duration", "hangup", "error",
+	};
+
+	return (unsigned int)s < sizeof(names) / sizeof(names[0]) ? names[s] : "?";
+}
+
+static void ks_sigset(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGUSR1);
+}
+
+int ks_loop_block_signals(void)
+{
+	sigset_t set;
+	int ret;
+
+	ks_sigset(&set);
+	ret = pthread_sigmask(SIG_BLOCK, &set, NULL);
+	if (ret)
+		return -ret;
+	/* a closed pipe or socket is an -EPIPE from the write, not a signal */
+	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
+		return -errno;
+	return 0;
+}
+
+void ks_loop_fail(struct ks_loop *l, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (l->stop == KS_STOP_ERROR)
+		return;	/* keep the first error */
+	l->stop = KS_STOP_ERROR;
+	l->err = err < 0 ? err : -EIO;
+	va_start(ap, fmt);
+	vsnprintf(l->errmsg, sizeof(l->errmsg), fmt, ap);
+	va_end(ap);
+}
+
+int ks_loop_error(const struct ks_loop *l)
+{
+	return l->err;
+}
+
+const char *ks_loop_error_msg(const struct ks_loop *l)
+{
+	return l->errmsg;
+}
+
+struct ks_stats *ks_loop_stats(struct ks_loop *l)
+{
+	return &l->stats;
+}
+
+static void ks_ns_to_ts(uint64_t ns, struct __kernel_timespec *ts)
+{
+	ts->tv_sec = (long long)(ns / 1000000000ull);
+	ts->tv_nsec = (long long)(ns % 1000000000ull);
+}
+
+int ks_loop_new(const struct ks_loop_config *cfg, struct ks_loop **out)
+{
+	struct ks_loop *l;
+	sigset_t set;
+	int ret;
+
+	if (!cfg || !cfg->src || !cfg->enc || cfg->src_fd < 0 || cfg->out_fd < 0)
+		return -EINVAL;
+	l = calloc(1, sizeof(*l));
+	if (!l)
+		return -ENOMEM;
+	l->cfg = *cfg;
+	if (!l->cfg.max_queued)
+		l->cfg.max_queued = KS_DEFAULT_MAX_QUEUED;
+	if (l->cfg.stats_fd <= 0)
+		l->cfg.stats_fd = STDERR_FILENO;
+	ks_sigset(&set);
+	l->sig_fd = signalfd(-1, &set, SFD_CLOEXEC);
+	if (l->sig_fd < 0) {
+		ret = -errno;
+		free(l);
+		return ret;
+	}
+	ret = io_uring_queue_init(KS_RING_ENTRIES, &l->ring, 0);
+	if (ret < 0) {
+		close(l->sig_fd);
+		free(l);
+		return ret;
+	}
+	l->ring_ok = true;
+	ks_stats_init(&l->stats, ks_now_ns());
+	*out = l;
+	return 0;
+}
+
+static struct io_uring_sqe *ks_sqe(struct ks_loop *l)
+{
+	struct io_uring_sqe *sqe = io_uring_get_sqe(&l->ring);
+
+	if (!sqe) {
+		/* the ring is full of unsubmitted entries: push them out */
+		io_uring_submit(&l->ring);
+		sqe = io_uring_get_sqe(&l->ring);
+	}
+	if (sqe)
+		l->inflight++;
+	return sqe;
+}
+
+static void ks_arm_src(struct ks_loop *l)
+{
+	struct io_uring_sqe *sqe;
+
+	if (l->src_armed || l->stop != KS_STOP_NONE)
+		return;
+	sqe = ks_sqe(l);
+	if (!sqe)
+		return ks_loop_fail(l, -EBUSY, "io_uring: no submission entry");
+	io_uring_prep_poll_add(sqe, l->cfg.src_fd, POLLIN);
+	io_uring_sqe_set_data64(sqe, KS_UD_SRC_POLL);
+	l->src_armed = true;
+}
+
+static void ks_arm_signal(struct ks_loop *l)
+{
+	struct io_uring_sqe *sqe;
+
+	if (l->sig_armed)
+		return;
+	sqe = ks_sqe(l);
+	if (!sqe)
+		return ks_loop_fail(l, -EBUSY, "io_uring: no submission entry");
+	io_uring_prep_read(sqe, l->sig_fd, &l->siginfo, sizeof(l->siginfo), 0);
+	io_uring_sqe_set_data64(sqe, KS_UD_SIGNAL);
+	l->sig_armed = true;
+}
+
+static void ks_arm_timeout(struct ks_loop *l, struct __kernel_timespec *ts, uint64_t ns,
+			   enum ks_ud ud, bool *armed)
+{
+	struct io_uring_sqe *sqe;
+
+	if (*armed || !ns)
+		return;
+	sqe = ks_sqe(l);
+	if (!sqe)
+		return ks_loop_fail(l, -EBUSY, "io_uring: no submission entry");
+	ks_ns_to_ts(ns, ts);
+	io_uring_prep_timeout(sqe, ts, 0, 0);
+	io_uring_sqe_set_data64(sqe, ud);
+	*armed = true;
+}
+
+static void ks_arm_write(struct ks_loop *l)
+{
+	struct io_uring_sqe *sqe;
+	struct ks_unit *u = l->head;
+
+	if (!u || l->write_armed || l->out_poll_armed || l->out_failed)
+		return;
+	sqe = ks_sqe(l);
+	if (!sqe)
+		return ks_loop_fail(l, -EBUSY, "io_uring: no submission entry");
+	io_uring_prep_write(sqe, l->cfg.out_fd, u->buf.data + u->off,
+			    (unsigned int)(u->buf.len - u->off), (__u64)-1);
+	io_uring_sqe_set_data64(sqe, KS_UD_WRITE);
+	l->write_armed = true;
+}
+
+static void ks_arm_out_poll(struct ks_loop *l)
+{
+	struct io_uring_sqe *sqe = ks_sqe(l);
+
+	if (!sqe)
+		return ks_loop_fail(l, -EBUSY, "io_uring: no submission entry");
+	io_uring_prep_poll_add(sqe, l->cfg.out_fd, POLLOUT);
+	io_uring_sqe_set_data64(sqe, KS_UD_OUT_POLL);
+	l->out_poll_armed = true;
+}
+
+/* Queue @b (taken over: *b is left empty) for output. */
+static int ks_enqueue(struct ks_loop *l, struct ks_buf *b)
+{
+	struct ks_unit *u;
+
+	if (!b->len)
+		return 0;
+	u = calloc(1, sizeof(*u));
+	if (!u)
+		return -ENOMEM;
+	u->buf = *b;
+	memset(b, 0, sizeof(*b));
+	if (l->tail)
+		l->tail->next = u;
+	else
+		l->head = u;
+	l->tail = u;
+	l->queued++;
+	return 0;
+}
+
+static void ks_unit_pop(struct ks_loop *l)
+{
+	struct ks_unit *u = l->head;
+
+	l->head = u->next;
+	if (!l->head)
+		l->tail = NULL;
+	l->queued--;
+	ks_buf_free(&u->buf);
+	free(u);
+}
+
+int ks_loop_release(struct ks_loop *l, uint64_t seq)
+{
+	size_t i;
+	int ret;
+
+	for (i = 0; i < l->nheld; i++) {
+		if (l->held[i] != seq)
+			continue;
+		l->held[i] = l->held[--l->nheld];
+		ret = l->cfg.src->release(l->cfg.src_opaque, seq);
+		l->stats.total.released++;
+		/* -ESTALE: revoked after the hold timeout; the module counted it */
+		return ret == -ESTALE ? 0 : ret;
+	}
+	return -ENOENT;
+}
+
+static void ks_release_all(struct ks_loop *l)
+{
+	while (l->nheld)
+		ks_loop_release(l, l->held[l->nheld - 1]);
+}
+
+static void ks_hold(struct ks_loop *l, uint64_t seq)
+{
+	if (l->nheld == KS_MAX_HELD) {
+		/* cannot happen with the batch size; never leak a hold */
+		l->cfg.src->release(l->cfg.src_opaque, seq);
+		l->stats.total.released++;
+		return;
+	}
+	l->held[l->nheld++] = seq;
+}
+
+/* Fold what a dropped frame said into the frame encoded instead. */
+static void ks_merge_dropped(struct kmscap_event *keep, const struct kmscap_event *old)
+{
+	const uint32_t sticky = KMSCAP_FRAME_NEW_MODE | KMSCAP_FRAME_CURSOR_MOVED |
+				KMSCAP_FRAME_CURSOR_CHANGED | KMSCAP_FRAME_FIRST;
+
+	keep->flags |= old->flags & sticky;
+	if ((old->flags & KMSCAP_FRAME_FULL_DAMAGE) || old->num_damage) {
+		keep->flags |= KMSCAP_FRAME_FULL_DAMAGE;
+		keep->num_damage = 0;
+	}
+}
+
+static void ks_encode(struct ks_loop *l, const struct kmscap_event *ev)
+{
+	int ret;
+
+	if (l->queued >= l->cfg.max_queued) {
+		/* the output does not keep up: drop rather than grow */
+		l->stats.total.dropped++;
+		ks_loop_release(l, ev->seq);
+		return;
+	}
+	ks_buf_reset(&l->scratch);
+	ret = l->cfg.enc->frame(l->cfg.enc_opaque, l, ev, &l->scratch);
+	ks_loop_release(l, ev->seq);
+	if (ret < 0) {
+		ks_loop_fail(l, ret, "encoding frame %llu failed: %s",
+			     (unsigned long long)ev->seq, strerror(-ret));
+		return;
+	}
+	ret = ks_enqueue(l, &l->scratch);
+	if (ret < 0)
+		ks_loop_fail(l, ret, "output queue: %s", strerror(-ret));
+}
+
+static void ks_handle_events(struct ks_loop *l)
+{
+	struct kmscap_event evs[KS_READ_BATCH], keep;
+	bool have = false, hangup = false;
+	int n, i;
+
+	while (l->stop == KS_STOP_NONE) {
+		n = l->cfg.src->read(l->cfg.src_opaque, evs, KS_READ_BATCH);
+		if (n < 0)
+			return ks_loop_fail(l, n, "reading kmscap events: %s", strerror(-n));
+		if (n == 0)
+			break;
+		for (i = 0; i < n; i++) {
+			if (evs[i].type == KMSCAP_EVENT_HANGUP) {
+				hangup = true;
+				continue;
+			}
+			if (hangup)
+				continue;
+			ks_hold(l, evs[i].seq);
+			l->stats.total.frames_in++;
+			l->stats.total.dropped += evs[i].dropped;
+			if (have) {
+				/* an older frame is superseded: drop it now */
+				ks_merge_dropped(&evs[i], &keep);
+				ks_loop_release(l, keep.seq);
+				l->stats.total.dropped++;
+			}
+			keep = evs[i];
+			have = true;
+			if (l->cfg.max_frames && l->stats.total.frames_in >= l->cfg.max_frames)
+				break;
+		}
+		if (hangup || (l->cfg.max_frames &&
+			       l->stats.total.frames_in >= l->cfg.max_frames))
+			break;
+	}
+	if (have && l->stop == KS_STOP_NONE)
+		ks_encode(l, &keep);
+	else if (have)
+		ks_loop_release(l, keep.seq);
+	if (l->stop != KS_STOP_NONE)
+		return;
+	if (l->cfg.max_frames && l->stats.total.frames_in >= l->cfg.max_frames)
+		l->stop = KS_STOP_FRAMES;
+	else if (hangup)
+		l->stop = KS_STOP_HANGUP;
+}
+
+static void ks_print_stats(struct ks_loop *l, bool final)
+{
+	char line[1024];
+	uint64_t now = ks_now_ns();
+	int n;
+
+	n = ks_stats_format(&l->stats, now, final, l->cfg.json, line, sizeof(line) - 1);
+	if (n > 0) {
+		line[n++] = '\n';
+		if (write(l->cfg.stats_fd, line, (size_t)n) < 0) {
+			/* statistics are best effort */
+		}
+	}
+	if (!final)
+		ks_stats_mark(&l->stats, now);
+}
+
+static void ks_handle_write(struct ks_loop *l, int res)
+{
+	struct ks_unit *u = l->head;
+
+	l->write_armed = false;
+	if (res == -EAGAIN) {
+		ks_arm_out_poll(l);
+		return;
+	}
+	if (res == -EINTR)
+		return;	/* resubmitted by the main loop */
+	if (res <= 0) {
+		ks_loop_fail(l, res ? res : -EIO, "writing the output: %s",
+			     strerror(res ? -res : EIO));
+		l->out_failed = true;
+		return;
+	}
+	u->off += (size_t)res;
+	l->stats.total.bytes_out += (uint64_t)res;
+	if (u->off == u->buf.len)
+		ks_unit_pop(l);
+}
+
+static void ks_handle_cqe(struct ks_loop *l, struct io_uring_cqe *cqe)
+{
+	uint64_t ud = io_uring_cqe_get_data64(cqe);
+	int res = cqe->res;
+
+	l->inflight--;
+	switch (ud) {
+	case KS_UD_SRC_POLL:
+		l->src_armed = false;
+		if (l->draining)
+			break;
+		if (res < 0)
+			return ks_loop_fail(l, res, "polling the kmscap fd: %s", strerror(-res));
+		if (res & POLLNVAL)
+			return ks_loop_fail(l, -EBADF, "polling the kmscap fd: not open");
+		if (res & (POLLIN | POLLHUP))
+			ks_handle_events(l);
+		if ((res & POLLHUP) && l->stop == KS_STOP_NONE)
+			l->stop = KS_STOP_HANGUP;
+		else if ((res & POLLERR) && l->stop == KS_STOP_NONE)
+			ks_loop_fail(l, -EIO, "kmscap fd reports an error (not attached?)");
+		ks_arm_src(l);
+		break;
+	case KS_UD_SIGNAL:
+		l->sig_armed = false;
+		if (res != (int)sizeof(l->siginfo)) {
+			if (res != -ECANCELED)
+				ks_loop_fail(l, res < 0 ? res : -EIO, "reading the signalfd failed");
+			break;
+		}
+		if (l->siginfo.ssi_signo == SIGUSR1) {
+			if (l->cfg.enc->request_idr)
+				l->cfg.enc->request_idr(l->cfg.enc_opaque);
+		} else if (l->draining) {
+			/* a second SIGINT/SIGTERM: stop waiting for the output */
+			l->out_failed = true;
+			ks_loop_fail(l, -EINTR, "output abandoned on a second signal");
+		} else if (l->stop == KS_STOP_NONE) {
+			l->stop = KS_STOP_SIGNAL;
+		}
+		ks_arm_signal(l);
+		break;
+	case KS_UD_STATS:
+		l->stats_armed = false;
+		if (res != -ETIME || l->draining)
+			break;
+		ks_print_stats(l, false);
+		ks_arm_timeout(l, &l->stats_ts, l->cfg.stats_interval_ns, KS_UD_STATS,
+			       &l->stats_armed);
+		break;
+	case KS_UD_DURATION:
+		l->dur_armed = false;
+		if (res == -ETIME && l->stop == KS_STOP_NONE)
+			l->stop = KS_STOP_DURATION;
+		break;
+	case KS_UD_WRITE:
+		ks_handle_write(l, res);
+		break;
+	case KS_UD_OUT_POLL:
+		l->out_poll_armed = false;
+		if (res < 0 && res != -ECANCELED) {
+			ks_loop_fail(l, res, "polling the output: %s", strerror(-res));
+			l->out_failed = true;
+		} else if (res > 0 && (res & (POLLERR | POLLNVAL)) && !(res & POLLOUT)) {
+			ks_loop_fail(l, -EPIPE, "the output was closed");
+			l->out_failed = true;
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+/* Submit what is prepared, wait for one completion, handle all that are there. */
+static int ks_turn(struct ks_loop *l)
+{
+	struct io_uring_cqe *cqe;
+	unsigned int head, n = 0;
+	int ret;
+
+	ret = io_uring_submit_and_wait(&l->ring, 1);
+	if (ret < 0 && ret != -EINTR && ret != -ETIME)
+		return ret;
+	io_uring_for_each_cqe(&l->ring, head, cqe) {
+		ks_handle_cqe(l, cqe);
+		n++;
+	}
+	io_uring_cq_advance(&l->ring, n);
+	return 0;
+}
+
+static void ks_cancel_all(struct ks_loop *l)
+{
+	struct io_uring_sqe *sqe;
+
+	if (!l->inflight)
+		return;
+	sqe = ks_sqe(l);
+	if (!sqe)
+		return;
+	io_uring_prep_cancel(sqe, NULL, IORING_ASYNC_CANCEL_ANY);
+	io_uring_sqe_set_data64(sqe, KS_UD_CANCEL);
+	/* every request, and the cancel itself, completes */
+	while (l->inflight)
+		if (ks_turn(l) < 0)
+			break;
+}
+
+enum ks_stop ks_loop_run(struct ks_loop *l)
+{
+	struct ks_buf pro = { 0 };
+	int ret;
+
+	if (l->cfg.prologue_len &&
+	    (ks_buf_append(&pro, l->cfg.prologue, l->cfg.prologue_len) || ks_enqueue(l, &pro))) {
+		ks_buf_free(&pro);
+		ks_loop_fail(l, -ENOMEM, "out of memory");
+		return l->stop;
+	}
+	ks_stats_init(&l->stats, ks_now_ns());
+	ks_arm_signal(l);
+	ks_arm_src(l);
+	ks_arm_timeout(l, &l->stats_ts, l->cfg.stats_interval_ns, KS_UD_STATS, &l->stats_armed);
+	ks_arm_timeout(l, &l->dur_ts, l->cfg.duration_ns, KS_UD_DURATION, &l->dur_armed);
+
+	while (l->stop == KS_STOP_NONE) {
+		ks_arm_write(l);
+		ret = ks_turn(l);
+		if (ret < 0)
+			ks_loop_fail(l, ret, "io_uring: %s", strerror(-ret));
+	}
+
+	/* finish: frames back first, then the encoder's tail, then the output */
+	ks_release_all(l);
+	l->draining = true;
+	if (!l->out_failed) {
+		ks_buf_reset(&l->scratch);
+		if (l->cfg.enc->flush) {
+			ret = l->cfg.enc->flush(l->cfg.enc_opaque, &l->scratch);
+			if (ret < 0)
+				ks_loop_fail(l, ret, "flushing the encoder: %s", strerror(-ret));
+			else
+				ks_enqueue(l, &l->scratch);
+		}
+	}
+	while (l->head && !l->out_failed) {
+		ks_arm_write(l);
+		ret = ks_turn(l);
+		if (ret < 0) {
+			ks_loop_fail(l, ret, "io_uring: %s", strerror(-ret));
+			break;
+		}
+	}
+	ks_cancel_all(l);
+	while (l->head)
+		ks_unit_pop(l);
+	ks_print_stats(l, true);
+	return l->stop;
+}
+
+void ks_loop_free(struct ks_loop *l)
+{
+	if (!l)
+		return;
+	ks_release_all(l);
+	if (l->ring_ok) {
+		ks_cancel_all(l);
+		io_uring_queue_exit(&l->ring);
+	}
+	while (l->head)
+		ks_unit_pop(l);
+	ks_buf_free(&l->scratch);
+	close(l->sig_fd);
+	free(l);
+}

@@ -1,0 +1,3 @@
+// SPDX-License-Identifier: MIT
+/* kmscap-stream: VA-API pipeline (next increment). */
+#include "ks.h"
