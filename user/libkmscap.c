@@ -18,6 +18,7 @@ struct kmscap_dev {
 	char *path;
 	struct kmscap_version version;
 	size_t event_size;
+	int attached;
 	int hung_up;
 	struct kmscap_bufcache *cache;
 };
@@ -256,6 +257,7 @@ int kmscap_attach(struct kmscap_dev *dev, uint32_t display_id, uint32_t queue_de
 	ret = kmscap_ioctl(dev->fd, KMSCAP_IOC_ATTACH, &a);
 	if (ret < 0)
 		return ret;
+	dev->attached = 1;
 	dev->hung_up = 0;
 	return 0;
 }
@@ -397,7 +399,7 @@ int kmscap_next_frame(struct kmscap_dev *dev, int timeout_ms, struct kmscap_even
 			return kmscap_hangup_event(dev, ev);
 		}
 		if (pfd.revents & POLLERR)
-			return -EIO;
+			return dev->attached ? -EIO : -ENOTCONN;
 	}
 }
 
@@ -416,8 +418,12 @@ int kmscap_read_events(struct kmscap_dev *dev, struct kmscap_event *evs, size_t 
 	ret = poll(&pfd, 1, 0);
 	if (ret < 0)
 		return errno == EINTR ? 0 : -errno;
-	if (!(pfd.revents & POLLIN))
+	if (!(pfd.revents & POLLIN)) {
+		/* the module reports POLLERR on a handle that is not attached */
+		if (pfd.revents & POLLERR)
+			return dev->attached ? -EIO : -ENOTCONN;
 		return 0;
+	}
 	ret = kmscap_read_some(dev, evs, max);
 	if (ret == -EPIPE) {
 		if (!dev->hung_up)

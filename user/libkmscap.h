@@ -112,7 +112,8 @@ KMSCAP_API int kmscap_attach(struct kmscap_dev *dev, uint32_t display_id,
  * kmscap_release()), %KMSCAP_NEXT_TIMEOUT when nothing arrived in time,
  * %KMSCAP_NEXT_HANGUP when the display went away (a hang-up event or
  * POLLHUP; @ev then has type %KMSCAP_EVENT_HANGUP; every later call returns
- * it again), or a negative errno (-EBADMSG for a malformed event).
+ * it again), or a negative errno (-EBADMSG for a malformed event,
+ * -ENOTCONN if the handle is not attached).
  *
  * A hang-up or a frame with %KMSCAP_FRAME_NEW_MODE invalidates the
  * handle's buffer cache before returning.
@@ -122,7 +123,8 @@ KMSCAP_API int kmscap_next_frame(struct kmscap_dev *dev, int timeout_ms,
 
 /*
  * Read up to @max events without blocking.  Returns the number read
- * (0 if none is pending), or a negative errno.  A hang-up event is
+ * (0 if none is pending), or a negative errno (-ENOTCONN if the handle is
+ * not attached).  A hang-up event is
  * returned like any other, and also marks the handle as hung up and
  * invalidates the buffer cache, as kmscap_next_frame() does.
  */
