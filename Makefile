@@ -12,12 +12,16 @@ KDIR ?= /lib/modules/$(KVER)/build
 B := $(CURDIR)/build
 R := $(B)/results
 
-# make vm-check TESTS="version hotplug": run only these selftests.
-TESTS ?=
+# make vm-check VM_TESTS="version hotplug": run only these selftests.
+VM_TESTS ?=
 # Extra options for tests/vm/run-vm.sh, e.g. VM_FLAGS="--append drm.debug=0x1e".
 VM_FLAGS ?=
 BENCH_ARGS ?=
 DEMO_ARGS ?=
+# These are ours: keep them from the sub-makes (which may use the same names).
+kmscap_own_vars := VM_TESTS VM_FLAGS BENCH_ARGS DEMO_ARGS
+MAKEOVERRIDES := $(filter-out $(addsuffix =%,$(kmscap_own_vars)),$(MAKEOVERRIDES))
+unexport $(kmscap_own_vars)
 
 ifeq ($(V),1)
 Q :=
@@ -44,7 +48,7 @@ help:
 	@echo "  selftests  VM selftests, bench and demo programs in build/selftests"
 	@echo "  unit       build and run the unit tests (build/results/unit.tap)"
 	@echo "  vm-check   boot the test VM, run the selftests (build/results/vm.tap);"
-	@echo "             TESTS=\"a b\" runs only those"
+	@echo "             VM_TESTS=\"a b\" runs only those"
 	@echo "  check      deps, build everything, run every suite, one summary line"
 	@echo "  bench      run build/selftests/bench/kmscap-bench in the VM, files in out/bench"
 	@echo "  demo       run build/selftests/demo/kmscap-demo in the VM, files in out/demo"
@@ -119,7 +123,7 @@ else
 endif
 
 vm-check: kmod-if-present selftests
-	$(Q)$(vm_run) $(if $(TESTS),--only "$(TESTS)")
+	$(Q)$(vm_run) $(if $(VM_TESTS),--only "$(VM_TESTS)")
 
 bench: kmod selftests
 	@if [ ! -x $(B)/selftests/bench/kmscap-bench ]; then \
@@ -141,7 +145,7 @@ demo: kmod selftests
 # stop the later ones; tests/summary.sh prints the one-line verdict.
 check:
 	$(Q)$(CURDIR)/tests/deps.sh
-	$(Q)$(MAKE) check-run
+	$(Q)$(MAKE) check-run VM_TESTS="$(VM_TESTS)" VM_FLAGS='$(VM_FLAGS)'
 
 # $(call kmscap_step,NAME,COMMAND): run COMMAND, record NAME in build.tap.
 kmscap_step = if $(2); then echo "ok - $(1)" >>$(R)/build.tap; \
@@ -176,7 +180,7 @@ check-run:
 			echo "  FAIL    $$s tests (exit status $$?)"; \
 	done; \
 	$(if $(wildcard tests/unit/Makefile),,$(call kmscap_absent,unit tests,tests/unit/Makefile);) \
-	$(vm_run) $$vmko $(if $(TESTS),--only "$(TESTS)") || true; \
+	$(vm_run) $$vmko $(if $(VM_TESTS),--only "$(VM_TESTS)") || true; \
 	if [ -f tests/vadriver/Makefile ]; then \
 		suites="$$suites vadriver"; \
 		$(MAKE) -C tests/vadriver O=$(B)/vadriver RESULTS=$(R) check || \
