@@ -26,6 +26,7 @@ kmscap_packages=(
 	ffmpeg
 	dwarves			# pahole: BTF for the module build
 	bc			# kernel build scripts
+	edid-decode		# tests/unit: EDID conformity (skipped without it)
 )
 
 if ! command -v dpkg-query >/dev/null; then
