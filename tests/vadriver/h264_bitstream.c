@@ -37,7 +37,7 @@ void kmscap_va_bits_put(struct kmscap_va_bits *b, unsigned int nbits, uint32_t v
 		kmscap_va_bits_put1(b, (value >> nbits) & 1);
 }
 
-static void kmscap_va_bits_put_bytes(struct kmscap_va_bits *b, const uint8_t *src, size_t n)
+void kmscap_va_bits_put_bytes(struct kmscap_va_bits *b, const uint8_t *src, size_t n)
 {
 	size_t byte = b->bitpos >> 3;
 
@@ -306,6 +306,8 @@ void kmscap_va_h264_write_slice_header(struct kmscap_va_bits *b,
 			kmscap_va_bits_put(b, 1, 0);	/* adaptive_ref_pic_marking_mode_flag */
 		}
 	}
+	if (pic->pic_fields.bits.entropy_coding_mode_flag && is_p)
+		kmscap_va_bits_ue(b, slice->cabac_init_idc);
 	kmscap_va_bits_se(b, slice->slice_qp_delta);
 	if (pic->pic_fields.bits.deblocking_filter_control_present_flag) {
 		kmscap_va_bits_ue(b, slice->disable_deblocking_filter_idc);
@@ -316,6 +318,31 @@ void kmscap_va_h264_write_slice_header(struct kmscap_va_bits *b,
 	}
 }
 
+/* pcm_alignment_zero_bit and the 384 samples of macroblock (mbx, mby) */
+void kmscap_va_h264_write_pcm_samples(struct kmscap_va_bits *b,
+				      const struct kmscap_va_surface *s, unsigned int mbx,
+				      unsigned int mby)
+{
+	const uint8_t *y_plane = s->data + s->offset[0];
+	const uint8_t *uv_plane = s->data + s->offset[1];
+	uint8_t chroma[128];
+	unsigned int r, c;
+
+	kmscap_va_bits_align_zero(b);
+	for (r = 0; r < 16; r++)
+		kmscap_va_bits_put_bytes(b, y_plane + (size_t)(mby * 16 + r) * s->pitch[0] +
+					 mbx * 16, 16);
+	for (r = 0; r < 8; r++) {
+		const uint8_t *row = uv_plane + (size_t)(mby * 8 + r) * s->pitch[1] + mbx * 16;
+
+		for (c = 0; c < 8; c++) {
+			chroma[r * 8 + c] = row[2 * c];
+			chroma[64 + r * 8 + c] = row[2 * c + 1];
+		}
+	}
+	kmscap_va_bits_put_bytes(b, chroma, sizeof(chroma));
+}
+
 /*
  * Slice data of I_PCM macroblocks (CAVLC): in P slices every macroblock is
  * preceded by mb_skip_run = 0, and its mb_type is 5 + 25 (intra in P).
@@ -324,34 +351,17 @@ void kmscap_va_h264_write_pcm_mbs(struct kmscap_va_bits *b, const struct kmscap_
 				  const VAEncSequenceParameterBufferH264 *seq,
 				  const VAEncSliceParameterBufferH264 *slice)
 {
-	const uint8_t *y_plane = s->data + s->offset[0];
-	const uint8_t *uv_plane = s->data + s->offset[1];
 	bool is_p = slice->slice_type % 5 == 0;
-	unsigned int i, r, c;
-	uint8_t chroma[128];
+	unsigned int i;
 
 	for (i = 0; i < slice->num_macroblocks; i++) {
 		unsigned int mb = slice->macroblock_address + i;
-		unsigned int mbx = mb % seq->picture_width_in_mbs;
-		unsigned int mby = mb / seq->picture_width_in_mbs;
 
 		if (is_p)
 			kmscap_va_bits_ue(b, 0);	/* mb_skip_run */
 		kmscap_va_bits_ue(b, is_p ? 30 : 25);	/* mb_type I_PCM */
-		kmscap_va_bits_align_zero(b);		/* pcm_alignment_zero_bit */
-		for (r = 0; r < 16; r++)
-			kmscap_va_bits_put_bytes(b, y_plane + (size_t)(mby * 16 + r) * s->pitch[0] +
-						 mbx * 16, 16);
-		for (r = 0; r < 8; r++) {
-			const uint8_t *row = uv_plane + (size_t)(mby * 8 + r) * s->pitch[1] +
-					     mbx * 16;
-
-			for (c = 0; c < 8; c++) {
-				chroma[r * 8 + c] = row[2 * c];
-				chroma[64 + r * 8 + c] = row[2 * c + 1];
-			}
-		}
-		kmscap_va_bits_put_bytes(b, chroma, sizeof(chroma));
+		kmscap_va_h264_write_pcm_samples(b, s, mb % seq->picture_width_in_mbs,
+						 mb / seq->picture_width_in_mbs);
 	}
 	kmscap_va_bits_trailing(b);
 }

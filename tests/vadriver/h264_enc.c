@@ -9,6 +9,7 @@
  * through (slice headers are unescaped, extended with the slice data and
  * escaped again).
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -341,9 +342,6 @@ static VAStatus kmscap_va_enc_check_pic(struct kmscap_va_driver *drv,
 	    c->config.profile == VAProfileH264ConstrainedBaseline)
 		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
 					"CABAC is not allowed in Constrained Baseline");
-	if (pic->pic_fields.bits.entropy_coding_mode_flag)
-		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_UNIMPLEMENTED,
-					"CABAC is not implemented by the test driver: use CAVLC");
 	if (pic->pic_fields.bits.transform_8x8_mode_flag && c->config.profile != VAProfileH264High)
 		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
 					"transform_8x8_mode_flag needs the High profile");
@@ -445,6 +443,11 @@ static VAStatus kmscap_va_enc_check_slices(struct kmscap_va_driver *drv,
 			return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
 						"slice %u pic_order_cnt_lsb %u >= %u", i,
 						s->pic_order_cnt_lsb, max_poc);
+		if (type == 0 && e->pic.pic_fields.bits.entropy_coding_mode_flag &&
+		    s->cabac_init_idc > 2)
+			return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
+						"slice %u cabac_init_idc %u > 2", i,
+						s->cabac_init_idc);
 		if (type == 0 && s->num_ref_idx_active_override_flag &&
 		    s->num_ref_idx_l0_active_minus1 >= 32)
 			return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
@@ -509,7 +512,10 @@ static VAStatus kmscap_va_enc_slice(struct kmscap_va_driver *drv, struct kmscap_
 	} else {
 		kmscap_va_h264_write_slice_header(&b, &e->seq, &e->pic, sl, nal_ref_idc);
 	}
-	kmscap_va_h264_write_pcm_mbs(&b, src, &e->seq, sl);
+	if (e->pic.pic_fields.bits.entropy_coding_mode_flag)
+		kmscap_va_h264_write_pcm_mbs_cabac(&b, src, &e->seq, &e->pic, sl);
+	else
+		kmscap_va_h264_write_pcm_mbs(&b, src, &e->seq, sl);
 	if (b.overflow)
 		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_NOT_ENOUGH_BUFFER,
 					"slice %u larger than its scratch buffer", index);
@@ -537,7 +543,8 @@ VAStatus kmscap_va_enc_execute(struct kmscap_va_driver *drv, struct kmscap_va_co
 	unsigned int nal_ref_idc = 0, i, mbs;
 	uint32_t packed_nals = 0;
 	VAStatus st = VA_STATUS_SUCCESS;
-	size_t scratch_cap, need;
+	size_t scratch_cap, need, pps_len = SIZE_MAX;
+	uint8_t pps[sizeof(e->last_pps)];
 	uint8_t *scratch;
 
 	if (e->pending_param)
@@ -598,10 +605,16 @@ VAStatus kmscap_va_enc_execute(struct kmscap_va_driver *drv, struct kmscap_va_co
 		kmscap_va_h264_write_sps(&b, c->config.profile, &e->seq);
 		kmscap_va_out_nal(&o, scratch, b.bitpos / 8);
 	}
-	if (e->pic.pic_fields.bits.idr_pic_flag && !(packed_nals & (1u << 8))) {
+	/* the PPS on every IDR, and whenever the picture parameters change it */
+	if (!(packed_nals & (1u << 8))) {
 		kmscap_va_bits_init(&b, scratch, scratch_cap);
 		kmscap_va_h264_write_pps(&b, c->config.profile, &e->pic);
-		kmscap_va_out_nal(&o, scratch, b.bitpos / 8);
+		if (e->pic.pic_fields.bits.idr_pic_flag || b.bitpos / 8 != e->last_pps_len ||
+		    memcmp(scratch, e->last_pps, e->last_pps_len)) {
+			kmscap_va_out_nal(&o, scratch, b.bitpos / 8);
+			pps_len = b.bitpos / 8 <= sizeof(pps) ? b.bitpos / 8 : 0;
+			memcpy(pps, scratch, pps_len);
+		}
 	}
 	for (i = 0; i < e->num_packed; i++) {
 		struct kmscap_va_packed *p = &e->packed[i];
@@ -632,6 +645,10 @@ VAStatus kmscap_va_enc_execute(struct kmscap_va_driver *drv, struct kmscap_va_co
 	coded->seg.reserved = 0;
 	coded->seg.next = NULL;
 	kmscap_va_enc_copy_recon(drv, src, e->pic.CurrPic.picture_id);
+	if (pps_len != SIZE_MAX) {
+		memcpy(e->last_pps, pps, pps_len);
+		e->last_pps_len = pps_len;
+	}
 
 	e->started = true;
 	e->prev_frame_num = e->pic.frame_num;

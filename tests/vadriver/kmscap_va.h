@@ -112,6 +112,8 @@ struct kmscap_va_enc_state {
 	bool pending_param;	/* packed header parameter waiting for data */
 	VAEncPackedHeaderParameterBuffer pending;
 	/* sequence state across pictures */
+	uint8_t last_pps[64];	/* last generated PPS, re-sent when it changes */
+	size_t last_pps_len;
 	bool started;		/* an IDR has been encoded */
 	unsigned int prev_frame_num;
 	bool prev_was_ref;
@@ -295,8 +297,19 @@ void kmscap_va_h264_write_slice_header(struct kmscap_va_bits *b,
 				       const VAEncPictureParameterBufferH264 *pic,
 				       const VAEncSliceParameterBufferH264 *slice,
 				       unsigned int nal_ref_idc);
+void kmscap_va_bits_put_bytes(struct kmscap_va_bits *b, const uint8_t *src, size_t n);
+void kmscap_va_h264_write_pcm_samples(struct kmscap_va_bits *b,
+				      const struct kmscap_va_surface *s, unsigned int mbx,
+				      unsigned int mby);
 void kmscap_va_h264_write_pcm_mbs(struct kmscap_va_bits *b, const struct kmscap_va_surface *s,
 				  const VAEncSequenceParameterBufferH264 *seq,
 				  const VAEncSliceParameterBufferH264 *slice);
+
+/* h264_cabac.c */
+void kmscap_va_h264_write_pcm_mbs_cabac(struct kmscap_va_bits *b,
+					const struct kmscap_va_surface *s,
+					const VAEncSequenceParameterBufferH264 *seq,
+					const VAEncPictureParameterBufferH264 *pic,
+					const VAEncSliceParameterBufferH264 *slice);
 
 #endif /* KMSCAP_VA_H */

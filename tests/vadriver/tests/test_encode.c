@@ -100,7 +100,7 @@ static void kmscap_vat_check_stream(struct kmscap_vat_enc *e, const char *name,
 /* Encodes n frames; an IDR every idr_every frames (0: only the first). */
 static void kmscap_vat_encode_case(const char *name, VAProfile profile, unsigned int w,
 				   unsigned int h, unsigned int n, unsigned int slices,
-				   unsigned int idr_every, const char *profile_str)
+				   unsigned int idr_every, bool cabac, const char *profile_str)
 {
 	struct kmscap_vat_frame *frames = calloc(n, sizeof(*frames));
 	struct kmscap_vat_enc e;
@@ -114,6 +114,14 @@ static void kmscap_vat_encode_case(const char *name, VAProfile profile, unsigned
 		kmscap_vat_frame_gen(&frames[i], w, h, i + 1);
 		kmscap_vat_upload(e.t.dpy, e.input, &frames[i]);
 		kmscap_vat_enc_defaults(&e, idr, slices);
+		if (cabac) {
+			unsigned int k;
+
+			e.pic.pic_fields.bits.entropy_coding_mode_flag = 1;
+			for (k = 0; k < slices; k++)	/* every init table, and QP 20..34 */
+				e.slice[k].cabac_init_idc = (i + k) % 3;
+			e.pic.pic_init_qp = 20 + i % 15;
+		}
 		ck_assert_va_ok(kmscap_vat_enc_submit(&e, idr, NULL, 0));
 	}
 	kmscap_vat_check_stream(&e, name, frames, n, profile_str, "30");
@@ -126,20 +134,35 @@ static void kmscap_vat_encode_case(const char *name, VAProfile profile, unsigned
 START_TEST(test_encode_cb_idr_p)
 {
 	kmscap_vat_encode_case("cb_64x48", VAProfileH264ConstrainedBaseline, 64, 48, 6, 1, 0,
-			       "Constrained Baseline");
+			       false, "Constrained Baseline");
 }
 END_TEST
 
 START_TEST(test_encode_main_cropped_slices)
 {
-	kmscap_vat_encode_case("main_100x60", VAProfileH264Main, 100, 60, 5, 3, 0, "Main");
+	kmscap_vat_encode_case("main_100x60", VAProfileH264Main, 100, 60, 5, 3, 0, false,
+			       "Main");
 }
 END_TEST
 
 /* frame_num wraps (MaxFrameNum 16) and a second IDR starts at frame 12. */
 START_TEST(test_encode_high_wrap_idr)
 {
-	kmscap_vat_encode_case("high_wrap", VAProfileH264High, 48, 32, 30, 2, 12, "High");
+	kmscap_vat_encode_case("high_wrap", VAProfileH264High, 48, 32, 30, 2, 12, false,
+			       "High");
+}
+END_TEST
+
+/* CABAC: I_PCM with arithmetic-coded mb_type, skip flags and slice ends. */
+START_TEST(test_encode_main_cabac)
+{
+	kmscap_vat_encode_case("main_cabac", VAProfileH264Main, 80, 48, 16, 3, 7, true, "Main");
+}
+END_TEST
+
+START_TEST(test_encode_high_cabac_cropped)
+{
+	kmscap_vat_encode_case("high_cabac", VAProfileH264High, 50, 34, 6, 1, 0, true, "High");
 }
 END_TEST
 
@@ -209,6 +232,8 @@ Suite *kmscap_vat_suite_encode(void)
 	ADD(test_encode_cb_idr_p);
 	ADD(test_encode_main_cropped_slices);
 	ADD(test_encode_high_wrap_idr);
+	ADD(test_encode_main_cabac);
+	ADD(test_encode_high_cabac_cropped);
 	ADD(test_encode_recon);
 	ADD(test_encode_packed_raw);
 #undef ADD

@@ -146,19 +146,22 @@ START_TEST(test_ffmpeg_h264_vaapi_main_slices)
 }
 END_TEST
 
-/* CABAC is not implemented: the driver must refuse and say why. */
-START_TEST(test_ffmpeg_h264_vaapi_cabac_refused)
+/* ffmpeg's defaults (High, CABAC); the stream must really use CABAC. */
+START_TEST(test_ffmpeg_h264_vaapi_defaults_cabac)
 {
-	char cmd[2048], *out = NULL;
-	int rc;
+	char cmd[1024], *p, *out = NULL;
 
 	kmscap_vat_need();
+	p = kmscap_vat_ffmpeg_case("defaults", 80, 64, 12, "");
+	kmscap_vat_expect(p, "profile=High\n");
+	kmscap_vat_expect(p, "nb_read_frames=12\n");
+	free(p);
 	snprintf(cmd, sizeof(cmd),
-		 "KMSCAP_VA_DEBUG=1 ffmpeg -nostdin -y -v error -vaapi_device '%s' -f lavfi -i testsrc2=size=64x48:rate=25 -frames:v 2 -vf format=nv12,hwupload -c:v h264_vaapi -coder cabac -f null - 2>&1",
-		 kmscap_vat_device());
-	rc = kmscap_vat_run(cmd, &out);
-	ck_assert_msg(rc != 0, "ffmpeg succeeded with CABAC: %s", out);
-	ck_assert_msg(strstr(out, "CABAC is not implemented"), "no reason logged: %s", out);
+		 "ffmpeg -nostdin -i '%s/ff_defaults.h264' -c copy -bsf:v trace_headers -f null - 2>&1",
+		 kmscap_vat_workdir());
+	ck_assert_int_eq(kmscap_vat_run(cmd, &out), 0);
+	ck_assert_msg(strstr(out, "entropy_coding_mode_flag") &&
+		      strstr(out, "cabac_init_idc"), "no CABAC in the stream:\n%s", out);
 	free(out);
 }
 END_TEST
@@ -173,7 +176,7 @@ Suite *kmscap_vat_suite_ffmpeg(void)
 	ADD(test_ffmpeg_h264_vaapi_high);
 	ADD(test_ffmpeg_h264_vaapi_cb_gop_cropped);
 	ADD(test_ffmpeg_h264_vaapi_main_slices);
-	ADD(test_ffmpeg_h264_vaapi_cabac_refused);
+	ADD(test_ffmpeg_h264_vaapi_defaults_cabac);
 #undef ADD
 	return s;
 }

@@ -67,8 +67,9 @@ KMSCAP_VAT_ENC_RULE(enc_slices_incomplete, H264_MAIN, false, EINVAL_P,
 		    e.slice[1].num_macroblocks--)
 KMSCAP_VAT_ENC_RULE(enc_slices_overflow, H264_MAIN, false, EINVAL_P,
 		    e.slice[1].num_macroblocks++)
-KMSCAP_VAT_ENC_RULE(enc_cabac_unimplemented, H264_MAIN, false, VA_STATUS_ERROR_UNIMPLEMENTED,
-		    e.pic.pic_fields.bits.entropy_coding_mode_flag = 1)
+KMSCAP_VAT_ENC_RULE(enc_cabac_init_idc_out_of_range, H264_MAIN, true, EINVAL_P,
+		    e.pic.pic_fields.bits.entropy_coding_mode_flag = 1;
+		    e.slice[0].cabac_init_idc = 3)
 KMSCAP_VAT_ENC_RULE(enc_cabac_in_constrained_baseline, VAProfileH264ConstrainedBaseline, false,
 		    EINVAL_P, e.pic.pic_fields.bits.entropy_coding_mode_flag = 1)
 KMSCAP_VAT_ENC_RULE(enc_transform_8x8_not_high, H264_MAIN, false, EINVAL_P,
@@ -686,7 +687,7 @@ Suite *kmscap_vat_suite_validate(void)
 	ADD(enc_slice_gap);
 	ADD(enc_slices_incomplete);
 	ADD(enc_slices_overflow);
-	ADD(enc_cabac_unimplemented);
+	ADD(enc_cabac_init_idc_out_of_range);
 	ADD(enc_cabac_in_constrained_baseline);
 	ADD(enc_transform_8x8_not_high);
 	ADD(enc_weighted_prediction);
