@@ -102,12 +102,20 @@ kmscap_run() {
 	return 0
 }
 
+# kmscap_insmod NAME FILE: insmod with the NAME.param=value settings of the
+# kernel command line (as modprobe would); the output goes to $out.
+kmscap_insmod() {
+	# Word splitting of the parameters is intended.
+	# shellcheck disable=SC2046
+	out=$(insmod "$2" $(tr ' ' '\n' </proc/cmdline | sed -n "s/^$1\.//p") 2>&1)
+}
+
 # kmscap_load_modules: base DRM modules, then kmscap.ko; one test each.
 kmscap_load_modules() {
 	local m failed='' out
 	for m in $(cat /etc/kmscap/modules); do
 		[ -d "/sys/module/$m" ] && continue
-		if ! out=$(insmod "/lib/kmscap/$m.ko" 2>&1); then
+		if ! kmscap_insmod "$m" "/lib/kmscap/$m.ko"; then
 			failed="$failed $m"
 			echo "KMSCAP-LOG: modules: insmod $m.ko: $out"
 		fi
@@ -119,7 +127,7 @@ kmscap_load_modules() {
 	fi
 	if [ -z "$KMSCAP_KO" ]; then
 		kmscap_tap not-ok "insmod kmscap.ko" "kmod/kmscap.ko was not built"
-	elif out=$(insmod "$KMSCAP_KO" 2>&1); then
+	elif kmscap_insmod kmscap "$KMSCAP_KO"; then
 		kmscap_tap ok "insmod kmscap.ko"
 	else
 		echo "KMSCAP-LOG: modules: insmod kmscap.ko: $out"
@@ -201,7 +209,7 @@ kmscap_send_out() {
 	local m out i=0
 	for m in $(cat /etc/kmscap/modules.out); do
 		[ -d "/sys/module/$m" ] && continue
-		out=$(insmod "/lib/kmscap/$m.ko" 2>&1) ||
+		kmscap_insmod "$m" "/lib/kmscap/$m.ko" ||
 			echo "KMSCAP-LOG: modules: insmod $m.ko: $out"
 	done
 	while [ ! -b /dev/vda ] && [ $i -lt 100 ]; do
