@@ -166,6 +166,39 @@ START_TEST(test_ffmpeg_h264_vaapi_defaults_cabac)
 }
 END_TEST
 
+/*
+ * libva-utils' vainfo (Debian package vainfo) lists what the driver offers;
+ * without LIBVA_DRIVER_NAME the name comes from drmGetVersion().
+ */
+START_TEST(test_vainfo)
+{
+	static const char * const want[] = {
+		"VAProfileH264ConstrainedBaseline:\tVAEntrypointEncSlice",
+		"VAProfileH264ConstrainedBaseline:\tVAEntrypointEncSliceLP",
+		"VAProfileH264Main               :\tVAEntrypointEncSlice",
+		"VAProfileH264High               :\tVAEntrypointEncSliceLP",
+		"VAProfileNone                   :\tVAEntrypointVideoProc",
+		"Driver version: kmscap",
+	};
+	char cmd[1024], *out = NULL;
+	unsigned int i;
+
+	if (!kmscap_vat_have_tool("vainfo"))
+		kmscap_vat_skip("vainfo not installed (Debian package vainfo)");
+	if (!getenv("LD_PRELOAD") && !getenv("KMSCAP_VA_RENDER_NODE"))
+		kmscap_vat_skip("no render node: set KMSCAP_VA_RENDER_NODE or preload kmscap_va_drmshim.so");
+	snprintf(cmd, sizeof(cmd), "%svainfo --display drm --device '%s' 2>&1",
+		 getenv("KMSCAP_VA_RENDER_NODE") ? "" : "env -u LIBVA_DRIVER_NAME ",
+		 kmscap_vat_device());
+	ck_assert_msg(kmscap_vat_run(cmd, &out) == 0, "vainfo failed: %s", out);
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		ck_assert_msg(strstr(out, want[i]), "vainfo output lacks \"%s\":\n%s", want[i], out);
+	ck_assert_msg(!strstr(out, "HEVC") && !strstr(out, "AV1") && !strstr(out, "VLD"),
+		      "vainfo lists something not implemented:\n%s", out);
+	free(out);
+}
+END_TEST
+
 Suite *kmscap_vat_suite_ffmpeg(void)
 {
 	Suite *s = suite_create("ffmpeg");
@@ -173,6 +206,7 @@ Suite *kmscap_vat_suite_ffmpeg(void)
 
 #define ADD(fn) do { tc = tcase_create(#fn); tcase_add_test(tc, fn); \
 		     tcase_set_timeout(tc, 120); suite_add_tcase(s, tc); } while (0)
+	ADD(test_vainfo);
 	ADD(test_ffmpeg_h264_vaapi_high);
 	ADD(test_ffmpeg_h264_vaapi_cb_gop_cropped);
 	ADD(test_ffmpeg_h264_vaapi_main_slices);
