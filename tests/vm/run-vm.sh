@@ -168,13 +168,14 @@ tr -d '\r' <"$log" >"$log.tmp" && mv "$log.tmp" "$log"
 bad='WARNING:|BUG:|kernel BUG|Oops|lockdep|refcount_t|general protection|Call Trace'
 bad="$bad|KASAN|UBSAN|list_add corruption|list_del corruption|kernel NULL pointer"
 bad="$bad|Kernel panic|blocked for more than|detected stall|soft lockup|hard LOCKUP"
+# The dmesg dump, then what the console has beyond it (all of it when the
+# VM died before the dump, or the start if the ring buffer overflowed).
 if grep -q '^KMSCAP-DMESG: ' "$log"; then
-	klog_src="kernel log (dmesg)"
-	sed -n 's/^KMSCAP-DMESG: //p' "$log" >"$log.dmesg"
+	klog_src="kernel log"
 else
-	klog_src="serial console (no dmesg dump: the VM did not finish)"
-	tr -d '\r' <"$clog" >"$log.dmesg"
+	klog_src="kernel console (no dmesg dump: the VM did not finish)"
 fi
+{ sed -n 's/^KMSCAP-DMESG: //p' "$log"; tr -d '\r' <"$clog"; } | awk '!seen[$0]++' >"$log.dmesg"
 grep -E "$bad" "$log.dmesg" >"$log.bad" || true
 mv "$log.dmesg" "$log.klog"
 
