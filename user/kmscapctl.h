@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * kmscapctl command-line parsing, kept apart from main() so that unit
- * tests can exercise it without a kmscap device.
+ * kmscapctl internals, kept apart from main() so that unit tests can
+ * exercise the parsing and the commands without a kmscap device.
  */
 #ifndef KMSCAPCTL_H
 #define KMSCAPCTL_H
@@ -59,5 +59,12 @@ int kmscapctl_parse_args(int argc, char *const argv[], struct kmscapctl_cmd *cmd
 int kmscapctl_parse_id(const char *s, uint32_t *id);
 
 void kmscapctl_usage(FILE *f);
+
+/*
+ * The whole tool (kmscapctl_cmds.c): parse @argv, run the command, print
+ * results on stdout and errors on stderr; returns the exit status.
+ * $KMSCAP_DEBUGFS overrides /sys/kernel/debug/kmscap for "stats".
+ */
+int kmscapctl_main(int argc, char *const argv[]);
 
 #endif /* KMSCAPCTL_H */
