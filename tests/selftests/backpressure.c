@@ -199,6 +199,33 @@ static void kmscap_case_default_hold(void)
 	close(fd);
 }
 
+/*
+ * A non-reading client with queue_depth 1: each new frame finds the queue
+ * full and evicts the unread one instead of waiting for its long hold.
+ */
+static void kmscap_case_evict(void)
+{
+	struct kmscap_client_stats st;
+	uint64_t dt;
+	int fd = kmscap_t_client_or_die(display_id, 1, 5000000000ull), i;
+
+	for (i = 0; i < 5; i++) {
+		dt = kmscap_timed_flip(&buf[i & 1]);
+		kmscap_t_log("flip over an unread frame, queue depth 1: %llu ms",
+			     (unsigned long long)dt / 1000000);
+		KT_ASSERT(dt < 2000000000ull, "flip waited %llu ms although the unread frame "
+			  "should have been evicted (queue depth 1, hold 5 s)",
+			  (unsigned long long)dt / 1000000);
+	}
+	KT_EXPECT_RET(kmscap_t_stats(fd, &st), 0, "STATS");
+	kmscap_t_stats_print(&st, "non-reader, depth 1");
+	kmscap_t_stats_check(&st, "non-reader, depth 1");
+	KT_ASSERT(st.flips == 5 && st.dropped_queue == 4 && st.queued == 1 &&
+		  !st.dropped_timeout, "non-reader with depth 1: expected 4 evictions, 1 queued");
+	KT_EXPECT_RET(kmscap_t_drain(fd, 100), 1, "drain");
+	close(fd);
+}
+
 int main(void)
 {
 	struct kmscap_display_create c;
@@ -217,6 +244,7 @@ int main(void)
 	kmscap_case_stalled();
 	kmscap_case_release_early();
 	kmscap_case_default_hold();
+	kmscap_case_evict();
 
 	kmscap_t_buf_destroy(&buf[0]);
 	kmscap_t_buf_destroy(&buf[1]);

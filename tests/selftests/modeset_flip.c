@@ -35,7 +35,7 @@ static bool kmscap_plane_has(int fd, uint32_t plane_id, uint32_t fmt)
 
 /* Read the capture event of the flip just done and check it describes @b. */
 static void kmscap_check_frame(int cl, const struct kmscap_t_buf *b, uint32_t display_id,
-			       uint64_t *last_seq, uint32_t *buffer_id)
+			       uint64_t t_commit, uint64_t *last_seq, uint32_t *buffer_id)
 {
 	struct kmscap_event ev;
 	int r;
@@ -58,6 +58,9 @@ static void kmscap_check_frame(int cl, const struct kmscap_t_buf *b, uint32_t di
 	KT_ASSERT(ev.buffer_id != 0, "event buffer id 0 for a visible frame");
 	KT_ASSERT(!*last_seq || ev.seq == *last_seq + 1, "event seq %llu after %llu",
 		  (unsigned long long)ev.seq, (unsigned long long)*last_seq);
+	KT_ASSERT(ev.timestamp_ns >= t_commit && ev.timestamp_ns <= kmscap_t_now_ns(),
+		  "event timestamp %llu ns outside [commit %llu, now]",
+		  (unsigned long long)ev.timestamp_ns, (unsigned long long)t_commit);
 	*last_seq = ev.seq;
 	*buffer_id = ev.buffer_id;
 	r = kmscap_t_release(cl, ev.seq);
@@ -179,17 +182,19 @@ int main(void)
 		KT_ASSERT(!r, "framebuffer %ux%u %.4s: %s", W, H, (const char *)&fmt,
 			  kmscap_t_errname(r));
 		memset(fbuf.map, 0x40 + i, fbuf.size);
+		t0 = kmscap_t_now_ns();
 		r = kmscap_t_atomic_flip(&k, &fbuf, NULL, 0, false);
 		KT_ASSERT(!r, "atomic commit of a %.4s framebuffer: %s", (const char *)&fmt,
 			  kmscap_t_errname(r));
-		kmscap_check_frame(cl, &fbuf, c.id, &last_seq, &ids[i]);
+		kmscap_check_frame(cl, &fbuf, c.id, t0, &last_seq, &ids[i]);
 		for (j = 0; j < i; j++)
 			KT_ASSERT(ids[j] != ids[i], "buffers %u and %u share buffer id %u", j, i,
 				  ids[i]);
 		/* Flip away before freeing the buffer. */
+		t0 = kmscap_t_now_ns();
 		r = kmscap_t_atomic_flip(&k, &buf[0], NULL, 0, false);
 		KT_ASSERT(!r, "atomic commit back to XR24: %s", kmscap_t_errname(r));
-		kmscap_check_frame(cl, &buf[0], c.id, &last_seq, &j);
+		kmscap_check_frame(cl, &buf[0], c.id, t0, &last_seq, &j);
 		kmscap_t_buf_destroy(&fbuf);
 	}
 	close(cl);

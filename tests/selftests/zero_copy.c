@@ -157,10 +157,18 @@ int main(void)
 	KT_ASSERT(st.delivered == st.flips && st.flips == FLIPS + 11,
 		  "flips %llu delivered %llu, expected %d", (unsigned long long)st.flips,
 		  (unsigned long long)st.delivered, FLIPS + 11);
+	/* Once the buffer is gone (no fb, no handle, no export), EXPORT says ENOENT. */
 	munmap(ro, exp.size);
 	close((int)exp.fd);
-	close(cl);
+	for (i = 0; i < 2; i++) {
+		KT_EXPECT_RET(kmscap_t_flip(&k, buf[1].fb_id, 3000), 0, "flip");
+		ev = kmscap_next(cl, id[1]);
+		KT_EXPECT_RET(kmscap_t_release(cl, ev.seq), 0, "RELEASE");
+	}
 	kmscap_t_buf_destroy(&buf[0]);
+	KT_EXPECT_RET(kmscap_t_export(cl, id[0], 0, &exp), -ENOENT,
+		      "EXPORT of a buffer that no longer exists");
+	close(cl);
 	kmscap_t_buf_destroy(&buf[1]);
 	kmscap_t_kms_close(&k);
 	KT_EXPECT_RET(kmscap_t_destroy(ctl, c.id), 0, "DESTROY");
