@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * driver.c - entry point and vtable of the kmscap strict software VA-API
+ * driver.c - entry point, termination and stubs of the kmscap strict VA-API
  * test driver.  libva loads it as kmscap_test_drv_video.so (driver name
  * "kmscap_test") and calls __vaDriverInit_1_17().
  */
@@ -144,43 +144,13 @@ static VAStatus kmscap_va_set_display_attributes(VADriverContextP ctx,
 	return kmscap_va_unimplemented(ctx, __func__);
 }
 
-static void kmscap_va_fill_vtable(struct VADriverVTable *vt)
+/* Entry points without driver state, outside the lock. */
+static void kmscap_va_fill_stubs(struct VADriverVTable *vt)
 {
 	vt->vaTerminate = kmscap_va_terminate;
-	vt->vaQueryConfigProfiles = kmscap_va_query_config_profiles;
-	vt->vaQueryConfigEntrypoints = kmscap_va_query_config_entrypoints;
-	vt->vaGetConfigAttributes = kmscap_va_get_config_attributes;
-	vt->vaCreateConfig = kmscap_va_create_config;
-	vt->vaDestroyConfig = kmscap_va_destroy_config;
-	vt->vaQueryConfigAttributes = kmscap_va_query_config_attributes;
-	vt->vaCreateSurfaces = kmscap_va_create_surfaces;
-	vt->vaCreateSurfaces2 = kmscap_va_create_surfaces2;
-	vt->vaDestroySurfaces = kmscap_va_destroy_surfaces;
-	vt->vaQuerySurfaceAttributes = kmscap_va_query_surface_attributes;
-	vt->vaCreateContext = kmscap_va_create_context;
-	vt->vaDestroyContext = kmscap_va_destroy_context;
-	vt->vaCreateBuffer = kmscap_va_create_buffer;
-	vt->vaBufferSetNumElements = kmscap_va_buffer_set_num_elements;
-	vt->vaMapBuffer = kmscap_va_map_buffer;
-	vt->vaUnmapBuffer = kmscap_va_unmap_buffer;
-	vt->vaDestroyBuffer = kmscap_va_destroy_buffer;
-	vt->vaBufferInfo = kmscap_va_buffer_info;
-	vt->vaSyncBuffer = kmscap_va_sync_buffer;
-	vt->vaBeginPicture = kmscap_va_begin_picture;
-	vt->vaRenderPicture = kmscap_va_render_picture;
-	vt->vaEndPicture = kmscap_va_end_picture;
-	vt->vaSyncSurface = kmscap_va_sync_surface;
-	vt->vaSyncSurface2 = kmscap_va_sync_surface2;
-	vt->vaQuerySurfaceStatus = kmscap_va_query_surface_status;
 	vt->vaQuerySurfaceError = kmscap_va_query_surface_error;
 	vt->vaPutSurface = kmscap_va_put_surface;
-	vt->vaQueryImageFormats = kmscap_va_query_image_formats;
-	vt->vaCreateImage = kmscap_va_create_image;
-	vt->vaDeriveImage = kmscap_va_derive_image;
-	vt->vaDestroyImage = kmscap_va_destroy_image;
 	vt->vaSetImagePalette = kmscap_va_set_image_palette;
-	vt->vaGetImage = kmscap_va_get_image;
-	vt->vaPutImage = kmscap_va_put_image;
 	vt->vaQuerySubpictureFormats = kmscap_va_query_subpicture_formats;
 	vt->vaCreateSubpicture = kmscap_va_create_subpicture;
 	vt->vaDestroySubpicture = kmscap_va_destroy_subpicture;
@@ -192,7 +162,6 @@ static void kmscap_va_fill_vtable(struct VADriverVTable *vt)
 	vt->vaQueryDisplayAttributes = kmscap_va_query_display_attributes;
 	vt->vaGetDisplayAttributes = kmscap_va_get_display_attributes;
 	vt->vaSetDisplayAttributes = kmscap_va_set_display_attributes;
-	vt->vaExportSurfaceHandle = kmscap_va_export_surface_handle;
 }
 
 __attribute__((visibility("default"))) VAStatus __vaDriverInit_1_17(VADriverContextP ctx);
@@ -222,13 +191,7 @@ VAStatus __vaDriverInit_1_17(VADriverContextP ctx)
 	ctx->max_display_attributes = 1;
 	ctx->str_vendor = KMSCAP_VA_VENDOR;
 
-	kmscap_va_fill_vtable(ctx->vtable);
-	if (ctx->vtable_vpp) {
-		ctx->vtable_vpp->vaQueryVideoProcFilters = kmscap_va_query_video_proc_filters;
-		ctx->vtable_vpp->vaQueryVideoProcFilterCaps =
-			kmscap_va_query_video_proc_filter_caps;
-		ctx->vtable_vpp->vaQueryVideoProcPipelineCaps =
-			kmscap_va_query_video_proc_pipeline_caps;
-	}
+	kmscap_va_fill_stubs(ctx->vtable);
+	kmscap_va_fill_vtable(ctx->vtable, ctx->vtable_vpp);
 	return VA_STATUS_SUCCESS;
 }

@@ -146,6 +146,9 @@ static inline struct kmscap_va_driver *kmscap_va_drv(VADriverContextP ctx)
 	return ctx->pDriverData;
 }
 
+/* vtable.c */
+void kmscap_va_fill_vtable(struct VADriverVTable *vt, struct VADriverVTableVPP *vpp);
+
 /* log.c */
 VAStatus kmscap_va_reject(struct kmscap_va_driver *drv, VAStatus status, const char *func,
 			  const char *fmt, ...) __attribute__((format(printf, 4, 5)));

@@ -3,6 +3,7 @@
  * test_surface.c - driver-owned surfaces, images, sync/status and export.
  */
 #define _GNU_SOURCE
+#include <pthread.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -151,6 +152,62 @@ START_TEST(test_export_nv12)
 }
 END_TEST
 
+struct kmscap_vat_thread {
+	VADisplay dpy;
+	unsigned int seed;
+	int failures;
+};
+
+/* Creates, fills, reads back and destroys surfaces in a loop. */
+static void *kmscap_vat_thread_fn(void *arg)
+{
+	struct kmscap_vat_thread *th = arg;
+	VAImageFormat fmt = { .fourcc = VA_FOURCC_NV12 };
+	unsigned int i;
+
+	for (i = 0; i < 2000; i++) {
+		VASurfaceID s[4];
+		VAImage img;
+		uint8_t *p;
+
+		if (vaCreateSurfaces(th->dpy, VA_RT_FORMAT_YUV420, 32, 16, s, 4, NULL, 0) ||
+		    vaCreateImage(th->dpy, &fmt, 32, 16, &img)) {
+			th->failures++;
+			continue;
+		}
+		if (vaMapBuffer(th->dpy, img.buf, (void **)&p) == VA_STATUS_SUCCESS) {
+			memset(p, th->seed + i, img.data_size);
+			vaUnmapBuffer(th->dpy, img.buf);
+		}
+		if (vaPutImage(th->dpy, s[i % 4], img.image_id, 0, 0, 32, 16, 0, 0, 32, 16) ||
+		    vaGetImage(th->dpy, s[i % 4], 0, 0, 32, 16, img.image_id) ||
+		    vaDestroyImage(th->dpy, img.image_id) || vaDestroySurfaces(th->dpy, s, 4))
+			th->failures++;
+	}
+	return NULL;
+}
+
+/* The driver serialises calls: concurrent object creation must not corrupt it. */
+START_TEST(test_threads)
+{
+	struct kmscap_vat_thread th[4];
+	pthread_t tid[4];
+	struct kmscap_vat t;
+	unsigned int i;
+
+	kmscap_vat_open(&t);
+	for (i = 0; i < 4; i++) {
+		th[i] = (struct kmscap_vat_thread){ .dpy = t.dpy, .seed = i * 50 };
+		ck_assert_int_eq(pthread_create(&tid[i], NULL, kmscap_vat_thread_fn, &th[i]), 0);
+	}
+	for (i = 0; i < 4; i++) {
+		pthread_join(tid[i], NULL);
+		ck_assert_int_eq(th[i].failures, 0);
+	}
+	kmscap_vat_close(&t);
+}
+END_TEST
+
 Suite *kmscap_vat_suite_surface(void)
 {
 	Suite *s = suite_create("surface");
@@ -162,6 +219,7 @@ Suite *kmscap_vat_suite_surface(void)
 	ADD(test_p010_surface);
 	ADD(test_sync_status);
 	ADD(test_export_nv12);
+	ADD(test_threads);
 #undef ADD
 	return s;
 }
