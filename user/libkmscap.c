@@ -20,6 +20,7 @@ struct kmscap_dev {
 	size_t event_size;
 	int attached;
 	int hung_up;
+	int pending_err;
 	struct kmscap_bufcache *cache;
 };
 
@@ -274,15 +275,31 @@ static void kmscap_set_hangup(struct kmscap_dev *dev)
 }
 
 /*
+ * A malformed event may still be a frame the module counts as held by
+ * this client: give it back rather than stall the display's flips until
+ * the hold timeout.
+ */
+static void kmscap_release_malformed(struct kmscap_dev *dev, const unsigned char *raw)
+{
+	struct kmscap_event ev;
+
+	memcpy(&ev, raw, sizeof(ev));	/* event_size >= sizeof(ev), checked at open */
+	if (ev.type == KMSCAP_EVENT_FRAME)
+		kmscap_release(dev, ev.seq);
+}
+
+/*
  * Read and decode up to @max events; returns how many, 0 when none is
  * pending (-EAGAIN from read), -EPIPE at end of file, or an error.
+ * Malformed events are left out; if good ones came with them, those are
+ * returned and the error is kept in pending_err for the next call.
  */
 static int kmscap_read_some(struct kmscap_dev *dev, struct kmscap_event *evs, size_t max)
 {
 	unsigned char *buf;
-	size_t n, i;
+	size_t n, i, good = 0;
 	ssize_t r;
-	int ret = 0;
+	int ret = 0, bad = 0;
 
 	if (max > 64)
 		max = 64;
@@ -306,16 +323,26 @@ static int kmscap_read_some(struct kmscap_dev *dev, struct kmscap_event *evs, si
 	}
 	n = (size_t)r / dev->event_size;
 	for (i = 0; i < n; i++) {
-		ret = kmscap_event_decode(buf + i * dev->event_size, dev->event_size, &evs[i],
-					  NULL);
-		if (ret < 0)
-			goto out;
-		if (evs[i].type == KMSCAP_EVENT_HANGUP)
+		const unsigned char *raw = buf + i * dev->event_size;
+
+		ret = kmscap_event_decode(raw, dev->event_size, &evs[good], NULL);
+		if (ret < 0) {
+			kmscap_release_malformed(dev, raw);
+			bad = ret;
+			continue;
+		}
+		if (evs[good].type == KMSCAP_EVENT_HANGUP)
 			kmscap_set_hangup(dev);
 		else
-			kmscap_bufcache_note_event(dev->cache, &evs[i]);
+			kmscap_bufcache_note_event(dev->cache, &evs[good]);
+		good++;
 	}
-	ret = (int)n;
+	if (bad && !good) {
+		ret = bad;
+		goto out;
+	}
+	dev->pending_err = bad;
+	ret = (int)good;
 out:
 	free(buf);
 	return ret;
@@ -349,6 +376,11 @@ int kmscap_next_frame(struct kmscap_dev *dev, int timeout_ms, struct kmscap_even
 
 	if (!dev || !ev)
 		return -EINVAL;
+	if (dev->pending_err) {
+		ret = dev->pending_err;
+		dev->pending_err = 0;
+		return ret;
+	}
 	if (dev->hung_up) {
 		memset(ev, 0, sizeof(*ev));
 		ev->type = KMSCAP_EVENT_HANGUP;
@@ -412,6 +444,11 @@ int kmscap_read_events(struct kmscap_dev *dev, struct kmscap_event *evs, size_t 
 		return -EINVAL;
 	if (!max)
 		return 0;
+	if (dev->pending_err) {
+		ret = dev->pending_err;
+		dev->pending_err = 0;
+		return ret;
+	}
 	pfd.fd = dev->fd;
 	pfd.events = POLLIN;
 	pfd.revents = 0;

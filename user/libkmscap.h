@@ -116,7 +116,8 @@ KMSCAP_API int kmscap_attach(struct kmscap_dev *dev, uint32_t display_id,
  * -ENOTCONN if the handle is not attached).
  *
  * A hang-up or a frame with %KMSCAP_FRAME_NEW_MODE invalidates the
- * handle's buffer cache before returning.
+ * handle's buffer cache before returning.  A malformed frame event is
+ * released at once (best effort) so that it does not hold up the display.
  */
 KMSCAP_API int kmscap_next_frame(struct kmscap_dev *dev, int timeout_ms,
 				 struct kmscap_event *ev);
@@ -124,7 +125,9 @@ KMSCAP_API int kmscap_next_frame(struct kmscap_dev *dev, int timeout_ms,
 /*
  * Read up to @max events without blocking.  Returns the number read
  * (0 if none is pending), or a negative errno (-ENOTCONN if the handle is
- * not attached).  A hang-up event is
+ * not attached).  Malformed events are released and left out: when good
+ * ones came with them, those are returned and -EBADMSG comes from the
+ * next call of kmscap_read_events() or kmscap_next_frame().  A hang-up event is
  * returned like any other, and also marks the handle as hung up and
  * invalidates the buffer cache, as kmscap_next_frame() does.
  */

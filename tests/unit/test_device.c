@@ -276,15 +276,44 @@ START_TEST(test_malformed_event)
 	in.num_damage = KMSCAP_MAX_DAMAGE + 1;
 	send_event(&in);
 	ck_assert_int_eq(kmscap_next_frame(dev, 1000, &out), -EBADMSG);
+	/* the malformed frame is given back, not left held */
+	ck_assert_int_eq(fake.calls[_IOC_NR(KMSCAP_IOC_RELEASE)], 1);
+	ck_assert_uint_eq(fake.release.seq, 1);
 	frame_event(&in, 2, 1);
 	in.type = 77;
 	send_event(&in);
 	ck_assert_int_eq(kmscap_read_events(dev, &out, 1), -EBADMSG);
+	/* not a frame: nothing to release */
+	ck_assert_int_eq(fake.calls[_IOC_NR(KMSCAP_IOC_RELEASE)], 1);
 	/* a good one after that is read normally */
 	frame_event(&in, 3, 1);
 	send_event(&in);
 	ck_assert_int_eq(kmscap_next_frame(dev, 1000, &out), KMSCAP_NEXT_FRAME);
 	ck_assert_uint_eq(out.seq, 3);
+}
+END_TEST
+
+/* good, bad, good in one read: the good ones come now, the error next */
+START_TEST(test_malformed_in_batch)
+{
+	struct kmscap_event in, out[4];
+
+	open_dev();
+	frame_event(&in, 1, 1);
+	send_event(&in);
+	frame_event(&in, 2, 1);
+	in.pad = 9;
+	send_event(&in);
+	frame_event(&in, 3, 1);
+	send_event(&in);
+	memset(out, 0, sizeof(out));
+	ck_assert_int_eq(kmscap_read_events(dev, out, 4), 2);
+	ck_assert_uint_eq(out[0].seq, 1);
+	ck_assert_uint_eq(out[1].seq, 3);
+	ck_assert_uint_eq(fake.release.seq, 2);
+	ck_assert_int_eq(kmscap_next_frame(dev, 0, out), -EBADMSG);
+	ck_assert_int_eq(kmscap_read_events(dev, out, 4), 0);
+	ck_assert_int_eq(kmscap_next_frame(dev, 0, out), KMSCAP_NEXT_TIMEOUT);
 }
 END_TEST
 
@@ -410,6 +439,7 @@ static Suite *device_suite(void)
 	tcase_add_test(tc, test_larger_event_size);
 	tcase_add_test(tc, test_read_events);
 	tcase_add_test(tc, test_malformed_event);
+	tcase_add_test(tc, test_malformed_in_batch);
 	tcase_add_test(tc, test_hangup);
 	tcase_add_test(tc, test_hangup_via_read_events);
 	tcase_add_test(tc, test_buffer_cache);
