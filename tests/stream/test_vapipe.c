@@ -1,8 +1,518 @@
 // SPDX-License-Identifier: MIT
-/* placeholder, replaced by the VA pipeline tests */
+/*
+ * The VA-API pipeline against the strict software test driver of
+ * tests/vadriver: memfds stand in for kmscap's DMA-BUFs, the pipeline
+ * imports, converts and encodes them, and Debian's ffmpeg decodes the
+ * result, which must equal the NV12 this test computes from the RGB it
+ * drew (BT.709, limited range), up to rounding.  The test driver encodes
+ * losslessly (I_PCM), so nothing but the colour conversion may differ.
+ *
+ * Needs LIBVA_DRIVER_NAME / LIBVA_DRIVERS_PATH / LD_PRELOAD of the DRM
+ * shim, which tests/stream/Makefile sets when build/vadriver exists;
+ * otherwise the tests are skipped.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <drm_fourcc.h>
+
 #include "ks_test.h"
+#include "vapipe.h"
+
+#define MAX_BUFS 4
+
+struct fixture {
+	char device[600];
+	char dir[512];
+	int memfd[MAX_BUFS + 1];	/* by buffer id */
+	unsigned int exports;
+	struct ks_vapipe *va;
+	struct ks_buf out;
+};
+
+static int fx_export(void *opaque, uint32_t id, uint64_t *size)
+{
+	struct fixture *f = opaque;
+	struct stat st;
+
+	if (id > MAX_BUFS || f->memfd[id] < 0)
+		return -ENOENT;
+	f->exports++;
+	fstat(f->memfd[id], &st);
+	*size = (uint64_t)st.st_size;
+	return fcntl(f->memfd[id], F_DUPFD_CLOEXEC, 0);
+}
+
+static void fx_need_driver(void)
+{
+	const char *name = getenv("LIBVA_DRIVER_NAME");
+	const char *path = getenv("LIBVA_DRIVERS_PATH");
+	char so[600];
+
+	if (!name || strcmp(name, "kmscap_test") || !path)
+		ks_skip("the test VA driver is not set up (build tests/vadriver first)");
+	snprintf(so, sizeof(so), "%s/kmscap_test_drv_video.so", path);
+	if (access(so, R_OK))
+		ks_skip("%s does not exist (build tests/vadriver first)", so);
+}
+
+static void fx_open_cfg(struct fixture *f, struct ks_vapipe_config *vc, const char *name)
+{
+	char err[512];
+	int fd, ret, i;
+
+	fx_need_driver();
+	memset(f, 0, sizeof(*f));
+	for (i = 0; i <= MAX_BUFS; i++)
+		f->memfd[i] = -1;
+	snprintf(f->dir, sizeof(f->dir), "%s/%s", ks_test_workdir(), name);
+	mkdir(f->dir, 0755);
+	/* the shim presents any file of this name as a render node */
+	snprintf(f->device, sizeof(f->device), "%s/kmscap-va-fake-render", f->dir);
+	fd = open(f->device, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	vc->device = f->device;
+	vc->export_buf = fx_export;
+	vc->export_opaque = f;
+	ret = ks_vapipe_open(vc, &f->va, err, sizeof(err));
+	ck_assert_msg(ret == 0, "ks_vapipe_open: %s", err);
+}
+
+static void fx_open(struct fixture *f, const char *name, enum ks_idle idle)
+{
+	struct ks_vapipe_config vc = {
+		.codec = KS_CODEC_H264, .rc = KS_RC_CQP, .qp = 26, .idle = idle, .pool = 3,
+	};
+
+	fx_open_cfg(f, &vc, name);
+}
+
+static void fx_close(struct fixture *f)
+{
+	int i;
+
+	ks_vapipe_close(f->va);
+	for (i = 0; i <= MAX_BUFS; i++)
+		if (f->memfd[i] >= 0)
+			close(f->memfd[i]);
+	ks_buf_free(&f->out);
+}
+
+/* The RGB of pixel (x, y) of picture @n: gradients plus a moving block. */
+static void pattern(unsigned int n, unsigned int x, unsigned int y, uint8_t *r, uint8_t *g,
+		    uint8_t *b)
+{
+	*r = (uint8_t)(x * 255 / 319);
+	*g = (uint8_t)(y * 255 / 239);
+	*b = (uint8_t)((x + y + 40 * n) & 0xff);
+	if (x / 16 == n % 12 && y / 16 == 2 + n % 5) {
+		*r = 255 - *r;
+		*g = (uint8_t)(n * 37);
+	}
+}
+
+/* Fill buffer @id (XRGB8888, pitch w*4 + 64) with picture @n. */
+static void draw(struct fixture *f, unsigned int id, unsigned int n, unsigned int w,
+		 unsigned int h)
+{
+	size_t pitch = w * 4 + 64, size = pitch * h;
+	uint8_t *map, r, g, b;
+	unsigned int x, y;
+
+	if (f->memfd[id] < 0) {
+		f->memfd[id] = memfd_create("ks-fake-dmabuf", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+		ck_assert_int_ge(f->memfd[id], 0);
+		ck_assert_int_eq(ftruncate(f->memfd[id], (off_t)size), 0);
+	}
+	map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, f->memfd[id], 0);
+	ck_assert_ptr_ne(map, MAP_FAILED);
+	for (y = 0; y < h; y++) {
+		for (x = 0; x < w; x++) {
+			uint8_t *p = map + y * pitch + 4 * x;
+
+			pattern(n, x, y, &r, &g, &b);
+			p[0] = b;
+			p[1] = g;
+			p[2] = r;
+			p[3] = 0x5a;	/* X: must be ignored */
+		}
+	}
+	munmap(map, size);
+}
+
+static void event_for(struct kmscap_event *ev, uint64_t seq, unsigned int id, unsigned int w,
+		      unsigned int h, uint32_t flags)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->type = KMSCAP_EVENT_FRAME;
+	ev->flags = flags;
+	ev->seq = seq;
+	ev->timestamp_ns = ks_now_ns();
+	ev->buffer_id = id;
+	ev->format = DRM_FORMAT_XRGB8888;
+	ev->width = w;
+	ev->height = h;
+	ev->num_planes = 1;
+	ev->modifier = DRM_FORMAT_MOD_LINEAR;
+	ev->pitches[0] = w * 4 + 64;
+	ev->src_w = w;
+	ev->src_h = h;
+	ev->mode_width = w;
+	ev->mode_height = h;
+	ev->refresh_mhz = 60000;
+}
+
+static int clampi(long v, int lo, int hi)
+{
+	return v < lo ? lo : v > hi ? hi : (int)v;
+}
+
+/* BT.709 limited range, from the definition; chroma from the 2x2 mean. */
+static void expected_nv12(unsigned int n, unsigned int w, unsigned int h, uint8_t *out)
+{
+	uint8_t r, g, b;
+	unsigned int x, y, i;
+
+	for (y = 0; y < h; y++) {
+		for (x = 0; x < w; x++) {
+			pattern(n, x, y, &r, &g, &b);
+			out[y * w + x] = (uint8_t)clampi(
+				lround(16 + 219 * (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255), 16,
+				235);
+		}
+	}
+	for (y = 0; y < h / 2; y++) {
+		for (x = 0; x < w / 2; x++) {
+			double R = 0, G = 0, B = 0, yl;
+
+			for (i = 0; i < 4; i++) {
+				pattern(n, 2 * x + i % 2, 2 * y + i / 2, &r, &g, &b);
+				R += r / 4.0;
+				G += g / 4.0;
+				B += b / 4.0;
+			}
+			yl = 0.2126 * R + 0.7152 * G + 0.0722 * B;
+			out[w * h + y * w + 2 * x] =
+				(uint8_t)clampi(lround(128 + 224 * (B - yl) / (1.8556 * 255)), 16, 240);
+			out[w * h + y * w + 2 * x + 1] =
+				(uint8_t)clampi(lround(128 + 224 * (R - yl) / (1.5748 * 255)), 16, 240);
+		}
+	}
+}
+
+static void write_file(const char *path, const void *data, size_t len)
+{
+	FILE *fp = fopen(path, "wb");
+
+	ck_assert_ptr_nonnull(fp);
+	ck_assert_uint_eq(fwrite(data, 1, len, fp), len);
+	ck_assert_int_eq(fclose(fp), 0);
+}
+
+static uint8_t *read_file(const char *path, size_t *len)
+{
+	FILE *fp = fopen(path, "rb");
+	uint8_t *d;
+	long n;
+
+	ck_assert_msg(fp != NULL, "cannot open %s", path);
+	fseek(fp, 0, SEEK_END);
+	n = ftell(fp);
+	fseek(fp, 0, SEEK_SET);
+	d = malloc((size_t)n + 1);
+	ck_assert_ptr_nonnull(d);
+	ck_assert_uint_eq(fread(d, 1, (size_t)n, fp), (size_t)n);
+	fclose(fp);
+	*len = (size_t)n;
+	return d;
+}
+
+static void need_ffmpeg(void)
+{
+	if (system("command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1"))
+		ks_skip("ffmpeg/ffprobe are not installed");
+}
+
+/* Decode @h264 with ffmpeg into NV12 frames of w x h; returns the frame count. */
+static size_t decode(struct fixture *f, const char *tag, unsigned int w, unsigned int h,
+		     uint8_t **frames)
+{
+	char in[600], out[600], cmd[1400];
+	size_t len;
+
+	snprintf(in, sizeof(in), "%s/%s.h264", f->dir, tag);
+	snprintf(out, sizeof(out), "%s/%s.nv12", f->dir, tag);
+	write_file(in, f->out.data, f->out.len);
+	snprintf(cmd, sizeof(cmd),
+		 "ffmpeg -nostdin -v error -y -i '%s' -f rawvideo -pix_fmt nv12 '%s'", in, out);
+	ck_assert_msg(system(cmd) == 0, "ffmpeg could not decode %s", in);
+	*frames = read_file(out, &len);
+	ck_assert_msg(len % (w * h * 3 / 2) == 0, "decoded %zu bytes: not whole %ux%u frames",
+		      len, w, h);
+	return len / (w * h * 3 / 2);
+}
+
+static void compare(const uint8_t *got, unsigned int n, unsigned int w, unsigned int h)
+{
+	size_t size = (size_t)w * h * 3 / 2, i;
+	uint8_t *want = malloc(size);
+
+	ck_assert_ptr_nonnull(want);
+	expected_nv12(n, w, h, want);
+	for (i = 0; i < size; i++) {
+		int d = (int)got[i] - (int)want[i];
+
+		ck_assert_msg(d >= -1 && d <= 1,
+			      "picture %u: %s byte %zu (x %zu, y %zu) is %u, expected %u", n,
+			      i < (size_t)w * h ? "luma" : "chroma", i,
+			      i < (size_t)w * h ? i % w : (i - (size_t)w * h) % w,
+			      i < (size_t)w * h ? i / w : (i - (size_t)w * h) / w, got[i], want[i]);
+	}
+	free(want);
+}
+
+/* NAL types of every NAL in the output, counted. */
+static void count_nals(const struct ks_buf *b, unsigned int counts[32])
+{
+	struct ks_nal nal;
+	size_t pos = 0;
+	int ret;
+
+	memset(counts, 0, 32 * sizeof(counts[0]));
+	while ((ret = ks_annexb_next(b->data, b->len, &pos, &nal)) == 1)
+		counts[ks_h264_nal_type(&nal)]++;
+	ck_assert_int_eq(ret, 0);
+}
+
+static void encode(struct fixture *f, const struct kmscap_event *ev)
+{
+	int ret = ks_vapipe_frame(f->va, NULL, ev, &f->out);
+
+	ck_assert_msg(ret == 0, "frame %llu: %s", (unsigned long long)ev->seq,
+		      ks_vapipe_error(f->va));
+}
+
+static void run_sequence(unsigned int w, unsigned int h, const char *tag)
+{
+	const unsigned int frames = 6;
+	struct kmscap_event ev;
+	struct fixture f;
+	unsigned int i, counts[32];
+	uint8_t *dec;
+
+	need_ffmpeg();
+	fx_open(&f, tag, KS_IDLE_SKIP);
+	for (i = 0; i < frames; i++) {
+		unsigned int id = 1 + i % 2;
+
+		/* double buffering: two buffer ids, each imported once */
+		draw(&f, id, i, w, h);
+		if (i == 4)
+			ks_vapipe_request_idr(f.va);	/* what SIGUSR1 does */
+		event_for(&ev, i + 1, id, w, h, KMSCAP_FRAME_FULL_DAMAGE |
+			  (i == 0 ? KMSCAP_FRAME_FIRST : 0));
+		encode(&f, &ev);
+	}
+	ck_assert_uint_eq(f.exports, 2);
+	/* 3 pool + 2 reconstructed + 2 imported */
+	ck_assert_int_eq(ks_vapipe_live_surfaces(f.va), 3 + 2 + 2);
+	count_nals(&f.out, counts);
+	ck_assert_uint_eq(counts[9], frames);	/* one AUD per access unit */
+	ck_assert_uint_eq(counts[5], 2);	/* IDR slices: frame 0 and the request */
+	ck_assert_uint_eq(counts[1], frames - 2);
+	ck_assert_uint_ge(counts[7], 1);
+	ck_assert_uint_ge(counts[8], 1);
+	ck_assert_uint_eq(decode(&f, tag, w, h, &dec), frames);
+	for (i = 0; i < frames; i++)
+		compare(dec + (size_t)i * w * h * 3 / 2, i, w, h);
+	free(dec);
+	fx_close(&f);
+}
+
+START_TEST(vapipe_encode_decode)
+{
+	run_sequence(320, 240, "encode");
+}
+END_TEST
+
+START_TEST(vapipe_cropped_size)
+{
+	/* not a multiple of 16: the SPS crops 208x128 down to 200x120 */
+	run_sequence(200, 120, "crop");
+}
+END_TEST
+
+START_TEST(vapipe_mode_change_idr)
+{
+	struct kmscap_event ev;
+	struct fixture f;
+	char cmd[1400], line[128];
+	unsigned int i, n = 0;
+	FILE *fp;
+	static const struct {
+		unsigned int w, h, key;
+	} want[] = { { 320, 240, 1 }, { 320, 240, 0 }, { 256, 192, 1 }, { 256, 192, 0 } };
+
+	need_ffmpeg();
+	fx_open(&f, "modechange", KS_IDLE_SKIP);
+	for (i = 0; i < 4; i++) {
+		unsigned int w = want[i].w, h = want[i].h, id = i < 2 ? 1 : 3;
+
+		draw(&f, id, i, w, h);
+		event_for(&ev, i + 1, id, w, h, KMSCAP_FRAME_FULL_DAMAGE |
+			  (i == 2 ? KMSCAP_FRAME_NEW_MODE : 0));
+		encode(&f, &ev);
+	}
+	/* the mode change dropped the import of buffer 1 */
+	ck_assert_int_eq(ks_vapipe_live_surfaces(f.va), 3 + 2 + 1);
+	snprintf(cmd, sizeof(cmd), "%s/mc.h264", f.dir);
+	write_file(cmd, f.out.data, f.out.len);
+	snprintf(cmd, sizeof(cmd),
+		 "ffprobe -v error -select_streams v -show_entries frame=width,height,key_frame "
+		 "-of csv=p=0 '%s/mc.h264'", f.dir);
+	fp = popen(cmd, "r");
+	ck_assert_ptr_nonnull(fp);
+	while (fgets(line, sizeof(line), fp)) {
+		unsigned int key, w, h;
+
+		ck_assert_msg(sscanf(line, "%u,%u,%u", &key, &w, &h) == 3, "ffprobe: %s", line);
+		ck_assert_uint_lt(n, 4);
+		ck_assert_msg(w == want[n].w && h == want[n].h && key == want[n].key,
+			      "frame %u: %ux%u key %u, expected %ux%u key %u", n, w, h, key,
+			      want[n].w, want[n].h, want[n].key);
+		n++;
+	}
+	ck_assert_int_eq(pclose(fp), 0);
+	ck_assert_uint_eq(n, 4);
+	fx_close(&f);
+}
+END_TEST
+
+static void idle_run(enum ks_idle idle, unsigned int *units, unsigned int *slices)
+{
+	struct kmscap_event ev;
+	struct fixture f;
+	unsigned int counts[32];
+
+	fx_open(&f, idle == KS_IDLE_SKIP ? "idle-skip" : "idle-repeat", idle);
+	draw(&f, 1, 0, 128, 96);
+	event_for(&ev, 1, 1, 128, 96, KMSCAP_FRAME_FULL_DAMAGE | KMSCAP_FRAME_FIRST);
+	encode(&f, &ev);
+	/* no damage, no cursor change: idle */
+	event_for(&ev, 2, 1, 128, 96, 0);
+	encode(&f, &ev);
+	/* damage again */
+	event_for(&ev, 3, 1, 128, 96, 0);
+	ev.num_damage = 1;
+	ev.damage[0] = (struct kmscap_rect){ 0, 0, 16, 16 };
+	encode(&f, &ev);
+	count_nals(&f.out, counts);
+	*units = counts[9];
+	*slices = counts[1] + counts[5];
+	fx_close(&f);
+}
+
+START_TEST(vapipe_idle_skip_repeat)
+{
+	unsigned int units, slices;
+
+	idle_run(KS_IDLE_SKIP, &units, &slices);
+	ck_assert_uint_eq(units, 2);
+	ck_assert_uint_eq(slices, 2);
+	idle_run(KS_IDLE_REPEAT, &units, &slices);
+	ck_assert_uint_eq(units, 3);
+	ck_assert_uint_eq(slices, 3);
+}
+END_TEST
+
+START_TEST(vapipe_blank_frame)
+{
+	struct kmscap_event ev;
+	struct fixture f;
+
+	fx_open(&f, "blank", KS_IDLE_SKIP);
+	event_for(&ev, 1, 0, 128, 96, KMSCAP_FRAME_BLANK | KMSCAP_FRAME_FULL_DAMAGE);
+	encode(&f, &ev);
+	ck_assert_uint_eq(f.out.len, 0);
+	ck_assert_uint_eq(f.exports, 0);
+	fx_close(&f);
+}
+END_TEST
+
+START_TEST(vapipe_no_device)
+{
+	struct ks_vapipe_config vc = { .device = "/nonexistent/renderD128" };
+	struct ks_vapipe *va = NULL;
+	char err[512];
+
+	ck_assert_int_eq(ks_vapipe_open(&vc, &va, err, sizeof(err)), -ENOENT);
+	ck_assert_str_eq(err, "no VA-API device at /nonexistent/renderD128 (set --device)");
+	ck_assert_ptr_null(va);
+}
+END_TEST
+
+START_TEST(vapipe_no_hevc_entrypoint)
+{
+	struct ks_vapipe_config vc = { .codec = KS_CODEC_HEVC, .rc = KS_RC_CQP, .qp = 26 };
+	struct ks_vapipe *va = NULL;
+	struct fixture f;
+	char err[512], want[700];
+
+	fx_need_driver();
+	memset(&f, 0, sizeof(f));
+	snprintf(f.device, sizeof(f.device), "%s/kmscap-va-fake-render", ks_test_workdir());
+	close(open(f.device, O_WRONLY | O_CREAT | O_CLOEXEC, 0644));
+	vc.device = f.device;
+	vc.export_buf = fx_export;
+	ck_assert_int_eq(ks_vapipe_open(&vc, &va, err, sizeof(err)), -EOPNOTSUPP);
+	snprintf(want, sizeof(want),
+		 "the VA-API driver on %s has no encode entrypoint for HEVC (VAProfileHEVCMain)",
+		 f.device);
+	ck_assert_str_eq(err, want);
+	vc.codec = KS_CODEC_AV1;
+	ck_assert_int_eq(ks_vapipe_open(&vc, &va, err, sizeof(err)), -EOPNOTSUPP);
+	snprintf(want, sizeof(want),
+		 "the VA-API driver on %s has no encode entrypoint for AV1 (VAProfileAV1Profile0)",
+		 f.device);
+	ck_assert_str_eq(err, want);
+}
+END_TEST
+
+START_TEST(vapipe_bad_format)
+{
+	struct kmscap_event ev;
+	struct fixture f;
+
+	fx_open(&f, "badformat", KS_IDLE_SKIP);
+	draw(&f, 1, 0, 128, 96);
+	event_for(&ev, 1, 1, 128, 96, KMSCAP_FRAME_FULL_DAMAGE);
+	ev.format = DRM_FORMAT_RGB565;
+	ck_assert_int_eq(ks_vapipe_frame(f.va, NULL, &ev, &f.out), -EOPNOTSUPP);
+	ck_assert_str_eq(ks_vapipe_error(f.va),
+			 "buffer format RG16 is not an RGB format VA can import");
+	fx_close(&f);
+}
+END_TEST
 
 Suite *ks_suite_vapipe(void)
 {
-	return suite_create("vapipe");
+	Suite *s = suite_create("vapipe");
+
+	KS_ADD_T(s, vapipe_encode_decode, 120);
+	KS_ADD_T(s, vapipe_cropped_size, 120);
+	KS_ADD_T(s, vapipe_mode_change_idr, 120);
+	KS_ADD_T(s, vapipe_idle_skip_repeat, 60);
+	KS_ADD(s, vapipe_blank_frame);
+	KS_ADD(s, vapipe_no_device);
+	KS_ADD(s, vapipe_no_hevc_entrypoint);
+	KS_ADD(s, vapipe_bad_format);
+	return s;
 }

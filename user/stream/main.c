@@ -1,23 +1,344 @@
 // SPDX-License-Identifier: MIT
-/* kmscap-stream: entry point (the pipeline follows in the next increment). */
+/*
+ * kmscap-stream: attach to (or create) a kmscap display, encode every
+ * captured frame with VA-API and write the bitstream out.
+ *
+ * Order of setup: signals, output, VA-API (fails early, before anything
+ * is created), kmscap (create, attach), then the io_uring loop.  Teardown
+ * is the reverse; a display this process created is removed on every
+ * exit path.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include "ks.h"
+#include "libkmscap.h"
+#include "vapipe.h"
+
+struct ks_main {
+	struct ks_args args;
+	int out_fd;
+	bool out_is_file;
+	struct kmscap_dev *ctl;		/* creates / destroys the display */
+	struct kmscap_dev *cap;		/* the capture client */
+	uint32_t display_id;
+	bool created;
+	struct ks_vapipe *va;
+};
+
+static void ks_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void ks_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs(KS_PROG ": ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* "tcp:HOST:PORT" or "unix:PATH": a connected stream socket. */
+static int ks_connect(const char *dest)
+{
+	int fd, ret;
+
+	if (!strncmp(dest, "unix:", 5)) {
+		struct sockaddr_un sun = { .sun_family = AF_UNIX };
+
+		if (strlen(dest + 5) >= sizeof(sun.sun_path)) {
+			ks_err("output %s: socket path too long", dest);
+			return -ENAMETOOLONG;
+		}
+		strcpy(sun.sun_path, dest + 5);
+		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (fd < 0)
+			return -errno;
+		if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+			ret = -errno;
+			ks_err("output %s: cannot connect: %s", dest, strerror(-ret));
+			close(fd);
+			return ret;
+		}
+		return fd;
+	} else {
+		struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res, *ai;
+		char host[256];
+		const char *port = strrchr(dest + 4, ':');
+
+		if (!port || port == dest + 4 || (size_t)(port - dest - 4) >= sizeof(host)) {
+			ks_err("output %s: expected tcp:HOST:PORT", dest);
+			return -EINVAL;
+		}
+		memcpy(host, dest + 4, (size_t)(port - dest - 4));
+		host[port - dest - 4] = '\0';
+		ret = getaddrinfo(host, port + 1, &hints, &res);
+		if (ret) {
+			ks_err("output %s: %s", dest, gai_strerror(ret));
+			return -EHOSTUNREACH;
+		}
+		fd = -ECONNREFUSED;
+		for (ai = res; ai; ai = ai->ai_next) {
+			int s = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC,
+				       ai->ai_protocol);
+
+			if (s < 0)
+				continue;
+			if (!connect(s, ai->ai_addr, ai->ai_addrlen)) {
+				fd = s;
+				break;
+			}
+			fd = -errno;
+			close(s);
+		}
+		freeaddrinfo(res);
+		if (fd < 0)
+			ks_err("output %s: cannot connect: %s", dest, strerror(-fd));
+		return fd;
+	}
+}
+
+static int ks_open_output(struct ks_main *m)
+{
+	const char *o = m->args.output;
+	struct stat st;
+
+	if (!strcmp(o, "-")) {
+		m->out_fd = STDOUT_FILENO;
+		if (isatty(m->out_fd)) {
+			ks_err("refusing to write a bitstream to a terminal: use -o FILE or a pipe");
+			return -ENOTTY;
+		}
+	} else if (!strncmp(o, "tcp:", 4) || !strncmp(o, "unix:", 5)) {
+		m->out_fd = ks_connect(o);
+		if (m->out_fd < 0)
+			return m->out_fd;
+	} else {
+		m->out_fd = open(o, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (m->out_fd < 0) {
+			int ret = -errno;
+
+			ks_err("output %s: %s", o, strerror(-ret));
+			return ret;
+		}
+	}
+	m->out_is_file = !fstat(m->out_fd, &st) && S_ISREG(st.st_mode);
+	return 0;
+}
+
+static int ks_export(void *opaque, uint32_t buffer_id, uint64_t *size)
+{
+	struct ks_main *m = opaque;
+	int ret = kmscap_export(m->cap, buffer_id, KMSCAP_EXPORT_CLOEXEC, size);
+
+	if (ret < 0) {
+		char buf[256], id[16];
+
+		snprintf(id, sizeof(id), "%u", buffer_id);
+		ks_err("%s", kmscap_strerror_ctx(ret, KMSCAP_ERR_EXPORT, id, buf, sizeof(buf)));
+	}
+	return ret;
+}
+
+static int ks_src_read(void *opaque, struct kmscap_event *evs, size_t max)
+{
+	return kmscap_read_events(opaque, evs, max);
+}
+
+static int ks_src_release(void *opaque, uint64_t seq)
+{
+	return kmscap_release(opaque, seq);
+}
+
+static const struct ks_source_ops ks_kmscap_source = {
+	.read = ks_src_read,
+	.release = ks_src_release,
+};
+
+static int ks_open_va(struct ks_main *m)
+{
+	struct ks_vapipe_config vc = {
+		.device = m->args.device,
+		.codec = m->args.codec,
+		.rc = m->args.rc,
+		.bitrate = m->args.bitrate,
+		.qp = m->args.qp,
+		.gop = m->args.gop,
+		.intra_refresh = m->args.intra_refresh,
+		.idle = m->args.idle,
+		.pool = m->args.pool,
+		.export_buf = ks_export,
+		.export_opaque = m,
+	};
+	char err[512];
+	int ret;
+
+	ret = ks_vapipe_open(&vc, &m->va, err, sizeof(err));
+	if (ret)
+		ks_err("%s", err);
+	return ret;
+}
+
+static int ks_open_kmscap(struct ks_main *m)
+{
+	const struct ks_args *a = &m->args;
+	char buf[256], subj[64];
+	uint32_t minor = 0;
+	int ret;
+
+	ret = kmscap_open(a->kmscap_path, &m->ctl);
+	if (ret == 0)
+		ret = kmscap_open(a->kmscap_path, &m->cap);
+	if (ret) {
+		const char *path = a->kmscap_path ? a->kmscap_path : getenv(KMSCAP_DEVICE_ENV);
+
+		if (!path || !*path)
+			path = KMSCAP_DEFAULT_DEVICE;
+		ks_err("%s", kmscap_strerror_ctx(ret, KMSCAP_ERR_OPEN, path, buf, sizeof(buf)));
+		return ret;
+	}
+	if (a->create) {
+		ret = kmscap_display_create(m->ctl, a->width, a->height, a->refresh_mhz, 0,
+					    &m->display_id, &minor);
+		if (ret) {
+			kmscap_format_mode(subj, sizeof(subj), a->width, a->height,
+					   a->refresh_mhz);
+			ks_err("%s", kmscap_strerror_ctx(ret, KMSCAP_ERR_CREATE, subj, buf,
+							 sizeof(buf)));
+			return ret;
+		}
+		m->created = true;
+		kmscap_format_mode(subj, sizeof(subj), a->width, a->height, a->refresh_mhz);
+		fprintf(stderr, KS_PROG ": created display %u (%s) on /dev/dri/card%u\n",
+			m->display_id, subj, minor);
+	} else {
+		struct kmscap_display_info info;
+
+		m->display_id = a->display_id;
+		ret = kmscap_display_info(m->ctl, m->display_id, &info);
+		if (ret) {
+			snprintf(subj, sizeof(subj), "%u", m->display_id);
+			ks_err("%s", kmscap_strerror_ctx(ret, KMSCAP_ERR_DISPLAY, subj, buf,
+							 sizeof(buf)));
+			return ret;
+		}
+	}
+	ret = kmscap_attach(m->cap, m->display_id, a->queue_depth, a->hold_timeout_ns);
+	if (ret) {
+		snprintf(subj, sizeof(subj), "%u", m->display_id);
+		ks_err("%s", kmscap_strerror_ctx(ret, KMSCAP_ERR_ATTACH, subj, buf, sizeof(buf)));
+		return ret;
+	}
+	return 0;
+}
+
+static void ks_cleanup(struct ks_main *m)
+{
+	int ret;
+
+	/* closing the capture handle ends every hold it still has */
+	kmscap_close(m->cap);
+	m->cap = NULL;
+	ks_vapipe_close(m->va);
+	m->va = NULL;
+	if (m->created) {
+		ret = kmscap_display_destroy(m->ctl, m->display_id);
+		if (ret)
+			ks_err("removing display %u: %s", m->display_id, strerror(-ret));
+	}
+	kmscap_close(m->ctl);
+	m->ctl = NULL;
+	if (m->out_fd > STDERR_FILENO)
+		close(m->out_fd);
+}
+
+static int ks_run(struct ks_main *m)
+{
+	const struct ks_args *a = &m->args;
+	struct ks_loop_config lc = {
+		.src_fd = kmscap_fd(m->cap),
+		.src = &ks_kmscap_source,
+		.src_opaque = m->cap,
+		.out_fd = m->out_fd,
+		.enc = &ks_vapipe_ops,
+		.enc_opaque = m->va,
+		.stats_interval_ns = a->stats ? 1000000000ull : 0,
+		.json = a->json,
+		.max_frames = a->frames,
+		.duration_ns = a->duration_ns,
+		.stats_fd = STDERR_FILENO,
+	};
+	struct ks_loop *loop;
+	enum ks_stop why;
+	char desc[128];
+	int ret;
+
+	ret = ks_loop_new(&lc, &loop);
+	if (ret) {
+		ks_err("setting up io_uring: %s", strerror(-ret));
+		return ret;
+	}
+	if (!a->json)
+		fprintf(stderr, KS_PROG ": display %u -> %s, %s\n", m->display_id, a->output,
+			ks_vapipe_describe(m->va, desc, sizeof(desc)));
+	why = ks_loop_run(loop);
+	ret = 0;
+	if (why == KS_STOP_ERROR) {
+		ks_err("%s", ks_loop_error_msg(loop));
+		ret = ks_loop_error(loop);
+	} else if (why == KS_STOP_HANGUP && !a->json) {
+		fprintf(stderr, KS_PROG ": display %u went away\n", m->display_id);
+	}
+	ks_loop_free(loop);
+	return ret;
+}
 
 int main(int argc, char **argv)
 {
-	struct ks_args a;
+	struct ks_main m = { .out_fd = -1 };
 	char err[256];
+	int ret;
 
-	ks_args_init(&a);
-	if (ks_args_parse(&a, argc, argv, err, sizeof(err))) {
-		fprintf(stderr, KS_PROG ": %s\n", err);
+	ks_args_init(&m.args);
+	if (ks_args_parse(&m.args, argc, argv, err, sizeof(err))) {
+		ks_err("%s (see --help)", err);
 		return KS_EXIT_USAGE;
 	}
-	if (a.help) {
+	if (m.args.help) {
 		ks_args_usage(stdout);
-		return 0;
+		return KS_EXIT_OK;
 	}
-	fprintf(stderr, KS_PROG ": not implemented yet\n");
-	return KS_EXIT_FAIL;
+	if (m.args.version) {
+		printf(KS_PROG " " KS_VERSION " (libkmscap " LIBKMSCAP_VERSION ")\n");
+		return KS_EXIT_OK;
+	}
+	if (m.args.cursor == KS_CURSOR_SEPARATE) {
+		ks_err("--cursor separate is not implemented yet");
+		return KS_EXIT_FAIL;
+	}
+	/* before libva or anything else can start a thread */
+	ret = ks_loop_block_signals();
+	if (ret) {
+		ks_err("blocking signals: %s", strerror(-ret));
+		return KS_EXIT_FAIL;
+	}
+	ret = ks_open_va(&m);
+	if (!ret)
+		ret = ks_open_output(&m);
+	if (!ret)
+		ret = ks_open_kmscap(&m);
+	if (!ret)
+		ret = ks_run(&m);
+	ks_cleanup(&m);
+	return ret ? KS_EXIT_FAIL : KS_EXIT_OK;
 }

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * kmscap-stream: the VA-API pipeline (vapipe.c).
+ */
+#ifndef KMSCAP_STREAM_VAPIPE_H
+#define KMSCAP_STREAM_VAPIPE_H
+
+#include "ks.h"
+
+struct ks_vapipe_config {
+	const char *device;		/* render node path */
+	enum ks_codec codec;
+	enum ks_rc rc;
+	uint32_t bitrate, qp, gop;
+	bool intra_refresh;
+	enum ks_idle idle;
+	uint32_t pool;			/* NV12 surfaces */
+	/* Export a kmscap buffer as a DMA-BUF fd (closed after the import). */
+	int (*export_buf)(void *opaque, uint32_t buffer_id, uint64_t *size);
+	void *export_opaque;
+};
+
+struct ks_vapipe;
+
+/*
+ * Open the render node, initialise VA-API and choose the profile and
+ * entrypoint.  On failure returns a negative errno and the message (no
+ * program name, no newline) in @err.  Surfaces and contexts are created
+ * with the first frame, when the size is known.
+ */
+int ks_vapipe_open(const struct ks_vapipe_config *cfg, struct ks_vapipe **out, char *err,
+		   size_t errlen);
+void ks_vapipe_close(struct ks_vapipe *p);
+/* Convert and encode one frame; releases it through @loop (may be NULL). */
+int ks_vapipe_frame(struct ks_vapipe *p, struct ks_loop *loop, const struct kmscap_event *ev,
+		    struct ks_buf *out);
+void ks_vapipe_request_idr(struct ks_vapipe *p);
+/* VA surfaces alive now (imports, pool, reconstructed): 0 after close of a session. */
+int ks_vapipe_live_surfaces(const struct ks_vapipe *p);
+/* The message of the last failure of ks_vapipe_frame(). */
+const char *ks_vapipe_error(const struct ks_vapipe *p);
+/* 1 once a DRM_PRIME_2 import was refused and legacy DRM_PRIME used instead. */
+int ks_vapipe_prime2_refused(const struct ks_vapipe *p);
+/* "VAProfileH264High VAEntrypointEncSliceLP, CBR" */
+const char *ks_vapipe_describe(const struct ks_vapipe *p, char *buf, size_t size);
+
+/* The encoder interface for ks_loop; the opaque pointer is the struct ks_vapipe. */
+extern const struct ks_encoder_ops ks_vapipe_ops;
+
+#endif /* KMSCAP_STREAM_VAPIPE_H */
