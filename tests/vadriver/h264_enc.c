@@ -545,6 +545,7 @@ VAStatus kmscap_va_enc_execute(struct kmscap_va_driver *drv, struct kmscap_va_co
 	VAStatus st = VA_STATUS_SUCCESS;
 	size_t scratch_cap, need, pps_len = SIZE_MAX;
 	uint8_t pps[sizeof(e->last_pps)];
+	bool idr, caller_pps;
 	uint8_t *scratch;
 
 	if (e->pending_param)
@@ -605,8 +606,13 @@ VAStatus kmscap_va_enc_execute(struct kmscap_va_driver *drv, struct kmscap_va_co
 		kmscap_va_h264_write_sps(&b, c->config.profile, &e->seq);
 		kmscap_va_out_nal(&o, scratch, b.bitpos / 8);
 	}
-	/* the PPS on every IDR, and whenever the picture parameters change it */
-	if (!(packed_nals & (1u << 8))) {
+	/*
+	 * Generated PPS: on every IDR, and whenever the picture parameters
+	 * change it, unless the caller packs its own PPS (then it is in charge).
+	 */
+	idr = e->pic.pic_fields.bits.idr_pic_flag;
+	caller_pps = idr ? !!(packed_nals & (1u << 8)) : e->caller_pps;
+	if (!(packed_nals & (1u << 8)) && !caller_pps) {
 		kmscap_va_bits_init(&b, scratch, scratch_cap);
 		kmscap_va_h264_write_pps(&b, c->config.profile, &e->pic);
 		if (e->pic.pic_fields.bits.idr_pic_flag || b.bitpos / 8 != e->last_pps_len ||
@@ -645,6 +651,7 @@ VAStatus kmscap_va_enc_execute(struct kmscap_va_driver *drv, struct kmscap_va_co
 	coded->seg.reserved = 0;
 	coded->seg.next = NULL;
 	kmscap_va_enc_copy_recon(drv, src, e->pic.CurrPic.picture_id);
+	e->caller_pps = caller_pps;
 	if (pps_len != SIZE_MAX) {
 		memcpy(e->last_pps, pps, pps_len);
 		e->last_pps_len = pps_len;

@@ -114,6 +114,7 @@ struct kmscap_va_enc_state {
 	/* sequence state across pictures */
 	uint8_t last_pps[64];	/* last generated PPS, re-sent when it changes */
 	size_t last_pps_len;
+	bool caller_pps;	/* the last IDR came with a packed PPS */
 	bool started;		/* an IDR has been encoded */
 	unsigned int prev_frame_num;
 	bool prev_was_ref;

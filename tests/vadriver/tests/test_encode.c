@@ -6,6 +6,7 @@
  * frame count.
  */
 #define _GNU_SOURCE
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -222,6 +223,166 @@ START_TEST(test_encode_packed_raw)
 }
 END_TEST
 
+/* A small bit writer of the test's own, for packed slice headers. */
+struct kmscap_vat_bw {
+	uint8_t buf[64];
+	unsigned int bits;
+};
+
+static void kmscap_vat_bw_u(struct kmscap_vat_bw *w, unsigned int n, uint32_t v)
+{
+	while (n--) {
+		if ((v >> n) & 1)
+			w->buf[w->bits / 8] |= 0x80 >> (w->bits % 8);
+		w->bits++;
+	}
+}
+
+static void kmscap_vat_bw_ue(struct kmscap_vat_bw *w, uint32_t v)
+{
+	unsigned int len = 0;
+
+	while ((v + 1) >> (len + 1))
+		len++;
+	kmscap_vat_bw_u(w, len, 0);
+	kmscap_vat_bw_u(w, len + 1, v + 1);
+}
+
+/*
+ * Slice header (with start code) for kmscap_vat_enc_defaults() parameters:
+ * CAVLC, POC type 0, 4-bit frame_num, 6-bit POC LSB, deblocking control.
+ */
+static void kmscap_vat_slice_header(struct kmscap_vat_bw *w, const struct kmscap_vat_enc *e,
+				    unsigned int i)
+{
+	const VAEncSliceParameterBufferH264 *sl = &e->slice[i];
+	bool idr = e->pic.pic_fields.bits.idr_pic_flag;
+
+	memset(w, 0, sizeof(*w));
+	kmscap_vat_bw_u(w, 32, 1);			/* start code */
+	kmscap_vat_bw_u(w, 8, idr ? 0x65 : 0x41);	/* nal_ref_idc 3 / 2, type 5 / 1 */
+	kmscap_vat_bw_ue(w, sl->macroblock_address);
+	kmscap_vat_bw_ue(w, sl->slice_type);
+	kmscap_vat_bw_ue(w, 0);				/* pic_parameter_set_id */
+	kmscap_vat_bw_u(w, 4, e->pic.frame_num);
+	if (idr)
+		kmscap_vat_bw_ue(w, sl->idr_pic_id);
+	kmscap_vat_bw_u(w, 6, sl->pic_order_cnt_lsb);
+	if (!idr) {
+		kmscap_vat_bw_u(w, 1, 0);		/* num_ref_idx_active_override_flag */
+		kmscap_vat_bw_u(w, 1, 0);		/* ref_pic_list_modification_flag_l0 */
+		kmscap_vat_bw_u(w, 1, 0);		/* adaptive_ref_pic_marking_mode_flag */
+	} else {
+		kmscap_vat_bw_u(w, 2, 0);		/* no_output_of_prior_pics, long_term */
+	}
+	kmscap_vat_bw_ue(w, 0);				/* slice_qp_delta (se 0) */
+	kmscap_vat_bw_ue(w, 0);				/* disable_deblocking_filter_idc */
+	kmscap_vat_bw_ue(w, 0);				/* slice_alpha_c0_offset_div2 */
+	kmscap_vat_bw_ue(w, 0);				/* slice_beta_offset_div2 */
+}
+
+/* Finds the first NAL of a type; returns its offset (start code included). */
+static size_t kmscap_vat_find_nal(const uint8_t *p, size_t n, unsigned int type, size_t *len)
+{
+	size_t i, start = SIZE_MAX;
+
+	for (i = 0; i + 4 < n; i++) {
+		if (p[i] || p[i + 1] || p[i + 2] || p[i + 3] != 1)
+			continue;
+		if (start != SIZE_MAX) {
+			*len = i - start;
+			return start;
+		}
+		if ((p[i + 4] & 0x1f) == type)
+			start = i;
+	}
+	ck_assert_msg(start != SIZE_MAX, "no NAL unit of type %u", type);
+	*len = n - start;
+	return start;
+}
+
+/*
+ * Packed SPS (escaped), PPS (unescaped) and slice headers (written by the
+ * test, unaligned bit lengths) must give exactly the stream the driver
+ * writes from the parameter buffers alone.
+ */
+START_TEST(test_encode_packed_headers)
+{
+	const unsigned int packed = VA_ENC_PACKED_HEADER_SEQUENCE | VA_ENC_PACKED_HEADER_PICTURE |
+				    VA_ENC_PACKED_HEADER_SLICE;
+	struct kmscap_vat_frame frames[3];
+	struct kmscap_vat_enc ref, e;
+	uint8_t sps[64], pps[64];
+	size_t sps_len, pps_len, off, k;
+	unsigned int i, j, unaligned = 0;
+
+	kmscap_vat_need_ffmpeg();
+	kmscap_vat_enc_open(&ref, VAProfileH264High, 64, 48, 0, 0);
+	for (i = 0; i < 3; i++) {
+		kmscap_vat_frame_gen(&frames[i], 64, 48, 40 + i);
+		kmscap_vat_upload(ref.t.dpy, ref.input, &frames[i]);
+		kmscap_vat_enc_defaults(&ref, i == 0, 2);
+		ck_assert_va_ok(kmscap_vat_enc_submit(&ref, i == 0, NULL, 0));
+	}
+	off = kmscap_vat_find_nal(ref.out, ref.out_len, 7, &sps_len);
+	ck_assert_uint_le(sps_len, sizeof(sps));
+	memcpy(sps, ref.out + off, sps_len);
+	off = kmscap_vat_find_nal(ref.out, ref.out_len, 8, &pps_len);
+	ck_assert_uint_le(pps_len, sizeof(pps));
+	/* unescape: the driver must escape a header declared without escapes */
+	for (k = 0, j = 0; k < pps_len; k++) {
+		if (k >= 6 && ref.out[off + k] == 3 && !ref.out[off + k - 1] &&
+		    !ref.out[off + k - 2])
+			continue;
+		pps[j++] = ref.out[off + k];
+	}
+	pps_len = j;
+
+	kmscap_vat_enc_open(&e, VAProfileH264High, 64, 48, packed, 0);
+	for (i = 0; i < 3; i++) {
+		VAEncPackedHeaderParameterBuffer pp;
+		VABufferID extra[8];
+		struct kmscap_vat_bw w;
+		unsigned int n = 0, s;
+
+		kmscap_vat_upload(e.t.dpy, e.input, &frames[i]);
+		kmscap_vat_enc_defaults(&e, i == 0, 2);
+		if (i == 0) {
+			pp = (VAEncPackedHeaderParameterBuffer){ VAEncPackedHeaderSequence,
+								 8 * sps_len, 1 };
+			vaCreateBuffer(e.t.dpy, e.context, VAEncPackedHeaderParameterBufferType,
+				       sizeof(pp), 1, &pp, &extra[n++]);
+			vaCreateBuffer(e.t.dpy, e.context, VAEncPackedHeaderDataBufferType, sps_len,
+				       1, sps, &extra[n++]);
+			pp = (VAEncPackedHeaderParameterBuffer){ VAEncPackedHeaderPicture,
+								 8 * pps_len, 0 };
+			vaCreateBuffer(e.t.dpy, e.context, VAEncPackedHeaderParameterBufferType,
+				       sizeof(pp), 1, &pp, &extra[n++]);
+			vaCreateBuffer(e.t.dpy, e.context, VAEncPackedHeaderDataBufferType, pps_len,
+				       1, pps, &extra[n++]);
+		}
+		for (s = 0; s < 2; s++) {
+			kmscap_vat_slice_header(&w, &e, s);
+			unaligned += w.bits % 8 != 0;
+			pp = (VAEncPackedHeaderParameterBuffer){ VAEncPackedHeaderSlice, w.bits, 0 };
+			vaCreateBuffer(e.t.dpy, e.context, VAEncPackedHeaderParameterBufferType,
+				       sizeof(pp), 1, &pp, &extra[n++]);
+			vaCreateBuffer(e.t.dpy, e.context, VAEncPackedHeaderDataBufferType,
+				       (w.bits + 7) / 8, 1, w.buf, &extra[n++]);
+		}
+		ck_assert_va_ok(kmscap_vat_enc_submit(&e, i == 0, extra, n));
+	}
+	ck_assert_uint_gt(unaligned, 0);	/* bit-exact appending was exercised */
+	ck_assert_uint_eq(e.out_len, ref.out_len);
+	ck_assert_mem_eq(e.out, ref.out, ref.out_len);
+	kmscap_vat_check_stream(&e, "packed_headers", frames, 3, "High", "30");
+	for (i = 0; i < 3; i++)
+		kmscap_vat_frame_free(&frames[i]);
+	kmscap_vat_enc_close(&ref);
+	kmscap_vat_enc_close(&e);
+}
+END_TEST
+
 Suite *kmscap_vat_suite_encode(void)
 {
 	Suite *s = suite_create("encode");
@@ -236,6 +397,7 @@ Suite *kmscap_vat_suite_encode(void)
 	ADD(test_encode_high_cabac_cropped);
 	ADD(test_encode_recon);
 	ADD(test_encode_packed_raw);
+	ADD(test_encode_packed_headers);
 #undef ADD
 	return s;
 }
