@@ -81,6 +81,12 @@ static void *kmscap_capture(void *arg)
 			break;
 		}
 		map = kmscap_t_maps_get(&maps, ev.buffer_id);
+		/*
+		 * Now and then be a slow consumer (think encoder): the compositor
+		 * must not draw into this buffer before the frame is released.
+		 */
+		if (k % 4 == 1)
+			kmscap_t_sleep_ms(40);
 		kmscap_t_dmabuf_sync(map->fd, true);
 		seed = *(const uint32_t *)map->ptr * inv;
 		bad = kmscap_t_verify(map->ptr, ev.pitches[0], W, H, SEED_BASE + k, &bx, &by);
