@@ -356,14 +356,13 @@ static int64_t kmscap_now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* A hang-up seen as POLLHUP or end of file, without a hang-up event. */
 static int kmscap_hangup_event(struct kmscap_dev *dev, struct kmscap_event *ev)
 {
 	if (!dev->hung_up)
 		kmscap_set_hangup(dev);
-	if (ev && ev->type != KMSCAP_EVENT_HANGUP) {
-		memset(ev, 0, sizeof(*ev));
-		ev->type = KMSCAP_EVENT_HANGUP;
-	}
+	memset(ev, 0, sizeof(*ev));
+	ev->type = KMSCAP_EVENT_HANGUP;
 	return KMSCAP_NEXT_HANGUP;
 }
 
@@ -426,10 +425,8 @@ int kmscap_next_frame(struct kmscap_dev *dev, int timeout_ms, struct kmscap_even
 				return KMSCAP_NEXT_TIMEOUT;
 			continue;
 		}
-		if (pfd.revents & POLLHUP) {
-			memset(ev, 0, sizeof(*ev));
+		if (pfd.revents & POLLHUP)
 			return kmscap_hangup_event(dev, ev);
-		}
 		if (pfd.revents & POLLERR)
 			return dev->attached ? -EIO : -ENOTCONN;
 	}
