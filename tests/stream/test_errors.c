@@ -1,8 +1,273 @@
 // SPDX-License-Identifier: MIT
-/* placeholder, replaced by the error path tests */
+/*
+ * Error paths of the kmscap-stream binary: each one exits non-zero (2 for
+ * usage errors, 1 otherwise), without a crash, with its exact message on
+ * stderr.  Messages that libkmscap produces are computed here with
+ * kmscap_strerror_ctx(), not copied.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include "ks_test.h"
+#include "libkmscap.h"
+
+struct run {
+	int status;		/* exit status, or 128 + signal */
+	char err[4096];		/* stderr */
+};
+
+/* Run the binary with the NULL-terminated arguments; @as_nobody drops to uid 65534. */
+static void run_bin(struct run *r, bool as_nobody, ...)
+{
+	const char *argv[40];
+	int argc = 0, p[2], st, fd;
+	pid_t pid;
+	ssize_t n;
+	size_t len = 0;
+	va_list ap;
+	char *a;
+
+	if (access(ks_test_bin(), X_OK))
+		ks_skip("%s was not built", ks_test_bin());
+	argv[argc++] = ks_test_bin();
+	va_start(ap, as_nobody);
+	while ((a = va_arg(ap, char *)) && argc < 39)
+		argv[argc++] = a;
+	va_end(ap);
+	argv[argc] = NULL;
+	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (!pid) {
+		fd = open("/dev/null", O_RDWR);
+		dup2(fd, STDIN_FILENO);
+		dup2(fd, STDOUT_FILENO);
+		dup2(p[1], STDERR_FILENO);
+		if (as_nobody && (setgid(65534) || setuid(65534)))
+			_exit(126);
+		execv(argv[0], (char **)argv);
+		_exit(127);
+	}
+	close(p[1]);
+	while ((n = read(p[0], r->err + len, sizeof(r->err) - 1 - len)) > 0)
+		len += (size_t)n;
+	r->err[len] = '\0';
+	close(p[0]);
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	r->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static void expect(const struct run *r, int status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Exit @status and stderr exactly "kmscap-stream: <message>\n". */
+static void expect(const struct run *r, int status, const char *fmt, ...)
+{
+	char msg[2048], want[2100];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	snprintf(want, sizeof(want), KS_PROG ": %s\n", msg);
+	ck_assert_msg(r->status == status, "exit status %d, expected %d; stderr: %s", r->status,
+		      status, r->err);
+	ck_assert_str_eq(r->err, want);
+}
+
+static bool have_test_driver(void)
+{
+	const char *name = getenv("LIBVA_DRIVER_NAME");
+
+	return name && !strcmp(name, "kmscap_test") && getenv("LIBVA_DRIVERS_PATH");
+}
+
+/* A fake render node the test driver's shim accepts, readable by everyone. */
+static const char *fake_node(void)
+{
+	static char path[600];
+	int fd;
+
+	if (!have_test_driver())
+		ks_skip("the test VA driver is not set up (build tests/vadriver first)");
+	snprintf(path, sizeof(path), "%s/errors", ks_test_workdir());
+	mkdir(path, 0755);
+	chmod(path, 0755);
+	snprintf(path, sizeof(path), "%s/errors/kmscap-va-fake-render", ks_test_workdir());
+	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
+	ck_assert_int_ge(fd, 0);
+	fchmod(fd, 0666);
+	close(fd);
+	return path;
+}
+
+START_TEST(errors_usage)
+{
+	struct run r;
+
+	run_bin(&r, false, "--display", "1", "--codec", "vp9", NULL);
+	expect(&r, 2, "--codec: unknown value 'vp9' (expected h264, hevc, av1) (see --help)");
+	run_bin(&r, false, NULL);
+	expect(&r, 2, "no display: give --display ID or --create WxH[@HZ] (see --help)");
+	run_bin(&r, false, "--create", "9x9", "--display", "1", NULL);
+	ck_assert_int_eq(r.status, 2);
+	ck_assert_msg(!strncmp(r.err, KS_PROG ": --create: invalid mode '9x9': ", 38), "%s",
+		      r.err);
+}
+END_TEST
+
+START_TEST(errors_help_version)
+{
+	struct run r;
+
+	run_bin(&r, false, "--help", NULL);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_str_eq(r.err, "");
+	run_bin(&r, false, "--version", NULL);
+	ck_assert_int_eq(r.status, 0);
+}
+END_TEST
+
+START_TEST(errors_no_render_node)
+{
+	struct run r;
+
+	run_bin(&r, false, "--display", "1", "--device", "/nonexistent/renderD128", NULL);
+	expect(&r, 1, "no VA-API device at /nonexistent/renderD128 (set --device)");
+	if (!access("/dev/dri/renderD128", F_OK))
+		return;	/* the default exists here; the explicit case above covers it */
+	run_bin(&r, false, "--display", "1", NULL);
+	expect(&r, 1, "no VA-API device at /dev/dri/renderD128 (set --device)");
+}
+END_TEST
+
+START_TEST(errors_render_node_permission)
+{
+	char path[600];
+	struct run r;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/renderD-noperm", ks_test_workdir());
+	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	chmod(ks_test_workdir(), 0755);
+	run_bin(&r, true, "--display", "1", "--device", path, NULL);
+	if (r.status == 126)
+		ks_skip("cannot switch to uid 65534 to test a permission error");
+	expect(&r, 1, "%s: permission denied (is your user in group render?)", path);
+}
+END_TEST
+
+START_TEST(errors_no_encoder)
+{
+	const char *node = fake_node();
+	struct run r;
+
+	run_bin(&r, false, "--display", "1", "--device", node, "--codec", "hevc", NULL);
+	expect(&r, 1,
+	       "the VA-API driver on %s has no encode entrypoint for HEVC (VAProfileHEVCMain)",
+	       node);
+	run_bin(&r, false, "--display", "1", "--device", node, "--codec", "av1", NULL);
+	expect(&r, 1,
+	       "the VA-API driver on %s has no encode entrypoint for AV1 (VAProfileAV1Profile0)",
+	       node);
+}
+END_TEST
+
+/* With the VA side fine, the kmscap side fails: the library's message. */
+static void kmscap_open_error(const char *dev, bool as_nobody, int err)
+{
+	const char *node = fake_node();
+	char lib[512];
+	struct run r;
+
+	run_bin(&r, as_nobody, "--display", "1", "--device", node, "--rc", "cqp", "--kmscap", dev,
+		"-o", "/dev/null", NULL);
+	if (as_nobody && r.status == 126)
+		ks_skip("cannot switch to uid 65534 to test a permission error");
+	kmscap_strerror_ctx(err, KMSCAP_ERR_OPEN, dev, lib, sizeof(lib));
+	expect(&r, 1, "%s", lib);
+}
+
+START_TEST(errors_no_kmscap_device)
+{
+	kmscap_open_error("/nonexistent/kmscap", false, -ENOENT);
+}
+END_TEST
+
+START_TEST(errors_not_kmscap_device)
+{
+	kmscap_open_error("/dev/null", false, -ENOTTY);
+}
+END_TEST
+
+START_TEST(errors_kmscap_permission)
+{
+	char path[600];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/kmscap-noperm", ks_test_workdir());
+	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	kmscap_open_error(path, true, -EACCES);
+}
+END_TEST
+
+START_TEST(errors_output)
+{
+	const char *node = fake_node();
+	struct run r;
+
+	run_bin(&r, false, "--display", "1", "--device", node, "--rc", "cqp", "-o",
+		"/nonexistent/dir/out.h264", NULL);
+	expect(&r, 1, "output /nonexistent/dir/out.h264: No such file or directory");
+	run_bin(&r, false, "--display", "1", "--device", node, "--rc", "cqp", "-o",
+		"tcp:localhost", NULL);
+	expect(&r, 1, "output tcp:localhost: expected tcp:HOST:PORT");
+}
+END_TEST
+
+/* Needs a real /dev/kmscap: in the VM. */
+START_TEST(errors_no_such_display)
+{
+	const char *dev = getenv(KMSCAP_DEVICE_ENV) ? getenv(KMSCAP_DEVICE_ENV) : "/dev/kmscap";
+	struct kmscap_dev *d;
+	char lib[512];
+	struct run r;
+
+	if (kmscap_open(dev, &d))
+		ks_skip("no kmscap module here (%s): runs in the VM", dev);
+	kmscap_close(d);
+	run_bin(&r, false, "--display", "4000000000", "--device", fake_node(), "--rc", "cqp",
+		"-o", "/dev/null", NULL);
+	kmscap_strerror_ctx(-ENOENT, KMSCAP_ERR_DISPLAY, "4000000000", lib, sizeof(lib));
+	expect(&r, 1, "%s", lib);
+}
+END_TEST
 
 Suite *ks_suite_errors(void)
 {
-	return suite_create("errors");
+	Suite *s = suite_create("errors");
+
+	KS_ADD(s, errors_usage);
+	KS_ADD(s, errors_help_version);
+	KS_ADD(s, errors_no_render_node);
+	KS_ADD(s, errors_render_node_permission);
+	KS_ADD(s, errors_no_encoder);
+	KS_ADD(s, errors_no_kmscap_device);
+	KS_ADD(s, errors_not_kmscap_device);
+	KS_ADD(s, errors_kmscap_permission);
+	KS_ADD(s, errors_output);
+	KS_ADD(s, errors_no_such_display);
+	return s;
 }
