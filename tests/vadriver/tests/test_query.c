@@ -3,6 +3,7 @@
  * test_query.c - profiles, entrypoints, config and surface attributes.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "va_test.h"
 
@@ -184,6 +185,33 @@ START_TEST(test_image_formats)
 }
 END_TEST
 
+START_TEST(test_vpp_caps)
+{
+	VAProcPipelineCaps caps;
+	VAProcFilterType f[8];
+	unsigned int n = 8;
+	struct kmscap_vat t;
+	VAContextID ctx;
+	VAConfigID cfg;
+	VASurfaceID s;
+
+	kmscap_vat_open(&t);
+	ck_assert_va_ok(vaCreateConfig(t.dpy, VAProfileNone, VAEntrypointVideoProc, NULL, 0,
+				       &cfg));
+	ck_assert_va_ok(vaCreateSurfaces(t.dpy, VA_RT_FORMAT_YUV420, 64, 64, &s, 1, NULL, 0));
+	ck_assert_va_ok(vaCreateContext(t.dpy, cfg, 64, 64, 0, &s, 1, &ctx));
+	ck_assert_va_ok(vaQueryVideoProcFilters(t.dpy, ctx, f, &n));
+	ck_assert_uint_eq(n, 0);
+	memset(&caps, 0, sizeof(caps));
+	ck_assert_va_ok(vaQueryVideoProcPipelineCaps(t.dpy, ctx, NULL, 0, &caps));
+	ck_assert_uint_eq(caps.num_output_color_standards, 1);
+	ck_assert_int_eq(caps.output_color_standards[0], VAProcColorStandardBT709);
+	ck_assert_uint_eq(caps.num_forward_references, 0);
+	ck_assert_uint_eq(caps.max_output_width, 4096);
+	kmscap_vat_close(&t);
+}
+END_TEST
+
 Suite *kmscap_vat_suite_query(void)
 {
 	Suite *s = suite_create("query");
@@ -196,6 +224,7 @@ Suite *kmscap_vat_suite_query(void)
 	ADD(test_config_roundtrip);
 	ADD(test_surface_attributes);
 	ADD(test_image_formats);
+	ADD(test_vpp_caps);
 #undef ADD
 	return s;
 }

@@ -152,6 +152,41 @@ START_TEST(test_export_nv12)
 }
 END_TEST
 
+START_TEST(test_export_p010)
+{
+	VASurfaceAttrib attr = {
+		.type = VASurfaceAttribPixelFormat, .flags = VA_SURFACE_ATTRIB_SETTABLE,
+		.value = { .type = VAGenericValueTypeInteger, .value.i = VA_FOURCC_P010 },
+	};
+	VADRMPRIMESurfaceDescriptor d;
+	struct kmscap_vat t;
+	VASurfaceID s;
+	VAImage img;
+	uint16_t *p, *map;
+
+	kmscap_vat_open(&t);
+	ck_assert_va_ok(vaCreateSurfaces(t.dpy, VA_RT_FORMAT_YUV420_10, 32, 16, &s, 1, &attr, 1));
+	ck_assert_va_ok(vaDeriveImage(t.dpy, s, &img));
+	ck_assert_va_ok(vaMapBuffer(t.dpy, img.buf, (void **)&p));
+	p[img.offsets[1] / 2 + 3] = 0x1234 << 2;	/* a chroma sample */
+	ck_assert_va_ok(vaUnmapBuffer(t.dpy, img.buf));
+	ck_assert_va_ok(vaDestroyImage(t.dpy, img.image_id));
+	ck_assert_va_ok(vaExportSurfaceHandle(t.dpy, s, VA_SURFACE_ATTRIB_MEM_TYPE_DRM_PRIME_2,
+					      VA_EXPORT_SURFACE_READ_ONLY |
+					      VA_EXPORT_SURFACE_SEPARATE_LAYERS, &d));
+	ck_assert_uint_eq(d.fourcc, VA_FOURCC_P010);
+	ck_assert_uint_eq(d.num_layers, 2);
+	ck_assert_uint_eq(d.layers[0].drm_format, DRM_FORMAT_R16);
+	ck_assert_uint_eq(d.layers[1].drm_format, DRM_FORMAT_GR1616);
+	map = mmap(NULL, d.objects[0].size, PROT_READ, MAP_SHARED, d.objects[0].fd, 0);
+	ck_assert(map != MAP_FAILED);
+	ck_assert_uint_eq(map[d.layers[1].offset[0] / 2 + 3], 0x1234 << 2);
+	munmap(map, d.objects[0].size);
+	close(d.objects[0].fd);
+	kmscap_vat_close(&t);
+}
+END_TEST
+
 struct kmscap_vat_thread {
 	VADisplay dpy;
 	unsigned int seed;
@@ -219,6 +254,7 @@ Suite *kmscap_vat_suite_surface(void)
 	ADD(test_p010_surface);
 	ADD(test_sync_status);
 	ADD(test_export_nv12);
+	ADD(test_export_p010);
 	ADD(test_threads);
 #undef ADD
 	return s;

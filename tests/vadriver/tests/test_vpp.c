@@ -441,6 +441,51 @@ START_TEST(test_vpp_background)
 }
 END_TEST
 
+/*
+ * The host version of the capture pipeline: an RGB "dma-buf" (memfd) is
+ * imported, converted to NV12 by VPP straight into the encoder's input, and
+ * encoded; the decoded stream must equal the converted frames, which must
+ * equal the reference conversion.
+ */
+START_TEST(test_vpp_then_encode)
+{
+	const unsigned int w = 96, h = 64, n = 3;
+	struct kmscap_vat_frame frames[3];
+	int (*rgb)[3] = calloc(w * h, sizeof(*rgb));
+	struct kmscap_vat_yuv ref;
+	struct kmscap_vat_enc e;
+	unsigned int i, k;
+	VASurfaceID in;
+
+	kmscap_vat_need_ffmpeg();
+	kmscap_vat_enc_open(&e, VAProfileH264Main, w, h, 0, 0);
+	for (i = 0; i < n; i++) {
+		kmscap_vat_random_rgb(rgb, w * h, 255, 100 + i);
+		in = kmscap_vat_rgb_surface(e.t.dpy, 0, (const int (*)[3])rgb, w, h, false);
+		ck_assert_va_ok(kmscap_vat_vpp(e.t.dpy, in, e.input, NULL, NULL, 0, 0));
+		ck_assert_va_ok(vaDestroySurfaces(e.t.dpy, &in, 1));
+		kmscap_vat_frame_gen(&frames[i], w, h, 0);
+		kmscap_vat_download(e.t.dpy, e.input, &frames[i]);
+		kmscap_vat_ref_convert((const int (*)[3])rgb, w, h, false, &ref);
+		for (k = 0; k < w * h; k++)
+			ck_assert_int_eq(frames[i].data[k], ref.y[k]);
+		for (k = 0; k < w * h / 4; k++) {
+			ck_assert_int_eq(frames[i].data[w * h + 2 * k], ref.u[k]);
+			ck_assert_int_eq(frames[i].data[w * h + 2 * k + 1], ref.v[k]);
+		}
+		kmscap_vat_yuv_free(&ref);
+		kmscap_vat_enc_defaults(&e, i == 0, 2);
+		e.pic.pic_fields.bits.entropy_coding_mode_flag = 1;
+		ck_assert_va_ok(kmscap_vat_enc_submit(&e, i == 0, NULL, 0));
+	}
+	kmscap_vat_check_stream(&e, "vpp_encode", frames, n, "Main", "30");
+	for (i = 0; i < n; i++)
+		kmscap_vat_frame_free(&frames[i]);
+	free(rgb);
+	kmscap_vat_enc_close(&e);
+}
+END_TEST
+
 Suite *kmscap_vat_suite_vpp(void)
 {
 	Suite *s = suite_create("vpp");
@@ -453,6 +498,7 @@ Suite *kmscap_vat_suite_vpp(void)
 	ADD(test_vpp_crop_scale_nearest);
 	ADD(test_vpp_scale_bilinear);
 	ADD(test_vpp_background);
+	ADD(test_vpp_then_encode);
 #undef ADD
 	return s;
 }

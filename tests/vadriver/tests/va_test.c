@@ -396,3 +396,88 @@ bool kmscap_vat_have_tool(const char *name)
 	snprintf(cmd, sizeof(cmd), "command -v %s >/dev/null 2>&1", name);
 	return kmscap_vat_run(cmd, NULL) == 0;
 }
+
+void kmscap_vat_need_ffmpeg(void)
+{
+	if (!kmscap_vat_have_tool("ffmpeg") || !kmscap_vat_have_tool("ffprobe"))
+		kmscap_vat_skip("ffmpeg/ffprobe not installed (Debian package ffmpeg)");
+}
+
+static char *kmscap_vat_probe_value(const char *out, const char *key)
+{
+	size_t klen = strlen(key);
+	const char *p = out;
+	static char val[128];
+
+	while (p && *p) {
+		if (!strncmp(p, key, klen) && p[klen] == '=') {
+			size_t n = strcspn(p + klen + 1, "\n");
+
+			snprintf(val, sizeof(val), "%.*s", (int)n, p + klen + 1);
+			return val;
+		}
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	return NULL;
+}
+
+/*
+ * Decodes e->out with ffmpeg, compares it with frames[0..n-1], and checks
+ * what ffprobe says about it.
+ */
+void kmscap_vat_check_stream(struct kmscap_vat_enc *e, const char *name,
+			     struct kmscap_vat_frame *frames, unsigned int n, const char *profile,
+			     const char *level)
+{
+	size_t fsize = (size_t)e->width * e->height * 3 / 2;
+	char path[512], yuv[512], cmd[2048], *out = NULL, *v;
+	unsigned int i;
+	uint8_t *dec;
+	FILE *f;
+	long len;
+
+	snprintf(path, sizeof(path), "%s/%s.h264", kmscap_vat_workdir(), name);
+	snprintf(yuv, sizeof(yuv), "%s/%s.nv12", kmscap_vat_workdir(), name);
+	ck_assert_msg(kmscap_vat_write_file(path, e->out, e->out_len), "cannot write %s", path);
+	snprintf(cmd, sizeof(cmd),
+		 "ffmpeg -nostdin -v error -i '%s' -f rawvideo -pix_fmt nv12 -y '%s' 2>&1", path,
+		 yuv);
+	ck_assert_msg(kmscap_vat_run(cmd, &out) == 0, "ffmpeg failed to decode %s: %s", path, out);
+	ck_assert_msg(!strstr(out, "rror"), "ffmpeg reported errors decoding %s: %s", path, out);
+	free(out);
+
+	f = fopen(yuv, "rb");
+	ck_assert_msg(f, "no decoded output %s", yuv);
+	fseek(f, 0, SEEK_END);
+	len = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	ck_assert_msg(len == (long)(fsize * n), "%s: decoded %ld bytes, expected %u frames of %zu",
+		      yuv, len, n, fsize);
+	dec = malloc(len);
+	ck_assert_uint_eq(fread(dec, 1, len, f), (size_t)len);
+	fclose(f);
+	for (i = 0; i < n; i++)
+		ck_assert_msg(!memcmp(dec + i * fsize, frames[i].data, fsize),
+			      "%s: decoded frame %u differs from the input", path, i);
+	free(dec);
+
+	snprintf(cmd, sizeof(cmd),
+		 "ffprobe -v error -count_frames -select_streams v:0 -show_entries stream=codec_name,profile,level,width,height,nb_read_frames -of default=noprint_wrappers=1 '%s'",
+		 path);
+	ck_assert_msg(kmscap_vat_run(cmd, &out) == 0, "ffprobe failed on %s", path);
+	v = kmscap_vat_probe_value(out, "codec_name");
+	ck_assert_msg(v && !strcmp(v, "h264"), "codec_name %s", v);
+	v = kmscap_vat_probe_value(out, "profile");
+	ck_assert_msg(v && !strcmp(v, profile), "profile \"%s\", expected \"%s\"", v, profile);
+	v = kmscap_vat_probe_value(out, "level");
+	ck_assert_msg(v && !strcmp(v, level), "level %s, expected %s", v, level);
+	v = kmscap_vat_probe_value(out, "width");
+	ck_assert_msg(v && (unsigned int)atoi(v) == e->width, "width %s", v);
+	v = kmscap_vat_probe_value(out, "height");
+	ck_assert_msg(v && (unsigned int)atoi(v) == e->height, "height %s", v);
+	v = kmscap_vat_probe_value(out, "nb_read_frames");
+	ck_assert_msg(v && (unsigned int)atoi(v) == n, "nb_read_frames %s, expected %u", v, n);
+	free(out);
+}

@@ -89,6 +89,15 @@ bool kmscap_vat_write_file(const char *path, const void *data, size_t len);
 /* Runs a shell command; returns its exit status, or -1. Output to *out if given. */
 int kmscap_vat_run(const char *cmd, char **out);
 bool kmscap_vat_have_tool(const char *name);
+/* Skips the test without ffmpeg/ffprobe. */
+void kmscap_vat_need_ffmpeg(void);
+/*
+ * Decodes e->out with ffmpeg and compares it byte for byte with frames;
+ * ffprobe must report h264, profile, level, e's size and n frames.
+ */
+void kmscap_vat_check_stream(struct kmscap_vat_enc *e, const char *name,
+			     struct kmscap_vat_frame *frames, unsigned int n, const char *profile,
+			     const char *level);
 
 /* Import helpers (test_import.c): an RGB memfd and its import. */
 int kmscap_vat_rgb_memfd(const uint32_t *pixels, unsigned int w, unsigned int h,
