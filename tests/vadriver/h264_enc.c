@@ -426,7 +426,8 @@ static VAStatus kmscap_va_enc_check_slices(struct kmscap_va_driver *drv,
 		if (s->pic_parameter_set_id != e->pic.pic_parameter_set_id)
 			return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
 						"slice %u refers to PPS %u, picture has %u", i,
-						s->pic_parameter_set_id, e->pic.pic_parameter_set_id);
+						s->pic_parameter_set_id,
+						e->pic.pic_parameter_set_id);
 		if (qp < 0 || qp > 51)
 			return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
 						"slice %u QP %d out of 0..51", i, qp);

@@ -144,7 +144,8 @@ VAStatus kmscap_va_create_surfaces2(VADriverContextP ctx, unsigned int format,
 			if (mem_type != VA_SURFACE_ATTRIB_MEM_TYPE_VA &&
 			    mem_type != VA_SURFACE_ATTRIB_MEM_TYPE_DRM_PRIME &&
 			    mem_type != VA_SURFACE_ATTRIB_MEM_TYPE_DRM_PRIME_2)
-				return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_UNSUPPORTED_MEMORY_TYPE,
+				return KMSCAP_VA_REJECT(drv,
+							VA_STATUS_ERROR_UNSUPPORTED_MEMORY_TYPE,
 							"memory type %#x not supported", mem_type);
 			break;
 		case VASurfaceAttribExternalBufferDescriptor:
@@ -366,7 +367,8 @@ VAStatus kmscap_va_export_surface_handle(VADriverContextP ctx, VASurfaceID id,
 		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_UNSUPPORTED_MEMORY_TYPE,
 					"surface %#x is not a driver-owned NV12/P010 surface", id);
 	if (!(flags & (VA_EXPORT_SURFACE_SEPARATE_LAYERS | VA_EXPORT_SURFACE_COMPOSED_LAYERS)) ||
-	    (flags & VA_EXPORT_SURFACE_SEPARATE_LAYERS && flags & VA_EXPORT_SURFACE_COMPOSED_LAYERS))
+	    ((flags & VA_EXPORT_SURFACE_SEPARATE_LAYERS) &&
+	     (flags & VA_EXPORT_SURFACE_COMPOSED_LAYERS)))
 		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
 					"flags %#x: exactly one of SEPARATE/COMPOSED_LAYERS needed",
 					flags);

@@ -279,7 +279,8 @@ START_TEST(test_encode_packed_headers)
 		for (s = 0; s < 2; s++) {
 			kmscap_vat_slice_header(&w, &e, s);
 			unaligned += w.bits % 8 != 0;
-			pp = (VAEncPackedHeaderParameterBuffer){ VAEncPackedHeaderSlice, w.bits, 0 };
+			pp = (VAEncPackedHeaderParameterBuffer){ VAEncPackedHeaderSlice,
+								 w.bits, 0 };
 			vaCreateBuffer(e.t.dpy, e.context, VAEncPackedHeaderParameterBufferType,
 				       sizeof(pp), 1, &pp, &extra[n++]);
 			vaCreateBuffer(e.t.dpy, e.context, VAEncPackedHeaderDataBufferType,
@@ -301,10 +302,8 @@ END_TEST
 Suite *kmscap_vat_suite_encode(void)
 {
 	Suite *s = suite_create("encode");
-	TCase *tc;
 
-#define ADD(fn) do { tc = tcase_create(#fn); tcase_add_test(tc, fn); \
-		     tcase_set_timeout(tc, 60); suite_add_tcase(s, tc); } while (0)
+#define ADD(fn) KMSCAP_VAT_ADD(s, fn, 60)
 	ADD(test_encode_cb_idr_p);
 	ADD(test_encode_main_cropped_slices);
 	ADD(test_encode_high_wrap_idr);

@@ -202,10 +202,8 @@ END_TEST
 Suite *kmscap_vat_suite_ffmpeg(void)
 {
 	Suite *s = suite_create("ffmpeg");
-	TCase *tc;
 
-#define ADD(fn) do { tc = tcase_create(#fn); tcase_add_test(tc, fn); \
-		     tcase_set_timeout(tc, 120); suite_add_tcase(s, tc); } while (0)
+#define ADD(fn) KMSCAP_VAT_ADD(s, fn, 120)
 	ADD(test_vainfo);
 	ADD(test_ffmpeg_h264_vaapi_high);
 	ADD(test_ffmpeg_h264_vaapi_cb_gop_cropped);

@@ -199,9 +199,8 @@ END_TEST
 Suite *kmscap_vat_suite_import(void)
 {
 	Suite *s = suite_create("import");
-	TCase *tc;
 
-#define ADD(fn) do { tc = tcase_create(#fn); tcase_add_test(tc, fn); suite_add_tcase(s, tc); } while (0)
+#define ADD(fn) KMSCAP_VAT_ADD(s, fn, 60)
 	ADD(test_import_memfd_formats);
 	ADD(test_import_udmabuf);
 #undef ADD

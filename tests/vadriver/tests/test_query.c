@@ -215,9 +215,8 @@ END_TEST
 Suite *kmscap_vat_suite_query(void)
 {
 	Suite *s = suite_create("query");
-	TCase *tc;
 
-#define ADD(fn) do { tc = tcase_create(#fn); tcase_add_test(tc, fn); suite_add_tcase(s, tc); } while (0)
+#define ADD(fn) KMSCAP_VAT_ADD(s, fn, 60)
 	ADD(test_profiles);
 	ADD(test_entrypoints);
 	ADD(test_config_attributes);

@@ -246,9 +246,8 @@ END_TEST
 Suite *kmscap_vat_suite_surface(void)
 {
 	Suite *s = suite_create("surface");
-	TCase *tc;
 
-#define ADD(fn) do { tc = tcase_create(#fn); tcase_add_test(tc, fn); suite_add_tcase(s, tc); } while (0)
+#define ADD(fn) KMSCAP_VAT_ADD(s, fn, 60)
 	ADD(test_nv12_roundtrip);
 	ADD(test_put_image);
 	ADD(test_p010_surface);

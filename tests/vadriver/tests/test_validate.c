@@ -342,7 +342,8 @@ START_TEST(enc_misc_unknown_type)
 
 	kmscap_vat_enc_open(&e, H264_MAIN, 64, 32, 0, 0);
 	kmscap_vat_enc_defaults(&e, true, 1);
-	ck_assert_va(kmscap_vat_misc(&e, VAEncMiscParameterTypeROI, sizeof(VAEncMiscParameterBufferROI)),
+	ck_assert_va(kmscap_vat_misc(&e, VAEncMiscParameterTypeROI,
+				     sizeof(VAEncMiscParameterBufferROI)),
 		     VA_STATUS_ERROR_UNSUPPORTED_BUFFERTYPE);
 	kmscap_vat_enc_defaults(&e, true, 1);
 	ck_assert_va(kmscap_vat_misc(&e, VAEncMiscParameterTypeFrameRate, 2), EINVAL_P);
@@ -668,9 +669,8 @@ END_TEST
 Suite *kmscap_vat_suite_validate(void)
 {
 	Suite *s = suite_create("validate");
-	TCase *tc;
 
-#define ADD(fn) do { tc = tcase_create(#fn); tcase_add_test(tc, fn); suite_add_tcase(s, tc); } while (0)
+#define ADD(fn) KMSCAP_VAT_ADD(s, fn, 60)
 	ADD(enc_no_sequence_buffer);
 	ADD(enc_no_picture_buffer);
 	ADD(enc_no_slice_buffer);

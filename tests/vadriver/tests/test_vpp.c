@@ -358,7 +358,8 @@ START_TEST(test_vpp_crop_scale_nearest)
 	kmscap_vat_random_rgb(rgb, w * h, 255, 77);
 	for (y = 0; y < oh; y++)
 		for (x = 0; x < ow; x++)
-			memcpy(exp[y * ow + x], rgb[(sr.y + y / 2) * w + sr.x + x / 2], sizeof(exp[0]));
+			memcpy(exp[y * ow + x], rgb[(sr.y + y / 2) * w + sr.x + x / 2],
+			       sizeof(exp[0]));
 	kmscap_vat_ref_convert((const int (*)[3])exp, ow, oh, false, &ref);
 	kmscap_vat_open(&t);
 	in = kmscap_vat_rgb_surface(t.dpy, 2, (const int (*)[3])rgb, w, h, false);
@@ -489,9 +490,8 @@ END_TEST
 Suite *kmscap_vat_suite_vpp(void)
 {
 	Suite *s = suite_create("vpp");
-	TCase *tc;
 
-#define ADD(fn) do { tc = tcase_create(#fn); tcase_add_test(tc, fn); suite_add_tcase(s, tc); } while (0)
+#define ADD(fn) KMSCAP_VAT_ADD(s, fn, 60)
 	ADD(test_vpp_rgb_to_nv12);
 	ADD(test_vpp_rgb10_to_p010);
 	ADD(test_vpp_known_colours);

@@ -95,7 +95,8 @@ void kmscap_vat_frame_gen(struct kmscap_vat_frame *f, unsigned int w, unsigned i
 			else if ((x / 8 + y / 8 + seed) % 7 == 0)
 				f->data[y * w + x] = 0xff;
 			else
-				f->data[y * w + x] = (x * 3 + y * 5 + seed * 17 + (rnd & 15)) & 0xff;
+				f->data[y * w + x] = (x * 3 + y * 5 + seed * 17 +
+						      (rnd & 15)) & 0xff;
 		}
 	}
 	for (y = 0; y < h / 2; y++) {

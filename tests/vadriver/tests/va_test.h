@@ -111,6 +111,17 @@ VAStatus kmscap_vat_import_prime(VADisplay dpy, int fd, unsigned int va_fourcc,
 				 VASurfaceID *s);
 unsigned int kmscap_vat_rt_of(unsigned int va_fourcc);
 
+/* One test case per test, named after it (the TAP line names the case). */
+#define KMSCAP_VAT_ADD(suite, fn, timeout)				\
+	do {								\
+		TCase *_tc = tcase_create(#fn);				\
+									\
+		tcase_add_test(_tc, fn);				\
+		if (timeout)						\
+			tcase_set_timeout(_tc, timeout);		\
+		suite_add_tcase(suite, _tc);				\
+	} while (0)
+
 Suite *kmscap_vat_suite_query(void);
 Suite *kmscap_vat_suite_surface(void);
 Suite *kmscap_vat_suite_import(void);
