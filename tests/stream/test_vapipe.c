@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include <drm_fourcc.h>
+#include <va/va.h>
 
 #include "ks_test.h"
 #include "vapipe.h"
@@ -86,13 +87,24 @@ static void fx_open_cfg(struct fixture *f, struct ks_vapipe_config *vc, const ch
 	ck_assert_msg(ret == 0, "ks_vapipe_open: %s", err);
 }
 
-static void fx_open(struct fixture *f, const char *name, enum ks_idle idle)
+static void fx_open_packed(struct fixture *f, const char *name, enum ks_idle idle,
+			   bool packed)
 {
 	struct ks_vapipe_config vc = {
 		.codec = KS_CODEC_H264, .rc = KS_RC_CQP, .qp = 26, .idle = idle, .pool = 3,
+		.no_packed_headers = !packed,
 	};
 
 	fx_open_cfg(f, &vc, name);
+	/* the test driver declares SPS, PPS and slice packed headers */
+	ck_assert_uint_eq(ks_vapipe_packed_headers(f->va),
+			  packed ? VA_ENC_PACKED_HEADER_SEQUENCE | VA_ENC_PACKED_HEADER_PICTURE |
+			  VA_ENC_PACKED_HEADER_SLICE : 0);
+}
+
+static void fx_open(struct fixture *f, const char *name, enum ks_idle idle)
+{
+	fx_open_packed(f, name, idle, true);
 }
 
 static void fx_close(struct fixture *f)
@@ -300,7 +312,7 @@ static void encode(struct fixture *f, const struct kmscap_event *ev)
 		      ks_vapipe_error(f->va));
 }
 
-static void run_sequence(unsigned int w, unsigned int h, const char *tag)
+static void run_sequence(unsigned int w, unsigned int h, const char *tag, bool packed)
 {
 	const unsigned int frames = 6;
 	struct kmscap_event ev;
@@ -309,7 +321,7 @@ static void run_sequence(unsigned int w, unsigned int h, const char *tag)
 	uint8_t *dec;
 
 	need_ffmpeg();
-	fx_open(&f, tag, KS_IDLE_SKIP);
+	fx_open_packed(&f, tag, KS_IDLE_SKIP, packed);
 	for (i = 0; i < frames; i++) {
 		unsigned int id = 1 + i % 2;
 
@@ -339,14 +351,21 @@ static void run_sequence(unsigned int w, unsigned int h, const char *tag)
 
 START_TEST(vapipe_encode_decode)
 {
-	run_sequence(320, 240, "encode");
+	run_sequence(320, 240, "encode", true);
+}
+END_TEST
+
+START_TEST(vapipe_driver_headers)
+{
+	/* the driver writes SPS, PPS and slice headers itself */
+	run_sequence(320, 240, "driverhdr", false);
 }
 END_TEST
 
 START_TEST(vapipe_cropped_size)
 {
 	/* not a multiple of 16: the SPS crops 208x128 down to 200x120 */
-	run_sequence(200, 120, "crop");
+	run_sequence(200, 120, "crop", true);
 }
 END_TEST
 
@@ -507,6 +526,7 @@ Suite *ks_suite_vapipe(void)
 	Suite *s = suite_create("vapipe");
 
 	KS_ADD_T(s, vapipe_encode_decode, 120);
+	KS_ADD_T(s, vapipe_driver_headers, 120);
 	KS_ADD_T(s, vapipe_cropped_size, 120);
 	KS_ADD_T(s, vapipe_mode_change_idr, 120);
 	KS_ADD_T(s, vapipe_idle_skip_repeat, 60);

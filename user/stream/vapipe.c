@@ -30,6 +30,7 @@
 #include <va/va_vpp.h>
 
 #include "ks.h"
+#include "h264_headers.h"
 #include "vapipe.h"
 
 #define KS_NUM_RECON	2
@@ -43,6 +44,7 @@ struct ks_vapipe {
 	VAEntrypoint entrypoint;
 	uint32_t rc_mode;		/* VA_RC_* used */
 	bool have_rir;
+	uint32_t packed;		/* VA_ENC_PACKED_HEADER_* we send */
 	VAConfigID enc_config, vpp_config;
 	VAContextID enc_ctx, vpp_ctx;
 	/* session: valid while width != 0 */
@@ -291,7 +293,7 @@ static int ks_pick_codec(struct ks_vapipe *p)
 	static const VAProfile h264[] = {
 		VAProfileH264High, VAProfileH264Main, VAProfileH264ConstrainedBaseline,
 	};
-	VAConfigAttrib at[3];
+	VAConfigAttrib at[4];
 	unsigned int i;
 
 	if (p->cfg.codec == KS_CODEC_HEVC || p->cfg.codec == KS_CODEC_AV1) {
@@ -330,7 +332,8 @@ static int ks_pick_codec(struct ks_vapipe *p)
 	at[0].type = VAConfigAttribRTFormat;
 	at[1].type = VAConfigAttribRateControl;
 	at[2].type = VAConfigAttribEncIntraRefresh;
-	if (vaGetConfigAttributes(p->dpy, p->profile, p->entrypoint, at, 3) != VA_STATUS_SUCCESS)
+	at[3].type = VAConfigAttribEncPackedHeaders;
+	if (vaGetConfigAttributes(p->dpy, p->profile, p->entrypoint, at, 4) != VA_STATUS_SUCCESS)
 		return ks_fail(p, -EIO, "%s: vaGetConfigAttributes failed for %s",
 			       p->cfg.device, vaProfileStr(p->profile));
 	if (at[0].value == VA_ATTRIB_NOT_SUPPORTED || !(at[0].value & VA_RT_FORMAT_YUV420))
@@ -352,6 +355,11 @@ static int ks_pick_codec(struct ks_vapipe *p)
 			p->cfg.device, ks_rc_name(p->cfg.rc), p->cfg.qp);
 	p->have_rir = p->cfg.intra_refresh && at[2].value != VA_ATTRIB_NOT_SUPPORTED &&
 		      (at[2].value & VA_ENC_INTRA_REFRESH_ROLLING_COLUMN);
+	/* the driver wants our headers where it declares it takes them */
+	if (at[3].value != VA_ATTRIB_NOT_SUPPORTED && !p->cfg.no_packed_headers)
+		p->packed = at[3].value & (VA_ENC_PACKED_HEADER_SEQUENCE |
+					   VA_ENC_PACKED_HEADER_PICTURE |
+					   VA_ENC_PACKED_HEADER_SLICE);
 	if (p->cfg.intra_refresh && !p->have_rir)
 		fprintf(stderr, KS_PROG ": %s: no rolling intra refresh, option ignored\n",
 			p->cfg.device);
@@ -367,8 +375,8 @@ int ks_vapipe_open(const struct ks_vapipe_config *cfg, struct ks_vapipe **out, c
 		   size_t errlen)
 {
 	struct ks_vapipe *p;
-	VAConfigAttrib at[2];
-	int major, minor, ret;
+	VAConfigAttrib at[3];
+	int major, minor, ret, nat;
 	VAStatus st;
 
 	p = calloc(1, sizeof(*p));
@@ -422,7 +430,13 @@ int ks_vapipe_open(const struct ks_vapipe_config *cfg, struct ks_vapipe **out, c
 	at[0].value = VA_RT_FORMAT_YUV420;
 	at[1].type = VAConfigAttribRateControl;
 	at[1].value = p->rc_mode;
-	st = vaCreateConfig(p->dpy, p->profile, p->entrypoint, at, 2, &p->enc_config);
+	nat = 2;
+	if (p->packed) {
+		at[2].type = VAConfigAttribEncPackedHeaders;
+		at[2].value = p->packed;
+		nat = 3;
+	}
+	st = vaCreateConfig(p->dpy, p->profile, p->entrypoint, at, nat, &p->enc_config);
 	if (st != VA_STATUS_SUCCESS) {
 		ret = ks_fail(p, ks_va_errno(st), "%s: vaCreateConfig(%s, %s) failed: %s",
 			      cfg->device, vaProfileStr(p->profile),
@@ -633,6 +647,25 @@ static int ks_add_misc(struct ks_vapipe *p, VAEncMiscParameterType type, const v
 			  (unsigned int)(sizeof(*m) + len), buf, ids, n);
 }
 
+static int ks_add_packed(struct ks_vapipe *p, uint32_t type, const struct ks_bits *b,
+			 VABufferID *ids, unsigned int *n)
+{
+	VAEncPackedHeaderParameterBuffer ph = {
+		.type = type,
+		.bit_length = (uint32_t)b->bits,
+		.has_emulation_bytes = 0,
+	};
+	int ret;
+
+	if (b->overflow)
+		return ks_fail(p, -ENOSPC, "encode: packed header too long");
+	ret = ks_add_buf(p, VAEncPackedHeaderParameterBufferType, sizeof(ph), &ph, ids, n);
+	if (!ret)
+		ret = ks_add_buf(p, VAEncPackedHeaderDataBufferType,
+				 (unsigned int)(b->bits + 7) / 8, (void *)b->buf, ids, n);
+	return ret;
+}
+
 static void ks_invalid_pic(VAPictureH264 *pic)
 {
 	memset(pic, 0, sizeof(*pic));
@@ -652,7 +685,9 @@ static int ks_encode(struct ks_vapipe *p, VASurfaceID input, const struct kmscap
 		   (p->cfg.gop && p->frames_since_idr >= p->cfg.gop);
 	int cur = p->prev_recon < 0 ? 0 : (p->prev_recon + 1) % KS_NUM_RECON;
 	VACodedBufferSegment *seg;
-	VABufferID ids[12];
+	VABufferID ids[20];
+	struct ks_h264_params hp;
+	struct ks_bits bits;
 	VAStatus st;
 	int ret = 0;
 
@@ -765,8 +800,33 @@ static int ks_encode(struct ks_vapipe *p, VASurfaceID input, const struct kmscap
 	}
 	if (!ret)
 		ret = ks_add_buf(p, VAEncPictureParameterBufferType, sizeof(pic), &pic, ids, &n);
+
+	memset(&hp, 0, sizeof(hp));
+	hp.profile = p->profile == VAProfileH264High ? KS_H264_HIGH :
+		     p->profile == VAProfileH264Main ? KS_H264_MAIN : KS_H264_CB;
+	hp.level_idc = seq.level_idc;
+	hp.width = p->width;
+	hp.height = p->height;
+	hp.log2_max_frame_num = seq.seq_fields.bits.log2_max_frame_num_minus4 + 4;
+	hp.num_units_in_tick = seq.num_units_in_tick;
+	hp.time_scale = seq.time_scale;
+	hp.qp = pic.pic_init_qp;
+	hp.cabac = pic.pic_fields.bits.entropy_coding_mode_flag;
+	hp.transform_8x8 = pic.pic_fields.bits.transform_8x8_mode_flag;
+	if (!ret && idr && (p->packed & VA_ENC_PACKED_HEADER_SEQUENCE)) {
+		ks_h264_sps(&bits, &hp);
+		ret = ks_add_packed(p, VAEncPackedHeaderSequence, &bits, ids, &n);
+	}
+	if (!ret && idr && (p->packed & VA_ENC_PACKED_HEADER_PICTURE)) {
+		ks_h264_pps(&bits, &hp);
+		ret = ks_add_packed(p, VAEncPackedHeaderPicture, &bits, ids, &n);
+	}
 	if (!ret)
 		ret = ks_add_buf(p, VAEncSliceParameterBufferType, sizeof(slice), &slice, ids, &n);
+	if (!ret && (p->packed & VA_ENC_PACKED_HEADER_SLICE)) {
+		ks_h264_slice_header(&bits, &hp, idr, p->frame_num, p->idr_id);
+		ret = ks_add_packed(p, VAEncPackedHeaderSlice, &bits, ids, &n);
+	}
 	if (ret)
 		goto out;
 
@@ -917,6 +977,11 @@ void ks_vapipe_request_idr(struct ks_vapipe *p)
 	p->idr_pending = true;
 }
 
+uint32_t ks_vapipe_packed_headers(const struct ks_vapipe *p)
+{
+	return p->packed;
+}
+
 int ks_vapipe_live_surfaces(const struct ks_vapipe *p)
 {
 	return p->live_surfaces;
@@ -934,9 +999,10 @@ int ks_vapipe_prime2_refused(const struct ks_vapipe *p)
 
 const char *ks_vapipe_describe(const struct ks_vapipe *p, char *buf, size_t size)
 {
-	snprintf(buf, size, "%s %s, %s", vaProfileStr(p->profile),
+	snprintf(buf, size, "%s %s, %s%s", vaProfileStr(p->profile),
 		 vaEntrypointStr(p->entrypoint),
-		 p->rc_mode == VA_RC_CBR ? "CBR" : p->rc_mode == VA_RC_VBR ? "VBR" : "CQP");
+		 p->rc_mode == VA_RC_CBR ? "CBR" : p->rc_mode == VA_RC_VBR ? "VBR" : "CQP",
+		 p->packed ? ", packed headers" : "");
 	return buf;
 }
 

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * kmscap-stream: H.264 parameter sets and slice headers (h264_headers.c).
+ */
+#ifndef KMSCAP_STREAM_H264_HEADERS_H
+#define KMSCAP_STREAM_H264_HEADERS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* A bit writer over a fixed buffer, big enough for any of our headers. */
+struct ks_bits {
+	uint8_t buf[256];
+	size_t bits;
+	bool overflow;
+};
+
+void ks_bits_init(struct ks_bits *b);
+void ks_bits_put(struct ks_bits *b, unsigned int n, uint32_t v);
+void ks_bits_ue(struct ks_bits *b, uint32_t v);
+void ks_bits_se(struct ks_bits *b, int32_t v);
+
+enum ks_h264_profile { KS_H264_CB, KS_H264_MAIN, KS_H264_HIGH };
+
+struct ks_h264_params {
+	enum ks_h264_profile profile;
+	unsigned int level_idc;
+	unsigned int width, height;		/* visible size, even */
+	unsigned int log2_max_frame_num;	/* 4..16 */
+	unsigned int num_units_in_tick, time_scale;
+	unsigned int qp;
+	bool cabac;
+	bool transform_8x8;
+};
+
+/*
+ * Each writes one NAL unit with its 4-byte start code and without
+ * emulation prevention into @b; b->bits is the exact length in bits.
+ * Returns 0 or -ENOSPC.
+ */
+int ks_h264_sps(struct ks_bits *b, const struct ks_h264_params *p);
+int ks_h264_pps(struct ks_bits *b, const struct ks_h264_params *p);
+int ks_h264_slice_header(struct ks_bits *b, const struct ks_h264_params *p, bool idr,
+			 unsigned int frame_num, unsigned int idr_pic_id);
+
+#endif /* KMSCAP_STREAM_H264_HEADERS_H */
