@@ -585,9 +585,16 @@ void kmscap_t_kms_open_or_die(struct kmscap_t_kms *k, unsigned int minor)
 	drmModeFreeResources(res);
 
 	r = kmscap_t_kms_reprobe(k);
-	if (r)
-		kmscap_t_fail("/dev/dri/card%u: connector %u has no preferred mode: %s", minor,
-			      k->conn_id, kmscap_t_errname(r));
+	if (r) {
+		/* a disconnected monitor has no modes: fine, k->mode stays zero */
+		drmModeConnectorPtr c = drmModeGetConnector(k->fd, k->conn_id);
+		bool disconnected = c && c->connection == DRM_MODE_DISCONNECTED;
+
+		drmModeFreeConnector(c);
+		if (!disconnected)
+			kmscap_t_fail("/dev/dri/card%u: connector %u has no preferred mode: %s",
+				      minor, k->conn_id, kmscap_t_errname(r));
+	}
 
 	pres = drmModeGetPlaneResources(k->fd);
 	if (!pres)

@@ -168,7 +168,10 @@ struct kmscap_t_kms {
 	uint64_t flips_done;
 };
 
-/* Open the card of a kmscap display, enable atomic, find its objects. */
+/*
+ * Open the card of a kmscap display, enable atomic, find its objects and the
+ * preferred mode (left zero when the connector is disconnected).
+ */
 void kmscap_t_kms_open_or_die(struct kmscap_t_kms *k, unsigned int minor);
 void kmscap_t_kms_close(struct kmscap_t_kms *k);
 /* Preferred mode of the connector (after a re-probe), 0 or -errno. */

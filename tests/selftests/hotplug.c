@@ -144,6 +144,32 @@ int main(void)
 
 	kmscap_t_kms_close(&k);
 	KT_EXPECT_RET(kmscap_t_destroy(ctl, c.id), 0, "DESTROY");
+
+	/* A display created disconnected shows up so, then connects. */
+	r = kmscap_t_create(ctl, 1024, 768, 60000, KMSCAP_CREATE_DISCONNECTED, &c);
+	KT_ASSERT(!r, "CREATE with KMSCAP_CREATE_DISCONNECTED: %s", kmscap_t_errname(r));
+	KT_EXPECT_RET(kmscap_t_info(ctl, c.id, &info), 0, "INFO");
+	KT_ASSERT(!(info.flags & KMSCAP_INFO_CONNECTED), "INFO flags 0x%x of a display created "
+		  "disconnected", info.flags);
+	kmscap_t_kms_open_or_die(&k, c.card_minor);
+	conn = kmscap_conn(&k);
+	KT_ASSERT(conn->connection == DRM_MODE_DISCONNECTED,
+		  "connector status %d of a display created disconnected", conn->connection);
+	drmModeFreeConnector(conn);
+	kmscap_t_uevent_flush(sock);
+	r = kmscap_t_config(ctl, c.id, KMSCAP_CONFIG_CONNECT, 0, 0, 0);
+	KT_ASSERT(!r, "CONFIG_CONNECT: %s", kmscap_t_errname(r));
+	kmscap_expect_uevent(sock, c.card_minor, "CONFIG_CONNECT of a disconnected-created display");
+	conn = kmscap_conn(&k);
+	KT_ASSERT(conn->connection == DRM_MODE_CONNECTED, "status %d after CONNECT",
+		  conn->connection);
+	drmModeFreeConnector(conn);
+	r = kmscap_t_kms_reprobe(&k);
+	KT_ASSERT(!r && k.mode.hdisplay == 1024 && k.mode.vdisplay == 768,
+		  "preferred mode %ux%u after CONNECT, created 1024x768", k.mode.hdisplay,
+		  k.mode.vdisplay);
+	kmscap_t_kms_close(&k);
+	KT_EXPECT_RET(kmscap_t_destroy(ctl, c.id), 0, "DESTROY");
 	close(sock);
 	close(ctl);
 	kmscap_t_pass("uevents, mode list and connector status follow DISPLAY_CONFIG");
