@@ -369,7 +369,8 @@ START_TEST(loop_latest_wins)
 	ck_assert_int_eq(pipe2(out, O_CLOEXEC), 0);
 	/* five frames queued before the loop looks: the newest is encoded */
 	for (i = 1; i <= 5; i++) {
-		make_event(&ev, i, i == 1 ? KMSCAP_FRAME_FIRST : i == 2 ? KMSCAP_FRAME_NEW_MODE : 0);
+		make_event(&ev, i, i == 1 ? KMSCAP_FRAME_FIRST :
+				   i == 2 ? KMSCAP_FRAME_NEW_MODE : 0);
 		if (i == 5) {
 			/* no damage on the last one: the merge must add it */
 			ev.flags &= ~KMSCAP_FRAME_FULL_DAMAGE;

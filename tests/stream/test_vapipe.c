@@ -203,6 +203,7 @@ static void expected_nv12(unsigned int n, unsigned int w, unsigned int h, uint8_
 	}
 	for (y = 0; y < h / 2; y++) {
 		for (x = 0; x < w / 2; x++) {
+			uint8_t *uv = out + w * h + y * w + 2 * x;
 			double R = 0, G = 0, B = 0, yl;
 
 			for (i = 0; i < 4; i++) {
@@ -212,10 +213,10 @@ static void expected_nv12(unsigned int n, unsigned int w, unsigned int h, uint8_
 				B += b / 4.0;
 			}
 			yl = 0.2126 * R + 0.7152 * G + 0.0722 * B;
-			out[w * h + y * w + 2 * x] =
-				(uint8_t)clampi(lround(128 + 224 * (B - yl) / (1.8556 * 255)), 16, 240);
-			out[w * h + y * w + 2 * x + 1] =
-				(uint8_t)clampi(lround(128 + 224 * (R - yl) / (1.5748 * 255)), 16, 240);
+			uv[0] = (uint8_t)clampi(lround(128 + 224 * (B - yl) / (1.8556 * 255)),
+						16, 240);
+			uv[1] = (uint8_t)clampi(lround(128 + 224 * (R - yl) / (1.5748 * 255)),
+						16, 240);
 		}
 	}
 }

@@ -488,7 +488,8 @@ static void ks_handle_cqe(struct ks_loop *l, struct io_uring_cqe *cqe)
 		l->sig_armed = false;
 		if (res != (int)sizeof(l->siginfo)) {
 			if (res != -ECANCELED)
-				ks_loop_fail(l, res < 0 ? res : -EIO, "reading the signalfd failed");
+				ks_loop_fail(l, res < 0 ? res : -EIO,
+					     "reading the signalfd failed");
 			break;
 		}
 		if (l->siginfo.ssi_signo == SIGUSR1) {

@@ -116,7 +116,8 @@ static int ks_open_output(struct ks_main *m)
 	if (!strcmp(o, "-")) {
 		m->out_fd = STDOUT_FILENO;
 		if (isatty(m->out_fd)) {
-			ks_err("refusing to write a bitstream to a terminal: use -o FILE or a pipe");
+			ks_err("refusing to write a bitstream to a terminal: %s",
+			       "use -o FILE or a pipe");
 			return -ENOTTY;
 		}
 	} else if (!strncmp(o, "tcp:", 4) || !strncmp(o, "unix:", 5)) {
