@@ -25,6 +25,10 @@ void kmscap_va_enc_reset_picture(struct kmscap_va_enc_state *e)
 		free(e->packed[i].data);
 	e->num_packed = 0;
 	e->num_slices = 0;
+	e->have_seq = e->have_active;
+	e->seq_in_pic = false;
+	if (e->have_active)
+		e->seq = e->active_seq;
 	e->have_pic = false;
 	e->pending_param = false;
 }
@@ -159,6 +163,7 @@ VAStatus kmscap_va_enc_render(struct kmscap_va_driver *drv, struct kmscap_va_con
 	case VAEncSequenceParameterBufferType:
 		memcpy(&e->seq, b->data, sizeof(e->seq));
 		e->have_seq = true;
+		e->seq_in_pic = true;
 		return VA_STATUS_SUCCESS;
 	case VAEncPictureParameterBufferType:
 		memcpy(&e->pic, b->data, sizeof(e->pic));
@@ -324,6 +329,37 @@ static VAStatus kmscap_va_enc_check_seq(struct kmscap_va_driver *drv,
 	return VA_STATUS_SUCCESS;
 }
 
+static bool kmscap_va_in_dpb(const struct kmscap_va_enc_state *e, VASurfaceID id)
+{
+	unsigned int i;
+
+	for (i = 0; i < e->dpb_count; i++)
+		if (e->dpb[i] == id)
+			return true;
+	return false;
+}
+
+/* Sliding-window marking of the picture just encoded. */
+static void kmscap_va_dpb_update(struct kmscap_va_enc_state *e, bool idr, bool ref)
+{
+	unsigned int max = e->seq.max_num_ref_frames ? e->seq.max_num_ref_frames : 1, i, n = 0;
+	VASurfaceID cur = e->pic.CurrPic.picture_id;
+
+	if (idr)
+		e->dpb_count = 0;
+	if (!ref)
+		return;
+	for (i = 0; i < e->dpb_count; i++)
+		if (e->dpb[i] != cur)
+			e->dpb[n++] = e->dpb[i];
+	e->dpb_count = n;
+	if (e->dpb_count == max) {
+		memmove(e->dpb, e->dpb + 1, (max - 1) * sizeof(e->dpb[0]));
+		e->dpb_count--;
+	}
+	e->dpb[e->dpb_count++] = cur;
+}
+
 static VAStatus kmscap_va_enc_check_pic(struct kmscap_va_driver *drv,
 					struct kmscap_va_context *c, unsigned int *nal_ref_idc)
 {
@@ -365,6 +401,9 @@ static VAStatus kmscap_va_enc_check_pic(struct kmscap_va_driver *drv,
 	if (!idr && !e->started)
 		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
 					"first picture of the sequence is not an IDR picture");
+	if (!idr && e->seq_in_pic && memcmp(&e->seq, &e->active_seq, sizeof(e->seq)))
+		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
+					"sequence parameters changed without an IDR picture");
 	if (!idr) {
 		expect = e->prev_was_ref ? (e->prev_frame_num + 1) % max_frame_num :
 			 e->prev_frame_num;
@@ -380,6 +419,14 @@ static VAStatus kmscap_va_enc_check_pic(struct kmscap_va_driver *drv,
 				continue;
 			if (!kmscap_va_surface_get(drv, id, &st, __func__))
 				return st;
+			if (!kmscap_va_in_dpb(e, id))
+				return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
+							"ReferenceFrames[%u] %#x is not a reconstructed reference picture in the DPB",
+							i, id);
+			if (id == pic->CurrPic.picture_id)
+				return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
+							"CurrPic %#x is also ReferenceFrames[%u]",
+							id, i);
 			refs++;
 		}
 		if (!refs && e->num_slices && e->slices[0].slice_type % 5 == 0)
@@ -398,7 +445,7 @@ static VAStatus kmscap_va_enc_check_slices(struct kmscap_va_driver *drv,
 	struct kmscap_va_enc_state *e = &c->enc;
 	unsigned int total = e->seq.picture_width_in_mbs * e->seq.picture_height_in_mbs;
 	unsigned int max_poc = 1u << (e->seq.seq_fields.bits.log2_max_pic_order_cnt_lsb_minus4 + 4);
-	unsigned int next = 0, i;
+	unsigned int next = 0, i, j;
 
 	if (!e->num_slices)
 		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
@@ -444,6 +491,16 @@ static VAStatus kmscap_va_enc_check_slices(struct kmscap_va_driver *drv,
 			return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
 						"slice %u pic_order_cnt_lsb %u >= %u", i,
 						s->pic_order_cnt_lsb, max_poc);
+		for (j = 0; type == 0 && j < 32; j++) {
+			VASurfaceID id = s->RefPicList0[j].picture_id;
+
+			if (id == VA_INVALID_SURFACE || s->RefPicList0[j].flags & VA_PICTURE_H264_INVALID)
+				continue;
+			if (!kmscap_va_in_dpb(e, id))
+				return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
+							"slice %u RefPicList0[%u] %#x is not in the DPB",
+							i, j, id);
+		}
 		if (type == 0 && e->pic.pic_fields.bits.entropy_coding_mode_flag &&
 		    s->cabac_init_idc > 2)
 			return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
@@ -658,6 +715,9 @@ VAStatus kmscap_va_enc_execute(struct kmscap_va_driver *drv, struct kmscap_va_co
 		e->last_pps_len = pps_len;
 	}
 
+	e->active_seq = e->seq;
+	e->have_active = true;
+	kmscap_va_dpb_update(e, e->pic.pic_fields.bits.idr_pic_flag, nal_ref_idc != 0);
 	e->started = true;
 	e->prev_frame_num = e->pic.frame_num;
 	e->prev_was_ref = nal_ref_idc != 0;

@@ -101,7 +101,8 @@ struct kmscap_va_packed {
 };
 
 struct kmscap_va_enc_state {
-	bool have_seq;
+	bool have_seq;		/* a sequence is in effect for this picture */
+	bool seq_in_pic;	/* this picture brought a sequence buffer */
 	VAEncSequenceParameterBufferH264 seq;
 	bool have_pic;
 	VAEncPictureParameterBufferH264 pic;
@@ -112,6 +113,10 @@ struct kmscap_va_enc_state {
 	bool pending_param;	/* packed header parameter waiting for data */
 	VAEncPackedHeaderParameterBuffer pending;
 	/* sequence state across pictures */
+	bool have_active;
+	VAEncSequenceParameterBufferH264 active_seq;
+	VASurfaceID dpb[16];	/* reconstructed reference pictures, oldest first */
+	unsigned int dpb_count;
 	uint8_t last_pps[64];	/* last generated PPS, re-sent when it changes */
 	size_t last_pps_len;
 	bool caller_pps;	/* the last IDR came with a packed PPS */

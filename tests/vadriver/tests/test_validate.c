@@ -107,6 +107,50 @@ KMSCAP_VAT_ENC_RULE(enc_recon_destroyed, H264_MAIN, false, VA_STATUS_ERROR_INVAL
 KMSCAP_VAT_ENC_RULE(enc_reference_destroyed, H264_MAIN, true, VA_STATUS_ERROR_INVALID_SURFACE,
 		    vaDestroySurfaces(e.t.dpy, &e.recon[0], 1))
 
+KMSCAP_VAT_ENC_RULE(enc_sequence_changed_without_idr, H264_MAIN, true, EINVAL_P,
+		    with_seq = true; e.seq.level_idc = 31)
+KMSCAP_VAT_ENC_RULE(enc_reference_not_reconstructed, H264_MAIN, true, EINVAL_P,
+		    e.pic.ReferenceFrames[0].picture_id = e.input)
+KMSCAP_VAT_ENC_RULE(enc_current_is_reference, H264_MAIN, true, EINVAL_P,
+		    e.pic.CurrPic.picture_id = e.pic.ReferenceFrames[0].picture_id)
+KMSCAP_VAT_ENC_RULE(enc_ref_list_not_in_dpb, H264_MAIN, true, EINVAL_P,
+		    e.slice[1].RefPicList0[0].picture_id = e.input)
+
+/* The same sequence may be sent again with any picture. */
+START_TEST(enc_sequence_resent_unchanged)
+{
+	struct kmscap_vat_enc e;
+
+	kmscap_vat_enc_open(&e, H264_MAIN, 64, 32, 0, 0);
+	kmscap_vat_enc_defaults(&e, true, 1);
+	ck_assert_va_ok(kmscap_vat_enc_submit(&e, true, NULL, 0));
+	kmscap_vat_enc_defaults(&e, false, 1);
+	ck_assert_va_ok(kmscap_vat_enc_submit(&e, true, NULL, 0));
+	kmscap_vat_enc_close(&e);
+}
+END_TEST
+
+/* max_num_ref_frames 1: the IDR leaves the DPB when the first P enters it. */
+START_TEST(enc_reference_evicted)
+{
+	struct kmscap_vat_enc e;
+	VASurfaceID idr_recon;
+
+	kmscap_vat_enc_open(&e, H264_MAIN, 64, 32, 0, 0);
+	kmscap_vat_enc_defaults(&e, true, 1);
+	idr_recon = e.pic.CurrPic.picture_id;
+	ck_assert_va_ok(kmscap_vat_enc_submit(&e, true, NULL, 0));
+	kmscap_vat_enc_defaults(&e, false, 1);
+	ck_assert_va_ok(kmscap_vat_enc_submit(&e, false, NULL, 0));
+	kmscap_vat_enc_defaults(&e, false, 1);
+	e.pic.CurrPic.picture_id = e.input;	/* any surface but the two recons */
+	e.pic.ReferenceFrames[0].picture_id = idr_recon;
+	e.slice[0].RefPicList0[0].picture_id = idr_recon;
+	ck_assert_va(kmscap_vat_enc_submit(&e, false, NULL, 0), EINVAL_P);
+	kmscap_vat_enc_close(&e);
+}
+END_TEST
+
 START_TEST(enc_frame_num_recovers)
 {
 	struct kmscap_vat_enc e;
@@ -682,6 +726,12 @@ Suite *kmscap_vat_suite_validate(void)
 	ADD(enc_idr_with_p_slice);
 	ADD(enc_frame_num_out_of_order);
 	ADD(enc_frame_num_recovers);
+	ADD(enc_sequence_changed_without_idr);
+	ADD(enc_sequence_resent_unchanged);
+	ADD(enc_reference_not_reconstructed);
+	ADD(enc_current_is_reference);
+	ADD(enc_ref_list_not_in_dpb);
+	ADD(enc_reference_evicted);
 	ADD(enc_p_without_reference);
 	ADD(enc_b_slice);
 	ADD(enc_slice_gap);
