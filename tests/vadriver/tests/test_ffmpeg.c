@@ -134,12 +134,14 @@ START_TEST(test_ffmpeg_h264_vaapi_cb_gop_cropped)
 }
 END_TEST
 
+/* Main, CAVLC, two slices, through VAEntrypointEncSliceLP. */
 START_TEST(test_ffmpeg_h264_vaapi_main_slices)
 {
 	char *p;
 
 	kmscap_vat_need();
-	p = kmscap_vat_ffmpeg_case("main", 96, 64, 8, "-profile:v main -coder cavlc -slices 2");
+	p = kmscap_vat_ffmpeg_case("main", 96, 64, 8,
+				   "-profile:v main -coder cavlc -slices 2 -low_power 1 -qp 30");
 	kmscap_vat_expect(p, "profile=Main\n");
 	kmscap_vat_expect(p, "nb_read_frames=8\n");
 	free(p);
@@ -199,6 +201,23 @@ START_TEST(test_vainfo)
 }
 END_TEST
 
+/* Only CQP is offered: a bitrate target cannot be met and ffmpeg must say so. */
+START_TEST(test_ffmpeg_h264_vaapi_bitrate_refused)
+{
+	char cmd[2048], *out = NULL;
+	int rc;
+
+	kmscap_vat_need();
+	snprintf(cmd, sizeof(cmd),
+		 "ffmpeg -nostdin -y -v error -vaapi_device '%s' -f lavfi -i testsrc2=size=64x48:rate=25 -frames:v 2 -vf format=nv12,hwupload -c:v h264_vaapi -b:v 1M -f null - 2>&1",
+		 kmscap_vat_device());
+	rc = kmscap_vat_run(cmd, &out);
+	ck_assert_msg(rc != 0, "ffmpeg accepted a bitrate target: %s", out);
+	ck_assert_msg(strstr(out, "supported modes: CQP"), "unexpected refusal: %s", out);
+	free(out);
+}
+END_TEST
+
 Suite *kmscap_vat_suite_ffmpeg(void)
 {
 	Suite *s = suite_create("ffmpeg");
@@ -209,6 +228,7 @@ Suite *kmscap_vat_suite_ffmpeg(void)
 	ADD(test_ffmpeg_h264_vaapi_cb_gop_cropped);
 	ADD(test_ffmpeg_h264_vaapi_main_slices);
 	ADD(test_ffmpeg_h264_vaapi_defaults_cabac);
+	ADD(test_ffmpeg_h264_vaapi_bitrate_refused);
 #undef ADD
 	return s;
 }
