@@ -95,7 +95,10 @@ void kmscap_t_pass(const char *fmt, ...)
 
 const char *kmscap_t_errname(int neg_errno)
 {
-	static __thread char buf[32];
+	/* a few rotating buffers: several names may appear in one message */
+	static __thread char bufs[4][32];
+	static __thread unsigned int next;
+	char *buf = bufs[next++ % 4];
 
 	switch (-neg_errno) {
 	case 0: return "0";
@@ -123,7 +126,7 @@ const char *kmscap_t_errname(int neg_errno)
 	case ENXIO: return "ENXIO";
 	case EPIPE: return "EPIPE";
 	default:
-		snprintf(buf, sizeof(buf), "errno %d", -neg_errno);
+		snprintf(buf, sizeof(bufs[0]), "errno %d", -neg_errno);
 		return buf;
 	}
 }
