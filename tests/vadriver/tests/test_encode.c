@@ -13,10 +13,27 @@
 
 #include "va_test.h"
 
+/* Changes the default parameters of frame i before it is submitted. */
+typedef void (*kmscap_vat_tweak)(struct kmscap_vat_enc *e, unsigned int i);
+
+static void kmscap_vat_encode_case_tweak(const char *name, VAProfile profile, unsigned int w,
+					 unsigned int h, unsigned int n, unsigned int slices,
+					 unsigned int idr_every, bool cabac,
+					 const char *profile_str, kmscap_vat_tweak tweak);
+
 /* Encodes n frames; an IDR every idr_every frames (0: only the first). */
 static void kmscap_vat_encode_case(const char *name, VAProfile profile, unsigned int w,
 				   unsigned int h, unsigned int n, unsigned int slices,
 				   unsigned int idr_every, bool cabac, const char *profile_str)
+{
+	kmscap_vat_encode_case_tweak(name, profile, w, h, n, slices, idr_every, cabac, profile_str,
+				     NULL);
+}
+
+static void kmscap_vat_encode_case_tweak(const char *name, VAProfile profile, unsigned int w,
+					 unsigned int h, unsigned int n, unsigned int slices,
+					 unsigned int idr_every, bool cabac,
+					 const char *profile_str, kmscap_vat_tweak tweak)
 {
 	struct kmscap_vat_frame *frames = calloc(n, sizeof(*frames));
 	struct kmscap_vat_enc e;
@@ -38,6 +55,8 @@ static void kmscap_vat_encode_case(const char *name, VAProfile profile, unsigned
 				e.slice[k].cabac_init_idc = (i + k) % 3;
 			e.pic.pic_init_qp = 20 + i % 15;
 		}
+		if (tweak)
+			tweak(&e, i);
 		ck_assert_va_ok(kmscap_vat_enc_submit(&e, idr, NULL, 0));
 	}
 	kmscap_vat_check_stream(&e, name, frames, n, profile_str, "30");
@@ -66,6 +85,72 @@ START_TEST(test_encode_high_wrap_idr)
 {
 	kmscap_vat_encode_case("high_wrap", VAProfileH264High, 48, 32, 30, 2, 12, false,
 			       "High");
+}
+END_TEST
+
+static void kmscap_vat_poc2(struct kmscap_vat_enc *e, unsigned int i)
+{
+	e->seq.seq_fields.bits.pic_order_cnt_type = 2;
+}
+
+START_TEST(test_encode_poc_type_2)
+{
+	kmscap_vat_encode_case_tweak("poc2", VAProfileH264Main, 48, 32, 6, 1, 4, false, "Main",
+				     kmscap_vat_poc2);
+}
+END_TEST
+
+static void kmscap_vat_poc1(struct kmscap_vat_enc *e, unsigned int i)
+{
+	unsigned int k;
+
+	e->seq.seq_fields.bits.pic_order_cnt_type = 1;
+	e->seq.num_ref_frames_in_pic_order_cnt_cycle = 2;
+	e->seq.offset_for_ref_frame[0] = 2;
+	e->seq.offset_for_ref_frame[1] = 4;
+	e->seq.offset_for_non_ref_pic = -1;
+	for (k = 0; k < e->num_slices; k++)
+		e->slice[k].delta_pic_order_cnt[0] = i % 2;
+}
+
+START_TEST(test_encode_poc_type_1)
+{
+	kmscap_vat_encode_case_tweak("poc1", VAProfileH264High, 48, 32, 6, 2, 0, true, "High",
+				     kmscap_vat_poc1);
+}
+END_TEST
+
+/*
+ * Every other P frame is not a reference: it keeps frame_num, is not marked
+ * and stays out of the DPB; the next frame refers to the last reference.
+ */
+static void kmscap_vat_nonref(struct kmscap_vat_enc *e, unsigned int i)
+{
+	static VASurfaceID last_ref;
+	static unsigned int refs;
+	unsigned int k;
+
+	if (i == 0) {
+		last_ref = e->pic.CurrPic.picture_id;
+		refs = 0;
+		return;
+	}
+	e->pic.pic_fields.bits.reference_pic_flag = i % 2 == 0;
+	e->pic.frame_num = (refs + 1) % 16;
+	e->pic.CurrPic.picture_id = last_ref == e->recon[0] ? e->recon[1] : e->recon[0];
+	e->pic.ReferenceFrames[0].picture_id = last_ref;
+	for (k = 0; k < e->num_slices; k++)
+		e->slice[k].RefPicList0[0].picture_id = last_ref;
+	if (i % 2 == 0) {
+		last_ref = e->pic.CurrPic.picture_id;
+		refs++;
+	}
+}
+
+START_TEST(test_encode_non_reference_p)
+{
+	kmscap_vat_encode_case_tweak("nonref", VAProfileH264High, 48, 32, 9, 1, 0, false, "High",
+				     kmscap_vat_nonref);
 }
 END_TEST
 
@@ -308,6 +393,9 @@ Suite *kmscap_vat_suite_encode(void)
 	ADD(test_encode_main_cropped_slices);
 	ADD(test_encode_high_wrap_idr);
 	ADD(test_encode_main_cabac);
+	ADD(test_encode_poc_type_2);
+	ADD(test_encode_poc_type_1);
+	ADD(test_encode_non_reference_p);
 	ADD(test_encode_high_cabac_cropped);
 	ADD(test_encode_recon);
 	ADD(test_encode_packed_raw);
