@@ -553,7 +553,7 @@ START_TEST(loop_backpressure_drops)
 	struct ks_loop *l;
 	struct reader r;
 	struct feeder f;
-	const struct ks_counters *t;
+	struct ks_counters tot, *t = &tot;
 	int out[2];
 
 	ck_assert_int_eq(ks_loop_block_signals(), 0);
@@ -570,7 +570,7 @@ START_TEST(loop_backpressure_drops)
 	ck_assert_int_eq(pthread_create(&f.thr, NULL, feeder_main, &f), 0);
 	ck_assert_int_eq(ks_loop_run(l), KS_STOP_FRAMES);
 	pthread_join(f.thr, NULL);
-	t = &ks_loop_stats(l)->total;
+	tot = ks_loop_stats(l)->total;
 	ck_assert_uint_eq(t->frames_in, 10);
 	ck_assert_uint_ge(t->dropped, 1);
 	ck_assert_uint_eq(t->encoded + t->dropped, 10);

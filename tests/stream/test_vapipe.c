@@ -14,10 +14,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -522,6 +525,139 @@ START_TEST(vapipe_bad_format)
 }
 END_TEST
 
+/* ---- the whole chain: fake kmscap events -> io_uring loop -> VA -> file ---- */
+
+struct chain {
+	struct fixture f;
+	int rd, wr;			/* SOCK_SEQPACKET: events */
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	unsigned int released;
+	unsigned int frames;
+	unsigned int w, h;
+};
+
+static int chain_read(void *opaque, struct kmscap_event *evs, size_t max)
+{
+	struct chain *c = opaque;
+	size_t n = 0;
+	ssize_t r;
+
+	while (n < max) {
+		r = recv(c->rd, &evs[n], sizeof(evs[n]), MSG_DONTWAIT);
+		if (r != (ssize_t)sizeof(evs[n]))
+			break;
+		n++;
+	}
+	return (int)n;
+}
+
+static int chain_release(void *opaque, uint64_t seq)
+{
+	struct chain *c = opaque;
+
+	(void)seq;
+	pthread_mutex_lock(&c->lock);
+	c->released++;
+	pthread_cond_broadcast(&c->cond);
+	pthread_mutex_unlock(&c->lock);
+	return 0;
+}
+
+static const struct ks_source_ops chain_src = { .read = chain_read, .release = chain_release };
+
+/* Draws and sends frame i once frame i - 1 is back; SIGTERM after the last. */
+static void *chain_feeder(void *arg)
+{
+	struct chain *c = arg;
+	struct kmscap_event ev;
+	unsigned int i;
+
+	for (i = 0; i < c->frames; i++) {
+		pthread_mutex_lock(&c->lock);
+		while (c->released < i)
+			pthread_cond_wait(&c->cond, &c->lock);
+		pthread_mutex_unlock(&c->lock);
+		draw(&c->f, 1 + i % 2, i, c->w, c->h);
+		event_for(&ev, i + 1, 1 + i % 2, c->w, c->h, KMSCAP_FRAME_FULL_DAMAGE);
+		if (send(c->wr, &ev, sizeof(ev), 0) != (ssize_t)sizeof(ev))
+			break;
+	}
+	pthread_mutex_lock(&c->lock);
+	while (c->released < c->frames)
+		pthread_cond_wait(&c->cond, &c->lock);
+	pthread_mutex_unlock(&c->lock);
+	kill(getpid(), SIGTERM);	/* mid-stream: the display goes on */
+	return NULL;
+}
+
+static int count_fds(void)
+{
+	int n = 0, fd;
+
+	for (fd = 0; fd < 1024; fd++)
+		if (fcntl(fd, F_GETFD) >= 0)
+			n++;
+	return n;
+}
+
+START_TEST(chain_sigterm_decodable)
+{
+	struct ks_loop_config lc = { 0 };
+	struct ks_loop *loop;
+	struct chain c = { .frames = 8, .w = 320, .h = 240 };
+	char path[700];
+	pthread_t thr;
+	uint8_t *dec;
+	int sv[2], out, fds, i;
+	size_t len;
+
+	need_ffmpeg();
+	ck_assert_int_eq(ks_loop_block_signals(), 0);
+	fds = count_fds();
+	fx_open(&c.f, "chain", KS_IDLE_SKIP);
+	pthread_mutex_init(&c.lock, NULL);
+	pthread_cond_init(&c.cond, NULL);
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
+	c.rd = sv[0];
+	c.wr = sv[1];
+	snprintf(path, sizeof(path), "%s/chain.h264", c.f.dir);
+	out = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	ck_assert_int_ge(out, 0);
+	lc.src_fd = c.rd;
+	lc.src = &chain_src;
+	lc.src_opaque = &c;
+	lc.out_fd = out;
+	lc.enc = &ks_vapipe_ops;
+	lc.enc_opaque = c.f.va;
+	lc.stats_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	ck_assert_int_eq(ks_loop_new(&lc, &loop), 0);
+	ck_assert_int_eq(pthread_create(&thr, NULL, chain_feeder, &c), 0);
+	ck_assert_int_eq(ks_loop_run(loop), KS_STOP_SIGNAL);
+	pthread_join(thr, NULL);
+	ck_assert_uint_eq(ks_loop_stats(loop)->total.encoded, c.frames);
+	ck_assert_uint_eq(ks_loop_stats(loop)->total.released, c.frames);
+	ck_assert_uint_eq(c.released, c.frames);
+	ks_loop_free(loop);
+	close(out);
+	close(lc.stats_fd);
+	close(c.rd);
+	close(c.wr);
+	fx_close(&c.f);
+	/* nothing leaks: every fd, import and surface is gone */
+	ck_assert_int_eq(count_fds(), fds);
+
+	/* the file ends cleanly: every frame decodes and matches */
+	c.f.out.data = read_file(path, &len);
+	c.f.out.len = len;
+	ck_assert_uint_eq(decode(&c.f, "chain-dec", c.w, c.h, &dec), c.frames);
+	for (i = 0; i < (int)c.frames; i++)
+		compare(dec + (size_t)i * c.w * c.h * 3 / 2, (unsigned int)i, c.w, c.h);
+	free(dec);
+	free(c.f.out.data);
+}
+END_TEST
+
 Suite *ks_suite_vapipe(void)
 {
 	Suite *s = suite_create("vapipe");
@@ -535,5 +671,6 @@ Suite *ks_suite_vapipe(void)
 	KS_ADD(s, vapipe_no_device);
 	KS_ADD(s, vapipe_no_hevc_entrypoint);
 	KS_ADD(s, vapipe_bad_format);
+	KS_ADD_T(s, chain_sigterm_decodable, 120);
 	return s;
 }
