@@ -78,9 +78,10 @@ static int kmscap_ioctl_list(struct kmscap_client *client, void *data)
 	u32 capacity, count, *ids;
 	int ret;
 
-	if (req->pad || (!req->ids_ptr && req->count))
+	if (req->pad)
 		return -EINVAL;
-	capacity = min(req->count, kmscap_max_displays);
+	/* No array: only count. */
+	capacity = req->ids_ptr ? min(req->count, kmscap_max_displays) : 0;
 	ids = kcalloc(max(capacity, 1U), sizeof(*ids), GFP_KERNEL);
 	if (!ids)
 		return -ENOMEM;
