@@ -77,7 +77,23 @@ static void kmscap_check_edid(const uint8_t *e, uint32_t len, uint32_t id,
 
 		kmscap_t_log("EDID preferred timing %ux%u htotal %u vtotal %u clock %u kHz",
 			     ha, va, ha + hb, va + vb, clk_khz);
-		if (m->hdisplay < 4096 && m->vdisplay < 4096) {
+		/*
+		 * A detailed timing holds at most 4095 pixels, 655.35 MHz and a
+		 * 510 kHz line rate; a mode that fits must be the preferred timing
+		 * itself (flagged native in byte 24), a larger one gets a smaller
+		 * stand-in and the native flag clear.
+		 */
+		bool fits = m->hdisplay < 4096 && m->vdisplay < 4096 && m->clock <= 655350 &&
+			    (uint32_t)m->clock <= 510u * m->htotal;
+
+		KT_ASSERT(!!(e[24] & 0x02) == fits,
+			  "EDID native-timing flag %u for a %ux%u mode at %u kHz", !!(e[24] & 0x02),
+			  m->hdisplay, m->vdisplay, m->clock);
+		if (!fits)
+			KT_ASSERT(ha <= m->hdisplay && va <= m->vdisplay && clk_khz <= 655350,
+				  "EDID stand-in timing %ux%u at %u kHz for a %ux%u mode", ha, va,
+				  clk_khz, m->hdisplay, m->vdisplay);
+		if (fits) {
 			KT_ASSERT(ha == m->hdisplay && va == m->vdisplay,
 				  "EDID detailed timing %ux%u, connector preferred %ux%u", ha, va,
 				  m->hdisplay, m->vdisplay);
@@ -149,6 +165,9 @@ int main(void)
 	kmscap_check_display(ctl, 1920, 1080, 60000);
 	kmscap_check_display(ctl, 2560, 1440, 59940);
 	kmscap_check_display(ctl, 7680, 4320, 30000);
+	/* Fit in size but not in a detailed timing's pixel clock. */
+	kmscap_check_display(ctl, 3840, 2160, 144000);
+	kmscap_check_display(ctl, 2560, 1440, 240000);
 	close(ctl);
 	kmscap_t_pass("EDID header, checksums, name, serial and preferred timing verified");
 }
