@@ -35,6 +35,7 @@ struct fake_enc {
 	struct fake_src *src;		/* for its lock and condition */
 	size_t unit_size;		/* payload bytes per frame (>= 16) */
 	bool release_early;
+	bool side;			/* also write a side record per frame */
 	atomic_uint frames;
 	atomic_uint idr_requests;
 	bool idr_pending;
@@ -99,7 +100,7 @@ static void expected_unit(struct ks_buf *b, uint64_t seq, size_t size, bool idr)
 }
 
 static int enc_frame(void *opaque, struct ks_loop *loop, const struct kmscap_event *ev,
-		     struct ks_buf *out)
+		     struct ks_buf *out, struct ks_buf *side)
 {
 	struct fake_enc *e = opaque;
 	bool idr = e->idr_pending || (ev->flags & KMSCAP_FRAME_NEW_MODE);
@@ -112,6 +113,12 @@ static int enc_frame(void *opaque, struct ks_loop *loop, const struct kmscap_eve
 		e->idr_frames[e->nidr++] = (unsigned int)ev->seq;
 	e->idr_pending = false;
 	expected_unit(out, ev->seq, e->unit_size, idr);
+	if (e->side) {
+		char rec[32];
+		int n = snprintf(rec, sizeof(rec), "cursor %llu\n", (unsigned long long)ev->seq);
+
+		ck_assert_int_eq(ks_buf_append(side, rec, (size_t)n), 0);
+	}
 	ks_loop_stats(loop)->total.encoded++;
 	atomic_fetch_add(&e->frames, 1);
 	return 0;
@@ -585,6 +592,55 @@ START_TEST(loop_backpressure_drops)
 }
 END_TEST
 
+/* Two outputs: the side records go to their own fd, in order, whole. */
+START_TEST(loop_side_output)
+{
+	struct fake_enc e = { .unit_size = 40, .side = true };
+	struct ks_loop_config cfg;
+	struct ks_buf want = { 0 };
+	struct fake_src s;
+	struct ks_loop *l;
+	struct reader r, rs;
+	struct feeder f;
+	int out[2], side[2];
+	unsigned int i;
+	char rec[32];
+
+	ck_assert_int_eq(ks_loop_block_signals(), 0);
+	src_open(&s);
+	ck_assert_int_eq(pipe2(out, O_CLOEXEC), 0);
+	ck_assert_int_eq(pipe2(side, O_CLOEXEC), 0);
+	loop_config(&cfg, &s, &e, out[1]);
+	cfg.side_fd = side[1];
+	cfg.max_frames = 7;
+	ck_assert_int_eq(ks_loop_new(&cfg, &l), 0);
+	reader_start(&r, out[0], 65536);
+	reader_start(&rs, side[0], 7);
+	f = (struct feeder){ .src = &s, .enc = &e, .frames = 7 };
+	ck_assert_int_eq(pthread_create(&f.thr, NULL, feeder_main, &f), 0);
+	ck_assert_int_eq(ks_loop_run(l), KS_STOP_FRAMES);
+	pthread_join(f.thr, NULL);
+	/* the side bytes do not count as bitstream */
+	ck_assert_uint_eq(ks_loop_stats(l)->total.bytes_out, 7 * (6 + 4 + 40) + 5);
+	ks_loop_free(l);
+	close(out[1]);
+	close(side[1]);
+	pthread_join(r.thr, NULL);
+	pthread_join(rs.thr, NULL);
+	for (i = 1; i <= 7; i++) {
+		int n = snprintf(rec, sizeof(rec), "cursor %u\n", i);
+
+		ks_buf_append(&want, rec, (size_t)n);
+	}
+	ck_assert_uint_eq(rs.got.len, want.len);
+	ck_assert_mem_eq(rs.got.data, want.data, want.len);
+	ck_assert_uint_eq(r.got.len, 7 * (6 + 4 + 40) + 5);
+	ks_buf_free(&want);
+	ks_buf_free(&r.got);
+	ks_buf_free(&rs.got);
+}
+END_TEST
+
 Suite *ks_suite_loop(void)
 {
 	Suite *s = suite_create("loop");
@@ -599,5 +655,6 @@ Suite *ks_suite_loop(void)
 	KS_ADD(s, loop_duration_and_stats);
 	KS_ADD(s, loop_output_closed);
 	KS_ADD(s, loop_backpressure_drops);
+	KS_ADD(s, loop_side_output);
 	return s;
 }

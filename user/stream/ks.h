@@ -263,12 +263,13 @@ struct ks_source_ops {
 /* What to do with a frame (the VA pipeline, or a fake in tests). */
 struct ks_encoder_ops {
 	/*
-	 * Encode @ev into @out (left empty: nothing to write).  The encoder
-	 * calls ks_loop_release(@loop, ev->seq) as soon as it no longer reads
-	 * the frame; the loop releases any frame it did not.
+	 * Encode @ev into @out (left empty: nothing to write) and any side
+	 * data (cursor records) into @side.  The encoder calls
+	 * ks_loop_release(@loop, ev->seq) as soon as it no longer reads the
+	 * frame; the loop releases any frame it did not.
 	 */
 	int (*frame)(void *opaque, struct ks_loop *loop, const struct kmscap_event *ev,
-		     struct ks_buf *out);
+		     struct ks_buf *out, struct ks_buf *side);
 	/* The next frame is an IDR (SIGUSR1). */
 	void (*request_idr)(void *opaque);
 	/* End of stream: anything still in the encoder, and a trailer. */
@@ -280,6 +281,7 @@ struct ks_loop_config {
 	const struct ks_source_ops *src;
 	void *src_opaque;
 	int out_fd;
+	int side_fd;			/* cursor side data; 0 or -1: none */
 	const struct ks_encoder_ops *enc;
 	void *enc_opaque;
 	uint64_t stats_interval_ns;	/* 0: no periodic statistics */

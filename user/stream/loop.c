@@ -37,10 +37,15 @@ enum ks_ud {
 	KS_UD_SIGNAL,
 	KS_UD_STATS,
 	KS_UD_DURATION,
-	KS_UD_WRITE,
-	KS_UD_OUT_POLL,
+	KS_UD_WRITE,		/* | queue index << 8 */
+	KS_UD_OUT_POLL,		/* | queue index << 8 */
 	KS_UD_CANCEL,
 };
+
+#define KS_MAIN_OUT		0
+#define KS_SIDE_OUT		1
+#define KS_NUM_OUT		2
+#define KS_MAX_SIDE_QUEUED	64
 
 #define KS_RING_ENTRIES		16
 #define KS_READ_BATCH		16
@@ -53,6 +58,16 @@ struct ks_unit {
 	size_t off;
 };
 
+/* One output: the bitstream, or the cursor side data. */
+struct ks_outq {
+	int fd;			/* -1: none */
+	const char *name;
+	struct ks_unit *head, *tail;
+	size_t queued;
+	bool write_armed, poll_armed;
+	bool failed;		/* nothing more can be written */
+};
+
 struct ks_loop {
 	struct io_uring ring;
 	bool ring_ok;
@@ -61,16 +76,14 @@ struct ks_loop {
 	struct signalfd_siginfo siginfo;
 	struct __kernel_timespec stats_ts, dur_ts;
 	unsigned int inflight;
-	bool src_armed, sig_armed, stats_armed, dur_armed, write_armed, out_poll_armed;
-	struct ks_unit *head, *tail;
-	size_t queued;
-	struct ks_buf scratch;
+	bool src_armed, sig_armed, stats_armed, dur_armed;
+	struct ks_outq out[KS_NUM_OUT];
+	struct ks_buf scratch, side;
 	struct ks_stats stats;
 	uint64_t held[KS_MAX_HELD];
 	size_t nheld;
 	enum ks_stop stop;
 	bool draining;
-	bool out_failed;	/* nothing more can be written */
 	int err;
 	char errmsg[256];
 };
@@ -161,6 +174,10 @@ int ks_loop_new(const struct ks_loop_config *cfg, struct ks_loop **out)
 	if (!l)
 		return -ENOMEM;
 	l->cfg = *cfg;
+	l->out[KS_MAIN_OUT].fd = cfg->out_fd;
+	l->out[KS_MAIN_OUT].name = "the output";
+	l->out[KS_SIDE_OUT].fd = cfg->side_fd > 0 ? cfg->side_fd : -1;
+	l->out[KS_SIDE_OUT].name = "the cursor output";
 	if (!l->cfg.max_queued)
 		l->cfg.max_queued = KS_DEFAULT_MAX_QUEUED;
 	if (l->cfg.stats_fd <= 0)
@@ -242,64 +259,98 @@ static void ks_arm_timeout(struct ks_loop *l, struct __kernel_timespec *ts, uint
 	*armed = true;
 }
 
-static void ks_arm_write(struct ks_loop *l)
+static void ks_arm_write(struct ks_loop *l, unsigned int i)
 {
+	struct ks_outq *q = &l->out[i];
 	struct io_uring_sqe *sqe;
-	struct ks_unit *u = l->head;
+	struct ks_unit *u = q->head;
 
-	if (!u || l->write_armed || l->out_poll_armed || l->out_failed)
+	if (!u || q->write_armed || q->poll_armed || q->failed)
 		return;
 	sqe = ks_sqe(l);
 	if (!sqe)
 		return ks_loop_fail(l, -EBUSY, "io_uring: no submission entry");
-	io_uring_prep_write(sqe, l->cfg.out_fd, u->buf.data + u->off,
+	io_uring_prep_write(sqe, q->fd, u->buf.data + u->off,
 			    (unsigned int)(u->buf.len - u->off), (__u64)-1);
-	io_uring_sqe_set_data64(sqe, KS_UD_WRITE);
-	l->write_armed = true;
+	io_uring_sqe_set_data64(sqe, KS_UD_WRITE | i << 8);
+	q->write_armed = true;
 }
 
-static void ks_arm_out_poll(struct ks_loop *l)
+static void ks_arm_writes(struct ks_loop *l)
+{
+	unsigned int i;
+
+	for (i = 0; i < KS_NUM_OUT; i++)
+		ks_arm_write(l, i);
+}
+
+static void ks_arm_out_poll(struct ks_loop *l, unsigned int i)
 {
 	struct io_uring_sqe *sqe = ks_sqe(l);
 
 	if (!sqe)
 		return ks_loop_fail(l, -EBUSY, "io_uring: no submission entry");
-	io_uring_prep_poll_add(sqe, l->cfg.out_fd, POLLOUT);
-	io_uring_sqe_set_data64(sqe, KS_UD_OUT_POLL);
-	l->out_poll_armed = true;
+	io_uring_prep_poll_add(sqe, l->out[i].fd, POLLOUT);
+	io_uring_sqe_set_data64(sqe, KS_UD_OUT_POLL | i << 8);
+	l->out[i].poll_armed = true;
 }
 
-/* Queue @b (taken over: *b is left empty) for output. */
-static int ks_enqueue(struct ks_loop *l, struct ks_buf *b)
+/* Queue @b (taken over: *b is left empty) for output @i. */
+static int ks_enqueue(struct ks_loop *l, unsigned int i, struct ks_buf *b)
 {
+	struct ks_outq *q = &l->out[i];
 	struct ks_unit *u;
 
 	if (!b->len)
 		return 0;
+	if (q->fd < 0 || q->failed) {
+		ks_buf_reset(b);
+		return 0;
+	}
 	u = calloc(1, sizeof(*u));
 	if (!u)
 		return -ENOMEM;
 	u->buf = *b;
 	memset(b, 0, sizeof(*b));
-	if (l->tail)
-		l->tail->next = u;
+	if (q->tail)
+		q->tail->next = u;
 	else
-		l->head = u;
-	l->tail = u;
-	l->queued++;
+		q->head = u;
+	q->tail = u;
+	q->queued++;
 	return 0;
 }
 
-static void ks_unit_pop(struct ks_loop *l)
+static void ks_unit_pop(struct ks_outq *q)
 {
-	struct ks_unit *u = l->head;
+	struct ks_unit *u = q->head;
 
-	l->head = u->next;
-	if (!l->head)
-		l->tail = NULL;
-	l->queued--;
+	q->head = u->next;
+	if (!q->head)
+		q->tail = NULL;
+	q->queued--;
 	ks_buf_free(&u->buf);
 	free(u);
+}
+
+static void ks_free_units(struct ks_loop *l)
+{
+	unsigned int i;
+
+	for (i = 0; i < KS_NUM_OUT; i++)
+		while (l->out[i].head)
+			ks_unit_pop(&l->out[i]);
+}
+
+/* Something is still to be written, and can be. */
+static bool ks_pending_output(const struct ks_loop *l)
+{
+	unsigned int i;
+
+	for (i = 0; i < KS_NUM_OUT; i++)
+		if (l->out[i].head && !l->out[i].failed)
+			return true;
+	return false;
 }
 
 int ks_loop_release(struct ks_loop *l, uint64_t seq)
@@ -353,21 +404,26 @@ static void ks_encode(struct ks_loop *l, const struct kmscap_event *ev)
 {
 	int ret;
 
-	if (l->queued >= l->cfg.max_queued) {
+	if (l->out[KS_MAIN_OUT].queued >= l->cfg.max_queued) {
 		/* the output does not keep up: drop rather than grow */
 		l->stats.total.dropped++;
 		ks_loop_release(l, ev->seq);
 		return;
 	}
 	ks_buf_reset(&l->scratch);
-	ret = l->cfg.enc->frame(l->cfg.enc_opaque, l, ev, &l->scratch);
+	ks_buf_reset(&l->side);
+	ret = l->cfg.enc->frame(l->cfg.enc_opaque, l, ev, &l->scratch, &l->side);
 	ks_loop_release(l, ev->seq);
 	if (ret < 0) {
 		ks_loop_fail(l, ret, "encoding frame %llu failed: %s",
 			     (unsigned long long)ev->seq, strerror(-ret));
 		return;
 	}
-	ret = ks_enqueue(l, &l->scratch);
+	/* side data is small and best effort: dropped if its reader stalls */
+	if (l->out[KS_SIDE_OUT].queued < KS_MAX_SIDE_QUEUED)
+		ret = ks_enqueue(l, KS_SIDE_OUT, &l->side);
+	if (!ret)
+		ret = ks_enqueue(l, KS_MAIN_OUT, &l->scratch);
 	if (ret < 0)
 		ks_loop_fail(l, ret, "output queue: %s", strerror(-ret));
 }
@@ -438,36 +494,41 @@ static void ks_print_stats(struct ks_loop *l, bool final)
 		ks_stats_mark(&l->stats, now);
 }
 
-static void ks_handle_write(struct ks_loop *l, int res)
+static void ks_handle_write(struct ks_loop *l, unsigned int i, int res)
 {
-	struct ks_unit *u = l->head;
+	struct ks_outq *q = &l->out[i];
+	struct ks_unit *u = q->head;
 
-	l->write_armed = false;
+	q->write_armed = false;
 	if (res == -EAGAIN) {
-		ks_arm_out_poll(l);
+		ks_arm_out_poll(l, i);
 		return;
 	}
 	if (res == -EINTR)
 		return;	/* resubmitted by the main loop */
 	if (res <= 0) {
-		ks_loop_fail(l, res ? res : -EIO, "writing the output: %s",
+		ks_loop_fail(l, res ? res : -EIO, "writing %s: %s", q->name,
 			     strerror(res ? -res : EIO));
-		l->out_failed = true;
+		q->failed = true;
 		return;
 	}
 	u->off += (size_t)res;
-	l->stats.total.bytes_out += (uint64_t)res;
+	if (i == KS_MAIN_OUT)
+		l->stats.total.bytes_out += (uint64_t)res;
 	if (u->off == u->buf.len)
-		ks_unit_pop(l);
+		ks_unit_pop(q);
 }
 
 static void ks_handle_cqe(struct ks_loop *l, struct io_uring_cqe *cqe)
 {
 	uint64_t ud = io_uring_cqe_get_data64(cqe);
+	unsigned int qi = (ud >> 8) & 0xff;
 	int res = cqe->res;
 
 	l->inflight--;
-	switch (ud) {
+	if (qi >= KS_NUM_OUT)
+		qi = KS_MAIN_OUT;
+	switch (ud & 0xff) {
 	case KS_UD_SRC_POLL:
 		l->src_armed = false;
 		if (l->draining)
@@ -497,7 +558,8 @@ static void ks_handle_cqe(struct ks_loop *l, struct io_uring_cqe *cqe)
 				l->cfg.enc->request_idr(l->cfg.enc_opaque);
 		} else if (l->draining) {
 			/* a second SIGINT/SIGTERM: stop waiting for the output */
-			l->out_failed = true;
+			l->out[KS_MAIN_OUT].failed = true;
+			l->out[KS_SIDE_OUT].failed = true;
 			ks_loop_fail(l, -EINTR, "output abandoned on a second signal");
 		} else if (l->stop == KS_STOP_NONE) {
 			l->stop = KS_STOP_SIGNAL;
@@ -518,16 +580,16 @@ static void ks_handle_cqe(struct ks_loop *l, struct io_uring_cqe *cqe)
 			l->stop = KS_STOP_DURATION;
 		break;
 	case KS_UD_WRITE:
-		ks_handle_write(l, res);
+		ks_handle_write(l, qi, res);
 		break;
 	case KS_UD_OUT_POLL:
-		l->out_poll_armed = false;
+		l->out[qi].poll_armed = false;
 		if (res < 0 && res != -ECANCELED) {
-			ks_loop_fail(l, res, "polling the output: %s", strerror(-res));
-			l->out_failed = true;
+			ks_loop_fail(l, res, "polling %s: %s", l->out[qi].name, strerror(-res));
+			l->out[qi].failed = true;
 		} else if (res > 0 && (res & (POLLERR | POLLNVAL)) && !(res & POLLOUT)) {
-			ks_loop_fail(l, -EPIPE, "the output was closed");
-			l->out_failed = true;
+			ks_loop_fail(l, -EPIPE, "%s was closed", l->out[qi].name);
+			l->out[qi].failed = true;
 		}
 		break;
 	default:
@@ -576,7 +638,8 @@ enum ks_stop ks_loop_run(struct ks_loop *l)
 	int ret;
 
 	if (l->cfg.prologue_len &&
-	    (ks_buf_append(&pro, l->cfg.prologue, l->cfg.prologue_len) || ks_enqueue(l, &pro))) {
+	    (ks_buf_append(&pro, l->cfg.prologue, l->cfg.prologue_len) ||
+	     ks_enqueue(l, KS_MAIN_OUT, &pro))) {
 		ks_buf_free(&pro);
 		ks_loop_fail(l, -ENOMEM, "out of memory");
 		return l->stop;
@@ -588,7 +651,7 @@ enum ks_stop ks_loop_run(struct ks_loop *l)
 	ks_arm_timeout(l, &l->dur_ts, l->cfg.duration_ns, KS_UD_DURATION, &l->dur_armed);
 
 	while (l->stop == KS_STOP_NONE) {
-		ks_arm_write(l);
+		ks_arm_writes(l);
 		ret = ks_turn(l);
 		if (ret < 0)
 			ks_loop_fail(l, ret, "io_uring: %s", strerror(-ret));
@@ -597,18 +660,18 @@ enum ks_stop ks_loop_run(struct ks_loop *l)
 	/* finish: frames back first, then the encoder's tail, then the output */
 	ks_release_all(l);
 	l->draining = true;
-	if (!l->out_failed) {
+	if (!l->out[KS_MAIN_OUT].failed) {
 		ks_buf_reset(&l->scratch);
 		if (l->cfg.enc->flush) {
 			ret = l->cfg.enc->flush(l->cfg.enc_opaque, &l->scratch);
 			if (ret < 0)
 				ks_loop_fail(l, ret, "flushing the encoder: %s", strerror(-ret));
 			else
-				ks_enqueue(l, &l->scratch);
+				ks_enqueue(l, KS_MAIN_OUT, &l->scratch);
 		}
 	}
-	while (l->head && !l->out_failed) {
-		ks_arm_write(l);
+	while (ks_pending_output(l)) {
+		ks_arm_writes(l);
 		ret = ks_turn(l);
 		if (ret < 0) {
 			ks_loop_fail(l, ret, "io_uring: %s", strerror(-ret));
@@ -616,8 +679,7 @@ enum ks_stop ks_loop_run(struct ks_loop *l)
 		}
 	}
 	ks_cancel_all(l);
-	while (l->head)
-		ks_unit_pop(l);
+	ks_free_units(l);
 	ks_print_stats(l, true);
 	return l->stop;
 }
@@ -631,9 +693,9 @@ void ks_loop_free(struct ks_loop *l)
 		ks_cancel_all(l);
 		io_uring_queue_exit(&l->ring);
 	}
-	while (l->head)
-		ks_unit_pop(l);
+	ks_free_units(l);
 	ks_buf_free(&l->scratch);
+	ks_buf_free(&l->side);
 	close(l->sig_fd);
 	free(l);
 }

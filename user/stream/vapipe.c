@@ -525,11 +525,12 @@ void ks_vapipe_close(struct ks_vapipe *p)
 
 /* The loop's encoder interface. */
 static int ks_vapipe_op_frame(void *opaque, struct ks_loop *loop, const struct kmscap_event *ev,
-			      struct ks_buf *out)
+			      struct ks_buf *out, struct ks_buf *side)
 {
 	struct ks_vapipe *p = opaque;
 	int ret;
 
+	(void)side;
 	p->errmsg[0] = '\0';
 	ret = ks_vapipe_frame(p, loop, ev, out);
 	if (ret < 0 && p->errmsg[0])
