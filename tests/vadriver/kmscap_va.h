@@ -281,6 +281,13 @@ VAStatus kmscap_va_enc_render(struct kmscap_va_driver *drv, struct kmscap_va_con
 VAStatus kmscap_va_enc_execute(struct kmscap_va_driver *drv, struct kmscap_va_context *c);
 void kmscap_va_enc_reset_picture(struct kmscap_va_enc_state *e);
 
+/* h264_validate.c */
+VAStatus kmscap_va_enc_check_seq(struct kmscap_va_driver *drv, struct kmscap_va_context *c);
+VAStatus kmscap_va_enc_check_pic(struct kmscap_va_driver *drv, struct kmscap_va_context *c,
+				 unsigned int *nal_ref_idc);
+VAStatus kmscap_va_enc_check_slices(struct kmscap_va_driver *drv, struct kmscap_va_context *c);
+void kmscap_va_dpb_update(struct kmscap_va_enc_state *e, bool idr, bool ref);
+
 /* h264_bitstream.c */
 struct kmscap_va_bits {
 	uint8_t *buf;

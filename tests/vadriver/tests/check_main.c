@@ -25,6 +25,7 @@ int main(void)
 	srunner_add_suite(sr, kmscap_vat_suite_vpp());
 	srunner_add_suite(sr, kmscap_vat_suite_encode());
 	srunner_add_suite(sr, kmscap_vat_suite_validate());
+	srunner_add_suite(sr, kmscap_vat_suite_validate_objects());
 	srunner_add_suite(sr, kmscap_vat_suite_ffmpeg());
 	srunner_run_all(sr, CK_SILENT);
 

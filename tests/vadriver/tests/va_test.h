@@ -128,6 +128,7 @@ Suite *kmscap_vat_suite_import(void);
 Suite *kmscap_vat_suite_vpp(void);
 Suite *kmscap_vat_suite_encode(void);
 Suite *kmscap_vat_suite_validate(void);
+Suite *kmscap_vat_suite_validate_objects(void);
 Suite *kmscap_vat_suite_ffmpeg(void);
 
 #endif /* KMSCAP_VA_TEST_H */
