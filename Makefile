@@ -36,7 +36,7 @@ have = $(wildcard $(CURDIR)/$(1))
 vm_run = $(CURDIR)/tests/vm/run-vm.sh --kver "$(KVER)" $(VM_VERBOSE) $(VM_FLAGS)
 
 .PHONY: all kmod kmod-if-present user selftests unit unit-build vadriver vadriver-build \
-	tests check check-run vm-check bench demo deps clean help
+	tests check check-run vm-check vm-harness-check bench demo deps clean help
 
 all: kmod-if-present user tests
 
@@ -49,6 +49,7 @@ help:
 	@echo "  unit       build and run the unit tests (build/results/unit.tap)"
 	@echo "  vm-check   boot the test VM, run the selftests (build/results/vm.tap);"
 	@echo "             VM_TESTS=\"a b\" runs only those"
+	@echo "  vm-harness-check  test the VM harness itself (build/results/harness.tap)"
 	@echo "  check      deps, build everything, run every suite, one summary line"
 	@echo "  bench      run build/selftests/bench/kmscap-bench in the VM, files in out/bench"
 	@echo "  demo       run build/selftests/demo/kmscap-demo in the VM, files in out/demo"
@@ -125,6 +126,10 @@ endif
 vm-check: kmod-if-present selftests
 	$(Q)$(vm_run) $(if $(VM_TESTS),--only "$(VM_TESTS)")
 
+# The harness's own test (no kmscap.ko needed): build/results/harness.tap.
+vm-harness-check:
+	$(Q)$(CURDIR)/tests/vm/harness-test.sh --tap $(R)/harness.tap
+
 bench: kmod selftests
 	@if [ ! -x $(B)/selftests/bench/kmscap-bench ]; then \
 		echo "make bench: build/selftests/bench/kmscap-bench was not built" \
@@ -154,9 +159,11 @@ kmscap_step = if $(2); then echo "ok - $(1)" >>$(R)/build.tap; \
 kmscap_absent = echo "ok - $(1) \# SKIP $(2) not present" >>$(R)/build.tap; \
 	echo "  SKIP    $(1) ($(2) not present)"
 
-# Suites with "make -C tests/<suite> O=build/<suite> RESULTS=build/results
-# check" that write build/results/<suite>*.tap: every tests/*/Makefile but
-# the selftests (run in the VM); vadriver runs after the VM.
+# Suites with "make -C tests/<suite> RESULTS=build/results check" that
+# write build/results/<suite>*.tap: every tests/*/Makefile but the
+# selftests (run in the VM); vadriver runs after the VM.  unit and vadriver
+# get O=build/<suite>; the others use their own default output directory
+# (an O= on the command line would reach their own sub-makes too).
 host_suites = $(filter-out selftests vadriver,$(patsubst tests/%/Makefile,%,$(wildcard tests/*/Makefile)))
 
 check-run:
@@ -176,11 +183,14 @@ check-run:
 	$(call kmscap_step,build selftests,$(MAKE) -C tests/selftests O=$(B)/selftests); \
 	for s in $(host_suites); do \
 		suites="$$suites $$s"; \
-		$(MAKE) -C tests/$$s O=$(B)/$$s RESULTS=$(R) check || \
+		if [ $$s = unit ]; then o=O=$(B)/unit; else o=; fi; \
+		$(MAKE) -C tests/$$s $$o RESULTS=$(R) check || \
 			echo "  FAIL    $$s tests (exit status $$?)"; \
 	done; \
 	$(if $(wildcard tests/unit/Makefile),,$(call kmscap_absent,unit tests,tests/unit/Makefile);) \
 	$(vm_run) $$vmko $(if $(VM_TESTS),--only "$(VM_TESTS)") || true; \
+	suites="$$suites harness"; \
+	$(CURDIR)/tests/vm/harness-test.sh --tap $(R)/harness.tap || true; \
 	if [ -f tests/vadriver/Makefile ]; then \
 		suites="$$suites vadriver"; \
 		$(MAKE) -C tests/vadriver O=$(B)/vadriver RESULTS=$(R) check || \

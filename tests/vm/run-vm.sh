@@ -19,7 +19,9 @@
 #   --vm-timeout SECS    wall clock limit of the whole VM (default 1800)
 #   --append "ARGS"      extra kernel command line (also $KMSCAP_VM_APPEND)
 #   --verbose            echo the whole protocol log live, not only TAP
-#   --kver, --ko PATH, --no-ko, --timeout SECS, --timeouts FILE
+#   --timeouts FILE      per-program timeouts, "name seconds" lines
+#                        (default tests/vm/timeouts)
+#   --kver, --ko PATH, --no-ko, --timeout SECS
 #                        passed to mkinitramfs.sh
 # Exit status: 0 when everything passed, 1 otherwise.
 set -euo pipefail
@@ -38,6 +40,7 @@ vm_timeout=${KMSCAP_VM_TIMEOUT:-}
 append=${KMSCAP_VM_APPEND:-}
 verbose=${KMSCAP_VM_VERBOSE:-0}
 mkargs=()
+timeouts=
 progs=()
 
 die() { echo "run-vm: $*" >&2; exit 1; }
@@ -54,7 +57,8 @@ while [ $# -gt 0 ]; do
 	--append) append="$append $2"; shift 2 ;;
 	--verbose) verbose=1; shift ;;
 	--kver) kver=$2; shift 2 ;;
-	--ko|--timeout|--timeouts) mkargs+=("$1" "$2"); shift 2 ;;
+	--timeouts) timeouts=$2; shift 2 ;;
+	--ko|--timeout) mkargs+=("$1" "$2"); shift 2 ;;
 	--no-ko) mkargs+=("$1"); shift ;;
 	--) shift; progs+=("$@"); break ;;
 	-h|--help) sed -n '3,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
@@ -99,7 +103,8 @@ else
 		done
 		progs=("${sel[@]}")
 	fi
-	[ -f "$top/tests/vm/timeouts" ] && mkargs+=(--timeouts "$top/tests/vm/timeouts")
+	[ -z "$timeouts" ] && [ -f "$top/tests/vm/timeouts" ] && timeouts=$top/tests/vm/timeouts
+	[ -n "$timeouts" ] && mkargs+=(--timeouts "$timeouts")
 	vm_timeout=${vm_timeout:-1800}
 	rm -f "$tap"
 fi

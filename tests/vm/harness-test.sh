@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+#
+# Test the VM harness itself, without kmscap.ko: boot it with programs that
+# pass, skip, fail, crash, hang, leave a trace in the kernel log and panic
+# the kernel, and check that each outcome is reported as it should be.
+#
+# Usage: harness-test.sh [--tap FILE]   (default build/results/harness.tap)
+# Exit status: 0 when every check passed.
+set -euo pipefail
+
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+tap=$top/build/results/harness.tap
+[ "${1:-}" = --tap ] && tap=$2
+w=$top/build/vm/harness
+run_vm=$top/tests/vm/run-vm.sh
+
+mkdir -p "$top/build/vm"
+exec 8>"$top/build/vm/harness.lock"
+flock 8
+rm -rf "$w"
+mkdir -p "$w/bin" "$(dirname "$tap")"
+rm -f "$tap"
+echo "  CC      build/vm/harness/harness-prog"
+${CC:-cc} -O2 -Wall -Wextra -o "$w/harness-prog" "$top/tests/vm/harness-prog.c"
+for n in a_pass b_skip c_fail d_segv e_hang f_env g_trace h_crash i_after out; do
+	cp "$w/harness-prog" "$w/bin/$n"
+done
+echo "e_hang 3" >"$w/timeouts"
+
+n=0
+results=()
+
+# kmscap_expect DESCRIPTION FILE EXTENDED-REGEX: one check.
+kmscap_expect() {
+	n=$((n + 1))
+	if grep -qE -- "$3" "$2"; then
+		results+=("ok $n - $1")
+	else
+		results+=("not ok $n - $1 # no line matching '$3' in ${2#"$top"/}")
+	fi
+}
+
+# kmscap_boot NAME EXPECTED-STATUS RUN-VM-ARGS...: one VM run.
+kmscap_boot() {
+	local name=$1 want=$2 rc=0
+	shift 2
+	echo "  HARNESS $name"
+	"$run_vm" --no-ko --name "harness-$name" "$@" >"$w/$name.out" 2>&1 || rc=$?
+	n=$((n + 1))
+	if [ "$rc" = "$want" ]; then
+		results+=("ok $n - $name: run-vm.sh exit status $rc")
+	else
+		results+=("not ok $n - $name: run-vm.sh exit status $rc, expected $want" \
+			  "# see ${w#"$top"/}/$name.out")
+	fi
+}
+
+# 1: every kind of program outcome, and a trace in the kernel log.
+t=$w/outcomes.tap
+kmscap_boot outcomes 1 --tap "$t" --timeouts "$w/timeouts" \
+	"$w"/bin/{a_pass,b_skip,c_fail,d_segv,e_hang,f_env,g_trace}
+kmscap_expect "exit 0 is ok" "$t" '^ok [0-9]+ - a_pass$'
+kmscap_expect "exit 77 is a skip with the last line as reason" "$t" \
+	'^ok [0-9]+ - b_skip # SKIP no frobnicator here$'
+kmscap_expect "exit 1 is a failure" "$t" '^not ok [0-9]+ - c_fail # exit status 1$'
+kmscap_expect "a signal is a failure" "$t" '^not ok [0-9]+ - d_segv # killed by signal 11$'
+kmscap_expect "a hang ignoring SIGTERM times out" "$t" \
+	'^not ok [0-9]+ - e_hang # timed out after 3s$'
+kmscap_expect "users, groups, vgem, debugfs, /tmp in the VM" "$t" '^ok [0-9]+ - f_env$'
+kmscap_expect "the VM runs to the end after a hang" "$t" '^ok [0-9]+ - vm: ran to the end'
+kmscap_expect "a Call Trace fails the kernel log check" "$t" \
+	'^not ok [0-9]+ - vm: kernel log clean # '
+kmscap_expect "the offending kernel log line is listed" "$t" '^#   \[ *[0-9.]+\] Call Trace:'
+kmscap_expect "without kmscap.ko its insmod fails" "$t" '^not ok [0-9]+ - insmod kmscap.ko'
+kmscap_expect "the output of a failed program is shown" "$w/outcomes.out" \
+	'^    \| c_fail: FAIL: 1 != 2$'
+kmscap_expect "the protocol log has every program's output" \
+	"$top/build/vm/harness-outcomes.log" '^KMSCAP-LOG: f_env: users, groups'
+
+# 2: a kernel panic in the middle of the run.
+t=$w/panic.tap
+kmscap_boot panic 1 --tap "$t" "$w"/bin/{a_pass,h_crash,i_after}
+kmscap_expect "a program before the panic is reported" "$t" '^ok [0-9]+ - a_pass$'
+kmscap_expect "the program that panicked fails" "$t" \
+	'^not ok [0-9]+ - h_crash # did not run to the end: kernel panic'
+kmscap_expect "programs after the panic fail" "$t" '^not ok [0-9]+ - i_after # did not run'
+kmscap_expect "the panic and the running program are named" "$t" \
+	'^not ok [0-9]+ - vm: ran to the end # kernel panic: .*last program started: h_crash'
+
+# 3: the wall clock limit of the whole VM.
+t=$w/wallclock.tap
+kmscap_boot wallclock 1 --tap "$t" --vm-timeout 30 "$w"/bin/{a_pass,e_hang}
+kmscap_expect "the VM is stopped at its wall clock limit" "$t" \
+	'^not ok [0-9]+ - vm: ran to the end # VM killed after the 30s wall clock limit'
+kmscap_expect "the program running then fails" "$t" '^not ok [0-9]+ - e_hang # did not run'
+
+# 4: run mode: arguments in, files out.
+kmscap_boot runmode 1 --run "$w/bin/out" --args "alpha beta" --out "$w/out"
+kmscap_expect "run mode: the program got its arguments and passed" \
+	"$top/build/vm/harness-runmode.log" '^KMSCAP-TAP: ok [0-9]+ - out$'
+seq 0 99999 >"$w/numbers.expected"
+n=$((n + 1))
+if cmp -s "$w/numbers.expected" "$w/out/sub/numbers.txt"; then
+	results+=("ok $n - run mode: /out/sub/numbers.txt arrived intact")
+else
+	results+=("not ok $n - run mode: ${w#"$top"/}/out/sub/numbers.txt differs from what the VM wrote")
+fi
+
+{
+	echo "1..$n"
+	printf '%s\n' "${results[@]}"
+} >"$tap"
+sed 's/^/    /' "$tap" | grep -v '^    1\.\.'
+if grep -q '^not ok' "$tap"; then
+	exit 1
+fi
