@@ -55,6 +55,7 @@ Suite *ks_suite_ivf(void);
 Suite *ks_suite_stats(void);
 Suite *ks_suite_import_cache(void);
 Suite *ks_suite_loop(void);
+Suite *ks_suite_cursor(void);
 Suite *ks_suite_vapipe(void);
 Suite *ks_suite_errors(void);
 

@@ -525,6 +525,118 @@ START_TEST(vapipe_bad_format)
 }
 END_TEST
 
+/* ---- cursor compositing ---- */
+
+#define CUR_ID 4
+#define CUR_W 64
+#define CUR_H 64
+#define CUR_X 40
+#define CUR_Y 30
+
+/* Premultiplied ARGB of cursor pixel (x, y): opaque, half and clear parts. */
+static void cur_pix(unsigned int x, unsigned int y, uint8_t *a, uint8_t *r, uint8_t *g,
+		    uint8_t *b)
+{
+	*a = x < 32 ? 255 : y < 32 ? 128 : 0;
+	*r = (uint8_t)(*a * ((x * 4) & 0xff) / 255);
+	*g = (uint8_t)(*a * 200 / 255);
+	*b = (uint8_t)(*a * ((y * 4) & 0xff) / 255);
+}
+
+static void draw_cursor(struct fixture *f)
+{
+	size_t size = CUR_W * 4 * CUR_H;
+	uint8_t *map, a, r, g, b;
+	unsigned int x, y;
+
+	f->memfd[CUR_ID] = memfd_create("ks-fake-cursor", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	ck_assert_int_ge(f->memfd[CUR_ID], 0);
+	ck_assert_int_eq(ftruncate(f->memfd[CUR_ID], (off_t)size), 0);
+	map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, f->memfd[CUR_ID], 0);
+	ck_assert_ptr_ne(map, MAP_FAILED);
+	for (y = 0; y < CUR_H; y++) {
+		for (x = 0; x < CUR_W; x++) {
+			uint8_t *p = map + (y * CUR_W + x) * 4;
+
+			cur_pix(x, y, &a, &r, &g, &b);
+			p[0] = b;
+			p[1] = g;
+			p[2] = r;
+			p[3] = a;
+		}
+	}
+	munmap(map, size);
+}
+
+static void with_cursor(struct kmscap_event *ev, uint32_t extra)
+{
+	ev->flags |= KMSCAP_FRAME_CURSOR_VISIBLE | extra;
+	ev->cursor_buffer_id = CUR_ID;
+	ev->cursor_format = DRM_FORMAT_ARGB8888;
+	ev->cursor_width = CUR_W;
+	ev->cursor_height = CUR_H;
+	ev->cursor_pitch = CUR_W * 4;
+	ev->cursor_x = CUR_X;
+	ev->cursor_y = CUR_Y;
+}
+
+START_TEST(vapipe_cursor_composite)
+{
+	struct kmscap_event ev;
+	struct fixture f;
+	unsigned int counts[32];
+	uint8_t *dec;
+
+	need_ffmpeg();
+	fx_open(&f, "cursor", KS_IDLE_SKIP);
+	draw(&f, 1, 0, 320, 240);
+	draw_cursor(&f);
+	event_for(&ev, 1, 1, 320, 240, KMSCAP_FRAME_FULL_DAMAGE | KMSCAP_FRAME_FIRST);
+	with_cursor(&ev, KMSCAP_FRAME_CURSOR_CHANGED);
+	encode(&f, &ev);
+	if (!ks_vapipe_blend_refused(f.va))
+		ks_skip("the test driver now blends: compare the composited pixels here");
+	/* the driver cannot blend: the frame is encoded without the cursor */
+	ck_assert_uint_eq(decode(&f, "cursor", 320, 240, &dec), 1);
+	compare(dec, 0, 320, 240);
+	free(dec);
+	/* and a cursor-only change is then an idle frame (skipped) */
+	ks_buf_reset(&f.out);
+	event_for(&ev, 2, 1, 320, 240, 0);
+	with_cursor(&ev, KMSCAP_FRAME_CURSOR_MOVED);
+	encode(&f, &ev);
+	count_nals(&f.out, counts);
+	ck_assert_uint_eq(counts[9], 0);
+	fx_close(&f);
+}
+END_TEST
+
+START_TEST(vapipe_cursor_separate_is_idle)
+{
+	struct ks_vapipe_config vc = {
+		.codec = KS_CODEC_H264, .rc = KS_RC_CQP, .qp = 26, .idle = KS_IDLE_SKIP,
+		.pool = 2, .cursor = KS_CURSOR_SEPARATE,
+	};
+	struct kmscap_event ev;
+	struct fixture f;
+	size_t len;
+
+	fx_open_cfg(&f, &vc, "cursor-sep");
+	draw(&f, 1, 0, 128, 96);
+	event_for(&ev, 1, 1, 128, 96, KMSCAP_FRAME_FULL_DAMAGE | KMSCAP_FRAME_FIRST);
+	encode(&f, &ev);
+	len = f.out.len;
+	ck_assert_uint_gt(len, 0);
+	/* the cursor is not in the picture: moving it changes nothing */
+	event_for(&ev, 2, 1, 128, 96, 0);
+	with_cursor(&ev, KMSCAP_FRAME_CURSOR_MOVED | KMSCAP_FRAME_CURSOR_CHANGED);
+	encode(&f, &ev);
+	ck_assert_uint_eq(f.out.len, len);
+	ck_assert_int_eq(ks_vapipe_blend_refused(f.va), 0);
+	fx_close(&f);
+}
+END_TEST
+
 /* ---- the whole chain: fake kmscap events -> io_uring loop -> VA -> file ---- */
 
 struct chain {
@@ -671,6 +783,8 @@ Suite *ks_suite_vapipe(void)
 	KS_ADD(s, vapipe_no_device);
 	KS_ADD(s, vapipe_no_hevc_entrypoint);
 	KS_ADD(s, vapipe_bad_format);
+	KS_ADD_T(s, vapipe_cursor_composite, 60);
+	KS_ADD(s, vapipe_cursor_separate_is_idle);
 	KS_ADD_T(s, chain_sigterm_decodable, 120);
 	return s;
 }

@@ -249,6 +249,31 @@ void ks_import_cache_drop_all(struct ks_import_cache *c);
 int ks_import_cache_note_event(struct ks_import_cache *c, const struct kmscap_event *ev);
 
 /* ------------------------------------------------------------------ */
+/* cursor.c: cursor side data (--cursor separate)                      */
+/* ------------------------------------------------------------------ */
+
+#define KS_CURSOR_HEADER	52
+
+struct ks_cursor_side {
+	int (*export_buf)(void *opaque, uint32_t buffer_id, uint64_t *size);
+	void *opaque;
+	bool have_state, visible, have_pos;
+	uint32_t buffer_id;
+	int64_t x, y;
+	uint64_t records;
+};
+
+void ks_cursor_init(struct ks_cursor_side *c, int (*export_buf)(void *, uint32_t, uint64_t *),
+		    void *opaque);
+/*
+ * Append a record (and the image, when it changed) to @side if the cursor
+ * changed with @ev; nothing otherwise.  The format is described in
+ * cursor.c and Documentation/stream.md.
+ */
+int ks_cursor_frame(struct ks_cursor_side *c, const struct kmscap_event *ev,
+		    struct ks_buf *side);
+
+/* ------------------------------------------------------------------ */
 /* loop.c: the io_uring event loop                                     */
 /* ------------------------------------------------------------------ */
 

@@ -33,6 +33,8 @@ struct ks_main {
 	uint32_t display_id;
 	bool created;
 	struct ks_vapipe *va;
+	int side_fd;			/* --cursor-out, or -1 */
+	struct ks_cursor_side cursor;
 };
 
 static void ks_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -108,35 +110,6 @@ static int ks_connect(const char *dest)
 	}
 }
 
-static int ks_open_output(struct ks_main *m)
-{
-	const char *o = m->args.output;
-	struct stat st;
-
-	if (!strcmp(o, "-")) {
-		m->out_fd = STDOUT_FILENO;
-		if (isatty(m->out_fd)) {
-			ks_err("refusing to write a bitstream to a terminal: %s",
-			       "use -o FILE or a pipe");
-			return -ENOTTY;
-		}
-	} else if (!strncmp(o, "tcp:", 4) || !strncmp(o, "unix:", 5)) {
-		m->out_fd = ks_connect(o);
-		if (m->out_fd < 0)
-			return m->out_fd;
-	} else {
-		m->out_fd = open(o, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-		if (m->out_fd < 0) {
-			int ret = -errno;
-
-			ks_err("output %s: %s", o, strerror(-ret));
-			return ret;
-		}
-	}
-	m->out_is_file = !fstat(m->out_fd, &st) && S_ISREG(st.st_mode);
-	return 0;
-}
-
 static int ks_export(void *opaque, uint32_t buffer_id, uint64_t *size)
 {
 	struct ks_main *m = opaque;
@@ -149,6 +122,50 @@ static int ks_export(void *opaque, uint32_t buffer_id, uint64_t *size)
 		ks_err("%s", kmscap_strerror_ctx(ret, KMSCAP_ERR_EXPORT, id, buf, sizeof(buf)));
 	}
 	return ret;
+}
+
+/* FILE, - (stdout), tcp:HOST:PORT or unix:PATH; returns the fd. */
+static int ks_open_dest(const char *o, const char *what)
+{
+	int fd;
+
+	if (!strcmp(o, "-")) {
+		if (isatty(STDOUT_FILENO)) {
+			ks_err("refusing to write %s to a terminal: %s", what,
+			       "use -o FILE or a pipe");
+			return -ENOTTY;
+		}
+		return STDOUT_FILENO;
+	}
+	if (!strncmp(o, "tcp:", 4) || !strncmp(o, "unix:", 5))
+		return ks_connect(o);
+	fd = open(o, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		fd = -errno;
+		ks_err("output %s: %s", o, strerror(-fd));
+	}
+	return fd;
+}
+
+static int ks_open_output(struct ks_main *m)
+{
+	struct stat st;
+
+	m->out_fd = ks_open_dest(m->args.output, "a bitstream");
+	if (m->out_fd < 0)
+		return m->out_fd;
+	m->out_is_file = !fstat(m->out_fd, &st) && S_ISREG(st.st_mode);
+	if (m->args.cursor == KS_CURSOR_SEPARATE) {
+		if (!strcmp(m->args.cursor_out, "-") && m->out_fd == STDOUT_FILENO) {
+			ks_err("--cursor-out: stdout already carries the bitstream");
+			return -EINVAL;
+		}
+		m->side_fd = ks_open_dest(m->args.cursor_out, "cursor data");
+		if (m->side_fd < 0)
+			return m->side_fd;
+		ks_cursor_init(&m->cursor, ks_export, m);
+	}
+	return 0;
 }
 
 static int ks_src_read(void *opaque, struct kmscap_event *evs, size_t max)
@@ -166,6 +183,42 @@ static const struct ks_source_ops ks_kmscap_source = {
 	.release = ks_src_release,
 };
 
+/* The loop's encoder: cursor side data, then the VA pipeline. */
+static int ks_main_frame(void *opaque, struct ks_loop *loop, const struct kmscap_event *ev,
+			 struct ks_buf *out, struct ks_buf *side)
+{
+	struct ks_main *m = opaque;
+	int ret;
+
+	if (m->side_fd >= 0) {
+		ret = ks_cursor_frame(&m->cursor, ev, side);
+		if (ret)
+			ks_err("cursor of frame %llu left out: %s", (unsigned long long)ev->seq,
+			       strerror(-ret));
+	}
+	return ks_vapipe_ops.frame(m->va, loop, ev, out, side);
+}
+
+static void ks_main_idr(void *opaque)
+{
+	struct ks_main *m = opaque;
+
+	ks_vapipe_ops.request_idr(m->va);
+}
+
+static int ks_main_flush(void *opaque, struct ks_buf *out)
+{
+	struct ks_main *m = opaque;
+
+	return ks_vapipe_ops.flush(m->va, out);
+}
+
+static const struct ks_encoder_ops ks_main_encoder = {
+	.frame = ks_main_frame,
+	.request_idr = ks_main_idr,
+	.flush = ks_main_flush,
+};
+
 static int ks_open_va(struct ks_main *m)
 {
 	struct ks_vapipe_config vc = {
@@ -178,6 +231,7 @@ static int ks_open_va(struct ks_main *m)
 		.intra_refresh = m->args.intra_refresh,
 		.idle = m->args.idle,
 		.pool = m->args.pool,
+		.cursor = m->args.cursor,
 		.export_buf = ks_export,
 		.export_opaque = m,
 	};
@@ -261,6 +315,8 @@ static void ks_cleanup(struct ks_main *m)
 	m->ctl = NULL;
 	if (m->out_fd > STDERR_FILENO)
 		close(m->out_fd);
+	if (m->side_fd > STDERR_FILENO)
+		close(m->side_fd);
 }
 
 static int ks_run(struct ks_main *m)
@@ -271,8 +327,9 @@ static int ks_run(struct ks_main *m)
 		.src = &ks_kmscap_source,
 		.src_opaque = m->cap,
 		.out_fd = m->out_fd,
-		.enc = &ks_vapipe_ops,
-		.enc_opaque = m->va,
+		.side_fd = m->side_fd,
+		.enc = &ks_main_encoder,
+		.enc_opaque = m,
 		.stats_interval_ns = a->stats ? 1000000000ull : 0,
 		.json = a->json,
 		.max_frames = a->frames,
@@ -306,7 +363,7 @@ static int ks_run(struct ks_main *m)
 
 int main(int argc, char **argv)
 {
-	struct ks_main m = { .out_fd = -1 };
+	struct ks_main m = { .out_fd = -1, .side_fd = -1 };
 	char err[256];
 	int ret;
 
@@ -322,10 +379,6 @@ int main(int argc, char **argv)
 	if (m.args.version) {
 		printf(KS_PROG " " KS_VERSION " (libkmscap " LIBKMSCAP_VERSION ")\n");
 		return KS_EXIT_OK;
-	}
-	if (m.args.cursor == KS_CURSOR_SEPARATE) {
-		ks_err("--cursor separate is not implemented yet");
-		return KS_EXIT_FAIL;
 	}
 	/* before libva or anything else can start a thread */
 	ret = ks_loop_block_signals();

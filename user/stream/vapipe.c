@@ -351,51 +351,13 @@ static int ks_session_start(struct ks_vapipe *p, uint32_t w, uint32_t h)
 /* Per frame: convert, encode                                          */
 /* ------------------------------------------------------------------ */
 
-static int ks_convert(struct ks_vapipe *p, VASurfaceID src, const struct kmscap_event *ev,
-		      VASurfaceID dst)
+static bool ks_is_idle(const struct ks_vapipe *p, const struct kmscap_event *ev)
 {
-	VAProcPipelineParameterBuffer pp;
-	VARectangle region = {
-		.x = (int16_t)ev->src_x, .y = (int16_t)ev->src_y,
-		.width = (uint16_t)p->width, .height = (uint16_t)p->height,
-	};
-	VABufferID buf;
-	VAStatus st;
+	uint32_t busy = KMSCAP_FRAME_FULL_DAMAGE | KMSCAP_FRAME_NEW_MODE | KMSCAP_FRAME_FIRST;
 
-	memset(&pp, 0, sizeof(pp));
-	pp.surface = src;
-	pp.surface_region = &region;
-	pp.surface_color_standard = VAProcColorStandardNone;	/* RGB */
-	pp.output_color_standard = VAProcColorStandardBT709;
-	pp.output_color_properties.color_range = VA_SOURCE_RANGE_REDUCED;
-	pp.filter_flags = VA_FILTER_SCALING_DEFAULT;
-	st = vaCreateBuffer(p->dpy, p->vpp_ctx, VAProcPipelineParameterBufferType, sizeof(pp), 1,
-			    &pp, &buf);
-	if (st != VA_STATUS_SUCCESS)
-		return ks_va_fail(p, ks_va_errno(st), "VPP: vaCreateBuffer: %s", vaErrorStr(st));
-	st = vaBeginPicture(p->dpy, p->vpp_ctx, dst);
-	if (st == VA_STATUS_SUCCESS) {
-		st = vaRenderPicture(p->dpy, p->vpp_ctx, &buf, 1);
-		if (st == VA_STATUS_SUCCESS)
-			st = vaEndPicture(p->dpy, p->vpp_ctx);
-		else
-			vaEndPicture(p->dpy, p->vpp_ctx);
-	}
-	if (st == VA_STATUS_SUCCESS)
-		st = vaSyncSurface(p->dpy, dst);
-	vaDestroyBuffer(p->dpy, buf);
-	if (st != VA_STATUS_SUCCESS)
-		return ks_va_fail(p, ks_va_errno(st), "VPP: RGB to NV12 conversion failed: %s",
-			       vaErrorStr(st));
-	return 0;
-}
-
-static bool ks_is_idle(const struct kmscap_event *ev)
-{
-	const uint32_t busy = KMSCAP_FRAME_FULL_DAMAGE | KMSCAP_FRAME_NEW_MODE |
-			      KMSCAP_FRAME_FIRST | KMSCAP_FRAME_CURSOR_MOVED |
-			      KMSCAP_FRAME_CURSOR_CHANGED;
-
+	/* a cursor change changes the picture only if the cursor is in it */
+	if (p->cfg.cursor == KS_CURSOR_COMPOSITE && !p->blend_refused)
+		busy |= KMSCAP_FRAME_CURSOR_MOVED | KMSCAP_FRAME_CURSOR_CHANGED;
 	return !ev->num_damage && !(ev->flags & busy);
 }
 
@@ -437,7 +399,7 @@ int ks_vapipe_frame(struct ks_vapipe *p, struct ks_loop *loop, const struct kmsc
 	}
 	p->refresh_mhz = ev->refresh_mhz;
 
-	if (ks_is_idle(ev) && p->last_nv12 != VA_INVALID_SURFACE && !p->idr_pending &&
+	if (ks_is_idle(p, ev) && p->last_nv12 != VA_INVALID_SURFACE && !p->idr_pending &&
 	    !(p->cfg.gop && p->frames_since_idr >= p->cfg.gop)) {
 		if (loop)
 			ks_loop_release(loop, ev->seq);
@@ -461,7 +423,7 @@ int ks_vapipe_frame(struct ks_vapipe *p, struct ks_loop *loop, const struct kmsc
 		return ret;
 	dst = p->pool[p->pool_next];
 	p->pool_next = (p->pool_next + 1) % p->cfg.pool;
-	ret = ks_convert(p, src, ev, dst);
+	ret = ks_va_convert(p, src, ev, dst);
 	/* the GPU is done reading the frame: give it back now */
 	if (loop)
 		ks_loop_release(loop, ev->seq);
@@ -484,6 +446,11 @@ uint32_t ks_vapipe_packed_headers(const struct ks_vapipe *p)
 int ks_vapipe_live_surfaces(const struct ks_vapipe *p)
 {
 	return p->live_surfaces;
+}
+
+int ks_vapipe_blend_refused(const struct ks_vapipe *p)
+{
+	return p->blend_refused;
 }
 
 const char *ks_vapipe_error(const struct ks_vapipe *p)

@@ -16,6 +16,7 @@ struct ks_vapipe_config {
 	enum ks_idle idle;
 	uint32_t pool;			/* NV12 surfaces */
 	bool no_packed_headers;		/* let the driver write all headers */
+	enum ks_cursor cursor;		/* composite: blend the cursor into the picture */
 	/* Export a kmscap buffer as a DMA-BUF fd (closed after the import). */
 	int (*export_buf)(void *opaque, uint32_t buffer_id, uint64_t *size);
 	void *export_opaque;
@@ -40,6 +41,8 @@ void ks_vapipe_request_idr(struct ks_vapipe *p);
 int ks_vapipe_live_surfaces(const struct ks_vapipe *p);
 /* VA_ENC_PACKED_HEADER_* bits the pipeline sends. */
 uint32_t ks_vapipe_packed_headers(const struct ks_vapipe *p);
+/* 1 once the driver refused to blend the cursor (it is then left out). */
+int ks_vapipe_blend_refused(const struct ks_vapipe *p);
 /* The message of the last failure of ks_vapipe_frame(). */
 const char *ks_vapipe_error(const struct ks_vapipe *p);
 /* 1 once a DRM_PRIME_2 import was refused and legacy DRM_PRIME used instead. */

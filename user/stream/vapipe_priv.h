@@ -49,6 +49,7 @@ struct ks_vapipe {
 	struct ks_import_cache cache;
 	int live_surfaces;
 	int prime2_refused;		/* 1 once PRIME_2 failed and PRIME worked */
+	int blend_refused;		/* 1 once the driver refused to blend the cursor */
 	char *err;			/* where ks_fail() writes */
 	size_t errlen;
 	char errmsg[512];		/* after opening: the last error */
@@ -62,6 +63,10 @@ int ks_va_errno(VAStatus st);
 /* va_import.c */
 bool ks_va_format(uint32_t drm, unsigned int *fourcc, unsigned int *rt);
 extern const struct ks_import_ops ks_vapipe_import_ops;
+
+/* va_vpp.c: @src (RGB, the frame) -> @dst (NV12), with the cursor blended in. */
+int ks_va_convert(struct ks_vapipe *p, VASurfaceID src, const struct kmscap_event *ev,
+		  VASurfaceID dst);
 
 /* va_h264.c: encode @input as the next picture, append the access unit to @out. */
 int ks_va_h264_encode(struct ks_vapipe *p, VASurfaceID input, const struct kmscap_event *ev,
