@@ -9,6 +9,31 @@
 
 #include "kmscap_va.h"
 
+/* With KMSCAP_VA_DEBUG=1, objects the application did not destroy. */
+static void kmscap_va_report_leaks(struct kmscap_va_driver *drv)
+{
+	static const char * const names[KMSCAP_VA_OBJ_COUNT] = {
+		"config", "context", "surface", "buffer", "image",
+	};
+	unsigned int type, i, n;
+
+	for (type = 0; type < KMSCAP_VA_OBJ_COUNT; type++) {
+		struct kmscap_va_table *t = &drv->tables[type];
+
+		for (i = 0, n = 0; i < t->count; i++) {
+			struct kmscap_va_buffer *b = t->slots[i];
+
+			/* an image's buffer goes with the image */
+			if (b && !(type == KMSCAP_VA_OBJ_BUFFER && b->type == VAImageBufferType))
+				n++;
+		}
+		if (n)
+			kmscap_va_reject(drv, VA_STATUS_SUCCESS, "vaTerminate",
+					 "%u %s(s) not destroyed by the application", n,
+					 names[type]);
+	}
+}
+
 static VAStatus kmscap_va_terminate(VADriverContextP ctx)
 {
 	struct kmscap_va_driver *drv = kmscap_va_drv(ctx);
@@ -17,6 +42,7 @@ static VAStatus kmscap_va_terminate(VADriverContextP ctx)
 
 	if (!drv)
 		return VA_STATUS_SUCCESS;
+	kmscap_va_report_leaks(drv);
 	t = &drv->tables[KMSCAP_VA_OBJ_CONTEXT];
 	for (i = 0; i < t->count; i++)
 		if (t->slots[i])

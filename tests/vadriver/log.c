@@ -3,7 +3,8 @@
  * log.c - rejection logging of the kmscap VA test driver.
  *
  * Every rejected call goes through kmscap_va_reject(), which prints the
- * reason to stderr when KMSCAP_VA_DEBUG=1 and returns the VA status.
+ * reason to stderr when KMSCAP_VA_DEBUG=1 and returns the VA status.  With
+ * VA_STATUS_SUCCESS it is a plain debug message (e.g. leaks at vaTerminate).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -17,7 +18,10 @@ VAStatus kmscap_va_reject(struct kmscap_va_driver *drv, VAStatus status, const c
 
 	if (!drv || !drv->debug)
 		return status;
-	fprintf(stderr, "kmscap_va: %s: rejected with %s: ", func, vaErrorStr(status));
+	if (status == VA_STATUS_SUCCESS)
+		fprintf(stderr, "kmscap_va: %s: ", func);
+	else
+		fprintf(stderr, "kmscap_va: %s: rejected with %s: ", func, vaErrorStr(status));
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);

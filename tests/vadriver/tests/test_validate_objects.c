@@ -207,14 +207,14 @@ KMSCAP_VAT_IMPORT_RULE(imp_nv12_import, VA_STATUS_ERROR_UNSUPPORTED_RT_FORMAT,
 /* A regular file is neither a dma-buf nor the memfd stand-in. */
 START_TEST(imp_not_a_dmabuf)
 {
-	uint32_t px[16 * 8] = { 0 };
+	uint32_t px[16 * 8 * 2] = { 0 };
 	char path[512];
 	struct kmscap_vat t;
 	VASurfaceID s;
 	int fd;
 
 	snprintf(path, sizeof(path), "%s/not-a-dmabuf", kmscap_vat_workdir());
-	ck_assert(kmscap_vat_write_file(path, px, sizeof(px) * 2));
+	ck_assert(kmscap_vat_write_file(path, px, sizeof(px)));
 	fd = open(path, O_RDWR | O_CLOEXEC);
 	ck_assert_int_ge(fd, 0);
 	kmscap_vat_open(&t);
@@ -297,14 +297,12 @@ KMSCAP_VAT_VPP_RULE(vpp_no_pipeline_buffer, EINVAL_P, VA_FOURCC_NV12, false, )
 KMSCAP_VAT_VPP_RULE(vpp_input_destroyed, VA_STATUS_ERROR_INVALID_SURFACE, VA_FOURCC_NV12, true,
 		    vaDestroySurfaces(t.dpy, &p.surface, 1))
 
-/* KMSCAP_VA_DEBUG=1 logs every rejection with its reason on stderr. */
-START_TEST(log_debug_reason)
+/* Runs fn with KMSCAP_VA_DEBUG=1 and stderr in a file; returns what was logged. */
+static char *kmscap_vat_debug_log(void (*fn)(void))
 {
-	char path[512], buf[4096] = "";
-	struct kmscap_vat t;
-	VAConfigID cfg;
-	FILE *f;
+	char path[512], *buf = calloc(1, 8192);
 	int fd, saved;
+	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/debug.log", kmscap_vat_workdir());
 	fd = open(path, O_CREAT | O_TRUNC | O_RDWR | O_CLOEXEC, 0644);
@@ -312,20 +310,66 @@ START_TEST(log_debug_reason)
 	setenv("KMSCAP_VA_DEBUG", "1", 1);
 	saved = dup(2);
 	dup2(fd, 2);
+	fn();
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	unsetenv("KMSCAP_VA_DEBUG");
+	f = fdopen(fd, "r");
+	rewind(f);
+	ck_assert_int_ge(fread(buf, 1, 8191, f), 0);
+	fclose(f);
+	return buf;
+}
+
+static void kmscap_vat_leaky(void)
+{
+	struct kmscap_vat t;
+	VAConfigID cfg;
+	VASurfaceID s[3];
+	VAImage img;
+
+	kmscap_vat_open(&t);
+	ck_assert_va_ok(vaCreateConfig(t.dpy, VAProfileNone, VAEntrypointVideoProc, NULL, 0,
+				       &cfg));
+	ck_assert_va_ok(vaCreateSurfaces(t.dpy, VA_RT_FORMAT_YUV420, 32, 32, s, 3, NULL, 0));
+	ck_assert_va_ok(vaDeriveImage(t.dpy, s[0], &img));
+	kmscap_vat_close(&t);
+}
+
+/* Objects the application forgot are listed at vaTerminate. */
+START_TEST(log_leaks_at_terminate)
+{
+	char *log = kmscap_vat_debug_log(kmscap_vat_leaky);
+
+	ck_assert_msg(strstr(log, "vaTerminate: 1 config(s) not destroyed"), "log: \"%s\"", log);
+	ck_assert_msg(strstr(log, "vaTerminate: 3 surface(s) not destroyed"), "log: \"%s\"", log);
+	ck_assert_msg(strstr(log, "vaTerminate: 1 image(s) not destroyed"), "log: \"%s\"", log);
+	ck_assert_msg(!strstr(log, "buffer(s)"), "image buffer counted: \"%s\"", log);
+	free(log);
+}
+END_TEST
+
+static void kmscap_vat_bad_config(void)
+{
+	struct kmscap_vat t;
+	VAConfigID cfg;
+
 	kmscap_vat_open(&t);
 	vaCreateConfig(t.dpy, VAProfileH264High, VAEntrypointEncSlice,
 		       &(VAConfigAttrib){ VAConfigAttribRateControl, VA_RC_VBR }, 1, &cfg);
 	kmscap_vat_close(&t);
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	f = fdopen(fd, "r");
-	rewind(f);
-	fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	ck_assert_msg(strstr(buf, "rate control mode 0x4 not supported"),
-		      "no reason in the debug log: \"%s\"", buf);
-	unsetenv("KMSCAP_VA_DEBUG");
+}
+
+/* KMSCAP_VA_DEBUG=1 logs every rejection with its reason on stderr. */
+START_TEST(log_debug_reason)
+{
+	char *log = kmscap_vat_debug_log(kmscap_vat_bad_config);
+
+	ck_assert_msg(strstr(log, "kmscap_va_create_config: rejected with") &&
+		      strstr(log, "rate control mode 0x4 not supported"),
+		      "no reason in the debug log: \"%s\"", log);
+	free(log);
 }
 END_TEST
 
@@ -356,6 +400,7 @@ Suite *kmscap_vat_suite_validate_objects(void)
 	ADD(vpp_no_pipeline_buffer);
 	ADD(vpp_input_destroyed);
 	ADD(log_debug_reason);
+	ADD(log_leaks_at_terminate);
 #undef ADD
 	return s;
 }
