@@ -25,6 +25,9 @@
 #   --timeout SECS     default per-program timeout (selftest: 120)
 #   --timeouts FILE    "name seconds" lines overriding the default
 #   --args "ARGS"      run mode: arguments for the program
+#   --extra PATH       also include PATH (at the same absolute path) and the
+#                      libraries it needs, e.g. a dlopen()ed plugin; may be
+#                      repeated; $KMSCAP_VM_EXTRA adds more (space separated)
 #   PROGRAM...         selftest mode: test executables; run mode: exactly one
 set -euo pipefail
 
@@ -40,6 +43,8 @@ timeout=
 timeouts=
 run_args=
 progs=()
+# shellcheck disable=SC2206
+extras=(${KMSCAP_VM_EXTRA:-})
 
 die() { echo "mkinitramfs: $*" >&2; exit 1; }
 
@@ -53,6 +58,7 @@ while [ $# -gt 0 ]; do
 	--timeout) timeout=$2; shift 2 ;;
 	--timeouts) timeouts=$2; shift 2 ;;
 	--args) run_args=$2; shift 2 ;;
+	--extra) extras+=("$2"); shift 2 ;;
 	--) shift; progs+=("$@"); break ;;
 	-h|--help) sed -n '3,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
 	-*) die "unknown option '$1'" ;;
@@ -226,6 +232,12 @@ for p in "${progs[@]}"; do
 		cp "$p" "$stage/payload/"
 	fi
 	kmscap_add_libs "$p"
+done
+for e in "${extras[@]}"; do
+	e=$(realpath -e "$e") || die "extra file '$e' does not exist"
+	mkdir -p "$stage$(dirname "$e")"
+	cp -L "$e" "$stage$e"
+	kmscap_add_libs "$e"
 done
 libdirs=
 for l in "${!libs[@]}"; do

@@ -21,8 +21,8 @@
 #   --verbose            echo the whole protocol log live, not only TAP
 #   --timeouts FILE      per-program timeouts, "name seconds" lines
 #                        (default tests/vm/timeouts)
-#   --kver, --ko PATH, --no-ko, --timeout SECS
-#                        passed to mkinitramfs.sh
+#   --kver, --ko PATH, --no-ko, --timeout SECS, --extra PATH
+#                        passed to mkinitramfs.sh (see mkinitramfs.sh --help)
 # Exit status: 0 when everything passed, 1 otherwise.
 set -euo pipefail
 
@@ -58,7 +58,7 @@ while [ $# -gt 0 ]; do
 	--verbose) verbose=1; shift ;;
 	--kver) kver=$2; shift 2 ;;
 	--timeouts) timeouts=$2; shift 2 ;;
-	--ko|--timeout) mkargs+=("$1" "$2"); shift 2 ;;
+	--ko|--timeout|--extra) mkargs+=("$1" "$2"); shift 2 ;;
 	--no-ko) mkargs+=("$1"); shift ;;
 	--) shift; progs+=("$@"); break ;;
 	-h|--help) sed -n '3,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
