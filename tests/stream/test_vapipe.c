@@ -525,6 +525,53 @@ START_TEST(vapipe_bad_format)
 }
 END_TEST
 
+/* --gop 3: IDRs at frames 0, 3 and 6; --intra-refresh and --rc cbr on a CQP-only driver. */
+START_TEST(vapipe_gop_rc_intra_refresh)
+{
+	struct ks_vapipe_config vc = {
+		.codec = KS_CODEC_H264, .rc = KS_RC_CBR, .bitrate = 2000000, .qp = 30,
+		.gop = 3, .intra_refresh = true, .idle = KS_IDLE_SKIP, .pool = 2,
+	};
+	struct kmscap_event ev;
+	struct fixture f;
+	struct ks_nal nal;
+	unsigned int i, n = 0, idr[8], counts[32];
+	char desc[128];
+	size_t pos = 0;
+	uint8_t *dec;
+
+	need_ffmpeg();
+	fx_open_cfg(&f, &vc, "gop");
+	/* the test driver offers only CQP: the pipeline falls back to it */
+	ks_vapipe_describe(f.va, desc, sizeof(desc));
+	ck_assert_msg(strstr(desc, "CQP") != NULL, "%s", desc);
+	for (i = 0; i < 7; i++) {
+		draw(&f, 1 + i % 2, i, 160, 128);
+		event_for(&ev, i + 1, 1 + i % 2, 160, 128, KMSCAP_FRAME_FULL_DAMAGE);
+		encode(&f, &ev);
+	}
+	/* which access units start an IDR */
+	i = 0;
+	while (ks_annexb_next(f.out.data, f.out.len, &pos, &nal) == 1) {
+		if (ks_h264_nal_type(&nal) == 9)
+			i++;
+		if (ks_h264_nal_type(&nal) == 5 && n < 8)
+			idr[n++] = i - 1;
+	}
+	ck_assert_uint_eq(n, 3);
+	ck_assert_uint_eq(idr[0], 0);
+	ck_assert_uint_eq(idr[1], 3);
+	ck_assert_uint_eq(idr[2], 6);
+	count_nals(&f.out, counts);
+	ck_assert_uint_eq(counts[9], 7);
+	ck_assert_uint_eq(decode(&f, "gop", 160, 128, &dec), 7);
+	for (i = 0; i < 7; i++)
+		compare(dec + (size_t)i * 160 * 128 * 3 / 2, i, 160, 128);
+	free(dec);
+	fx_close(&f);
+}
+END_TEST
+
 /* ---- cursor compositing ---- */
 
 #define CUR_ID 4
@@ -783,6 +830,7 @@ Suite *ks_suite_vapipe(void)
 	KS_ADD(s, vapipe_no_device);
 	KS_ADD(s, vapipe_no_hevc_entrypoint);
 	KS_ADD(s, vapipe_bad_format);
+	KS_ADD_T(s, vapipe_gop_rc_intra_refresh, 60);
 	KS_ADD_T(s, vapipe_cursor_composite, 60);
 	KS_ADD(s, vapipe_cursor_separate_is_idle);
 	KS_ADD_T(s, chain_sigterm_decodable, 120);
