@@ -135,17 +135,18 @@ if [ "$mode" = run ]; then
 	drive=(-drive "file=$outimg,format=raw,if=virtio")
 fi
 
-accel=tcg
-[ -r /dev/kvm ] && [ -w /dev/kvm ] && accel=kvm
+# KVM when it is usable, else (and as qemu's fallback) TCG.
+accel=(-accel tcg)
+[ -r /dev/kvm ] && [ -w /dev/kvm ] && accel=(-accel kvm -accel tcg)
 cmdline="console=ttyS0,115200 panic=-1 oops=panic no_hash_pointers mitigations=off"
 cmdline="$cmdline rdinit=/init $append"
 
-echo "  VM      $name ($accel, kernel $kver, timeout ${vm_timeout}s, log build/vm/$name.log)"
+echo "  VM      $name (${accel[1]}, kernel $kver, timeout ${vm_timeout}s, log build/vm/$name.log)"
 start=$(date +%s)
 set +e
 timeout -k 10 "$vm_timeout" qemu-system-x86_64 \
 	-nodefaults -no-reboot -display none \
-	-accel "$accel" -cpu max -smp 2 -m 3072 \
+	"${accel[@]}" -cpu max -smp 2 -m 3072 \
 	-serial "file:$clog" -serial "file:$log" \
 	-kernel "$vmlinuz" -initrd "$top/build/vm/$name.cpio.gz" "${drive[@]}" \
 	-append "$cmdline" </dev/null &
