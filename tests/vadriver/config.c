@@ -120,7 +120,7 @@ static uint32_t kmscap_va_attrib_value(VAProfile profile, VAEntrypoint ep,
 	case VAConfigAttribEncInterlaced:
 		return VA_ENC_INTERLACED_NONE;
 	case VAConfigAttribEncMaxRefFrames:
-		return KMSCAP_VA_MAX_REFS;	/* L0 only: no B frames */
+		return KMSCAP_VA_MAX_REFS | 1 << 16;	/* L0, and one L1 for B frames */
 	case VAConfigAttribEncMaxSlices:
 		return KMSCAP_VA_MAX_SLICES;
 	case VAConfigAttribEncSliceStructure:

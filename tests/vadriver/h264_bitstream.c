@@ -177,8 +177,9 @@ static void kmscap_va_h264_write_vui(struct kmscap_va_bits *b,
 		kmscap_va_bits_ue(b, 0);	/* max_bits_per_mb_denom: no limit (I_PCM) */
 		kmscap_va_bits_ue(b, seq->vui_fields.bits.log2_max_mv_length_horizontal);
 		kmscap_va_bits_ue(b, seq->vui_fields.bits.log2_max_mv_length_vertical);
-		kmscap_va_bits_ue(b, 0);	/* max_num_reorder_frames: no B frames */
-		kmscap_va_bits_ue(b, seq->max_num_ref_frames);
+		/* B frames (ip_period > 1) may wait for every reference frame */
+		kmscap_va_bits_ue(b, seq->ip_period > 1 ? seq->max_num_ref_frames : 0);
+		kmscap_va_bits_ue(b, seq->max_num_ref_frames);	/* max_dec_frame_buffering */
 	}
 }
 
@@ -267,7 +268,7 @@ void kmscap_va_h264_write_slice_header(struct kmscap_va_bits *b,
 				       unsigned int nal_ref_idc)
 {
 	bool idr = pic->pic_fields.bits.idr_pic_flag;
-	bool is_p = slice->slice_type % 5 == 0;
+	bool is_p = slice->slice_type % 5 == 0, is_b = slice->slice_type % 5 == 1;
 
 	kmscap_va_bits_put(b, 1, 0);
 	kmscap_va_bits_put(b, 2, nal_ref_idc);
@@ -292,11 +293,18 @@ void kmscap_va_h264_write_slice_header(struct kmscap_va_bits *b,
 	}
 	if (pic->pic_fields.bits.redundant_pic_cnt_present_flag)
 		kmscap_va_bits_ue(b, 0);	/* redundant_pic_cnt */
-	if (is_p) {
+	if (is_b)
+		kmscap_va_bits_put(b, 1, slice->direct_spatial_mv_pred_flag);
+	if (is_p || is_b) {
 		kmscap_va_bits_put(b, 1, slice->num_ref_idx_active_override_flag);
-		if (slice->num_ref_idx_active_override_flag)
+		if (slice->num_ref_idx_active_override_flag) {
 			kmscap_va_bits_ue(b, slice->num_ref_idx_l0_active_minus1);
+			if (is_b)
+				kmscap_va_bits_ue(b, slice->num_ref_idx_l1_active_minus1);
+		}
 		kmscap_va_bits_put(b, 1, 0);	/* ref_pic_list_modification_flag_l0 */
+		if (is_b)
+			kmscap_va_bits_put(b, 1, 0);	/* ref_pic_list_modification_flag_l1 */
 	}
 	if (nal_ref_idc) {
 		if (idr) {
@@ -306,7 +314,7 @@ void kmscap_va_h264_write_slice_header(struct kmscap_va_bits *b,
 			kmscap_va_bits_put(b, 1, 0);	/* adaptive_ref_pic_marking_mode_flag */
 		}
 	}
-	if (pic->pic_fields.bits.entropy_coding_mode_flag && is_p)
+	if (pic->pic_fields.bits.entropy_coding_mode_flag && (is_p || is_b))
 		kmscap_va_bits_ue(b, slice->cabac_init_idc);
 	kmscap_va_bits_se(b, slice->slice_qp_delta);
 	if (pic->pic_fields.bits.deblocking_filter_control_present_flag) {
@@ -344,22 +352,23 @@ void kmscap_va_h264_write_pcm_samples(struct kmscap_va_bits *b,
 }
 
 /*
- * Slice data of I_PCM macroblocks (CAVLC): in P slices every macroblock is
- * preceded by mb_skip_run = 0, and its mb_type is 5 + 25 (intra in P).
+ * Slice data of I_PCM macroblocks (CAVLC): in P and B slices every
+ * macroblock is preceded by mb_skip_run = 0, and its mb_type is the intra
+ * offset (5 in P, 23 in B) + 25.
  */
 void kmscap_va_h264_write_pcm_mbs(struct kmscap_va_bits *b, const struct kmscap_va_surface *s,
 				  const VAEncSequenceParameterBufferH264 *seq,
 				  const VAEncSliceParameterBufferH264 *slice)
 {
-	bool is_p = slice->slice_type % 5 == 0;
-	unsigned int i;
+	unsigned int type = slice->slice_type % 5, i;
+	unsigned int mb_type = type == 0 ? 5 + 25 : type == 1 ? 23 + 25 : 25;
 
 	for (i = 0; i < slice->num_macroblocks; i++) {
 		unsigned int mb = slice->macroblock_address + i;
 
-		if (is_p)
+		if (type != 2)
 			kmscap_va_bits_ue(b, 0);	/* mb_skip_run */
-		kmscap_va_bits_ue(b, is_p ? 30 : 25);	/* mb_type I_PCM */
+		kmscap_va_bits_ue(b, mb_type);		/* I_PCM */
 		kmscap_va_h264_write_pcm_samples(b, s, mb % seq->picture_width_in_mbs,
 						 mb / seq->picture_width_in_mbs);
 	}

@@ -97,9 +97,6 @@ VAStatus kmscap_va_enc_check_seq(struct kmscap_va_driver *drv,
 		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
 					"max_num_ref_frames %u > %d (EncMaxRefFrames)",
 					seq->max_num_ref_frames, KMSCAP_VA_MAX_REFS);
-	if (seq->ip_period > 1)
-		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
-					"ip_period %u: B frames are not supported", seq->ip_period);
 	return kmscap_va_enc_check_level(drv, seq);
 }
 
@@ -203,13 +200,54 @@ VAStatus kmscap_va_enc_check_pic(struct kmscap_va_driver *drv,
 							id, i);
 			refs++;
 		}
-		if (!refs && e->num_slices && e->slices[0].slice_type % 5 == 0)
+		if (!refs && e->num_slices && e->slices[0].slice_type % 5 != 2)
 			return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
-						"P picture without any reference frame");
+						"P/B picture without any reference frame");
 	}
 	if (!kmscap_va_surface_get(drv, pic->CurrPic.picture_id, &st, __func__))
 		return st;
 	*nal_ref_idc = idr ? 3 : pic->pic_fields.bits.reference_pic_flag ? 2 : 0;
+	return VA_STATUS_SUCCESS;
+}
+
+/* Reference lists and counts of a P (list 0) or B (lists 0 and 1) slice. */
+static VAStatus kmscap_va_enc_check_ref_lists(struct kmscap_va_driver *drv,
+					      const struct kmscap_va_enc_state *e,
+					      const VAEncSliceParameterBufferH264 *s, unsigned int i)
+{
+	bool is_b = s->slice_type % 5 == 1;
+	const VAPictureH264 *list;
+	unsigned int l, j, active, minus1;
+
+	if (e->pic.pic_fields.bits.entropy_coding_mode_flag && s->cabac_init_idc > 2)
+		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
+					"slice %u cabac_init_idc %u > 2", i, s->cabac_init_idc);
+	for (l = 0; l < (is_b ? 2u : 1u); l++) {
+		list = l ? s->RefPicList1 : s->RefPicList0;
+		minus1 = s->num_ref_idx_active_override_flag ?
+			 (l ? s->num_ref_idx_l1_active_minus1 : s->num_ref_idx_l0_active_minus1) :
+			 (l ? e->pic.num_ref_idx_l1_active_minus1 :
+			  e->pic.num_ref_idx_l0_active_minus1);
+		if (minus1 >= 32)
+			return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
+						"slice %u num_ref_idx_l%u_active_minus1 %u", i, l,
+						minus1);
+		active = minus1 + 1;
+		if (active > e->dpb_count)
+			return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
+						"slice %u uses %u list %u reference indices, the DPB holds %u frames",
+						i, active, l, e->dpb_count);
+		for (j = 0; j < 32; j++) {
+			VASurfaceID id = list[j].picture_id;
+
+			if (id == VA_INVALID_SURFACE || list[j].flags & VA_PICTURE_H264_INVALID)
+				continue;
+			if (!kmscap_va_in_dpb(e, id))
+				return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
+							"slice %u RefPicList%u[%u] %#x is not in the DPB",
+							i, l, j, id);
+		}
+	}
 	return VA_STATUS_SUCCESS;
 }
 
@@ -219,7 +257,8 @@ VAStatus kmscap_va_enc_check_slices(struct kmscap_va_driver *drv,
 	struct kmscap_va_enc_state *e = &c->enc;
 	unsigned int total = e->seq.picture_width_in_mbs * e->seq.picture_height_in_mbs;
 	unsigned int max_poc = 1u << (e->seq.seq_fields.bits.log2_max_pic_order_cnt_lsb_minus4 + 4);
-	unsigned int next = 0, i, j;
+	unsigned int next = 0, i;
+	VAStatus st;
 
 	if (!e->num_slices)
 		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
@@ -236,9 +275,9 @@ VAStatus kmscap_va_enc_check_slices(struct kmscap_va_driver *drv,
 						i, s->macroblock_address, s->num_macroblocks, next,
 						total);
 		next += s->num_macroblocks;
-		if (s->slice_type > 9 || (type != 0 && type != 2))
+		if (s->slice_type > 9 || type > 2)
 			return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
-						"slice %u type %u: only P and I slices are supported",
+						"slice %u type %u: only P, B and I slices are supported",
 						i, s->slice_type);
 		if (e->pic.pic_fields.bits.idr_pic_flag && type != 2)
 			return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
@@ -265,36 +304,11 @@ VAStatus kmscap_va_enc_check_slices(struct kmscap_va_driver *drv,
 			return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
 						"slice %u pic_order_cnt_lsb %u >= %u", i,
 						s->pic_order_cnt_lsb, max_poc);
-		for (j = 0; type == 0 && j < 32; j++) {
-			VASurfaceID id = s->RefPicList0[j].picture_id;
-
-			if (id == VA_INVALID_SURFACE || s->RefPicList0[j].flags & VA_PICTURE_H264_INVALID)
-				continue;
-			if (!kmscap_va_in_dpb(e, id))
-				return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
-							"slice %u RefPicList0[%u] %#x is not in the DPB",
-							i, j, id);
+		if (type != 2) {
+			st = kmscap_va_enc_check_ref_lists(drv, e, s, i);
+			if (st != VA_STATUS_SUCCESS)
+				return st;
 		}
-		if (type == 0) {
-			unsigned int active = s->num_ref_idx_active_override_flag ?
-					      s->num_ref_idx_l0_active_minus1 + 1u :
-					      e->pic.num_ref_idx_l0_active_minus1 + 1u;
-
-			if (active > e->dpb_count)
-				return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
-							"slice %u uses %u reference indices, the DPB holds %u frames",
-							i, active, e->dpb_count);
-		}
-		if (type == 0 && e->pic.pic_fields.bits.entropy_coding_mode_flag &&
-		    s->cabac_init_idc > 2)
-			return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
-						"slice %u cabac_init_idc %u > 2", i,
-						s->cabac_init_idc);
-		if (type == 0 && s->num_ref_idx_active_override_flag &&
-		    s->num_ref_idx_l0_active_minus1 >= 32)
-			return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
-						"slice %u num_ref_idx_l0_active_minus1 %u", i,
-						s->num_ref_idx_l0_active_minus1);
 	}
 	if (next != total)
 		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,

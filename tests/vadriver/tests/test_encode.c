@@ -154,6 +154,94 @@ START_TEST(test_encode_non_reference_p)
 }
 END_TEST
 
+/*
+ * B frames in coding order I0 P3 B1 B2 P6 B4 B5 P9 B7 B8 (the B frames are
+ * not references), two reference frames, list 1 = the later reference.
+ * The decoder must put the frames back in display order.
+ */
+static void kmscap_vat_encode_b(const char *name, bool cabac)
+{
+	static const unsigned int order[] = { 0, 3, 1, 2, 6, 4, 5, 9, 7, 8 };
+	const unsigned int n = 10, w = 48, h = 32;
+	struct kmscap_vat_frame frames[10];
+	VASurfaceID pool[4], dpb[2] = { VA_INVALID_SURFACE, VA_INVALID_SURFACE };
+	unsigned int dpb_poc[2] = { 0, 0 }, refs = 0, i, k, ndpb = 0;
+	struct kmscap_vat_enc e;
+
+	kmscap_vat_need_ffmpeg();
+	kmscap_vat_enc_open(&e, VAProfileH264High, w, h, 0, 0);
+	ck_assert_va_ok(vaCreateSurfaces(e.t.dpy, VA_RT_FORMAT_YUV420, w, h, pool, 4, NULL, 0));
+	for (i = 0; i < n; i++)
+		kmscap_vat_frame_gen(&frames[i], w, h, 60 + i);
+	for (i = 0; i < n; i++) {
+		unsigned int d = order[i];
+		bool idr = i == 0, b = d % 3 != 0;
+		VAPictureH264 ref[2];
+		VASurfaceID cur = VA_INVALID_SURFACE;
+
+		for (k = 0; k < 4 && cur == VA_INVALID_SURFACE; k++)
+			if (pool[k] != dpb[0] && pool[k] != dpb[1])
+				cur = pool[k];
+		kmscap_vat_upload(e.t.dpy, e.input, &frames[d]);
+		kmscap_vat_enc_defaults(&e, idr, 1);
+		e.seq.max_num_ref_frames = 2;
+		e.seq.ip_period = 3;
+		e.seq.vui_fields.bits.bitstream_restriction_flag = 1;
+		e.seq.vui_fields.bits.log2_max_mv_length_horizontal = 15;
+		e.seq.vui_fields.bits.log2_max_mv_length_vertical = 15;
+		e.pic.CurrPic.picture_id = cur;
+		e.pic.CurrPic.TopFieldOrderCnt = 2 * d;
+		e.pic.CurrPic.BottomFieldOrderCnt = 2 * d;
+		e.pic.frame_num = idr ? 0 : refs % 16;
+		e.pic.pic_fields.bits.reference_pic_flag = !b;
+		e.pic.pic_fields.bits.entropy_coding_mode_flag = cabac;
+		for (k = 0; k < ndpb; k++) {
+			ref[k] = (VAPictureH264){ .picture_id = dpb[k],
+						  .flags = VA_PICTURE_H264_SHORT_TERM_REFERENCE,
+						  .TopFieldOrderCnt = 2 * dpb_poc[k],
+						  .BottomFieldOrderCnt = 2 * dpb_poc[k] };
+			e.pic.ReferenceFrames[k] = ref[k];
+		}
+		e.slice[0].slice_type = idr ? 2 : b ? 1 : 0;
+		e.slice[0].pic_order_cnt_lsb = (2 * d) % 64;
+		e.slice[0].cabac_init_idc = (i / 2) % 3;	/* 0, 1, 2 for B and P */
+		e.slice[0].direct_spatial_mv_pred_flag = 1;
+		if (!idr) {
+			/* dpb[1] is the latest reference */
+			e.slice[0].RefPicList0[0] = b ? ref[0] : ref[ndpb - 1];
+			if (b)
+				e.slice[0].RefPicList1[0] = ref[1];
+		}
+		ck_assert_va_ok(kmscap_vat_enc_submit(&e, idr, NULL, 0));
+		if (!b) {
+			refs++;
+			if (ndpb == 2) {
+				dpb[0] = dpb[1];
+				dpb_poc[0] = dpb_poc[1];
+				ndpb = 1;
+			}
+			dpb[ndpb] = cur;
+			dpb_poc[ndpb++] = d;
+		}
+	}
+	kmscap_vat_check_stream(&e, name, frames, n, "High", "30");
+	for (i = 0; i < n; i++)
+		kmscap_vat_frame_free(&frames[i]);
+	kmscap_vat_enc_close(&e);
+}
+
+START_TEST(test_encode_b_frames_cavlc)
+{
+	kmscap_vat_encode_b("b_cavlc", false);
+}
+END_TEST
+
+START_TEST(test_encode_b_frames_cabac)
+{
+	kmscap_vat_encode_b("b_cabac", true);
+}
+END_TEST
+
 /* CABAC: I_PCM with arithmetic-coded mb_type, skip flags and slice ends. */
 START_TEST(test_encode_main_cabac)
 {
@@ -396,6 +484,8 @@ Suite *kmscap_vat_suite_encode(void)
 	ADD(test_encode_poc_type_2);
 	ADD(test_encode_poc_type_1);
 	ADD(test_encode_non_reference_p);
+	ADD(test_encode_b_frames_cavlc);
+	ADD(test_encode_b_frames_cabac);
 	ADD(test_encode_high_cabac_cropped);
 	ADD(test_encode_recon);
 	ADD(test_encode_packed_raw);

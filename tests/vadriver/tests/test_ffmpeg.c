@@ -148,7 +148,7 @@ START_TEST(test_ffmpeg_h264_vaapi_main_slices)
 }
 END_TEST
 
-/* ffmpeg's defaults (High, CABAC); the stream must really use CABAC. */
+/* ffmpeg's defaults (High, CABAC, B frames): the stream must really use both. */
 START_TEST(test_ffmpeg_h264_vaapi_defaults_cabac)
 {
 	char cmd[1024], *p, *out = NULL;
@@ -164,6 +164,7 @@ START_TEST(test_ffmpeg_h264_vaapi_defaults_cabac)
 	ck_assert_int_eq(kmscap_vat_run(cmd, &out), 0);
 	ck_assert_msg(strstr(out, "entropy_coding_mode_flag") &&
 		      strstr(out, "cabac_init_idc"), "no CABAC in the stream:\n%s", out);
+	ck_assert_msg(strstr(out, "direct_spatial_mv_pred_flag"), "no B slice in the stream");
 	free(out);
 }
 END_TEST

@@ -89,7 +89,7 @@ START_TEST(test_config_attributes)
 	ck_assert(a[2].value & VA_ENC_PACKED_HEADER_SLICE);
 	ck_assert(a[2].value & VA_ENC_PACKED_HEADER_MISC);
 	ck_assert_uint_ge(a[3].value & 0xffff, 1);
-	ck_assert_uint_eq(a[3].value >> 16, 0);		/* no B frames */
+	ck_assert_uint_eq(a[3].value >> 16, 1);		/* one list 1 reference: B frames */
 	ck_assert(a[4].value & VA_ENC_SLICE_STRUCTURE_ARBITRARY_MACROBLOCKS);
 	ck_assert(a[5].value & VA_ENC_INTRA_REFRESH_ROLLING_COLUMN);
 	ck_assert_uint_ge(a[6].value, 1);

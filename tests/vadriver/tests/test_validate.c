@@ -60,7 +60,13 @@ KMSCAP_VAT_ENC_RULE(enc_frame_num_out_of_order, H264_MAIN, true, EINVAL_P, e.pic
 KMSCAP_VAT_ENC_RULE(enc_p_without_reference, H264_MAIN, true, EINVAL_P,
 		    e.pic.ReferenceFrames[0].picture_id = VA_INVALID_SURFACE;
 		    e.pic.ReferenceFrames[0].flags = VA_PICTURE_H264_INVALID)
-KMSCAP_VAT_ENC_RULE(enc_b_slice, H264_MAIN, true, EINVAL_P, e.slice[0].slice_type = 1)
+KMSCAP_VAT_ENC_RULE(enc_sp_slice, H264_MAIN, true, EINVAL_P, e.slice[0].slice_type = 3)
+KMSCAP_VAT_ENC_RULE(enc_b_list1_not_in_dpb, H264_MAIN, true, EINVAL_P,
+		    e.slice[0].slice_type = 1; e.slice[0].RefPicList1[0].picture_id = e.input;
+		    e.slice[0].RefPicList1[0].flags = VA_PICTURE_H264_SHORT_TERM_REFERENCE)
+KMSCAP_VAT_ENC_RULE(enc_b_list1_count_exceeds_dpb, H264_MAIN, true, EINVAL_P,
+		    e.slice[1].slice_type = 1; e.slice[1].num_ref_idx_active_override_flag = 1;
+		    e.slice[1].num_ref_idx_l1_active_minus1 = 1)
 KMSCAP_VAT_ENC_RULE(enc_slice_gap, H264_MAIN, false, EINVAL_P,
 		    e.slice[1].macroblock_address++; e.slice[1].num_macroblocks--)
 KMSCAP_VAT_ENC_RULE(enc_slices_incomplete, H264_MAIN, false, EINVAL_P,
@@ -87,7 +93,6 @@ KMSCAP_VAT_ENC_RULE(enc_chroma_444, H264_MAIN, false, EINVAL_P,
 		    e.seq.seq_fields.bits.chroma_format_idc = 3)
 KMSCAP_VAT_ENC_RULE(enc_bit_depth_10, H264_MAIN, false, EINVAL_P, e.seq.bit_depth_luma_minus8 = 2)
 KMSCAP_VAT_ENC_RULE(enc_too_many_refs, H264_MAIN, false, EINVAL_P, e.seq.max_num_ref_frames = 5)
-KMSCAP_VAT_ENC_RULE(enc_ip_period_b_frames, H264_MAIN, false, EINVAL_P, e.seq.ip_period = 3)
 KMSCAP_VAT_ENC_RULE(enc_level_zero, H264_MAIN, false, EINVAL_P, e.seq.level_idc = 0)
 KMSCAP_VAT_ENC_RULE(enc_scaling_matrix, H264_MAIN, false, EINVAL_P,
 		    e.seq.seq_fields.bits.seq_scaling_matrix_present_flag = 1)
@@ -483,7 +488,9 @@ Suite *kmscap_vat_suite_validate(void)
 	ADD(enc_ref_list_not_in_dpb);
 	ADD(enc_reference_evicted);
 	ADD(enc_p_without_reference);
-	ADD(enc_b_slice);
+	ADD(enc_sp_slice);
+	ADD(enc_b_list1_not_in_dpb);
+	ADD(enc_b_list1_count_exceeds_dpb);
 	ADD(enc_slice_gap);
 	ADD(enc_slices_incomplete);
 	ADD(enc_slices_overflow);
@@ -498,7 +505,6 @@ Suite *kmscap_vat_suite_validate(void)
 	ADD(enc_chroma_444);
 	ADD(enc_bit_depth_10);
 	ADD(enc_too_many_refs);
-	ADD(enc_ip_period_b_frames);
 	ADD(enc_level_zero);
 	ADD(enc_level_unknown);
 	ADD(enc_level_frame_too_big);
