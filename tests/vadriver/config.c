@@ -120,7 +120,9 @@ static uint32_t kmscap_va_attrib_value(VAProfile profile, VAEntrypoint ep,
 	case VAConfigAttribEncInterlaced:
 		return VA_ENC_INTERLACED_NONE;
 	case VAConfigAttribEncMaxRefFrames:
-		return KMSCAP_VA_MAX_REFS | 1 << 16;	/* L0, and one L1 for B frames */
+		/* L0, and one L1 for B frames, which Constrained Baseline forbids */
+		return KMSCAP_VA_MAX_REFS |
+		       (profile == VAProfileH264ConstrainedBaseline ? 0 : 1 << 16);
 	case VAConfigAttribEncMaxSlices:
 		return KMSCAP_VA_MAX_SLICES;
 	case VAConfigAttribEncSliceStructure:

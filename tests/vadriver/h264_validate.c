@@ -279,6 +279,10 @@ VAStatus kmscap_va_enc_check_slices(struct kmscap_va_driver *drv,
 			return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
 						"slice %u type %u: only P, B and I slices are supported",
 						i, s->slice_type);
+		if (type == 1 && c->config.profile == VAProfileH264ConstrainedBaseline)
+			return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
+						"slice %u: B slices are not allowed in Constrained Baseline",
+						i);
 		if (e->pic.pic_fields.bits.idr_pic_flag && type != 2)
 			return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
 						"slice %u of an IDR picture has type %u, not I", i,

@@ -90,6 +90,10 @@ START_TEST(test_config_attributes)
 	ck_assert(a[2].value & VA_ENC_PACKED_HEADER_MISC);
 	ck_assert_uint_ge(a[3].value & 0xffff, 1);
 	ck_assert_uint_eq(a[3].value >> 16, 1);		/* one list 1 reference: B frames */
+	/* Constrained Baseline has no B frames */
+	ck_assert_va_ok(vaGetConfigAttributes(t.dpy, VAProfileH264ConstrainedBaseline,
+					      VAEntrypointEncSlice, &a[3], 1));
+	ck_assert_uint_eq(a[3].value >> 16, 0);
 	ck_assert(a[4].value & VA_ENC_SLICE_STRUCTURE_ARBITRARY_MACROBLOCKS);
 	ck_assert(a[5].value & VA_ENC_INTRA_REFRESH_ROLLING_COLUMN);
 	ck_assert_uint_ge(a[6].value, 1);

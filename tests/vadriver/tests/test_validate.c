@@ -61,6 +61,8 @@ KMSCAP_VAT_ENC_RULE(enc_p_without_reference, H264_MAIN, true, EINVAL_P,
 		    e.pic.ReferenceFrames[0].picture_id = VA_INVALID_SURFACE;
 		    e.pic.ReferenceFrames[0].flags = VA_PICTURE_H264_INVALID)
 KMSCAP_VAT_ENC_RULE(enc_sp_slice, H264_MAIN, true, EINVAL_P, e.slice[0].slice_type = 3)
+KMSCAP_VAT_ENC_RULE(enc_b_slice_in_constrained_baseline, VAProfileH264ConstrainedBaseline, true,
+		    EINVAL_P, e.slice[0].slice_type = 1)
 KMSCAP_VAT_ENC_RULE(enc_b_list1_not_in_dpb, H264_MAIN, true, EINVAL_P,
 		    e.slice[0].slice_type = 1; e.slice[0].RefPicList1[0].picture_id = e.input;
 		    e.slice[0].RefPicList1[0].flags = VA_PICTURE_H264_SHORT_TERM_REFERENCE)
@@ -489,6 +491,7 @@ Suite *kmscap_vat_suite_validate(void)
 	ADD(enc_reference_evicted);
 	ADD(enc_p_without_reference);
 	ADD(enc_sp_slice);
+	ADD(enc_b_slice_in_constrained_baseline);
 	ADD(enc_b_list1_not_in_dpb);
 	ADD(enc_b_list1_count_exceeds_dpb);
 	ADD(enc_slice_gap);
