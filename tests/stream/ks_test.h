@@ -56,6 +56,7 @@ Suite *ks_suite_stats(void);
 Suite *ks_suite_import_cache(void);
 Suite *ks_suite_loop(void);
 Suite *ks_suite_cursor(void);
+Suite *ks_suite_e2e(void);
 Suite *ks_suite_vapipe(void);
 Suite *ks_suite_errors(void);
 

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The pictures of the end-to-end test, shared by the renderer in the VM
+ * (vm/stream_e2e.c) and the check on the host (test_e2e.c): XRGB8888
+ * content that depends on the frame number everywhere, with the number
+ * itself written as 16 black/white 16x16 blocks along the top (bit b at
+ * x = 16 b), so that a decoded picture says which frame it is.
+ */
+#ifndef KS_E2E_PATTERN_H
+#define KS_E2E_PATTERN_H
+
+#include <stdint.h>
+
+#define KS_E2E_W	640
+#define KS_E2E_H	480
+#define KS_E2E_BITS	16
+
+static inline void ks_e2e_rgb(unsigned int n, unsigned int x, unsigned int y, uint8_t *r,
+			      uint8_t *g, uint8_t *b)
+{
+	if (y < 16 && x < 16 * KS_E2E_BITS) {
+		uint8_t v = (n >> (x / 16)) & 1 ? 235 : 20;
+
+		*r = *g = *b = v;
+		return;
+	}
+	*r = (uint8_t)(x * 255 / (KS_E2E_W - 1));
+	*g = (uint8_t)(y * 255 / (KS_E2E_H - 1));
+	*b = (uint8_t)((x / 2 + y / 2 + 24 * n) & 0xff);
+	if (x / 32 == n % 20 && y / 32 == 2 + n % 12) {
+		*r = 255 - *r;
+		*g = (uint8_t)(n * 37);
+	}
+}
+
+static inline uint32_t ks_e2e_xrgb(unsigned int n, unsigned int x, unsigned int y)
+{
+	uint8_t r, g, b;
+
+	ks_e2e_rgb(n, x, y, &r, &g, &b);
+	return (uint32_t)r << 16 | (uint32_t)g << 8 | b;
+}
+
+#endif /* KS_E2E_PATTERN_H */
