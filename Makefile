@@ -161,7 +161,8 @@ kmscap_absent = echo "ok - $(1) \# SKIP $(2) not present" >>$(R)/build.tap; \
 
 # Suites with "make -C tests/<suite> RESULTS=build/results check" that
 # write build/results/<suite>*.tap: every tests/*/Makefile but the
-# selftests (run in the VM); vadriver runs after the VM.  unit and vadriver
+# selftests (run in the VM); vadriver is built before them (tests/stream
+# uses its driver) and its tests run after the VM.  unit and vadriver
 # get O=build/<suite>; the others use their own default output directory
 # (an O= on the command line would reach their own sub-makes too).
 host_suites = $(filter-out selftests vadriver,$(patsubst tests/%/Makefile,%,$(wildcard tests/*/Makefile)))
@@ -181,6 +182,9 @@ check-run:
 		$(call kmscap_step,build user,$(MAKE) -C user O=$(B)/user); \
 	else $(call kmscap_absent,build user,user/Makefile); fi; \
 	$(call kmscap_step,build selftests,$(MAKE) -C tests/selftests O=$(B)/selftests); \
+	if [ -f tests/vadriver/Makefile ]; then \
+		$(call kmscap_step,build vadriver,$(MAKE) -C tests/vadriver O=$(B)/vadriver); \
+	fi; \
 	for s in $(host_suites); do \
 		suites="$$suites $$s"; \
 		if [ $$s = unit ]; then o=O=$(B)/unit; else o=; fi; \
