@@ -275,6 +275,11 @@ VAStatus kmscap_va_query_video_proc_pipeline_caps(VADriverContextP ctx,
 						  VAContextID context, VABufferID *filters,
 						  unsigned int num, VAProcPipelineCaps *caps);
 
+/* vpp_yuv.c */
+void kmscap_va_vpp_scale_yuv(const struct kmscap_va_surface *src,
+			     struct kmscap_va_surface *dst, const VARectangle *sr,
+			     const VARectangle *orr, bool bilinear);
+
 /* h264_enc.c */
 VAStatus kmscap_va_enc_render(struct kmscap_va_driver *drv, struct kmscap_va_context *c,
 			      struct kmscap_va_buffer *b);

@@ -4,6 +4,7 @@
  * BT.709 limited range, with an optional crop (surface_region) and scale
  * into output_region (nearest for VA_FILTER_SCALING_FAST, bilinear
  * otherwise).  The rest of the output is filled with the background colour.
+ * NV12 -> NV12 and P010 -> P010 crop/scale is in vpp_yuv.c.
  *
  * Conversion, with Kr = 0.2126, Kb = 0.0722, Kg = 1 - Kr - Kb, R'G'B' in
  * 0..M (M = 255 or 1023) and exact integer rounding (half up):
@@ -237,7 +238,7 @@ VAStatus kmscap_va_vpp_execute(struct kmscap_va_driver *drv, struct kmscap_va_co
 	VARectangle sr, orr;
 	VAStatus st = VA_STATUS_SUCCESS;
 	struct kmscap_va_rgb *rows;
-	bool bilinear, ten;
+	bool bilinear, ten, yuv;
 	int max, s, x, y;
 	char a[5], b[5];
 
@@ -250,22 +251,33 @@ VAStatus kmscap_va_vpp_execute(struct kmscap_va_driver *drv, struct kmscap_va_co
 	dst = kmscap_va_surface_get(drv, c->render_target, &st, __func__);
 	if (!dst)
 		return st;
+	if (src == dst)
+		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
+					"surface %#x is both the input and the output", src->id);
 	ten = dst->fourcc == VA_FOURCC_P010;
-	if (!((src->rt_format == VA_RT_FORMAT_RGB32 && !ten) ||
-	      (src->rt_format == VA_RT_FORMAT_RGB32_10 && ten)))
+	yuv = src->fourcc == dst->fourcc;
+	if (!yuv && !((src->rt_format == VA_RT_FORMAT_RGB32 && !ten) ||
+		      (src->rt_format == VA_RT_FORMAT_RGB32_10 && ten)))
 		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_UNIMPLEMENTED,
-					"conversion %s -> %s: only RGB -> NV12, RGB10 -> P010",
+					"conversion %s -> %s: only RGB -> NV12, RGB10 -> P010, NV12 -> NV12, P010 -> P010",
 					kmscap_va_fourcc_str(src->fourcc, a),
 					kmscap_va_fourcc_str(dst->fourcc, b));
 	sr = c->have_surface_region ? c->surface_region :
 	     (VARectangle){ 0, 0, src->width, src->height };
 	orr = c->have_output_region ? c->output_region :
 	      (VARectangle){ 0, 0, dst->width, dst->height };
-	st = kmscap_va_check_region(drv, &sr, src, false, "surface");
+	bilinear = (c->pipeline.filter_flags & VA_FILTER_SCALING_MASK) != VA_FILTER_SCALING_FAST;
+	st = kmscap_va_check_region(drv, &sr, src, yuv, "surface");
 	if (st == VA_STATUS_SUCCESS)
 		st = kmscap_va_check_region(drv, &orr, dst, true, "output");
 	if (st != VA_STATUS_SUCCESS)
 		return st;
+	if (yuv) {
+		if (orr.x || orr.y || orr.width != dst->width || orr.height != dst->height)
+			kmscap_va_fill_background(dst, c->pipeline.output_background_color);
+		kmscap_va_vpp_scale_yuv(src, dst, &sr, &orr, bilinear);
+		return VA_STATUS_SUCCESS;
+	}
 	st = kmscap_va_import_begin_read(drv, src);
 	if (st != VA_STATUS_SUCCESS)
 		return st;
@@ -276,7 +288,6 @@ VAStatus kmscap_va_vpp_execute(struct kmscap_va_driver *drv, struct kmscap_va_co
 	}
 	if (orr.x || orr.y || orr.width != dst->width || orr.height != dst->height)
 		kmscap_va_fill_background(dst, c->pipeline.output_background_color);
-	bilinear = (c->pipeline.filter_flags & VA_FILTER_SCALING_MASK) != VA_FILTER_SCALING_FAST;
 	max = ten ? 1023 : 255;
 	s = ten ? 4 : 1;
 	for (y = 0; y < orr.height; y += 2) {

@@ -10,6 +10,7 @@
  * KMSCAP_VA_RENDER_NODE set (the VM), that node is used.
  */
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -169,6 +170,68 @@ START_TEST(test_ffmpeg_h264_vaapi_defaults_cabac)
 }
 END_TEST
 
+static uint8_t *kmscap_vat_read_file(const char *path, long *len)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t *buf;
+
+	ck_assert_msg(f, "cannot open %s", path);
+	fseek(f, 0, SEEK_END);
+	*len = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = malloc(*len);
+	ck_assert_uint_eq(fread(buf, 1, *len, f), (size_t)*len);
+	fclose(f);
+	return buf;
+}
+
+/*
+ * scale_vaapi (VPP NV12 -> NV12, nearest 2x) in front of h264_vaapi: each
+ * decoded sample must be the source sample at (x / 2, y / 2) of its plane.
+ */
+START_TEST(test_ffmpeg_scale_vaapi)
+{
+	const unsigned int w = 48, h = 32, n = 4, ow = 2 * w, oh = 2 * h;
+	const char *dir = kmscap_vat_workdir();
+	char cmd[4096], *out = NULL, ref[512], dec[512], h264[512];
+	unsigned int i, x, y;
+	uint8_t *r, *d;
+	long rlen, dlen;
+	int rc;
+
+	kmscap_vat_need();
+	snprintf(h264, sizeof(h264), "%s/ff_scale.h264", dir);
+	snprintf(ref, sizeof(ref), "%s/ff_scale.ref.nv12", dir);
+	snprintf(dec, sizeof(dec), "%s/ff_scale.dec.nv12", dir);
+	snprintf(cmd, sizeof(cmd),
+		 "KMSCAP_VA_DEBUG=1 ffmpeg -nostdin -y -v error -vaapi_device '%s' -f lavfi -i testsrc2=size=%ux%u:rate=25 -frames:v %u -vf format=nv12,hwupload,scale_vaapi=w=%u:h=%u:mode=fast -c:v h264_vaapi '%s' 2>&1 && ffmpeg -nostdin -y -v error -f lavfi -i testsrc2=size=%ux%u:rate=25 -frames:v %u -vf format=nv12 -f rawvideo '%s' 2>&1 && ffmpeg -nostdin -y -v error -i '%s' -f rawvideo -pix_fmt nv12 '%s' 2>&1",
+		 kmscap_vat_device(), w, h, n, ow, oh, h264, w, h, n, ref, h264, dec);
+	rc = kmscap_vat_run(cmd, &out);
+	ck_assert_msg(rc == 0, "ffmpeg failed (%d): %s", rc, out);
+	free(out);
+	r = kmscap_vat_read_file(ref, &rlen);
+	d = kmscap_vat_read_file(dec, &dlen);
+	ck_assert_int_eq(rlen, (long)w * h * 3 / 2 * n);
+	ck_assert_int_eq(dlen, (long)ow * oh * 3 / 2 * n);
+	for (i = 0; i < n; i++) {
+		const uint8_t *rf = r + (size_t)i * w * h * 3 / 2;
+		const uint8_t *df = d + (size_t)i * ow * oh * 3 / 2;
+
+		for (y = 0; y < oh; y++)
+			for (x = 0; x < ow; x++)
+				ck_assert_msg(df[y * ow + x] == rf[(y / 2) * w + x / 2],
+					      "frame %u Y at %u,%u", i, x, y);
+		for (y = 0; y < oh / 2; y++)
+			for (x = 0; x < ow; x++)
+				ck_assert_msg(df[ow * oh + y * ow + x] ==
+					      rf[w * h + (y / 2) * w + (x / 4) * 2 + x % 2],
+					      "frame %u chroma at %u,%u", i, x, y);
+	}
+	free(r);
+	free(d);
+}
+END_TEST
+
 /*
  * libva-utils' vainfo (Debian package vainfo) lists what the driver offers;
  * without LIBVA_DRIVER_NAME the name comes from drmGetVersion().
@@ -230,6 +293,7 @@ Suite *kmscap_vat_suite_ffmpeg(void)
 	ADD(test_ffmpeg_h264_vaapi_main_slices);
 	ADD(test_ffmpeg_h264_vaapi_defaults_cabac);
 	ADD(test_ffmpeg_h264_vaapi_bitrate_refused);
+	ADD(test_ffmpeg_scale_vaapi);
 #undef ADD
 	return s;
 }

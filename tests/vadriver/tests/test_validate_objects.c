@@ -350,6 +350,32 @@ START_TEST(log_leaks_at_terminate)
 }
 END_TEST
 
+/* In-place processing would read what it has already written. */
+START_TEST(vpp_input_is_output)
+{
+	VAProcPipelineParameterBuffer p;
+	struct kmscap_vat t;
+	VAConfigID cfg;
+	VAContextID ctx;
+	VASurfaceID s;
+	VABufferID b;
+
+	kmscap_vat_open(&t);
+	ck_assert_va_ok(vaCreateSurfaces(t.dpy, VA_RT_FORMAT_YUV420, 32, 16, &s, 1, NULL, 0));
+	ck_assert_va_ok(vaCreateConfig(t.dpy, VAProfileNone, VAEntrypointVideoProc, NULL, 0,
+				       &cfg));
+	ck_assert_va_ok(vaCreateContext(t.dpy, cfg, 32, 16, 0, &s, 1, &ctx));
+	memset(&p, 0, sizeof(p));
+	p.surface = s;
+	ck_assert_va_ok(vaCreateBuffer(t.dpy, ctx, VAProcPipelineParameterBufferType, sizeof(p),
+				       1, &p, &b));
+	ck_assert_va_ok(vaBeginPicture(t.dpy, ctx, s));
+	ck_assert_va_ok(vaRenderPicture(t.dpy, ctx, &b, 1));
+	ck_assert_va(vaEndPicture(t.dpy, ctx), EINVAL_P);
+	kmscap_vat_close(&t);
+}
+END_TEST
+
 static void kmscap_vat_bad_config(void)
 {
 	struct kmscap_vat t;
@@ -399,6 +425,7 @@ Suite *kmscap_vat_suite_validate_objects(void)
 	ADD(vpp_rgb8_to_p010);
 	ADD(vpp_no_pipeline_buffer);
 	ADD(vpp_input_destroyed);
+	ADD(vpp_input_is_output);
 	ADD(log_debug_reason);
 	ADD(log_leaks_at_terminate);
 #undef ADD

@@ -442,6 +442,88 @@ START_TEST(test_vpp_background)
 }
 END_TEST
 
+/* NV12 -> NV12: out(x, y) = f(x, y) of each plane, from the test's own formulas. */
+static void kmscap_vat_yuv_case(unsigned int iw, unsigned int ih, const VARectangle *sr,
+				unsigned int ow, unsigned int oh, uint32_t flags,
+				int (*ref)(const struct kmscap_vat_frame *in, int plane, int comp,
+					   int x, int y))
+{
+	struct kmscap_vat_frame in, out;
+	struct kmscap_vat t;
+	VASurfaceID si, so;
+	int x, y, c;
+
+	kmscap_vat_open(&t);
+	kmscap_vat_frame_gen(&in, iw, ih, 31);
+	kmscap_vat_frame_gen(&out, ow, oh, 32);
+	ck_assert_va_ok(vaCreateSurfaces(t.dpy, VA_RT_FORMAT_YUV420, iw, ih, &si, 1, NULL, 0));
+	ck_assert_va_ok(vaCreateSurfaces(t.dpy, VA_RT_FORMAT_YUV420, ow, oh, &so, 1, NULL, 0));
+	kmscap_vat_upload(t.dpy, si, &in);
+	ck_assert_va_ok(kmscap_vat_vpp(t.dpy, si, so, sr, NULL, flags, 0));
+	kmscap_vat_download(t.dpy, so, &out);
+	for (y = 0; y < (int)oh; y++)
+		for (x = 0; x < (int)ow; x++)
+			ck_assert_msg(out.data[y * ow + x] == ref(&in, 0, 0, x, y),
+				      "Y at %d,%d: %d, expected %d", x, y, out.data[y * ow + x],
+				      ref(&in, 0, 0, x, y));
+	for (y = 0; y < (int)oh / 2; y++)
+		for (x = 0; x < (int)ow / 2; x++)
+			for (c = 0; c < 2; c++)
+				ck_assert_msg(out.data[ow * oh + y * ow + 2 * x + c] ==
+					      ref(&in, 1, c, x, y), "C%d at %d,%d", c, x, y);
+	kmscap_vat_frame_free(&in);
+	kmscap_vat_frame_free(&out);
+	kmscap_vat_close(&t);
+}
+
+static int kmscap_vat_px(const struct kmscap_vat_frame *f, int plane, int comp, int x, int y)
+{
+	if (!plane)
+		return f->data[y * f->width + x];
+	return f->data[f->width * f->height + y * f->width + 2 * x + comp];
+}
+
+/* crop at (8, 4), 1:1 */
+static int kmscap_vat_ref_crop(const struct kmscap_vat_frame *f, int plane, int comp, int x,
+			       int y)
+{
+	if (plane)
+		return kmscap_vat_px(f, 1, comp, x + 4, y + 2);
+	return kmscap_vat_px(f, 0, 0, x + 8, y + 4);
+}
+
+static int kmscap_vat_ref_up2(const struct kmscap_vat_frame *f, int plane, int comp, int x,
+			      int y)
+{
+	return kmscap_vat_px(f, plane, comp, x / 2, y / 2);
+}
+
+static int kmscap_vat_ref_down2(const struct kmscap_vat_frame *f, int plane, int comp, int x,
+				int y)
+{
+	return (kmscap_vat_px(f, plane, comp, 2 * x, 2 * y) +
+		kmscap_vat_px(f, plane, comp, 2 * x + 1, 2 * y) +
+		kmscap_vat_px(f, plane, comp, 2 * x, 2 * y + 1) +
+		kmscap_vat_px(f, plane, comp, 2 * x + 1, 2 * y + 1) + 2) / 4;
+}
+
+START_TEST(test_vpp_nv12_crop)
+{
+	VARectangle sr = { .x = 8, .y = 4, .width = 32, .height = 16 };
+
+	kmscap_vat_yuv_case(64, 32, &sr, 32, 16, VA_FILTER_SCALING_FAST, kmscap_vat_ref_crop);
+	kmscap_vat_yuv_case(64, 32, &sr, 32, 16, VA_FILTER_SCALING_HQ, kmscap_vat_ref_crop);
+}
+END_TEST
+
+START_TEST(test_vpp_nv12_scale)
+{
+	kmscap_vat_yuv_case(32, 16, NULL, 64, 32, VA_FILTER_SCALING_FAST, kmscap_vat_ref_up2);
+	kmscap_vat_yuv_case(64, 32, NULL, 32, 16, VA_FILTER_SCALING_DEFAULT,
+			    kmscap_vat_ref_down2);
+}
+END_TEST
+
 /*
  * The host version of the capture pipeline: an RGB "dma-buf" (memfd) is
  * imported, converted to NV12 by VPP straight into the encoder's input, and
@@ -498,6 +580,8 @@ Suite *kmscap_vat_suite_vpp(void)
 	ADD(test_vpp_crop_scale_nearest);
 	ADD(test_vpp_scale_bilinear);
 	ADD(test_vpp_background);
+	ADD(test_vpp_nv12_crop);
+	ADD(test_vpp_nv12_scale);
 	ADD(test_vpp_then_encode);
 #undef ADD
 	return s;
