@@ -524,6 +524,54 @@ START_TEST(test_vpp_nv12_scale)
 }
 END_TEST
 
+/* P010 -> P010 crop at (8, 4), 1:1: the 10-bit samples are copied exactly. */
+START_TEST(test_vpp_p010_crop)
+{
+	VASurfaceAttrib a = {
+		.type = VASurfaceAttribPixelFormat, .flags = VA_SURFACE_ATTRIB_SETTABLE,
+		.value = { .type = VAGenericValueTypeInteger, .value.i = VA_FOURCC_P010 },
+	};
+	VARectangle sr = { .x = 8, .y = 4, .width = 16, .height = 8 };
+	struct kmscap_vat t;
+	VASurfaceID si, so;
+	VAImage ii, io;
+	uint8_t *pi, *po;
+	unsigned int x, y;
+
+	kmscap_vat_open(&t);
+	ck_assert_va_ok(vaCreateSurfaces(t.dpy, VA_RT_FORMAT_YUV420_10, 32, 16, &si, 1, &a, 1));
+	ck_assert_va_ok(vaCreateSurfaces(t.dpy, VA_RT_FORMAT_YUV420_10, 16, 8, &so, 1, &a, 1));
+	ck_assert_va_ok(vaDeriveImage(t.dpy, si, &ii));
+	ck_assert_va_ok(vaMapBuffer(t.dpy, ii.buf, (void **)&pi));
+	for (y = 0; y < 16; y++)
+		for (x = 0; x < 32; x++)
+			((uint16_t *)(pi + ii.offsets[0] + y * ii.pitches[0]))[x] =
+				((x * 37 + y * 101) % 1024) << 6;
+	for (y = 0; y < 8; y++)
+		for (x = 0; x < 32; x++)
+			((uint16_t *)(pi + ii.offsets[1] + y * ii.pitches[1]))[x] =
+				((x * 53 + y * 7 + 300) % 1024) << 6;
+	ck_assert_va_ok(kmscap_vat_vpp(t.dpy, si, so, &sr, NULL, VA_FILTER_SCALING_HQ, 0));
+	ck_assert_va_ok(vaDeriveImage(t.dpy, so, &io));
+	ck_assert_va_ok(vaMapBuffer(t.dpy, io.buf, (void **)&po));
+	for (y = 0; y < 8; y++)
+		for (x = 0; x < 16; x++)
+			ck_assert_uint_eq(((uint16_t *)(po + io.offsets[0] + y * io.pitches[0]))[x],
+					  ((uint16_t *)(pi + ii.offsets[0] +
+							(y + 4) * ii.pitches[0]))[x + 8]);
+	for (y = 0; y < 4; y++)
+		for (x = 0; x < 16; x++)
+			ck_assert_uint_eq(((uint16_t *)(po + io.offsets[1] + y * io.pitches[1]))[x],
+					  ((uint16_t *)(pi + ii.offsets[1] +
+							(y + 2) * ii.pitches[1]))[x + 8]);
+	vaUnmapBuffer(t.dpy, io.buf);
+	vaUnmapBuffer(t.dpy, ii.buf);
+	vaDestroyImage(t.dpy, io.image_id);
+	vaDestroyImage(t.dpy, ii.image_id);
+	kmscap_vat_close(&t);
+}
+END_TEST
+
 /*
  * The host version of the capture pipeline: an RGB "dma-buf" (memfd) is
  * imported, converted to NV12 by VPP straight into the encoder's input, and
@@ -582,6 +630,7 @@ Suite *kmscap_vat_suite_vpp(void)
 	ADD(test_vpp_background);
 	ADD(test_vpp_nv12_crop);
 	ADD(test_vpp_nv12_scale);
+	ADD(test_vpp_p010_crop);
 	ADD(test_vpp_then_encode);
 #undef ADD
 	return s;
