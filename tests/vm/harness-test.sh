@@ -71,7 +71,8 @@ kmscap_expect "users, groups, vgem, debugfs, /tmp in the VM" "$t" '^ok [0-9]+ - 
 kmscap_expect "the VM runs to the end after a hang" "$t" '^ok [0-9]+ - vm: ran to the end'
 kmscap_expect "a Call Trace fails the kernel log check" "$t" \
 	'^not ok [0-9]+ - vm: kernel log clean # '
-kmscap_expect "the offending kernel log line is listed" "$t" '^#   \[ *[0-9.]+\] Call Trace:'
+kmscap_expect "the offending kernel log line is listed, with its program" "$t" \
+	'^#   \[ *[0-9.]+\] Call Trace: +<- during g_trace$'
 kmscap_expect "without kmscap.ko its insmod fails" "$t" '^not ok [0-9]+ - insmod kmscap.ko'
 kmscap_expect "the output of a failed program is shown" "$w/outcomes.out" \
 	'^    \| c_fail: FAIL: 1 != 2$'

@@ -82,8 +82,11 @@ kmscap_run() {
 	mkdir -p /tmp/kmscap-out
 	rm -f /tmp/kmscap-out/"$name".timeout
 	echo "KMSCAP-RUN: $name (timeout ${tmo}s)"
+	# A mark in the kernel log: the host tells which program a warning
+	# came during.
+	echo "kmscap-vm: start $name" >/dev/kmsg
 	t0=$(cut -d' ' -f1 /proc/uptime)
-	"$@" >/tmp/kmscap-out/"$name" 2>&1 </dev/null &
+	KMSCAP_TIMEOUT_S=$tmo "$@" >/tmp/kmscap-out/"$name" 2>&1 </dev/null &
 	pid=$!
 	(
 		sleep "$tmo"
@@ -99,6 +102,7 @@ kmscap_run() {
 	wait "$killer" 2>/dev/null
 	[ -e /tmp/kmscap-out/"$name".timeout ] && run_rc=124
 	run_secs=$(awk -v t0="$t0" '{ printf "%.1f", $1 - t0 }' /proc/uptime)
+	echo "kmscap-vm: end $name" >/dev/kmsg
 	return 0
 }
 
@@ -127,7 +131,9 @@ kmscap_load_modules() {
 	fi
 	if [ -z "$KMSCAP_KO" ]; then
 		kmscap_tap not-ok "insmod kmscap.ko" "kmod/kmscap.ko was not built"
-	elif kmscap_insmod kmscap "$KMSCAP_KO"; then
+	elif echo "kmscap-vm: start insmod-kmscap" >/dev/kmsg &&
+	     kmscap_insmod kmscap "$KMSCAP_KO"; then
+		echo "kmscap-vm: end insmod-kmscap" >/dev/kmsg
 		kmscap_tap ok "insmod kmscap.ko"
 	else
 		echo "KMSCAP-LOG: modules: insmod kmscap.ko: $out"
@@ -179,7 +185,8 @@ kmscap_selftests() {
 
 	if [ ! -d /sys/module/kmscap ]; then
 		kmscap_tap ok "rmmod kmscap" "SKIP kmscap is not loaded"
-	elif out=$(rmmod kmscap 2>&1) && [ ! -d /sys/module/kmscap ]; then
+	elif echo "kmscap-vm: start rmmod-kmscap" >/dev/kmsg &&
+	     out=$(rmmod kmscap 2>&1) && [ ! -d /sys/module/kmscap ]; then
 		kmscap_tap ok "rmmod kmscap"
 	else
 		echo "KMSCAP-LOG: modules: rmmod kmscap: $out"

@@ -182,7 +182,11 @@ else
 	klog_src="kernel console (no dmesg dump: the VM did not finish)"
 fi
 { sed -n 's/^KMSCAP-DMESG: //p' "$log"; tr -d '\r' <"$clog"; } | awk '!seen[$0]++' >"$log.dmesg"
-grep -E "$bad" "$log.dmesg" >"$log.bad" || true
+# Each bad line, with the program that was running then (marks by /init).
+awk -v bad="$bad" '
+	/kmscap-vm: start / { cur = $NF; next }
+	/kmscap-vm: end / { cur = ""; next }
+	$0 ~ bad { print $0 (cur != "" ? "   <- during " cur : "") }' "$log.dmesg" >"$log.bad"
 mv "$log.dmesg" "$log.klog"
 
 done_ok=1
@@ -254,7 +258,8 @@ if [ "$mode" = selftest ]; then
 	tail -n +$((n + 2)) "$tap" | sed 's/^/    /'
 	if [ -s "$log.bad" ]; then
 		echo "    --- kernel log around the first bad line ($klog_src) ---"
-		{ grep -m1 -B 5 -A 30 -F "$(head -n 1 "$log.bad")" "$log.klog" || true; } |
+		{ grep -m1 -B 5 -A 30 -F "$(head -n 1 "$log.bad" | sed 's/   <- during .*//')" \
+			"$log.klog" || true; } |
 			sed 's/^/    | /'
 	fi
 	echo "  VM      $name: $(awk '/^ok/ { n++ } END { print n + 0 }' "$tap") ok," \
