@@ -213,7 +213,8 @@ VAStatus kmscap_va_enc_check_pic(struct kmscap_va_driver *drv,
 /* Reference lists and counts of a P (list 0) or B (lists 0 and 1) slice. */
 static VAStatus kmscap_va_enc_check_ref_lists(struct kmscap_va_driver *drv,
 					      const struct kmscap_va_enc_state *e,
-					      const VAEncSliceParameterBufferH264 *s, unsigned int i)
+					      const VAEncSliceParameterBufferH264 *s,
+					      unsigned int i)
 {
 	bool is_b = s->slice_type % 5 == 1;
 	const VAPictureH264 *list;

@@ -44,36 +44,44 @@ static int64_t kmscap_va_map(int o, int on, int in)
 	return f < 0 ? 0 : f > (int64_t)(in - 1) * 256 ? (int64_t)(in - 1) * 256 : f;
 }
 
+static unsigned int kmscap_va_bilinear(const struct kmscap_va_surface *src, int plane, int comp,
+				       const VARectangle *sr, const VARectangle *orr, int ox,
+				       int oy)
+{
+	int64_t fx = kmscap_va_map(ox, orr->width, sr->width);
+	int64_t fy = kmscap_va_map(oy, orr->height, sr->height);
+	int x0 = fx >> 8, y0 = fy >> 8, wx = fx & 255, wy = fy & 255;
+	int x1 = sr->x + (x0 + 1 < sr->width ? x0 + 1 : x0);
+	int y1 = sr->y + (y0 + 1 < sr->height ? y0 + 1 : y0);
+	uint64_t a, b, c, d;
+
+	x0 += sr->x;
+	y0 += sr->y;
+	a = kmscap_va_yuv_get(src, plane, comp, x0, y0);
+	b = kmscap_va_yuv_get(src, plane, comp, x1, y0);
+	c = kmscap_va_yuv_get(src, plane, comp, x0, y1);
+	d = kmscap_va_yuv_get(src, plane, comp, x1, y1);
+	return (((a * (256 - wx) + b * wx) * (256 - wy) + (c * (256 - wx) + d * wx) * wy) +
+		32768) >> 16;
+}
+
 static void kmscap_va_scale_plane(const struct kmscap_va_surface *src,
 				  struct kmscap_va_surface *dst, int plane, int comp,
 				  const VARectangle *sr, const VARectangle *orr, bool bilinear)
 {
-	int ox, oy;
+	int ox, oy, sx, sy;
+	unsigned int v;
 
 	for (oy = 0; oy < orr->height; oy++) {
 		for (ox = 0; ox < orr->width; ox++) {
-			unsigned int v;
-
-			if (!bilinear) {
-				int sx = sr->x + (int)(((2 * (int64_t)ox + 1) * sr->width) /
-						       (2 * orr->width));
-				int sy = sr->y + (int)(((2 * (int64_t)oy + 1) * sr->height) /
-						       (2 * orr->height));
-
-				v = kmscap_va_yuv_get(src, plane, comp, sx, sy);
+			if (bilinear) {
+				v = kmscap_va_bilinear(src, plane, comp, sr, orr, ox, oy);
 			} else {
-				int64_t fx = kmscap_va_map(ox, orr->width, sr->width);
-				int64_t fy = kmscap_va_map(oy, orr->height, sr->height);
-				int x0 = fx >> 8, y0 = fy >> 8, wx = fx & 255, wy = fy & 255;
-				int x1 = x0 + 1 < sr->width ? x0 + 1 : x0;
-				int y1 = y0 + 1 < sr->height ? y0 + 1 : y0;
-				uint64_t a = kmscap_va_yuv_get(src, plane, comp, sr->x + x0, sr->y + y0);
-				uint64_t b = kmscap_va_yuv_get(src, plane, comp, sr->x + x1, sr->y + y0);
-				uint64_t c = kmscap_va_yuv_get(src, plane, comp, sr->x + x0, sr->y + y1);
-				uint64_t d = kmscap_va_yuv_get(src, plane, comp, sr->x + x1, sr->y + y1);
-
-				v = (((a * (256 - wx) + b * wx) * (256 - wy) +
-				      (c * (256 - wx) + d * wx) * wy) + 32768) >> 16;
+				sx = sr->x + (int)(((2 * (int64_t)ox + 1) * sr->width) /
+						   (2 * orr->width));
+				sy = sr->y + (int)(((2 * (int64_t)oy + 1) * sr->height) /
+						   (2 * orr->height));
+				v = kmscap_va_yuv_get(src, plane, comp, sx, sy);
 			}
 			kmscap_va_yuv_put(dst, plane, comp, orr->x + ox, orr->y + oy, v);
 		}
