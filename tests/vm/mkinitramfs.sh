@@ -105,11 +105,13 @@ order=()
 
 # kmscap_dep_visit NAME: append NAME's dependencies, then NAME, to $order.
 kmscap_dep_visit() {
-	local m=${1//-/_} deps d
+	local m=${1//-/_} deps d f
 	[ -n "${seen[$m]:-}" ] && return 0
 	seen[$m]=1
-	deps=$(modinfo -k "$kver" -F depends "$m" 2>/dev/null) ||
+	f=$(modinfo -k "$kver" -n "$m" 2>/dev/null) ||
 		die "kernel module '$m' not found for $kver"
+	case $f in /*) ;; *) return 0 ;; esac	# "(builtin)": nothing to load
+	deps=$(modinfo -k "$kver" -F depends "$m")
 	for d in ${deps//,/ }; do
 		kmscap_dep_visit "$d"
 	done
