@@ -31,11 +31,14 @@ unsigned int kmscap_va_obj_add(struct kmscap_va_driver *drv, enum kmscap_va_obj_
 {
 	struct kmscap_va_table *t = &drv->tables[type];
 
+	/* each type owns 2^24 IDs from its base */
+	if (t->count >= 0x00ffffff)
+		return VA_INVALID_ID;
 	if (t->count == t->cap) {
 		unsigned int cap = t->cap ? 2 * t->cap : 64;
 		void **slots = realloc(t->slots, cap * sizeof(*slots));
 
-		if (!slots || cap >= 0x00ffffff)
+		if (!slots)
 			return VA_INVALID_ID;
 		t->slots = slots;
 		t->cap = cap;

@@ -35,7 +35,7 @@ static void kmscap_vat_encode_case_tweak(const char *name, VAProfile profile, un
 					 unsigned int idr_every, bool cabac,
 					 const char *profile_str, kmscap_vat_tweak tweak)
 {
-	struct kmscap_vat_frame *frames = calloc(n, sizeof(*frames));
+	struct kmscap_vat_frame *frames = kmscap_vat_calloc(n, sizeof(*frames));
 	struct kmscap_vat_enc e;
 	unsigned int i;
 

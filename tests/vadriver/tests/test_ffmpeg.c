@@ -179,7 +179,7 @@ static uint8_t *kmscap_vat_read_file(const char *path, long *len)
 	fseek(f, 0, SEEK_END);
 	*len = ftell(f);
 	fseek(f, 0, SEEK_SET);
-	buf = malloc(*len);
+	buf = kmscap_vat_calloc(1, *len);
 	ck_assert_uint_eq(fread(buf, 1, *len, f), (size_t)*len);
 	fclose(f);
 	return buf;

@@ -26,7 +26,7 @@ START_TEST(test_profiles)
 	kmscap_vat_open(&t);
 	max = vaMaxNumProfiles(t.dpy);
 	ck_assert_int_gt(max, 0);
-	list = calloc(max, sizeof(*list));
+	list = kmscap_vat_calloc(max, sizeof(*list));
 	ck_assert_va_ok(vaQueryConfigProfiles(t.dpy, list, &n));
 	ck_assert_int_eq(n, 4);
 	ck_assert(kmscap_vat_has_profile(list, n, VAProfileH264ConstrainedBaseline));
@@ -153,7 +153,7 @@ START_TEST(test_surface_attributes)
 				       &cfg));
 	ck_assert_va_ok(vaQuerySurfaceAttributes(t.dpy, cfg, NULL, &n));
 	ck_assert_uint_gt(n, 0);
-	a = calloc(n, sizeof(*a));
+	a = kmscap_vat_calloc(n, sizeof(*a));
 	ck_assert_va_ok(vaQuerySurfaceAttributes(t.dpy, cfg, a, &n));
 	for (i = 0; i < n; i++) {
 		if (a[i].type == VASurfaceAttribPixelFormat)

@@ -424,7 +424,7 @@ END_TEST
 static VAStatus kmscap_vat_misc(struct kmscap_vat_enc *e, VAEncMiscParameterType type,
 				size_t payload)
 {
-	VAEncMiscParameterBuffer *m = calloc(1, sizeof(*m) + payload);
+	VAEncMiscParameterBuffer *m = kmscap_vat_calloc(1, sizeof(*m) + payload);
 	VABufferID b;
 	VAStatus st;
 

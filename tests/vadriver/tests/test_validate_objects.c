@@ -300,7 +300,7 @@ KMSCAP_VAT_VPP_RULE(vpp_input_destroyed, VA_STATUS_ERROR_INVALID_SURFACE, VA_FOU
 /* Runs fn with KMSCAP_VA_DEBUG=1 and stderr in a file; returns what was logged. */
 static char *kmscap_vat_debug_log(void (*fn)(void))
 {
-	char path[512], *buf = calloc(1, 8192);
+	char path[512], *buf = kmscap_vat_calloc(1, 8192);
 	int fd, saved;
 	FILE *f;
 

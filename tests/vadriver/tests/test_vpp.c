@@ -45,9 +45,9 @@ static void kmscap_vat_ref_convert(const int (*rgb)[3], unsigned int w, unsigned
 
 	o->w = w;
 	o->h = h;
-	o->y = calloc(w * h, sizeof(int));
-	o->u = calloc(w * h / 4, sizeof(int));
-	o->v = calloc(w * h / 4, sizeof(int));
+	o->y = kmscap_vat_calloc(w * h, sizeof(int));
+	o->u = kmscap_vat_calloc(w * h / 4, sizeof(int));
+	o->v = kmscap_vat_calloc(w * h / 4, sizeof(int));
 	for (y = 0; y < h; y++)
 		for (x = 0; x < w; x++)
 			o->y[y * w + x] = kmscap_vat_ref_y(rgb[y * w + x][0], rgb[y * w + x][1],
@@ -141,9 +141,9 @@ static void kmscap_vat_read(VADisplay dpy, VASurfaceID s, unsigned int w, unsign
 
 	o->w = w;
 	o->h = h;
-	o->y = calloc(w * h, sizeof(int));
-	o->u = calloc(w * h / 4, sizeof(int));
-	o->v = calloc(w * h / 4, sizeof(int));
+	o->y = kmscap_vat_calloc(w * h, sizeof(int));
+	o->u = kmscap_vat_calloc(w * h / 4, sizeof(int));
+	o->v = kmscap_vat_calloc(w * h / 4, sizeof(int));
 	ck_assert_va_ok(vaDeriveImage(dpy, s, &img));
 	ten = img.format.fourcc == VA_FOURCC_P010;
 	ck_assert_va_ok(vaMapBuffer(dpy, img.buf, (void **)&p));
@@ -241,7 +241,7 @@ static VASurfaceID kmscap_vat_rgb_surface(VADisplay dpy, unsigned int fmt, const
 					  unsigned int w, unsigned int h, bool legacy)
 {
 	unsigned int pitch = w * 4 + 64, i;
-	uint32_t *px = malloc(w * h * 4);
+	uint32_t *px = kmscap_vat_calloc(1, w * h * 4);
 	VASurfaceID s;
 	int fd;
 
@@ -265,7 +265,7 @@ static void kmscap_vat_convert_case(unsigned int fmt, bool legacy)
 	const unsigned int w = 48, h = 32;
 	bool ten = kmscap_vat_vpp_formats[fmt].ten;
 	struct kmscap_vat_yuv ref, got;
-	int (*rgb)[3] = calloc(w * h, sizeof(*rgb));
+	int (*rgb)[3] = kmscap_vat_calloc(w * h, sizeof(*rgb));
 	struct kmscap_vat t;
 	VASurfaceID in, out;
 	char what[64];
@@ -318,7 +318,7 @@ START_TEST(test_vpp_known_colours)
 		{ { 0, 255, 0 }, 173, 42, 26 },
 		{ { 0, 0, 255 }, 32, 240, 118 },
 	};
-	int (*rgb)[3] = calloc(2 * 2, sizeof(*rgb));
+	int (*rgb)[3] = kmscap_vat_calloc(2 * 2, sizeof(*rgb));
 	struct kmscap_vat_yuv got;
 	struct kmscap_vat t;
 	VASurfaceID in, out;
@@ -348,8 +348,8 @@ START_TEST(test_vpp_crop_scale_nearest)
 {
 	const unsigned int w = 40, h = 24, ow = 32, oh = 16;
 	VARectangle sr = { .x = 5, .y = 3, .width = ow / 2, .height = oh / 2 };
-	int (*rgb)[3] = calloc(w * h, sizeof(*rgb));
-	int (*exp)[3] = calloc(ow * oh, sizeof(*exp));
+	int (*rgb)[3] = kmscap_vat_calloc(w * h, sizeof(*rgb));
+	int (*exp)[3] = kmscap_vat_calloc(ow * oh, sizeof(*exp));
 	struct kmscap_vat_yuv ref, got;
 	struct kmscap_vat t;
 	VASurfaceID in, out;
@@ -379,8 +379,8 @@ END_TEST
 START_TEST(test_vpp_scale_bilinear)
 {
 	const unsigned int w = 64, h = 32, ow = 32, oh = 16;
-	int (*rgb)[3] = calloc(w * h, sizeof(*rgb));
-	int (*exp)[3] = calloc(ow * oh, sizeof(*exp));
+	int (*rgb)[3] = kmscap_vat_calloc(w * h, sizeof(*rgb));
+	int (*exp)[3] = kmscap_vat_calloc(ow * oh, sizeof(*exp));
 	struct kmscap_vat_yuv ref, got;
 	struct kmscap_vat t;
 	VASurfaceID in, out;
@@ -413,7 +413,7 @@ END_TEST
 START_TEST(test_vpp_background)
 {
 	VARectangle orr = { .x = 8, .y = 4, .width = 8, .height = 8 };
-	int (*rgb)[3] = calloc(8 * 8, sizeof(*rgb));
+	int (*rgb)[3] = kmscap_vat_calloc(8 * 8, sizeof(*rgb));
 	struct kmscap_vat_yuv got;
 	struct kmscap_vat t;
 	VASurfaceID in, out;
@@ -582,7 +582,7 @@ START_TEST(test_vpp_then_encode)
 {
 	const unsigned int w = 96, h = 64, n = 3;
 	struct kmscap_vat_frame frames[3];
-	int (*rgb)[3] = calloc(w * h, sizeof(*rgb));
+	int (*rgb)[3] = kmscap_vat_calloc(w * h, sizeof(*rgb));
 	struct kmscap_vat_yuv ref;
 	struct kmscap_vat_enc e;
 	unsigned int i, k;

@@ -21,6 +21,14 @@
 
 #include "va_test.h"
 
+void *kmscap_vat_calloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+
+	ck_assert_msg(p, "out of memory (%zu x %zu bytes)", n, size);
+	return p;
+}
+
 void kmscap_vat_open(struct kmscap_vat *t)
 {
 	const char *node = getenv("KMSCAP_VA_RENDER_NODE");
@@ -81,7 +89,7 @@ void kmscap_vat_frame_gen(struct kmscap_vat_frame *f, unsigned int w, unsigned i
 
 	f->width = w;
 	f->height = h;
-	f->data = malloc((size_t)w * h * 3 / 2);
+	f->data = kmscap_vat_calloc(1, (size_t)w * h * 3 / 2);
 	ck_assert_ptr_nonnull(f->data);
 	uv = f->data + (size_t)w * h;
 	for (y = 0; y < h; y++) {
@@ -375,13 +383,16 @@ int kmscap_vat_run(const char *cmd, char **out)
 	if (out) {
 		*out = NULL;
 		while ((n = fread(buf, 1, sizeof(buf), p)) > 0) {
-			*out = realloc(*out, len + n + 1);
+			char *grown = realloc(*out, len + n + 1);
+
+			ck_assert_ptr_nonnull(grown);
+			*out = grown;
 			memcpy(*out + len, buf, n);
 			len += n;
 			(*out)[len] = '\0';
 		}
 		if (!*out)
-			*out = strdup("");
+			*out = kmscap_vat_calloc(1, 1);
 	} else {
 		while (fread(buf, 1, sizeof(buf), p) > 0)
 			;
@@ -456,7 +467,7 @@ void kmscap_vat_check_stream(struct kmscap_vat_enc *e, const char *name,
 	fseek(f, 0, SEEK_SET);
 	ck_assert_msg(len == (long)(fsize * n), "%s: decoded %ld bytes, expected %u frames of %zu",
 		      yuv, len, n, fsize);
-	dec = malloc(len);
+	dec = kmscap_vat_calloc(1, len);
 	ck_assert_uint_eq(fread(dec, 1, len, f), (size_t)len);
 	fclose(f);
 	for (i = 0; i < n; i++)

@@ -33,6 +33,9 @@ struct kmscap_vat {
 	VADisplay dpy;
 };
 
+/* Allocation that fails the test instead of returning NULL. */
+void *kmscap_vat_calloc(size_t n, size_t size);
+
 void kmscap_vat_open(struct kmscap_vat *t);
 void kmscap_vat_close(struct kmscap_vat *t);
 const char *kmscap_vat_workdir(void);
