@@ -156,6 +156,10 @@ static bool kmscap_va_one_bit(uint32_t v)
 	return v && !(v & (v - 1));
 }
 
+/*
+ * Unsupported attributes and values are refused with
+ * VA_STATUS_ERROR_INVALID_VALUE, as Mesa and the i965 driver do.
+ */
 VAStatus kmscap_va_create_config(VADriverContextP ctx, VAProfile profile,
 				 VAEntrypoint entrypoint, VAConfigAttrib *list, int num,
 				 VAConfigID *config_id)
@@ -181,7 +185,7 @@ VAStatus kmscap_va_create_config(VADriverContextP ctx, VAProfile profile,
 		uint32_t v = list[i].value;
 
 		if (sup == VA_ATTRIB_NOT_SUPPORTED) {
-			st = KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_ATTR_NOT_SUPPORTED,
+			st = KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_VALUE,
 					      "attribute %s is not supported for %s/%s",
 					      vaConfigAttribTypeStr(list[i].type),
 					      vaProfileStr(profile), vaEntrypointStr(entrypoint));
@@ -199,7 +203,7 @@ VAStatus kmscap_va_create_config(VADriverContextP ctx, VAProfile profile,
 			break;
 		case VAConfigAttribRateControl:
 			if (!kmscap_va_one_bit(v) || (v & ~sup)) {
-				st = KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_CONFIG,
+				st = KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_VALUE,
 						      "rate control mode %#x not supported (only CQP %#x)",
 						      v, sup);
 				goto fail;
@@ -208,7 +212,7 @@ VAStatus kmscap_va_create_config(VADriverContextP ctx, VAProfile profile,
 			break;
 		case VAConfigAttribEncPackedHeaders:
 			if (v & ~sup) {
-				st = KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_CONFIG,
+				st = KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_VALUE,
 						      "packed headers %#x not supported (supported %#x)",
 						      v, sup);
 				goto fail;
@@ -219,7 +223,7 @@ VAStatus kmscap_va_create_config(VADriverContextP ctx, VAProfile profile,
 		case VAConfigAttribEncIntraRefresh:
 		case VAConfigAttribEncSliceStructure:
 			if (v & ~sup) {
-				st = KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_CONFIG,
+				st = KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_VALUE,
 						      "%s value %#x not supported (supported %#x)",
 						      vaConfigAttribTypeStr(list[i].type), v, sup);
 				goto fail;
@@ -227,7 +231,7 @@ VAStatus kmscap_va_create_config(VADriverContextP ctx, VAProfile profile,
 			break;
 		default:
 			if (v > sup) {
-				st = KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_CONFIG,
+				st = KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_VALUE,
 						      "%s value %u exceeds %u",
 						      vaConfigAttribTypeStr(list[i].type), v, sup);
 				goto fail;

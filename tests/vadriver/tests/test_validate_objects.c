@@ -36,19 +36,22 @@ START_TEST(cfg_rejections)
 		     VA_STATUS_ERROR_UNSUPPORTED_ENTRYPOINT);
 	a = (VAConfigAttrib){ VAConfigAttribRateControl, VA_RC_CBR };
 	ck_assert_va(vaCreateConfig(t.dpy, VAProfileH264High, VAEntrypointEncSlice, &a, 1, &cfg),
-		     VA_STATUS_ERROR_INVALID_CONFIG);
+		     VA_STATUS_ERROR_INVALID_VALUE);
 	a = (VAConfigAttrib){ VAConfigAttribRateControl, VA_RC_CQP | VA_RC_VBR };
 	ck_assert_va(vaCreateConfig(t.dpy, VAProfileH264High, VAEntrypointEncSlice, &a, 1, &cfg),
-		     VA_STATUS_ERROR_INVALID_CONFIG);
+		     VA_STATUS_ERROR_INVALID_VALUE);
 	a = (VAConfigAttrib){ VAConfigAttribRTFormat, VA_RT_FORMAT_YUV420_10 };
 	ck_assert_va(vaCreateConfig(t.dpy, VAProfileH264High, VAEntrypointEncSlice, &a, 1, &cfg),
 		     VA_STATUS_ERROR_UNSUPPORTED_RT_FORMAT);
 	a = (VAConfigAttrib){ VAConfigAttribEncQualityRange, 1 };
 	ck_assert_va(vaCreateConfig(t.dpy, VAProfileH264High, VAEntrypointEncSlice, &a, 1, &cfg),
-		     VA_STATUS_ERROR_ATTR_NOT_SUPPORTED);
+		     VA_STATUS_ERROR_INVALID_VALUE);
 	a = (VAConfigAttrib){ VAConfigAttribEncPackedHeaders, 0x100 };
 	ck_assert_va(vaCreateConfig(t.dpy, VAProfileH264High, VAEntrypointEncSlice, &a, 1, &cfg),
-		     VA_STATUS_ERROR_INVALID_CONFIG);
+		     VA_STATUS_ERROR_INVALID_VALUE);
+	a = (VAConfigAttrib){ VAConfigAttribEncInterlaced, VA_ENC_INTERLACED_FIELD };
+	ck_assert_va(vaCreateConfig(t.dpy, VAProfileH264High, VAEntrypointEncSlice, &a, 1, &cfg),
+		     VA_STATUS_ERROR_INVALID_VALUE);
 	ck_assert_va_ok(vaCreateConfig(t.dpy, VAProfileH264High, VAEntrypointEncSlice, NULL, 0,
 				       &cfg));
 	ck_assert_va(vaCreateContext(t.dpy, cfg, 8192, 64, VA_PROGRESSIVE, NULL, 0, &ctx),
