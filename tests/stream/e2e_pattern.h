@@ -15,8 +15,9 @@
 #define KS_E2E_H	480
 #define KS_E2E_BITS	16
 
-static inline void ks_e2e_rgb(unsigned int n, unsigned int x, unsigned int y, uint8_t *r,
-			      uint8_t *g, uint8_t *b)
+/* Pixel (x, y) of frame @n in a @w x @h picture. */
+static inline void ks_e2e_rgb(unsigned int n, unsigned int x, unsigned int y, unsigned int w,
+			      unsigned int h, uint8_t *r, uint8_t *g, uint8_t *b)
 {
 	if (y < 16 && x < 16 * KS_E2E_BITS) {
 		uint8_t v = (n >> (x / 16)) & 1 ? 235 : 20;
@@ -24,20 +25,21 @@ static inline void ks_e2e_rgb(unsigned int n, unsigned int x, unsigned int y, ui
 		*r = *g = *b = v;
 		return;
 	}
-	*r = (uint8_t)(x * 255 / (KS_E2E_W - 1));
-	*g = (uint8_t)(y * 255 / (KS_E2E_H - 1));
+	*r = (uint8_t)(x * 255 / (w - 1));
+	*g = (uint8_t)(y * 255 / (h - 1));
 	*b = (uint8_t)((x / 2 + y / 2 + 24 * n) & 0xff);
-	if (x / 32 == n % 20 && y / 32 == 2 + n % 12) {
+	if (x / 32 == n % (w / 32) && y / 32 == 2 + n % (h / 32 - 2)) {
 		*r = 255 - *r;
 		*g = (uint8_t)(n * 37);
 	}
 }
 
-static inline uint32_t ks_e2e_xrgb(unsigned int n, unsigned int x, unsigned int y)
+static inline uint32_t ks_e2e_xrgb(unsigned int n, unsigned int x, unsigned int y,
+				   unsigned int w, unsigned int h)
 {
 	uint8_t r, g, b;
 
-	ks_e2e_rgb(n, x, y, &r, &g, &b);
+	ks_e2e_rgb(n, x, y, w, h, &r, &g, &b);
 	return (uint32_t)r << 16 | (uint32_t)g << 8 | b;
 }
 

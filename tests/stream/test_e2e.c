@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: MIT
 /*
- * Host half of the end-to-end test: the files vm/stream_e2e.c left in
+ * Host half of the end-to-end tests: the files vm/stream_e2e.c left in
  * $KS_E2E_DIR (the VM's /out) are checked here.  Every decoded picture
  * names its frame number (e2e_pattern.h); it must equal the NV12 this
  * test computes from that frame's RGB (BT.709 limited range, +-1 for
- * rounding; the test driver codes losslessly), the numbers must increase,
- * and the helper's accounting must add up: encoded + skipped + repeated +
- * blank + dropped == frames flipped, and every frame read was released.
- * Without $KS_E2E_DIR (no VM run) the test is skipped.
+ * rounding; the test driver codes losslessly) and the numbers must
+ * increase.  The helper's accounting must add up: encoded + skipped +
+ * repeated + blank + dropped == frames flipped, and every frame read was
+ * released.  Without $KS_E2E_DIR (no VM run) the tests are skipped.
  */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,21 +17,21 @@
 
 #include "e2e_pattern.h"
 #include "ks_test.h"
+#include "libkmscap.h"
 
 static int clampi(long v, int lo, int hi)
 {
 	return v < lo ? lo : v > hi ? hi : (int)v;
 }
 
-static void e2e_nv12(unsigned int n, uint8_t *out)
+static void e2e_nv12(unsigned int n, unsigned int w, unsigned int h, uint8_t *out)
 {
-	const unsigned int w = KS_E2E_W, h = KS_E2E_H;
 	unsigned int x, y, i;
 	uint8_t r, g, b;
 
 	for (y = 0; y < h; y++) {
 		for (x = 0; x < w; x++) {
-			ks_e2e_rgb(n, x, y, &r, &g, &b);
+			ks_e2e_rgb(n, x, y, w, h, &r, &g, &b);
 			out[y * w + x] = (uint8_t)clampi(
 				lround(16 + 219 * (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255), 16,
 				235);
@@ -42,7 +43,7 @@ static void e2e_nv12(unsigned int n, uint8_t *out)
 			double R = 0, G = 0, B = 0, yl;
 
 			for (i = 0; i < 4; i++) {
-				ks_e2e_rgb(n, 2 * x + i % 2, 2 * y + i / 2, &r, &g, &b);
+				ks_e2e_rgb(n, 2 * x + i % 2, 2 * y + i / 2, w, h, &r, &g, &b);
 				R += r / 4.0;
 				G += g / 4.0;
 				B += b / 4.0;
@@ -54,20 +55,6 @@ static void e2e_nv12(unsigned int n, uint8_t *out)
 						16, 240);
 		}
 	}
-}
-
-/* The value of "key": in the last {"type":"summary"...} line of @log. */
-static long long json_field(const char *log, const char *key)
-{
-	const char *line = strstr(log, "{\"type\":\"summary\"");
-	char pat[64];
-	const char *p;
-
-	ck_assert_msg(line != NULL, "no summary line in the helper's log:\n%s", log);
-	snprintf(pat, sizeof(pat), "\"%s\":", key);
-	p = strstr(line, pat);
-	ck_assert_msg(p != NULL, "no %s in the summary", key);
-	return strtoll(p + strlen(pat), NULL, 10);
 }
 
 static char *slurp(const char *path, size_t *len)
@@ -90,66 +77,242 @@ static char *slurp(const char *path, size_t *len)
 	return d;
 }
 
-START_TEST(e2e_vm_stream)
+static void spit(const char *path, const void *data, size_t len)
+{
+	FILE *fp = fopen(path, "wb");
+
+	ck_assert_ptr_nonnull(fp);
+	ck_assert_uint_eq(fwrite(data, 1, len, fp), len);
+	ck_assert_int_eq(fclose(fp), 0);
+}
+
+static const char *e2e_dir(void)
 {
 	const char *dir = getenv("KS_E2E_DIR");
-	const size_t fsize = KS_E2E_W * KS_E2E_H * 3 / 2;
-	long long encoded, skipped, repeated, blank, dropped, frames_in, released;
-	unsigned int flips = 0, status = 1, f, nframes, b, num;
-	char path[600], cmd[1400], *txt, *log;
-	uint8_t *dec, *want;
-	int prev = -1;
-	size_t len, i;
 
 	if (!dir)
 		ks_skip("no VM run (make -C tests/stream vm-check runs one)");
-	snprintf(path, sizeof(path), "%s/e2e.txt", dir);
-	txt = slurp(path, NULL);
-	ck_assert_int_eq(sscanf(txt, "flips %u status %u", &flips, &status), 2);
-	snprintf(path, sizeof(path), "%s/stream.log", dir);
-	log = slurp(path, NULL);
-	ck_assert_msg(status == 0, "kmscap-stream exited with %u:\n%s", status, log);
-	encoded = json_field(log, "encoded");
-	skipped = json_field(log, "skipped");
-	repeated = json_field(log, "repeated");
-	blank = json_field(log, "blank");
-	dropped = json_field(log, "dropped");
-	frames_in = json_field(log, "frames_in");
-	released = json_field(log, "released");
-	ck_assert_int_eq(encoded + skipped + repeated + blank + dropped, flips);
-	ck_assert_int_eq(released, frames_in);
-	ck_assert_int_gt(encoded, 0);
+	return dir;
+}
 
+/* The value of "key" in the summary line of @log. */
+static long long json_field(const char *log, const char *key)
+{
+	const char *line = strstr(log, "{\"type\":\"summary\"");
+	char pat[64];
+	const char *p;
+
+	ck_assert_msg(line != NULL, "no summary line in the helper's log:\n%s", log);
+	snprintf(pat, sizeof(pat), "\"%s\":", key);
+	p = strstr(line, pat);
+	ck_assert_msg(p != NULL, "no %s in the summary", key);
+	return strtoll(p + strlen(pat), NULL, 10);
+}
+
+struct e2e_run {
+	char dir[600];
+	unsigned int flips, sw, status;
+	char *log, *stream;
+	size_t stream_len;
+	long long encoded, skipped, repeated, blank, dropped, frames_in, released, modes;
+};
+
+static void e2e_load(struct e2e_run *r, const char *scenario)
+{
+	char path[700], *txt;
+
+	snprintf(r->dir, sizeof(r->dir), "%s/%s", e2e_dir(), scenario);
+	snprintf(path, sizeof(path), "%s/e2e.txt", r->dir);
+	txt = slurp(path, NULL);
+	ck_assert_int_eq(sscanf(txt, "flips %u switch %u status %u", &r->flips, &r->sw,
+				&r->status), 3);
+	free(txt);
+	snprintf(path, sizeof(path), "%s/stream.log", r->dir);
+	r->log = slurp(path, NULL);
+	ck_assert_msg(r->status == 0, "kmscap-stream exited with %u:\n%s", r->status, r->log);
+	r->encoded = json_field(r->log, "encoded");
+	r->skipped = json_field(r->log, "skipped");
+	r->repeated = json_field(r->log, "repeated");
+	r->blank = json_field(r->log, "blank");
+	r->dropped = json_field(r->log, "dropped");
+	r->frames_in = json_field(r->log, "frames_in");
+	r->released = json_field(r->log, "released");
+	r->modes = json_field(r->log, "mode_changes");
+	ck_assert_int_eq(r->released, r->frames_in);
+	ck_assert_int_gt(r->encoded, 0);
+	snprintf(path, sizeof(path), "%s/e2e.h264", r->dir);
+	r->stream = slurp(path, &r->stream_len);
+}
+
+static void e2e_free(struct e2e_run *r)
+{
+	free(r->log);
+	free(r->stream);
+}
+
+/*
+ * Decode @len bytes of Annex B as @w x @h pictures; check each against
+ * the frame it names, in [@lo, @hi), increasing from *@prev.  Returns the
+ * number of pictures.
+ */
+static unsigned int e2e_check_part(struct e2e_run *r, const char *tag, const uint8_t *data,
+				   size_t len, unsigned int w, unsigned int h, unsigned int lo,
+				   unsigned int hi, int *prev)
+{
+	const size_t fsize = (size_t)w * h * 3 / 2;
+	char in[700], out[700], cmd[1600];
+	unsigned int f, n, b, num;
+	uint8_t *dec, *want;
+	size_t dlen, i;
+
+	snprintf(in, sizeof(in), "%s/%s.h264", r->dir, tag);
+	snprintf(out, sizeof(out), "%s/%s.nv12", r->dir, tag);
+	spit(in, data, len);
 	snprintf(cmd, sizeof(cmd),
-		 "ffmpeg -nostdin -v error -y -i '%s/e2e.h264' -f rawvideo -pix_fmt nv12 '%s/e2e.nv12'",
-		 dir, dir);
-	ck_assert_msg(system(cmd) == 0, "ffmpeg could not decode %s/e2e.h264", dir);
-	snprintf(path, sizeof(path), "%s/e2e.nv12", dir);
-	dec = (uint8_t *)slurp(path, &len);
-	ck_assert_uint_eq(len % fsize, 0);
-	nframes = (unsigned int)(len / fsize);
-	ck_assert_uint_eq(nframes, encoded + repeated);
+		 "ffmpeg -nostdin -v error -y -i '%s' -f rawvideo -pix_fmt nv12 '%s'", in, out);
+	ck_assert_msg(system(cmd) == 0, "ffmpeg could not decode %s", in);
+	dec = (uint8_t *)slurp(out, &dlen);
+	ck_assert_msg(dlen % fsize == 0, "%s: %zu bytes are not whole %ux%u pictures", out, dlen,
+		      w, h);
+	n = (unsigned int)(dlen / fsize);
 	want = malloc(fsize);
 	ck_assert_ptr_nonnull(want);
-	for (f = 0; f < nframes; f++) {
+	for (f = 0; f < n; f++) {
 		const uint8_t *y = dec + f * fsize;
 
 		for (num = 0, b = 0; b < KS_E2E_BITS; b++)
-			num |= (y[8 * KS_E2E_W + 16 * b + 8] > 128) << b;
-		ck_assert_msg((int)num > prev || (repeated && (int)num == prev),
-			      "picture %u is frame %u after frame %d", f, num, prev);
-		ck_assert_uint_lt(num, flips);
-		prev = (int)num;
-		e2e_nv12(num, want);
+			num |= (unsigned int)(y[8 * w + 16 * b + 8] > 128) << b;
+		ck_assert_msg((int)num > *prev, "%s: picture %u is frame %u after frame %d", tag,
+			      f, num, *prev);
+		ck_assert_msg(num >= lo && num < hi, "%s: picture %u is frame %u, not in %u..%u",
+			      tag, f, num, lo, hi - 1);
+		*prev = (int)num;
+		e2e_nv12(num, w, h, want);
 		for (i = 0; i < fsize; i++)
 			ck_assert_msg(abs((int)y[i] - (int)want[i]) <= 1,
-				      "picture %u (frame %u): byte %zu is %u, expected %u", f, num,
-				      i, y[i], want[i]);
+				      "%s: picture %u (frame %u): byte %zu is %u, expected %u", tag,
+				      f, num, i, y[i], want[i]);
 	}
 	free(want);
 	free(dec);
-	free(txt);
-	free(log);
+	return n;
+}
+
+START_TEST(e2e_basic)
+{
+	struct e2e_run r;
+	int prev = -1;
+	unsigned int n;
+
+	e2e_load(&r, "basic");
+	/* --frames: every flip was read, and ended as exactly one of these */
+	ck_assert_int_eq(r.encoded + r.skipped + r.repeated + r.blank + r.dropped, r.flips);
+	ck_assert_int_eq(r.frames_in, r.flips);
+	n = e2e_check_part(&r, "basic", (uint8_t *)r.stream, r.stream_len, KS_E2E_W, KS_E2E_H, 0,
+			   r.flips, &prev);
+	ck_assert_uint_eq(n, r.encoded + r.repeated);
+	e2e_free(&r);
+}
+END_TEST
+
+/* The stream is cut before the first access unit (after the first) with an SPS. */
+static size_t e2e_split(const uint8_t *d, size_t len)
+{
+	struct ks_nal nal;
+	size_t pos = 0, au = 0, aus = 0;
+
+	while (ks_annexb_next(d, len, &pos, &nal) == 1) {
+		unsigned int t = ks_h264_nal_type(&nal);
+
+		if (t == 9) {
+			au = (size_t)(nal.data - nal.sc_len - d);
+			aus++;
+		}
+		if (t == 7 && aus > 1)
+			return au;
+	}
+	return 0;
+}
+
+START_TEST(e2e_mode_change)
+{
+	struct e2e_run r;
+	size_t cut;
+	int prev = -1;
+	unsigned int n1, n2;
+
+	e2e_load(&r, "modechange");
+	ck_assert_int_eq(r.encoded + r.skipped + r.repeated + r.blank + r.dropped, r.flips);
+	ck_assert_int_ge(r.modes, 1);
+	cut = e2e_split((uint8_t *)r.stream, r.stream_len);
+	ck_assert_msg(cut > 0, "no second SPS: no new IDR after the mode change");
+	/* before: 640x480 frames of the first mode; after: an IDR at 320x240 */
+	n1 = e2e_check_part(&r, "before", (uint8_t *)r.stream, cut, KS_E2E_W, KS_E2E_H, 0, r.sw,
+			    &prev);
+	n2 = e2e_check_part(&r, "after", (uint8_t *)r.stream + cut, r.stream_len - cut, 320, 240,
+			    r.sw, r.flips, &prev);
+	ck_assert_uint_gt(n1, 0);
+	ck_assert_uint_gt(n2, 0);
+	ck_assert_uint_eq(n1 + n2, r.encoded + r.repeated);
+	e2e_free(&r);
+}
+END_TEST
+
+START_TEST(e2e_sigterm)
+{
+	struct e2e_run r;
+	int prev = -1;
+	unsigned int n;
+
+	e2e_load(&r, "sigterm");
+	/* the last events may still have been queued at SIGTERM */
+	ck_assert_int_le(r.encoded + r.skipped + r.repeated + r.blank + r.dropped, r.flips);
+	n = e2e_check_part(&r, "sigterm", (uint8_t *)r.stream, r.stream_len, KS_E2E_W, KS_E2E_H,
+			   0, r.flips, &prev);
+	ck_assert_uint_eq(n, r.encoded + r.repeated);
+	e2e_free(&r);
+}
+END_TEST
+
+/* NAME.txt: "status S", "id N", then stderr. */
+static char *e2e_error(const char *name, unsigned int *status, unsigned int *id)
+{
+	char path[700], *txt, *nl;
+
+	snprintf(path, sizeof(path), "%s/errors/%s.txt", e2e_dir(), name);
+	txt = slurp(path, NULL);
+	ck_assert_int_eq(sscanf(txt, "status %u id %u", status, id), 2);
+	nl = strchr(strchr(txt, '\n') + 1, '\n');
+	ck_assert_ptr_nonnull(nl);
+	memmove(txt, nl + 1, strlen(nl + 1) + 1);
+	return txt;
+}
+
+START_TEST(e2e_errors)
+{
+	char lib[512], want[600], want2[600], subj[32];
+	unsigned int status, id;
+	char *err;
+
+	err = e2e_error("nodisplay", &status, &id);
+	snprintf(subj, sizeof(subj), "%u", id);
+	kmscap_strerror_ctx(-ENOENT, KMSCAP_ERR_DISPLAY, subj, lib, sizeof(lib));
+	snprintf(want, sizeof(want), KS_PROG ": %s\n", lib);
+	ck_assert_uint_eq(status, 1);
+	ck_assert_str_eq(err, want);
+	free(err);
+
+	/* uid 65534: either /dev/kmscap is closed to it, or the display is not its */
+	err = e2e_error("notowner", &status, &id);
+	snprintf(subj, sizeof(subj), "%u", id);
+	kmscap_strerror_ctx(-EPERM, KMSCAP_ERR_ATTACH, subj, lib, sizeof(lib));
+	snprintf(want, sizeof(want), KS_PROG ": %s\n", lib);
+	kmscap_strerror_ctx(-EACCES, KMSCAP_ERR_OPEN, "/dev/kmscap", lib, sizeof(lib));
+	snprintf(want2, sizeof(want2), KS_PROG ": %s\n", lib);
+	ck_assert_uint_eq(status, 1);
+	ck_assert_msg(!strcmp(err, want) || !strcmp(err, want2),
+		      "stderr '%s', expected '%s' or '%s'", err, want, want2);
+	free(err);
 }
 END_TEST
 
@@ -157,6 +320,9 @@ Suite *ks_suite_e2e(void)
 {
 	Suite *s = suite_create("e2e");
 
-	KS_ADD_T(s, e2e_vm_stream, 300);
+	KS_ADD_T(s, e2e_basic, 300);
+	KS_ADD_T(s, e2e_mode_change, 300);
+	KS_ADD_T(s, e2e_sigterm, 300);
+	KS_ADD(s, e2e_errors);
 	return s;
 }

@@ -1,20 +1,31 @@
 // SPDX-License-Identifier: MIT
 /*
- * stream_e2e: the end-to-end run of kmscap-stream, inside the test VM.
+ * stream_e2e: the end-to-end runs of kmscap-stream, inside the test VM.
  *
  *   stream_e2e KMSCAP_STREAM VADRIVER_DIR FRAMES
  *
- * Creates a 640x480@30 display, starts KMSCAP_STREAM on it with the
- * software test VA driver (VADRIVER_DIR) on vgem's render node, writing
- * /out/e2e.h264 and its JSON statistics to /out/stream.log, and flips
- * FRAMES numbered pictures (tests/stream/e2e_pattern.h) onto the display
- * with atomic commits.  The helper stops by itself after FRAMES frames.
- * /out/e2e.txt gets "flips N" and "status S".  The host side
- * (tests/stream/test_e2e.c) decodes and checks the pictures.
+ * Each scenario creates a display, starts KMSCAP_STREAM on it with the
+ * software test VA driver (in VADRIVER_DIR) on vgem's render node, flips
+ * FRAMES numbered pictures (tests/stream/e2e_pattern.h) with blocking
+ * atomic commits, and leaves its files in /out/SCENARIO/:
+ *
+ *   basic       640x480, the helper stops by itself after FRAMES frames;
+ *   modechange  the same, with a mode change to 320x240 halfway;
+ *   sigterm     no --frames: the helper gets SIGTERM after the last flip;
+ *   errors      a display that does not exist, and a capture as uid 65534
+ *               of a display root owns.
+ *
+ * Files: e2e.h264 (the stream), stream.log (the helper's stderr, JSON
+ * statistics), e2e.txt ("flips N", "switch N" for the first frame in the
+ * new mode, "status S" = the helper's exit status); for errors one
+ * NAME.txt per case: "status S", "id N", then the helper's stderr.  The
+ * host half, tests/stream/test_e2e.c, checks them.
  */
+#define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,8 +36,11 @@
 #include "kmscap_test.h"
 #include "../e2e_pattern.h"
 
+static const char *ks_bin, *ks_vadir;
+static char ks_render[300];
+
 /* The render node whose driver is vgem. */
-static int ks_vgem_render(char *path, size_t size)
+static int ks_vgem_render(void)
 {
 	struct dirent *d;
 	DIR *dir = opendir("/dev/dri");
@@ -34,14 +48,14 @@ static int ks_vgem_render(char *path, size_t size)
 
 	if (!dir)
 		return -errno;
-	while ((d = readdir(dir)) && found) {
+	while (found && (d = readdir(dir))) {
 		drmVersionPtr v;
 		int fd;
 
 		if (strncmp(d->d_name, "renderD", 7))
 			continue;
-		snprintf(path, size, "/dev/dri/%s", d->d_name);
-		fd = open(path, O_RDWR | O_CLOEXEC);
+		snprintf(ks_render, sizeof(ks_render), "/dev/dri/%s", d->d_name);
+		fd = open(ks_render, O_RDWR | O_CLOEXEC);
 		if (fd < 0)
 			continue;
 		v = drmGetVersion(fd);
@@ -62,82 +76,225 @@ static void ks_draw(struct kmscap_t_buf *b, unsigned int n)
 		uint32_t *row = (uint32_t *)((uint8_t *)b->map + (size_t)y * b->pitch);
 
 		for (x = 0; x < b->width; x++)
-			row[x] = ks_e2e_xrgb(n, x, y);
+			row[x] = ks_e2e_xrgb(n, x, y, b->width, b->height);
 	}
 }
 
-int main(int argc, char **argv)
+/*
+ * Start the helper with @args (NULL-terminated, after the program name);
+ * its stderr goes to @log, or to a pipe returned in *@errfd; @uid != 0
+ * runs it as that user.
+ */
+static pid_t ks_spawn(const char *const *args, const char *log, int *errfd, uid_t uid)
 {
-	struct kmscap_display_create dc;
-	struct kmscap_display_info info;
-	struct kmscap_t_buf buf[2];
-	struct kmscap_t_kms k;
-	char render[64], id[16], frames[16];
-	unsigned int n, i, waited;
-	int ctl, status, ret, log;
-	FILE *txt;
+	const char *argv[32];
+	int p[2] = { -1, -1 }, i = 0;
 	pid_t pid;
 
-	kmscap_t_init("stream_e2e", 900);
-	if (argc != 4)
-		kmscap_t_fail("usage: stream_e2e KMSCAP_STREAM VADRIVER_DIR FRAMES");
-	n = (unsigned int)atoi(argv[3]);
-	if (ks_vgem_render(render, sizeof(render)))
-		kmscap_t_skip("no vgem render node in /dev/dri");
-	ctl = kmscap_t_open_ctl_or_skip();
-	kmscap_t_create_or_die(ctl, KS_E2E_W, KS_E2E_H, 30000, &dc);
-	snprintf(id, sizeof(id), "%u", dc.id);
-	snprintf(frames, sizeof(frames), "%u", n);
-	mkdir("/out", 0755);
-
+	argv[i++] = ks_bin;
+	while (*args && i < 31)
+		argv[i++] = *args++;
+	argv[i] = NULL;
+	if (errfd)
+		KT_ASSERT(!pipe(p), "pipe: %s", strerror(errno));
 	pid = fork();
 	KT_ASSERT(pid >= 0, "fork: %s", strerror(errno));
 	if (!pid) {
-		log = open("/out/stream.log", O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		if (log >= 0)
-			dup2(log, STDERR_FILENO);
+		int fd = log ? open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644) : p[1];
+
+		if (fd >= 0)
+			dup2(fd, STDERR_FILENO);
 		setenv("LIBVA_DRIVER_NAME", "kmscap_test", 1);
-		setenv("LIBVA_DRIVERS_PATH", argv[2], 1);
-		setenv("LIBVA_MESSAGING_LEVEL", "2", 1);
-		execl(argv[1], argv[1], "--display", id, "--device", render, "--rc", "cqp",
-		      "--frames", frames, "--queue-depth", "64", "--hold-timeout", "10000",
-		      "--json", "-o", "/out/e2e.h264", (char *)NULL);
+		setenv("LIBVA_DRIVERS_PATH", ks_vadir, 1);
+		if (uid && (setgid(uid) || setuid(uid)))
+			_exit(126);
+		execv(ks_bin, (char **)argv);
 		_exit(127);
 	}
-	/* start flipping once the helper is attached */
+	if (errfd) {
+		close(p[1]);
+		*errfd = p[0];
+	}
+	return pid;
+}
+
+/* Wait until the helper is attached to @id (or has exited: fail). */
+static void ks_wait_attached(int ctl, uint32_t id, pid_t pid, const char *log)
+{
+	struct kmscap_display_info info;
+	unsigned int waited;
+	int status, ret;
+
 	for (waited = 0;; waited += 10) {
-		ret = kmscap_t_info(ctl, dc.id, &info);
+		ret = kmscap_t_info(ctl, id, &info);
 		KT_ASSERT(!ret, "display info: %d", ret);
 		if (info.clients)
-			break;
+			return;
 		if (waited > 120000)
 			kmscap_t_fail("kmscap-stream did not attach within 120 s");
 		if (waitpid(pid, &status, WNOHANG) == pid)
-			kmscap_t_fail("kmscap-stream exited early (status %#x), see /out/stream.log",
-				      status);
+			kmscap_t_fail("kmscap-stream exited early (status %#x), see %s", status,
+				      log);
 		kmscap_t_sleep_ms(10);
 	}
+}
+
+struct ks_scenario {
+	const char *name;
+	bool modechange;
+	bool sigterm;
+};
+
+static void ks_run(const struct ks_scenario *sc, unsigned int n)
+{
+	struct kmscap_display_create dc;
+	struct kmscap_t_buf buf[2];
+	struct kmscap_t_kms k;
+	char dir[64], log[96], out[96], txt[96], id[16], frames[16];
+	const char *args[24];
+	unsigned int i, a = 0, w = KS_E2E_W, h = KS_E2E_H, sw = n;
+	int ctl, status, ret;
+	FILE *f;
+	pid_t pid;
+
+	snprintf(dir, sizeof(dir), "/out/%s", sc->name);
+	mkdir(dir, 0755);
+	snprintf(log, sizeof(log), "%s/stream.log", dir);
+	snprintf(out, sizeof(out), "%s/e2e.h264", dir);
+	snprintf(txt, sizeof(txt), "%s/e2e.txt", dir);
+	ctl = kmscap_t_open_ctl_or_skip();
+	kmscap_t_create_or_die(ctl, w, h, 30000, &dc);
+	snprintf(id, sizeof(id), "%u", dc.id);
+	snprintf(frames, sizeof(frames), "%u", n);
+	args[a++] = "--display";
+	args[a++] = id;
+	args[a++] = "--device";
+	args[a++] = ks_render;
+	args[a++] = "--rc";
+	args[a++] = "cqp";
+	if (!sc->sigterm) {
+		args[a++] = "--frames";
+		args[a++] = frames;
+	}
+	args[a++] = "--queue-depth";
+	args[a++] = "64";
+	args[a++] = "--hold-timeout";
+	args[a++] = "10000";
+	args[a++] = "--json";
+	args[a++] = "-o";
+	args[a++] = out;
+	args[a] = NULL;
+	pid = ks_spawn(args, log, NULL, 0);
+	ks_wait_attached(ctl, dc.id, pid, log);
+
 	kmscap_t_kms_open_or_die(&k, dc.card_minor);
 	for (i = 0; i < 2; i++)
-		kmscap_t_buf_create_or_die(k.fd, KS_E2E_W, KS_E2E_H, DRM_FORMAT_XRGB8888, &buf[i]);
+		kmscap_t_buf_create_or_die(k.fd, w, h, DRM_FORMAT_XRGB8888, &buf[i]);
 	for (i = 0; i < n; i++) {
+		bool modeset = !i;
+
+		if (sc->modechange && i == n / 2) {
+			/* a new monitor mode: reprobe, new buffers, modeset */
+			ret = kmscap_t_config(ctl, dc.id, KMSCAP_CONFIG_MODE, 320, 240, 30000);
+			KT_ASSERT(!ret, "DISPLAY_CONFIG 320x240: %d", ret);
+			ret = kmscap_t_kms_reprobe(&k);
+			KT_ASSERT(!ret && k.mode.hdisplay == 320, "reprobe: %d, %ux%u", ret,
+				  k.mode.hdisplay, k.mode.vdisplay);
+			w = 320;
+			h = 240;
+			for (a = 0; a < 2; a++) {
+				kmscap_t_buf_destroy(&buf[a]);
+				kmscap_t_buf_create_or_die(k.fd, w, h, DRM_FORMAT_XRGB8888,
+							   &buf[a]);
+			}
+			sw = i;
+			modeset = true;
+		}
 		ks_draw(&buf[i % 2], i);
-		if (!i)
-			ret = kmscap_t_atomic_modeset(&k, &buf[0]);
+		if (modeset)
+			ret = kmscap_t_atomic_modeset(&k, &buf[i % 2]);
 		else
 			ret = kmscap_t_atomic_flip(&k, &buf[i % 2], NULL, 0, false);
-		KT_ASSERT(!ret, "commit of frame %u: %d", i, ret);
+		KT_ASSERT(!ret, "%s: commit of frame %u: %d", sc->name, i, ret);
 	}
+	if (sc->sigterm)
+		kill(pid, SIGTERM);
 	status = kmscap_t_wait_child(pid);
-	txt = fopen("/out/e2e.txt", "w");
-	KT_ASSERT(txt, "/out/e2e.txt: %s", strerror(errno));
-	fprintf(txt, "flips %u\nstatus %d\n", n, status);
-	fclose(txt);
+	f = fopen(txt, "w");
+	KT_ASSERT(f, "%s: %s", txt, strerror(errno));
+	fprintf(f, "flips %u\nswitch %u\nstatus %d\n", n, sw, status);
+	fclose(f);
 	for (i = 0; i < 2; i++)
 		kmscap_t_buf_destroy(&buf[i]);
 	kmscap_t_kms_close(&k);
 	kmscap_t_destroy(ctl, dc.id);
-	if (status)
-		kmscap_t_fail("kmscap-stream exited with status %d, see /out/stream.log", status);
-	kmscap_t_pass("%u frames flipped, stream in /out/e2e.h264", n);
+	close(ctl);
+	kmscap_t_log("%s: %u frames flipped, helper status %d", sc->name, n, status);
+}
+
+/* Run the helper as @uid with @args; write status, @id and its stderr to NAME.txt. */
+static void ks_error_case(const char *name, const char *const *args, uid_t uid, uint32_t id)
+{
+	char path[96], buf[4096];
+	int fd, status;
+	ssize_t r;
+	size_t len = 0;
+	FILE *f;
+	pid_t pid = ks_spawn(args, NULL, &fd, uid);
+
+	while ((r = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0)
+		len += (size_t)r;
+	buf[len] = '\0';
+	close(fd);
+	status = kmscap_t_wait_child(pid);
+	snprintf(path, sizeof(path), "/out/errors/%s.txt", name);
+	f = fopen(path, "w");
+	KT_ASSERT(f, "%s: %s", path, strerror(errno));
+	fprintf(f, "status %d\nid %u\n%s", status, id, buf);
+	fclose(f);
+}
+
+static void ks_errors(void)
+{
+	struct kmscap_display_create dc;
+	char id[16];
+	int ctl = kmscap_t_open_ctl_or_skip();
+	const char *nodisp[] = { "--display", "4000000000", "--device", ks_render, "--rc", "cqp",
+				 "-o", "/dev/null", NULL };
+	const char *other[] = { "--display", id, "--device", ks_render, "--rc", "cqp", "-o",
+				"/dev/null", NULL };
+
+	mkdir("/out/errors", 0755);
+	ks_error_case("nodisplay", nodisp, 0, 4000000000u);
+	kmscap_t_create_or_die(ctl, 320, 240, 30000, &dc);
+	snprintf(id, sizeof(id), "%u", dc.id);
+	/* the render node must not be what stops uid 65534 */
+	chmod(ks_render, 0666);
+	ks_error_case("notowner", other, 65534, dc.id);
+	kmscap_t_destroy(ctl, dc.id);
+	close(ctl);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct ks_scenario scenarios[] = {
+		{ .name = "basic" },
+		{ .name = "modechange", .modechange = true },
+		{ .name = "sigterm", .sigterm = true },
+	};
+	unsigned int n, i;
+
+	kmscap_t_init("stream_e2e", 900);
+	if (argc != 4)
+		kmscap_t_fail("usage: stream_e2e KMSCAP_STREAM VADRIVER_DIR FRAMES");
+	ks_bin = argv[1];
+	ks_vadir = argv[2];
+	n = (unsigned int)atoi(argv[3]);
+	if (ks_vgem_render())
+		kmscap_t_skip("no vgem render node in /dev/dri");
+	mkdir("/out", 0755);
+	for (i = 0; i < KMSCAP_T_ARRAY_SIZE(scenarios); i++)
+		ks_run(&scenarios[i], n);
+	ks_errors();
+	kmscap_t_pass("%u scenarios of %u frames and the error cases ran", i, n);
 }
