@@ -95,18 +95,25 @@ static const char *e2e_dir(void)
 	return dir;
 }
 
-/* The value of "key" in the summary line of @log. */
-static long long json_field(const char *log, const char *key)
+/* The value of "key" in the line of @log with "type" @type. */
+static long long json_line_field(const char *log, const char *type, const char *key)
 {
-	const char *line = strstr(log, "{\"type\":\"summary\"");
 	char pat[64];
-	const char *p;
+	const char *line, *p;
 
-	ck_assert_msg(line != NULL, "no summary line in the helper's log:\n%s", log);
+	snprintf(pat, sizeof(pat), "{\"type\":\"%s\"", type);
+	line = strstr(log, pat);
+	ck_assert_msg(line != NULL, "no %s line in the helper's log:\n%s", type, log);
 	snprintf(pat, sizeof(pat), "\"%s\":", key);
 	p = strstr(line, pat);
-	ck_assert_msg(p != NULL, "no %s in the summary", key);
+	ck_assert_msg(p != NULL && p < line + strcspn(line, "\n"), "no %s in the %s line", key,
+		      type);
 	return strtoll(p + strlen(pat), NULL, 10);
+}
+
+static long long json_field(const char *log, const char *key)
+{
+	return json_line_field(log, "summary", key);
 }
 
 struct e2e_run {
@@ -140,6 +147,10 @@ static void e2e_load(struct e2e_run *r, const char *scenario)
 	r->modes = json_field(r->log, "mode_changes");
 	ck_assert_int_eq(r->released, r->frames_in);
 	ck_assert_int_gt(r->encoded, 0);
+	/* nothing leaks: no frame held, no VA surface, no fd at exit */
+	ck_assert_int_eq(json_line_field(r->log, "exit", "held"), 0);
+	ck_assert_int_eq(json_line_field(r->log, "exit", "surfaces"), 0);
+	ck_assert_int_eq(json_line_field(r->log, "exit", "fds"), 0);
 	snprintf(path, sizeof(path), "%s/e2e.h264", r->dir);
 	r->stream = slurp(path, &r->stream_len);
 }

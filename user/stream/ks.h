@@ -347,6 +347,8 @@ void ks_loop_fail(struct ks_loop *l, int err, const char *fmt, ...)
 /* Release frame @seq now (idempotent per frame). */
 int ks_loop_release(struct ks_loop *l, uint64_t seq);
 struct ks_stats *ks_loop_stats(struct ks_loop *l);
+/* Frames read and not yet released (0 once ks_loop_run() returned). */
+size_t ks_loop_held(const struct ks_loop *l);
 uint64_t ks_now_ns(void);
 const char *ks_stop_name(enum ks_stop s);
 

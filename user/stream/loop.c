@@ -151,6 +151,11 @@ const char *ks_loop_error_msg(const struct ks_loop *l)
 	return l->errmsg;
 }
 
+size_t ks_loop_held(const struct ks_loop *l)
+{
+	return l->nheld;
+}
+
 struct ks_stats *ks_loop_stats(struct ks_loop *l)
 {
 	return &l->stats;

@@ -8,6 +8,7 @@
  * is the reverse; a display this process created is removed on every
  * exit path.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -34,6 +35,9 @@ struct ks_main {
 	bool created;
 	struct ks_vapipe *va;
 	int side_fd;			/* --cursor-out, or -1 */
+	int fds_at_start;
+	size_t held_at_exit;		/* frames the loop still held when it ended */
+	int surfaces_at_exit;		/* VA surfaces alive when the pipeline closed */
 	struct ks_cursor_side cursor;
 };
 
@@ -304,7 +308,7 @@ static void ks_cleanup(struct ks_main *m)
 	/* closing the capture handle ends every hold it still has */
 	kmscap_close(m->cap);
 	m->cap = NULL;
-	ks_vapipe_close(m->va);
+	m->surfaces_at_exit = ks_vapipe_close(m->va);
 	m->va = NULL;
 	if (m->created) {
 		ret = kmscap_display_destroy(m->ctl, m->display_id);
@@ -357,8 +361,36 @@ static int ks_run(struct ks_main *m)
 	} else if (why == KS_STOP_HANGUP && !a->json) {
 		fprintf(stderr, KS_PROG ": display %u went away\n", m->display_id);
 	}
+	m->held_at_exit = ks_loop_held(loop);
 	ks_loop_free(loop);
 	return ret;
+}
+
+static int ks_count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n - 1;	/* the directory's own fd */
+}
+
+/* What is left when everything was given back: all zero, or a leak. */
+static void ks_report_exit(const struct ks_main *m)
+{
+	int fds = ks_count_fds() - m->fds_at_start;
+
+	if (m->args.json)
+		fprintf(stderr, "{\"type\":\"exit\",\"held\":%zu,\"surfaces\":%d,\"fds\":%d}\n",
+			m->held_at_exit, m->surfaces_at_exit, fds);
+	else if (m->args.stats)
+		fprintf(stderr, KS_PROG ": at exit: %zu frames held, %d VA surfaces, %d fds leaked\n",
+			m->held_at_exit, m->surfaces_at_exit, fds);
 }
 
 int main(int argc, char **argv)
@@ -386,6 +418,7 @@ int main(int argc, char **argv)
 		ks_err("blocking signals: %s", strerror(-ret));
 		return KS_EXIT_FAIL;
 	}
+	m.fds_at_start = ks_count_fds();
 	ret = ks_open_va(&m);
 	if (!ret)
 		ret = ks_open_output(&m);
@@ -394,5 +427,7 @@ int main(int argc, char **argv)
 	if (!ret)
 		ret = ks_run(&m);
 	ks_cleanup(&m);
+	if (!ret)
+		ks_report_exit(&m);
 	return ret ? KS_EXIT_FAIL : KS_EXIT_OK;
 }

@@ -472,10 +472,12 @@ const char *ks_vapipe_describe(const struct ks_vapipe *p, char *buf, size_t size
 	return buf;
 }
 
-void ks_vapipe_close(struct ks_vapipe *p)
+int ks_vapipe_close(struct ks_vapipe *p)
 {
+	int left;
+
 	if (!p)
-		return;
+		return 0;
 	if (p->dpy) {
 		ks_import_cache_fini(&p->cache);
 		ks_session_end(p);
@@ -487,7 +489,9 @@ void ks_vapipe_close(struct ks_vapipe *p)
 	}
 	if (p->drm_fd >= 0)
 		close(p->drm_fd);
+	left = p->live_surfaces;
 	free(p);
+	return left;
 }
 
 /* The loop's encoder interface. */

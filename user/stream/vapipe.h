@@ -32,7 +32,8 @@ struct ks_vapipe;
  */
 int ks_vapipe_open(const struct ks_vapipe_config *cfg, struct ks_vapipe **out, char *err,
 		   size_t errlen);
-void ks_vapipe_close(struct ks_vapipe *p);
+/* Destroys everything; returns the VA surfaces still alive before vaTerminate (0). */
+int ks_vapipe_close(struct ks_vapipe *p);
 /* Convert and encode one frame; releases it through @loop (may be NULL). */
 int ks_vapipe_frame(struct ks_vapipe *p, struct ks_loop *loop, const struct kmscap_event *ev,
 		    struct ks_buf *out);
