@@ -166,6 +166,10 @@ kmscap_absent = echo "ok - $(1) \# SKIP $(2) not present" >>$(R)/build.tap; \
 # get O=build/<suite>; the others use their own default output directory
 # (an O= on the command line would reach their own sub-makes too).
 host_suites = $(filter-out selftests vadriver,$(patsubst tests/%/Makefile,%,$(wildcard tests/*/Makefile)))
+# Suites whose Makefile also has a "vm-check" target (their own programs in
+# the VM, with tests/vm/run-vm.sh --run): run after the VM selftests; each
+# must write at least one build/results/*.tap.
+vm_suites = $(patsubst tests/%/Makefile,%,$(shell grep -l '^vm-check:' tests/*/Makefile 2>/dev/null))
 
 check-run:
 	@rm -rf $(R)
@@ -193,6 +197,16 @@ check-run:
 	done; \
 	$(if $(wildcard tests/unit/Makefile),,$(call kmscap_absent,unit tests,tests/unit/Makefile);) \
 	$(vm_run) $$vmko $(if $(VM_TESTS),--only "$(VM_TESTS)") || true; \
+	for s in $(vm_suites); do \
+		touch $(R)/.stamp; \
+		$(MAKE) -C tests/$$s RESULTS=$(R) vm-check || \
+			echo "  FAIL    $$s vm-check (exit status $$?)"; \
+		if [ -z "$$(find $(R) -name '*.tap' -newer $(R)/.stamp)" ]; then \
+			echo "not ok - $$s vm-check # it wrote no TAP file in build/results" \
+				>>$(R)/build.tap; \
+			echo "  FAIL    $$s vm-check wrote no TAP file"; \
+		fi; \
+	done; \
 	suites="$$suites harness"; \
 	$(CURDIR)/tests/vm/harness-test.sh --tap $(R)/harness.tap || true; \
 	if [ -f tests/vadriver/Makefile ]; then \

@@ -82,8 +82,12 @@ static int kmscap_out(int argc, char **argv)
 	FILE *f;
 	int i;
 
-	if (argc != 3 || strcmp(argv[1], "alpha") || strcmp(argv[2], "beta")) {
-		printf("FAIL: expected arguments 'alpha beta', got %d\n", argc - 1);
+	if (argc != 4 || strcmp(argv[1], "alpha") || strcmp(argv[2], "beta")) {
+		printf("FAIL: expected arguments 'alpha beta EXTRA', got %d\n", argc - 1);
+		return 1;
+	}
+	if (access(argv[3], R_OK)) {
+		printf("FAIL: the --extra file %s: %s\n", argv[3], strerror(errno));
 		return 1;
 	}
 	if (mkdir("sub", 0755) && errno != EEXIST)

@@ -97,8 +97,12 @@ kmscap_expect "the VM is stopped at its wall clock limit" "$t" \
 kmscap_expect "the program running then fails" "$t" '^not ok [0-9]+ - e_hang # did not run'
 
 # 4: run mode: arguments in, files out.
-kmscap_boot runmode 1 --run "$w/bin/out" --args "alpha beta" --out "$w/out"
-kmscap_expect "run mode: the program got its arguments and passed" \
+# The --extra file sits under /tmp, which the VM mounts a tmpfs on.
+extra=$(mktemp /tmp/kmscap-harness-extra.XXXXXX)
+kmscap_boot runmode 1 --run "$w/bin/out" --args "alpha beta $extra" --out "$w/out" \
+	--extra "$extra"
+rm -f "$extra"
+kmscap_expect "run mode: the program got its arguments and --extra file, and passed" \
 	"$top/build/vm/harness-runmode.log" '^KMSCAP-TAP: ok [0-9]+ - out$'
 seq 0 99999 >"$w/numbers.expected"
 n=$((n + 1))

@@ -29,7 +29,13 @@ fi
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t debugfs debugfs /sys/kernel/debug
-mount -t tmpfs -o mode=1777 tmpfs /tmp
+# tmpfs on /tmp, keeping what the initramfs has there (--extra files of a
+# tree that lives under /tmp on the host).
+mkdir -p /.tmp
+mount -t tmpfs -o mode=1777 tmpfs /.tmp
+cp -a /tmp/. /.tmp/
+mount -o move /.tmp /tmp
+chmod 1777 /tmp
 mkdir -p /dev/pts /dev/shm
 mount -t devpts devpts /dev/pts
 mount -t tmpfs -o mode=1777 tmpfs /dev/shm

@@ -154,6 +154,7 @@ if [ ! -f "$base" ] || [ "$(cat "$base.key" 2>/dev/null)" != "$key" ]; then
 	trap 'rm -rf "$stage" "$stage".*' EXIT
 	chmod 0755 "$stage"
 	mkdir -p "$stage"/{bin,dev,proc,sys,tmp,root,out,etc/kmscap,lib/kmscap}
+	chmod 1777 "$stage/tmp"
 	ln -s bin "$stage/sbin"
 	mkdir -p "$stage/usr"
 	ln -s ../bin "$stage/usr/bin"
