@@ -142,6 +142,11 @@ START_TEST(stats_json_interval)
 	s.total.frames_in += 30;
 	s.total.encoded += 29;
 	s.total.bytes_out += 12345;
+	/* 6 ms over 4 conversions, 6.000999 ms over 3 encodes: us, rounded down */
+	s.total.converts = 4;
+	s.total.convert_ns = 6000000;
+	s.total.encodes = 3;
+	s.total.encode_ns = 6000999;
 	/* interval of 0.5 s: 60 fps in, 58 out, 12345*8/0.5 = 197520 bit/s */
 	ck_assert_int_gt(ks_stats_format(&s, 2500000000ull, false, true, line, sizeof(line)), 0);
 	snprintf(want, sizeof(want),
@@ -149,7 +154,7 @@ START_TEST(stats_json_interval)
 		 "\"kbps\":197.52,\"latency_p50_us\":6000,\"latency_p99_us\":16500,"
 		 "\"frames_in\":150,\"encoded\":129,\"skipped\":15,\"repeated\":0,"
 		 "\"dropped\":5,\"blank\":0,\"idr\":2,\"bytes\":262345,\"released\":120,"
-		 "\"mode_changes\":0}");
+		 "\"mode_changes\":0,\"convert_avg_us\":1500,\"encode_avg_us\":2000}");
 	ck_assert_str_eq(line, want);
 }
 END_TEST

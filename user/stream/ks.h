@@ -177,6 +177,9 @@ struct ks_counters {
 	uint64_t bytes_out;	/* bytes written */
 	uint64_t released;	/* frames given back to the module */
 	uint64_t mode_changes;
+	/* time spent per stage, for the averages in the JSON lines */
+	uint64_t converts, convert_ns;	/* import (cache) + VPP, until the frame is released */
+	uint64_t encodes, encode_ns;	/* encode, until the coded buffer is read */
 };
 
 struct ks_stats {

@@ -367,6 +367,7 @@ int ks_vapipe_frame(struct ks_vapipe *p, struct ks_loop *loop, const struct kmsc
 	struct ks_stats *stats = loop ? ks_loop_stats(loop) : NULL;
 	uint32_t w = ev->src_w ? ev->src_w : ev->width, h = ev->src_h ? ev->src_h : ev->height;
 	struct ks_layout lay;
+	uint64_t t0, t1;
 	uint32_t src;
 	VASurfaceID dst;
 	int ret;
@@ -412,6 +413,7 @@ int ks_vapipe_frame(struct ks_vapipe *p, struct ks_loop *loop, const struct kmsc
 		return ks_va_h264_encode(p, p->last_nv12, ev, out, stats, true);
 	}
 
+	t0 = ks_now_ns();
 	lay.format = ev->format;
 	lay.width = ev->width;
 	lay.height = ev->height;
@@ -430,7 +432,15 @@ int ks_vapipe_frame(struct ks_vapipe *p, struct ks_loop *loop, const struct kmsc
 	if (ret)
 		return ret;
 	p->last_nv12 = dst;
-	return ks_va_h264_encode(p, dst, ev, out, stats, false);
+	t1 = ks_now_ns();
+	ret = ks_va_h264_encode(p, dst, ev, out, stats, false);
+	if (!ret && stats) {
+		stats->total.converts++;
+		stats->total.convert_ns += t1 - t0;
+		stats->total.encodes++;
+		stats->total.encode_ns += ks_now_ns() - t1;
+	}
+	return ret;
 }
 
 void ks_vapipe_request_idr(struct ks_vapipe *p)
