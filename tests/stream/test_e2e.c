@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "e2e_pattern.h"
 #include "ks_test.h"
@@ -89,9 +90,19 @@ static void spit(const char *path, const void *data, size_t len)
 static const char *e2e_dir(void)
 {
 	const char *dir = getenv("KS_E2E_DIR");
+	char path[600], *why, *nl;
 
 	if (!dir)
 		ks_skip("no VM run (make -C tests/stream vm-check runs one)");
+	/* the VM half could not run its scenarios and said why */
+	snprintf(path, sizeof(path), "%s/skip.txt", dir);
+	if (!access(path, R_OK)) {
+		why = slurp(path, NULL);
+		nl = strchr(why, '\n');
+		if (nl)
+			*nl = '\0';
+		ks_skip("%s", why);
+	}
 	return dir;
 }
 

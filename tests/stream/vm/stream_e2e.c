@@ -275,6 +275,18 @@ static void ks_errors(void)
 	close(ctl);
 }
 
+/* Skip, and tell the host half why (/out/skip.txt). */
+static void ks_skip_all(const char *why)
+{
+	FILE *f = fopen("/out/skip.txt", "w");
+
+	if (f) {
+		fprintf(f, "%s\n", why);
+		fclose(f);
+	}
+	kmscap_t_skip("%s", why);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct ks_scenario scenarios[] = {
@@ -290,9 +302,11 @@ int main(int argc, char **argv)
 	ks_bin = argv[1];
 	ks_vadir = argv[2];
 	n = (unsigned int)atoi(argv[3]);
-	if (ks_vgem_render())
-		kmscap_t_skip("no vgem render node in /dev/dri");
 	mkdir("/out", 0755);
+	if (ks_vgem_render())
+		ks_skip_all("no vgem render node in the VM");
+	if (access(KMSCAP_T_CTL, F_OK))
+		ks_skip_all("no " KMSCAP_T_CTL " in the VM (kmod/kmscap.ko not built?)");
 	for (i = 0; i < KMSCAP_T_ARRAY_SIZE(scenarios); i++)
 		ks_run(&scenarios[i], n);
 	ks_errors();
