@@ -12,6 +12,10 @@
  *   basic       640x480, the helper stops by itself after FRAMES frames;
  *   modechange  the same, with a mode change to 320x240 halfway;
  *   sigterm     no --frames: the helper gets SIGTERM after the last flip;
+ *   fast        like sigterm, but with the module's default queue and hold
+ *               timeout (one refresh period) and non-blocking flips as fast
+ *               as the display takes them: the renderer outpaces the
+ *               encoder, frames are dropped and must be counted;
  *   errors      a display that does not exist, and a capture as uid 65534
  *               of a display root owns.
  *
@@ -143,12 +147,15 @@ struct ks_scenario {
 	const char *name;
 	bool modechange;
 	bool sigterm;
+	bool fast;
 };
+
+#define KS_NBUF 4
 
 static void ks_run(const struct ks_scenario *sc, unsigned int n)
 {
 	struct kmscap_display_create dc;
-	struct kmscap_t_buf buf[2];
+	struct kmscap_t_buf buf[KS_NBUF];
 	struct kmscap_t_kms k;
 	char dir[64], log[96], out[96], txt[96], id[16], frames[16];
 	const char *args[24];
@@ -176,10 +183,13 @@ static void ks_run(const struct ks_scenario *sc, unsigned int n)
 		args[a++] = "--frames";
 		args[a++] = frames;
 	}
-	args[a++] = "--queue-depth";
-	args[a++] = "64";
-	args[a++] = "--hold-timeout";
-	args[a++] = "10000";
+	if (!sc->fast) {
+		/* the renderer waits for the helper: nothing is dropped by the module */
+		args[a++] = "--queue-depth";
+		args[a++] = "64";
+		args[a++] = "--hold-timeout";
+		args[a++] = "10000";
+	}
 	args[a++] = "--json";
 	args[a++] = "-o";
 	args[a++] = out;
@@ -188,7 +198,7 @@ static void ks_run(const struct ks_scenario *sc, unsigned int n)
 	ks_wait_attached(ctl, dc.id, pid, log);
 
 	kmscap_t_kms_open_or_die(&k, dc.card_minor);
-	for (i = 0; i < 2; i++)
+	for (i = 0; i < KS_NBUF; i++)
 		kmscap_t_buf_create_or_die(k.fd, w, h, DRM_FORMAT_XRGB8888, &buf[i]);
 	for (i = 0; i < n; i++) {
 		bool modeset = !i;
@@ -202,7 +212,7 @@ static void ks_run(const struct ks_scenario *sc, unsigned int n)
 				  k.mode.hdisplay, k.mode.vdisplay);
 			w = 320;
 			h = 240;
-			for (a = 0; a < 2; a++) {
+			for (a = 0; a < KS_NBUF; a++) {
 				kmscap_t_buf_destroy(&buf[a]);
 				kmscap_t_buf_create_or_die(k.fd, w, h, DRM_FORMAT_XRGB8888,
 							   &buf[a]);
@@ -210,12 +220,16 @@ static void ks_run(const struct ks_scenario *sc, unsigned int n)
 			sw = i;
 			modeset = true;
 		}
-		ks_draw(&buf[i % 2], i);
+		ks_draw(&buf[i % KS_NBUF], i);
 		if (modeset)
-			ret = kmscap_t_atomic_modeset(&k, &buf[i % 2]);
+			ret = kmscap_t_atomic_modeset(&k, &buf[i % KS_NBUF]);
 		else
-			ret = kmscap_t_atomic_flip(&k, &buf[i % 2], NULL, 0, false);
+			ret = kmscap_t_atomic_flip(&k, &buf[i % KS_NBUF], NULL, 0, sc->fast);
 		KT_ASSERT(!ret, "%s: commit of frame %u: %d", sc->name, i, ret);
+		if (sc->fast && !modeset) {
+			ret = kmscap_t_wait_flip(&k, 10000);
+			KT_ASSERT(!ret, "%s: flip of frame %u: %d", sc->name, i, ret);
+		}
 	}
 	if (sc->sigterm)
 		kill(pid, SIGTERM);
@@ -224,7 +238,7 @@ static void ks_run(const struct ks_scenario *sc, unsigned int n)
 	KT_ASSERT(f, "%s: %s", txt, strerror(errno));
 	fprintf(f, "flips %u\nswitch %u\nstatus %d\n", n, sw, status);
 	fclose(f);
-	for (i = 0; i < 2; i++)
+	for (i = 0; i < KS_NBUF; i++)
 		kmscap_t_buf_destroy(&buf[i]);
 	kmscap_t_kms_close(&k);
 	kmscap_t_destroy(ctl, dc.id);
@@ -293,6 +307,7 @@ int main(int argc, char **argv)
 		{ .name = "basic" },
 		{ .name = "modechange", .modechange = true },
 		{ .name = "sigterm", .sigterm = true },
+		{ .name = "fast", .sigterm = true, .fast = true },
 	};
 	unsigned int n, i;
 
