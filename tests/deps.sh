@@ -27,6 +27,7 @@ kmscap_packages=(
 	dwarves			# pahole: BTF for the module build
 	bc			# kernel build scripts
 	edid-decode		# tests/unit: EDID conformity (skipped without it)
+	vainfo			# tests/vadriver: vainfo lists the test driver
 )
 
 if ! command -v dpkg-query >/dev/null; then
