@@ -34,6 +34,9 @@ MAKEFLAGS += --no-print-directory
 
 have = $(wildcard $(CURDIR)/$(1))
 vm_run = $(CURDIR)/tests/vm/run-vm.sh --kver "$(KVER)" $(VM_VERBOSE) $(VM_FLAGS)
+# The kmscapctl selftest runs the real tool: put it into the VM at the same
+# path when it is built (tested in the recipe: check-run builds it first).
+vm_selftest_extra = $$(test -x $(B)/user/kmscapctl && echo --extra $(B)/user/kmscapctl)
 
 .PHONY: all kmod kmod-if-present user selftests unit unit-build vadriver vadriver-build \
 	tests check check-run vm-check vm-harness-check bench demo deps clean help
@@ -124,7 +127,7 @@ else
 endif
 
 vm-check: kmod-if-present selftests
-	$(Q)$(vm_run) $(if $(VM_TESTS),--only "$(VM_TESTS)")
+	$(Q)$(vm_run) $(vm_selftest_extra) $(if $(VM_TESTS),--only "$(VM_TESTS)")
 
 # The harness's own test (no kmscap.ko needed): build/results/harness.tap.
 vm-harness-check:
@@ -196,7 +199,7 @@ check-run:
 			echo "  FAIL    $$s tests (exit status $$?)"; \
 	done; \
 	$(if $(wildcard tests/unit/Makefile),,$(call kmscap_absent,unit tests,tests/unit/Makefile);) \
-	$(vm_run) $$vmko $(if $(VM_TESTS),--only "$(VM_TESTS)") || true; \
+	$(vm_run) $$vmko $(vm_selftest_extra) $(if $(VM_TESTS),--only "$(VM_TESTS)") || true; \
 	for s in $(vm_suites); do \
 		touch $(R)/.stamp; \
 		$(MAKE) -C tests/$$s RESULTS=$(R) vm-check || \
