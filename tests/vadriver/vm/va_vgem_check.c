@@ -51,7 +51,7 @@ static void kmscap_vvc_line(bool ok, bool skip, const char *name, const char *fm
 
 static void kmscap_vvc_line(bool ok, bool skip, const char *name, const char *fmt, ...)
 {
-	char why[1024] = "";
+	char why[1024] = "", *nl;
 	va_list ap;
 
 	if (fmt) {
@@ -59,11 +59,15 @@ static void kmscap_vvc_line(bool ok, bool skip, const char *name, const char *fm
 		vsnprintf(why, sizeof(why), fmt, ap);
 		va_end(ap);
 	}
-	if (kmscap_vvc_skip) {
-		skip = ok = true;
-		snprintf(why, sizeof(why), "%s", kmscap_vvc_skip);
-	}
+	/* one line each: tool output must not become TAP lines */
+	while ((nl = strchr(why, '\n')))
+		*nl = nl[1] ? ';' : '\0';
 	kmscap_vvc_n++;
+	if (kmscap_vvc_skip) {
+		fprintf(kmscap_vvc_tap, "ok %u - vadriver-vm: %s # SKIP %s\n", kmscap_vvc_n, name,
+			kmscap_vvc_skip);
+		return;
+	}
 	if (skip) {
 		fprintf(kmscap_vvc_tap, "ok %u - vadriver-vm: %s # SKIP %s\n", kmscap_vvc_n, name,
 			why);
