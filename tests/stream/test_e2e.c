@@ -372,6 +372,26 @@ START_TEST(e2e_errors)
 }
 END_TEST
 
+/* --create: a display of its own while it runs, none left after SIGTERM. */
+START_TEST(e2e_create_removed)
+{
+	char path[700], *txt, *log;
+	int status, seen, left;
+
+	snprintf(path, sizeof(path), "%s/create.txt", e2e_dir());
+	txt = slurp(path, NULL);
+	ck_assert_int_eq(sscanf(txt, "status %d seen %d left %d", &status, &seen, &left), 3);
+	snprintf(path, sizeof(path), "%s/create.log", e2e_dir());
+	log = slurp(path, NULL);
+	ck_assert_msg(status == 0, "exit status %d:\n%s", status, log);
+	ck_assert_msg(seen >= 0, "the helper's display never had a capture client:\n%s", log);
+	ck_assert_int_eq(left, 0);
+	ck_assert_ptr_nonnull(strstr(log, "{\"type\":\"exit\",\"held\":0,\"surfaces\":0,\"fds\":0}"));
+	free(txt);
+	free(log);
+}
+END_TEST
+
 Suite *ks_suite_e2e(void)
 {
 	Suite *s = suite_create("e2e");
@@ -381,5 +401,6 @@ Suite *ks_suite_e2e(void)
 	KS_ADD_T(s, e2e_sigterm, 300);
 	KS_ADD_T(s, e2e_fast_renderer, 300);
 	KS_ADD(s, e2e_errors);
+	KS_ADD(s, e2e_create_removed);
 	return s;
 }

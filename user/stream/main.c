@@ -278,8 +278,12 @@ static int ks_open_kmscap(struct ks_main *m)
 		}
 		m->created = true;
 		kmscap_format_mode(subj, sizeof(subj), a->width, a->height, a->refresh_mhz);
-		fprintf(stderr, KS_PROG ": created display %u (%s) on /dev/dri/card%u\n",
-			m->display_id, subj, minor);
+		if (a->json)
+			fprintf(stderr, "{\"type\":\"created\",\"display\":%u,\"card\":%u}\n",
+				m->display_id, minor);
+		else
+			fprintf(stderr, KS_PROG ": created display %u (%s) on /dev/dri/card%u\n",
+				m->display_id, subj, minor);
 	} else {
 		struct kmscap_display_info info;
 

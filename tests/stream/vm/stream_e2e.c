@@ -17,7 +17,10 @@
  *               as the display takes them: the renderer outpaces the
  *               encoder, frames are dropped and must be counted;
  *   errors      a display that does not exist, and a capture as uid 65534
- *               of a display root owns.
+ *               of a display root owns;
+ *   create      --create: the helper makes its own display, and removes it
+ *               when it gets SIGTERM (create.txt: "status S", "seen N" the
+ *               display ids it had, "left N" the displays left after it).
  *
  * Files: e2e.h264 (the stream), stream.log (the helper's stderr, JSON
  * statistics), e2e.txt ("flips N", "switch N" for the first frame in the
@@ -289,6 +292,39 @@ static void ks_errors(void)
 	close(ctl);
 }
 
+static void ks_create(void)
+{
+	const char *args[] = { "--create", "320x240@30", "--device", ks_render, "--rc", "cqp",
+			       "--json", "-o", "/dev/null", NULL };
+	struct kmscap_display_info info;
+	uint32_t ids[16];
+	unsigned int waited;
+	int ctl = kmscap_t_open_ctl_or_skip(), n, status, seen = -1, left;
+	FILE *f;
+	pid_t pid;
+
+	KT_ASSERT(kmscap_t_list(ctl, ids, 16) == 0, "displays exist before --create");
+	pid = ks_spawn(args, "/out/create.log", NULL, 0);
+	/* wait for the helper's display to have its capture client */
+	for (waited = 0; seen < 0 && waited < 120000; waited += 10) {
+		n = kmscap_t_list(ctl, ids, 16);
+		if (n == 1 && !kmscap_t_info(ctl, ids[0], &info) && info.clients)
+			seen = (int)ids[0];
+		else
+			kmscap_t_sleep_ms(10);
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			kmscap_t_fail("kmscap-stream --create exited early, see /out/create.log");
+	}
+	kill(pid, SIGTERM);
+	status = kmscap_t_wait_child(pid);
+	left = kmscap_t_list(ctl, ids, 16);
+	f = fopen("/out/create.txt", "w");
+	KT_ASSERT(f, "/out/create.txt: %s", strerror(errno));
+	fprintf(f, "status %d\nseen %d\nleft %d\n", status, seen, left);
+	fclose(f);
+	close(ctl);
+}
+
 /* Skip, and tell the host half why (/out/skip.txt). */
 static void ks_skip_all(const char *why)
 {
@@ -325,5 +361,6 @@ int main(int argc, char **argv)
 	for (i = 0; i < KMSCAP_T_ARRAY_SIZE(scenarios); i++)
 		ks_run(&scenarios[i], n);
 	ks_errors();
+	ks_create();
 	kmscap_t_pass("%u scenarios of %u frames and the error cases ran", i, n);
 }
