@@ -33,7 +33,7 @@
 /* Overrides the path built in (tests/selftests/Makefile KMSCAPCTL=). */
 #define KMSCAP_T_KMSCAPCTL_ENV	"KMSCAP_KMSCAPCTL"
 
-#define KMSCAP_GID		990	/* group kmscap in the VM's /etc/group */
+#define KMSCAP_GROUP		"kmscap"	/* the udev rule's group */
 #define UID_MEMBER		1001	/* kmscap1, member of group kmscap */
 #define UID_STRANGER		1002	/* kmscap2, not a member */
 #define RUN_TIMEOUT_MS		20000
@@ -51,8 +51,10 @@ struct kmscap_user {
 };
 
 static const struct kmscap_user user_root = { 0, 0, 0, { 0 } };
-static const struct kmscap_user user_member = {
-	UID_MEMBER, UID_MEMBER, 2, { UID_MEMBER, KMSCAP_GID }
+static gid_t kmscap_gid;
+/* groups[1] is group kmscap, looked up in /etc/group */
+static struct kmscap_user user_member = {
+	UID_MEMBER, UID_MEMBER, 2, { UID_MEMBER, 0 }
 };
 static const struct kmscap_user user_stranger = {
 	UID_STRANGER, UID_STRANGER, 1, { UID_STRANGER }
@@ -540,7 +542,7 @@ static void kmscap_users(int ctl, uint32_t id, uint32_t w, uint32_t h, uint32_t 
 	KT_ASSERT(kmscap_count_displays(ctl) == before, "%d displays after refused adds, %d before",
 		  kmscap_count_displays(ctl), before);
 
-	kmscap_set_node(KMSCAP_GID, 0660);
+	kmscap_set_node(kmscap_gid, 0660);
 	kmscap_ctl(&r, &user_stranger, "list", NULL);
 	kmscap_expect_err(&r, "list as uid 1002 (root:kmscap 0660)", denied);
 
@@ -631,6 +633,14 @@ int main(void)
 			      "into the VM; run-vm.sh needs --extra %s", ctl_path, strerror(errno),
 			      ctl_path);
 	ctl = kmscap_t_open_ctl_or_skip();
+	{
+		struct group *g = getgrnam(KMSCAP_GROUP);
+
+		KT_ASSERT(g, "no group '%s' in /etc/group (tests/vm/mkinitramfs.sh makes it)",
+			  KMSCAP_GROUP);
+		kmscap_gid = g->gr_gid;
+		user_member.groups[1] = kmscap_gid;
+	}
 	KT_ASSERT(!stat(KMSCAP_T_CTL, &saved_st), "stat %s: %s", KMSCAP_T_CTL, strerror(errno));
 	parent_pid = getpid();
 	atexit(kmscap_restore_node);

@@ -53,7 +53,7 @@ static void kmscap_restore_node(void)
 		printf("libkmscap: restoring %s: %s\n", KMSCAP_T_CTL, strerror(errno));
 }
 
-static void kmscap_set_mode_of_node(mode_t mode)
+static void kmscap_set_node_mode(mode_t mode)
 {
 	KT_ASSERT(!chown(KMSCAP_T_CTL, 0, 0) && !chmod(KMSCAP_T_CTL, mode),
 		  "chown 0:0 / chmod %o %s: %s", mode, KMSCAP_T_CTL, strerror(errno));
@@ -181,7 +181,7 @@ static void kmscap_open_checks(int ctl)
 	kmscap_close(dev);
 	unsetenv(KMSCAP_DEVICE_ENV);
 
-	kmscap_set_mode_of_node(0660);
+	kmscap_set_node_mode(0660);
 	st = kmscap_t_wait_child(kmscap_t_fork(kmscap_child_open_denied, NULL));
 	KT_ASSERT(st == 0, "uid %u child: exit status %d", UID_STRANGER, st);
 }
@@ -333,10 +333,10 @@ static uint32_t kmscap_display_checks(struct kmscap_dev *dev, int ctl, uint32_t 
 
 	/* another uid: may look, may not touch */
 	disp_a = a;
-	kmscap_set_mode_of_node(0666);
+	kmscap_set_node_mode(0666);
 	st = kmscap_t_wait_child(kmscap_t_fork(kmscap_child_other_uid, NULL));
 	KT_ASSERT(st == 0, "uid %u child: exit status %d", UID_OTHER, st);
-	kmscap_set_mode_of_node(0660);
+	kmscap_set_node_mode(0660);
 	kmscap_info_check(dev, ctl, a, W, H, 75000, true, "after uid 1001's attempts");
 
 	KT_EXPECT_RET(kmscap_display_destroy(dev, b), 0, "destroy");
@@ -375,7 +375,7 @@ static void kmscap_expect_frame(struct kmscap_dev *cl, struct kmscap_cap *c,
 		  ev->display_id, ev->buffer_id, ev->width, ev->height, ev->format);
 }
 
-/* The seed of the buffer @buffer_id, learned from the first frames. */
+/* Buffer id and cached fd of each framebuffer, learned from the first frames. */
 struct kmscap_seen {
 	uint32_t buffer_id[3];
 	int fd[3];
