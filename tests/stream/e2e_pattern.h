@@ -43,4 +43,21 @@ static inline uint32_t ks_e2e_xrgb(unsigned int n, unsigned int x, unsigned int 
 	return (uint32_t)r << 16 | (uint32_t)g << 8 | b;
 }
 
+/* The cursor of the cursor scenario: 64x64 premultiplied ARGB, two images. */
+#define KS_E2E_CUR	64
+
+static inline uint32_t ks_e2e_cursor_px(unsigned int gen, unsigned int x, unsigned int y)
+{
+	uint32_t a = x < 32 ? 255 : 128, c = (x * 4 + y * 2 + gen * 100) & 0xff;
+
+	return a << 24 | (c * a / 255) << 16 | ((255 - c) * a / 255) << 8 | (gen ? a : 0);
+}
+
+/* Where the cursor of frame @n is (even, distinct per frame). */
+static inline void ks_e2e_cursor_pos(unsigned int n, int *x, int *y)
+{
+	*x = (int)(8 * n) - 20;	/* starts partly off screen */
+	*y = (int)(4 * n) + 10;
+}
+
 #endif /* KS_E2E_PATTERN_H */

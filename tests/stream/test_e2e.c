@@ -296,6 +296,89 @@ START_TEST(e2e_sigterm)
 }
 END_TEST
 
+static uint32_t rd32(const uint8_t *p)
+{
+	return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/*
+ * --cursor separate: the pictures have no cursor (they match the pattern
+ * exactly), and cursor.bin holds one record per frame the helper
+ * processed, parsed here from the documented format: each visible record
+ * at the position the renderer used for a later frame than the one
+ * before, "moved" after the first, and the image (rows packed, as drawn)
+ * whenever it is new: the first visible record and when the renderer
+ * switched to the second image.
+ */
+START_TEST(e2e_cursor_separate)
+{
+	struct e2e_run r;
+	char path[700];
+	uint8_t *d;
+	size_t len, pos = 0;
+	unsigned int records = 0, visible = 0, images = 0, n, x, y;
+	int prev = -1, last = -1, cx, cy;
+	bool new_image = false;
+
+	e2e_load(&r, "cursor");
+	ck_assert_int_eq(r.encoded + r.skipped + r.repeated + r.blank + r.dropped, r.flips);
+	n = e2e_check_part(&r, "cursor", (uint8_t *)r.stream, r.stream_len, KS_E2E_W, KS_E2E_H,
+			   0, r.flips, &prev);
+	ck_assert_uint_eq(n, r.encoded + r.repeated);
+	snprintf(path, sizeof(path), "%s/cursor.bin", r.dir);
+	d = (uint8_t *)slurp(path, &len);
+	while (pos < len) {
+		const uint8_t *h = d + pos;
+		uint32_t flags, img;
+		int frame;
+
+		ck_assert_uint_ge(len - pos, KS_CURSOR_HEADER);
+		ck_assert_mem_eq(h, "KSCR", 4);
+		ck_assert_uint_eq(h[4] | h[5] << 8, 1);
+		ck_assert_uint_eq(h[6] | h[7] << 8, 52);
+		flags = rd32(h + 40);
+		img = rd32(h + 48);
+		ck_assert_uint_le(pos + 52 + img, len);
+		records++;
+		if (!(flags & 1)) {
+			/* hidden: only before the cursor first shows (frame 0 has none) */
+			ck_assert_uint_eq(visible, 0);
+			ck_assert_uint_eq(img, 0);
+			pos += 52;
+			continue;
+		}
+		/* the frame whose position this is: x = 8 n - 20 */
+		frame = ((int)rd32(h + 24) + 20) / 8;
+		ck_assert_int_ge(frame, 0);
+		ks_e2e_cursor_pos((unsigned int)frame, &cx, &cy);
+		ck_assert_msg((int)rd32(h + 24) == cx && (int)rd32(h + 28) == cy,
+			      "record %u: cursor at %d,%d is no frame's position", records,
+			      (int)rd32(h + 24), (int)rd32(h + 28));
+		ck_assert_msg(frame > last, "record %u: frame %d after %d", records, frame, last);
+		ck_assert_uint_eq(h[36] | h[37] << 8, KS_E2E_CUR);
+		ck_assert_uint_eq(h[38] | h[39] << 8, KS_E2E_CUR);
+		ck_assert_uint_eq(rd32(h + 44), 0x34325241);	/* AR24 */
+		ck_assert_msg(flags & 2, "record %u: not marked moved", records);
+		new_image = !visible || (last < (int)r.flips / 2 && frame >= (int)r.flips / 2);
+		ck_assert_msg(!!(flags & 4) == new_image && img == (new_image ? 64 * 64 * 4 : 0),
+			      "record %u (frame %d): flags %#x, %u image bytes", records, frame,
+			      flags, img);
+		for (y = 0; img && y < KS_E2E_CUR; y++)
+			for (x = 0; x < KS_E2E_CUR; x++)
+				ck_assert_uint_eq(rd32(h + 52 + (y * KS_E2E_CUR + x) * 4),
+						  ks_e2e_cursor_px(frame >= (int)r.flips / 2, x, y));
+		images += img != 0;
+		visible++;
+		last = frame;
+		pos += 52 + img;
+	}
+	ck_assert_uint_eq(records, r.encoded + r.skipped + r.repeated + r.blank);
+	ck_assert_uint_eq(images, 2);
+	free(d);
+	e2e_free(&r);
+}
+END_TEST
+
 /*
  * The renderer outpaced the encoder.  Pictures may have been revoked
  * while being converted (their buffers reused), so only the frame numbers
@@ -400,6 +483,7 @@ Suite *ks_suite_e2e(void)
 	KS_ADD_T(s, e2e_mode_change, 300);
 	KS_ADD_T(s, e2e_sigterm, 300);
 	KS_ADD_T(s, e2e_fast_renderer, 300);
+	KS_ADD_T(s, e2e_cursor_separate, 300);
 	KS_ADD(s, e2e_errors);
 	KS_ADD(s, e2e_create_removed);
 	return s;

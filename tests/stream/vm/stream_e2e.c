@@ -16,6 +16,8 @@
  *               timeout (one refresh period) and non-blocking flips as fast
  *               as the display takes them: the renderer outpaces the
  *               encoder, frames are dropped and must be counted;
+ *   cursor      --cursor separate: a cursor that moves every frame and
+ *               changes its image halfway; records in cursor.bin;
  *   errors      a display that does not exist, and a capture as uid 65534
  *               of a display root owns;
  *   create      --create: the helper makes its own display, and removes it
@@ -151,16 +153,61 @@ struct ks_scenario {
 	bool modechange;
 	bool sigterm;
 	bool fast;
+	bool cursor;
 };
+
+/* Blocking atomic commit: primary plane @b, the cursor @cur at frame @n's place. */
+static int ks_commit_cursor(struct kmscap_t_kms *k, const struct kmscap_t_buf *b,
+			    const struct kmscap_t_buf *cur, unsigned int n)
+{
+	const struct kmscap_t_plane_props *pp = &k->pp, *cp = &k->cp;
+	drmModeAtomicReqPtr req = drmModeAtomicAlloc();
+	int x, y, r;
+
+	if (!req)
+		return -ENOMEM;
+	ks_e2e_cursor_pos(n, &x, &y);
+	drmModeAtomicAddProperty(req, k->primary_id, pp->fb_id, b->fb_id);
+	drmModeAtomicAddProperty(req, k->primary_id, pp->crtc_id, k->crtc_id);
+	drmModeAtomicAddProperty(req, k->primary_id, pp->src_w, (uint64_t)b->width << 16);
+	drmModeAtomicAddProperty(req, k->primary_id, pp->src_h, (uint64_t)b->height << 16);
+	drmModeAtomicAddProperty(req, k->primary_id, pp->crtc_w, b->width);
+	drmModeAtomicAddProperty(req, k->primary_id, pp->crtc_h, b->height);
+	drmModeAtomicAddProperty(req, k->cursor_id, cp->fb_id, cur->fb_id);
+	drmModeAtomicAddProperty(req, k->cursor_id, cp->crtc_id, k->crtc_id);
+	drmModeAtomicAddProperty(req, k->cursor_id, cp->src_x, 0);
+	drmModeAtomicAddProperty(req, k->cursor_id, cp->src_y, 0);
+	drmModeAtomicAddProperty(req, k->cursor_id, cp->src_w, (uint64_t)KS_E2E_CUR << 16);
+	drmModeAtomicAddProperty(req, k->cursor_id, cp->src_h, (uint64_t)KS_E2E_CUR << 16);
+	drmModeAtomicAddProperty(req, k->cursor_id, cp->crtc_x, (uint64_t)(int64_t)x);
+	drmModeAtomicAddProperty(req, k->cursor_id, cp->crtc_y, (uint64_t)(int64_t)y);
+	drmModeAtomicAddProperty(req, k->cursor_id, cp->crtc_w, KS_E2E_CUR);
+	drmModeAtomicAddProperty(req, k->cursor_id, cp->crtc_h, KS_E2E_CUR);
+	r = drmModeAtomicCommit(k->fd, req, 0, NULL) ? -errno : 0;
+	drmModeAtomicFree(req);
+	return r;
+}
+
+static void ks_draw_cursor(struct kmscap_t_buf *b, unsigned int gen)
+{
+	uint32_t x, y;
+
+	for (y = 0; y < b->height; y++) {
+		uint32_t *row = (uint32_t *)((uint8_t *)b->map + (size_t)y * b->pitch);
+
+		for (x = 0; x < b->width; x++)
+			row[x] = ks_e2e_cursor_px(gen, x, y);
+	}
+}
 
 #define KS_NBUF 4
 
 static void ks_run(const struct ks_scenario *sc, unsigned int n)
 {
 	struct kmscap_display_create dc;
-	struct kmscap_t_buf buf[KS_NBUF];
+	struct kmscap_t_buf buf[KS_NBUF], cur[2];
 	struct kmscap_t_kms k;
-	char dir[64], log[96], out[96], txt[96], id[16], frames[16];
+	char dir[64], log[96], out[96], txt[96], id[16], frames[16], curout[96];
 	const char *args[24];
 	unsigned int i, a = 0, w = KS_E2E_W, h = KS_E2E_H, sw = n;
 	int ctl, status, ret;
@@ -193,6 +240,13 @@ static void ks_run(const struct ks_scenario *sc, unsigned int n)
 		args[a++] = "--hold-timeout";
 		args[a++] = "10000";
 	}
+	if (sc->cursor) {
+		snprintf(curout, sizeof(curout), "%s/cursor.bin", dir);
+		args[a++] = "--cursor";
+		args[a++] = "separate";
+		args[a++] = "--cursor-out";
+		args[a++] = curout;
+	}
 	args[a++] = "--json";
 	args[a++] = "-o";
 	args[a++] = out;
@@ -203,6 +257,13 @@ static void ks_run(const struct ks_scenario *sc, unsigned int n)
 	kmscap_t_kms_open_or_die(&k, dc.card_minor);
 	for (i = 0; i < KS_NBUF; i++)
 		kmscap_t_buf_create_or_die(k.fd, w, h, DRM_FORMAT_XRGB8888, &buf[i]);
+	if (sc->cursor) {
+		for (i = 0; i < 2; i++) {
+			kmscap_t_buf_create_or_die(k.fd, KS_E2E_CUR, KS_E2E_CUR,
+						   DRM_FORMAT_ARGB8888, &cur[i]);
+			ks_draw_cursor(&cur[i], i);
+		}
+	}
 	for (i = 0; i < n; i++) {
 		bool modeset = !i;
 
@@ -226,6 +287,8 @@ static void ks_run(const struct ks_scenario *sc, unsigned int n)
 		ks_draw(&buf[i % KS_NBUF], i);
 		if (modeset)
 			ret = kmscap_t_atomic_modeset(&k, &buf[i % KS_NBUF]);
+		else if (sc->cursor)
+			ret = ks_commit_cursor(&k, &buf[i % KS_NBUF], &cur[i >= n / 2], i);
 		else
 			ret = kmscap_t_atomic_flip(&k, &buf[i % KS_NBUF], NULL, 0, sc->fast);
 		KT_ASSERT(!ret, "%s: commit of frame %u: %d", sc->name, i, ret);
@@ -243,6 +306,8 @@ static void ks_run(const struct ks_scenario *sc, unsigned int n)
 	fclose(f);
 	for (i = 0; i < KS_NBUF; i++)
 		kmscap_t_buf_destroy(&buf[i]);
+	for (i = 0; sc->cursor && i < 2; i++)
+		kmscap_t_buf_destroy(&cur[i]);
 	kmscap_t_kms_close(&k);
 	kmscap_t_destroy(ctl, dc.id);
 	close(ctl);
@@ -344,6 +409,7 @@ int main(int argc, char **argv)
 		{ .name = "modechange", .modechange = true },
 		{ .name = "sigterm", .sigterm = true },
 		{ .name = "fast", .sigterm = true, .fast = true },
+		{ .name = "cursor", .cursor = true },
 	};
 	unsigned int n, i;
 
