@@ -85,6 +85,9 @@ endif
 user:
 ifneq ($(call have,user/Makefile),)
 	$(Q)$(MAKE) -C user O=$(B)/user
+ifneq ($(call have,user/stream/Makefile),)
+	$(Q)$(MAKE) -C user/stream O=$(B)/user/stream
+endif
 else
 	@echo "  SKIP    user (user/Makefile not present)"
 endif
