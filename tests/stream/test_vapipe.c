@@ -525,7 +525,7 @@ START_TEST(vapipe_bad_format)
 }
 END_TEST
 
-/* --gop 3: IDRs at frames 0, 3 and 6; --intra-refresh and --rc cbr on a CQP-only driver. */
+/* --gop 3: IDRs at frames 0, 3 and 6; --intra-refresh and --rc cbr (the test driver offers CBR). */
 START_TEST(vapipe_gop_rc_intra_refresh)
 {
 	struct ks_vapipe_config vc = {
@@ -542,9 +542,9 @@ START_TEST(vapipe_gop_rc_intra_refresh)
 
 	need_ffmpeg();
 	fx_open_cfg(&f, &vc, "gop");
-	/* the test driver offers only CQP: the pipeline falls back to it */
+	/* the test driver offers CBR (validated, recorded, output still lossless) */
 	ks_vapipe_describe(f.va, desc, sizeof(desc));
-	ck_assert_msg(strstr(desc, "CQP") != NULL, "%s", desc);
+	ck_assert_msg(strstr(desc, "CBR") != NULL, "%s", desc);
 	for (i = 0; i < 7; i++) {
 		draw(&f, 1 + i % 2, i, 160, 128);
 		event_for(&ev, i + 1, 1 + i % 2, 160, 128, KMSCAP_FRAME_FULL_DAMAGE);

@@ -114,7 +114,7 @@ static uint32_t kmscap_va_attrib_value(VAProfile profile, VAEntrypoint ep,
 	case VAConfigAttribRTFormat:
 		return KMSCAP_VA_ENC_RT_FORMATS;
 	case VAConfigAttribRateControl:
-		return VA_RC_CQP;
+		return VA_RC_CQP | VA_RC_CBR | VA_RC_VBR;
 	case VAConfigAttribEncPackedHeaders:
 		return KMSCAP_VA_PACKED_HEADERS;
 	case VAConfigAttribEncInterlaced:
@@ -204,7 +204,7 @@ VAStatus kmscap_va_create_config(VADriverContextP ctx, VAProfile profile,
 		case VAConfigAttribRateControl:
 			if (!kmscap_va_one_bit(v) || (v & ~sup)) {
 				st = KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_VALUE,
-						      "rate control mode %#x not supported (only CQP %#x)",
+						      "rate control mode %#x not supported (supported %#x: CQP, CBR, VBR)",
 						      v, sup);
 				goto fail;
 			}

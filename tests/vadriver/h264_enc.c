@@ -33,11 +33,52 @@ void kmscap_va_enc_reset_picture(struct kmscap_va_enc_state *e)
 	e->pending_param = false;
 }
 
+static const char *kmscap_va_rc_name(unsigned int mode)
+{
+	return mode == VA_RC_CBR ? "CBR" : mode == VA_RC_VBR ? "VBR" : "CQP";
+}
+
+static VAStatus kmscap_va_enc_misc_rc(struct kmscap_va_driver *drv, struct kmscap_va_context *c,
+				      const VAEncMiscParameterRateControl *rc)
+{
+	unsigned int mode = c->config.rc_mode;
+
+	/* CQP: rate control settings are meaningless */
+	if (mode == VA_RC_CQP)
+		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
+					"rate control parameters sent in CQP mode");
+	if (!rc->bits_per_second)
+		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
+					"%s: bits_per_second 0", kmscap_va_rc_name(mode));
+	if (rc->target_percentage > 100)
+		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
+					"%s: target_percentage %u above 100",
+					kmscap_va_rc_name(mode), rc->target_percentage);
+	if (mode == VA_RC_VBR && !rc->target_percentage)
+		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
+					"VBR: target_percentage 0 (a target bit rate of 0)");
+	if (rc->initial_qp > 51 || rc->min_qp > 51 || rc->max_qp > 51)
+		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
+					"%s: QP initial %u / min %u / max %u outside 0..51",
+					kmscap_va_rc_name(mode), rc->initial_qp, rc->min_qp,
+					rc->max_qp);
+	if (rc->max_qp && rc->min_qp > rc->max_qp)
+		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
+					"%s: min_qp %u above max_qp %u", kmscap_va_rc_name(mode),
+					rc->min_qp, rc->max_qp);
+	c->enc.rc.rc = *rc;
+	c->enc.rc.have_rc = true;
+	c->enc.rc.changed = true;
+	return VA_STATUS_SUCCESS;
+}
+
 static VAStatus kmscap_va_enc_misc(struct kmscap_va_driver *drv, struct kmscap_va_context *c,
 				   struct kmscap_va_buffer *b)
 {
 	const VAEncMiscParameterBuffer *m = (const void *)b->data;
 	size_t payload = (size_t)b->size * b->num_elements;
+	const VAEncMiscParameterHRD *hrd;
+	uint32_t fr;
 
 	if (payload < sizeof(*m))
 		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
@@ -47,19 +88,35 @@ static VAStatus kmscap_va_enc_misc(struct kmscap_va_driver *drv, struct kmscap_v
 	case VAEncMiscParameterTypeFrameRate:
 		if (payload < sizeof(VAEncMiscParameterFrameRate))
 			break;
-		if (!((const VAEncMiscParameterFrameRate *)m->data)->framerate)
+		/* numerator in the low 16 bits, denominator (0 means 1) in the high */
+		fr = ((const VAEncMiscParameterFrameRate *)m->data)->framerate;
+		if (!(fr & 0xffff))
 			return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
-						"frame rate 0");
+						"frame rate %#x: numerator 0", fr);
+		c->enc.rc.fr_num = fr & 0xffff;
+		c->enc.rc.fr_den = fr >> 16 ? fr >> 16 : 1;
+		c->enc.rc.have_fr = true;
+		c->enc.rc.changed = true;
 		return VA_STATUS_SUCCESS;
 	case VAEncMiscParameterTypeRateControl:
 		if (payload < sizeof(VAEncMiscParameterRateControl))
 			break;
-		/* CQP is the only mode; rate control settings are meaningless */
-		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
-					"rate control parameters sent in CQP mode");
+		return kmscap_va_enc_misc_rc(drv, c, (const void *)m->data);
 	case VAEncMiscParameterTypeHRD:
 		if (payload < sizeof(VAEncMiscParameterHRD))
 			break;
+		hrd = (const void *)m->data;
+		if (c->config.rc_mode != VA_RC_CQP && !hrd->buffer_size)
+			return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
+						"%s: HRD buffer_size 0",
+						kmscap_va_rc_name(c->config.rc_mode));
+		if (hrd->initial_buffer_fullness > hrd->buffer_size)
+			return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
+						"HRD initial_buffer_fullness %u above buffer_size %u",
+						hrd->initial_buffer_fullness, hrd->buffer_size);
+		c->enc.rc.hrd = *hrd;
+		c->enc.rc.have_hrd = true;
+		c->enc.rc.changed = true;
 		return VA_STATUS_SUCCESS;
 	case VAEncMiscParameterTypeRIR:
 		if (payload < sizeof(VAEncMiscParameterRIR))
@@ -72,6 +129,42 @@ static VAStatus kmscap_va_enc_misc(struct kmscap_va_driver *drv, struct kmscap_v
 	return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
 				"misc parameter type %d: payload of %zu bytes too small",
 				m->type, payload);
+}
+
+/*
+ * CBR and VBR need the rate control, frame rate and (CBR) HRD parameters
+ * before the first picture; they are recorded and logged, not honoured.
+ */
+VAStatus kmscap_va_enc_check_rc(struct kmscap_va_driver *drv, struct kmscap_va_context *c)
+{
+	struct kmscap_va_rc *r = &c->enc.rc;
+	unsigned int mode = c->config.rc_mode;
+
+	if (mode == VA_RC_CQP)
+		return VA_STATUS_SUCCESS;
+	if (!r->have_rc)
+		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
+					"%s context without a rate control misc parameter buffer",
+					kmscap_va_rc_name(mode));
+	if (!r->have_fr)
+		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
+					"%s context without a frame rate misc parameter buffer",
+					kmscap_va_rc_name(mode));
+	if (mode == VA_RC_CBR && (!r->have_hrd || !r->hrd.buffer_size))
+		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
+					"CBR context without an HRD buffer size");
+	if (r->changed) {
+		r->changed = false;
+		kmscap_va_reject(drv, VA_STATUS_SUCCESS, "rate control",
+				 "%s %u bit/s, target %u%%, window %u ms, QP initial %u min %u max %u, HRD buffer %u bits initial %u, %u/%u fps: recorded, not honoured (every macroblock is I_PCM, the output is lossless)",
+				 kmscap_va_rc_name(mode), r->rc.bits_per_second,
+				 r->rc.target_percentage, r->rc.window_size, r->rc.initial_qp,
+				 r->rc.min_qp, r->rc.max_qp,
+				 r->have_hrd ? r->hrd.buffer_size : 0,
+				 r->have_hrd ? r->hrd.initial_buffer_fullness : 0, r->fr_num,
+				 r->fr_den);
+	}
+	return VA_STATUS_SUCCESS;
 }
 
 static VAStatus kmscap_va_enc_packed(struct kmscap_va_driver *drv, struct kmscap_va_context *c,
@@ -372,6 +465,8 @@ VAStatus kmscap_va_enc_execute(struct kmscap_va_driver *drv, struct kmscap_va_co
 		st = kmscap_va_enc_check_pic(drv, c, &nal_ref_idc);
 	if (st == VA_STATUS_SUCCESS)
 		st = kmscap_va_enc_check_slices(drv, c);
+	if (st == VA_STATUS_SUCCESS)
+		st = kmscap_va_enc_check_rc(drv, c);
 	if (st != VA_STATUS_SUCCESS)
 		return st;
 	coded = kmscap_va_buffer_get(drv, e->pic.coded_buf, &st, __func__);

@@ -100,6 +100,19 @@ struct kmscap_va_packed {
 	int slice_index;	/* index of the slice this header precedes, or -1 */
 };
 
+/*
+ * Rate control parameters of a CBR/VBR context: validated and recorded (and
+ * logged with KMSCAP_VA_DEBUG=1), but every macroblock is I_PCM, so the
+ * bitrate is not honoured and the output stays lossless.
+ */
+struct kmscap_va_rc {
+	bool have_rc, have_hrd, have_fr;
+	VAEncMiscParameterRateControl rc;
+	VAEncMiscParameterHRD hrd;
+	unsigned int fr_num, fr_den;
+	bool changed;		/* log again at the next picture */
+};
+
 struct kmscap_va_enc_state {
 	bool have_seq;		/* a sequence is in effect for this picture */
 	bool seq_in_pic;	/* this picture brought a sequence buffer */
@@ -124,6 +137,18 @@ struct kmscap_va_enc_state {
 	unsigned int prev_frame_num;
 	bool prev_was_ref;
 	unsigned int frames;
+	struct kmscap_va_rc rc;	/* persists across pictures */
+};
+
+/* A VPP layer after the first one, composited onto the output. */
+#define KMSCAP_VA_MAX_LAYERS	8
+struct kmscap_va_layer {
+	VASurfaceID surface;
+	VARectangle surface_region, output_region;
+	bool have_surface_region, have_output_region;
+	bool have_blend;
+	VABlendState blend;
+	uint32_t filter_flags;
 };
 
 struct kmscap_va_context {
@@ -139,6 +164,8 @@ struct kmscap_va_context {
 	VAProcPipelineParameterBuffer pipeline;
 	VARectangle surface_region, output_region;
 	bool have_surface_region, have_output_region;
+	unsigned int num_layers;	/* further layers, blended in order */
+	struct kmscap_va_layer layers[KMSCAP_VA_MAX_LAYERS];
 };
 
 struct kmscap_va_driver {
@@ -291,6 +318,7 @@ VAStatus kmscap_va_enc_check_seq(struct kmscap_va_driver *drv, struct kmscap_va_
 VAStatus kmscap_va_enc_check_pic(struct kmscap_va_driver *drv, struct kmscap_va_context *c,
 				 unsigned int *nal_ref_idc);
 VAStatus kmscap_va_enc_check_slices(struct kmscap_va_driver *drv, struct kmscap_va_context *c);
+VAStatus kmscap_va_enc_check_rc(struct kmscap_va_driver *drv, struct kmscap_va_context *c);
 void kmscap_va_dpb_update(struct kmscap_va_enc_state *e, bool idr, bool ref);
 
 /* h264_bitstream.c */

@@ -6,6 +6,9 @@
  * otherwise).  The rest of the output is filled with the background colour.
  * NV12 -> NV12 and P010 -> P010 crop/scale is in vpp_yuv.c.
  *
+ * Further pipeline buffers in the same picture are layers composited, in
+ * order, onto the NV12 output (kmscap_va_vpp_blend(), below).
+ *
  * Conversion, with Kr = 0.2126, Kb = 0.0722, Kg = 1 - Kr - Kb, R'G'B' in
  * 0..M (M = 255 or 1023) and exact integer rounding (half up):
  *   Y  = 16*s + 219*s * (Kr R + Kg G + Kb B) / M
@@ -169,18 +172,40 @@ static void kmscap_va_fill_background(struct kmscap_va_surface *d, uint32_t argb
 	}
 }
 
+static VAStatus kmscap_va_check_blend(struct kmscap_va_driver *drv, const VABlendState *bs)
+{
+	const unsigned int known = VA_BLEND_GLOBAL_ALPHA | VA_BLEND_PREMULTIPLIED_ALPHA;
+
+	if (bs->flags & VA_BLEND_LUMA_KEY)
+		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
+					"blend flags %#x: luma keying is not supported", bs->flags);
+	if (bs->flags & ~known)
+		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
+					"blend flags %#x: unknown bits %#x", bs->flags,
+					bs->flags & ~known);
+	/* written so that NaN fails too */
+	if ((bs->flags & VA_BLEND_GLOBAL_ALPHA) &&
+	    !(bs->global_alpha >= 0.0f && bs->global_alpha <= 1.0f))
+		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
+					"global_alpha %g outside 0.0..1.0", bs->global_alpha);
+	return VA_STATUS_SUCCESS;
+}
+
 VAStatus kmscap_va_vpp_render(struct kmscap_va_driver *drv, struct kmscap_va_context *c,
 			      struct kmscap_va_buffer *b)
 {
 	const VAProcPipelineParameterBuffer *p = (const void *)b->data;
+	struct kmscap_va_layer *l;
+	VAStatus st;
 
 	if (b->type != VAProcPipelineParameterBufferType)
 		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_UNSUPPORTED_BUFFERTYPE,
 					"buffer %#x of type %s in a VPP picture", b->id,
 					vaBufferTypeStr(b->type));
-	if (c->have_pipeline)
+	if (c->have_pipeline && c->num_layers == KMSCAP_VA_MAX_LAYERS)
 		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
-					"second pipeline buffer in one picture");
+					"more than %d pipeline buffers in one picture",
+					KMSCAP_VA_MAX_LAYERS + 1);
 	if (p->num_filters)
 		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_UNSUPPORTED_FILTER,
 					"%u filters: the driver has none", p->num_filters);
@@ -188,9 +213,9 @@ VAStatus kmscap_va_vpp_render(struct kmscap_va_driver *drv, struct kmscap_va_con
 	    p->num_additional_outputs)
 		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
 					"references / additional outputs are not supported");
-	if (p->rotation_state || p->mirror_state || p->blend_state)
+	if (p->rotation_state || p->mirror_state)
 		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
-					"rotation %u / mirror %u / blending not supported",
+					"rotation %u / mirror %u not supported",
 					p->rotation_state, p->mirror_state);
 	if ((p->filter_flags & VA_FILTER_SCALING_MASK) == VA_FILTER_SCALING_NL_ANAMORPHIC)
 		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
@@ -203,6 +228,31 @@ VAStatus kmscap_va_vpp_render(struct kmscap_va_driver *drv, struct kmscap_va_con
 	if (p->output_color_properties.color_range == VA_SOURCE_RANGE_FULL)
 		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
 					"full-range output: only limited range is produced");
+	if (p->blend_state) {
+		st = kmscap_va_check_blend(drv, p->blend_state);
+		if (st != VA_STATUS_SUCCESS)
+			return st;
+	}
+	if (c->have_pipeline) {
+		/* a further layer, composited onto what is below it */
+		l = &c->layers[c->num_layers++];
+		memset(l, 0, sizeof(*l));
+		l->surface = p->surface;
+		l->have_surface_region = p->surface_region != NULL;
+		if (p->surface_region)
+			l->surface_region = *p->surface_region;
+		l->have_output_region = p->output_region != NULL;
+		if (p->output_region)
+			l->output_region = *p->output_region;
+		l->have_blend = p->blend_state != NULL;
+		if (p->blend_state)
+			l->blend = *p->blend_state;
+		l->filter_flags = p->filter_flags;
+		return VA_STATUS_SUCCESS;
+	}
+	if (p->blend_state)
+		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
+					"blend state on the first layer (blending onto the background colour) is not supported");
 	c->pipeline = *p;
 	c->have_surface_region = p->surface_region != NULL;
 	if (p->surface_region)
@@ -212,7 +262,9 @@ VAStatus kmscap_va_vpp_render(struct kmscap_va_driver *drv, struct kmscap_va_con
 		c->output_region = *p->output_region;
 	c->pipeline.surface_region = NULL;
 	c->pipeline.output_region = NULL;
+	c->pipeline.blend_state = NULL;
 	c->have_pipeline = true;
+	c->num_layers = 0;
 	return VA_STATUS_SUCCESS;
 }
 
@@ -232,7 +284,146 @@ static VAStatus kmscap_va_check_region(struct kmscap_va_driver *drv, const VARec
 	return VA_STATUS_SUCCESS;
 }
 
-VAStatus kmscap_va_vpp_execute(struct kmscap_va_driver *drv, struct kmscap_va_context *c)
+/*
+ * Blending of a further layer onto the NV12 output, in the output's colour
+ * space.  With A the pixel's alpha (255 for formats without alpha), G the
+ * global alpha rounded to 0..255 and C the layer's R'G'B', the layer adds
+ * k C and keeps (1 - a) of the output, in units of 1/65025:
+ *   no blend state or flags 0: straight per-pixel alpha  k = 255 A, a = 255 A
+ *   PREMULTIPLIED_ALPHA (C is premultiplied)             k = 65025, a = 255 A
+ *   GLOBAL_ALPHA (pixel alpha ignored)                   k = 255 G, a = 255 G
+ *   both                                                 k = G 255, a = G A
+ * The conversion is affine, so blending R'G'B' and converting equals
+ *   Y = a 16 / 65025 + 219 k (Kr R + Kg G + Kb B) / (255 65025) + (1 - a / 65025) Y_out
+ * (Cb, Cr likewise, from the mean of the 2x2 pixels a chroma sample covers,
+ * pixels outside the layer counting with k = a = 0), in exact integers,
+ * rounded half up.  Valid inputs stay in range; the result is only clamped
+ * to 0..255 (a premultiplied colour above its alpha can overshoot).
+ */
+struct kmscap_va_weight {
+	int64_t k, a;
+};
+
+static struct kmscap_va_weight kmscap_va_blend_weight(const struct kmscap_va_layer *l,
+						       bool has_alpha, int alpha)
+{
+	unsigned int f = l->have_blend ? l->blend.flags : 0;
+	int A = has_alpha ? alpha : 255;
+	int G = (int)(l->blend.global_alpha * 255.0f + 0.5f);
+
+	if ((f & VA_BLEND_GLOBAL_ALPHA) && (f & VA_BLEND_PREMULTIPLIED_ALPHA))
+		return (struct kmscap_va_weight){ 255 * G, (int64_t)G * A };
+	if (f & VA_BLEND_GLOBAL_ALPHA)
+		return (struct kmscap_va_weight){ 255 * G, 255 * G };
+	if (f & VA_BLEND_PREMULTIPLIED_ALPHA)
+		return (struct kmscap_va_weight){ 65025, 255 * A };
+	return (struct kmscap_va_weight){ 255 * A, 255 * A };
+}
+
+static int kmscap_va_get(const struct kmscap_va_surface *d, int plane, int x, int y)
+{
+	return d->data[d->offset[plane] + (size_t)y * d->pitch[plane] + x];
+}
+
+static VAStatus kmscap_va_vpp_blend(struct kmscap_va_driver *drv, struct kmscap_va_context *c,
+				    struct kmscap_va_surface *dst,
+				    const struct kmscap_va_layer *l)
+{
+	struct kmscap_va_surface *src;
+	VAStatus st = VA_STATUS_SUCCESS;
+	VARectangle sr, orr;
+	bool has_alpha;
+	int x0, y0, x1, y1, x, y, i;
+	char a[5];
+
+	src = kmscap_va_surface_get(drv, l->surface, &st, __func__);
+	if (!src)
+		return st;
+	if (src == dst)
+		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
+					"surface %#x is both a layer and the output", src->id);
+	if (dst->fourcc != VA_FOURCC_NV12 || src->rt_format != VA_RT_FORMAT_RGB32)
+		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_UNIMPLEMENTED,
+					"blending a %s layer onto %s: only 8-bit RGB onto NV12",
+					kmscap_va_fourcc_str(src->fourcc, a),
+					dst->fourcc == VA_FOURCC_NV12 ? "NV12" : "P010");
+	has_alpha = src->fourcc == VA_FOURCC_BGRA || src->fourcc == VA_FOURCC_RGBA;
+	if (l->have_blend && (l->blend.flags & VA_BLEND_PREMULTIPLIED_ALPHA) && !has_alpha)
+		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
+					"premultiplied alpha on a %s layer, which has no alpha",
+					kmscap_va_fourcc_str(src->fourcc, a));
+	sr = l->have_surface_region ? l->surface_region :
+	     (VARectangle){ 0, 0, src->width, src->height };
+	orr = l->have_output_region ? l->output_region :
+	      (VARectangle){ 0, 0, dst->width, dst->height };
+	st = kmscap_va_check_region(drv, &sr, src, false, "layer surface");
+	if (st != VA_STATUS_SUCCESS)
+		return st;
+	if (!orr.width || !orr.height)
+		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
+					"layer output region %d,%d %ux%u is empty", orr.x, orr.y,
+					orr.width, orr.height);
+	if (sr.width != orr.width || sr.height != orr.height)
+		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_UNIMPLEMENTED,
+					"layer scaled from %ux%u to %ux%u: blend layers are not scaled",
+					sr.width, sr.height, orr.width, orr.height);
+	/* the output region may lie partly (or wholly) outside: clip */
+	x0 = orr.x < 0 ? 0 : orr.x;
+	y0 = orr.y < 0 ? 0 : orr.y;
+	x1 = orr.x + orr.width > (int)dst->width ? (int)dst->width : orr.x + orr.width;
+	y1 = orr.y + orr.height > (int)dst->height ? (int)dst->height : orr.y + orr.height;
+	if (x0 >= x1 || y0 >= y1)
+		return VA_STATUS_SUCCESS;
+	st = kmscap_va_import_begin_read(drv, src);
+	if (st != VA_STATUS_SUCCESS)
+		return st;
+	/* whole 2x2 chroma blocks touched by the clipped region */
+	for (y = y0 & ~1; y < y1; y += 2) {
+		for (x = x0 & ~1; x < x1; x += 2) {
+			const int64_t dy = 255 * 10000, dcb = 255 * 18556, dcr = 255 * 15748;
+			int64_t sum_a = 0, sum_kb = 0, sum_kr = 0;
+			int cb, cr;
+
+			for (i = 0; i < 4; i++) {
+				int px = x + (i & 1), py = y + (i >> 1), lx, ly;
+				struct kmscap_va_rgb rgb;
+				struct kmscap_va_weight w;
+				int64_t yn, v;
+
+				if (px < x0 || px >= x1 || py < y0 || py >= y1)
+					continue;
+				lx = sr.x + px - orr.x;
+				ly = sr.y + py - orr.y;
+				rgb = kmscap_va_fetch(src, lx, ly);
+				w = kmscap_va_blend_weight(l, has_alpha,
+							   src->data[src->offset[0] +
+								     (size_t)ly * src->pitch[0] +
+								     4 * lx + 3]);
+				yn = 2126 * rgb.r + 7152 * rgb.g + 722 * rgb.b;
+				v = w.a * 16 * dy + w.k * 219 * yn +
+				    (65025 - w.a) * kmscap_va_get(dst, 0, px, py) * dy;
+				kmscap_va_put(dst, 0, px, py,
+					      kmscap_va_clamp(kmscap_va_div_round(v, 65025 * dy),
+							      0, 255));
+				sum_a += w.a;
+				sum_kb += w.k * 224 * (10000 * rgb.b - yn);
+				sum_kr += w.k * 224 * (10000 * rgb.r - yn);
+			}
+			cb = kmscap_va_get(dst, 1, x, y / 2);
+			cr = kmscap_va_get(dst, 1, x + 1, y / 2);
+			cb = kmscap_va_div_round(4 * 65025 * dcb * cb + sum_a * (128 - cb) * dcb +
+						 sum_kb, 4 * 65025 * dcb);
+			cr = kmscap_va_div_round(4 * 65025 * dcr * cr + sum_a * (128 - cr) * dcr +
+						 sum_kr, 4 * 65025 * dcr);
+			kmscap_va_put(dst, 1, x, y / 2, kmscap_va_clamp(cb, 0, 255));
+			kmscap_va_put(dst, 1, x + 1, y / 2, kmscap_va_clamp(cr, 0, 255));
+		}
+	}
+	kmscap_va_import_end_read(src);
+	return VA_STATUS_SUCCESS;
+}
+
+static VAStatus kmscap_va_vpp_first(struct kmscap_va_driver *drv, struct kmscap_va_context *c)
 {
 	struct kmscap_va_surface *src, *dst;
 	VARectangle sr, orr;
@@ -319,6 +510,22 @@ VAStatus kmscap_va_vpp_execute(struct kmscap_va_driver *drv, struct kmscap_va_co
 	return VA_STATUS_SUCCESS;
 }
 
+VAStatus kmscap_va_vpp_execute(struct kmscap_va_driver *drv, struct kmscap_va_context *c)
+{
+	struct kmscap_va_surface *dst;
+	VAStatus st = kmscap_va_vpp_first(drv, c);
+	unsigned int i;
+
+	if (st != VA_STATUS_SUCCESS || !c->num_layers)
+		return st;
+	dst = kmscap_va_surface_get(drv, c->render_target, &st, __func__);
+	if (!dst)
+		return st;
+	for (i = 0; i < c->num_layers && st == VA_STATUS_SUCCESS; i++)
+		st = kmscap_va_vpp_blend(drv, c, dst, &c->layers[i]);
+	return st;
+}
+
 VAStatus kmscap_va_query_video_proc_filters(VADriverContextP ctx, VAContextID context,
 					    VAProcFilterType *filters, unsigned int *num)
 {
@@ -351,7 +558,7 @@ VAStatus kmscap_va_query_video_proc_pipeline_caps(VADriverContextP ctx,
 	caps->output_color_standards = (VAProcColorStandardType *)kmscap_va_out_std;
 	caps->num_output_color_standards = 1;
 	caps->rotation_flags = 0;
-	caps->blend_flags = 0;
+	caps->blend_flags = VA_BLEND_GLOBAL_ALPHA | VA_BLEND_PREMULTIPLIED_ALPHA;
 	caps->mirror_flags = 0;
 	caps->num_additional_outputs = 0;
 	caps->max_input_width = KMSCAP_VA_MAX_WIDTH;

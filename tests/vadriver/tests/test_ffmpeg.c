@@ -265,19 +265,34 @@ START_TEST(test_vainfo)
 }
 END_TEST
 
-/* Only CQP is offered: a bitrate target cannot be met and ffmpeg must say so. */
-START_TEST(test_ffmpeg_h264_vaapi_bitrate_refused)
+/*
+ * A bitrate target (-b:v) makes ffmpeg pick VBR and send rate control, HRD
+ * and frame rate parameters: the driver validates and records them (debug
+ * log) and the output still decodes.
+ */
+START_TEST(test_ffmpeg_h264_vaapi_bitrate_vbr)
 {
-	char cmd[2048], *out = NULL;
+	char cmd[2048], *out = NULL, *p;
+	unsigned int bps, pct;
 	int rc;
 
 	kmscap_vat_need();
 	snprintf(cmd, sizeof(cmd),
-		 "ffmpeg -nostdin -y -v error -vaapi_device '%s' -f lavfi -i testsrc2=size=64x48:rate=25 -frames:v 2 -vf format=nv12,hwupload -c:v h264_vaapi -b:v 1M -f null - 2>&1",
-		 kmscap_vat_device());
+		 "KMSCAP_VA_DEBUG=1 ffmpeg -nostdin -y -v error -vaapi_device '%s' -f lavfi -i testsrc2=size=64x48:rate=25 -frames:v 3 -vf format=nv12,hwupload -c:v h264_vaapi -b:v 1M '%s/vbr.h264' 2>&1 && ffmpeg -nostdin -v error -i '%s/vbr.h264' -f null - 2>&1",
+		 kmscap_vat_device(), kmscap_vat_workdir(), kmscap_vat_workdir());
 	rc = kmscap_vat_run(cmd, &out);
-	ck_assert_msg(rc != 0, "ffmpeg accepted a bitrate target: %s", out);
-	ck_assert_msg(strstr(out, "supported modes: CQP"), "unexpected refusal: %s", out);
+	ck_assert_msg(rc == 0, "ffmpeg -b:v 1M failed: %s", out);
+	/* ffmpeg probes vaSyncBuffer with VA_INVALID_ID; nothing else may be refused */
+	for (p = strstr(out, "rejected with"); p; p = strstr(p + 1, "rejected with"))
+		ck_assert_msg(p - out >= 23 && !strncmp(p - 23, "kmscap_va_sync_buffer: ", 23),
+			      "the driver rejected something: %s", out);
+	ck_assert_msg(!strstr(out, "[h264"), "the decoder complained: %s", out);
+	p = strstr(out, "kmscap_va: rate control: VBR ");
+	ck_assert_msg(p, "no VBR rate control record in the debug log: %s", out);
+	/* the recorded peak times the target percentage is the -b:v target */
+	ck_assert_int_eq(sscanf(p, "kmscap_va: rate control: VBR %u bit/s, target %u%%", &bps,
+				&pct), 2);
+	ck_assert_uint_eq((unsigned long long)bps * pct / 100, 1000000);
 	free(out);
 }
 END_TEST
@@ -292,7 +307,7 @@ Suite *kmscap_vat_suite_ffmpeg(void)
 	ADD(test_ffmpeg_h264_vaapi_cb_gop_cropped);
 	ADD(test_ffmpeg_h264_vaapi_main_slices);
 	ADD(test_ffmpeg_h264_vaapi_defaults_cabac);
-	ADD(test_ffmpeg_h264_vaapi_bitrate_refused);
+	ADD(test_ffmpeg_h264_vaapi_bitrate_vbr);
 	ADD(test_ffmpeg_scale_vaapi);
 #undef ADD
 	return s;

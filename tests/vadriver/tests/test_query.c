@@ -83,7 +83,7 @@ START_TEST(test_config_attributes)
 	ck_assert_va_ok(vaGetConfigAttributes(t.dpy, VAProfileH264High, VAEntrypointEncSlice, a,
 					      sizeof(a) / sizeof(a[0])));
 	ck_assert_uint_eq(a[0].value, VA_RT_FORMAT_YUV420);
-	ck_assert_uint_eq(a[1].value, VA_RC_CQP);
+	ck_assert_uint_eq(a[1].value, VA_RC_CQP | VA_RC_CBR | VA_RC_VBR);
 	ck_assert(a[2].value & VA_ENC_PACKED_HEADER_SEQUENCE);
 	ck_assert(a[2].value & VA_ENC_PACKED_HEADER_PICTURE);
 	ck_assert(a[2].value & VA_ENC_PACKED_HEADER_SLICE);

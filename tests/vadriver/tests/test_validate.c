@@ -467,6 +467,101 @@ START_TEST(enc_misc_unknown_type)
 }
 END_TEST
 
+/*
+ * CBR / VBR: an IDR with the given misc parameters (NULL / 0: not sent).
+ * Good values: 2 Mbit/s, target 100 %, a one-frame HRD buffer, 30 fps.
+ */
+struct kmscap_vat_rc_case {
+	VAEncMiscParameterRateControl rc;
+	VAEncMiscParameterHRD hrd;
+	uint32_t fr;
+	bool no_rc, no_hrd, no_fr;
+};
+
+static void kmscap_vat_rc_good(struct kmscap_vat_rc_case *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->rc.bits_per_second = 2000000;
+	k->rc.target_percentage = 100;
+	k->rc.window_size = 34;
+	k->rc.initial_qp = 26;
+	k->hrd.buffer_size = 2000000 / 30;
+	k->hrd.initial_buffer_fullness = 2000000 / 30;
+	k->fr = 30 | 1 << 16;
+}
+
+static VABufferID kmscap_vat_misc_buf(struct kmscap_vat_enc *e, VAEncMiscParameterType type,
+				      const void *data, size_t len)
+{
+	VAEncMiscParameterBuffer *m = kmscap_vat_calloc(1, sizeof(*m) + len);
+	VABufferID b;
+
+	m->type = type;
+	memcpy(m->data, data, len);
+	ck_assert_va_ok(vaCreateBuffer(e->t.dpy, e->context, VAEncMiscParameterBufferType,
+				       sizeof(*m) + len, 1, m, &b));
+	free(m);
+	return b;
+}
+
+static VAStatus kmscap_vat_rc_run(unsigned int mode, const struct kmscap_vat_rc_case *k)
+{
+	VAEncMiscParameterFrameRate fr = { .framerate = k->fr };
+	struct kmscap_vat_enc e;
+	VABufferID b[3];
+	unsigned int n = 0, i;
+	VAStatus st;
+
+	kmscap_vat_enc_open_rc(&e, H264_MAIN, 64, 32, 0, 0, mode);
+	kmscap_vat_enc_defaults(&e, true, 1);
+	e.seq.bits_per_second = k->rc.bits_per_second;
+	if (!k->no_rc)
+		b[n++] = kmscap_vat_misc_buf(&e, VAEncMiscParameterTypeRateControl, &k->rc,
+					     sizeof(k->rc));
+	if (!k->no_hrd)
+		b[n++] = kmscap_vat_misc_buf(&e, VAEncMiscParameterTypeHRD, &k->hrd,
+					     sizeof(k->hrd));
+	if (!k->no_fr)
+		b[n++] = kmscap_vat_misc_buf(&e, VAEncMiscParameterTypeFrameRate, &fr,
+					     sizeof(fr));
+	st = kmscap_vat_enc_submit(&e, true, b, n);
+	if (st == VA_STATUS_SUCCESS)
+		ck_assert_msg(e.out_len > 64 * 32, "CBR/VBR picture of only %zu bytes", e.out_len);
+	for (i = 0; i < n; i++)
+		vaDestroyBuffer(e.t.dpy, b[i]);
+	kmscap_vat_enc_close(&e);
+	return st;
+}
+
+#define KMSCAP_VAT_RC_RULE(name, mode, expected, change)		\
+	START_TEST(name)						\
+	{								\
+		struct kmscap_vat_rc_case k;				\
+									\
+		kmscap_vat_rc_good(&k);					\
+		change;							\
+		ck_assert_va(kmscap_vat_rc_run(mode, &k), expected);	\
+	}								\
+	END_TEST
+
+KMSCAP_VAT_RC_RULE(rc_cbr_valid, VA_RC_CBR, VA_STATUS_SUCCESS, )
+KMSCAP_VAT_RC_RULE(rc_vbr_valid_without_hrd, VA_RC_VBR, VA_STATUS_SUCCESS,
+		   k.rc.target_percentage = 90; k.no_hrd = true)
+KMSCAP_VAT_RC_RULE(rc_cbr_bits_per_second_zero, VA_RC_CBR, EINVAL_P, k.rc.bits_per_second = 0)
+KMSCAP_VAT_RC_RULE(rc_vbr_bits_per_second_zero, VA_RC_VBR, EINVAL_P, k.rc.bits_per_second = 0)
+KMSCAP_VAT_RC_RULE(rc_target_percentage_101, VA_RC_VBR, EINVAL_P, k.rc.target_percentage = 101)
+KMSCAP_VAT_RC_RULE(rc_vbr_target_percentage_0, VA_RC_VBR, EINVAL_P, k.rc.target_percentage = 0)
+KMSCAP_VAT_RC_RULE(rc_qp_out_of_range, VA_RC_CBR, EINVAL_P, k.rc.max_qp = 52)
+KMSCAP_VAT_RC_RULE(rc_min_qp_above_max, VA_RC_CBR, EINVAL_P, k.rc.min_qp = 40; k.rc.max_qp = 30)
+KMSCAP_VAT_RC_RULE(rc_cbr_without_hrd, VA_RC_CBR, EINVAL_P, k.no_hrd = true)
+KMSCAP_VAT_RC_RULE(rc_cbr_hrd_buffer_size_zero, VA_RC_CBR, EINVAL_P,
+		   k.hrd.buffer_size = 0; k.hrd.initial_buffer_fullness = 0)
+KMSCAP_VAT_RC_RULE(rc_hrd_fullness_above_size, VA_RC_VBR, EINVAL_P,
+		   k.hrd.initial_buffer_fullness = k.hrd.buffer_size + 1)
+KMSCAP_VAT_RC_RULE(rc_without_rate_control, VA_RC_VBR, EINVAL_P, k.no_rc = true)
+KMSCAP_VAT_RC_RULE(rc_without_frame_rate, VA_RC_CBR, EINVAL_P, k.no_fr = true)
+KMSCAP_VAT_RC_RULE(rc_frame_rate_numerator_zero, VA_RC_CBR, EINVAL_P, k.fr = 1 << 16)
+
 Suite *kmscap_vat_suite_validate(void)
 {
 	Suite *s = suite_create("validate");
@@ -533,6 +628,20 @@ Suite *kmscap_vat_suite_validate(void)
 	ADD(enc_packed_param_without_data);
 	ADD(enc_misc_rate_control_in_cqp);
 	ADD(enc_misc_unknown_type);
+	ADD(rc_cbr_valid);
+	ADD(rc_vbr_valid_without_hrd);
+	ADD(rc_cbr_bits_per_second_zero);
+	ADD(rc_vbr_bits_per_second_zero);
+	ADD(rc_target_percentage_101);
+	ADD(rc_vbr_target_percentage_0);
+	ADD(rc_qp_out_of_range);
+	ADD(rc_min_qp_above_max);
+	ADD(rc_cbr_without_hrd);
+	ADD(rc_cbr_hrd_buffer_size_zero);
+	ADD(rc_hrd_fullness_above_size);
+	ADD(rc_without_rate_control);
+	ADD(rc_without_frame_rate);
+	ADD(rc_frame_rate_numerator_zero);
 #undef ADD
 	return s;
 }

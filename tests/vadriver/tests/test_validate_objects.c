@@ -34,7 +34,7 @@ START_TEST(cfg_rejections)
 		     VA_STATUS_ERROR_UNSUPPORTED_ENTRYPOINT);
 	ck_assert_va(vaCreateConfig(t.dpy, VAProfileNone, VAEntrypointEncSlice, NULL, 0, &cfg),
 		     VA_STATUS_ERROR_UNSUPPORTED_ENTRYPOINT);
-	a = (VAConfigAttrib){ VAConfigAttribRateControl, VA_RC_CBR };
+	a = (VAConfigAttrib){ VAConfigAttribRateControl, VA_RC_VBR_CONSTRAINED };
 	ck_assert_va(vaCreateConfig(t.dpy, VAProfileH264High, VAEntrypointEncSlice, &a, 1, &cfg),
 		     VA_STATUS_ERROR_INVALID_VALUE);
 	a = (VAConfigAttrib){ VAConfigAttribRateControl, VA_RC_CQP | VA_RC_VBR };
@@ -386,7 +386,7 @@ static void kmscap_vat_bad_config(void)
 
 	kmscap_vat_open(&t);
 	vaCreateConfig(t.dpy, VAProfileH264High, VAEntrypointEncSlice,
-		       &(VAConfigAttrib){ VAConfigAttribRateControl, VA_RC_VBR }, 1, &cfg);
+		       &(VAConfigAttrib){ VAConfigAttribRateControl, VA_RC_VCM }, 1, &cfg);
 	kmscap_vat_close(&t);
 }
 
@@ -396,7 +396,7 @@ START_TEST(log_debug_reason)
 	char *log = kmscap_vat_debug_log(kmscap_vat_bad_config);
 
 	ck_assert_msg(strstr(log, "kmscap_va_create_config: rejected with") &&
-		      strstr(log, "rate control mode 0x4 not supported"),
+		      strstr(log, "rate control mode 0x8 not supported"),
 		      "no reason in the debug log: \"%s\"", log);
 	free(log);
 }

@@ -617,6 +617,279 @@ START_TEST(test_vpp_then_encode)
 }
 END_TEST
 
+/*
+ * Blending: an NV12 picture copied as the first layer, then an ARGB8888
+ * layer (imported from a memfd) placed with output_region, partly outside
+ * the output.  The expected samples are computed here in floating point:
+ * the layer adds k C and keeps (1 - a) of the picture (k = a = A straight
+ * alpha, k = 1, a = A premultiplied, k = a = g global, k = g, a = g A both),
+ * converted with BT.709 limited range; chroma from the mean of the 2x2
+ * pixels.  Exact, except that a value within 1e-6 of .5 may round either way.
+ */
+static VAStatus kmscap_vat_vpp_layers(VADisplay dpy, VASurfaceID bg, VASurfaceID layer,
+				      VASurfaceID out, const VARectangle *sr,
+				      const VARectangle *orr, const VABlendState *bs,
+				      const VABlendState *bs0)
+{
+	VAProcPipelineParameterBuffer p[2];
+	VAConfigID cfg;
+	VAContextID ctx;
+	VABufferID buf[2];
+	VAStatus st;
+
+	memset(p, 0, sizeof(p));
+	p[0].surface = bg;
+	p[0].output_color_standard = VAProcColorStandardBT709;
+	p[0].blend_state = bs0;
+	p[1].surface = layer;
+	p[1].surface_region = sr;
+	p[1].output_region = orr;
+	p[1].output_color_standard = VAProcColorStandardBT709;
+	p[1].blend_state = bs;
+	ck_assert_va_ok(vaCreateConfig(dpy, VAProfileNone, VAEntrypointVideoProc, NULL, 0, &cfg));
+	ck_assert_va_ok(vaCreateContext(dpy, cfg, 16, 16, 0, &out, 1, &ctx));
+	ck_assert_va_ok(vaCreateBuffer(dpy, ctx, VAProcPipelineParameterBufferType, sizeof(p[0]),
+				       1, &p[0], &buf[0]));
+	ck_assert_va_ok(vaCreateBuffer(dpy, ctx, VAProcPipelineParameterBufferType, sizeof(p[1]),
+				       1, &p[1], &buf[1]));
+	st = vaBeginPicture(dpy, ctx, out);
+	if (st == VA_STATUS_SUCCESS) {
+		st = vaRenderPicture(dpy, ctx, buf, 2);
+		if (st == VA_STATUS_SUCCESS)
+			st = vaEndPicture(dpy, ctx);
+		else
+			vaEndPicture(dpy, ctx);
+	}
+	if (st == VA_STATUS_SUCCESS)
+		st = vaSyncSurface(dpy, out);
+	vaDestroyBuffer(dpy, buf[0]);
+	vaDestroyBuffer(dpy, buf[1]);
+	vaDestroyContext(dpy, ctx);
+	vaDestroyConfig(dpy, cfg);
+	return st;
+}
+
+static bool kmscap_vat_round_ok(double v, int got, int lo, int hi)
+{
+	double f = floor(v + 0.5);
+	int a = (int)f, b = a;
+
+	if (fabs(v + 0.5 - f) < 1e-6)	/* exactly .5 in exact arithmetic: either */
+		b = a - 1;
+	a = a < lo ? lo : a > hi ? hi : a;
+	b = b < lo ? lo : b > hi ? hi : b;
+	return got == a || got == b;
+}
+
+#define BL_W 64
+#define BL_H 48
+#define CU_W 20
+#define CU_H 14
+
+static void kmscap_vat_blend_case(const VABlendState *bs, bool has_alpha, int ox, int oy)
+{
+	static uint32_t px[CU_W * CU_H];
+	const double kr = 0.2126, kb = 0.0722, kg = 1 - kr - kb;
+	VARectangle sr = { 2, 1, CU_W - 2, CU_H - 1 }, orr = { ox, oy, CU_W - 2, CU_H - 1 };
+	unsigned int flags = bs ? bs->flags : 0, i, r = 12345;
+	struct kmscap_vat_frame in, out;
+	struct kmscap_vat t;
+	VASurfaceID si, so, sl;
+	double ka[BL_H][BL_W][2], lin[BL_H][BL_W][3], g;
+	int x, y, fd, hits = 0;
+
+	kmscap_vat_open(&t);
+	for (i = 0; i < CU_W * CU_H; i++) {
+		int a, c[3], k;
+
+		r = r * 1103515245 + 12345;
+		a = i % 7 == 0 ? 0 : i % 7 == 1 ? 255 : (r >> 8) & 255;
+		for (k = 0; k < 3; k++) {
+			r = r * 1103515245 + 12345;
+			c[k] = (r >> 8) % 256;
+			if (flags & VA_BLEND_PREMULTIPLIED_ALPHA)
+				c[k] = c[k] * a / 255;	/* a premultiplied colour <= alpha */
+		}
+		px[i] = (uint32_t)c[2] | c[1] << 8 | c[0] << 16 | (uint32_t)a << 24;
+	}
+	fd = kmscap_vat_rgb_memfd(px, CU_W, CU_H, CU_W * 4, 0);
+	ck_assert_va_ok(kmscap_vat_import_prime2(t.dpy, fd,
+						 has_alpha ? DRM_FORMAT_ARGB8888 : DRM_FORMAT_XRGB8888,
+						 has_alpha ? VA_FOURCC_BGRA : VA_FOURCC_BGRX,
+						 CU_W, CU_H, CU_W * 4, 0, DRM_FORMAT_MOD_LINEAR, &sl));
+	close(fd);
+	kmscap_vat_frame_gen(&in, BL_W, BL_H, 77);
+	kmscap_vat_frame_gen(&out, BL_W, BL_H, 78);
+	ck_assert_va_ok(vaCreateSurfaces(t.dpy, VA_RT_FORMAT_YUV420, BL_W, BL_H, &si, 1, NULL, 0));
+	ck_assert_va_ok(vaCreateSurfaces(t.dpy, VA_RT_FORMAT_YUV420, BL_W, BL_H, &so, 1, NULL, 0));
+	kmscap_vat_upload(t.dpy, si, &in);
+	ck_assert_va_ok(kmscap_vat_vpp_layers(t.dpy, si, sl, so, &sr, &orr, bs, NULL));
+	kmscap_vat_download(t.dpy, so, &out);
+
+	/* per output pixel: k, a and the layer's Y', B - Y', R - Y' (0 outside) */
+	g = (flags & VA_BLEND_GLOBAL_ALPHA) ? floor(bs->global_alpha * 255 + 0.5) / 255 : 1;
+	memset(ka, 0, sizeof(ka));
+	memset(lin, 0, sizeof(lin));
+	for (y = 0; y < BL_H; y++) {
+		for (x = 0; x < BL_W; x++) {
+			int lx = x - ox + sr.x, ly = y - oy + sr.y;
+			uint32_t v;
+			double R, G, B, A, yp;
+
+			if (x < ox || y < oy || x >= ox + orr.width || y >= oy + orr.height)
+				continue;
+			v = px[ly * CU_W + lx];
+			R = (v >> 16) & 255;
+			G = (v >> 8) & 255;
+			B = v & 255;
+			A = has_alpha ? (v >> 24) / 255.0 : 1;
+			if ((flags & VA_BLEND_GLOBAL_ALPHA) && (flags & VA_BLEND_PREMULTIPLIED_ALPHA)) {
+				ka[y][x][0] = g;
+				ka[y][x][1] = g * A;
+			} else if (flags & VA_BLEND_GLOBAL_ALPHA) {
+				ka[y][x][0] = ka[y][x][1] = g;
+			} else if (flags & VA_BLEND_PREMULTIPLIED_ALPHA) {
+				ka[y][x][0] = 1;
+				ka[y][x][1] = A;
+			} else {
+				ka[y][x][0] = ka[y][x][1] = A;
+			}
+			yp = kr * R + kg * G + kb * B;
+			lin[y][x][0] = yp;
+			lin[y][x][1] = B - yp;
+			lin[y][x][2] = R - yp;
+			hits++;
+		}
+	}
+	ck_assert_int_gt(hits, 0);
+	for (y = 0; y < BL_H; y++) {
+		for (x = 0; x < BL_W; x++) {
+			int d = in.data[y * BL_W + x], got = out.data[y * BL_W + x];
+			double e = ka[y][x][1] * 16 + ka[y][x][0] * 219 * lin[y][x][0] / 255 +
+				   (1 - ka[y][x][1]) * d;
+
+			ck_assert_msg(kmscap_vat_round_ok(e, got, 0, 255),
+				      "flags %#x at %+d,%+d: Y at %d,%d is %d, expected %.4f (picture %d)",
+				      flags, ox, oy, x, y, got, e, d);
+		}
+	}
+	for (y = 0; y < BL_H / 2; y++) {
+		for (x = 0; x < BL_W / 2; x++) {
+			int c;
+
+			for (c = 0; c < 2; c++) {
+				size_t o = BL_W * BL_H + y * BL_W + 2 * x + c;
+				double e = 0, den = c ? 2 * (1 - kr) : 2 * (1 - kb);
+				int d = in.data[o], j;
+
+				for (j = 0; j < 4; j++) {
+					int xx = 2 * x + j % 2, yy = 2 * y + j / 2;
+
+					e += ka[yy][xx][1] * 128 +
+					     ka[yy][xx][0] * 224 * lin[yy][xx][1 + c] / (den * 255) +
+					     (1 - ka[yy][xx][1]) * d;
+				}
+				ck_assert_msg(kmscap_vat_round_ok(e / 4, out.data[o], 0, 255),
+					      "flags %#x at %+d,%+d: C%d at %d,%d is %d, expected %.4f",
+					      flags, ox, oy, c, x, y, out.data[o], e / 4);
+			}
+		}
+	}
+	kmscap_vat_frame_free(&in);
+	kmscap_vat_frame_free(&out);
+	kmscap_vat_close(&t);
+}
+
+START_TEST(test_vpp_blend_premultiplied)
+{
+	VABlendState bs = { .flags = VA_BLEND_PREMULTIPLIED_ALPHA };
+
+	kmscap_vat_blend_case(&bs, true, 10, 6);	/* inside, odd size */
+	kmscap_vat_blend_case(&bs, true, -5, 40);	/* clipped left and bottom */
+	kmscap_vat_blend_case(&bs, true, 51, -7);	/* clipped right and top */
+}
+END_TEST
+
+START_TEST(test_vpp_blend_global_alpha)
+{
+	VABlendState g = { .flags = VA_BLEND_GLOBAL_ALPHA, .global_alpha = 0.3f };
+	VABlendState gp = { .flags = VA_BLEND_GLOBAL_ALPHA | VA_BLEND_PREMULTIPLIED_ALPHA,
+			    .global_alpha = 0.75f };
+
+	kmscap_vat_blend_case(&g, true, 3, 5);
+	kmscap_vat_blend_case(&g, false, -3, -2);
+	kmscap_vat_blend_case(&gp, true, 47, 37);
+}
+END_TEST
+
+/* No blend state: RGB layers are blended with their (straight) per-pixel alpha. */
+START_TEST(test_vpp_blend_default)
+{
+	VABlendState none = { .flags = 0 };
+
+	kmscap_vat_blend_case(NULL, true, 7, 9);
+	kmscap_vat_blend_case(&none, true, -1, -1);
+	kmscap_vat_blend_case(NULL, false, 30, 20);	/* XRGB: opaque */
+}
+END_TEST
+
+/* Pipeline caps advertise the blending implemented; invalid blend states. */
+START_TEST(test_vpp_blend_rules)
+{
+	static uint32_t px[16 * 16];
+	VABlendState luma = { .flags = VA_BLEND_LUMA_KEY, .min_luma = 0.1f, .max_luma = 0.9f };
+	VABlendState big = { .flags = VA_BLEND_GLOBAL_ALPHA, .global_alpha = 1.5f };
+	VABlendState nan = { .flags = VA_BLEND_GLOBAL_ALPHA, .global_alpha = NAN };
+	VABlendState unk = { .flags = 0x100 };
+	VABlendState pm = { .flags = VA_BLEND_PREMULTIPLIED_ALPHA };
+	VARectangle r16 = { 0, 0, 16, 16 }, r8 = { 0, 0, 8, 8 }, far = { 100, 100, 16, 16 };
+	VAProcPipelineCaps caps;
+	struct kmscap_vat t;
+	VAConfigID cfg;
+	VAContextID ctx;
+	VASurfaceID si, so, sa, sx;
+	int fd;
+
+	kmscap_vat_open(&t);
+	ck_assert_va_ok(vaCreateConfig(t.dpy, VAProfileNone, VAEntrypointVideoProc, NULL, 0, &cfg));
+	ck_assert_va_ok(vaCreateSurfaces(t.dpy, VA_RT_FORMAT_YUV420, 32, 32, &si, 1, NULL, 0));
+	ck_assert_va_ok(vaCreateSurfaces(t.dpy, VA_RT_FORMAT_YUV420, 32, 32, &so, 1, NULL, 0));
+	ck_assert_va_ok(vaCreateContext(t.dpy, cfg, 32, 32, 0, &so, 1, &ctx));
+	memset(&caps, 0, sizeof(caps));
+	ck_assert_va_ok(vaQueryVideoProcPipelineCaps(t.dpy, ctx, NULL, 0, &caps));
+	ck_assert_uint_eq(caps.blend_flags, VA_BLEND_GLOBAL_ALPHA | VA_BLEND_PREMULTIPLIED_ALPHA);
+	vaDestroyContext(t.dpy, ctx);
+	vaDestroyConfig(t.dpy, cfg);
+	fd = kmscap_vat_rgb_memfd(px, 16, 16, 64, 0);
+	ck_assert_va_ok(kmscap_vat_import_prime2(t.dpy, fd, DRM_FORMAT_ARGB8888, VA_FOURCC_BGRA,
+						 16, 16, 64, 0, DRM_FORMAT_MOD_LINEAR, &sa));
+	ck_assert_va_ok(kmscap_vat_import_prime2(t.dpy, fd, DRM_FORMAT_XRGB8888, VA_FOURCC_BGRX,
+						 16, 16, 64, 0, DRM_FORMAT_MOD_LINEAR, &sx));
+	close(fd);
+#define EINVAL_P VA_STATUS_ERROR_INVALID_PARAMETER
+	ck_assert_va(kmscap_vat_vpp_layers(t.dpy, si, sa, so, &r16, &r16, &luma, NULL), EINVAL_P);
+	ck_assert_va(kmscap_vat_vpp_layers(t.dpy, si, sa, so, &r16, &r16, &big, NULL), EINVAL_P);
+	ck_assert_va(kmscap_vat_vpp_layers(t.dpy, si, sa, so, &r16, &r16, &nan, NULL), EINVAL_P);
+	ck_assert_va(kmscap_vat_vpp_layers(t.dpy, si, sa, so, &r16, &r16, &unk, NULL), EINVAL_P);
+	/* premultiplied alpha needs an alpha channel */
+	ck_assert_va(kmscap_vat_vpp_layers(t.dpy, si, sx, so, &r16, &r16, &pm, NULL), EINVAL_P);
+	/* blending the first layer onto the background is not implemented */
+	ck_assert_va(kmscap_vat_vpp_layers(t.dpy, si, sa, so, &r16, &r16, &pm, &pm), EINVAL_P);
+	/* layers are not scaled */
+	ck_assert_va(kmscap_vat_vpp_layers(t.dpy, si, sa, so, &r16, &r8, &pm, NULL),
+		     VA_STATUS_ERROR_UNIMPLEMENTED);
+	/* the layer's surface region must lie in the layer */
+	ck_assert_va(kmscap_vat_vpp_layers(t.dpy, si, sa, so, &far, &r16, &pm, NULL), EINVAL_P);
+	/* an NV12 layer is not blended */
+	ck_assert_va(kmscap_vat_vpp_layers(t.dpy, si, si, so, &r16, &r16, NULL, NULL),
+		     VA_STATUS_ERROR_UNIMPLEMENTED);
+	/* an output region wholly outside is fine: nothing to draw */
+	ck_assert_va_ok(kmscap_vat_vpp_layers(t.dpy, si, sa, so, &r16, &far, &pm, NULL));
+#undef EINVAL_P
+	kmscap_vat_close(&t);
+}
+END_TEST
+
 Suite *kmscap_vat_suite_vpp(void)
 {
 	Suite *s = suite_create("vpp");
@@ -632,6 +905,10 @@ Suite *kmscap_vat_suite_vpp(void)
 	ADD(test_vpp_nv12_scale);
 	ADD(test_vpp_p010_crop);
 	ADD(test_vpp_then_encode);
+	ADD(test_vpp_blend_premultiplied);
+	ADD(test_vpp_blend_global_alpha);
+	ADD(test_vpp_blend_default);
+	ADD(test_vpp_blend_rules);
 #undef ADD
 	return s;
 }

@@ -165,9 +165,16 @@ void kmscap_vat_download(VADisplay dpy, VASurfaceID s, struct kmscap_vat_frame *
 void kmscap_vat_enc_open(struct kmscap_vat_enc *e, VAProfile profile, unsigned int w,
 			 unsigned int h, unsigned int packed, unsigned int coded_size)
 {
+	kmscap_vat_enc_open_rc(e, profile, w, h, packed, coded_size, VA_RC_CQP);
+}
+
+void kmscap_vat_enc_open_rc(struct kmscap_vat_enc *e, VAProfile profile, unsigned int w,
+			    unsigned int h, unsigned int packed, unsigned int coded_size,
+			    unsigned int rc_mode)
+{
 	VAConfigAttrib attr[3] = {
 		{ VAConfigAttribRTFormat, VA_RT_FORMAT_YUV420 },
-		{ VAConfigAttribRateControl, VA_RC_CQP },
+		{ VAConfigAttribRateControl, rc_mode },
 		{ VAConfigAttribEncPackedHeaders, packed },
 	};
 	unsigned int mbs = ((w + 15) / 16) * ((h + 15) / 16);

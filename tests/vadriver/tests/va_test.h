@@ -78,6 +78,10 @@ struct kmscap_vat_enc {
 
 void kmscap_vat_enc_open(struct kmscap_vat_enc *e, VAProfile profile, unsigned int w,
 			 unsigned int h, unsigned int packed, unsigned int coded_size);
+/* The same with a rate control mode other than CQP. */
+void kmscap_vat_enc_open_rc(struct kmscap_vat_enc *e, VAProfile profile, unsigned int w,
+			    unsigned int h, unsigned int packed, unsigned int coded_size,
+			    unsigned int rc_mode);
 void kmscap_vat_enc_close(struct kmscap_vat_enc *e);
 /* Fills seq/pic/slice defaults for frame index e->frame (IDR if idr). */
 void kmscap_vat_enc_defaults(struct kmscap_vat_enc *e, bool idr, unsigned int slices);
