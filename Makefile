@@ -159,6 +159,11 @@ bench: kmod selftests vadriver-build
 		--args "$(stream_bin) $(bench_copy) $(B)/vadriver $(BENCH_PIPE_FRAMES)" \
 		--extra $(stream_bin) --extra $(bench_copy) --extra $(va_driver) \
 		--out $(CURDIR)/out/bench-pipeline
+	@for f in $(CURDIR)/out/bench-pipeline/*.h264; do \
+		echo "  DECODE  $${f#$(CURDIR)/}: $$(ffprobe -v error -f h264 -show_entries \
+			frame=width,height -of csv=p=0 $$f | sort | uniq -c | \
+			awk '{ printf "%s%d frames at %s", s, $$1, $$2; s = ", " }')"; \
+	done
 
 # make demo (issue 4): tests/demo/kmscap-stream-demo renders onto a
 # 1920x1080@60 display (mode change to 1280x720 halfway) while kmscap-stream

@@ -68,14 +68,53 @@ static off_t kmscap_bp_size(const char *path)
 	return stat(path, &st) ? 0 : st.st_size;
 }
 
-/* Wait until @path grows past @size (the frame's coded data arrived). */
-static void kmscap_bp_wait_growth(const char *path, off_t size, pid_t pid, const char *what,
+/* 1 when every thread of @pid sleeps (none running or in uninterruptible wait). */
+static int kmscap_bp_idle(pid_t pid)
+{
+	char path[300], buf[512], *p;
+	struct dirent *d;
+	int idle = 1;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	dir = opendir(path);
+	if (!dir)
+		return 0;
+	while (idle && (d = readdir(dir))) {
+		FILE *f;
+		size_t n;
+
+		if (d->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task/%s/stat", (int)pid, d->d_name);
+		f = fopen(path, "re");
+		if (!f)
+			continue;
+		n = fread(buf, 1, sizeof(buf) - 1, f);
+		fclose(f);
+		buf[n] = '\0';
+		p = strrchr(buf, ')');
+		if (p && (p[2] == 'R' || p[2] == 'D'))
+			idle = 0;
+	}
+	closedir(dir);
+	return idle;
+}
+
+/*
+ * Wait until the frame's coded data is in @path: the file grew past
+ * @size, then stayed the same size for 10 ms with every thread of the
+ * encoder asleep (a write still in progress shows a growing size).
+ * Returns the new size.
+ */
+static off_t kmscap_bp_wait_frame(const char *path, off_t size, pid_t pid, const char *what,
 				  unsigned int frame)
 {
-	unsigned int waited;
+	unsigned int waited, stable = 0;
+	off_t now, last = size;
 	int status;
 
-	for (waited = 0; kmscap_bp_size(path) <= size; waited++) {
+	for (waited = 0; stable < 10; waited++) {
 		if (waited > 120000)
 			kmscap_t_fail("%s: frame %u not encoded into %s within 120 s", what,
 				      frame, path);
@@ -83,7 +122,14 @@ static void kmscap_bp_wait_growth(const char *path, off_t size, pid_t pid, const
 			kmscap_t_fail("%s: the encoder exited (status %#x) at frame %u", what,
 				      status, frame);
 		kmscap_t_sleep_ms(1);
+		now = kmscap_bp_size(path);
+		if (now > size && now == last && kmscap_bp_idle(pid))
+			stable++;
+		else
+			stable = 0;
+		last = now;
 	}
+	return last;
 }
 
 static void kmscap_bp_draw(struct kmscap_t_buf *b, unsigned int n)
@@ -111,6 +157,7 @@ static struct kmscap_bp_result kmscap_bp_one(int ctl, unsigned int r, enum kmsca
 	char id[16], nframes[16], out[96], log[96], what[64], line[4096];
 	uint64_t cpu1 = 0, cpu_total = 0;
 	unsigned int i;
+	off_t size;
 	int status, ret;
 	pid_t pid;
 
@@ -137,9 +184,7 @@ static struct kmscap_bp_result kmscap_bp_one(int ctl, unsigned int r, enum kmsca
 	kmscap_t_kms_open_or_die(&k, dc.card_minor);
 	for (i = 0; i < 2; i++)
 		kmscap_t_buf_create_or_die(k.fd, w, h, DRM_FORMAT_XRGB8888, &buf[i]);
-	for (i = 0; i < frames; i++) {
-		off_t size = kmscap_bp_size(out);
-
+	for (i = 0, size = 0; i < frames; i++) {
 		kmscap_bp_draw(&buf[i & 1], i);
 		if (!i)
 			ret = kmscap_t_atomic_modeset(&k, &buf[0]);
@@ -148,7 +193,7 @@ static struct kmscap_bp_result kmscap_bp_one(int ctl, unsigned int r, enum kmsca
 		KT_ASSERT(!ret, "%s: commit of frame %u: %s", what, i, kmscap_t_errname(ret));
 		if (i == frames - 1)
 			break;	/* the program exits after this one */
-		kmscap_bp_wait_growth(out, size, pid, what, i);
+		size = kmscap_bp_wait_frame(out, size, pid, what, i);
 		if (!i)
 			cpu1 = kmscap_sr_proc_cpu_ns(pid);
 	}
