@@ -162,7 +162,7 @@ bench: kmod selftests vadriver-build
 	@for f in $(CURDIR)/out/bench-pipeline/*.h264; do \
 		echo "  DECODE  $${f#$(CURDIR)/}: $$(ffprobe -v error -f h264 -show_entries \
 			frame=width,height -of csv=p=0 $$f | sort | uniq -c | \
-			awk '{ printf "%s%d frames at %s", s, $$1, $$2; s = ", " }')"; \
+			awk '{ gsub(",", "x", $$2); printf "%s%d frames at %s", s, $$1, $$2; s = ", " }')"; \
 	done
 
 # make demo (issue 4): tests/demo/kmscap-stream-demo renders onto a
