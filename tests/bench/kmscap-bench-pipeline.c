@@ -314,7 +314,8 @@ int main(int argc, char **argv)
 				snprintf(conv, sizeof(conv), "%.0f", x->convert_us);
 			if (x->upload_us >= 0)
 				snprintf(up, sizeof(up), "%.0f", x->upload_us);
-			snprintf(line, sizeof(line), "%s,%u,%u,%s,%u,%.0f,%.0f,%s,%s,%.0f,%.0f,%.0f",
+			snprintf(line, sizeof(line),
+				 "%s,%u,%u,%s,%u,%.0f,%.0f,%s,%s,%.0f,%.0f,%.0f",
 				 kmscap_bp_res[i].name, kmscap_bp_res[i].w, kmscap_bp_res[i].h,
 				 kmscap_bp_name[m], x->encoded, x->cpu_us, x->capture_us, conv, up,
 				 x->encode_us, x->lat_p50_us, x->lat_p99_us);

@@ -187,7 +187,8 @@ static void kmscap_demo_draw(struct kmscap_demo *d, struct kmscap_demo_buf *db, 
 }
 
 static int kmscap_demo_commit(struct kmscap_demo *d, struct kmscap_t_buf *b,
-			      const struct drm_mode_rect *clips, unsigned int nclips, int cx, int cy)
+			      const struct drm_mode_rect *clips, unsigned int nclips, int cx,
+			      int cy)
 {
 	const struct kmscap_t_plane_props *pp = &d->k.pp, *cp = &d->k.cp;
 	drmModeAtomicReqPtr req = drmModeAtomicAlloc();
@@ -284,7 +285,8 @@ int main(int argc, char **argv)
 
 	kmscap_t_init("kmscap-stream-demo", 0);
 	if (argc < 3)
-		kmscap_t_fail("usage: kmscap-stream-demo KMSCAP_STREAM VADRIVER_DIR [SECONDS [FPS]]");
+		kmscap_t_fail("usage: kmscap-stream-demo KMSCAP_STREAM VADRIVER_DIR "
+			      "[SECONDS [FPS]]");
 	if (argc > 3)
 		secs = (unsigned int)atoi(argv[3]);
 	if (argc > 4)

@@ -347,7 +347,8 @@ int main(int argc, char **argv)
 		if (ev.type != KMSCAP_EVENT_FRAME)
 			continue;
 		if (ev.format != DRM_FORMAT_XRGB8888 && ev.format != DRM_FORMAT_ARGB8888)
-			kmscap_bc_die("display %ld: format %#x is not XRGB8888", display, ev.format);
+			kmscap_bc_die("display %ld: format %#x is not XRGB8888", display,
+				      ev.format);
 		if (ev.width != e.w || ev.height != e.h)
 			kmscap_bc_setup(&e, ev.width, ev.height);
 		map = kmscap_t_maps_get(&maps, ev.buffer_id);
