@@ -184,7 +184,9 @@ demo: kmod selftests vadriver-build
 		--args "$(stream_bin) $(B)/vadriver $(DEMO_SECONDS) $(DEMO_FPS)" \
 		--extra $(stream_bin) --extra $(va_driver) --out $(CURDIR)/out/demo-stream
 	$(Q)cp $(CURDIR)/out/demo-stream/demo.h264 $(CURDIR)/out/demo.h264
-	$(Q)$(CURDIR)/tests/demo/contact-sheet.sh $(CURDIR)/out/demo.h264 $(CURDIR)/out/demo.png 12
+	$(Q)$(CURDIR)/tests/demo/contact-sheet.sh $(CURDIR)/out/demo.h264 $(CURDIR)/out/demo.png 12 \
+		"$$(sed -n 's/.*"type":"summary".*"encoded":\([0-9]*\).*/\1/p' \
+		$(CURDIR)/out/demo-stream/stream.log)"
 	@echo "  DEMO    out/demo.h264, out/demo.png; kmscap-stream's statistics:"
 	@sed 's/^/    /' $(CURDIR)/out/demo-stream/stream.log
 

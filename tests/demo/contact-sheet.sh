@@ -1,18 +1,20 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 #
-# contact-sheet.sh STREAM.h264 SHEET.png [N]
+# contact-sheet.sh STREAM.h264 SHEET.png [N [EXPECTED]]
 #
 # Decodes an H.264 elementary stream with ffmpeg, prints how many frames it
 # has at which sizes, and tiles N (default 12) frames spread evenly over
 # the stream, each scaled to 480x270, into a PNG contact sheet (4 columns).
 # Frames of different sizes (a mode change mid-stream) are scaled alike.
-# Exit status 1 (with the reason) when the stream does not decode.
+# Exit status 1 (with the reason) when the stream does not decode, or does
+# not have EXPECTED frames (the encoder's count) when that is given.
 set -eu
 
 in=$1
 sheet=$2
 n=${3:-12}
+expected=${4:-}
 cols=4
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/kmscap-sheet.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
@@ -33,6 +35,10 @@ total=$(wc -l <"$tmp/sizes")
 [ "$total" -gt 0 ] || { echo "contact-sheet: $in has no decodable frame" >&2; exit 1; }
 echo "contact-sheet: $in: $total frames decoded: $(sort "$tmp/sizes" | uniq -c |
 	awk '{ gsub(",", "x", $2); printf "%s%d at %s", sep, $1, $2; sep = ", " }')"
+if [ -n "$expected" ] && [ "$total" -ne "$expected" ]; then
+	echo "contact-sheet: $in: $total frames decode, the encoder reported $expected" >&2
+	exit 1
+fi
 [ -s "$tmp/probe.err" ] && { echo "contact-sheet: decoder messages:"; sed 's/^/  /' "$tmp/probe.err"; }
 
 # Every frame as a small PNG (the scaler is re-made at a size change).
