@@ -14,8 +14,10 @@
  *   {"type":"summary","encoded":N,"bytes":B,"copy_avg_us":..,"convert_avg_us":..,
  *    "upload_avg_us":..,"encode_avg_us":..,"latency_p50_us":..,"latency_p99_us":..}
  * copy = read the event, sync, memcpy, release; convert = RGB -> NV12 on the
- * CPU; upload = vaPutImage; encode = until the coded data is read; latency =
- * the event's flip time to the coded data.  Errors: one line on stderr
+ * CPU; upload = vaPutImage; encode = until the coded data is read (copied
+ * out of the coded buffer); latency = the event's flip time to the same
+ * point, as kmscap-stream measures them.  Writing the output is not in
+ * either.  Errors: one line on stderr
  * naming the device or value, exit 1.
  */
 #define _GNU_SOURCE
@@ -182,8 +184,11 @@ static void kmscap_bc_invalid(VAPictureH264 *p)
 	p->flags = VA_PICTURE_H264_INVALID;
 }
 
-/* Encode e->src; append the coded data to @out (may be NULL); returns its size. */
-static size_t kmscap_bc_encode(struct kmscap_bc *e, FILE *out)
+/*
+ * Encode e->src; the coded data is copied into *@buf (grown as needed),
+ * as kmscap-stream copies it into its output unit.  Returns its size.
+ */
+static size_t kmscap_bc_encode(struct kmscap_bc *e, uint8_t **buf, size_t *cap)
 {
 	VAEncSequenceParameterBufferH264 seq;
 	VAEncPictureParameterBufferH264 pic;
@@ -257,13 +262,16 @@ static size_t kmscap_bc_encode(struct kmscap_bc *e, FILE *out)
 	KMSCAP_BC_VA(vaSyncSurface(e->dpy, e->src), "vaSyncSurface (encode)");
 	KMSCAP_BC_VA(vaMapBuffer(e->dpy, e->coded, (void **)&seg), "vaMapBuffer (coded)");
 	for (; seg; seg = seg->next) {
-		if (out && seg->size)
-			fwrite(seg->buf, 1, seg->size, out);
+		if (size + seg->size > *cap) {
+			*cap = (size + seg->size) * 2;
+			*buf = realloc(*buf, *cap);
+			if (!*buf)
+				kmscap_bc_die("out of memory for %zu bytes of coded data", *cap);
+		}
+		memcpy(*buf + size, seg->buf, seg->size);
 		size += seg->size;
 	}
 	vaUnmapBuffer(e->dpy, e->coded);
-	if (out)
-		fflush(out);	/* the bench waits for each frame in the file */
 	for (i = 0; i < nb; i++)
 		vaDestroyBuffer(e->dpy, ids[i]);
 	e->n++;
@@ -286,8 +294,8 @@ int main(int argc, char **argv)
 	uint64_t t_copy = 0, t_conv = 0, t_up = 0, t_enc = 0, bytes = 0, *lat;
 	unsigned int frames = 0, done = 0;
 	long display = -1;
-	uint8_t *copy = NULL;
-	size_t copy_size = 0;
+	uint8_t *copy = NULL, *coded = NULL;
+	size_t copy_size = 0, coded_cap = 0;
 	FILE *out = NULL;
 	int c, cl;
 
@@ -378,8 +386,12 @@ int main(int argc, char **argv)
 		KMSCAP_BC_VA(vaPutImage(e.dpy, e.src, e.img.image_id, 0, 0, e.w, e.h, 0, 0, e.w,
 					e.h), "vaPutImage (NV12)");
 		t3 = kmscap_t_now_ns();
-		bytes += kmscap_bc_encode(&e, out);
+		sz = kmscap_bc_encode(&e, &coded, &coded_cap);
 		t4 = kmscap_t_now_ns();
+		bytes += sz;
+		/* the bench waits for each frame in the file: write it whole now */
+		if (out && (fwrite(coded, 1, sz, out) != sz || fflush(out)))
+			kmscap_bc_die("output %s: %s", output, strerror(errno));
 		t_copy += t1 - t0;
 		t_conv += t2 - t1;
 		t_up += t3 - t2;
@@ -398,6 +410,7 @@ int main(int argc, char **argv)
 	kmscap_t_maps_fini(&maps);
 	close(cl);
 	free(copy);
+	free(coded);
 	free(lat);
 	if (out)
 		fclose(out);
