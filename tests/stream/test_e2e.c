@@ -8,6 +8,8 @@
  * increase.  The helper's accounting must add up: encoded + skipped +
  * repeated + blank + dropped == frames flipped, and every frame read was
  * released.  Without $KS_E2E_DIR (no VM run) the tests are skipped.
+ * With --cursor composite, the expected picture has the cursor blended in
+ * at that frame's position (e2e_blend_cursor()).
  */
 #include <errno.h>
 #include <math.h>
@@ -133,12 +135,15 @@ struct e2e_run {
 	char *log, *stream;
 	size_t stream_len;
 	long long encoded, skipped, repeated, blank, dropped, frames_in, released, modes;
+	bool composite;		/* the frames carry the blended cursor */
+	unsigned long cursor_px;	/* pixels of cursor checked */
 };
 
 static void e2e_load(struct e2e_run *r, const char *scenario)
 {
 	char path[700], *txt;
 
+	memset(r, 0, sizeof(*r));
 	snprintf(r->dir, sizeof(r->dir), "%s/%s", e2e_dir(), scenario);
 	snprintf(path, sizeof(path), "%s/e2e.txt", r->dir);
 	txt = slurp(path, NULL);
@@ -170,6 +175,61 @@ static void e2e_free(struct e2e_run *r)
 {
 	free(r->log);
 	free(r->stream);
+}
+
+/*
+ * The cursor of frame @n (not on frame 0, the modeset without it; the
+ * second image from half the flips on) blended into the expected NV12
+ * @out: premultiplied alpha, in the output's colour space, computed here
+ * in floating point from the pattern:
+ *   Y = 16 A + 219 (Kr R + Kg G + Kb B) / 255 + (1 - A) Y_picture
+ *   Cb, Cr likewise, from the mean over the 2x2 pixels of each sample.
+ * Returns the number of pixels the cursor covers on the picture.
+ */
+static unsigned int e2e_blend_cursor(unsigned int n, unsigned int flips, unsigned int w,
+				     unsigned int h, uint8_t *out)
+{
+	const double kr = 0.2126, kb = 0.0722, kg = 1 - kr - kb;
+	unsigned int gen = n >= flips / 2, covered = 0, x, y, i, c;
+	int cx, cy;
+
+	if (!n)
+		return 0;
+	ks_e2e_cursor_pos(n, &cx, &cy);
+	for (y = 0; y < h / 2; y++) {
+		for (x = 0; x < w / 2; x++) {
+			double sa = 0, sl[2] = { 0, 0 };
+			uint8_t *uv = out + w * h + y * w + 2 * x;
+
+			for (i = 0; i < 4; i++) {
+				int px = (int)(2 * x + i % 2), py = (int)(2 * y + i / 2);
+				uint8_t *yp = out + py * w + px;
+				uint32_t v;
+				double A, R, G, B, yl;
+
+				if (px < cx || py < cy || px >= cx + KS_E2E_CUR ||
+				    py >= cy + KS_E2E_CUR)
+					continue;
+				v = ks_e2e_cursor_px(gen, (unsigned int)(px - cx),
+						     (unsigned int)(py - cy));
+				A = (v >> 24) / 255.0;
+				R = (v >> 16) & 255;
+				G = (v >> 8) & 255;
+				B = v & 255;
+				yl = kr * R + kg * G + kb * B;
+				*yp = (uint8_t)clampi(lround(16 * A + 219 * yl / 255 +
+							     (1 - A) * *yp), 0, 255);
+				sa += A;
+				sl[0] += 224 * (B - yl) / (2 * (1 - kb) * 255);
+				sl[1] += 224 * (R - yl) / (2 * (1 - kr) * 255);
+				covered++;
+			}
+			for (c = 0; c < 2; c++)
+				uv[c] = (uint8_t)clampi(lround((sa * 128 + sl[c] +
+								(4 - sa) * uv[c]) / 4), 0, 255);
+		}
+	}
+	return covered;
 }
 
 /*
@@ -210,6 +270,8 @@ static unsigned int e2e_check_part(struct e2e_run *r, const char *tag, const uin
 			      tag, f, num, lo, hi - 1);
 		*prev = (int)num;
 		e2e_nv12(num, w, h, want);
+		if (r->composite)
+			r->cursor_px += e2e_blend_cursor(num, r->flips, w, h, want);
 		for (i = 0; i < fsize; i++)
 			ck_assert_msg(abs((int)y[i] - (int)want[i]) <= 1,
 				      "%s: picture %u (frame %u): byte %zu is %u, expected %u", tag,
@@ -231,6 +293,66 @@ START_TEST(e2e_basic)
 	ck_assert_int_eq(r.encoded + r.skipped + r.repeated + r.blank + r.dropped, r.flips);
 	ck_assert_int_eq(r.frames_in, r.flips);
 	n = e2e_check_part(&r, "basic", (uint8_t *)r.stream, r.stream_len, KS_E2E_W, KS_E2E_H, 0,
+			   r.flips, &prev);
+	ck_assert_uint_eq(n, r.encoded + r.repeated);
+	e2e_free(&r);
+}
+END_TEST
+
+/*
+ * --cursor composite (the default): the driver blends the cursor (moving,
+ * partly off screen at first, new image halfway) into every picture; each
+ * decoded picture equals the pattern with the cursor blended at that
+ * frame's position, computed here, and the helper never fell back to
+ * leaving it out.
+ */
+START_TEST(e2e_cursor_composite)
+{
+	struct e2e_run r;
+	int prev = -1;
+	unsigned int n;
+
+	e2e_load(&r, "composite");
+	r.composite = true;
+	ck_assert_msg(!strstr(r.log, "cannot blend"), "the cursor was left out:\n%s", r.log);
+	ck_assert_msg(!strstr(r.log, "rejected with"), "the driver rejected a call:\n%s", r.log);
+	ck_assert_int_eq(r.encoded + r.skipped + r.repeated + r.blank + r.dropped, r.flips);
+	n = e2e_check_part(&r, "composite", (uint8_t *)r.stream, r.stream_len, KS_E2E_W,
+			   KS_E2E_H, 0, r.flips, &prev);
+	ck_assert_uint_eq(n, r.encoded + r.repeated);
+	/* the cursor was on the pictures (not only off screen) */
+	ck_assert_msg(r.cursor_px >= (unsigned long)(n - 1) * KS_E2E_CUR * KS_E2E_CUR / 2,
+		      "only %lu cursor pixels in %u pictures", r.cursor_px, n);
+	e2e_free(&r);
+}
+END_TEST
+
+/*
+ * --rc cbr --bitrate 4M: the driver (KMSCAP_VA_DEBUG=1) logs the CBR
+ * parameters it validated and recorded: 4 Mbit/s, target 100 %, and a
+ * one-frame HRD buffer (bitrate / frame rate); nothing was rejected, and
+ * the stream decodes to the exact pictures (I_PCM ignores the bitrate).
+ */
+START_TEST(e2e_rc_cbr)
+{
+	struct e2e_run r;
+	unsigned int n, hrd, init, num, den;
+	int prev = -1;
+	const char *p;
+
+	e2e_load(&r, "cbr");
+	ck_assert_msg(!strstr(r.log, "rejected with"), "the driver rejected a call:\n%s", r.log);
+	p = strstr(r.log, "kmscap_va: rate control: CBR 4000000 bit/s, target 100%");
+	ck_assert_msg(p != NULL, "the driver did not record CBR 4000000:\n%s", r.log);
+	p = strstr(p, "HRD buffer ");
+	ck_assert_ptr_nonnull(p);
+	ck_assert_int_eq(sscanf(p, "HRD buffer %u bits initial %u, %u/%u fps", &hrd, &init, &num,
+				&den), 4);
+	ck_assert_uint_gt(num, 0);
+	ck_assert_uint_eq(hrd, (unsigned long long)4000000 * den / num);
+	ck_assert_uint_eq(init, hrd);
+	ck_assert_int_eq(r.encoded + r.skipped + r.repeated + r.blank + r.dropped, r.flips);
+	n = e2e_check_part(&r, "cbr", (uint8_t *)r.stream, r.stream_len, KS_E2E_W, KS_E2E_H, 0,
 			   r.flips, &prev);
 	ck_assert_uint_eq(n, r.encoded + r.repeated);
 	e2e_free(&r);
@@ -484,6 +606,8 @@ Suite *ks_suite_e2e(void)
 	KS_ADD_T(s, e2e_sigterm, 300);
 	KS_ADD_T(s, e2e_fast_renderer, 300);
 	KS_ADD_T(s, e2e_cursor_separate, 300);
+	KS_ADD_T(s, e2e_cursor_composite, 300);
+	KS_ADD_T(s, e2e_rc_cbr, 300);
 	KS_ADD(s, e2e_errors);
 	KS_ADD(s, e2e_create_removed);
 	return s;

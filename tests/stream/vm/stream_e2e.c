@@ -18,6 +18,10 @@
  *               encoder, frames are dropped and must be counted;
  *   cursor      --cursor separate: a cursor that moves every frame and
  *               changes its image halfway; records in cursor.bin;
+ *   composite   the same cursor with the default --cursor composite: the
+ *               driver blends it into the pictures (KMSCAP_VA_DEBUG=1);
+ *   cbr         like basic, with --rc cbr --bitrate 4M and KMSCAP_VA_DEBUG=1:
+ *               the driver logs the rate control parameters it recorded;
  *   errors      a display that does not exist, and a capture as uid 65534
  *               of a display root owns;
  *   create      --create: the helper makes its own display, and removes it
@@ -46,6 +50,7 @@
 #include "../e2e_pattern.h"
 
 static const char *ks_bin, *ks_vadir;
+static bool ks_va_debug;	/* KMSCAP_VA_DEBUG=1 for the next helper started */
 static char ks_render[300];
 
 /* The render node whose driver is vgem. */
@@ -115,6 +120,8 @@ static pid_t ks_spawn(const char *const *args, const char *log, int *errfd, uid_
 			dup2(fd, STDERR_FILENO);
 		setenv("LIBVA_DRIVER_NAME", "kmscap_test", 1);
 		setenv("LIBVA_DRIVERS_PATH", ks_vadir, 1);
+		if (ks_va_debug)
+			setenv("KMSCAP_VA_DEBUG", "1", 1);
 		if (uid && (setgid(uid) || setuid(uid)))
 			_exit(126);
 		execv(ks_bin, (char **)argv);
@@ -154,6 +161,10 @@ struct ks_scenario {
 	bool sigterm;
 	bool fast;
 	bool cursor;
+	bool composite;		/* the cursor with --cursor composite */
+	const char *rc;		/* --rc, default cqp */
+	const char *bitrate;	/* --bitrate, if set */
+	bool va_debug;		/* KMSCAP_VA_DEBUG=1: the driver's log in stream.log */
 };
 
 /* Blocking atomic commit: primary plane @b, the cursor @cur at frame @n's place. */
@@ -228,7 +239,11 @@ static void ks_run(const struct ks_scenario *sc, unsigned int n)
 	args[a++] = "--device";
 	args[a++] = ks_render;
 	args[a++] = "--rc";
-	args[a++] = "cqp";
+	args[a++] = sc->rc ? sc->rc : "cqp";
+	if (sc->bitrate) {
+		args[a++] = "--bitrate";
+		args[a++] = sc->bitrate;
+	}
 	if (!sc->sigterm) {
 		args[a++] = "--frames";
 		args[a++] = frames;
@@ -240,7 +255,7 @@ static void ks_run(const struct ks_scenario *sc, unsigned int n)
 		args[a++] = "--hold-timeout";
 		args[a++] = "10000";
 	}
-	if (sc->cursor) {
+	if (sc->cursor && !sc->composite) {
 		snprintf(curout, sizeof(curout), "%s/cursor.bin", dir);
 		args[a++] = "--cursor";
 		args[a++] = "separate";
@@ -251,7 +266,9 @@ static void ks_run(const struct ks_scenario *sc, unsigned int n)
 	args[a++] = "-o";
 	args[a++] = out;
 	args[a] = NULL;
+	ks_va_debug = sc->va_debug;
 	pid = ks_spawn(args, log, NULL, 0);
+	ks_va_debug = false;
 	ks_wait_attached(ctl, dc.id, pid, log);
 
 	kmscap_t_kms_open_or_die(&k, dc.card_minor);
@@ -410,6 +427,8 @@ int main(int argc, char **argv)
 		{ .name = "sigterm", .sigterm = true },
 		{ .name = "fast", .sigterm = true, .fast = true },
 		{ .name = "cursor", .cursor = true },
+		{ .name = "composite", .cursor = true, .composite = true, .va_debug = true },
+		{ .name = "cbr", .rc = "cbr", .bitrate = "4M", .va_debug = true },
 	};
 	unsigned int n, i;
 
