@@ -713,10 +713,10 @@ static void kmscap_vat_blend_case(const VABlendState *bs, bool has_alpha, int ox
 		px[i] = (uint32_t)c[2] | c[1] << 8 | c[0] << 16 | (uint32_t)a << 24;
 	}
 	fd = kmscap_vat_rgb_memfd(px, CU_W, CU_H, CU_W * 4, 0);
-	ck_assert_va_ok(kmscap_vat_import_prime2(t.dpy, fd,
-						 has_alpha ? DRM_FORMAT_ARGB8888 : DRM_FORMAT_XRGB8888,
-						 has_alpha ? VA_FOURCC_BGRA : VA_FOURCC_BGRX,
-						 CU_W, CU_H, CU_W * 4, 0, DRM_FORMAT_MOD_LINEAR, &sl));
+	ck_assert_va_ok(kmscap_vat_import_prime2(t.dpy, fd, has_alpha ? DRM_FORMAT_ARGB8888 :
+							 DRM_FORMAT_XRGB8888,
+						 has_alpha ? VA_FOURCC_BGRA : VA_FOURCC_BGRX, CU_W,
+						 CU_H, CU_W * 4, 0, DRM_FORMAT_MOD_LINEAR, &sl));
 	close(fd);
 	kmscap_vat_frame_gen(&in, BL_W, BL_H, 77);
 	kmscap_vat_frame_gen(&out, BL_W, BL_H, 78);
@@ -743,7 +743,8 @@ static void kmscap_vat_blend_case(const VABlendState *bs, bool has_alpha, int ox
 			G = (v >> 8) & 255;
 			B = v & 255;
 			A = has_alpha ? (v >> 24) / 255.0 : 1;
-			if ((flags & VA_BLEND_GLOBAL_ALPHA) && (flags & VA_BLEND_PREMULTIPLIED_ALPHA)) {
+			if ((flags & VA_BLEND_GLOBAL_ALPHA) &&
+			    (flags & VA_BLEND_PREMULTIPLIED_ALPHA)) {
 				ka[y][x][0] = g;
 				ka[y][x][1] = g * A;
 			} else if (flags & VA_BLEND_GLOBAL_ALPHA) {
@@ -779,14 +780,14 @@ static void kmscap_vat_blend_case(const VABlendState *bs, bool has_alpha, int ox
 
 			for (c = 0; c < 2; c++) {
 				size_t o = BL_W * BL_H + y * BL_W + 2 * x + c;
-				double e = 0, den = c ? 2 * (1 - kr) : 2 * (1 - kb);
+				double e = 0, den = (c ? 2 * (1 - kr) : 2 * (1 - kb)) * 255;
 				int d = in.data[o], j;
 
 				for (j = 0; j < 4; j++) {
 					int xx = 2 * x + j % 2, yy = 2 * y + j / 2;
 
 					e += ka[yy][xx][1] * 128 +
-					     ka[yy][xx][0] * 224 * lin[yy][xx][1 + c] / (den * 255) +
+					     ka[yy][xx][0] * 224 * lin[yy][xx][1 + c] / den +
 					     (1 - ka[yy][xx][1]) * d;
 				}
 				ck_assert_msg(kmscap_vat_round_ok(e / 4, out.data[o], 0, 255),
