@@ -297,6 +297,33 @@ START_TEST(test_ffmpeg_h264_vaapi_bitrate_vbr)
 }
 END_TEST
 
+/* -b:v with an equal -maxrate is CBR: ffmpeg sends an HRD buffer, the driver records it. */
+START_TEST(test_ffmpeg_h264_vaapi_bitrate_cbr)
+{
+	char cmd[2048], *out = NULL, *p;
+	unsigned int bps, pct, hrd;
+	int rc;
+
+	kmscap_vat_need();
+	snprintf(cmd, sizeof(cmd),
+		 "KMSCAP_VA_DEBUG=1 ffmpeg -nostdin -y -v error -vaapi_device '%s' -f lavfi -i testsrc2=size=64x48:rate=25 -frames:v 3 -vf format=nv12,hwupload -c:v h264_vaapi -b:v 500k -maxrate 500k '%s/cbr.h264' 2>&1 && ffmpeg -nostdin -v error -i '%s/cbr.h264' -f null - 2>&1",
+		 kmscap_vat_device(), kmscap_vat_workdir(), kmscap_vat_workdir());
+	rc = kmscap_vat_run(cmd, &out);
+	ck_assert_msg(rc == 0, "ffmpeg -b:v 500k -maxrate 500k failed: %s", out);
+	ck_assert_msg(!strstr(out, "[h264"), "the decoder complained: %s", out);
+	p = strstr(out, "kmscap_va: rate control: CBR ");
+	ck_assert_msg(p, "no CBR rate control record in the debug log: %s", out);
+	ck_assert_int_eq(sscanf(p, "kmscap_va: rate control: CBR %u bit/s, target %u%%", &bps,
+				&pct), 2);
+	ck_assert_uint_eq(bps, 500000);
+	p = strstr(p, "HRD buffer ");
+	ck_assert_ptr_nonnull(p);
+	ck_assert_int_eq(sscanf(p, "HRD buffer %u", &hrd), 1);
+	ck_assert_uint_gt(hrd, 0);
+	free(out);
+}
+END_TEST
+
 Suite *kmscap_vat_suite_ffmpeg(void)
 {
 	Suite *s = suite_create("ffmpeg");
@@ -308,6 +335,7 @@ Suite *kmscap_vat_suite_ffmpeg(void)
 	ADD(test_ffmpeg_h264_vaapi_main_slices);
 	ADD(test_ffmpeg_h264_vaapi_defaults_cabac);
 	ADD(test_ffmpeg_h264_vaapi_bitrate_vbr);
+	ADD(test_ffmpeg_h264_vaapi_bitrate_cbr);
 	ADD(test_ffmpeg_scale_vaapi);
 #undef ADD
 	return s;
