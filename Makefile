@@ -173,6 +173,8 @@ bench: kmod selftests vadriver-build
 # make demo-capture: the capture-only demo (kmscap-demo, DEMO_ARGS=, out/demo).
 DEMO_SECONDS ?= 10
 DEMO_FPS ?= 5
+# composite: the cursor blended into the picture; separate: side records
+DEMO_CURSOR ?= composite
 demo_stream := $(B)/selftests/demo/kmscap-stream-demo
 
 .PHONY: demo-capture
@@ -181,7 +183,7 @@ demo: kmod selftests vadriver-build
 		echo "make demo: $${f#$(CURDIR)/} was not built" >&2; exit 1; fi; done
 	@rm -f $(CURDIR)/out/demo.h264 $(CURDIR)/out/demo.png
 	$(Q)$(vm_run) --run $(demo_stream) --timeout 900 \
-		--args "$(stream_bin) $(B)/vadriver $(DEMO_SECONDS) $(DEMO_FPS)" \
+		--args "$(stream_bin) $(B)/vadriver $(DEMO_SECONDS) $(DEMO_FPS) $(DEMO_CURSOR)" \
 		--extra $(stream_bin) --extra $(va_driver) --out $(CURDIR)/out/demo-stream
 	$(Q)cp $(CURDIR)/out/demo-stream/demo.h264 $(CURDIR)/out/demo.h264
 	$(Q)$(CURDIR)/tests/demo/contact-sheet.sh $(CURDIR)/out/demo.h264 $(CURDIR)/out/demo.png 12 \
