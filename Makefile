@@ -54,8 +54,11 @@ help:
 	@echo "             VM_TESTS=\"a b\" runs only those"
 	@echo "  vm-harness-check  test the VM harness itself (build/results/harness.tap)"
 	@echo "  check      deps, build everything, run every suite, one summary line"
-	@echo "  bench      run build/selftests/bench/kmscap-bench in the VM, files in out/bench"
-	@echo "  demo       run build/selftests/demo/kmscap-demo in the VM, files in out/demo"
+	@echo "  bench      capture bench, then the streaming pipeline bench, in the VM"
+	@echo "             (out/bench/, out/bench-pipeline/)"
+	@echo "  demo       a test renderer streamed through kmscap-stream in the VM:"
+	@echo "             out/demo.h264 and the contact sheet out/demo.png"
+	@echo "  demo-capture  the capture-only demo (out/demo/)"
 	@echo "  deps       install the Debian packages needed (tests/deps.sh)"
 	@echo "  clean      remove build/ and the module build products"
 
