@@ -519,16 +519,17 @@ ssize_t kmscap_capture_read(struct kmscap_client *client, char __user *buf,
 			    size_t count, bool nonblock)
 {
 	struct kmscap_display *disp = client->disp;
-	struct kmscap_hold *taken[KMSCAP_MAX_QUEUE];
+	struct kmscap_hold *taken[KMSCAP_MAX_QUEUE + 1];
 	struct kmscap_event *evs;
 	size_t n, i = 0, ntaken = 0;
 	bool hangup_taken = false;
 	LIST_HEAD(dead);
 	ssize_t ret;
 
-	n = min_t(size_t, count / sizeof(*evs), KMSCAP_MAX_QUEUE);
-	if (!n)
+	if (count < sizeof(*evs))
 		return -EINVAL;
+	/* At most the queue and the hang-up event can be returned. */
+	n = min_t(size_t, count / sizeof(*evs), client->queue_depth + 1);
 	evs = kcalloc(n, sizeof(*evs), GFP_KERNEL);
 	if (!evs)
 		return -ENOMEM;
