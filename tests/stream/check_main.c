@@ -26,11 +26,7 @@ const char *ks_test_bin(void)
 int main(int argc, char **argv)
 {
 	const char *tap_path = getenv("KS_TAP");
-	int n, i, failed = 0, passed = 0, skipped = 0;
-	size_t plen = strlen(KS_SKIP_PREFIX);
-	TestResult **res;
 	SRunner *sr;
-	FILE *tap;
 
 	sr = srunner_create(ks_suite_args());
 	srunner_add_suite(sr, ks_suite_annexb());
@@ -47,40 +43,5 @@ int main(int argc, char **argv)
 	/* "stream_check NAME": only the test NAME (for debugging) */
 	if (argc > 1)
 		setenv("CK_RUN_CASE", argv[1], 1);
-	srunner_run_all(sr, CK_SILENT);
-
-	tap = fopen(tap_path ? tap_path : "stream.tap", "w");
-	if (!tap) {
-		perror(tap_path ? tap_path : "stream.tap");
-		return 1;
-	}
-	n = srunner_ntests_run(sr);
-	res = srunner_results(sr);
-	fprintf(tap, "1..%d\n", n);
-	for (i = 0; i < n; i++) {
-		const char *msg = tr_msg(res[i]);
-		const char *name = tr_tcname(res[i]);
-
-		if (tr_rtype(res[i]) == CK_PASS) {
-			fprintf(tap, "ok %d - stream: %s\n", i + 1, name);
-			passed++;
-		} else if (tr_rtype(res[i]) == CK_FAILURE && msg &&
-			   !strncmp(msg, KS_SKIP_PREFIX, plen)) {
-			fprintf(tap, "ok %d - stream: %s # SKIP %s\n", i + 1, name, msg + plen);
-			printf("SKIP: %s: %s\n", name, msg + plen);
-			skipped++;
-		} else {
-			fprintf(tap, "not ok %d - stream: %s\n", i + 1, name);
-			fprintf(tap, "# %s:%d: %s\n", tr_lfile(res[i]), tr_lno(res[i]),
-				msg ? msg : "");
-			printf("FAIL: %s (%s:%d): %s\n", name, tr_lfile(res[i]), tr_lno(res[i]),
-			       msg ? msg : "");
-			failed++;
-		}
-	}
-	fclose(tap);
-	free(res);
-	srunner_free(sr);
-	printf("stream: %d passed, %d failed, %d skipped\n", passed, failed, skipped);
-	return failed ? 1 : 0;
+	return kmscap_check_tap(sr, "stream", tap_path ? tap_path : "stream.tap");
 }

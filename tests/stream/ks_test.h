@@ -14,9 +14,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../check/check_tap.h"
 #include "ks.h"
 
-#define KS_SKIP_PREFIX "SKIP: "
+#define KS_SKIP_PREFIX KMSCAP_CHECK_SKIP_PREFIX
 #define ks_skip(...) ck_abort_msg(KS_SKIP_PREFIX __VA_ARGS__)
 
 static inline void ks_add_test(Suite *s, const char *name, const TTest *t, int timeout)

@@ -5,6 +5,7 @@
 #ifndef KMSCAP_VA_TEST_H
 #define KMSCAP_VA_TEST_H
 
+#include "../../check/check_tap.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -17,7 +18,7 @@
 #include <va/va_vpp.h>
 
 /* A test that cannot run: reported as "ok N - name # SKIP reason". */
-#define KMSCAP_VAT_SKIP_PREFIX "SKIP: "
+#define KMSCAP_VAT_SKIP_PREFIX KMSCAP_CHECK_SKIP_PREFIX
 #define kmscap_vat_skip(...) ck_abort_msg(KMSCAP_VAT_SKIP_PREFIX __VA_ARGS__)
 
 #define ck_assert_va(expr, expected)							\
