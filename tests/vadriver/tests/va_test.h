@@ -5,7 +5,6 @@
 #ifndef KMSCAP_VA_TEST_H
 #define KMSCAP_VA_TEST_H
 
-#include "../../check/check_tap.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -16,6 +15,8 @@
 #include <va/va_drmcommon.h>
 #include <va/va_enc_h264.h>
 #include <va/va_vpp.h>
+
+#include "../../check/check_tap.h"
 
 /* A test that cannot run: reported as "ok N - name # SKIP reason". */
 #define KMSCAP_VAT_SKIP_PREFIX KMSCAP_CHECK_SKIP_PREFIX
