@@ -8,9 +8,31 @@
 
 #include "kmscap_va.h"
 
-/* Expected element size of fixed-layout buffer types, 0 if free-form. */
-static long kmscap_va_buffer_elem_size(VABufferType type)
+/*
+ * Expected element size of fixed-layout buffer types in a context of the
+ * codec, 0 if free-form, -1 if the type is not accepted.
+ */
+static long kmscap_va_buffer_elem_size(enum kmscap_va_codec codec, VABufferType type)
 {
+	long size;
+
+	if (codec == KMSCAP_VA_CODEC_HEVC)
+		return kmscap_va_hevc_buffer_size(type);
+	if (codec == KMSCAP_VA_CODEC_AV1) {
+		size = kmscap_va_av1_buffer_size(type);
+		if (size >= 0)
+			return size;
+	}
+	switch (type) {
+	case VAEncSequenceParameterBufferType:
+	case VAEncPictureParameterBufferType:
+	case VAEncSliceParameterBufferType:
+		if (codec != KMSCAP_VA_CODEC_H264 && codec != KMSCAP_VA_CODEC_NONE)
+			return -1;
+		break;
+	default:
+		break;
+	}
 	switch (type) {
 	case VAEncSequenceParameterBufferType:
 		return sizeof(VAEncSequenceParameterBufferH264);
@@ -66,17 +88,20 @@ VAStatus kmscap_va_create_buffer(VADriverContextP ctx, VAContextID context,
 				 unsigned int num_elements, void *data, VABufferID *buf_id)
 {
 	struct kmscap_va_driver *drv = kmscap_va_drv(ctx);
-	long elem = kmscap_va_buffer_elem_size(type);
+	struct kmscap_va_context *c;
 	struct kmscap_va_buffer *b;
 	size_t total = (size_t)size * num_elements;
+	long elem;
 
-	if (!kmscap_va_obj_get(drv, KMSCAP_VA_OBJ_CONTEXT, context, NULL))
+	c = kmscap_va_obj_get(drv, KMSCAP_VA_OBJ_CONTEXT, context, NULL);
+	if (!c)
 		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_CONTEXT,
 					"context %#x does not exist or was destroyed", context);
+	elem = kmscap_va_buffer_elem_size(c->config.codec, type);
 	if (elem < 0)
 		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_UNSUPPORTED_BUFFERTYPE,
-					"buffer type %d (%s) not supported", type,
-					vaBufferTypeStr(type));
+					"buffer type %d (%s) not supported in a %s context", type,
+					vaBufferTypeStr(type), vaProfileStr(c->config.profile));
 	if (!size || !num_elements)
 		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
 					"%s with size %u x %u elements", vaBufferTypeStr(type),
@@ -214,5 +239,71 @@ VAStatus kmscap_va_sync_buffer(VADriverContextP ctx, VABufferID buf_id, uint64_t
 	if (b->type != VAEncCodedBufferType)
 		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_BUFFER,
 					"buffer %#x is not a coded buffer", buf_id);
+	return VA_STATUS_SUCCESS;
+}
+
+struct kmscap_va_buffer *kmscap_va_coded_get(struct kmscap_va_driver *drv, VABufferID id,
+					     VAStatus *st, const char *func)
+{
+	struct kmscap_va_buffer *b = kmscap_va_buffer_get(drv, id, st, func);
+
+	if (b && b->type != VAEncCodedBufferType) {
+		*st = kmscap_va_reject(drv, VA_STATUS_ERROR_INVALID_BUFFER, func,
+				       "coded_buf %#x is a %s, not a coded buffer", id,
+				       vaBufferTypeStr(b->type));
+		return NULL;
+	}
+	return b;
+}
+
+void kmscap_va_coded_begin(struct kmscap_va_coded_out *o, struct kmscap_va_buffer *coded)
+{
+	o->coded = coded;
+	o->buf = coded->data;
+	o->cap = coded->coded_capacity;
+	o->len = 0;
+	o->overflow = false;
+}
+
+void kmscap_va_coded_raw(struct kmscap_va_coded_out *o, const void *data, size_t n)
+{
+	if (o->overflow || o->len + n > o->cap) {
+		o->overflow = true;
+		return;
+	}
+	memcpy(o->buf + o->len, data, n);
+	o->len += n;
+}
+
+void kmscap_va_coded_nal(struct kmscap_va_coded_out *o, const uint8_t *rbsp, size_t n)
+{
+	static const uint8_t sc[4] = { 0, 0, 0, 1 };
+	size_t w;
+
+	kmscap_va_coded_raw(o, sc, sizeof(sc));
+	if (o->overflow)
+		return;
+	w = kmscap_va_nal_escape(o->buf + o->len, o->cap - o->len, rbsp, n);
+	if (!w && n)
+		o->overflow = true;
+	o->len += w;
+}
+
+VAStatus kmscap_va_coded_finish(struct kmscap_va_driver *drv, struct kmscap_va_coded_out *o)
+{
+	VACodedBufferSegment *seg = &o->coded->seg;
+
+	seg->bit_offset = 0;
+	seg->reserved = 0;
+	seg->next = NULL;
+	if (o->overflow) {
+		seg->status = VA_CODED_BUF_STATUS_SLICE_OVERFLOW_MASK;
+		seg->size = 0;
+		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_NOT_ENOUGH_BUFFER,
+					"coded buffer %#x of %u bytes overflowed", o->coded->id,
+					o->coded->coded_capacity);
+	}
+	seg->status = 0;
+	seg->size = o->len;
 	return VA_STATUS_SUCCESS;
 }

@@ -2,9 +2,11 @@
 /*
  * config.c - profiles, entrypoints and configuration attributes.
  *
- * Advertised: H.264 Constrained Baseline/Main/High with EncSlice and
- * EncSliceLP, and VAProfileNone with VideoProc.  Nothing else: HEVC and AV1
- * are not implemented, so they are not advertised.
+ * Advertised: H.264 Constrained Baseline/Main/High, HEVC Main/Main10 and
+ * (when av1_enc.c says it is available) AV1 Profile 0, each with EncSlice
+ * and EncSliceLP, and VAProfileNone with VideoProc.  The attributes of
+ * each codec come from its own file (kmscap_va_hevc_attrib(),
+ * kmscap_va_av1_attrib()); the H.264 ones are here.
  */
 #include <stdlib.h>
 
@@ -14,6 +16,9 @@ static const VAProfile kmscap_va_profiles[] = {
 	VAProfileH264ConstrainedBaseline,
 	VAProfileH264Main,
 	VAProfileH264High,
+	VAProfileHEVCMain,
+	VAProfileHEVCMain10,
+	VAProfileAV1Profile0,	/* only if kmscap_va_av1_available() */
 	VAProfileNone,
 };
 
@@ -38,6 +43,18 @@ bool kmscap_va_is_h264(VAProfile profile)
 	       profile == VAProfileH264High;
 }
 
+enum kmscap_va_codec kmscap_va_codec_of(VAProfile profile)
+{
+	if (kmscap_va_is_h264(profile))
+		return KMSCAP_VA_CODEC_H264;
+	/* HEVC: listed once hevc_enc.c encodes */
+	if (profile == VAProfileAV1Profile0 && kmscap_va_av1_available())
+		return KMSCAP_VA_CODEC_AV1;
+	if (profile == VAProfileNone)
+		return KMSCAP_VA_CODEC_NONE;
+	return KMSCAP_VA_CODEC_UNSUPPORTED;
+}
+
 bool kmscap_va_is_encode(VAEntrypoint ep)
 {
 	return ep == VAEntrypointEncSlice || ep == VAEntrypointEncSliceLP;
@@ -46,17 +63,22 @@ bool kmscap_va_is_encode(VAEntrypoint ep)
 VAStatus kmscap_va_query_config_profiles(VADriverContextP ctx, VAProfile *list, int *num)
 {
 	unsigned int i;
+	int n = 0;
 
 	for (i = 0; i < sizeof(kmscap_va_profiles) / sizeof(kmscap_va_profiles[0]); i++)
-		list[i] = kmscap_va_profiles[i];
-	*num = i;
+		if (kmscap_va_codec_of(kmscap_va_profiles[i]) != KMSCAP_VA_CODEC_UNSUPPORTED)
+			list[n++] = kmscap_va_profiles[i];
+	*num = n;
 	return VA_STATUS_SUCCESS;
 }
 
 VAStatus kmscap_va_query_config_entrypoints(VADriverContextP ctx, VAProfile profile,
 					    VAEntrypoint *list, int *num)
 {
-	if (kmscap_va_is_h264(profile)) {
+	enum kmscap_va_codec codec = kmscap_va_codec_of(profile);
+
+	if (codec == KMSCAP_VA_CODEC_H264 || codec == KMSCAP_VA_CODEC_HEVC ||
+	    codec == KMSCAP_VA_CODEC_AV1) {
 		list[0] = VAEntrypointEncSlice;
 		list[1] = VAEntrypointEncSliceLP;
 		*num = 2;
@@ -76,7 +98,10 @@ VAStatus kmscap_va_query_config_entrypoints(VADriverContextP ctx, VAProfile prof
 static VAStatus kmscap_va_check_pair(struct kmscap_va_driver *drv, VAProfile profile,
 				     VAEntrypoint ep, const char *func)
 {
-	if (kmscap_va_is_h264(profile)) {
+	enum kmscap_va_codec codec = kmscap_va_codec_of(profile);
+
+	if (codec == KMSCAP_VA_CODEC_H264 || codec == KMSCAP_VA_CODEC_HEVC ||
+	    codec == KMSCAP_VA_CODEC_AV1) {
 		if (kmscap_va_is_encode(ep))
 			return VA_STATUS_SUCCESS;
 		return kmscap_va_reject(drv, VA_STATUS_ERROR_UNSUPPORTED_ENTRYPOINT, func,
@@ -109,6 +134,16 @@ static uint32_t kmscap_va_attrib_value(VAProfile profile, VAEntrypoint ep,
 		default:
 			return VA_ATTRIB_NOT_SUPPORTED;
 		}
+	}
+	switch (kmscap_va_codec_of(profile)) {
+	case KMSCAP_VA_CODEC_HEVC:
+		return kmscap_va_hevc_attrib(profile, ep, type);
+	case KMSCAP_VA_CODEC_AV1:
+		return kmscap_va_av1_attrib(ep, type);
+	case KMSCAP_VA_CODEC_H264:
+		break;
+	default:
+		return VA_ATTRIB_NOT_SUPPORTED;
 	}
 	switch (type) {
 	case VAConfigAttribRTFormat:
@@ -167,6 +202,7 @@ VAStatus kmscap_va_create_config(VADriverContextP ctx, VAProfile profile,
 	struct kmscap_va_driver *drv = kmscap_va_drv(ctx);
 	struct kmscap_va_config *cfg;
 	VAStatus st = kmscap_va_check_pair(drv, profile, entrypoint, __func__);
+	uint32_t rt;
 	int i;
 
 	if (st != VA_STATUS_SUCCESS)
@@ -175,8 +211,11 @@ VAStatus kmscap_va_create_config(VADriverContextP ctx, VAProfile profile,
 	if (!cfg)
 		return VA_STATUS_ERROR_ALLOCATION_FAILED;
 	cfg->profile = profile;
+	cfg->codec = kmscap_va_codec_of(profile);
 	cfg->entrypoint = entrypoint;
-	cfg->rt_format = VA_RT_FORMAT_YUV420;
+	/* default: the lowest RT format offered (YUV420_10 for HEVC Main10) */
+	rt = kmscap_va_attrib_value(profile, entrypoint, VAConfigAttribRTFormat);
+	cfg->rt_format = rt & (~rt + 1);
 	cfg->rc_mode = entrypoint == VAEntrypointVideoProc ? VA_RC_NONE : VA_RC_CQP;
 	cfg->packed_headers = VA_ENC_PACKED_HEADER_NONE;
 
@@ -225,6 +264,19 @@ VAStatus kmscap_va_create_config(VADriverContextP ctx, VAProfile profile,
 			if (v & ~sup) {
 				st = KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_VALUE,
 						      "%s value %#x not supported (supported %#x)",
+						      vaConfigAttribTypeStr(list[i].type), v, sup);
+				goto fail;
+			}
+			break;
+		case VAConfigAttribEncHEVCFeatures:
+		case VAConfigAttribEncHEVCBlockSizes:
+		case VAConfigAttribEncAV1:
+		case VAConfigAttribEncAV1Ext1:
+		case VAConfigAttribEncAV1Ext2:
+			/* capabilities, not choices: only the offered value is accepted */
+			if (v != sup) {
+				st = KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_VALUE,
+						      "%s value %#x is not the one offered (%#x)",
 						      vaConfigAttribTypeStr(list[i].type), v, sup);
 				goto fail;
 			}

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * context.c - contexts and the vaBeginPicture/vaRenderPicture/vaEndPicture
- * sequence, shared by encode and video processing.  Work is done
- * synchronously in vaEndPicture.
+ * sequence, shared by encode and video processing, dispatched to the codec
+ * of the context's profile (h264_enc.c, hevc_enc.c, av1_enc.c) or to
+ * vpp.c.  Work is done synchronously in vaEndPicture.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -69,14 +70,40 @@ VAStatus kmscap_va_create_context(VADriverContextP ctx, VAConfigID config_id, in
 		}
 		memcpy(c->targets, targets, num_targets * sizeof(*targets));
 	}
+	if (c->config.codec == KMSCAP_VA_CODEC_HEVC) {
+		st = kmscap_va_hevc_create(drv, c);
+		if (st != VA_STATUS_SUCCESS) {
+			free(c->targets);
+			free(c);
+			return st;
+		}
+	}
 	c->id = kmscap_va_obj_add(drv, KMSCAP_VA_OBJ_CONTEXT, c);
 	if (c->id == VA_INVALID_ID) {
+		if (c->config.codec == KMSCAP_VA_CODEC_HEVC)
+			kmscap_va_hevc_destroy(c);
 		free(c->targets);
 		free(c);
 		return VA_STATUS_ERROR_ALLOCATION_FAILED;
 	}
 	*context = c->id;
 	return VA_STATUS_SUCCESS;
+}
+
+static void kmscap_va_reset_picture(struct kmscap_va_context *c)
+{
+	switch (c->config.codec) {
+	case KMSCAP_VA_CODEC_HEVC:
+		kmscap_va_hevc_reset_picture(c);
+		break;
+	case KMSCAP_VA_CODEC_AV1:
+		kmscap_va_av1_reset_picture(c);
+		break;
+	default:
+		kmscap_va_enc_reset_picture(&c->enc);
+		break;
+	}
+	c->have_pipeline = false;
 }
 
 static void kmscap_va_end_state(struct kmscap_va_driver *drv, struct kmscap_va_context *c)
@@ -89,8 +116,7 @@ static void kmscap_va_end_state(struct kmscap_va_driver *drv, struct kmscap_va_c
 		s->busy_ctx = VA_INVALID_ID;
 	}
 	c->render_target = VA_INVALID_SURFACE;
-	kmscap_va_enc_reset_picture(&c->enc);
-	c->have_pipeline = false;
+	kmscap_va_reset_picture(c);
 }
 
 VAStatus kmscap_va_destroy_context(VADriverContextP ctx, VAContextID context)
@@ -103,6 +129,10 @@ VAStatus kmscap_va_destroy_context(VADriverContextP ctx, VAContextID context)
 		return st;
 	kmscap_va_end_state(drv, c);
 	kmscap_va_obj_remove(drv, KMSCAP_VA_OBJ_CONTEXT, context);
+	if (c->config.codec == KMSCAP_VA_CODEC_HEVC)
+		kmscap_va_hevc_destroy(c);
+	else if (c->config.codec == KMSCAP_VA_CODEC_AV1)
+		kmscap_va_av1_destroy(c);
 	free(c->enc.slices);
 	free(c->targets);
 	free(c);
@@ -116,6 +146,8 @@ VAStatus kmscap_va_begin_picture(VADriverContextP ctx, VAContextID context,
 	VAStatus st = VA_STATUS_SUCCESS;
 	struct kmscap_va_context *c = kmscap_va_context_get(drv, context, &st, __func__);
 	struct kmscap_va_surface *s;
+	unsigned int in_fourcc;
+	char fcc[2][5];
 
 	if (!c)
 		return st;
@@ -130,13 +162,20 @@ VAStatus kmscap_va_begin_picture(VADriverContextP ctx, VAContextID context,
 		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_SURFACE_BUSY,
 					"surface %#x is already the target of context %#x",
 					target, s->busy_ctx);
-	/* surfaces are stored macroblock-aligned, the context may be aligned */
+	/*
+	 * Surfaces are stored macroblock-aligned, the context may be aligned.
+	 * Encode input: NV12 for an 8-bit config, P010 for a 10-bit one.
+	 */
+	in_fourcc = c->config.rt_format == VA_RT_FORMAT_YUV420_10 ? VA_FOURCC_P010 :
+		    VA_FOURCC_NV12;
 	if (kmscap_va_is_encode(c->config.entrypoint) &&
-	    (s->fourcc != VA_FOURCC_NV12 || (s->width + 15) / 16 < (c->width + 15) / 16 ||
+	    (s->fourcc != in_fourcc || (s->width + 15) / 16 < (c->width + 15) / 16 ||
 	     (s->height + 15) / 16 < (c->height + 15) / 16))
 		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_SURFACE,
-					"encode input %#x must be NV12 covering the %ux%u context (is %ux%u)",
-					target, c->width, c->height, s->width, s->height);
+					"encode input %#x must be %s covering the %ux%u context (is %s %ux%u)",
+					target, kmscap_va_fourcc_str(in_fourcc, fcc[0]),
+					c->width, c->height, kmscap_va_fourcc_str(s->fourcc, fcc[1]),
+					s->width, s->height);
 	if (c->config.entrypoint == VAEntrypointVideoProc &&
 	    s->fourcc != VA_FOURCC_NV12 && s->fourcc != VA_FOURCC_P010)
 		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_SURFACE,
@@ -144,8 +183,7 @@ VAStatus kmscap_va_begin_picture(VADriverContextP ctx, VAContextID context,
 	s->busy = true;
 	s->busy_ctx = context;
 	c->render_target = target;
-	kmscap_va_enc_reset_picture(&c->enc);
-	c->have_pipeline = false;
+	kmscap_va_reset_picture(c);
 	return VA_STATUS_SUCCESS;
 }
 
@@ -181,6 +219,10 @@ VAStatus kmscap_va_render_picture(VADriverContextP ctx, VAContextID context,
 						"buffer %#x is still mapped", buffers[i]);
 		if (c->config.entrypoint == VAEntrypointVideoProc)
 			st = kmscap_va_vpp_render(drv, c, b);
+		else if (c->config.codec == KMSCAP_VA_CODEC_HEVC)
+			st = kmscap_va_hevc_render(drv, c, b);
+		else if (c->config.codec == KMSCAP_VA_CODEC_AV1)
+			st = kmscap_va_av1_render(drv, c, b);
 		else
 			st = kmscap_va_enc_render(drv, c, b);
 		if (st != VA_STATUS_SUCCESS)
@@ -203,6 +245,10 @@ VAStatus kmscap_va_end_picture(VADriverContextP ctx, VAContextID context)
 					context);
 	if (c->config.entrypoint == VAEntrypointVideoProc)
 		st = kmscap_va_vpp_execute(drv, c);
+	else if (c->config.codec == KMSCAP_VA_CODEC_HEVC)
+		st = kmscap_va_hevc_execute(drv, c);
+	else if (c->config.codec == KMSCAP_VA_CODEC_AV1)
+		st = kmscap_va_av1_execute(drv, c);
 	else
 		st = kmscap_va_enc_execute(drv, c);
 	kmscap_va_end_state(drv, c);

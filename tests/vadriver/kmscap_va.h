@@ -16,6 +16,7 @@
 #include <va/va_backend_vpp.h>
 #include <va/va_drmcommon.h>
 #include <va/va_enc_h264.h>
+#include <va/va_enc_hevc.h>
 #include <va/va_str.h>
 #include <va/va_vpp.h>
 
@@ -44,8 +45,18 @@ struct kmscap_va_table {
 	unsigned int base;
 };
 
+/* The codec of a profile: selects attributes, buffer sizes and encode hooks. */
+enum kmscap_va_codec {
+	KMSCAP_VA_CODEC_NONE,	/* VAProfileNone: video processing */
+	KMSCAP_VA_CODEC_H264,
+	KMSCAP_VA_CODEC_HEVC,
+	KMSCAP_VA_CODEC_AV1,
+	KMSCAP_VA_CODEC_UNSUPPORTED,
+};
+
 struct kmscap_va_config {
 	VAProfile profile;
+	enum kmscap_va_codec codec;
 	VAEntrypoint entrypoint;
 	unsigned int rt_format;
 	unsigned int rc_mode;
@@ -158,7 +169,13 @@ struct kmscap_va_context {
 	VASurfaceID *targets;
 	unsigned int num_targets;
 	VASurfaceID render_target;	/* VA_INVALID_SURFACE outside a picture */
+	/*
+	 * H.264 state; for every encode codec, enc.rc holds the rate control
+	 * parameters (see kmscap_va_enc_render() below).
+	 */
 	struct kmscap_va_enc_state enc;
+	struct kmscap_va_hevc_state *hevc;	/* HEVC contexts (hevc_enc.c) */
+	void *av1;		/* AV1 contexts: private to av1_enc.c, freed by its destroy hook */
 	/* video processing */
 	bool have_pipeline;
 	VAProcPipelineParameterBuffer pipeline;
@@ -217,6 +234,7 @@ VAStatus kmscap_va_query_config_attributes(VADriverContextP ctx, VAConfigID conf
 					   VAProfile *profile, VAEntrypoint *entrypoint,
 					   VAConfigAttrib *list, int *num);
 bool kmscap_va_is_h264(VAProfile profile);
+enum kmscap_va_codec kmscap_va_codec_of(VAProfile profile);
 bool kmscap_va_is_encode(VAEntrypoint ep);
 
 /* surface.c */
@@ -278,6 +296,33 @@ void kmscap_va_buffer_free(struct kmscap_va_buffer *b);
 VABufferID kmscap_va_buffer_new_image(struct kmscap_va_driver *drv, uint8_t *data,
 				      unsigned int size, bool owns, VASurfaceID derived);
 
+/*
+ * Coded buffer output, shared by the encoders.  An execute function looks
+ * up its coded buffer with kmscap_va_coded_get() (rejects anything but a
+ * VAEncCodedBufferType buffer with VA_STATUS_ERROR_INVALID_BUFFER), starts
+ * with kmscap_va_coded_begin(), appends bytes with kmscap_va_coded_raw()
+ * (as is: OBUs, packed headers with their emulation bytes) or
+ * kmscap_va_coded_nal() (start code 00 00 00 01, then the RBSP with
+ * emulation prevention), and ends with kmscap_va_coded_finish(), which
+ * fills the buffer's single VACodedBufferSegment (vaMapBuffer returns it)
+ * or, if the data did not fit, sets VA_CODED_BUF_STATUS_SLICE_OVERFLOW_MASK
+ * and returns VA_STATUS_ERROR_NOT_ENOUGH_BUFFER.  coded->coded_capacity is
+ * the buffer's size in bytes.
+ */
+struct kmscap_va_coded_out {
+	struct kmscap_va_buffer *coded;
+	uint8_t *buf;
+	size_t cap, len;
+	bool overflow;
+};
+
+struct kmscap_va_buffer *kmscap_va_coded_get(struct kmscap_va_driver *drv, VABufferID id,
+					     VAStatus *st, const char *func);
+void kmscap_va_coded_begin(struct kmscap_va_coded_out *o, struct kmscap_va_buffer *coded);
+void kmscap_va_coded_raw(struct kmscap_va_coded_out *o, const void *data, size_t n);
+void kmscap_va_coded_nal(struct kmscap_va_coded_out *o, const uint8_t *rbsp, size_t n);
+VAStatus kmscap_va_coded_finish(struct kmscap_va_driver *drv, struct kmscap_va_coded_out *o);
+
 /* context.c */
 VAStatus kmscap_va_create_context(VADriverContextP ctx, VAConfigID config_id, int width,
 				  int height, int flag, VASurfaceID *targets, int num_targets,
@@ -307,7 +352,13 @@ void kmscap_va_vpp_scale_yuv(const struct kmscap_va_surface *src,
 			     struct kmscap_va_surface *dst, const VARectangle *sr,
 			     const VARectangle *orr, bool bilinear);
 
-/* h264_enc.c */
+/*
+ * h264_enc.c.  kmscap_va_enc_render() also serves the other codecs for
+ * VAEncMiscParameterBufferType buffers: it validates rate control, HRD and
+ * frame rate parameters into c->enc.rc (rejecting QPs above 51); the
+ * execute function then calls kmscap_va_enc_check_rc() (h264_validate.c
+ * declares it, h264_enc.c implements it) before encoding.
+ */
 VAStatus kmscap_va_enc_render(struct kmscap_va_driver *drv, struct kmscap_va_context *c,
 			      struct kmscap_va_buffer *b);
 VAStatus kmscap_va_enc_execute(struct kmscap_va_driver *drv, struct kmscap_va_context *c);
@@ -360,5 +411,53 @@ void kmscap_va_h264_write_pcm_mbs_cabac(struct kmscap_va_bits *b,
 					const VAEncSequenceParameterBufferH264 *seq,
 					const VAEncPictureParameterBufferH264 *pic,
 					const VAEncSliceParameterBufferH264 *slice);
+
+/*
+ * hevc_*.c: HEVC Main/Main10 encode, every CU coded as PCM (CABAC).
+ * kmscap_va_hevc_attrib() returns VA_ATTRIB_NOT_SUPPORTED for attributes
+ * it does not offer; kmscap_va_hevc_buffer_size() the element size of a
+ * parameter buffer type, 0 for free-form types, -1 if not accepted.
+ */
+struct kmscap_va_hevc_state;
+uint32_t kmscap_va_hevc_attrib(VAProfile profile, VAEntrypoint ep, VAConfigAttribType type);
+long kmscap_va_hevc_buffer_size(VABufferType type);
+VAStatus kmscap_va_hevc_create(struct kmscap_va_driver *drv, struct kmscap_va_context *c);
+VAStatus kmscap_va_hevc_render(struct kmscap_va_driver *drv, struct kmscap_va_context *c,
+			       struct kmscap_va_buffer *b);
+VAStatus kmscap_va_hevc_execute(struct kmscap_va_driver *drv, struct kmscap_va_context *c);
+void kmscap_va_hevc_reset_picture(struct kmscap_va_context *c);
+void kmscap_va_hevc_destroy(struct kmscap_va_context *c);
+
+/*
+ * av1_*.c (engineer B): AV1 encode hooks.
+ * kmscap_va_av1_available(): false keeps VAProfileAV1Profile0 out of the
+ *   profile list and rejects it with VA_STATUS_ERROR_UNSUPPORTED_PROFILE.
+ * kmscap_va_av1_attrib(): value of a config attribute for AV1 with the
+ *   entrypoint (EncSlice or EncSliceLP), VA_ATTRIB_NOT_SUPPORTED if not
+ *   offered.  vaCreateConfig checks the caller's values against it: RT
+ *   format (one bit; the default is its lowest bit), rate control (one
+ *   bit), EncPackedHeaders/EncInterlaced/EncIntraRefresh/EncSliceStructure
+ *   (subset), EncAV1/EncAV1Ext1/EncAV1Ext2 (must equal the value offered),
+ *   anything else (at most the value offered).
+ * kmscap_va_av1_buffer_size(): element size of a buffer type in an AV1
+ *   context, 0 for free-form, -1 to fall back to the common types
+ *   (VAEncPackedHeaderParameter/Data, misc, coded); other types are then
+ *   rejected with VA_STATUS_ERROR_UNSUPPORTED_BUFFERTYPE.
+ * kmscap_va_av1_render(): one buffer of vaRenderPicture (the common checks:
+ *   context, mapped, are done).  c->av1 is NULL until the hook allocates it.
+ * kmscap_va_av1_execute(): vaEndPicture; the input surface is
+ *   c->render_target (already checked: NV12 for an 8-bit config, P010 for a
+ *   YUV420_10 one, covering the context rounded up to 16).
+ * kmscap_va_av1_reset_picture(): at vaBeginPicture and after vaEndPicture.
+ * kmscap_va_av1_destroy(): at vaDestroyContext; frees c->av1.
+ */
+bool kmscap_va_av1_available(void);
+uint32_t kmscap_va_av1_attrib(VAEntrypoint ep, VAConfigAttribType type);
+long kmscap_va_av1_buffer_size(VABufferType type);
+VAStatus kmscap_va_av1_render(struct kmscap_va_driver *drv, struct kmscap_va_context *c,
+			      struct kmscap_va_buffer *b);
+VAStatus kmscap_va_av1_execute(struct kmscap_va_driver *drv, struct kmscap_va_context *c);
+void kmscap_va_av1_reset_picture(struct kmscap_va_context *c);
+void kmscap_va_av1_destroy(struct kmscap_va_context *c);
 
 #endif /* KMSCAP_VA_H */
