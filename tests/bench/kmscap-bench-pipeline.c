@@ -21,9 +21,10 @@
  *              rusage): start-up, VA initialisation and the first frame's
  *              surface and context creation are not counted;
  *   stages     from the program's JSON summary: kmscap-stream's
- *              convert_avg_us (import or cache look-up + VPP until release)
- *              and encode_avg_us; the baseline's copy, CPU convert, upload
- *              and encode;
+ *              import_avg_us (export + VA import of a new buffer, once per
+ *              buffer: "imports" of them), convert_avg_us (cache look-up +
+ *              VPP until release) and encode_avg_us; the baseline's copy,
+ *              CPU convert, upload and encode;
  *   latency    flip (the event's timestamp) -> coded data, p50/p99, from
  *              the same JSON.
  * With the software test driver VPP and encode run on the CPU in the
@@ -51,7 +52,9 @@ static const struct { uint32_t w, h; const char *name; } kmscap_bp_res[] = {
 struct kmscap_bp_result {
 	unsigned int frames, encoded;
 	double cpu_us;			/* per frame, frames 2..N */
-	double capture_us;		/* stream: import+VPP; copy: read+copy+release */
+	double capture_us;		/* stream: VPP; copy: read+copy+release */
+	double import_us;		/* stream: per import (once per buffer); copy: -1 */
+	unsigned int imports;
 	double convert_us;		/* copy: CPU RGB -> NV12 (stream: in capture_us) */
 	double upload_us;		/* copy: vaPutImage */
 	double encode_us;
@@ -212,10 +215,13 @@ static struct kmscap_bp_result kmscap_bp_one(int ctl, unsigned int r, enum kmsca
 	res.encode_us = kmscap_sr_json_num(line, "encode_avg_us");
 	if (m == BP_STREAM) {
 		res.capture_us = kmscap_sr_json_num(line, "convert_avg_us");
+		res.import_us = kmscap_sr_json_num(line, "import_avg_us");
+		res.imports = (unsigned int)kmscap_sr_json_num(line, "imports");
 		res.convert_us = -1;
 		res.upload_us = -1;
 	} else {
 		res.capture_us = kmscap_sr_json_num(line, "copy_avg_us");
+		res.import_us = -1;
 		res.convert_us = kmscap_sr_json_num(line, "convert_avg_us");
 		res.upload_us = kmscap_sr_json_num(line, "upload_avg_us");
 	}
@@ -279,19 +285,26 @@ int main(int argc, char **argv)
 	close(ctl);
 
 	printf("\nper frame, us (cpu: user+sys of the encoding process, frames 2..N; "
-	       "capture: stream = import/cache + VPP to NV12, copy = read + memcpy + release):\n");
-	printf("%-6s %-7s %6s %10s %10s %10s %10s %10s %10s %10s\n", "res", "method", "frames",
-	       "cpu", "capture", "cpuconv", "upload", "encode", "lat p50", "lat p99");
+	       "capture: stream = VPP to NV12 until release, copy = read + memcpy + release;\n"
+	       "import: stream's DMA-BUF export + VA import, per imported buffer, imports "
+	       "in brackets):\n");
+	printf("%-6s %-7s %6s %10s %12s %10s %10s %10s %10s %10s %10s\n", "res", "method",
+	       "frames", "cpu", "import", "capture", "cpuconv", "upload", "encode", "lat p50",
+	       "lat p99");
 	for (i = 0; i < BP_NRES; i++) {
 		for (m = 0; m < BP_COUNT; m++) {
 			const struct kmscap_bp_result *x = &res[i][m];
-			char conv[16], up[16];
+			char conv[16], up[16], imp[32];
 
 			kmscap_bp_col(conv, sizeof(conv), x->convert_us);
 			kmscap_bp_col(up, sizeof(up), x->upload_us);
-			printf("%-6s %-7s %6u %10.0f %10.0f %10s %10s %10.0f %10.0f %10.0f\n",
+			if (x->import_us < 0)
+				snprintf(imp, sizeof(imp), "-");
+			else
+				snprintf(imp, sizeof(imp), "%.0f (%u)", x->import_us, x->imports);
+			printf("%-6s %-7s %6u %10.0f %12s %10.0f %10s %10s %10.0f %10.0f %10.0f\n",
 			       kmscap_bp_res[i].name, kmscap_bp_name[m], x->encoded, x->cpu_us,
-			       x->capture_us, conv, up, x->encode_us, x->lat_p50_us,
+			       imp, x->capture_us, conv, up, x->encode_us, x->lat_p50_us,
 			       x->lat_p99_us);
 		}
 	}
@@ -301,23 +314,29 @@ int main(int argc, char **argv)
 	if (!access("/out", W_OK))
 		csv = fopen("/out/kmscap-bench-pipeline.csv", "we");
 	printf("\ncsv,pipeline,resolution,width,height,method,frames,cpu_per_frame_us,"
-	       "capture_us,cpu_convert_us,upload_us,encode_us,latency_p50_us,latency_p99_us\n");
+	       "import_us,imports,capture_us,cpu_convert_us,upload_us,encode_us,latency_p50_us,"
+	       "latency_p99_us\n");
 	if (csv)
-		fprintf(csv, "resolution,width,height,method,frames,cpu_per_frame_us,capture_us,"
-			"cpu_convert_us,upload_us,encode_us,latency_p50_us,latency_p99_us\n");
+		fprintf(csv, "resolution,width,height,method,frames,cpu_per_frame_us,import_us,"
+			"imports,capture_us,cpu_convert_us,upload_us,encode_us,latency_p50_us,"
+			"latency_p99_us\n");
 	for (i = 0; i < BP_NRES; i++) {
 		for (m = 0; m < BP_COUNT; m++) {
 			const struct kmscap_bp_result *x = &res[i][m];
-			char conv[16] = "", up[16] = "", line[256];
+			char conv[16] = "", up[16] = "", imp[32] = "", line[256];
 
+			if (x->import_us >= 0)
+				snprintf(imp, sizeof(imp), "%.0f,%u", x->import_us, x->imports);
+			else
+				snprintf(imp, sizeof(imp), ",");
 			if (x->convert_us >= 0)
 				snprintf(conv, sizeof(conv), "%.0f", x->convert_us);
 			if (x->upload_us >= 0)
 				snprintf(up, sizeof(up), "%.0f", x->upload_us);
 			snprintf(line, sizeof(line),
-				 "%s,%u,%u,%s,%u,%.0f,%.0f,%s,%s,%.0f,%.0f,%.0f",
+				 "%s,%u,%u,%s,%u,%.0f,%s,%.0f,%s,%s,%.0f,%.0f,%.0f",
 				 kmscap_bp_res[i].name, kmscap_bp_res[i].w, kmscap_bp_res[i].h,
-				 kmscap_bp_name[m], x->encoded, x->cpu_us, x->capture_us, conv, up,
+				 kmscap_bp_name[m], x->encoded, x->cpu_us, imp, x->capture_us, conv, up,
 				 x->encode_us, x->lat_p50_us, x->lat_p99_us);
 			printf("csv,pipeline,%s\n", line);
 			if (csv)
@@ -328,7 +347,7 @@ int main(int argc, char **argv)
 		fclose(csv);
 	for (i = 0; i < BP_NRES; i++)
 		printf("%s: cpu copy / stream %.2f, capture copy+cpuconv+upload / stream "
-		       "import+VPP %.2f\n", kmscap_bp_res[i].name,
+		       "VPP %.2f\n", kmscap_bp_res[i].name,
 		       res[i][BP_COPY].cpu_us / res[i][BP_STREAM].cpu_us,
 		       (res[i][BP_COPY].capture_us + res[i][BP_COPY].convert_us +
 			res[i][BP_COPY].upload_us) / res[i][BP_STREAM].capture_us);

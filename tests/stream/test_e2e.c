@@ -135,6 +135,7 @@ struct e2e_run {
 	char *log, *stream;
 	size_t stream_len;
 	long long encoded, skipped, repeated, blank, dropped, frames_in, released, modes;
+	long long imports;	/* buffers exported and imported into VA-API */
 	bool composite;		/* the frames carry the blended cursor */
 	unsigned long cursor_px;	/* pixels of cursor checked */
 };
@@ -161,6 +162,7 @@ static void e2e_load(struct e2e_run *r, const char *scenario)
 	r->frames_in = json_field(r->log, "frames_in");
 	r->released = json_field(r->log, "released");
 	r->modes = json_field(r->log, "mode_changes");
+	r->imports = json_field(r->log, "imports");
 	ck_assert_int_eq(r->released, r->frames_in);
 	ck_assert_int_gt(r->encoded, 0);
 	/* nothing leaks: no frame held, no VA surface, no fd at exit */
@@ -295,6 +297,10 @@ START_TEST(e2e_basic)
 	n = e2e_check_part(&r, "basic", (uint8_t *)r.stream, r.stream_len, KS_E2E_W, KS_E2E_H, 0,
 			   r.flips, &prev);
 	ck_assert_uint_eq(n, r.encoded + r.repeated);
+	/* the renderer cycles through 4 buffers: each is imported once, not per frame */
+	ck_assert_int_ge(r.imports, 1);
+	ck_assert_int_le(r.imports, 4);
+	ck_assert_int_lt(r.imports, r.encoded);
 	e2e_free(&r);
 }
 END_TEST

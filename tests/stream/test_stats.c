@@ -142,7 +142,12 @@ START_TEST(stats_json_interval)
 	s.total.frames_in += 30;
 	s.total.encoded += 29;
 	s.total.bytes_out += 12345;
-	/* 6 ms over 4 conversions, 6.000999 ms over 3 encodes: us, rounded down */
+	/*
+	 * 5.001 ms over 2 imports, 6 ms over 4 conversions, 6.000999 ms over
+	 * 3 encodes: us, rounded down
+	 */
+	s.total.imports = 2;
+	s.total.import_ns = 5001000;
 	s.total.converts = 4;
 	s.total.convert_ns = 6000000;
 	s.total.encodes = 3;
@@ -154,7 +159,8 @@ START_TEST(stats_json_interval)
 		 "\"kbps\":197.52,\"latency_p50_us\":6000,\"latency_p99_us\":16500,"
 		 "\"frames_in\":150,\"encoded\":129,\"skipped\":15,\"repeated\":0,"
 		 "\"dropped\":5,\"blank\":0,\"idr\":2,\"bytes\":262345,\"released\":120,"
-		 "\"mode_changes\":0,\"convert_avg_us\":1500,\"encode_avg_us\":2000}");
+		 "\"mode_changes\":0,\"imports\":2,\"import_avg_us\":2500,"
+		 "\"convert_avg_us\":1500,\"encode_avg_us\":2000}");
 	ck_assert_str_eq(line, want);
 }
 END_TEST

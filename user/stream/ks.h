@@ -178,7 +178,8 @@ struct ks_counters {
 	uint64_t released;	/* frames given back to the module */
 	uint64_t mode_changes;
 	/* time spent per stage, for the averages in the JSON lines */
-	uint64_t converts, convert_ns;	/* import (cache) + VPP, until the frame is released */
+	uint64_t imports, import_ns;	/* DMA-BUF export + VA import, once per new buffer */
+	uint64_t converts, convert_ns;	/* VPP (cache look-up included), until the release */
 	uint64_t encodes, encode_ns;	/* encode, until the coded buffer is read */
 };
 

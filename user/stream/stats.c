@@ -109,13 +109,16 @@ int ks_stats_format(const struct ks_stats *s, uint64_t now_ns, bool final, bool 
 			     ",\"skipped\":%" PRIu64 ",\"repeated\":%" PRIu64
 			     ",\"dropped\":%" PRIu64 ",\"blank\":%" PRIu64 ",\"idr\":%" PRIu64
 			     ",\"bytes\":%" PRIu64 ",\"released\":%" PRIu64
-			     ",\"mode_changes\":%" PRIu64 ",\"convert_avg_us\":%" PRIu64
+			     ",\"mode_changes\":%" PRIu64 ",\"imports\":%" PRIu64
+			     ",\"import_avg_us\":%" PRIu64 ",\"convert_avg_us\":%" PRIu64
 			     ",\"encode_avg_us\":%" PRIu64 "}",
 			     final ? "summary" : "stats", ns / 1000000000, ns / 1000000 % 1000,
 			     fin / 100, fin % 100, fout / 100, fout % 100, kbps / 100, kbps % 100,
 			     p50, p99, t->frames_in, t->encoded, t->skipped, t->repeated,
 			     t->dropped, t->blank, t->idr, t->bytes_out, t->released,
-			     t->mode_changes, t->converts ? t->convert_ns / t->converts / 1000 : 0,
+			     t->mode_changes, t->imports,
+			     t->imports ? t->import_ns / t->imports / 1000 : 0,
+			     t->converts ? t->convert_ns / t->converts / 1000 : 0,
 			     t->encodes ? t->encode_ns / t->encodes / 1000 : 0);
 	else
 		n = snprintf(buf, size,

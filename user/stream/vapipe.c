@@ -367,7 +367,7 @@ int ks_vapipe_frame(struct ks_vapipe *p, struct ks_loop *loop, const struct kmsc
 	struct ks_stats *stats = loop ? ks_loop_stats(loop) : NULL;
 	uint32_t w = ev->src_w ? ev->src_w : ev->width, h = ev->src_h ? ev->src_h : ev->height;
 	struct ks_layout lay;
-	uint64_t t0, t1;
+	uint64_t t0, t1, imports;
 	uint32_t src;
 	VASurfaceID dst;
 	int ret;
@@ -420,9 +420,19 @@ int ks_vapipe_frame(struct ks_vapipe *p, struct ks_loop *loop, const struct kmsc
 	lay.modifier = ev->modifier;
 	lay.pitch = ev->pitches[0];
 	lay.offset = ev->offsets[0];
+	imports = p->cache.imports;
 	ret = ks_import_cache_get(&p->cache, ev->buffer_id, &lay, &src);
 	if (ret)
 		return ret;
+	if (p->cache.imports != imports) {
+		/* a new buffer: exported and imported now, once for its life */
+		t1 = ks_now_ns();
+		if (stats) {
+			stats->total.imports++;
+			stats->total.import_ns += t1 - t0;
+		}
+		t0 = t1;
+	}
 	dst = p->pool[p->pool_next];
 	p->pool_next = (p->pool_next + 1) % p->cfg.pool;
 	ret = ks_va_convert(p, src, ev, dst);
