@@ -62,6 +62,7 @@ struct ks_args {
 	uint32_t queue_depth;		/* --queue-depth, 0: module default */
 	uint64_t hold_timeout_ns;	/* --hold-timeout, 0: one refresh period */
 	uint32_t pool;			/* --pool: NV12 surfaces */
+	uint32_t threads;		/* --threads: 1 one thread, 2 an encode thread */
 	bool help;
 	bool version;
 };
@@ -70,6 +71,9 @@ struct ks_args {
 #define KS_DEFAULT_QP		26u
 #define KS_DEFAULT_POOL		3u
 #define KS_MAX_POOL		16u
+/* --threads default: $KMSCAP_STREAM_THREADS if set (1 or 2), else this */
+#define KS_THREADS_ENV		"KMSCAP_STREAM_THREADS"
+#define KS_DEFAULT_THREADS	2u
 
 void ks_args_init(struct ks_args *a);
 /*
@@ -322,6 +326,12 @@ struct ks_loop_config {
 	/* Prepend this to the output before the first unit (e.g. IVF header). */
 	const void *prologue;
 	size_t prologue_len;
+	/*
+	 * 0 or 1: frames are encoded in the loop's thread; 2: in an encode
+	 * thread, one at a time, the newest pending frame replacing an older
+	 * one (see Documentation/stream-threads.md).
+	 */
+	unsigned int threads;
 };
 
 /* Why ks_loop_run() returned. */
@@ -350,6 +360,11 @@ void ks_loop_fail(struct ks_loop *l, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Release frame @seq now (idempotent per frame). */
 int ks_loop_release(struct ks_loop *l, uint64_t seq);
+/*
+ * The statistics; called from the encoder's frame() in the encode thread
+ * it returns that frame's own counters, added to the loop's when the frame
+ * is done.
+ */
 struct ks_stats *ks_loop_stats(struct ks_loop *l);
 /* Frames read and not yet released (0 once ks_loop_run() returned). */
 size_t ks_loop_held(const struct ks_loop *l);
