@@ -59,6 +59,9 @@ help:
 	@echo "  demo       a test renderer streamed through kmscap-stream in the VM:"
 	@echo "             out/demo.h264 and the contact sheet out/demo.png"
 	@echo "  demo-capture  the capture-only demo (out/demo/)"
+	@echo "  install    module, udev rule, sysusers.d group, library and tools"
+	@echo "             (DESTDIR=, PREFIX=/usr/local, KVER=); uninstall undoes it"
+	@echo "  install-dkms  module sources to /usr/src/kmscap-$(KMSCAP_VERSION) for DKMS"
 	@echo "  deps       install the Debian packages needed (tests/deps.sh)"
 	@echo "  clean      remove build/ and the module build products"
 
@@ -273,6 +276,61 @@ check-run:
 			echo "  FAIL    vadriver tests (exit status $$?)"; \
 	else $(call kmscap_absent,vadriver tests,tests/vadriver/Makefile); fi; \
 	$(CURDIR)/tests/summary.sh $(R) $$suites
+
+# ---- installing -----------------------------------------------------------------
+
+# make install [DESTDIR=] [PREFIX=/usr/local] [KVER=]: kmscap.ko into
+# /lib/modules/$(KVER)/extra (then depmod, unless DESTDIR is set), the udev
+# rule, the sysusers.d file that creates group kmscap, and libkmscap (+ header,
+# pkg-config file), kmscapctl and kmscap-stream under PREFIX.  make uninstall
+# removes exactly that.  make install-dkms copies the module's sources to
+# /usr/src/kmscap-$(KMSCAP_VERSION) for "dkms install kmscap/$(KMSCAP_VERSION)";
+# with DKMS, "make install KMOD_INSTALL=no" installs all but the module.
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+UDEVRULESDIR ?= /etc/udev/rules.d
+SYSUSERSDIR ?= /usr/lib/sysusers.d
+KMOD_INSTALL ?= yes
+KMSCAP_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' $(CURDIR)/dkms.conf)
+inst_mod := $(DESTDIR)/lib/modules/$(KVER)/extra/kmscap.ko
+inst_dkms := $(DESTDIR)/usr/src/kmscap-$(KMSCAP_VERSION)
+user_inst = $(MAKE) -C user O=$(B)/user DESTDIR=$(DESTDIR) PREFIX=$(PREFIX) BINDIR=$(BINDIR)
+
+.PHONY: install uninstall install-dkms uninstall-dkms
+install: $(if $(filter no,$(KMOD_INSTALL)),,kmod) user
+ifneq ($(KMOD_INSTALL),no)
+	@echo "  INSTALL $(inst_mod)"
+	$(Q)install -D -m 0644 kmod/kmscap.ko $(inst_mod)
+	$(Q)if [ -z "$(DESTDIR)" ]; then depmod -a $(KVER); fi
+endif
+	@echo "  INSTALL $(DESTDIR)$(UDEVRULESDIR)/60-kmscap.rules, $(DESTDIR)$(SYSUSERSDIR)/kmscap.conf"
+	$(Q)install -D -m 0644 udev/60-kmscap.rules $(DESTDIR)$(UDEVRULESDIR)/60-kmscap.rules
+	$(Q)install -D -m 0644 udev/kmscap.sysusers $(DESTDIR)$(SYSUSERSDIR)/kmscap.conf
+	$(Q)$(user_inst) install
+	@echo "  INSTALL $(DESTDIR)$(BINDIR)/kmscap-stream"
+	$(Q)install -D -m 0755 $(B)/user/stream/kmscap-stream $(DESTDIR)$(BINDIR)/kmscap-stream
+	@if [ -z "$(DESTDIR)" ]; then \
+		echo "  next: systemd-sysusers; udevadm control --reload;" \
+		     "usermod -aG kmscap USER; modprobe kmscap"; fi
+
+uninstall:
+	@echo "  UNINST  $(inst_mod)"
+	$(Q)rm -f $(inst_mod) $(DESTDIR)$(UDEVRULESDIR)/60-kmscap.rules \
+		$(DESTDIR)$(SYSUSERSDIR)/kmscap.conf $(DESTDIR)$(BINDIR)/kmscap-stream
+	$(Q)if [ -z "$(DESTDIR)" ] && [ -d /lib/modules/$(KVER) ]; then depmod -a $(KVER); fi
+	$(Q)$(user_inst) uninstall
+
+install-dkms:
+	@echo "  INSTALL $(inst_dkms)"
+	$(Q)install -d $(inst_dkms)/kmod $(inst_dkms)/include/uapi
+	$(Q)install -m 0644 dkms.conf $(inst_dkms)/
+	$(Q)install -m 0644 kmod/Kbuild kmod/*.c kmod/*.h $(inst_dkms)/kmod/
+	$(Q)install -m 0644 include/uapi/kmscap.h $(inst_dkms)/include/uapi/
+	@if [ -z "$(DESTDIR)" ]; then echo "  next: dkms install kmscap/$(KMSCAP_VERSION)"; fi
+
+uninstall-dkms:
+	@echo "  UNINST  $(inst_dkms) (run \"dkms remove kmscap/$(KMSCAP_VERSION) --all\" first)"
+	$(Q)rm -rf $(inst_dkms)
 
 # ---- cleaning -------------------------------------------------------------------
 

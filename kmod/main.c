@@ -187,4 +187,5 @@ module_exit(kmscap_exit);
 MODULE_AUTHOR("kmscap developers");
 MODULE_DESCRIPTION("Virtual KMS displays with zero-copy DMA-BUF frame capture");
 MODULE_LICENSE("GPL");
+MODULE_VERSION("1.0.0");
 MODULE_IMPORT_NS(DMA_BUF);

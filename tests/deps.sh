@@ -28,6 +28,7 @@ kmscap_packages=(
 	bc			# kernel build scripts
 	edid-decode		# tests/unit: EDID conformity (skipped without it)
 	vainfo			# tests/vadriver: vainfo lists the test driver
+	dkms			# tests/install: builds make install-dkms's sources
 )
 
 if ! command -v dpkg-query >/dev/null; then

@@ -1,0 +1,182 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+#
+# install-test.sh SCRATCH TAP: the top-level install targets, checked.
+#   1. make install DESTDIR=SCRATCH/root puts every file where it belongs;
+#   2. the installed module is the one built for KVER, at version VERSION;
+#   3. the installed tools run, and a program builds against the installed
+#      library through its pkg-config file;
+#   4. dkms.conf, user/Makefile and MODULE_VERSION agree on the version;
+#   5. make uninstall removes every file install put there;
+#   6. make install KMOD_INSTALL=no leaves the module out (DKMS has it);
+#   7. make install-dkms + dkms add/build (scratch trees) build kmscap.ko
+#      for KVER (SKIP without the dkms package).
+set -uo pipefail
+
+scratch=${1:?usage: install-test.sh SCRATCH TAP}
+tap=${2:?usage: install-test.sh SCRATCH TAP}
+top=$(cd "$(dirname "$0")/../.." && pwd)
+root=$scratch/root
+# the kernel the top-level Makefile builds for (its KVER default)
+kver=${KVER:-$(ls -d /usr/src/linux-headers-6.1.*-amd64 2>/dev/null |
+	sed 's|.*/linux-headers-||' | sort -V | tail -n 1)}
+n=0
+fails=0
+: >"$tap"
+
+ok() {
+	n=$((n + 1))
+	echo "ok $n - $1" >>"$tap"
+}
+notok() {
+	n=$((n + 1))
+	fails=$((fails + 1))
+	echo "not ok $n - $1" >>"$tap"
+	echo "  FAIL    install: $1" >&2
+	shift
+	for l in "$@"; do echo "# $l" >>"$tap"; done
+}
+skip() {
+	n=$((n + 1))
+	echo "ok $n - $1 # SKIP $2" >>"$tap"
+	echo "  SKIP    install: $1 ($2)"
+}
+
+rm -rf "$scratch"
+mkdir -p "$scratch"
+version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$top/dkms.conf")
+
+# 4 first: everything below uses the version
+uver=$(sed -n 's/^VERSION := //p' "$top/user/Makefile")
+mver=$(sed -n 's/^MODULE_VERSION("\(.*\)");$/\1/p' "$top/kmod/main.c")
+if [ -n "$version" ] && [ "$version" = "$uver" ] && [ "$version" = "$mver" ]; then
+	ok "dkms.conf, user/Makefile and MODULE_VERSION agree: $version"
+else
+	notok "one version everywhere" "dkms.conf '$version', user/Makefile '$uver'," \
+		"kmod/main.c MODULE_VERSION '$mver'"
+fi
+
+if [ -z "$kver" ] || [ ! -d "/lib/modules/$kver/build" ]; then
+	skip "make install" "no kernel headers (KVER '$kver'): make deps"
+	exit 0
+fi
+
+# 1. install into a scratch root
+want=(
+	"lib/modules/$kver/extra/kmscap.ko"
+	etc/udev/rules.d/60-kmscap.rules
+	usr/lib/sysusers.d/kmscap.conf
+	usr/bin/kmscapctl
+	usr/bin/kmscap-stream
+	usr/lib/libkmscap.a
+	usr/lib/libkmscap.so
+	usr/lib/libkmscap.so.1
+	usr/include/libkmscap.h
+	usr/include/kmscap.h
+	usr/lib/pkgconfig/libkmscap.pc
+)
+if make -C "$top" install DESTDIR="$root" PREFIX=/usr >"$scratch/install.log" 2>&1; then
+	missing=()
+	for f in "${want[@]}"; do
+		[ -e "$root/$f" ] || missing+=("$f")
+	done
+	if [ ${#missing[@]} -eq 0 ]; then
+		ok "make install DESTDIR=... PREFIX=/usr installs ${#want[@]} files"
+	else
+		notok "make install installs every file" "missing: ${missing[*]}"
+	fi
+else
+	notok "make install DESTDIR=... PREFIX=/usr" "$(tail -5 "$scratch/install.log")"
+fi
+
+# 2. the installed module
+ko=$root/lib/modules/$kver/extra/kmscap.ko
+vermagic=$(modinfo -F vermagic "$ko" 2>/dev/null | cut -d' ' -f1)
+modver=$(modinfo -F version "$ko" 2>/dev/null)
+if [ "$vermagic" = "$kver" ] && [ "$modver" = "$version" ]; then
+	ok "installed kmscap.ko: vermagic $vermagic, version $modver"
+else
+	notok "installed kmscap.ko is for $kver at $version" \
+		"vermagic '$vermagic', version '$modver' ($ko)"
+fi
+if grep -q '^g kmscap ' "$root/usr/lib/sysusers.d/kmscap.conf" 2>/dev/null &&
+   grep -q 'GROUP="kmscap"' "$root/etc/udev/rules.d/60-kmscap.rules" 2>/dev/null; then
+	ok "the udev rule's group kmscap is created by the sysusers.d file"
+else
+	notok "udev rule and sysusers.d agree on group kmscap"
+fi
+
+# 3. the installed tools and library
+out=$(LD_LIBRARY_PATH=$root/usr/lib "$root/usr/bin/kmscap-stream" --version 2>&1)
+if [ $? -eq 0 ] && [ -n "$out" ]; then
+	ok "installed kmscap-stream --version: $out"
+else
+	notok "installed kmscap-stream --version runs" "$out"
+fi
+cat >"$scratch/use.c" <<'C'
+#include <stdio.h>
+#include <libkmscap.h>
+int main(void)
+{
+	struct kmscap_dev *k = NULL;
+	int ret = kmscap_open("/nonexistent/kmscap", &k);
+	printf("%d\n", ret);
+	return ret < 0 ? 0 : 1;
+}
+C
+pc=$root/usr/lib/pkgconfig
+if flags=$(PKG_CONFIG_PATH=$pc PKG_CONFIG_SYSROOT_DIR=$root pkg-config --cflags --libs libkmscap) &&
+   cc -o "$scratch/use" "$scratch/use.c" $flags 2>"$scratch/use.log" &&
+   LD_LIBRARY_PATH=$root/usr/lib "$scratch/use" >/dev/null; then
+	ok "a program builds and runs against the installed libkmscap (pkg-config: $flags)"
+else
+	notok "a program builds against the installed libkmscap" "flags: ${flags:-}" \
+		"$(cat "$scratch/use.log" 2>/dev/null)"
+fi
+
+# 5. uninstall leaves nothing behind
+if make -C "$top" uninstall DESTDIR="$root" PREFIX=/usr >"$scratch/uninstall.log" 2>&1; then
+	left=$(cd "$root" && find . \( -type f -o -type l \) | sort)
+	if [ -z "$left" ]; then
+		ok "make uninstall removes every installed file"
+	else
+		notok "make uninstall removes every installed file" "left: $(echo $left)"
+	fi
+else
+	notok "make uninstall" "$(tail -5 "$scratch/uninstall.log")"
+fi
+
+# with DKMS: everything but the module
+if make -C "$top" install DESTDIR="$scratch/nokmod" PREFIX=/usr KMOD_INSTALL=no \
+	>"$scratch/nokmod.log" 2>&1 && [ ! -e "$scratch/nokmod/lib/modules" ] &&
+   [ -x "$scratch/nokmod/usr/bin/kmscap-stream" ]; then
+	ok "make install KMOD_INSTALL=no installs all but the module"
+else
+	notok "make install KMOD_INSTALL=no installs all but the module" \
+		"$(tail -3 "$scratch/nokmod.log" | tr '\n' '|')"
+fi
+
+# 6. DKMS, in scratch trees
+if ! command -v dkms >/dev/null; then
+	skip "dkms build of the installed sources" "dkms not installed (make deps)"
+else
+	dest=$scratch/dkmsroot
+	mkdir -p "$scratch/dkmstree"
+	if make -C "$top" install-dkms DESTDIR="$dest" >"$scratch/dkms.log" 2>&1 &&
+	   dkms add -m kmscap -v "$version" --sourcetree "$dest/usr/src" \
+		--dkmstree "$scratch/dkmstree" >>"$scratch/dkms.log" 2>&1 &&
+	   dkms build -m kmscap -v "$version" -k "$kver" --sourcetree "$dest/usr/src" \
+		--dkmstree "$scratch/dkmstree" >>"$scratch/dkms.log" 2>&1; then
+		built=$(find "$scratch/dkmstree/kmscap/$version/$kver" -name kmscap.ko | head -1)
+		bm=$(modinfo -F vermagic "$built" 2>/dev/null | cut -d' ' -f1)
+		if [ -n "$built" ] && [ "$bm" = "$kver" ]; then
+			ok "dkms add + build of make install-dkms's sources: kmscap.ko for $bm"
+		else
+			notok "dkms build produced kmscap.ko for $kver" "found '$built' ($bm)"
+		fi
+	else
+		notok "make install-dkms + dkms add + dkms build" \
+			"$(tail -8 "$scratch/dkms.log" | tr '\n' '|')"
+	fi
+fi
+exit 0
