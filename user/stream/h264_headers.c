@@ -14,53 +14,6 @@
 #include "ks.h"
 #include "h264_headers.h"
 
-void ks_bits_init(struct ks_bits *b)
-{
-	memset(b, 0, sizeof(*b));
-}
-
-void ks_bits_put(struct ks_bits *b, unsigned int n, uint32_t v)
-{
-	while (n--) {
-		size_t byte = b->bits / 8;
-
-		if (byte >= sizeof(b->buf)) {
-			b->overflow = true;
-			return;
-		}
-		if (!(b->bits % 8))
-			b->buf[byte] = 0;
-		if ((v >> n) & 1)
-			b->buf[byte] |= (uint8_t)(0x80 >> (b->bits % 8));
-		b->bits++;
-	}
-}
-
-void ks_bits_ue(struct ks_bits *b, uint32_t v)
-{
-	uint64_t x = (uint64_t)v + 1;
-	unsigned int len = 0;
-
-	while ((x >> len) > 1)
-		len++;
-	ks_bits_put(b, len, 0);
-	/* len + 1 bits of x, at most 33: split to stay within 32-bit puts */
-	ks_bits_put(b, 1, (uint32_t)(x >> len) & 1);
-	ks_bits_put(b, len, (uint32_t)x);
-}
-
-void ks_bits_se(struct ks_bits *b, int32_t v)
-{
-	ks_bits_ue(b, v > 0 ? (uint32_t)(2 * (int64_t)v - 1) : (uint32_t)(-2 * (int64_t)v));
-}
-
-static void ks_bits_trailing(struct ks_bits *b)
-{
-	ks_bits_put(b, 1, 1);
-	while (b->bits % 8)
-		ks_bits_put(b, 1, 0);
-}
-
 static void ks_nal_start(struct ks_bits *b, unsigned int ref_idc, unsigned int type)
 {
 	ks_bits_put(b, 32, 1);		/* start code 00 00 00 01 */

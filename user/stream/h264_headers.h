@@ -9,17 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* A bit writer over a fixed buffer, big enough for any of our headers. */
-struct ks_bits {
-	uint8_t buf[256];
-	size_t bits;
-	bool overflow;
-};
+#include "bits.h"
 
-void ks_bits_init(struct ks_bits *b);
-void ks_bits_put(struct ks_bits *b, unsigned int n, uint32_t v);
-void ks_bits_ue(struct ks_bits *b, uint32_t v);
-void ks_bits_se(struct ks_bits *b, int32_t v);
 
 enum ks_h264_profile { KS_H264_CB, KS_H264_MAIN, KS_H264_HIGH };
 

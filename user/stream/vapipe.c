@@ -91,65 +91,145 @@ static bool ks_has_profile(VADisplay dpy, VAProfile want)
 	return found;
 }
 
+/* The preferred encode entrypoint of @prof: EncSliceLP, else EncSlice, else 0. */
+static VAEntrypoint ks_enc_entrypoint(VADisplay dpy, VAProfile prof)
+{
+	if (!ks_has_profile(dpy, prof))
+		return 0;
+	/* low power first: fixed-function, lower latency */
+	if (ks_has_entrypoint(dpy, prof, VAEntrypointEncSliceLP))
+		return VAEntrypointEncSliceLP;
+	if (ks_has_entrypoint(dpy, prof, VAEntrypointEncSlice))
+		return VAEntrypointEncSlice;
+	return 0;
+}
+
+static int ks_query_attrs(struct ks_vapipe *p, VAProfile prof, VAEntrypoint ep,
+			  uint32_t out[KS_AT_N])
+{
+	static const VAConfigAttribType types[KS_AT_N] = {
+		[KS_AT_RT] = VAConfigAttribRTFormat,
+		[KS_AT_RC] = VAConfigAttribRateControl,
+		[KS_AT_RIR] = VAConfigAttribEncIntraRefresh,
+		[KS_AT_PACKED] = VAConfigAttribEncPackedHeaders,
+		[KS_AT_MAXREF] = VAConfigAttribEncMaxRefFrames,
+		[KS_AT_HEVC_FEAT] = VAConfigAttribEncHEVCFeatures,
+		[KS_AT_HEVC_BLK] = VAConfigAttribEncHEVCBlockSizes,
+		[KS_AT_AV1] = VAConfigAttribEncAV1,
+		[KS_AT_AV1_EXT1] = VAConfigAttribEncAV1Ext1,
+		[KS_AT_AV1_EXT2] = VAConfigAttribEncAV1Ext2,
+	};
+	VAConfigAttrib at[KS_AT_N];
+	unsigned int i;
+
+	memset(at, 0, sizeof(at));
+	for (i = 0; i < KS_AT_N; i++)
+		at[i].type = types[i];
+	if (vaGetConfigAttributes(p->dpy, prof, ep, at, KS_AT_N) != VA_STATUS_SUCCESS)
+		return ks_va_fail(p, -EIO, "%s: vaGetConfigAttributes failed for %s",
+				  p->cfg.device, vaProfileStr(prof));
+	for (i = 0; i < KS_AT_N; i++)
+		out[i] = at[i].value;
+	return 0;
+}
+
+static bool ks_attr_has(uint32_t v, uint32_t bits)
+{
+	return v != VA_ATTRIB_NOT_SUPPORTED && (v & bits);
+}
+
+/* Why a 10-bit source is encoded 8-bit ("" if it is not). */
+static const char *ks_no10_reason(const struct ks_vapipe *p)
+{
+	if (p->profile10 != VAProfileNone)
+		return "";
+	switch (p->cfg.codec) {
+	case KS_CODEC_HEVC:
+		return "the driver offers no VAProfileHEVCMain10 encoding of VA_RT_FORMAT_YUV420_10";
+	case KS_CODEC_AV1:
+		return "the driver offers no VAProfileAV1Profile0 encoding of VA_RT_FORMAT_YUV420_10";
+	default:
+		return "kmscap-stream encodes H.264 in 8-bit profiles only";
+	}
+}
+
 static int ks_pick_codec(struct ks_vapipe *p)
 {
 	static const VAProfile h264[] = {
 		VAProfileH264High, VAProfileH264Main, VAProfileH264ConstrainedBaseline,
 	};
-	VAConfigAttrib at[4];
+	uint32_t *at, vpp_rt = VA_ATTRIB_NOT_SUPPORTED;
+	VAConfigAttrib va;
 	unsigned int i;
 
-	if (p->cfg.codec == KS_CODEC_HEVC || p->cfg.codec == KS_CODEC_AV1) {
-		VAProfile prof = p->cfg.codec == KS_CODEC_HEVC ? VAProfileHEVCMain :
-								 VAProfileAV1Profile0;
-
-		if (!ks_has_profile(p->dpy, prof) ||
-		    (!ks_has_entrypoint(p->dpy, prof, VAEntrypointEncSliceLP) &&
-		     !ks_has_entrypoint(p->dpy, prof, VAEntrypointEncSlice)))
-			return ks_va_fail(p, -EOPNOTSUPP,
-				       "the VA-API driver on %s has no encode entrypoint for %s (%s)",
-				       p->cfg.device,
-				       p->cfg.codec == KS_CODEC_HEVC ? "HEVC" : "AV1",
-				       vaProfileStr(prof));
-		return ks_va_fail(p, -EOPNOTSUPP, "%s encoding is not implemented yet (%s)",
-			       p->cfg.codec == KS_CODEC_HEVC ? "HEVC" : "AV1", vaProfileStr(prof));
-	}
-	p->profile = VAProfileNone;
-	for (i = 0; i < sizeof(h264) / sizeof(h264[0]) && p->profile == VAProfileNone; i++) {
-		if (!ks_has_profile(p->dpy, h264[i]))
-			continue;
-		/* low power first: fixed-function, lower latency */
-		if (ks_has_entrypoint(p->dpy, h264[i], VAEntrypointEncSliceLP)) {
-			p->profile = h264[i];
-			p->entrypoint = VAEntrypointEncSliceLP;
-		} else if (ks_has_entrypoint(p->dpy, h264[i], VAEntrypointEncSlice)) {
-			p->profile = h264[i];
-			p->entrypoint = VAEntrypointEncSlice;
+	p->profile8 = p->profile10 = VAProfileNone;
+	switch (p->cfg.codec) {
+	case KS_CODEC_HEVC:
+		p->codec = &ks_va_hevc;
+		p->profile8 = VAProfileHEVCMain;
+		p->ep8 = ks_enc_entrypoint(p->dpy, VAProfileHEVCMain);
+		p->profile10 = VAProfileHEVCMain10;
+		p->ep10 = ks_enc_entrypoint(p->dpy, VAProfileHEVCMain10);
+		break;
+	case KS_CODEC_AV1:
+		p->codec = &ks_va_av1;
+		p->profile8 = p->profile10 = VAProfileAV1Profile0;
+		p->ep8 = p->ep10 = ks_enc_entrypoint(p->dpy, VAProfileAV1Profile0);
+		break;
+	default:
+		p->codec = &ks_va_h264;
+		for (i = 0; i < sizeof(h264) / sizeof(h264[0]); i++) {
+			p->ep8 = ks_enc_entrypoint(p->dpy, h264[i]);
+			if (p->ep8) {
+				p->profile8 = h264[i];
+				break;
+			}
 		}
+		break;
 	}
-	if (p->profile == VAProfileNone)
+	if (!p->ep8) {
+		if (p->cfg.codec == KS_CODEC_H264)
+			return ks_va_fail(p, -EOPNOTSUPP,
+					  "the VA-API driver on %s has no encode entrypoint for H.264 (VAProfileH264High, Main or ConstrainedBaseline)",
+					  p->cfg.device);
 		return ks_va_fail(p, -EOPNOTSUPP,
-			       "the VA-API driver on %s has no encode entrypoint for H.264 (VAProfileH264High, Main or ConstrainedBaseline)",
-			       p->cfg.device);
-
-	memset(at, 0, sizeof(at));
-	at[0].type = VAConfigAttribRTFormat;
-	at[1].type = VAConfigAttribRateControl;
-	at[2].type = VAConfigAttribEncIntraRefresh;
-	at[3].type = VAConfigAttribEncPackedHeaders;
-	if (vaGetConfigAttributes(p->dpy, p->profile, p->entrypoint, at, 4) != VA_STATUS_SUCCESS)
-		return ks_va_fail(p, -EIO, "%s: vaGetConfigAttributes failed for %s",
-			       p->cfg.device, vaProfileStr(p->profile));
-	if (at[0].value == VA_ATTRIB_NOT_SUPPORTED || !(at[0].value & VA_RT_FORMAT_YUV420))
+				  "the VA-API driver on %s has no encode entrypoint for %s (%s)",
+				  p->cfg.device, p->codec->name, vaProfileStr(p->profile8));
+	}
+	p->profile = p->profile8;
+	p->entrypoint = p->ep8;
+	if (ks_query_attrs(p, p->profile8, p->ep8, p->attr[0]))
+		return -EIO;
+	at = p->attr[0];
+	if (!ks_attr_has(at[KS_AT_RT], VA_RT_FORMAT_YUV420))
 		return ks_va_fail(p, -EOPNOTSUPP, "%s: %s/%s does not encode 4:2:0", p->cfg.device,
-			       vaProfileStr(p->profile), vaEntrypointStr(p->entrypoint));
-	if (p->cfg.rc == KS_RC_CBR && at[1].value != VA_ATTRIB_NOT_SUPPORTED &&
-	    (at[1].value & VA_RC_CBR))
+				  vaProfileStr(p->profile), vaEntrypointStr(p->entrypoint));
+
+	if (!ks_has_entrypoint(p->dpy, VAProfileNone, VAEntrypointVideoProc))
+		return ks_va_fail(p, -EOPNOTSUPP,
+			       "the VA-API driver on %s has no video processing (VAEntrypointVideoProc) for RGB to NV12",
+			       p->cfg.device);
+	memset(&va, 0, sizeof(va));
+	va.type = VAConfigAttribRTFormat;
+	if (vaGetConfigAttributes(p->dpy, VAProfileNone, VAEntrypointVideoProc, &va, 1) ==
+	    VA_STATUS_SUCCESS)
+		vpp_rt = va.value;
+
+	/* the 10-bit variant: P010 from VPP and a profile that encodes it */
+	if (p->profile10 != VAProfileNone && p->ep10 &&
+	    !ks_query_attrs(p, p->profile10, p->ep10, p->attr[1]) &&
+	    ks_attr_has(p->attr[1][KS_AT_RT], VA_RT_FORMAT_YUV420_10) &&
+	    ks_attr_has(vpp_rt, VA_RT_FORMAT_YUV420_10)) {
+		/* same rate control and packed header choices as 8-bit */
+	} else {
+		p->profile10 = VAProfileNone;
+	}
+
+	if (p->cfg.rc == KS_RC_CBR && ks_attr_has(at[KS_AT_RC], VA_RC_CBR))
 		p->rc_mode = VA_RC_CBR;
-	else if (p->cfg.rc == KS_RC_VBR && at[1].value != VA_ATTRIB_NOT_SUPPORTED &&
-		 (at[1].value & VA_RC_VBR))
+	else if (p->cfg.rc == KS_RC_VBR && ks_attr_has(at[KS_AT_RC], VA_RC_VBR))
 		p->rc_mode = VA_RC_VBR;
-	else if (at[1].value == VA_ATTRIB_NOT_SUPPORTED || (at[1].value & VA_RC_CQP))
+	else if (at[KS_AT_RC] == VA_ATTRIB_NOT_SUPPORTED || (at[KS_AT_RC] & VA_RC_CQP))
 		p->rc_mode = VA_RC_CQP;
 	else
 		return ks_va_fail(p, -EOPNOTSUPP,
@@ -158,21 +238,55 @@ static int ks_pick_codec(struct ks_vapipe *p)
 	if (p->rc_mode == VA_RC_CQP && p->cfg.rc != KS_RC_CQP)
 		fprintf(stderr, KS_PROG ": %s: %s rate control is not offered, using CQP (qp %u)\n",
 			p->cfg.device, ks_rc_name(p->cfg.rc), p->cfg.qp);
-	p->have_rir = p->cfg.intra_refresh && at[2].value != VA_ATTRIB_NOT_SUPPORTED &&
-		      (at[2].value & VA_ENC_INTRA_REFRESH_ROLLING_COLUMN);
+	if (p->profile10 != VAProfileNone && !ks_attr_has(p->attr[1][KS_AT_RC], p->rc_mode))
+		p->profile10 = VAProfileNone;
+	p->have_rir = p->cfg.intra_refresh &&
+		      ks_attr_has(at[KS_AT_RIR], VA_ENC_INTRA_REFRESH_ROLLING_COLUMN);
 	/* the driver wants our headers where it declares it takes them */
-	if (at[3].value != VA_ATTRIB_NOT_SUPPORTED && !p->cfg.no_packed_headers)
-		p->packed = at[3].value & (VA_ENC_PACKED_HEADER_SEQUENCE |
-					   VA_ENC_PACKED_HEADER_PICTURE |
-					   VA_ENC_PACKED_HEADER_SLICE);
+	if (at[KS_AT_PACKED] != VA_ATTRIB_NOT_SUPPORTED && !p->cfg.no_packed_headers)
+		p->packed = at[KS_AT_PACKED] & (VA_ENC_PACKED_HEADER_SEQUENCE |
+						VA_ENC_PACKED_HEADER_PICTURE |
+						VA_ENC_PACKED_HEADER_SLICE);
+	if (p->cfg.codec == KS_CODEC_AV1)
+		p->packed &= VA_ENC_PACKED_HEADER_SEQUENCE | VA_ENC_PACKED_HEADER_PICTURE;
 	if (p->cfg.intra_refresh && !p->have_rir)
 		fprintf(stderr, KS_PROG ": %s: no rolling intra refresh, option ignored\n",
 			p->cfg.device);
+	return 0;
+}
 
-	if (!ks_has_entrypoint(p->dpy, VAProfileNone, VAEntrypointVideoProc))
-		return ks_va_fail(p, -EOPNOTSUPP,
-			       "the VA-API driver on %s has no video processing (VAEntrypointVideoProc) for RGB to NV12",
-			       p->cfg.device);
+/* (Re)create the encode config for 8-bit or 10-bit input. */
+static int ks_make_config(struct ks_vapipe *p, bool tenbit)
+{
+	VAConfigAttrib at[3];
+	VAStatus st;
+	int nat;
+
+	if (p->enc_config != VA_INVALID_ID) {
+		if (p->tenbit == tenbit)
+			return 0;
+		vaDestroyConfig(p->dpy, p->enc_config);
+		p->enc_config = VA_INVALID_ID;
+	}
+	p->tenbit = tenbit;
+	p->profile = tenbit ? p->profile10 : p->profile8;
+	p->entrypoint = tenbit ? p->ep10 : p->ep8;
+	memset(at, 0, sizeof(at));
+	at[0].type = VAConfigAttribRTFormat;
+	at[0].value = tenbit ? VA_RT_FORMAT_YUV420_10 : VA_RT_FORMAT_YUV420;
+	at[1].type = VAConfigAttribRateControl;
+	at[1].value = p->rc_mode;
+	nat = 2;
+	if (p->packed) {
+		at[2].type = VAConfigAttribEncPackedHeaders;
+		at[2].value = p->packed;
+		nat = 3;
+	}
+	st = vaCreateConfig(p->dpy, p->profile, p->entrypoint, at, nat, &p->enc_config);
+	if (st != VA_STATUS_SUCCESS)
+		return ks_va_fail(p, ks_va_errno(st), "%s: vaCreateConfig(%s, %s) failed: %s",
+				  p->cfg.device, vaProfileStr(p->profile),
+				  vaEntrypointStr(p->entrypoint), vaErrorStr(st));
 	return 0;
 }
 
@@ -180,8 +294,7 @@ int ks_vapipe_open(const struct ks_vapipe_config *cfg, struct ks_vapipe **out, c
 		   size_t errlen)
 {
 	struct ks_vapipe *p;
-	VAConfigAttrib at[3];
-	int major, minor, ret, nat;
+	int major, minor, ret;
 	VAStatus st;
 
 	p = calloc(1, sizeof(*p));
@@ -230,24 +343,9 @@ int ks_vapipe_open(const struct ks_vapipe_config *cfg, struct ks_vapipe **out, c
 	if (ret)
 		goto fail;
 
-	memset(at, 0, sizeof(at));
-	at[0].type = VAConfigAttribRTFormat;
-	at[0].value = VA_RT_FORMAT_YUV420;
-	at[1].type = VAConfigAttribRateControl;
-	at[1].value = p->rc_mode;
-	nat = 2;
-	if (p->packed) {
-		at[2].type = VAConfigAttribEncPackedHeaders;
-		at[2].value = p->packed;
-		nat = 3;
-	}
-	st = vaCreateConfig(p->dpy, p->profile, p->entrypoint, at, nat, &p->enc_config);
-	if (st != VA_STATUS_SUCCESS) {
-		ret = ks_va_fail(p, ks_va_errno(st), "%s: vaCreateConfig(%s, %s) failed: %s",
-			      cfg->device, vaProfileStr(p->profile),
-			      vaEntrypointStr(p->entrypoint), vaErrorStr(st));
+	ret = ks_make_config(p, false);
+	if (ret)
 		goto fail;
-	}
 	st = vaCreateConfig(p->dpy, VAProfileNone, VAEntrypointVideoProc, NULL, 0, &p->vpp_config);
 	if (st != VA_STATUS_SUCCESS) {
 		ret = ks_va_fail(p, ks_va_errno(st), "%s: vaCreateConfig(VideoProc) failed: %s",
@@ -295,6 +393,8 @@ static int ks_session_start(struct ks_vapipe *p, uint32_t w, uint32_t h)
 {
 	VASurfaceID targets[KS_MAX_POOL + KS_NUM_RECON];
 	unsigned int mbs, n = p->cfg.pool;
+	unsigned int rt = p->tenbit ? VA_RT_FORMAT_YUV420_10 : VA_RT_FORMAT_YUV420;
+	const char *fmt = p->tenbit ? "P010" : "NV12";
 	VASurfaceAttrib at;
 	VAStatus st;
 
@@ -302,12 +402,12 @@ static int ks_session_start(struct ks_vapipe *p, uint32_t w, uint32_t h)
 	at.type = VASurfaceAttribPixelFormat;
 	at.flags = VA_SURFACE_ATTRIB_SETTABLE;
 	at.value.type = VAGenericValueTypeInteger;
-	at.value.value.i = VA_FOURCC_NV12;
-	st = vaCreateSurfaces(p->dpy, VA_RT_FORMAT_YUV420, w, h, p->pool, n, &at, 1);
+	at.value.value.i = p->tenbit ? VA_FOURCC_P010 : VA_FOURCC_NV12;
+	st = vaCreateSurfaces(p->dpy, rt, w, h, p->pool, n, &at, 1);
 	if (st != VA_STATUS_SUCCESS)
-		return ks_va_fail(p, ks_va_errno(st), "%s: creating %u NV12 surfaces of %ux%u: %s",
-			       p->cfg.device, n, w, h, vaErrorStr(st));
-	st = vaCreateSurfaces(p->dpy, VA_RT_FORMAT_YUV420, w, h, p->recon, KS_NUM_RECON, &at, 1);
+		return ks_va_fail(p, ks_va_errno(st), "%s: creating %u %s surfaces of %ux%u: %s",
+			       p->cfg.device, n, fmt, w, h, vaErrorStr(st));
+	st = vaCreateSurfaces(p->dpy, rt, w, h, p->recon, KS_NUM_RECON, &at, 1);
 	if (st != VA_STATUS_SUCCESS) {
 		vaDestroySurfaces(p->dpy, p->pool, (int)n);
 		return ks_va_fail(p, ks_va_errno(st), "%s: creating reconstructed surfaces: %s",
@@ -335,7 +435,8 @@ static int ks_session_start(struct ks_vapipe *p, uint32_t w, uint32_t h)
 			       p->cfg.device, vaProfileStr(p->profile), w, h, vaErrorStr(st));
 	}
 	mbs = ((w + 15) / 16) * ((h + 15) / 16);
-	p->coded_size = mbs * 400 + 65536;
+	/* uncompressed 4:2:0 is 384 (8-bit) or 480 (10-bit) bytes a macroblock */
+	p->coded_size = mbs * (p->tenbit ? 640 : 400) + 65536;
 	st = vaCreateBuffer(p->dpy, p->enc_ctx, VAEncCodedBufferType, p->coded_size, 1, NULL,
 			    &p->coded);
 	if (st != VA_STATUS_SUCCESS) {
@@ -345,6 +446,22 @@ static int ks_session_start(struct ks_vapipe *p, uint32_t w, uint32_t h)
 	}
 	p->idr_pending = true;
 	return 0;
+}
+
+/* The config for a source format: 10-bit (P010) where offered. */
+static int ks_session_config(struct ks_vapipe *p, uint32_t format)
+{
+	unsigned int fourcc, rt;
+	bool ten = ks_va_format(format, &fourcc, &rt) && rt == VA_RT_FORMAT_RGB32_10;
+
+	if (ten && p->profile10 == VAProfileNone) {
+		if (!p->told_8bit)
+			fprintf(stderr, KS_PROG ": %s: %.4s source: 10-bit is reduced to 8-bit (NV12): %s\n",
+				p->cfg.device, (const char *)&format, ks_no10_reason(p));
+		p->told_8bit = true;
+		ten = false;
+	}
+	return ks_make_config(p, ten);
 }
 
 /* ------------------------------------------------------------------ */
@@ -393,7 +510,9 @@ int ks_vapipe_frame(struct ks_vapipe *p, struct ks_loop *loop, const struct kmsc
 				stats->total.mode_changes++;
 		}
 		ks_session_end(p);
-		ret = ks_session_start(p, w, h);
+		ret = ks_session_config(p, ev->format);
+		if (!ret)
+			ret = ks_session_start(p, w, h);
 		if (ret)
 			return ret;
 		p->format = ev->format;
@@ -410,7 +529,7 @@ int ks_vapipe_frame(struct ks_vapipe *p, struct ks_loop *loop, const struct kmsc
 			return 0;
 		}
 		/* repeat: encode the previous picture again (cheap P frame) */
-		return ks_va_h264_encode(p, p->last_nv12, ev, out, stats, true);
+		return p->codec->encode(p, p->last_nv12, ev, out, stats, true);
 	}
 
 	t0 = ks_now_ns();
@@ -443,7 +562,7 @@ int ks_vapipe_frame(struct ks_vapipe *p, struct ks_loop *loop, const struct kmsc
 		return ret;
 	p->last_nv12 = dst;
 	t1 = ks_now_ns();
-	ret = ks_va_h264_encode(p, dst, ev, out, stats, false);
+	ret = p->codec->encode(p, dst, ev, out, stats, false);
 	if (!ret && stats) {
 		stats->total.converts++;
 		stats->total.convert_ns += t1 - t0;
@@ -510,6 +629,7 @@ int ks_vapipe_close(struct ks_vapipe *p)
 	if (p->drm_fd >= 0)
 		close(p->drm_fd);
 	left = p->live_surfaces;
+	ks_buf_free(&p->tu);
 	free(p);
 	return left;
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * kmscap-stream: what the files of the VA-API pipeline share (vapipe.c,
- * va_import.c, va_h264.c).
+ * va_import.c, va_vpp.c, va_enc.c and the codecs va_h264.c, va_hevc.c,
+ * va_av1.c).
  */
 #ifndef KMSCAP_STREAM_VAPIPE_PRIV_H
 #define KMSCAP_STREAM_VAPIPE_PRIV_H
@@ -9,7 +10,9 @@
 #include <va/va.h>
 #include <va/va_drm.h>
 #include <va/va_drmcommon.h>
+#include <va/va_enc_av1.h>
 #include <va/va_enc_h264.h>
+#include <va/va_enc_hevc.h>
 #include <va/va_str.h>
 #include <va/va_vpp.h>
 
@@ -19,12 +22,43 @@
 #define KS_NUM_RECON	2
 #define KS_CACHE_MAX	16
 
+/* The encode config attributes the pipeline reads, by index. */
+enum ks_attr {
+	KS_AT_RT, KS_AT_RC, KS_AT_RIR, KS_AT_PACKED, KS_AT_MAXREF,
+	KS_AT_HEVC_FEAT, KS_AT_HEVC_BLK, KS_AT_AV1, KS_AT_AV1_EXT1, KS_AT_AV1_EXT2,
+	KS_AT_N
+};
+
+struct ks_vapipe;
+
+/* One codec: its profiles and how a picture is encoded. */
+struct ks_va_codec {
+	const char *name;		/* "H.264" */
+	/* encode @input as the next picture and append the output unit to @out */
+	int (*encode)(struct ks_vapipe *p, VASurfaceID input, const struct kmscap_event *ev,
+		      struct ks_buf *out, struct ks_stats *stats, bool repeat);
+};
+
+extern const struct ks_va_codec ks_va_h264, ks_va_hevc, ks_va_av1;
+
+/* The buffers of one encode picture. */
+struct ks_va_pic {
+	VABufferID ids[24];
+	unsigned int n;
+};
+
 struct ks_vapipe {
 	struct ks_vapipe_config cfg;
 	int drm_fd;
 	VADisplay dpy;
-	VAProfile profile;
+	const struct ks_va_codec *codec;
+	VAProfile profile;		/* of the current config */
 	VAEntrypoint entrypoint;
+	bool tenbit;			/* the current config and pool are 10-bit (P010) */
+	VAProfile profile8, profile10;	/* 10: VAProfileNone if not offered */
+	VAEntrypoint ep8, ep10;
+	uint32_t attr[2][KS_AT_N];	/* [tenbit]: config attributes of profile8/10 */
+	bool told_8bit;			/* the "10-bit reduced to 8-bit" notice was printed */
 	uint32_t rc_mode;		/* VA_RC_* used */
 	bool have_rir;
 	uint32_t packed;		/* VA_ENC_PACKED_HEADER_* we send */
@@ -40,12 +74,17 @@ struct ks_vapipe {
 	VABufferID coded;
 	unsigned int coded_size;
 	VASurfaceID last_nv12;		/* VA_INVALID_SURFACE if none */
-	/* H.264 state */
+	/* encoder state */
 	bool idr_pending;
 	uint64_t frames_since_idr;
-	unsigned int frame_num;
+	unsigned int frame_num;		/* H.264 frame_num */
 	unsigned int idr_id;
 	int prev_recon;			/* index in recon[], -1 before the first frame */
+	/* AV1 / IVF */
+	bool ivf_started;		/* the IVF file header went out */
+	uint64_t ivf_t0;		/* timestamp of the first frame, ns */
+	uint64_t ivf_last_pts;
+	struct ks_buf tu;		/* scratch: one temporal unit */
 	struct ks_import_cache cache;
 	int live_surfaces;
 	int prime2_refused;		/* 1 once PRIME_2 failed and PRIME worked */
@@ -68,8 +107,41 @@ extern const struct ks_import_ops ks_vapipe_import_ops;
 int ks_va_convert(struct ks_vapipe *p, VASurfaceID src, const struct kmscap_event *ev,
 		  VASurfaceID dst);
 
-/* va_h264.c: encode @input as the next picture, append the access unit to @out. */
-int ks_va_h264_encode(struct ks_vapipe *p, VASurfaceID input, const struct kmscap_event *ev,
-		      struct ks_buf *out, struct ks_stats *stats, bool repeat);
+/* va_vpp.c: @dst is NV12 or P010, as the pool is. */
+
+/* va_enc.c: what the codecs share */
+struct ks_bits;
+void ks_va_fps(uint32_t mhz, unsigned int *num, unsigned int *den);
+int ks_va_add_buf(struct ks_vapipe *p, struct ks_va_pic *pic, VABufferType type,
+		  unsigned int size, void *data);
+int ks_va_add_misc(struct ks_vapipe *p, struct ks_va_pic *pic, VAEncMiscParameterType type,
+		   const void *data, size_t len);
+/* A packed header; @emulation: the data carries emulation prevention bytes. */
+int ks_va_add_packed(struct ks_vapipe *p, struct ks_va_pic *pic, uint32_t type,
+		     const struct ks_bits *b, bool emulation);
+/* Rate control (RateControl, HRD: a one-frame VBV, FrameRate) unless CQP; RIR if on. */
+int ks_va_add_rc(struct ks_vapipe *p, struct ks_va_pic *pic, unsigned int initial_qp,
+		 unsigned int min_qp, unsigned int max_qp, unsigned int rir_size);
+/* Begin, render, end, sync; destroys the picture's buffers. */
+int ks_va_run(struct ks_vapipe *p, struct ks_va_pic *pic, VASurfaceID input,
+	      const struct kmscap_event *ev);
+void ks_va_pic_free(struct ks_vapipe *p, struct ks_va_pic *pic);
+/*
+ * Append the coded buffer's segments to @out; @annexb: they must start
+ * with a start code.
+ */
+int ks_va_read_coded(struct ks_vapipe *p, struct ks_buf *out, bool annexb);
+struct ks_hevc_params;
+/* va_hevc.c: the HEVC parameters of the session (for the tests too) */
+void ks_va_hevc_params(const struct ks_vapipe *p, struct ks_hevc_params *hp);
+
+struct ks_av1_seq;
+/* va_av1.c: base_q_idx for --qp; the sequence header fields of the session */
+unsigned int ks_va_av1_qindex(unsigned int qp);
+void ks_va_av1_seq(const struct ks_vapipe *p, struct ks_av1_seq *s);
+
+/* After a picture: latency and counters. */
+void ks_va_account(struct ks_vapipe *p, const struct kmscap_event *ev, struct ks_stats *stats,
+		   bool repeat, bool key);
 
 #endif /* KMSCAP_STREAM_VAPIPE_PRIV_H */
