@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ks_test.h"
@@ -34,7 +35,9 @@ START_TEST(args_defaults)
 	struct ks_args a;
 	char err[256];
 
+	unsetenv(KS_THREADS_ENV);
 	ck_assert_int_eq(ks_parse(&a, err, sizeof(err), "--display", "3", NULL), 0);
+	ck_assert_uint_eq(a.threads, KS_DEFAULT_THREADS);
 	ck_assert(a.have_display);
 	ck_assert_uint_eq(a.display_id, 3);
 	ck_assert(!a.create);
@@ -67,8 +70,9 @@ START_TEST(args_all_options)
 		       "--gop", "120", "--intra-refresh", "--cursor=separate", "--cursor-out",
 		       "cur.bin", "--idle", "repeat", "--stats", "--json", "--frames", "600",
 		       "--duration", "1.5s", "--queue-depth", "2", "--hold-timeout", "20",
-		       "--pool", "4", NULL);
+		       "--pool", "4", "--threads", "1", NULL);
 	ck_assert_msg(ret == 0, "parse failed: %s", err);
+	ck_assert_uint_eq(a.threads, 1);
 	ck_assert(a.create && !a.have_display);
 	ck_assert_uint_eq(a.width, 1280);
 	ck_assert_uint_eq(a.height, 720);
@@ -157,6 +161,8 @@ static const struct ks_bad ks_bad_cases[] = {
 	  "--duration: '0' is not a positive duration" },
 	{ { "--display", "1", "--queue-depth", "65" }, "--queue-depth: 65 is out of range 1..64" },
 	{ { "--display", "1", "--pool", "1" }, "--pool: 1 is out of range 2..16" },
+	{ { "--display", "1", "--threads", "3" }, "--threads: 3 is out of range 1..2" },
+	{ { "--display", "1", "--threads", "0" }, "--threads: 0 is out of range 1..2" },
 	{ { "--display", "1", "--bogus" }, "unknown option '--bogus'" },
 	{ { "--display", "1", "-x" }, "unknown option '-x'" },
 	{ { "--display" }, "--display needs a value" },
@@ -176,6 +182,37 @@ START_TEST(args_errors)
 	ck_assert_int_eq(ret, -EINVAL);
 	ck_assert_msg(!strncmp(err, b->msg, strlen(b->msg)), "case %d: got '%s', want '%s'",
 		      _i, err, b->msg);
+}
+END_TEST
+
+/* --threads, and its default from $KMSCAP_STREAM_THREADS (the option wins). */
+START_TEST(args_threads)
+{
+	struct ks_args a;
+	char err[256];
+
+	unsetenv(KS_THREADS_ENV);
+	ck_assert_int_eq(ks_parse(&a, err, sizeof(err), "--display", "1", "--threads=2", NULL), 0);
+	ck_assert_uint_eq(a.threads, 2);
+	ck_assert_int_eq(setenv(KS_THREADS_ENV, "1", 1), 0);
+	ck_assert_int_eq(ks_parse(&a, err, sizeof(err), "--display", "1", NULL), 0);
+	ck_assert_uint_eq(a.threads, 1);
+	ck_assert_int_eq(ks_parse(&a, err, sizeof(err), "--display", "1", "--threads", "2", NULL),
+			 0);
+	ck_assert_uint_eq(a.threads, 2);
+	ck_assert_int_eq(setenv(KS_THREADS_ENV, "2", 1), 0);
+	ck_assert_int_eq(ks_parse(&a, err, sizeof(err), "--display", "1", NULL), 0);
+	ck_assert_uint_eq(a.threads, 2);
+	ck_assert_int_eq(ks_parse(&a, err, sizeof(err), "--display", "1", "--threads", "1", NULL),
+			 0);
+	ck_assert_uint_eq(a.threads, 1);
+	ck_assert_int_eq(setenv(KS_THREADS_ENV, "3", 1), 0);
+	ck_assert_int_eq(ks_parse(&a, err, sizeof(err), "--display", "1", NULL), -EINVAL);
+	ck_assert_str_eq(err, "$KMSCAP_STREAM_THREADS: '3' is not 1 or 2");
+	/* an explicit --threads does not look at the variable */
+	ck_assert_int_eq(ks_parse(&a, err, sizeof(err), "--display", "1", "--threads", "1", NULL),
+			 0);
+	unsetenv(KS_THREADS_ENV);
 }
 END_TEST
 
@@ -246,6 +283,7 @@ Suite *ks_suite_args(void)
 	tc = tcase_create("args_errors");
 	tcase_add_loop_test(tc, args_errors, 0, sizeof(ks_bad_cases) / sizeof(ks_bad_cases[0]));
 	suite_add_tcase(s, tc);
+	KS_ADD(s, args_threads);
 	KS_ADD(s, args_durations);
 	KS_ADD(s, args_bitrates);
 	KS_ADD(s, args_names);

@@ -597,7 +597,7 @@ START_TEST(e2e_create_removed)
 	ck_assert_msg(status == 0, "exit status %d:\n%s", status, log);
 	ck_assert_msg(seen >= 0, "the helper's display never had a capture client:\n%s", log);
 	ck_assert_int_eq(left, 0);
-	ck_assert_ptr_nonnull(strstr(log, "{\"type\":\"exit\",\"held\":0,\"surfaces\":0,\"fds\":0}"));
+	ck_assert_ptr_nonnull(strstr(log, "{\"type\":\"exit\",\"held\":0,\"surfaces\":0,\"fds\":0,"));
 	free(txt);
 	free(log);
 }

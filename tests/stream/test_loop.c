@@ -5,6 +5,9 @@
  * output.  Threads feed events and read the output; the loop runs in the
  * test's main thread.  Nothing here depends on timing: threads wait for
  * each other through the release counter, never by sleeping.
+ *
+ * Every test runs in both thread models: NAME with the encoder in the
+ * loop's thread, NAME_threads2 with the loop's encode thread.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,6 +25,9 @@
 #include "libkmscap.h"
 
 #define MAX_SEQ 64
+
+/* The thread model of the running test (1 or 2): the loop test index. */
+static unsigned int loop_threads = 1;
 
 struct fake_src {
 	int rd, wr;			/* loop reads rd, feeder writes wr */
@@ -43,6 +49,10 @@ struct fake_enc {
 	unsigned int nidr;
 	uint32_t flags[MAX_SEQ + 1];
 	unsigned int flushes;
+	uint64_t block_seq;		/* frame() of this frame waits for 'unblock' */
+	bool unblock;
+	atomic_uint started;		/* frame() calls begun */
+	uint64_t fail_seq;		/* frame() of this frame fails with ks_loop_fail() */
 };
 
 static int src_read(void *opaque, struct kmscap_event *evs, size_t max)
@@ -106,6 +116,17 @@ static int enc_frame(void *opaque, struct ks_loop *loop, const struct kmscap_eve
 	bool idr = e->idr_pending || (ev->flags & KMSCAP_FRAME_NEW_MODE);
 
 	ck_assert_uint_le(ev->seq, MAX_SEQ);
+	pthread_mutex_lock(&e->src->lock);
+	atomic_fetch_add(&e->started, 1);
+	pthread_cond_broadcast(&e->src->cond);
+	while (ev->seq == e->block_seq && !e->unblock)
+		pthread_cond_wait(&e->src->cond, &e->src->lock);
+	pthread_mutex_unlock(&e->src->lock);
+	if (ev->seq == e->fail_seq) {
+		ks_loop_fail(loop, -EIO, "injected failure at frame %llu",
+			     (unsigned long long)ev->seq);
+		return -EIO;
+	}
 	e->flags[ev->seq] = ev->flags;
 	if (e->release_early)
 		ck_assert_int_eq(ks_loop_release(loop, ev->seq), 0);
@@ -120,6 +141,8 @@ static int enc_frame(void *opaque, struct ks_loop *loop, const struct kmscap_eve
 		ck_assert_int_eq(ks_buf_append(side, rec, (size_t)n), 0);
 	}
 	ks_loop_stats(loop)->total.encoded++;
+	/* a made-up latency the tests find again in the loop's window */
+	ks_latency_add(&ks_loop_stats(loop)->lat, 1000 * ev->seq);
 	atomic_fetch_add(&e->frames, 1);
 	return 0;
 }
@@ -277,6 +300,7 @@ static void loop_config(struct ks_loop_config *cfg, struct fake_src *s, struct f
 	cfg->enc_opaque = e;
 	e->src = s;
 	cfg->stats_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	cfg->threads = loop_threads;
 }
 
 static void check_all_released_once(struct fake_src *s, unsigned int n)
@@ -323,6 +347,10 @@ static void run_frames(unsigned int n, size_t unit_size, bool nonblock_small, bo
 	ck_assert_uint_eq(ks_loop_stats(l)->total.encoded, n);
 	ck_assert_uint_eq(ks_loop_stats(l)->total.dropped, 0);
 	ck_assert_uint_eq(ks_loop_stats(l)->total.released, n);
+	/* every frame's latency sample reached the loop's window */
+	ck_assert_uint_eq(ks_loop_stats(l)->lat.count, n);
+	ck_assert_uint_eq(ks_latency_pct(&ks_loop_stats(l)->lat, 100), 1000 * n);
+	ck_assert_uint_eq(ks_latency_pct(&ks_loop_stats(l)->lat, 1), 1000);
 	ks_loop_free(l);
 	close(out[1]);
 	pthread_join(r.thr, NULL);
@@ -343,12 +371,14 @@ static void run_frames(unsigned int n, size_t unit_size, bool nonblock_small, bo
 
 START_TEST(loop_frames_to_pipe)
 {
+	loop_threads = (unsigned int)_i;
 	run_frames(20, 100, false, false);
 }
 END_TEST
 
 START_TEST(loop_partial_writes)
 {
+	loop_threads = (unsigned int)_i;
 	/* units of 200 kB through a 4 kB non-blocking pipe read 1000 bytes at a time */
 	run_frames(6, 200000, true, false);
 }
@@ -356,12 +386,14 @@ END_TEST
 
 START_TEST(loop_encoder_releases_early)
 {
+	loop_threads = (unsigned int)_i;
 	run_frames(10, 50, false, true);
 }
 END_TEST
 
 START_TEST(loop_latest_wins)
 {
+	loop_threads = (unsigned int)_i;
 	struct fake_enc e = { .unit_size = 32 };
 	struct kmscap_event ev;
 	struct ks_loop_config cfg;
@@ -408,6 +440,7 @@ END_TEST
 
 START_TEST(loop_signals)
 {
+	loop_threads = (unsigned int)_i;
 	struct fake_enc e = { .unit_size = 64 };
 	struct ks_loop_config cfg;
 	struct ks_buf want = { 0 };
@@ -449,6 +482,7 @@ END_TEST
 
 START_TEST(loop_hangup)
 {
+	loop_threads = (unsigned int)_i;
 	struct fake_enc e = { .unit_size = 16 };
 	struct kmscap_event ev;
 	struct ks_loop_config cfg;
@@ -477,6 +511,7 @@ END_TEST
 
 START_TEST(loop_source_closed_is_hangup)
 {
+	loop_threads = (unsigned int)_i;
 	struct fake_enc e = { .unit_size = 16 };
 	struct ks_loop_config cfg;
 	struct fake_src s;
@@ -496,6 +531,7 @@ END_TEST
 
 START_TEST(loop_duration_and_stats)
 {
+	loop_threads = (unsigned int)_i;
 	struct fake_enc e = { .unit_size = 16 };
 	struct ks_loop_config cfg;
 	struct fake_src s;
@@ -528,6 +564,7 @@ END_TEST
 
 START_TEST(loop_output_closed)
 {
+	loop_threads = (unsigned int)_i;
 	struct fake_enc e = { .unit_size = 16 };
 	struct kmscap_event ev;
 	struct ks_loop_config cfg;
@@ -554,6 +591,7 @@ END_TEST
 /* The output does not drain: frames beyond the queue limit are dropped, counted. */
 START_TEST(loop_backpressure_drops)
 {
+	loop_threads = (unsigned int)_i;
 	struct fake_enc e = { .unit_size = 65536 };
 	struct ks_loop_config cfg;
 	struct fake_src s;
@@ -595,6 +633,7 @@ END_TEST
 /* Two outputs: the side records go to their own fd, in order, whole. */
 START_TEST(loop_side_output)
 {
+	loop_threads = (unsigned int)_i;
 	struct fake_enc e = { .unit_size = 40, .side = true };
 	struct ks_loop_config cfg;
 	struct ks_buf want = { 0 };
@@ -641,20 +680,163 @@ START_TEST(loop_side_output)
 }
 END_TEST
 
+/* The encoder fails: the loop stops with its message, every frame released once. */
+START_TEST(loop_encoder_fails)
+{
+	struct fake_enc e = { .unit_size = 16, .fail_seq = 2 };
+	struct ks_loop_config cfg;
+	struct fake_src s;
+	struct ks_loop *l;
+	struct reader r;
+	struct feeder f;
+	int out[2];
+
+	loop_threads = (unsigned int)_i;
+	ck_assert_int_eq(ks_loop_block_signals(), 0);
+	src_open(&s);
+	ck_assert_int_eq(pipe2(out, O_CLOEXEC), 0);
+	loop_config(&cfg, &s, &e, out[1]);
+	ck_assert_int_eq(ks_loop_new(&cfg, &l), 0);
+	reader_start(&r, out[0], 65536);
+	f = (struct feeder){ .src = &s, .enc = &e, .frames = 2 };
+	ck_assert_int_eq(pthread_create(&f.thr, NULL, feeder_main, &f), 0);
+	ck_assert_int_eq(ks_loop_run(l), KS_STOP_ERROR);
+	pthread_join(f.thr, NULL);
+	ck_assert_int_eq(ks_loop_error(l), -EIO);
+	ck_assert_str_eq(ks_loop_error_msg(l), "injected failure at frame 2");
+	ck_assert_uint_eq(atomic_load(&e.frames), 1);
+	ck_assert_uint_eq(ks_loop_stats(l)->total.encoded, 1);
+	ks_loop_free(l);
+	close(out[1]);
+	pthread_join(r.thr, NULL);
+	check_all_released_once(&s, 2);
+	ks_buf_free(&r.got);
+}
+END_TEST
+
+/*
+ * With the encode thread, the loop keeps reading while a frame encodes:
+ * frame 2 arrives while frame 1 is in the encoder and is replaced by
+ * frame 3 -- released (and counted dropped) before frame 1 is done, its
+ * flags folded into frame 3.  Frames 1 and 3 are encoded, in order.
+ */
+struct busy_ctl {
+	struct fake_src *s;
+	struct fake_enc *e;
+	bool ok;
+};
+
+static void *busy_main(void *arg)
+{
+	struct busy_ctl *c = arg;
+	struct kmscap_event ev;
+
+	/* frame 1 is in the encoder, which waits */
+	pthread_mutex_lock(&c->s->lock);
+	while (atomic_load(&c->e->started) < 1)
+		pthread_cond_wait(&c->s->cond, &c->s->lock);
+	pthread_mutex_unlock(&c->s->lock);
+	make_event(&ev, 2, KMSCAP_FRAME_CURSOR_CHANGED);
+	send_event(c->s, &ev);
+	make_event(&ev, 3, 0);
+	send_event(c->s, &ev);
+	/* frame 2 comes back while frame 1 is still being encoded */
+	pthread_mutex_lock(&c->s->lock);
+	while (atomic_load(&c->s->release_count[2]) == 0)
+		pthread_cond_wait(&c->s->cond, &c->s->lock);
+	c->ok = atomic_load(&c->e->frames) == 0 && atomic_load(&c->s->release_count[1]) == 0;
+	c->e->unblock = true;
+	pthread_cond_broadcast(&c->s->cond);
+	pthread_mutex_unlock(&c->s->lock);
+	return NULL;
+}
+
+START_TEST(loop_threads2_busy_encoder)
+{
+	struct fake_enc e = { .unit_size = 24, .block_seq = 1 };
+	struct busy_ctl b;
+	pthread_t thr;
+	struct ks_loop_config cfg;
+	struct ks_buf want = { 0 };
+	struct kmscap_event ev;
+	struct fake_src s;
+	struct ks_loop *l;
+	struct reader r;
+	int out[2];
+
+	loop_threads = 2;
+	ck_assert_int_eq(ks_loop_block_signals(), 0);
+	src_open(&s);
+	ck_assert_int_eq(pipe2(out, O_CLOEXEC), 0);
+	loop_config(&cfg, &s, &e, out[1]);
+	cfg.max_frames = 3;
+	ck_assert_int_eq(ks_loop_new(&cfg, &l), 0);
+	reader_start(&r, out[0], 65536);
+	make_event(&ev, 1, KMSCAP_FRAME_FIRST);
+	send_event(&s, &ev);
+	b = (struct busy_ctl){ .s = &s, .e = &e };
+	ck_assert_int_eq(pthread_create(&thr, NULL, busy_main, &b), 0);
+	ck_assert_int_eq(ks_loop_run(l), KS_STOP_FRAMES);
+	pthread_join(thr, NULL);
+	ck_assert_msg(b.ok, "frame 1 finished before frame 2 was released");
+	ck_assert_int_eq(ks_loop_error(l), 0);
+	ck_assert_uint_eq(atomic_load(&e.frames), 2);
+	ck_assert_uint_eq(ks_loop_stats(l)->total.frames_in, 3);
+	ck_assert_uint_eq(ks_loop_stats(l)->total.encoded, 2);
+	ck_assert_uint_eq(ks_loop_stats(l)->total.dropped, 1);
+	ck_assert_uint_eq(ks_loop_stats(l)->total.released, 3);
+	ck_assert(e.flags[3] & KMSCAP_FRAME_CURSOR_CHANGED);
+	ck_assert_uint_eq(e.flags[2], 0);	/* never seen by the encoder */
+	ks_loop_free(l);
+	close(out[1]);
+	pthread_join(r.thr, NULL);
+	expected_unit(&want, 1, 24, false);
+	expected_unit(&want, 3, 24, false);
+	ks_buf_append(&want, "\0\0\0\1\x0b", 5);
+	ck_assert_uint_eq(r.got.len, want.len);
+	ck_assert_mem_eq(r.got.data, want.data, want.len);
+	check_all_released_once(&s, 3);
+	ks_buf_free(&want);
+	ks_buf_free(&r.got);
+}
+END_TEST
+
+/* NAME in the one-thread model, NAME_threads2 with the encode thread. */
+static void add_both(Suite *s, const char *name, const TTest *t)
+{
+	char name2[96];
+	TCase *tc;
+
+	tc = tcase_create(name);
+	tcase_set_timeout(tc, 30);
+	tcase_add_loop_test(tc, t, 1, 2);
+	suite_add_tcase(s, tc);
+	snprintf(name2, sizeof(name2), "%s_threads2", name);
+	/* Check keeps the pointer: one allocation per test, for the run */
+	tc = tcase_create(strdup(name2));
+	tcase_set_timeout(tc, 30);
+	tcase_add_loop_test(tc, t, 2, 3);
+	suite_add_tcase(s, tc);
+}
+
+#define ADD_BOTH(s, t) add_both((s), #t, t)
+
 Suite *ks_suite_loop(void)
 {
 	Suite *s = suite_create("loop");
 
-	KS_ADD(s, loop_frames_to_pipe);
-	KS_ADD(s, loop_partial_writes);
-	KS_ADD(s, loop_encoder_releases_early);
-	KS_ADD(s, loop_latest_wins);
-	KS_ADD(s, loop_signals);
-	KS_ADD(s, loop_hangup);
-	KS_ADD(s, loop_source_closed_is_hangup);
-	KS_ADD(s, loop_duration_and_stats);
-	KS_ADD(s, loop_output_closed);
-	KS_ADD(s, loop_backpressure_drops);
-	KS_ADD(s, loop_side_output);
+	ADD_BOTH(s, loop_frames_to_pipe);
+	ADD_BOTH(s, loop_partial_writes);
+	ADD_BOTH(s, loop_encoder_releases_early);
+	ADD_BOTH(s, loop_latest_wins);
+	ADD_BOTH(s, loop_signals);
+	ADD_BOTH(s, loop_hangup);
+	ADD_BOTH(s, loop_source_closed_is_hangup);
+	ADD_BOTH(s, loop_duration_and_stats);
+	ADD_BOTH(s, loop_output_closed);
+	ADD_BOTH(s, loop_backpressure_drops);
+	ADD_BOTH(s, loop_side_output);
+	ADD_BOTH(s, loop_encoder_fails);
+	KS_ADD(s, loop_threads2_busy_encoder);
 	return s;
 }

@@ -35,6 +35,7 @@ enum {
 	KS_OPT_QUEUE,
 	KS_OPT_HOLD,
 	KS_OPT_POOL,
+	KS_OPT_THREADS,
 	KS_OPT_VERSION,
 };
 
@@ -60,6 +61,7 @@ static const struct option ks_options[] = {
 	{ "queue-depth", required_argument, NULL, KS_OPT_QUEUE },
 	{ "hold-timeout", required_argument, NULL, KS_OPT_HOLD },
 	{ "pool", required_argument, NULL, KS_OPT_POOL },
+	{ "threads", required_argument, NULL, KS_OPT_THREADS },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, KS_OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -105,10 +107,12 @@ void ks_args_usage(FILE *f)
 		"  --queue-depth N       kmscap event queue depth, 1..%d (default: module's)\n"
 		"  --hold-timeout MS     kmscap hold timeout in ms (default one refresh period)\n"
 		"  --pool N              NV12 surfaces, 2..%u (default %u)\n"
+		"  --threads N           1: encode in the event loop's thread; 2: in an encode\n"
+		"                        thread (default $" KS_THREADS_ENV " or %u)\n"
 		"  -h, --help            this text\n"
 		"  --version             print the version\n"
 		"\nSIGUSR1 forces an IDR frame; SIGINT/SIGTERM finish the stream cleanly.\n",
-		KMSCAP_MAX_QUEUE, KS_MAX_POOL, KS_DEFAULT_POOL);
+		KMSCAP_MAX_QUEUE, KS_MAX_POOL, KS_DEFAULT_POOL, KS_DEFAULT_THREADS);
 }
 
 const char *ks_codec_name(enum ks_codec c)
@@ -447,6 +451,12 @@ int ks_args_parse(struct ks_args *a, int argc, char **argv, char *err, size_t er
 				return ret;
 			a->pool = (uint32_t)v;
 			break;
+		case KS_OPT_THREADS:
+			ret = ks_num(name, optarg, 1, 2, &v, err, errlen);
+			if (ret)
+				return ret;
+			a->threads = (uint32_t)v;
+			break;
 		case 'h':
 			a->help = true;
 			break;
@@ -464,5 +474,17 @@ int ks_args_parse(struct ks_args *a, int argc, char **argv, char *err, size_t er
 	}
 	if (optind < argc)
 		return ks_err(err, errlen, "unexpected argument '%s'", argv[optind]);
+	if (!a->threads && !a->help && !a->version) {
+		const char *env = getenv(KS_THREADS_ENV);
+
+		if (env && *env) {
+			if (strcmp(env, "1") && strcmp(env, "2"))
+				return ks_err(err, errlen,
+					      "$" KS_THREADS_ENV ": '%s' is not 1 or 2", env);
+			a->threads = (uint32_t)(env[0] - '0');
+		} else {
+			a->threads = KS_DEFAULT_THREADS;
+		}
+	}
 	return ks_args_check(a, err, errlen);
 }

@@ -327,9 +327,10 @@ struct ks_loop_config {
 	const void *prologue;
 	size_t prologue_len;
 	/*
-	 * 0 or 1: frames are encoded in the loop's thread; 2: in an encode
-	 * thread, one at a time, the newest pending frame replacing an older
-	 * one (see Documentation/stream-threads.md).
+	 * 1: frames are encoded in the loop's thread; 2: in an encode thread,
+	 * one at a time, the newest pending frame replacing an older one (see
+	 * Documentation/stream-threads.md); 0: $KMSCAP_STREAM_THREADS if it
+	 * is 2, else 1.
 	 */
 	unsigned int threads;
 };

@@ -12,18 +12,34 @@
  *    or socket that is full) waits for POLLOUT first.
  *
  * Nothing polls in a loop and nothing sleeps: the thread blocks only in
- * io_uring_submit_and_wait().  Frames are encoded synchronously in this
- * thread (see Documentation/stream.md for why).  When several events are
- * pending, only the newest is encoded and the older ones are released and
- * counted as dropped: latency wins over completeness.
+ * io_uring_submit_and_wait().  When several events are pending, only the
+ * newest is encoded and the older ones are released and counted as
+ * dropped: latency wins over completeness.
+ *
+ * Two thread models (Documentation/stream-threads.md):
+ *
+ *  - threads 1: frames are encoded synchronously in the ring's thread;
+ *    events that arrive meanwhile wait in the module's queue.
+ *  - threads 2: an encode thread runs the encoder on one frame at a time.
+ *    The ring thread hands it the newest frame through a one-slot mailbox;
+ *    a newer frame replaces one the encoder has not started, which is
+ *    released at once and counted as dropped.  Finished frames come back
+ *    through an eventfd that the ring reads, so the ring thread still
+ *    sleeps only in io_uring_submit_and_wait(), and the encode thread only
+ *    on its condition variable.  The encoder's ks_loop_release() (right
+ *    after VPP) works from the encode thread: the held list has a lock.
+ *    Its ks_loop_stats() and ks_loop_fail() go to the frame's own record,
+ *    merged into the loop's by the ring thread.
  */
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/signalfd.h>
 #include <time.h>
 #include <unistd.h>
@@ -40,6 +56,7 @@ enum ks_ud {
 	KS_UD_WRITE,		/* | queue index << 8 */
 	KS_UD_OUT_POLL,		/* | queue index << 8 */
 	KS_UD_CANCEL,
+	KS_UD_WORKER,		/* the encode thread's eventfd */
 };
 
 #define KS_MAIN_OUT		0
@@ -68,6 +85,36 @@ struct ks_outq {
 	bool failed;		/* nothing more can be written */
 };
 
+/* One frame for the encode thread, and what became of it. */
+struct ks_job {
+	struct ks_job *next;
+	struct kmscap_event ev;
+	struct ks_buf out, side;
+	struct ks_stats stats;	/* this frame's counters, added to the loop's */
+	int ret;
+	bool failed;		/* ks_loop_fail() from the encoder */
+	int err;
+	char errmsg[256];
+};
+
+/* The encode thread (threads 2). */
+struct ks_worker {
+	pthread_t thr;
+	bool running;
+	int efd;		/* written by the worker, read through the ring */
+	uint64_t efd_val;
+	bool efd_armed;
+	pthread_mutex_t lock;	/* protects the fields below */
+	pthread_cond_t cond;
+	struct ks_job *next;	/* handed over, not started: the newest frame */
+	struct ks_job *done, **done_tail;
+	bool idr;		/* request_idr() to be called before the next frame */
+	bool quit;
+	/* ring thread only */
+	unsigned int inflight;	/* handed over and not collected */
+	bool broken;		/* the eventfd cannot be read: nothing comes back */
+};
+
 struct ks_loop {
 	struct io_uring ring;
 	bool ring_ok;
@@ -80,13 +127,21 @@ struct ks_loop {
 	struct ks_outq out[KS_NUM_OUT];
 	struct ks_buf scratch, side;
 	struct ks_stats stats;
+	pthread_mutex_t held_lock;	/* held[], nheld: the encode thread releases */
 	uint64_t held[KS_MAX_HELD];
 	size_t nheld;
+	bool threaded;
+	struct ks_worker w;
 	enum ks_stop stop;
 	bool draining;
 	int err;
 	char errmsg[256];
 };
+
+static int ks_worker_start(struct ks_loop *l);
+
+/* The frame the calling encode thread works on; NULL in the ring thread. */
+static __thread struct ks_job *ks_cur_job;
 
 uint64_t ks_now_ns(void)
 {
@@ -130,8 +185,20 @@ int ks_loop_block_signals(void)
 
 void ks_loop_fail(struct ks_loop *l, int err, const char *fmt, ...)
 {
+	struct ks_job *job = ks_cur_job;
 	va_list ap;
 
+	if (job) {
+		/* from the encode thread: the ring thread reports it */
+		if (job->failed)
+			return;
+		job->failed = true;
+		job->err = err < 0 ? err : -EIO;
+		va_start(ap, fmt);
+		vsnprintf(job->errmsg, sizeof(job->errmsg), fmt, ap);
+		va_end(ap);
+		return;
+	}
 	if (l->stop == KS_STOP_ERROR)
 		return;	/* keep the first error */
 	l->stop = KS_STOP_ERROR;
@@ -158,7 +225,7 @@ size_t ks_loop_held(const struct ks_loop *l)
 
 struct ks_stats *ks_loop_stats(struct ks_loop *l)
 {
-	return &l->stats;
+	return ks_cur_job ? &ks_cur_job->stats : &l->stats;
 }
 
 static void ks_ns_to_ts(uint64_t ns, struct __kernel_timespec *ts)
@@ -179,6 +246,8 @@ int ks_loop_new(const struct ks_loop_config *cfg, struct ks_loop **out)
 	if (!l)
 		return -ENOMEM;
 	l->cfg = *cfg;
+	l->w.efd = -1;
+	pthread_mutex_init(&l->held_lock, NULL);
 	l->out[KS_MAIN_OUT].fd = cfg->out_fd;
 	l->out[KS_MAIN_OUT].name = "the output";
 	l->out[KS_SIDE_OUT].fd = cfg->side_fd > 0 ? cfg->side_fd : -1;
@@ -201,6 +270,22 @@ int ks_loop_new(const struct ks_loop_config *cfg, struct ks_loop **out)
 		return ret;
 	}
 	l->ring_ok = true;
+	if (!l->cfg.threads) {
+		/* not chosen by the caller (tests): $KMSCAP_STREAM_THREADS, else 1 */
+		const char *env = getenv(KS_THREADS_ENV);
+
+		l->cfg.threads = env && !strcmp(env, "2") ? 2 : 1;
+	}
+	if (l->cfg.threads >= 2) {
+		ret = ks_worker_start(l);
+		if (ret) {
+			io_uring_queue_exit(&l->ring);
+			close(l->sig_fd);
+			free(l);
+			return ret;
+		}
+		l->threaded = true;
+	}
 	ks_stats_init(&l->stats, ks_now_ns());
 	*out = l;
 	return 0;
@@ -363,33 +448,49 @@ int ks_loop_release(struct ks_loop *l, uint64_t seq)
 	size_t i;
 	int ret;
 
+	pthread_mutex_lock(&l->held_lock);
 	for (i = 0; i < l->nheld; i++) {
 		if (l->held[i] != seq)
 			continue;
 		l->held[i] = l->held[--l->nheld];
 		ret = l->cfg.src->release(l->cfg.src_opaque, seq);
-		l->stats.total.released++;
+		/* the frame's record in the encode thread, else the loop's */
+		ks_loop_stats(l)->total.released++;
+		pthread_mutex_unlock(&l->held_lock);
 		/* -ESTALE: revoked after the hold timeout; the module counted it */
 		return ret == -ESTALE ? 0 : ret;
 	}
+	pthread_mutex_unlock(&l->held_lock);
 	return -ENOENT;
 }
 
 static void ks_release_all(struct ks_loop *l)
 {
-	while (l->nheld)
-		ks_loop_release(l, l->held[l->nheld - 1]);
+	uint64_t seq;
+
+	for (;;) {
+		pthread_mutex_lock(&l->held_lock);
+		if (!l->nheld) {
+			pthread_mutex_unlock(&l->held_lock);
+			return;
+		}
+		seq = l->held[l->nheld - 1];
+		pthread_mutex_unlock(&l->held_lock);
+		ks_loop_release(l, seq);
+	}
 }
 
 static void ks_hold(struct ks_loop *l, uint64_t seq)
 {
+	pthread_mutex_lock(&l->held_lock);
 	if (l->nheld == KS_MAX_HELD) {
 		/* cannot happen with the batch size; never leak a hold */
 		l->cfg.src->release(l->cfg.src_opaque, seq);
 		l->stats.total.released++;
-		return;
+	} else {
+		l->held[l->nheld++] = seq;
 	}
-	l->held[l->nheld++] = seq;
+	pthread_mutex_unlock(&l->held_lock);
 }
 
 /* Fold what a dropped frame said into the frame encoded instead. */
@@ -405,10 +506,255 @@ static void ks_merge_dropped(struct kmscap_event *keep, const struct kmscap_even
 	}
 }
 
+/* Queue what the encoder made of a frame: side data, then the unit. */
+static void ks_queue_output(struct ks_loop *l, struct ks_buf *out, struct ks_buf *side)
+{
+	int ret = 0;
+
+	/* side data is small and best effort: dropped if its reader stalls */
+	if (l->out[KS_SIDE_OUT].queued < KS_MAX_SIDE_QUEUED)
+		ret = ks_enqueue(l, KS_SIDE_OUT, side);
+	if (!ret)
+		ret = ks_enqueue(l, KS_MAIN_OUT, out);
+	if (ret < 0)
+		ks_loop_fail(l, ret, "output queue: %s", strerror(-ret));
+}
+
+/* ---- the encode thread (threads 2) -------------------------------- */
+
+static void ks_worker_done(struct ks_loop *l, struct ks_job *job)
+{
+	struct ks_worker *w = &l->w;
+	uint64_t one = 1;
+
+	pthread_mutex_lock(&w->lock);
+	*w->done_tail = job;
+	w->done_tail = &job->next;
+	pthread_mutex_unlock(&w->lock);
+	/* an eventfd write does not block short of 2^64 - 2 unread */
+	if (write(w->efd, &one, sizeof(one)) != sizeof(one)) {
+		/* cannot happen for an eventfd; the ring would wait forever */
+		abort();
+	}
+}
+
+static void *ks_worker_main(void *arg)
+{
+	struct ks_loop *l = arg;
+	struct ks_worker *w = &l->w;
+	struct ks_job *job;
+
+	pthread_mutex_lock(&w->lock);
+	for (;;) {
+		while (!w->quit && !w->next && !w->idr)
+			pthread_cond_wait(&w->cond, &w->lock);
+		if (w->idr) {
+			/* SIGUSR1: in this thread, between two frames */
+			w->idr = false;
+			pthread_mutex_unlock(&w->lock);
+			l->cfg.enc->request_idr(l->cfg.enc_opaque);
+			pthread_mutex_lock(&w->lock);
+			continue;
+		}
+		job = w->next;
+		if (!job)
+			break;	/* quit, and nothing handed over */
+		w->next = NULL;
+		pthread_mutex_unlock(&w->lock);
+
+		ks_cur_job = job;
+		job->ret = l->cfg.enc->frame(l->cfg.enc_opaque, l, &job->ev, &job->out,
+					     &job->side);
+		ks_loop_release(l, job->ev.seq);
+		ks_cur_job = NULL;
+		ks_worker_done(l, job);
+
+		pthread_mutex_lock(&w->lock);
+	}
+	pthread_mutex_unlock(&w->lock);
+	return NULL;
+}
+
+static void ks_job_free(struct ks_job *job)
+{
+	ks_buf_free(&job->out);
+	ks_buf_free(&job->side);
+	free(job);
+}
+
+static void ks_add_counters(struct ks_counters *to, const struct ks_counters *from)
+{
+	uint64_t *t = (uint64_t *)to;
+	const uint64_t *f = (const uint64_t *)from;
+	size_t i;
+
+	_Static_assert(sizeof(*to) % sizeof(uint64_t) == 0, "ks_counters: only uint64_t");
+	for (i = 0; i < sizeof(*to) / sizeof(uint64_t); i++)
+		t[i] += f[i];
+}
+
+/* In the ring thread: a frame the encode thread finished. */
+static void ks_job_finish(struct ks_loop *l, struct ks_job *job)
+{
+	size_t i;
+
+	ks_add_counters(&l->stats.total, &job->stats.total);
+	for (i = 0; i < job->stats.lat.count; i++)
+		ks_latency_add(&l->stats.lat, job->stats.lat.samples[i]);
+	if (job->failed)
+		ks_loop_fail(l, job->err, "%s", job->errmsg);
+	if (job->ret < 0)
+		ks_loop_fail(l, job->ret, "encoding frame %llu failed: %s",
+			     (unsigned long long)job->ev.seq, strerror(-job->ret));
+	else
+		ks_queue_output(l, &job->out, &job->side);
+	ks_job_free(job);
+}
+
+static void ks_arm_worker(struct ks_loop *l)
+{
+	struct ks_worker *w = &l->w;
+	struct io_uring_sqe *sqe;
+
+	if (!l->threaded || w->efd_armed)
+		return;
+	sqe = ks_sqe(l);
+	if (!sqe)
+		return ks_loop_fail(l, -EBUSY, "io_uring: no submission entry");
+	io_uring_prep_read(sqe, w->efd, &w->efd_val, sizeof(w->efd_val), 0);
+	io_uring_sqe_set_data64(sqe, KS_UD_WORKER);
+	w->efd_armed = true;
+}
+
+static void ks_handle_worker(struct ks_loop *l, int res)
+{
+	struct ks_worker *w = &l->w;
+	struct ks_job *list, *job;
+
+	w->efd_armed = false;
+	if (res < 0 && res != -ECANCELED && res != -EINTR) {
+		ks_loop_fail(l, res, "reading the encode thread's eventfd: %s", strerror(-res));
+		w->broken = true;
+	}
+	pthread_mutex_lock(&w->lock);
+	list = w->done;
+	w->done = NULL;
+	w->done_tail = &w->done;
+	pthread_mutex_unlock(&w->lock);
+	while ((job = list)) {
+		list = job->next;
+		w->inflight--;
+		ks_job_finish(l, job);
+	}
+	if (res != -ECANCELED && !w->broken)
+		ks_arm_worker(l);
+}
+
+/* Hand @ev to the encode thread; a frame it has not started is superseded. */
+static void ks_submit(struct ks_loop *l, const struct kmscap_event *ev)
+{
+	struct ks_worker *w = &l->w;
+	struct ks_job *job, *old;
+
+	job = calloc(1, sizeof(*job));
+	if (!job) {
+		ks_loop_release(l, ev->seq);
+		return ks_loop_fail(l, -ENOMEM, "out of memory");
+	}
+	job->ev = *ev;
+	ks_stats_init(&job->stats, 0);
+	pthread_mutex_lock(&w->lock);
+	old = w->next;
+	/* frames with the encoder, beyond the one this one would replace */
+	if (l->out[KS_MAIN_OUT].queued + w->inflight - (old ? 1 : 0) >= l->cfg.max_queued) {
+		/* the output does not keep up: drop rather than grow */
+		pthread_mutex_unlock(&w->lock);
+		free(job);
+		l->stats.total.dropped++;
+		ks_loop_release(l, ev->seq);
+		return;
+	}
+	if (old)
+		ks_merge_dropped(&job->ev, &old->ev);
+	w->next = job;
+	pthread_cond_signal(&w->cond);
+	pthread_mutex_unlock(&w->lock);
+	if (old) {
+		/* latest frame wins: released at once, counted */
+		ks_loop_release(l, old->ev.seq);
+		l->stats.total.dropped++;
+		ks_job_free(old);
+	} else {
+		w->inflight++;
+	}
+}
+
+static void ks_request_idr(struct ks_loop *l)
+{
+	if (!l->cfg.enc->request_idr)
+		return;
+	if (!l->threaded)
+		return l->cfg.enc->request_idr(l->cfg.enc_opaque);
+	pthread_mutex_lock(&l->w.lock);
+	l->w.idr = true;
+	pthread_cond_signal(&l->w.cond);
+	pthread_mutex_unlock(&l->w.lock);
+}
+
+static int ks_worker_start(struct ks_loop *l)
+{
+	struct ks_worker *w = &l->w;
+	int ret;
+
+	w->efd = eventfd(0, EFD_CLOEXEC);
+	if (w->efd < 0)
+		return -errno;
+	w->done_tail = &w->done;
+	pthread_mutex_init(&w->lock, NULL);
+	pthread_cond_init(&w->cond, NULL);
+	/* signals stay blocked in it: ks_loop_block_signals() ran before */
+	ret = pthread_create(&w->thr, NULL, ks_worker_main, l);
+	if (ret) {
+		close(w->efd);
+		pthread_mutex_destroy(&w->lock);
+		pthread_cond_destroy(&w->cond);
+		return -ret;
+	}
+	w->running = true;
+	return 0;
+}
+
+/* Ends the encode thread once it has done what it was handed. */
+static void ks_worker_stop(struct ks_loop *l)
+{
+	struct ks_worker *w = &l->w;
+	struct ks_job *job;
+
+	if (!w->running)
+		return;
+	pthread_mutex_lock(&w->lock);
+	w->quit = true;
+	pthread_cond_signal(&w->cond);
+	pthread_mutex_unlock(&w->lock);
+	pthread_join(w->thr, NULL);
+	w->running = false;
+	/* what it finished and the ring did not collect */
+	while ((job = w->done)) {
+		w->done = job->next;
+		ks_job_free(job);
+	}
+	w->done_tail = &w->done;
+	w->inflight = 0;
+}
+
+/* ---- frames -------------------------------------------------------- */
+
 static void ks_encode(struct ks_loop *l, const struct kmscap_event *ev)
 {
 	int ret;
 
+	if (l->threaded)
+		return ks_submit(l, ev);
 	if (l->out[KS_MAIN_OUT].queued >= l->cfg.max_queued) {
 		/* the output does not keep up: drop rather than grow */
 		l->stats.total.dropped++;
@@ -424,13 +770,7 @@ static void ks_encode(struct ks_loop *l, const struct kmscap_event *ev)
 			     (unsigned long long)ev->seq, strerror(-ret));
 		return;
 	}
-	/* side data is small and best effort: dropped if its reader stalls */
-	if (l->out[KS_SIDE_OUT].queued < KS_MAX_SIDE_QUEUED)
-		ret = ks_enqueue(l, KS_SIDE_OUT, &l->side);
-	if (!ret)
-		ret = ks_enqueue(l, KS_MAIN_OUT, &l->scratch);
-	if (ret < 0)
-		ks_loop_fail(l, ret, "output queue: %s", strerror(-ret));
+	ks_queue_output(l, &l->scratch, &l->side);
 }
 
 static void ks_handle_events(struct ks_loop *l)
@@ -559,8 +899,7 @@ static void ks_handle_cqe(struct ks_loop *l, struct io_uring_cqe *cqe)
 			break;
 		}
 		if (l->siginfo.ssi_signo == SIGUSR1) {
-			if (l->cfg.enc->request_idr)
-				l->cfg.enc->request_idr(l->cfg.enc_opaque);
+			ks_request_idr(l);
 		} else if (l->draining) {
 			/* a second SIGINT/SIGTERM: stop waiting for the output */
 			l->out[KS_MAIN_OUT].failed = true;
@@ -586,6 +925,9 @@ static void ks_handle_cqe(struct ks_loop *l, struct io_uring_cqe *cqe)
 		break;
 	case KS_UD_WRITE:
 		ks_handle_write(l, qi, res);
+		break;
+	case KS_UD_WORKER:
+		ks_handle_worker(l, res);
 		break;
 	case KS_UD_OUT_POLL:
 		l->out[qi].poll_armed = false;
@@ -652,6 +994,7 @@ enum ks_stop ks_loop_run(struct ks_loop *l)
 	ks_stats_init(&l->stats, ks_now_ns());
 	ks_arm_signal(l);
 	ks_arm_src(l);
+	ks_arm_worker(l);
 	ks_arm_timeout(l, &l->stats_ts, l->cfg.stats_interval_ns, KS_UD_STATS, &l->stats_armed);
 	ks_arm_timeout(l, &l->dur_ts, l->cfg.duration_ns, KS_UD_DURATION, &l->dur_armed);
 
@@ -662,6 +1005,20 @@ enum ks_stop ks_loop_run(struct ks_loop *l)
 			ks_loop_fail(l, ret, "io_uring: %s", strerror(-ret));
 	}
 
+	/*
+	 * The encode thread finishes what it was handed (at most the frame
+	 * it encodes and the newest one): its output is queued like any.
+	 */
+	while (l->threaded && l->w.inflight && !l->w.broken) {
+		ks_arm_writes(l);
+		ks_arm_worker(l);
+		ret = ks_turn(l);
+		if (ret < 0) {
+			ks_loop_fail(l, ret, "io_uring: %s", strerror(-ret));
+			break;
+		}
+	}
+	ks_worker_stop(l);
 	/* finish: frames back first, then the encoder's tail, then the output */
 	ks_release_all(l);
 	l->draining = true;
@@ -693,6 +1050,7 @@ void ks_loop_free(struct ks_loop *l)
 {
 	if (!l)
 		return;
+	ks_worker_stop(l);
 	ks_release_all(l);
 	if (l->ring_ok) {
 		ks_cancel_all(l);
@@ -701,6 +1059,12 @@ void ks_loop_free(struct ks_loop *l)
 	ks_free_units(l);
 	ks_buf_free(&l->scratch);
 	ks_buf_free(&l->side);
+	if (l->w.efd >= 0) {
+		close(l->w.efd);
+		pthread_mutex_destroy(&l->w.lock);
+		pthread_cond_destroy(&l->w.cond);
+	}
+	pthread_mutex_destroy(&l->held_lock);
 	close(l->sig_fd);
 	free(l);
 }

@@ -39,6 +39,11 @@ struct ks_main {
 	size_t held_at_exit;		/* frames the loop still held when it ended */
 	int surfaces_at_exit;		/* VA surfaces alive when the pipeline closed */
 	struct ks_cursor_side cursor;
+	uint32_t refresh_mhz;		/* the display's refresh rate at attach */
+	/* the module's counters of this client at exit (KMSCAP_IOC_STATS) */
+	bool have_module_stats;
+	struct kmscap_client_stats module;
+	uint64_t hold_timeout_ns;	/* in effect at exit */
 };
 
 static void ks_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -284,6 +289,7 @@ static int ks_open_kmscap(struct ks_main *m)
 		else
 			fprintf(stderr, KS_PROG ": created display %u (%s) on /dev/dri/card%u\n",
 				m->display_id, subj, minor);
+		m->refresh_mhz = a->refresh_mhz;
 	} else {
 		struct kmscap_display_info info;
 
@@ -295,6 +301,7 @@ static int ks_open_kmscap(struct ks_main *m)
 							 sizeof(buf)));
 			return ret;
 		}
+		m->refresh_mhz = info.refresh_mhz;
 	}
 	ret = kmscap_attach(m->cap, m->display_id, a->queue_depth, a->hold_timeout_ns);
 	if (ret) {
@@ -327,6 +334,27 @@ static void ks_cleanup(struct ks_main *m)
 		close(m->side_fd);
 }
 
+/*
+ * After the loop: what the module counted for this client, and the hold
+ * timeout in effect (--hold-timeout, else one refresh period of the
+ * display's current mode: 10^12 / refresh_mhz ns; the module derives it
+ * from the mode's pixel clock, which may differ by the clock's rounding).
+ */
+static void ks_read_module_stats(struct ks_main *m)
+{
+	struct kmscap_display_info info;
+	uint32_t mhz = m->refresh_mhz;
+
+	m->have_module_stats = !kmscap_stats(m->cap, &m->module);
+	if (m->args.hold_timeout_ns) {
+		m->hold_timeout_ns = m->args.hold_timeout_ns;
+		return;
+	}
+	if (!kmscap_display_info(m->ctl, m->display_id, &info) && info.refresh_mhz)
+		mhz = info.refresh_mhz;
+	m->hold_timeout_ns = mhz ? 1000000000000ull / mhz : 0;
+}
+
 static int ks_run(struct ks_main *m)
 {
 	const struct ks_args *a = &m->args;
@@ -343,6 +371,7 @@ static int ks_run(struct ks_main *m)
 		.max_frames = a->frames,
 		.duration_ns = a->duration_ns,
 		.stats_fd = STDERR_FILENO,
+		.threads = a->threads,
 	};
 	struct ks_loop *loop;
 	enum ks_stop why;
@@ -367,6 +396,7 @@ static int ks_run(struct ks_main *m)
 	}
 	m->held_at_exit = ks_loop_held(loop);
 	ks_loop_free(loop);
+	ks_read_module_stats(m);
 	return ret;
 }
 
@@ -384,17 +414,36 @@ static int ks_count_fds(void)
 	return n - 1;	/* the directory's own fd */
 }
 
-/* What is left when everything was given back: all zero, or a leak. */
+/*
+ * What is left when everything was given back (all zero, or a leak), and
+ * how long flips waited for this client (the module's max_hold_wait_ns;
+ * -1 where KMSCAP_IOC_STATS could not be read).
+ */
 static void ks_report_exit(const struct ks_main *m)
 {
 	int fds = ks_count_fds() - m->fds_at_start;
+	const struct kmscap_client_stats *s = &m->module;
+	long long wait = m->have_module_stats ? (long long)s->max_hold_wait_ns : -1;
+	long long dq = m->have_module_stats ? (long long)s->dropped_queue : -1;
+	long long dt = m->have_module_stats ? (long long)s->dropped_timeout : -1;
+	long long flips = m->have_module_stats ? (long long)s->flips : -1;
 
 	if (m->args.json)
-		fprintf(stderr, "{\"type\":\"exit\",\"held\":%zu,\"surfaces\":%d,\"fds\":%d}\n",
-			m->held_at_exit, m->surfaces_at_exit, fds);
+		fprintf(stderr, "{\"type\":\"exit\",\"held\":%zu,\"surfaces\":%d,\"fds\":%d,"
+			"\"threads\":%u,\"module_flips\":%lld,\"max_hold_wait_ns\":%lld,"
+			"\"hold_timeout_ns\":%llu,\"module_dropped_timeout\":%lld,"
+			"\"module_dropped_queue\":%lld}\n",
+			m->held_at_exit, m->surfaces_at_exit, fds, m->args.threads, flips, wait,
+			(unsigned long long)m->hold_timeout_ns, dt, dq);
 	else if (m->args.stats)
-		fprintf(stderr, KS_PROG ": at exit: %zu frames held, %d VA surfaces, %d fds leaked\n",
-			m->held_at_exit, m->surfaces_at_exit, fds);
+		fprintf(stderr, KS_PROG ": at exit: %zu frames held, %d VA surfaces, "
+			"%d fds leaked; %u thread%s; module: %lld flips, longest hold wait %lld.%03lld ms "
+			"(hold timeout %llu.%03llu ms), dropped %lld by timeout, %lld by queue\n",
+			m->held_at_exit, m->surfaces_at_exit, fds, m->args.threads,
+			m->args.threads == 1 ? "" : "s", flips, wait < 0 ? -1 : wait / 1000000,
+			wait < 0 ? 0 : wait / 1000 % 1000,
+			(unsigned long long)m->hold_timeout_ns / 1000000,
+			(unsigned long long)m->hold_timeout_ns / 1000 % 1000, dt, dq);
 }
 
 int main(int argc, char **argv)
