@@ -11,6 +11,7 @@
 #define KS_TEST_H
 
 #include <check.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -49,6 +50,12 @@ static inline uint64_t ks_rand(uint64_t *state)
 const char *ks_test_workdir(void);
 /* Path of the kmscap-stream binary ($KS_STREAM_BIN). */
 const char *ks_test_bin(void);
+
+/*
+ * Whether the VA driver on @device offers encoding (EncSlice or EncSliceLP)
+ * of the VAProfile @profile with @rt_format (a VA_RT_FORMAT_*) (test_vapipe.c).
+ */
+bool ks_test_va_offers(const char *device, int profile, unsigned int rt_format);
 
 Suite *ks_suite_args(void);
 Suite *ks_suite_annexb(void);

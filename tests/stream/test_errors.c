@@ -16,6 +16,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <va/va.h>
+
 #include "ks_test.h"
 #include "libkmscap.h"
 
@@ -172,14 +174,25 @@ START_TEST(errors_no_encoder)
 	const char *node = fake_node();
 	struct run r;
 
-	run_bin(&r, false, "--display", "1", "--device", node, "--codec", "hevc", NULL);
-	expect(&r, 1,
-	       "the VA-API driver on %s has no encode entrypoint for HEVC (VAProfileHEVCMain)",
-	       node);
-	run_bin(&r, false, "--display", "1", "--device", node, "--codec", "av1", NULL);
-	expect(&r, 1,
-	       "the VA-API driver on %s has no encode entrypoint for AV1 (VAProfileAV1Profile0)",
-	       node);
+	bool tested = false;
+
+	/* only codecs the test driver does not (yet) offer can be tested here */
+	if (!ks_test_va_offers(node, VAProfileHEVCMain, VA_RT_FORMAT_YUV420)) {
+		run_bin(&r, false, "--display", "1", "--device", node, "--codec", "hevc", NULL);
+		expect(&r, 1,
+		       "the VA-API driver on %s has no encode entrypoint for HEVC (VAProfileHEVCMain)",
+		       node);
+		tested = true;
+	}
+	if (!ks_test_va_offers(node, VAProfileAV1Profile0, VA_RT_FORMAT_YUV420)) {
+		run_bin(&r, false, "--display", "1", "--device", node, "--codec", "av1", NULL);
+		expect(&r, 1,
+		       "the VA-API driver on %s has no encode entrypoint for AV1 (VAProfileAV1Profile0)",
+		       node);
+		tested = true;
+	}
+	if (!tested)
+		ks_skip("the test driver offers HEVC and AV1: no missing entrypoint to report");
 }
 END_TEST
 

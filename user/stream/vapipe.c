@@ -604,10 +604,10 @@ int ks_vapipe_prime2_refused(const struct ks_vapipe *p)
 
 const char *ks_vapipe_describe(const struct ks_vapipe *p, char *buf, size_t size)
 {
-	snprintf(buf, size, "%s %s, %s%s", vaProfileStr(p->profile),
+	snprintf(buf, size, "%s %s, %s, %s%s", vaProfileStr(p->profile),
 		 vaEntrypointStr(p->entrypoint),
 		 p->rc_mode == VA_RC_CBR ? "CBR" : p->rc_mode == VA_RC_VBR ? "VBR" : "CQP",
-		 p->packed ? ", packed headers" : "");
+		 p->tenbit ? "P010" : "NV12", p->packed ? ", packed headers" : "");
 	return buf;
 }
 

@@ -48,7 +48,7 @@ int ks_vapipe_blend_refused(const struct ks_vapipe *p);
 const char *ks_vapipe_error(const struct ks_vapipe *p);
 /* 1 once a DRM_PRIME_2 import was refused and legacy DRM_PRIME used instead. */
 int ks_vapipe_prime2_refused(const struct ks_vapipe *p);
-/* "VAProfileH264High VAEntrypointEncSliceLP, CBR" */
+/* "VAProfileHEVCMain10 VAEntrypointEncSliceLP, CBR, P010, packed headers" */
 const char *ks_vapipe_describe(const struct ks_vapipe *p, char *buf, size_t size);
 
 /* The encoder interface for ks_loop; the opaque pointer is the struct ks_vapipe. */
