@@ -47,7 +47,8 @@ enum kmscap_va_codec kmscap_va_codec_of(VAProfile profile)
 {
 	if (kmscap_va_is_h264(profile))
 		return KMSCAP_VA_CODEC_H264;
-	/* HEVC: listed once hevc_enc.c encodes */
+	if (profile == VAProfileHEVCMain || profile == VAProfileHEVCMain10)
+		return KMSCAP_VA_CODEC_HEVC;
 	if (profile == VAProfileAV1Profile0 && kmscap_va_av1_available())
 		return KMSCAP_VA_CODEC_AV1;
 	if (profile == VAProfileNone)

@@ -1,43 +1,566 @@
 // SPDX-License-Identifier: MIT
 /*
- * hevc_enc.c - HEVC encode (not yet: HEVC is not listed, no hook is called).
+ * hevc_enc.c - HEVC Main/Main10 encode: the config attributes, collecting
+ * the buffers of a picture, and writing the access unit in which every
+ * coding unit is PCM (lossless; see hevc_cabac.c).
+ *
+ * VPS/SPS/PPS and slice segment headers come from the parameter buffers
+ * (hevc_bitstream.c) unless the caller packs them: a packed sequence header
+ * buffer may hold VPS, SPS and PPS NAL units (ffmpeg's hevc_vaapi does so),
+ * a packed picture header a PPS, a packed slice header the slice segment
+ * header NAL up to and including its byte_alignment(), to which the slice
+ * data is appended.  A packed SPS and PPS are read back and must agree
+ * with the parameters on what the slice data depends on.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "kmscap_va.h"
 
+#define KMSCAP_VA_HEVC_PACKED	(VA_ENC_PACKED_HEADER_SEQUENCE | \
+				 VA_ENC_PACKED_HEADER_PICTURE | \
+				 VA_ENC_PACKED_HEADER_SLICE | \
+				 VA_ENC_PACKED_HEADER_MISC | \
+				 VA_ENC_PACKED_HEADER_RAW_DATA)
+#define KMSCAP_VA_HEVC_SLICE_STRUCTURE	(VA_ENC_SLICE_STRUCTURE_ARBITRARY_MACROBLOCKS | \
+					 VA_ENC_SLICE_STRUCTURE_ARBITRARY_ROWS | \
+					 VA_ENC_SLICE_STRUCTURE_POWER_OF_TWO_ROWS)
+
 uint32_t kmscap_va_hevc_attrib(VAProfile profile, VAEntrypoint ep, VAConfigAttribType type)
 {
-	return VA_ATTRIB_NOT_SUPPORTED;
+	switch (type) {
+	case VAConfigAttribRTFormat:
+		return profile == VAProfileHEVCMain10 ? VA_RT_FORMAT_YUV420_10 :
+		       VA_RT_FORMAT_YUV420;
+	case VAConfigAttribRateControl:
+		return VA_RC_CQP | VA_RC_CBR | VA_RC_VBR;
+	case VAConfigAttribEncPackedHeaders:
+		return KMSCAP_VA_HEVC_PACKED;
+	case VAConfigAttribEncInterlaced:
+		return VA_ENC_INTERLACED_NONE;
+	case VAConfigAttribEncMaxRefFrames:
+		return KMSCAP_VA_HEVC_MAX_REFS;		/* list 0 only: no B slices */
+	case VAConfigAttribEncMaxSlices:
+		return KMSCAP_VA_MAX_SLICES;
+	case VAConfigAttribEncSliceStructure:
+		return KMSCAP_VA_HEVC_SLICE_STRUCTURE;
+	case VAConfigAttribMaxPictureWidth:
+		return KMSCAP_VA_MAX_WIDTH;
+	case VAConfigAttribMaxPictureHeight:
+		return KMSCAP_VA_MAX_HEIGHT;
+	case VAConfigAttribEncHEVCFeatures:
+		return kmscap_va_hevc_features();
+	case VAConfigAttribEncHEVCBlockSizes:
+		return kmscap_va_hevc_block_sizes();
+	default:
+		return VA_ATTRIB_NOT_SUPPORTED;
+	}
 }
 
 long kmscap_va_hevc_buffer_size(VABufferType type)
 {
-	return -1;
+	switch (type) {
+	case VAEncSequenceParameterBufferType:
+		return sizeof(VAEncSequenceParameterBufferHEVC);
+	case VAEncPictureParameterBufferType:
+		return sizeof(VAEncPictureParameterBufferHEVC);
+	case VAEncSliceParameterBufferType:
+		return sizeof(VAEncSliceParameterBufferHEVC);
+	case VAEncPackedHeaderParameterBufferType:
+		return sizeof(VAEncPackedHeaderParameterBuffer);
+	case VAEncPackedHeaderDataBufferType:
+	case VAEncMiscParameterBufferType:
+	case VAEncCodedBufferType:
+		return 0;
+	default:
+		return -1;
+	}
 }
 
 VAStatus kmscap_va_hevc_create(struct kmscap_va_driver *drv, struct kmscap_va_context *c)
 {
-	return VA_STATUS_ERROR_UNSUPPORTED_PROFILE;
+	c->hevc = calloc(1, sizeof(*c->hevc));
+	return c->hevc ? VA_STATUS_SUCCESS : VA_STATUS_ERROR_ALLOCATION_FAILED;
+}
+
+void kmscap_va_hevc_reset_picture(struct kmscap_va_context *c)
+{
+	struct kmscap_va_hevc_state *h = c->hevc;
+	unsigned int i;
+
+	for (i = 0; i < h->num_packed; i++)
+		free(h->packed[i].data);
+	h->num_packed = 0;
+	h->num_slices = 0;
+	h->have_seq = h->have_active;
+	h->seq_in_pic = false;
+	if (h->have_active)
+		h->seq = h->active_seq;
+	h->have_pic = false;
+	h->pending_param = false;
+}
+
+void kmscap_va_hevc_destroy(struct kmscap_va_context *c)
+{
+	if (c->hevc) {
+		kmscap_va_hevc_reset_picture(c);
+		free(c->hevc->slices);
+	}
+	free(c->hevc);
+	c->hevc = NULL;
+}
+
+static VAStatus kmscap_va_hevc_packed(struct kmscap_va_driver *drv, struct kmscap_va_context *c,
+				      struct kmscap_va_buffer *b)
+{
+	struct kmscap_va_hevc_state *h = c->hevc;
+	size_t len = (size_t)b->size * b->num_elements;
+	struct kmscap_va_packed *p;
+	unsigned int flag;
+
+	if (b->type == VAEncPackedHeaderParameterBufferType) {
+		if (h->pending_param)
+			return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
+						"two packed header parameter buffers in a row");
+		memcpy(&h->pending, b->data, sizeof(h->pending));
+		switch (h->pending.type) {
+		case VAEncPackedHeaderSequence:
+			flag = VA_ENC_PACKED_HEADER_SEQUENCE;
+			break;
+		case VAEncPackedHeaderPicture:
+			flag = VA_ENC_PACKED_HEADER_PICTURE;
+			break;
+		case VAEncPackedHeaderSlice:
+			flag = VA_ENC_PACKED_HEADER_SLICE;
+			break;
+		case VAEncPackedHeaderRawData:
+			flag = VA_ENC_PACKED_HEADER_RAW_DATA | VA_ENC_PACKED_HEADER_MISC;
+			break;
+		default:
+			if (h->pending.type & 0x80000000u) {	/* VAEncPackedHeaderMiscMask */
+				flag = VA_ENC_PACKED_HEADER_MISC;
+				break;
+			}
+			return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
+						"packed header type %#x unknown", h->pending.type);
+		}
+		if (!(c->config.packed_headers & flag))
+			return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
+						"packed header type %#x not declared in config (%#x)",
+						h->pending.type, c->config.packed_headers);
+		if (!h->pending.bit_length)
+			return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
+						"packed header of 0 bits");
+		h->pending_param = true;
+		return VA_STATUS_SUCCESS;
+	}
+	if (!h->pending_param)
+		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
+					"packed header data %#x without a parameter buffer before it",
+					b->id);
+	if (len * 8 < h->pending.bit_length)
+		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
+					"packed header data of %zu bytes shorter than %u bits", len,
+					h->pending.bit_length);
+	if (h->pending.type == VAEncPackedHeaderSlice && h->pending.bit_length % 8)
+		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
+					"packed slice header of %u bits: it must end with its byte_alignment()",
+					h->pending.bit_length);
+	if (h->num_packed == KMSCAP_VA_MAX_PACKED)
+		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_MAX_NUM_EXCEEDED,
+					"more than %d packed headers in a picture",
+					KMSCAP_VA_MAX_PACKED);
+	p = &h->packed[h->num_packed];
+	p->data = malloc(len);
+	if (!p->data)
+		return VA_STATUS_ERROR_ALLOCATION_FAILED;
+	memcpy(p->data, b->data, len);
+	p->size = (h->pending.bit_length + 7) / 8;
+	p->param = h->pending;
+	p->slice_index = -1;
+	if (p->param.type == VAEncPackedHeaderSlice) {
+		unsigned int i, n = 0;
+
+		for (i = 0; i < h->num_packed; i++)
+			n += h->packed[i].slice_index >= 0;
+		p->slice_index = n;
+	}
+	h->num_packed++;
+	h->pending_param = false;
+	return VA_STATUS_SUCCESS;
 }
 
 VAStatus kmscap_va_hevc_render(struct kmscap_va_driver *drv, struct kmscap_va_context *c,
 			       struct kmscap_va_buffer *b)
 {
-	return VA_STATUS_ERROR_UNSUPPORTED_PROFILE;
+	struct kmscap_va_hevc_state *h = c->hevc;
+	VAEncSliceParameterBufferHEVC *sl;
+
+	if (h->pending_param && b->type != VAEncPackedHeaderDataBufferType)
+		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
+					"packed header parameter not followed by its data");
+	switch (b->type) {
+	case VAEncSequenceParameterBufferType:
+		memcpy(&h->seq, b->data, sizeof(h->seq));
+		h->have_seq = true;
+		h->seq_in_pic = true;
+		return VA_STATUS_SUCCESS;
+	case VAEncPictureParameterBufferType:
+		memcpy(&h->pic, b->data, sizeof(h->pic));
+		h->have_pic = true;
+		return VA_STATUS_SUCCESS;
+	case VAEncSliceParameterBufferType:
+		if (h->num_slices + b->num_elements > KMSCAP_VA_MAX_SLICES)
+			return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_MAX_NUM_EXCEEDED,
+						"more than %d slices", KMSCAP_VA_MAX_SLICES);
+		sl = realloc(h->slices, (h->num_slices + b->num_elements) * sizeof(*sl));
+		if (!sl)
+			return VA_STATUS_ERROR_ALLOCATION_FAILED;
+		h->slices = sl;
+		memcpy(&sl[h->num_slices], b->data, b->num_elements * sizeof(*sl));
+		h->num_slices += b->num_elements;
+		return VA_STATUS_SUCCESS;
+	case VAEncPackedHeaderParameterBufferType:
+	case VAEncPackedHeaderDataBufferType:
+		return kmscap_va_hevc_packed(drv, c, b);
+	case VAEncMiscParameterBufferType:
+		/* rate control, HRD, frame rate: the H.264 rules, into c->enc.rc */
+		return kmscap_va_enc_render(drv, c, b);
+	default:
+		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_UNSUPPORTED_BUFFERTYPE,
+					"buffer %#x of type %s in an HEVC encode picture", b->id,
+					vaBufferTypeStr(b->type));
+	}
+}
+
+/* Length of the start code at p (3 or 4 bytes), 0 if none. */
+static size_t kmscap_va_hevc_start_code(const uint8_t *p, size_t n)
+{
+	if (n >= 3 && !p[0] && !p[1] && p[2] == 1)
+		return 3;
+	if (n >= 4 && !p[0] && !p[1] && !p[2] && p[3] == 1)
+		return 4;
+	return 0;
+}
+
+/* The NAL units of an Annex B buffer: offsets and lengths, start codes excluded. */
+struct kmscap_va_hevc_nals {
+	unsigned int n;
+	size_t off[16], len[16];
+};
+
+static int kmscap_va_hevc_split(const uint8_t *p, size_t n, struct kmscap_va_hevc_nals *out)
+{
+	size_t i, sc = kmscap_va_hevc_start_code(p, n);
+
+	out->n = 0;
+	if (!sc)
+		return -1;
+	i = sc;
+	while (i < n) {
+		size_t start = i;
+
+		while (i < n && !kmscap_va_hevc_start_code(p + i, n - i))
+			i++;
+		if (out->n == 16)
+			return -1;
+		out->off[out->n] = start;
+		out->len[out->n++] = i - start;
+		if (i < n)
+			i += kmscap_va_hevc_start_code(p + i, n - i);
+	}
+	return 0;
+}
+
+/*
+ * The caller's non-slice headers: written to the output (escaped unless
+ * they already are), VPS/SPS/PPS noted in *types, SPS and PPS checked.
+ */
+static VAStatus kmscap_va_hevc_emit_packed(struct kmscap_va_driver *drv,
+					   struct kmscap_va_context *c,
+					   struct kmscap_va_coded_out *o, uint64_t *types)
+{
+	struct kmscap_va_hevc_state *h = c->hevc;
+	struct kmscap_va_hevc_sps_info si;
+	struct kmscap_va_hevc_pps_info pi;
+	struct kmscap_va_hevc_nals nals;
+	VAStatus st;
+	unsigned int i, j;
+
+	for (i = 0; i < h->num_packed; i++) {
+		struct kmscap_va_packed *p = &h->packed[i];
+
+		if (p->slice_index >= 0)
+			continue;
+		if (kmscap_va_hevc_split(p->data, p->size, &nals) < 0)
+			return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
+						"packed header %u: no start code, or more than 16 NAL units",
+						i);
+		for (j = 0; j < nals.n; j++) {
+			const uint8_t *nal = p->data + nals.off[j];
+			size_t len = nals.len[j];
+			unsigned int type = len >= 2 ? (nal[0] >> 1) & 0x3f : 64;
+			uint8_t *rbsp;
+			size_t rlen;
+			int bad = 0;
+
+			if (type == 64)
+				return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
+							"packed header %u: NAL unit %u of %zu bytes",
+							i, j, len);
+			if (type < 32)
+				return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
+							"packed header %u holds a slice NAL unit (type %u): slices come from slice parameters",
+							i, type);
+			*types |= 1ull << type;
+			if (p->param.has_emulation_bytes)
+				kmscap_va_coded_raw(o, p->data + nals.off[j] - 3, 3 + len);
+			else
+				kmscap_va_coded_nal(o, nal, len);
+			if (type != 33 && type != 34)
+				continue;
+			rbsp = malloc(len);
+			if (!rbsp)
+				return VA_STATUS_ERROR_ALLOCATION_FAILED;
+			rlen = kmscap_va_nal_unescape(rbsp, nal, len);
+			if (type == 33)
+				bad = kmscap_va_hevc_parse_sps(rbsp, rlen, &si);
+			else
+				bad = kmscap_va_hevc_parse_pps(rbsp, rlen, &pi);
+			free(rbsp);
+			if (bad)
+				return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
+							"packed %s in header %u cannot be read",
+							type == 33 ? "SPS" : "PPS", i);
+			st = type == 33 ? kmscap_va_hevc_check_sps_info(drv, h, &si) :
+			     kmscap_va_hevc_check_pps_info(drv, h, &pi);
+			if (st != VA_STATUS_SUCCESS)
+				return st;
+		}
+	}
+	return VA_STATUS_SUCCESS;
+}
+
+/* One slice segment NAL: the packed or generated header, then the PCM data. */
+static VAStatus kmscap_va_hevc_slice(struct kmscap_va_driver *drv, struct kmscap_va_context *c,
+				     struct kmscap_va_surface *src, unsigned int index,
+				     struct kmscap_va_coded_out *o, uint8_t *scratch, size_t cap)
+{
+	struct kmscap_va_hevc_state *h = c->hevc;
+	const VAEncSliceParameterBufferHEVC *sl = &h->slices[index];
+	struct kmscap_va_packed *p = NULL;
+	struct kmscap_va_bits b;
+	unsigned int i;
+
+	for (i = 0; i < h->num_packed; i++)
+		if (h->packed[i].slice_index == (int)index)
+			p = &h->packed[i];
+	kmscap_va_bits_init(&b, scratch, cap);
+	if (p) {
+		size_t sc = kmscap_va_hevc_start_code(p->data, p->size), n;
+		unsigned int type;
+		uint8_t *tmp;
+
+		if (!sc || p->size < sc + 3)
+			return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
+						"packed slice header %u has no start code or no body",
+						index);
+		n = p->size - sc;
+		tmp = malloc(n);
+		if (!tmp)
+			return VA_STATUS_ERROR_ALLOCATION_FAILED;
+		if (p->param.has_emulation_bytes)
+			n = kmscap_va_nal_unescape(tmp, p->data + sc, n);
+		else
+			memcpy(tmp, p->data + sc, n);
+		type = (tmp[0] >> 1) & 0x3f;
+		if (type != h->pic.nal_unit_type || !(tmp[2] & 0x80) != !!sl->slice_segment_address) {
+			free(tmp);
+			return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
+						"packed slice header %u: NAL type %u (picture: %u) or first_slice_segment_in_pic_flag not matching address %u",
+						index, type, h->pic.nal_unit_type,
+						sl->slice_segment_address);
+		}
+		kmscap_va_bits_put_bytes(&b, tmp, n);
+		free(tmp);
+	} else {
+		kmscap_va_hevc_write_slice_header(&b, h, sl);
+	}
+	kmscap_va_hevc_write_slice_data(&b, src, h, sl);
+	if (b.overflow)
+		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_NOT_ENOUGH_BUFFER,
+					"slice %u larger than its scratch buffer", index);
+	kmscap_va_coded_nal(o, scratch, b.bitpos / 8);
+	return VA_STATUS_SUCCESS;
+}
+
+/* Bytes the coded buffer must hold: raw samples, CU overhead, headers. */
+static size_t kmscap_va_hevc_need(const struct kmscap_va_hevc_state *h)
+{
+	const VAEncSequenceParameterBufferHEVC *seq = &h->seq;
+	size_t px = (size_t)seq->pic_width_in_luma_samples * seq->pic_height_in_luma_samples;
+	unsigned int depth = seq->seq_fields.bits.bit_depth_luma_minus8 + 8;
+	size_t need = px * 3 / 2 * depth / 8 + px / 64 * 4 + 1024;
+	unsigned int i;
+
+	for (i = 0; i < h->num_packed; i++)
+		need += h->packed[i].size;
+	return need + (size_t)h->num_slices * 64;
+}
+
+static void kmscap_va_hevc_copy_recon(struct kmscap_va_driver *drv,
+				      const struct kmscap_va_surface *src, VASurfaceID id)
+{
+	struct kmscap_va_surface *r = kmscap_va_obj_get(drv, KMSCAP_VA_OBJ_SURFACE, id, NULL);
+
+	/* lossless coding: the reconstruction is the input */
+	if (r && r != src && r->fourcc == src->fourcc && r->size == src->size)
+		memcpy(r->data, src->data, src->size);
+}
+
+/* After a picture: the DPB is what its RPS kept, plus the picture if it is a reference. */
+static void kmscap_va_hevc_dpb_update(struct kmscap_va_hevc_state *h)
+{
+	const VAEncPictureParameterBufferHEVC *pic = &h->pic;
+	struct kmscap_va_hevc_ref kept[KMSCAP_VA_HEVC_MAX_REFS + 1];
+	unsigned int n = 0, i, j;
+
+	for (i = 0; i < h->dpb_count && !pic->pic_fields.bits.idr_pic_flag; i++)
+		for (j = 0; j < 15; j++) {
+			const VAPictureHEVC *r = &pic->reference_frames[j];
+
+			if (r->picture_id != VA_INVALID_SURFACE &&
+			    !(r->flags & VA_PICTURE_HEVC_INVALID) &&
+			    r->picture_id == h->dpb[i].surface &&
+			    r->pic_order_cnt == h->dpb[i].poc) {
+				kept[n++] = h->dpb[i];
+				break;
+			}
+		}
+	if (pic->pic_fields.bits.reference_pic_flag && n <= KMSCAP_VA_HEVC_MAX_REFS) {
+		kept[n].surface = pic->decoded_curr_pic.picture_id;
+		kept[n++].poc = pic->decoded_curr_pic.pic_order_cnt;
+	}
+	memcpy(h->dpb, kept, n * sizeof(kept[0]));
+	h->dpb_count = n;
 }
 
 VAStatus kmscap_va_hevc_execute(struct kmscap_va_driver *drv, struct kmscap_va_context *c)
 {
-	return VA_STATUS_ERROR_UNSUPPORTED_PROFILE;
-}
+	struct kmscap_va_hevc_state *h = c->hevc;
+	struct kmscap_va_coded_out o;
+	struct kmscap_va_surface *src;
+	struct kmscap_va_buffer *coded;
+	struct kmscap_va_bits b;
+	VAStatus st = VA_STATUS_SUCCESS;
+	uint64_t types = 0;
+	size_t cap, need;
+	uint8_t *scratch;
+	bool idr, caller_headers;
+	unsigned int i;
 
-void kmscap_va_hevc_reset_picture(struct kmscap_va_context *c)
-{
-}
+	if (h->pending_param)
+		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
+					"packed header parameter without data at vaEndPicture");
+	if (!h->have_seq)
+		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
+					"picture without a sequence parameter buffer");
+	if (!h->have_pic)
+		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
+					"picture without a picture parameter buffer");
+	st = kmscap_va_hevc_check_seq(drv, c);
+	if (st == VA_STATUS_SUCCESS)
+		st = kmscap_va_hevc_check_pic(drv, c);
+	if (st == VA_STATUS_SUCCESS)
+		st = kmscap_va_hevc_check_slices(drv, c);
+	if (st == VA_STATUS_SUCCESS)
+		st = kmscap_va_enc_check_rc(drv, c);
+	if (st != VA_STATUS_SUCCESS)
+		return st;
+	coded = kmscap_va_coded_get(drv, h->pic.coded_buf, &st, __func__);
+	if (!coded)
+		return st;
+	need = kmscap_va_hevc_need(h);
+	if (coded->coded_capacity < need)
+		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_NOT_ENOUGH_BUFFER,
+					"coded buffer %#x of %u bytes, at least %zu needed",
+					coded->id, coded->coded_capacity, need);
+	src = kmscap_va_surface_get(drv, c->render_target, &st, __func__);
+	if (!src)
+		return st;
 
-void kmscap_va_hevc_destroy(struct kmscap_va_context *c)
-{
-	free(c->hevc);
-	c->hevc = NULL;
+	cap = need + 4096;
+	scratch = malloc(cap);
+	if (!scratch)
+		return VA_STATUS_ERROR_ALLOCATION_FAILED;
+	kmscap_va_coded_begin(&o, coded);
+	idr = h->pic.pic_fields.bits.idr_pic_flag;
+	/* the caller's headers first, to see which parameter sets it sends */
+	{
+		struct kmscap_va_coded_out probe = o;
+
+		probe.buf = scratch;
+		probe.cap = cap;
+		st = kmscap_va_hevc_emit_packed(drv, c, &probe, &types);
+	}
+	caller_headers = idr ? !!(types & (1ull << 33)) : h->caller_headers;
+	if (st == VA_STATUS_SUCCESS && idr && !caller_headers &&
+	    (types & (1ull << 32 | 1ull << 34)))
+		st = KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
+				      "packed VPS or PPS without a packed SPS: pack all three or none");
+	if (st == VA_STATUS_SUCCESS && caller_headers) {
+		for (i = 0; i < h->num_slices; i++) {
+			unsigned int j;
+			bool packed = false;
+
+			for (j = 0; j < h->num_packed; j++)
+				packed |= h->packed[j].slice_index == (int)i;
+			if (!packed) {
+				st = KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
+						      "slice %u has no packed header although the caller packs the SPS/PPS: generated slice headers need the driver's own",
+						      i);
+				break;
+			}
+		}
+	}
+	if (st != VA_STATUS_SUCCESS) {
+		free(scratch);
+		return st;
+	}
+	if (!caller_headers) {
+		if (idr) {
+			kmscap_va_bits_init(&b, scratch, cap);
+			kmscap_va_hevc_write_vps(&b, &h->seq);
+			kmscap_va_coded_nal(&o, scratch, b.bitpos / 8);
+			kmscap_va_bits_init(&b, scratch, cap);
+			kmscap_va_hevc_write_sps(&b, c, &h->seq);
+			kmscap_va_coded_nal(&o, scratch, b.bitpos / 8);
+		}
+		kmscap_va_bits_init(&b, scratch, cap);
+		kmscap_va_hevc_write_pps(&b, &h->seq, &h->pic);
+		if (idr || b.bitpos / 8 != h->last_pps_len ||
+		    memcmp(scratch, h->last_pps, h->last_pps_len)) {
+			kmscap_va_coded_nal(&o, scratch, b.bitpos / 8);
+			h->last_pps_len = b.bitpos / 8 <= sizeof(h->last_pps) ? b.bitpos / 8 : 0;
+			memcpy(h->last_pps, scratch, h->last_pps_len);
+		}
+	}
+	st = kmscap_va_hevc_emit_packed(drv, c, &o, &types);
+	for (i = 0; i < h->num_slices && st == VA_STATUS_SUCCESS; i++)
+		st = kmscap_va_hevc_slice(drv, c, src, i, &o, scratch, cap);
+	free(scratch);
+	if (st != VA_STATUS_SUCCESS)
+		return st;
+	st = kmscap_va_coded_finish(drv, &o);
+	if (st != VA_STATUS_SUCCESS)
+		return st;
+	kmscap_va_hevc_copy_recon(drv, src, h->pic.decoded_curr_pic.picture_id);
+	h->caller_headers = caller_headers;
+	h->active_seq = h->seq;
+	h->have_active = true;
+	kmscap_va_hevc_dpb_update(h);
+	h->started = true;
+	h->prev_poc = h->pic.decoded_curr_pic.pic_order_cnt;
+	h->frames++;
+	return VA_STATUS_SUCCESS;
 }

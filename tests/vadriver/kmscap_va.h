@@ -20,7 +20,7 @@
 #include <va/va_str.h>
 #include <va/va_vpp.h>
 
-#define KMSCAP_VA_VENDOR	"kmscap strict software test driver (H.264 I_PCM encode, VPP)"
+#define KMSCAP_VA_VENDOR	"kmscap strict software test driver (H.264 I_PCM, HEVC PCM encode, VPP)"
 #define KMSCAP_VA_MAX_WIDTH	4096
 #define KMSCAP_VA_MAX_HEIGHT	4096
 #define KMSCAP_VA_MAX_REFS	4
@@ -418,7 +418,54 @@ void kmscap_va_h264_write_pcm_mbs_cabac(struct kmscap_va_bits *b,
  * it does not offer; kmscap_va_hevc_buffer_size() the element size of a
  * parameter buffer type, 0 for free-form types, -1 if not accepted.
  */
-struct kmscap_va_hevc_state;
+#define KMSCAP_VA_HEVC_MAX_REFS	4	/* list 0; no list 1 (no B slices) */
+
+/* What the encoder needs from an SPS/PPS, generated or parsed from a packed one. */
+struct kmscap_va_hevc_sps_info {
+	unsigned int width, height;	/* pic_width/height_in_luma_samples */
+	unsigned int bit_depth_luma, bit_depth_chroma;
+	unsigned int log2_min_cb, log2_ctb, log2_min_tb, log2_max_tb;
+	bool pcm_enabled, pcm_loop_filter_disabled;
+	unsigned int pcm_bit_depth_luma, pcm_bit_depth_chroma;
+	unsigned int log2_min_pcm, log2_max_pcm;
+	bool scaling_list, sao;
+};
+
+struct kmscap_va_hevc_pps_info {
+	int init_qp;
+	bool transquant_bypass, tiles, entropy_coding_sync, dependent_slices;
+};
+
+struct kmscap_va_hevc_ref {
+	VASurfaceID surface;
+	int32_t poc;
+};
+
+struct kmscap_va_hevc_state {
+	bool have_seq;		/* a sequence is in effect for this picture */
+	bool seq_in_pic;	/* this picture brought a sequence buffer */
+	VAEncSequenceParameterBufferHEVC seq;
+	bool have_pic;
+	VAEncPictureParameterBufferHEVC pic;
+	unsigned int num_slices;
+	VAEncSliceParameterBufferHEVC *slices;
+	unsigned int num_packed;
+	struct kmscap_va_packed packed[KMSCAP_VA_MAX_PACKED];
+	bool pending_param;
+	VAEncPackedHeaderParameterBuffer pending;
+	/* across pictures */
+	bool have_active;
+	VAEncSequenceParameterBufferHEVC active_seq;
+	bool started;		/* an IDR has been encoded */
+	bool caller_headers;	/* the last IDR came with packed VPS/SPS/PPS */
+	struct kmscap_va_hevc_ref dpb[KMSCAP_VA_HEVC_MAX_REFS + 1];
+	unsigned int dpb_count;
+	int32_t prev_poc;
+	uint8_t last_pps[64];	/* last generated PPS, re-sent when it changes */
+	size_t last_pps_len;
+	unsigned int frames;
+};
+
 uint32_t kmscap_va_hevc_attrib(VAProfile profile, VAEntrypoint ep, VAConfigAttribType type);
 long kmscap_va_hevc_buffer_size(VABufferType type);
 VAStatus kmscap_va_hevc_create(struct kmscap_va_driver *drv, struct kmscap_va_context *c);
@@ -427,6 +474,44 @@ VAStatus kmscap_va_hevc_render(struct kmscap_va_driver *drv, struct kmscap_va_co
 VAStatus kmscap_va_hevc_execute(struct kmscap_va_driver *drv, struct kmscap_va_context *c);
 void kmscap_va_hevc_reset_picture(struct kmscap_va_context *c);
 void kmscap_va_hevc_destroy(struct kmscap_va_context *c);
+
+/* hevc_validate.c */
+unsigned int kmscap_va_hevc_features(void);
+unsigned int kmscap_va_hevc_block_sizes(void);
+VAStatus kmscap_va_hevc_check_seq(struct kmscap_va_driver *drv, struct kmscap_va_context *c);
+VAStatus kmscap_va_hevc_check_pic(struct kmscap_va_driver *drv, struct kmscap_va_context *c);
+VAStatus kmscap_va_hevc_check_slices(struct kmscap_va_driver *drv,
+				     struct kmscap_va_context *c);
+VAStatus kmscap_va_hevc_check_sps_info(struct kmscap_va_driver *drv,
+				       const struct kmscap_va_hevc_state *h,
+				       const struct kmscap_va_hevc_sps_info *si);
+VAStatus kmscap_va_hevc_check_pps_info(struct kmscap_va_driver *drv,
+				       const struct kmscap_va_hevc_state *h,
+				       const struct kmscap_va_hevc_pps_info *pi);
+void kmscap_va_hevc_sps_info_of(const VAEncSequenceParameterBufferHEVC *seq,
+				struct kmscap_va_hevc_sps_info *si);
+
+/* hevc_bitstream.c */
+void kmscap_va_hevc_write_vps(struct kmscap_va_bits *b,
+			      const VAEncSequenceParameterBufferHEVC *seq);
+void kmscap_va_hevc_write_sps(struct kmscap_va_bits *b, const struct kmscap_va_context *c,
+			      const VAEncSequenceParameterBufferHEVC *seq);
+void kmscap_va_hevc_write_pps(struct kmscap_va_bits *b,
+			      const VAEncSequenceParameterBufferHEVC *seq,
+			      const VAEncPictureParameterBufferHEVC *pic);
+void kmscap_va_hevc_write_slice_header(struct kmscap_va_bits *b,
+				       const struct kmscap_va_hevc_state *h,
+				       const VAEncSliceParameterBufferHEVC *sl);
+int kmscap_va_hevc_parse_sps(const uint8_t *rbsp, size_t len,
+			     struct kmscap_va_hevc_sps_info *si);
+int kmscap_va_hevc_parse_pps(const uint8_t *rbsp, size_t len,
+			     struct kmscap_va_hevc_pps_info *pi);
+
+/* hevc_cabac.c */
+void kmscap_va_hevc_write_slice_data(struct kmscap_va_bits *b,
+				     const struct kmscap_va_surface *s,
+				     const struct kmscap_va_hevc_state *h,
+				     const VAEncSliceParameterBufferHEVC *sl);
 
 /*
  * av1_*.c (engineer B): AV1 encode hooks.

@@ -11,6 +11,10 @@
 
 #include "va_test.h"
 
+/* test_hevc.c */
+Suite *kmscap_vat_suite_hevc(void);
+Suite *kmscap_vat_suite_hevc_validate(void);
+
 int main(void)
 {
 	const char *tap_path = getenv("KMSCAP_VA_TAP");
@@ -24,5 +28,7 @@ int main(void)
 	srunner_add_suite(sr, kmscap_vat_suite_validate());
 	srunner_add_suite(sr, kmscap_vat_suite_validate_objects());
 	srunner_add_suite(sr, kmscap_vat_suite_ffmpeg());
+	srunner_add_suite(sr, kmscap_vat_suite_hevc());
+	srunner_add_suite(sr, kmscap_vat_suite_hevc_validate());
 	return kmscap_check_tap(sr, "vadriver", tap_path ? tap_path : "vadriver.tap");
 }

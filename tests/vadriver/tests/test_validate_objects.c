@@ -26,10 +26,12 @@ START_TEST(cfg_rejections)
 	VAConfigID cfg;
 
 	kmscap_vat_open(&t);
-	ck_assert_va(vaCreateConfig(t.dpy, VAProfileHEVCMain, VAEntrypointEncSlice, NULL, 0, &cfg),
-		     VA_STATUS_ERROR_UNSUPPORTED_PROFILE);
-	ck_assert_va(vaCreateConfig(t.dpy, VAProfileAV1Profile0, VAEntrypointEncSlice, NULL, 0,
+	ck_assert_va(vaCreateConfig(t.dpy, VAProfileVP9Profile0, VAEntrypointEncSlice, NULL, 0,
 				    &cfg), VA_STATUS_ERROR_UNSUPPORTED_PROFILE);
+	ck_assert_va(vaCreateConfig(t.dpy, VAProfileHEVCMain422_10, VAEntrypointEncSlice, NULL,
+				    0, &cfg), VA_STATUS_ERROR_UNSUPPORTED_PROFILE);
+	ck_assert_va(vaCreateConfig(t.dpy, VAProfileHEVCMain, VAEntrypointVLD, NULL, 0, &cfg),
+		     VA_STATUS_ERROR_UNSUPPORTED_ENTRYPOINT);
 	ck_assert_va(vaCreateConfig(t.dpy, VAProfileH264High, VAEntrypointVLD, NULL, 0, &cfg),
 		     VA_STATUS_ERROR_UNSUPPORTED_ENTRYPOINT);
 	ck_assert_va(vaCreateConfig(t.dpy, VAProfileNone, VAEntrypointEncSlice, NULL, 0, &cfg),
