@@ -14,6 +14,7 @@
 /* test_hevc.c */
 Suite *kmscap_vat_suite_hevc(void);
 Suite *kmscap_vat_suite_hevc_validate(void);
+Suite *kmscap_vat_suite_av1(void);
 
 int main(void)
 {
@@ -30,5 +31,6 @@ int main(void)
 	srunner_add_suite(sr, kmscap_vat_suite_ffmpeg());
 	srunner_add_suite(sr, kmscap_vat_suite_hevc());
 	srunner_add_suite(sr, kmscap_vat_suite_hevc_validate());
+	srunner_add_suite(sr, kmscap_vat_suite_av1());
 	return kmscap_check_tap(sr, "vadriver", tap_path ? tap_path : "vadriver.tap");
 }
