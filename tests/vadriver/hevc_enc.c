@@ -313,10 +313,13 @@ static VAStatus kmscap_va_hevc_emit_packed(struct kmscap_va_driver *drv,
 							"packed header %u holds a slice NAL unit (type %u): slices come from slice parameters",
 							i, type);
 			*types |= 1ull << type;
-			if (p->param.has_emulation_bytes)
-				kmscap_va_coded_raw(o, p->data + nals.off[j] - 3, 3 + len);
-			else
+			if (p->param.has_emulation_bytes) {
+				/* zero_byte + start code: parameter sets need the 4 bytes */
+				kmscap_va_coded_raw(o, "\0\0\0\1", 4);
+				kmscap_va_coded_raw(o, nal, len);
+			} else {
 				kmscap_va_coded_nal(o, nal, len);
+			}
 			if (type != 33 && type != 34)
 				continue;
 			rbsp = malloc(len);

@@ -125,6 +125,8 @@ static unsigned int kmscap_vath_ctb_log2(const struct kmscap_vath *e)
 {
 	unsigned int max = e->sizes.bits.log2_max_coding_tree_block_size_minus3 + 3;
 
+	if (e->ctb_log2)
+		return e->ctb_log2;
 	return max > 5 ? 5 : max;	/* 32, as most encoders use, if offered */
 }
 
@@ -178,7 +180,7 @@ void kmscap_vath_defaults(struct kmscap_vath *e, bool idr, unsigned int slices)
 	q->pcm_sample_bit_depth_chroma_minus1 = 7 + depth;
 	q->log2_min_pcm_luma_coding_block_size_minus3 =
 		e->sizes.bits.log2_min_pcm_coding_block_size_minus3;
-	q->log2_max_pcm_luma_coding_block_size_minus3 =
+	q->log2_max_pcm_luma_coding_block_size_minus3 = e->pcm_max_log2 ? e->pcm_max_log2 - 3 :
 		e->sizes.bits.log2_max_pcm_coding_block_size_minus3;
 	q->vui_parameters_present_flag = 1;
 	q->vui_fields.bits.vui_timing_info_present_flag = 1;
@@ -348,9 +350,12 @@ void kmscap_vath_check(struct kmscap_vath *e, const char *name,
 	free(out);
 }
 
+typedef void (*kmscap_vath_tweak)(struct kmscap_vath *e);
+
 /* Encodes n frames (IDR, then P) of w x h and checks the decoded result. */
 static void kmscap_vath_roundtrip(VAProfile profile, unsigned int w, unsigned int h,
-				  unsigned int n, unsigned int slices, const char *name)
+				  unsigned int n, unsigned int slices, const char *name,
+				  kmscap_vath_tweak tweak)
 {
 	struct kmscap_vath_frame *frames = kmscap_vat_calloc(n, sizeof(*frames));
 	struct kmscap_vath e;
@@ -360,7 +365,11 @@ static void kmscap_vath_roundtrip(VAProfile profile, unsigned int w, unsigned in
 	for (i = 0; i < n; i++) {
 		kmscap_vath_frame_gen(&frames[i], w, h, e.main10, i);
 		kmscap_vath_upload(e.t.dpy, e.input, &frames[i]);
+		if (tweak)
+			tweak(&e);	/* sizes */
 		kmscap_vath_defaults(&e, i == 0, slices);
+		if (tweak)
+			tweak(&e);	/* parameters */
 		ck_assert_va_ok(kmscap_vath_submit(&e, i == 0, NULL, 0));
 	}
 	kmscap_vath_check(&e, name, frames, n);
@@ -372,32 +381,505 @@ static void kmscap_vath_roundtrip(VAProfile profile, unsigned int w, unsigned in
 
 START_TEST(test_hevc_main_200x120)
 {
-	kmscap_vath_roundtrip(VAProfileHEVCMain, 200, 120, 3, 1, "hevc_main_200x120");
+	kmscap_vath_roundtrip(VAProfileHEVCMain, 200, 120, 3, 1, "hevc_main_200x120", NULL);
 }
 END_TEST
 
 START_TEST(test_hevc_main10_200x120)
 {
-	kmscap_vath_roundtrip(VAProfileHEVCMain10, 200, 120, 3, 1, "hevc_main10_200x120");
+	kmscap_vath_roundtrip(VAProfileHEVCMain10, 200, 120, 3, 1, "hevc_main10_200x120", NULL);
 }
 END_TEST
 
 START_TEST(test_hevc_main_1920x1080_slices)
 {
-	kmscap_vath_roundtrip(VAProfileHEVCMain, 1920, 1080, 2, 3, "hevc_main_1080p");
+	kmscap_vath_roundtrip(VAProfileHEVCMain, 1920, 1080, 2, 3, "hevc_main_1080p", NULL);
 }
 END_TEST
 
 START_TEST(test_hevc_main10_1920x1080)
 {
-	kmscap_vath_roundtrip(VAProfileHEVCMain10, 1920, 1080, 2, 2, "hevc_main10_1080p");
+	kmscap_vath_roundtrip(VAProfileHEVCMain10, 1920, 1080, 2, 2, "hevc_main10_1080p", NULL);
 }
 END_TEST
 
 /* Odd-ish size: 198x118 is coded as 200x120 with a conformance window. */
 START_TEST(test_hevc_main_cropped)
 {
-	kmscap_vath_roundtrip(VAProfileHEVCMain, 198, 118, 2, 2, "hevc_main_198x118");
+	kmscap_vath_roundtrip(VAProfileHEVCMain, 198, 118, 2, 2, "hevc_main_198x118", NULL);
+}
+END_TEST
+
+/* CTB 64 (the largest offered): each CTU splits into 32x32 PCM CUs, and further at the edges. */
+static void kmscap_vath_ctb64(struct kmscap_vath *e)
+{
+	e->ctb_log2 = e->sizes.bits.log2_max_coding_tree_block_size_minus3 + 3;
+	e->seq.max_transform_hierarchy_depth_intra = 3;
+	e->slice[0].slice_fields.bits.slice_deblocking_filter_disabled_flag = 1;
+}
+
+START_TEST(test_hevc_main_ctb64)
+{
+	kmscap_vath_roundtrip(VAProfileHEVCMain, 232, 136, 3, 1, "hevc_main_ctb64",
+			      kmscap_vath_ctb64);
+}
+END_TEST
+
+/* CTB 16 (the smallest offered), PCM CUs of 8x8 only: every CTU splits into four. */
+static void kmscap_vath_ctb16_pcm8(struct kmscap_vath *e)
+{
+	e->ctb_log2 = e->sizes.bits.log2_min_coding_tree_block_size_minus3 + 3;
+	e->pcm_max_log2 = e->sizes.bits.log2_min_pcm_coding_block_size_minus3 + 3;
+	e->seq.log2_diff_max_min_transform_block_size = 2;	/* TB 4..16 */
+	e->pic.pic_init_qp = 40;
+}
+
+START_TEST(test_hevc_main10_ctb16_pcm8)
+{
+	kmscap_vath_roundtrip(VAProfileHEVCMain10, 104, 72, 3, 2, "hevc_main10_ctb16",
+			      kmscap_vath_ctb16_pcm8);
+}
+END_TEST
+
+/* A bit writer for the packed headers the tests build, as an application would. */
+struct kmscap_vath_bw {
+	uint8_t buf[512];
+	unsigned int pos;
+};
+
+static void kmscap_vath_put(struct kmscap_vath_bw *w, unsigned int n, uint32_t v)
+{
+	while (n--) {
+		ck_assert_uint_lt(w->pos / 8, sizeof(w->buf));
+		if ((v >> n) & 1)
+			w->buf[w->pos / 8] |= 0x80 >> (w->pos % 8);
+		w->pos++;
+	}
+}
+
+static void kmscap_vath_ue(struct kmscap_vath_bw *w, uint32_t v)
+{
+	unsigned int len = 0;
+
+	while ((v + 1) >> (len + 1))
+		len++;
+	kmscap_vath_put(w, len, 0);
+	kmscap_vath_put(w, len + 1, v + 1);
+}
+
+static void kmscap_vath_se(struct kmscap_vath_bw *w, int v)
+{
+	kmscap_vath_ue(w, v > 0 ? 2 * v - 1 : -2 * v);
+}
+
+/*
+ * The slice segment header an application writes for the PPS the driver
+ * generates (cabac_init_present_flag, deblocking override, slice chroma QP
+ * offsets, loop filter across slices), with a one-picture RPS in P slices.
+ */
+static void kmscap_vath_slice_header(const struct kmscap_vath *e, unsigned int i,
+				     struct kmscap_vath_bw *w)
+{
+	const VAEncSliceParameterBufferHEVC *sl = &e->slice[i];
+	const VAEncPictureParameterBufferHEVC *p = &e->pic;
+	unsigned int ctb = 1u << (e->seq.log2_min_luma_coding_block_size_minus3 + 3 +
+				  e->seq.log2_diff_max_min_luma_coding_block_size);
+	unsigned int ctbs = ((e->seq.pic_width_in_luma_samples + ctb - 1) / ctb) *
+			    ((e->seq.pic_height_in_luma_samples + ctb - 1) / ctb), bits = 0;
+	bool idr = p->pic_fields.bits.idr_pic_flag;
+
+	memset(w, 0, sizeof(*w));
+	kmscap_vath_put(w, 32, 1);			/* start code */
+	kmscap_vath_put(w, 16, p->nal_unit_type << 9 | 1);
+	kmscap_vath_put(w, 1, sl->slice_segment_address == 0);
+	if (idr)
+		kmscap_vath_put(w, 1, 0);		/* no_output_of_prior_pics_flag */
+	kmscap_vath_ue(w, 0);
+	while ((1u << bits) < ctbs)
+		bits++;
+	if (sl->slice_segment_address)
+		kmscap_vath_put(w, bits, sl->slice_segment_address);
+	kmscap_vath_ue(w, sl->slice_type);
+	if (!idr) {
+		kmscap_vath_put(w, 16, p->decoded_curr_pic.pic_order_cnt & 0xffff);
+		kmscap_vath_put(w, 1, 0);		/* short_term_ref_pic_set_sps_flag */
+		kmscap_vath_ue(w, 1);			/* num_negative_pics */
+		kmscap_vath_ue(w, 0);
+		kmscap_vath_ue(w, p->decoded_curr_pic.pic_order_cnt -
+			       p->reference_frames[0].pic_order_cnt - 1);
+		kmscap_vath_put(w, 1, 1);		/* used_by_curr_pic_s0_flag */
+		kmscap_vath_put(w, 1, sl->slice_fields.bits.slice_temporal_mvp_enabled_flag);
+	}
+	if (sl->slice_type == 1) {
+		kmscap_vath_put(w, 1, 0);		/* num_ref_idx_active_override_flag */
+		kmscap_vath_put(w, 1, sl->slice_fields.bits.cabac_init_flag);
+		kmscap_vath_ue(w, 5 - sl->max_num_merge_cand);
+	}
+	kmscap_vath_se(w, sl->slice_qp_delta);
+	kmscap_vath_se(w, 0);
+	kmscap_vath_se(w, 0);
+	kmscap_vath_put(w, 1, 1);			/* deblocking_filter_override_flag */
+	kmscap_vath_put(w, 1, 0);
+	kmscap_vath_se(w, 0);
+	kmscap_vath_se(w, 0);
+	kmscap_vath_put(w, 1, 1);			/* slice_loop_filter_across_slices */
+	kmscap_vath_put(w, 1, 1);			/* byte_alignment() */
+	while (w->pos % 8)
+		kmscap_vath_put(w, 1, 0);
+}
+
+static VABufferID kmscap_vath_packed(struct kmscap_vath *e, unsigned int type, const void *data,
+				     unsigned int bits, bool escaped, VABufferID *data_id)
+{
+	VAEncPackedHeaderParameterBuffer par = {
+		.type = type, .bit_length = bits, .has_emulation_bytes = escaped,
+	};
+	VABufferID id;
+
+	ck_assert_va_ok(vaCreateBuffer(e->t.dpy, e->context, VAEncPackedHeaderParameterBufferType,
+				       sizeof(par), 1, &par, &id));
+	ck_assert_va_ok(vaCreateBuffer(e->t.dpy, e->context, VAEncPackedHeaderDataBufferType,
+				       (bits + 7) / 8, 1, (void *)data, data_id));
+	return id;
+}
+
+/* The VPS, SPS and PPS NAL units (with start codes) of a coded stream. */
+static size_t kmscap_vath_param_sets(const uint8_t *s, size_t n, uint8_t *out, size_t cap)
+{
+	size_t i = 0, len = 0, start, end;
+
+	while (i + 4 <= n) {
+		if (s[i] || s[i + 1] || s[i + 2] || s[i + 3] != 1) {
+			i++;
+			continue;
+		}
+		start = i;
+		end = i + 4;
+		while (end + 4 <= n && (s[end] || s[end + 1] || s[end + 2] || s[end + 3] != 1))
+			end++;
+		if (end + 4 > n)
+			end = n;
+		if (((s[start + 4] >> 1) & 0x3f) >= 32 && ((s[start + 4] >> 1) & 0x3f) <= 34) {
+			ck_assert_uint_le(len + end - start, cap);
+			memcpy(out + len, s + start, end - start);
+			len += end - start;
+		}
+		i = end;
+	}
+	return len;
+}
+
+/* Number of NAL units of the type in a stream written with 4-byte start codes. */
+static unsigned int kmscap_vath_count_nals(const uint8_t *s, size_t n, unsigned int type)
+{
+	unsigned int count = 0;
+	size_t i;
+
+	for (i = 0; i + 4 < n; i++)
+		if (!s[i] && !s[i + 1] && !s[i + 2] && s[i + 3] == 1 &&
+		    ((s[i + 4] >> 1) & 0x3f) == type)
+			count++;
+	return count;
+}
+
+/*
+ * The parameter sets a caller packs: those the driver writes for the
+ * parameters of e (pcm_max_log2 may differ), taken from an encode of
+ * one IDR.
+ */
+static size_t kmscap_vath_caller_param_sets(const struct kmscap_vath *like,
+					    unsigned int pcm_max_log2, uint8_t *out, size_t cap)
+{
+	struct kmscap_vath g;
+	size_t n;
+
+	kmscap_vath_open(&g, like->profile, like->width, like->height, 0);
+	g.pcm_max_log2 = pcm_max_log2;
+	kmscap_vath_defaults(&g, true, 1);
+	ck_assert_va_ok(kmscap_vath_submit(&g, true, NULL, 0));
+	n = kmscap_vath_param_sets(g.out, g.out_len, out, cap);
+	ck_assert_uint_eq(kmscap_vath_count_nals(out, n, 33), 1);
+	kmscap_vath_close(&g);
+	return n;
+}
+
+/*
+ * ffmpeg's hevc_vaapi style: VPS, SPS and PPS in one packed sequence header
+ * on the IDR, a packed slice header per slice; the driver adds only the
+ * slice data, and the result decodes to the input.
+ */
+static void kmscap_vath_packed_case(VAProfile profile, unsigned int w, unsigned int h,
+				    const char *name)
+{
+	struct kmscap_vath_frame frames[3];
+	uint8_t sets[512];
+	struct kmscap_vath e;
+	size_t nsets;
+	unsigned int i, k;
+
+	kmscap_vath_open(&e, profile, w, h,
+			 VA_ENC_PACKED_HEADER_SEQUENCE | VA_ENC_PACKED_HEADER_SLICE);
+	nsets = kmscap_vath_caller_param_sets(&e, 0, sets, sizeof(sets));
+	for (i = 0; i < 3; i++) {
+		VABufferID extra[2 + 2 * KMSCAP_VATH_MAX_SLICES];
+		struct kmscap_vath_bw hdr[KMSCAP_VATH_MAX_SLICES];
+		unsigned int n = 0;
+
+		kmscap_vath_frame_gen(&frames[i], w, h, e.main10, 10 + i);
+		kmscap_vath_upload(e.t.dpy, e.input, &frames[i]);
+		kmscap_vath_defaults(&e, i == 0, 2);
+		if (i == 0) {
+			extra[n] = kmscap_vath_packed(&e, VAEncPackedHeaderSequence, sets, 8 * nsets,
+						      true, &extra[n + 1]);
+			n += 2;
+		}
+		for (k = 0; k < e.num_slices; k++) {
+			kmscap_vath_slice_header(&e, k, &hdr[k]);
+			extra[n] = kmscap_vath_packed(&e, VAEncPackedHeaderSlice, hdr[k].buf,
+						      hdr[k].pos, false, &extra[n + 1]);
+			n += 2;
+		}
+		ck_assert_va_ok(kmscap_vath_submit(&e, i == 0, extra, n));
+	}
+	/* the caller's parameter sets only: the driver wrote none of its own */
+	ck_assert_uint_eq(kmscap_vath_count_nals(e.out, e.out_len, 32), 1);
+	ck_assert_uint_eq(kmscap_vath_count_nals(e.out, e.out_len, 33), 1);
+	ck_assert_uint_eq(kmscap_vath_count_nals(e.out, e.out_len, 34), 1);
+	ck_assert_uint_eq(kmscap_vath_count_nals(e.out, e.out_len, 19), 2);
+	ck_assert_uint_eq(kmscap_vath_count_nals(e.out, e.out_len, 1), 4);
+	kmscap_vath_check(&e, name, frames, 3);
+	for (i = 0; i < 3; i++)
+		free(frames[i].data);
+	kmscap_vath_close(&e);
+}
+
+START_TEST(test_hevc_packed_main)
+{
+	kmscap_vath_packed_case(VAProfileHEVCMain, 200, 120, "hevc_packed_main");
+}
+END_TEST
+
+START_TEST(test_hevc_packed_main10)
+{
+	kmscap_vath_packed_case(VAProfileHEVCMain10, 136, 72, "hevc_packed_main10");
+}
+END_TEST
+
+/*
+ * What a packed header must agree on: the SPS with the parameters (here
+ * its PCM sizes), all parameter sets together, slice headers with the
+ * picture (NAL type), whole bytes, and declared in the config.
+ */
+START_TEST(test_hevc_packed_rejections)
+{
+	const unsigned int packed = VA_ENC_PACKED_HEADER_SEQUENCE | VA_ENC_PACKED_HEADER_SLICE;
+	struct kmscap_vath_bw hdr;
+	uint8_t sets[512], pps_only[128];
+	struct kmscap_vath e;
+	VABufferID extra[6];
+	size_t nsets, i;
+
+	kmscap_vath_open(&e, VAProfileHEVCMain, 200, 120, packed);
+	/* an SPS saying PCM up to 16x16 for parameters saying 32x32 */
+	nsets = kmscap_vath_caller_param_sets(&e, 4, sets, sizeof(sets));
+	kmscap_vath_defaults(&e, true, 1);
+	kmscap_vath_slice_header(&e, 0, &hdr);
+	extra[0] = kmscap_vath_packed(&e, VAEncPackedHeaderSequence, sets, 8 * nsets, true,
+				      &extra[1]);
+	extra[2] = kmscap_vath_packed(&e, VAEncPackedHeaderSlice, hdr.buf, hdr.pos, false,
+				      &extra[3]);
+	ck_assert_va(kmscap_vath_submit(&e, true, extra, 4), VA_STATUS_ERROR_INVALID_PARAMETER);
+
+	/* the right parameter sets, but no packed slice header */
+	nsets = kmscap_vath_caller_param_sets(&e, 0, sets, sizeof(sets));
+	extra[0] = kmscap_vath_packed(&e, VAEncPackedHeaderSequence, sets, 8 * nsets, true,
+				      &extra[1]);
+	ck_assert_va(kmscap_vath_submit(&e, true, extra, 2), VA_STATUS_ERROR_INVALID_PARAMETER);
+
+	/* a PPS without its VPS and SPS */
+	for (i = 4; i + 4 < nsets; i++)
+		if (!sets[i] && !sets[i + 1] && !sets[i + 2] && sets[i + 3] == 1 &&
+		    ((sets[i + 4] >> 1) & 0x3f) == 34)
+			break;
+	ck_assert_uint_lt(i + 4, nsets);
+	memcpy(pps_only, sets + i, nsets - i);
+	extra[0] = kmscap_vath_packed(&e, VAEncPackedHeaderSequence, pps_only, 8 * (nsets - i),
+				      true, &extra[1]);
+	extra[2] = kmscap_vath_packed(&e, VAEncPackedHeaderSlice, hdr.buf, hdr.pos, false,
+				      &extra[3]);
+	ck_assert_va(kmscap_vath_submit(&e, true, extra, 4), VA_STATUS_ERROR_INVALID_PARAMETER);
+
+	/* a slice header of a non-IDR NAL type in an IDR picture */
+	hdr.buf[4] = 1 << 1;
+	extra[0] = kmscap_vath_packed(&e, VAEncPackedHeaderSequence, sets, 8 * nsets, true,
+				      &extra[1]);
+	extra[2] = kmscap_vath_packed(&e, VAEncPackedHeaderSlice, hdr.buf, hdr.pos, false,
+				      &extra[3]);
+	ck_assert_va(kmscap_vath_submit(&e, true, extra, 4), VA_STATUS_ERROR_INVALID_PARAMETER);
+
+	/* a slice header that does not end at a byte boundary (rejected at vaRenderPicture) */
+	kmscap_vath_slice_header(&e, 0, &hdr);
+	extra[0] = kmscap_vath_packed(&e, VAEncPackedHeaderSlice, hdr.buf, hdr.pos - 3, false,
+				      &extra[1]);
+	ck_assert_va(kmscap_vath_submit(&e, true, extra, 2), VA_STATUS_ERROR_INVALID_PARAMETER);
+
+	/* all correct: accepted */
+	extra[0] = kmscap_vath_packed(&e, VAEncPackedHeaderSequence, sets, 8 * nsets, true,
+				      &extra[1]);
+	extra[2] = kmscap_vath_packed(&e, VAEncPackedHeaderSlice, hdr.buf, hdr.pos, false,
+				      &extra[3]);
+	ck_assert_va_ok(kmscap_vath_submit(&e, true, extra, 4));
+	kmscap_vath_close(&e);
+
+	/* a packed header type the config did not declare */
+	kmscap_vath_open(&e, VAProfileHEVCMain, 200, 120, VA_ENC_PACKED_HEADER_SEQUENCE);
+	kmscap_vath_defaults(&e, true, 1);
+	kmscap_vath_slice_header(&e, 0, &hdr);
+	extra[0] = kmscap_vath_packed(&e, VAEncPackedHeaderSlice, hdr.buf, hdr.pos, false,
+				      &extra[1]);
+	ck_assert_va(kmscap_vath_submit(&e, true, extra, 2), VA_STATUS_ERROR_INVALID_PARAMETER);
+	kmscap_vath_close(&e);
+}
+END_TEST
+
+/*
+ * The attributes say what the stream contains: every offered profile has
+ * both entrypoints, PCM is required, and the sizes in the coded SPS lie
+ * within VAConfigAttribEncHEVCBlockSizes; every CU being PCM, the coded
+ * picture is at least as large as its samples.
+ */
+START_TEST(test_hevc_attributes)
+{
+	VAConfigAttrib a[] = {
+		{ VAConfigAttribRTFormat }, { VAConfigAttribRateControl },
+		{ VAConfigAttribEncPackedHeaders }, { VAConfigAttribEncMaxRefFrames },
+		{ VAConfigAttribEncHEVCFeatures }, { VAConfigAttribEncHEVCBlockSizes },
+		{ VAConfigAttribEncMaxSlices }, { VAConfigAttribEncQualityRange },
+	};
+	VAProfile prof[] = { VAProfileHEVCMain, VAProfileHEVCMain10 };
+	VAConfigAttribValEncHEVCFeatures f;
+	VAConfigAttribValEncHEVCBlockSizes b;
+	char cmd[1024], *out = NULL;
+	struct kmscap_vath e;
+	unsigned int i, v;
+	VAEntrypoint ep[8];
+	int n;
+
+	kmscap_vat_open(&e.t);
+	for (i = 0; i < 2; i++) {
+		ck_assert_va_ok(vaQueryConfigEntrypoints(e.t.dpy, prof[i], ep, &n));
+		ck_assert_int_eq(n, 2);
+		ck_assert_va_ok(vaGetConfigAttributes(e.t.dpy, prof[i], VAEntrypointEncSliceLP, a,
+						      sizeof(a) / sizeof(a[0])));
+		ck_assert_uint_eq(a[0].value, i ? VA_RT_FORMAT_YUV420_10 : VA_RT_FORMAT_YUV420);
+		ck_assert_uint_eq(a[1].value, VA_RC_CQP | VA_RC_CBR | VA_RC_VBR);
+		ck_assert(a[2].value & VA_ENC_PACKED_HEADER_SEQUENCE);
+		ck_assert(a[2].value & VA_ENC_PACKED_HEADER_SLICE);
+		ck_assert_uint_eq(a[3].value >> 16, 0);	/* no list 1: no B slices */
+		ck_assert_uint_ge(a[3].value & 0xffff, 1);
+		f.value = a[4].value;
+		b.value = a[5].value;
+		ck_assert_uint_eq(f.bits.pcm, VA_FEATURE_REQUIRED);
+		ck_assert_uint_eq(f.bits.sao, VA_FEATURE_NOT_SUPPORTED);
+		ck_assert_uint_eq(f.bits.scaling_lists, VA_FEATURE_NOT_SUPPORTED);
+		ck_assert_uint_eq(f.bits.transquant_bypass, VA_FEATURE_NOT_SUPPORTED);
+		ck_assert_uint_le(b.bits.log2_min_coding_tree_block_size_minus3,
+				  b.bits.log2_max_coding_tree_block_size_minus3);
+		ck_assert_uint_le(b.bits.log2_min_pcm_coding_block_size_minus3,
+				  b.bits.log2_max_pcm_coding_block_size_minus3);
+		ck_assert_uint_ge(b.bits.log2_min_pcm_coding_block_size_minus3,
+				  b.bits.log2_min_luma_coding_block_size_minus3);
+		ck_assert_uint_gt(a[6].value, 0);
+		ck_assert_uint_eq(a[7].value, VA_ATTRIB_NOT_SUPPORTED);
+	}
+	kmscap_vat_close(&e.t);
+
+	kmscap_vath_roundtrip(VAProfileHEVCMain, 200, 120, 1, 1, "hevc_attributes", NULL);
+	kmscap_vath_open(&e, VAProfileHEVCMain, 200, 120, 0);
+	snprintf(cmd, sizeof(cmd),
+		 "ffmpeg -nostdin -hide_banner -f hevc -i '%s/hevc_attributes.hevc' -c copy -bsf:v trace_headers -f null - 2>&1",
+		 kmscap_vat_workdir());
+	ck_assert_int_eq(kmscap_vat_run(cmd, &out), 0);
+#define KMSCAP_VATH_FIELD(name)								\
+	({										\
+		const char *_p = strstr(out, " " name " ");				\
+		ck_assert_msg(_p, "no %s in the SPS:\n%s", name, out);			\
+		_p = strstr(_p, " = ");							\
+		ck_assert_ptr_nonnull(_p);						\
+		(unsigned int)atoi(_p + 3);						\
+	})
+	ck_assert_uint_eq(KMSCAP_VATH_FIELD("pcm_enabled_flag"), 1);
+	v = KMSCAP_VATH_FIELD("log2_min_luma_coding_block_size_minus3");
+	ck_assert_uint_ge(v, e.sizes.bits.log2_min_luma_coding_block_size_minus3);
+	v += KMSCAP_VATH_FIELD("log2_diff_max_min_luma_coding_block_size");
+	ck_assert_uint_ge(v, e.sizes.bits.log2_min_coding_tree_block_size_minus3);
+	ck_assert_uint_le(v, e.sizes.bits.log2_max_coding_tree_block_size_minus3);
+	v = KMSCAP_VATH_FIELD("log2_min_pcm_luma_coding_block_size_minus3");
+	ck_assert_uint_ge(v, e.sizes.bits.log2_min_pcm_coding_block_size_minus3);
+	v += KMSCAP_VATH_FIELD("log2_diff_max_min_pcm_luma_coding_block_size");
+	ck_assert_uint_le(v, e.sizes.bits.log2_max_pcm_coding_block_size_minus3);
+	ck_assert_uint_eq(KMSCAP_VATH_FIELD("sample_adaptive_offset_enabled_flag"), 0);
+	ck_assert_uint_eq(KMSCAP_VATH_FIELD("scaling_list_enabled_flag"), 0);
+	ck_assert_uint_eq(KMSCAP_VATH_FIELD("pcm_sample_bit_depth_luma_minus1"), 7);
+#undef KMSCAP_VATH_FIELD
+	free(out);
+	kmscap_vath_defaults(&e, true, 1);
+	ck_assert_va_ok(kmscap_vath_submit(&e, true, NULL, 0));
+	ck_assert_uint_ge(e.out_len, 200 * 120 * 3 / 2);
+	kmscap_vath_close(&e);
+}
+END_TEST
+
+/*
+ * CBR as with H.264: rate control, HRD and frame rate parameters are
+ * validated and recorded, the output stays lossless; in CQP they are refused.
+ */
+START_TEST(test_hevc_rate_control)
+{
+	struct {
+		VAEncMiscParameterBuffer h;
+		VAEncMiscParameterRateControl rc;
+	} rc = { { VAEncMiscParameterTypeRateControl }, { .bits_per_second = 4000000,
+							   .target_percentage = 100 } };
+	struct {
+		VAEncMiscParameterBuffer h;
+		VAEncMiscParameterHRD hrd;
+	} hrd = { { VAEncMiscParameterTypeHRD }, { 2000000, 4000000 } };
+	struct {
+		VAEncMiscParameterBuffer h;
+		VAEncMiscParameterFrameRate fr;
+	} fr = { { VAEncMiscParameterTypeFrameRate }, { 25 } };
+	struct kmscap_vath_frame frames[2];
+	struct kmscap_vath e;
+	VABufferID misc[3];
+	unsigned int i;
+
+	kmscap_vath_open_rc(&e, VAProfileHEVCMain, 200, 120, 0, VA_RC_CBR);
+	kmscap_vath_defaults(&e, true, 1);
+	ck_assert_va(kmscap_vath_submit(&e, true, NULL, 0), VA_STATUS_ERROR_INVALID_PARAMETER);
+	for (i = 0; i < 2; i++) {
+		kmscap_vath_frame_gen(&frames[i], 200, 120, false, 20 + i);
+		kmscap_vath_upload(e.t.dpy, e.input, &frames[i]);
+		kmscap_vath_defaults(&e, i == 0, 1);
+		ck_assert_va_ok(vaCreateBuffer(e.t.dpy, e.context, VAEncMiscParameterBufferType,
+					       sizeof(rc), 1, &rc, &misc[0]));
+		ck_assert_va_ok(vaCreateBuffer(e.t.dpy, e.context, VAEncMiscParameterBufferType,
+					       sizeof(hrd), 1, &hrd, &misc[1]));
+		ck_assert_va_ok(vaCreateBuffer(e.t.dpy, e.context, VAEncMiscParameterBufferType,
+					       sizeof(fr), 1, &fr, &misc[2]));
+		ck_assert_va_ok(kmscap_vath_submit(&e, i == 0, misc, i == 0 ? 3 : 0));
+	}
+	kmscap_vath_check(&e, "hevc_cbr", frames, 2);
+	for (i = 0; i < 2; i++)
+		free(frames[i].data);
+	kmscap_vath_close(&e);
+
+	kmscap_vath_open(&e, VAProfileHEVCMain, 200, 120, 0);
+	kmscap_vath_defaults(&e, true, 1);
+	ck_assert_va_ok(vaCreateBuffer(e.t.dpy, e.context, VAEncMiscParameterBufferType,
+				       sizeof(rc), 1, &rc, &misc[0]));
+	ck_assert_va(kmscap_vath_submit(&e, true, misc, 1), VA_STATUS_ERROR_INVALID_PARAMETER);
+	kmscap_vath_close(&e);
 }
 END_TEST
 
@@ -410,6 +892,13 @@ Suite *kmscap_vat_suite_hevc(void)
 	KMSCAP_VAT_ADD(s, test_hevc_main_cropped, 60);
 	KMSCAP_VAT_ADD(s, test_hevc_main_1920x1080_slices, 120);
 	KMSCAP_VAT_ADD(s, test_hevc_main10_1920x1080, 120);
+	KMSCAP_VAT_ADD(s, test_hevc_main_ctb64, 60);
+	KMSCAP_VAT_ADD(s, test_hevc_main10_ctb16_pcm8, 60);
+	KMSCAP_VAT_ADD(s, test_hevc_packed_main, 60);
+	KMSCAP_VAT_ADD(s, test_hevc_packed_main10, 60);
+	KMSCAP_VAT_ADD(s, test_hevc_packed_rejections, 60);
+	KMSCAP_VAT_ADD(s, test_hevc_attributes, 60);
+	KMSCAP_VAT_ADD(s, test_hevc_rate_control, 60);
 	return s;
 }
 

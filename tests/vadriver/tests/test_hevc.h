@@ -25,6 +25,7 @@ struct kmscap_vath {
 	VASurfaceID input, recon[3];
 	VABufferID coded;
 	unsigned int coded_size;
+	unsigned int ctb_log2, pcm_max_log2;	/* 0: 32 if offered, the largest offered */
 	VAConfigAttribValEncHEVCFeatures features;
 	VAConfigAttribValEncHEVCBlockSizes sizes;
 	VAEncSequenceParameterBufferHEVC seq;
