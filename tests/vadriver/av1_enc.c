@@ -411,10 +411,11 @@ static VAStatus kmscap_av1_check_pic(struct kmscap_va_driver *drv, struct kmscap
 		if (p->reference_frames[i] != a->slot[i])
 			return KMSCAP_AV1_REJECT(drv, "reference_frames[%u] %#x is not the reconstructed frame in slot %u (%#x)",
 						 i, p->reference_frames[i], i, a->slot[i]);
-		if (p->reference_frames[i] == p->reconstructed_frame && ft != KMSCAP_AV1_KEY_FRAME)
-			return KMSCAP_AV1_REJECT(drv, "reconstructed_frame %#x is also reference_frames[%u]",
-						 p->reconstructed_frame, i);
 	}
+	for (i = 0; i < 8 && ft != KMSCAP_AV1_KEY_FRAME; i++)
+		if (a->slot[i] == (VASurfaceID)p->reconstructed_frame)
+			return KMSCAP_AV1_REJECT(drv, "reconstructed_frame %#x is still the reference frame in slot %u",
+						 p->reconstructed_frame, i);
 	if (ft == KMSCAP_AV1_INTER_FRAME) {
 		for (i = 0; i < 7; i++) {
 			unsigned int idx = p->ref_frame_idx[i];

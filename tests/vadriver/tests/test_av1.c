@@ -708,6 +708,8 @@ AV1T_RULE(av1_recon_destroyed, false, 0, VA_STATUS_ERROR_INVALID_SURFACE,
 	  vaDestroySurfaces(a.t.dpy, &a.recon[0], 1))
 AV1T_RULE(av1_recon_is_input, false, 0, EINVAL_P, "is the input surface",
 	  a.pic.reconstructed_frame = a.input)
+AV1T_RULE(av1_recon_still_referenced, true, 1, EINVAL_P,
+	  "is still the reference frame in slot 0", a.pic.reconstructed_frame = a.recon[0])
 AV1T_RULE(av1_reference_not_in_slot, true, 1, EINVAL_P, "is not the reconstructed frame in slot 3",
 	  a.pic.reference_frames[3] = a.recon[2])
 AV1T_RULE(av1_ref_idx_empty_slot, true, 1, EINVAL_P,
@@ -913,6 +915,7 @@ Suite *kmscap_vat_suite_av1(void)
 	KMSCAP_VAT_ADD(s, av1_tile_group_range, 0);
 	KMSCAP_VAT_ADD(s, av1_recon_destroyed, 0);
 	KMSCAP_VAT_ADD(s, av1_recon_is_input, 0);
+	KMSCAP_VAT_ADD(s, av1_recon_still_referenced, 0);
 	KMSCAP_VAT_ADD(s, av1_reference_not_in_slot, 0);
 	KMSCAP_VAT_ADD(s, av1_ref_idx_empty_slot, 0);
 	KMSCAP_VAT_ADD(s, av1_primary_ref_in_intra, 0);
