@@ -43,6 +43,17 @@ static inline uint32_t ks_e2e_xrgb(unsigned int n, unsigned int x, unsigned int 
 	return (uint32_t)r << 16 | (uint32_t)g << 8 | b;
 }
 
+/* The same picture as XRGB2101010: each 8-bit value v widened to (v << 2) | (v >> 6). */
+static inline uint32_t ks_e2e_xrgb30(unsigned int n, unsigned int x, unsigned int y,
+				     unsigned int w, unsigned int h)
+{
+	uint8_t r, g, b;
+
+	ks_e2e_rgb(n, x, y, w, h, &r, &g, &b);
+	return (uint32_t)(r << 2 | r >> 6) << 20 | (uint32_t)(g << 2 | g >> 6) << 10 |
+	       (uint32_t)(b << 2 | b >> 6);
+}
+
 /* The cursor of the cursor scenario: 64x64 premultiplied ARGB, two images. */
 #define KS_E2E_CUR	64
 

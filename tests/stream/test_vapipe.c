@@ -410,7 +410,7 @@ static size_t decode_codec(struct fixture *f, enum ks_codec c, const char *tag, 
 	snprintf(out, sizeof(out), "%s/%s.yuv", f->dir, tag);
 	write_file(in, f->out.data, f->out.len);
 	snprintf(cmd, sizeof(cmd),
-		 "ffmpeg -nostdin -v error -y %s -i '%s' -f rawvideo -pix_fmt %s '%s'",
+		 "ffmpeg -nostdin -v error -y %s -i '%s' -fps_mode passthrough -f rawvideo -pix_fmt %s '%s'",
 		 c == KS_CODEC_AV1 ? "-c:v libdav1d" : c == KS_CODEC_HEVC ? "-f hevc" : "-f h264",
 		 in, p010 ? "p010le" : "nv12", out);
 	ck_assert_msg(system(cmd) == 0, "ffmpeg could not decode %s", in);

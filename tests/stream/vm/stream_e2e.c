@@ -22,13 +22,20 @@
  *               driver blends it into the pictures (KMSCAP_VA_DEBUG=1);
  *   cbr         like basic, with --rc cbr --bitrate 4M and KMSCAP_VA_DEBUG=1:
  *               the driver logs the rate control parameters it recorded;
+ *   hevc        --codec hevc, with the mode change of modechange (e2e.hevc);
+ *   av1         --codec av1 --qp 0 (lossless), with the mode change (e2e.ivf);
+ *   hevc10      --codec hevc, FRAMES / 2 frames from XRGB2101010 buffers:
+ *               HEVC Main 10 from P010 where the driver offers it;
+ *               a codec scenario whose codec the driver does not offer
+ *               leaves "unsupported" and the helper's message in
+ *               skip.txt instead;
  *   errors      a display that does not exist, and a capture as uid 65534
  *               of a display root owns;
  *   create      --create: the helper makes its own display, and removes it
  *               when it gets SIGTERM (create.txt: "status S", "seen N" the
  *               display ids it had, "left N" the displays left after it).
  *
- * Files: e2e.h264 (the stream), stream.log (the helper's stderr, JSON
+ * Files: e2e.h264 / e2e.hevc / e2e.ivf (the stream), stream.log (the helper's stderr, JSON
  * statistics), e2e.txt ("flips N", "switch N" for the first frame in the
  * new mode, "status S" = the helper's exit status); for errors one
  * NAME.txt per case: "status S", "id N", then the helper's stderr.  The
@@ -82,7 +89,7 @@ static int ks_vgem_render(void)
 	return found;
 }
 
-static void ks_draw(struct kmscap_t_buf *b, unsigned int n)
+static void ks_draw(struct kmscap_t_buf *b, unsigned int n, bool ten)
 {
 	uint32_t x, y;
 
@@ -90,7 +97,8 @@ static void ks_draw(struct kmscap_t_buf *b, unsigned int n)
 		uint32_t *row = (uint32_t *)((uint8_t *)b->map + (size_t)y * b->pitch);
 
 		for (x = 0; x < b->width; x++)
-			row[x] = ks_e2e_xrgb(n, x, y, b->width, b->height);
+			row[x] = ten ? ks_e2e_xrgb30(n, x, y, b->width, b->height) :
+				 ks_e2e_xrgb(n, x, y, b->width, b->height);
 	}
 }
 
@@ -134,8 +142,11 @@ static pid_t ks_spawn(const char *const *args, const char *log, int *errfd, uid_
 	return pid;
 }
 
-/* Wait until the helper is attached to @id (or has exited: fail). */
-static void ks_wait_attached(int ctl, uint32_t id, pid_t pid, const char *log)
+/*
+ * Wait until the helper is attached to @id; if it has exited, fail, or
+ * with @may_exit return its exit status instead (else -1).
+ */
+static int ks_wait_attached(int ctl, uint32_t id, pid_t pid, const char *log, bool may_exit)
 {
 	struct kmscap_display_info info;
 	unsigned int waited;
@@ -145,12 +156,15 @@ static void ks_wait_attached(int ctl, uint32_t id, pid_t pid, const char *log)
 		ret = kmscap_t_info(ctl, id, &info);
 		KT_ASSERT(!ret, "display info: %d", ret);
 		if (info.clients)
-			return;
+			return -1;
 		if (waited > 120000)
 			kmscap_t_fail("kmscap-stream did not attach within 120 s");
-		if (waitpid(pid, &status, WNOHANG) == pid)
+		if (waitpid(pid, &status, WNOHANG) == pid) {
+			if (may_exit)
+				return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
 			kmscap_t_fail("kmscap-stream exited early (status %#x), see %s", status,
 				      log);
+		}
 		kmscap_t_sleep_ms(10);
 	}
 }
@@ -165,6 +179,10 @@ struct ks_scenario {
 	const char *rc;		/* --rc, default cqp */
 	const char *bitrate;	/* --bitrate, if set */
 	bool va_debug;		/* KMSCAP_VA_DEBUG=1: the driver's log in stream.log */
+	const char *codec;	/* --codec, default h264 */
+	const char *qp;		/* --qp, if set */
+	bool ten;		/* XRGB2101010 buffers */
+	bool half;		/* FRAMES / 2 frames */
 };
 
 /* Blocking atomic commit: primary plane @b, the cursor @cur at frame @n's place. */
@@ -219,7 +237,8 @@ static void ks_run(const struct ks_scenario *sc, unsigned int n)
 	struct kmscap_t_buf buf[KS_NBUF], cur[2];
 	struct kmscap_t_kms k;
 	char dir[64], log[96], out[96], txt[96], id[16], frames[16], curout[96];
-	const char *args[24];
+	const char *args[32], *codec = sc->codec ? sc->codec : "h264";
+	uint32_t fmt = sc->ten ? DRM_FORMAT_XRGB2101010 : DRM_FORMAT_XRGB8888;
 	unsigned int i, a = 0, w = KS_E2E_W, h = KS_E2E_H, sw = n;
 	int ctl, status, ret;
 	FILE *f;
@@ -228,7 +247,9 @@ static void ks_run(const struct ks_scenario *sc, unsigned int n)
 	snprintf(dir, sizeof(dir), "/out/%s", sc->name);
 	mkdir(dir, 0755);
 	snprintf(log, sizeof(log), "%s/stream.log", dir);
-	snprintf(out, sizeof(out), "%s/e2e.h264", dir);
+	snprintf(out, sizeof(out), "%s/e2e.%s", dir, !strcmp(codec, "av1") ? "ivf" : codec);
+	if (sc->half)
+		n /= 2;
 	snprintf(txt, sizeof(txt), "%s/e2e.txt", dir);
 	ctl = kmscap_t_open_ctl_or_skip();
 	kmscap_t_create_or_die(ctl, w, h, 30000, &dc);
@@ -240,6 +261,12 @@ static void ks_run(const struct ks_scenario *sc, unsigned int n)
 	args[a++] = ks_render;
 	args[a++] = "--rc";
 	args[a++] = sc->rc ? sc->rc : "cqp";
+	args[a++] = "--codec";
+	args[a++] = codec;
+	if (sc->qp) {
+		args[a++] = "--qp";
+		args[a++] = sc->qp;
+	}
 	if (sc->bitrate) {
 		args[a++] = "--bitrate";
 		args[a++] = sc->bitrate;
@@ -269,11 +296,23 @@ static void ks_run(const struct ks_scenario *sc, unsigned int n)
 	ks_va_debug = sc->va_debug;
 	pid = ks_spawn(args, log, NULL, 0);
 	ks_va_debug = false;
-	ks_wait_attached(ctl, dc.id, pid, log);
+	status = ks_wait_attached(ctl, dc.id, pid, log, sc->codec != NULL);
+	if (status >= 0) {
+		/* the driver does not offer the codec: say so, next scenario */
+		snprintf(txt, sizeof(txt), "%s/skip.txt", dir);
+		f = fopen(txt, "w");
+		KT_ASSERT(f, "%s: %s", txt, strerror(errno));
+		fprintf(f, "unsupported: helper status %d\n", status);
+		fclose(f);
+		kmscap_t_destroy(ctl, dc.id);
+		close(ctl);
+		kmscap_t_log("%s: the helper exited with %d before attaching", sc->name, status);
+		return;
+	}
 
 	kmscap_t_kms_open_or_die(&k, dc.card_minor);
 	for (i = 0; i < KS_NBUF; i++)
-		kmscap_t_buf_create_or_die(k.fd, w, h, DRM_FORMAT_XRGB8888, &buf[i]);
+		kmscap_t_buf_create_or_die(k.fd, w, h, fmt, &buf[i]);
 	if (sc->cursor) {
 		for (i = 0; i < 2; i++) {
 			kmscap_t_buf_create_or_die(k.fd, KS_E2E_CUR, KS_E2E_CUR,
@@ -295,13 +334,12 @@ static void ks_run(const struct ks_scenario *sc, unsigned int n)
 			h = 240;
 			for (a = 0; a < KS_NBUF; a++) {
 				kmscap_t_buf_destroy(&buf[a]);
-				kmscap_t_buf_create_or_die(k.fd, w, h, DRM_FORMAT_XRGB8888,
-							   &buf[a]);
+				kmscap_t_buf_create_or_die(k.fd, w, h, fmt, &buf[a]);
 			}
 			sw = i;
 			modeset = true;
 		}
-		ks_draw(&buf[i % KS_NBUF], i);
+		ks_draw(&buf[i % KS_NBUF], i, sc->ten);
 		if (modeset)
 			ret = kmscap_t_atomic_modeset(&k, &buf[i % KS_NBUF]);
 		else if (sc->cursor)
@@ -429,6 +467,9 @@ int main(int argc, char **argv)
 		{ .name = "cursor", .cursor = true },
 		{ .name = "composite", .cursor = true, .composite = true, .va_debug = true },
 		{ .name = "cbr", .rc = "cbr", .bitrate = "4M", .va_debug = true },
+		{ .name = "hevc", .codec = "hevc", .modechange = true, .va_debug = true },
+		{ .name = "av1", .codec = "av1", .qp = "0", .modechange = true, .va_debug = true },
+		{ .name = "hevc10", .codec = "hevc", .ten = true, .half = true, .va_debug = true },
 	};
 	unsigned int n, i;
 
