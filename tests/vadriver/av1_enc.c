@@ -45,7 +45,7 @@ struct kmscap_av1_state {
 	bool started;		/* a key frame was encoded */
 	VAEncSequenceParameterBufferAV1 active_seq;
 	struct kmscap_av1_seq active_hdr;
-	uint8_t *active_seq_obu;	/* the last sequence header OBU sent */
+	uint8_t *active_seq_obu;	/* payload of the last sequence header OBU */
 	size_t active_seq_obu_size;
 	VASurfaceID slot[8];	/* reconstructed surface in each reference slot */
 	bool slot_default_cdf[8];
@@ -585,8 +585,9 @@ VAStatus kmscap_va_av1_execute(struct kmscap_va_driver *drv, struct kmscap_va_co
 			return st;
 		if (!kmscap_av1_parse_seq(payload, psize, &seq_hdr, err, sizeof(err)))
 			return KMSCAP_AV1_REJECT(drv, "packed sequence header: %s", err);
-		seq_changed = !a->active_seq_obu || a->active_seq_obu_size != a->packed_seq.size ||
-			      memcmp(a->active_seq_obu, a->packed_seq.data, a->packed_seq.size);
+		/* the content counts, not how obu_size is written */
+		seq_changed = !a->active_seq_obu || a->active_seq_obu_size != psize ||
+			      memcmp(a->active_seq_obu, payload, psize);
 		if (seq_changed && a->started &&
 		    a->pic.picture_flags.bits.frame_type != KMSCAP_AV1_KEY_FRAME)
 			return KMSCAP_AV1_REJECT(drv, "a different sequence header on a frame that is not a key frame");
@@ -666,11 +667,19 @@ VAStatus kmscap_va_av1_execute(struct kmscap_va_driver *drv, struct kmscap_va_co
 	if (a->have_seq)
 		a->active_seq = a->seq;
 	if (a->packed_seq.have && seq_changed) {
-		free(a->active_seq_obu);
-		a->active_seq_obu = a->packed_seq.data;
-		a->active_seq_obu_size = a->packed_seq.size;
-		a->packed_seq.data = NULL;
-		a->packed_seq.have = false;
+		uint8_t *copy;
+
+		st = kmscap_av1_parse_packed(drv, &a->packed_seq, KMSCAP_AV1_OBU_SEQUENCE_HEADER,
+					     &payload, &psize, "sequence");
+		copy = malloc(psize);
+		if (st == VA_STATUS_SUCCESS && copy) {
+			memcpy(copy, payload, psize);
+			free(a->active_seq_obu);
+			a->active_seq_obu = copy;
+			a->active_seq_obu_size = psize;
+		} else {
+			free(copy);
+		}
 	}
 	a->active_hdr = seq_hdr;
 	a->started = true;

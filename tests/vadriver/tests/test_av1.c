@@ -35,6 +35,7 @@ struct av1t {
 	unsigned int frame;
 	/* what the next submission sends */
 	bool send_seq, send_seq_hdr, send_frame_hdr, send_tg, omit_pic;
+	bool leb4;		/* obu_size of both headers as a 4-byte leb128 */
 	VAEncTileGroupBufferAV1 tg;
 	const uint8_t *frame_hdr;	/* instead of the one written from hs/hf */
 	size_t frame_hdr_len;
@@ -190,6 +191,7 @@ static void av1t_defaults(struct av1t *a, unsigned int type)
 	a->send_frame_hdr = true;
 	a->send_tg = true;
 	a->omit_pic = false;
+	a->leb4 = false;
 	a->frame_hdr = NULL;
 	a->n_extra = 0;
 	memset(&a->tg, 0, sizeof(a->tg));
@@ -236,6 +238,19 @@ static VAStatus av1t_packed(struct av1t *a, unsigned int type, const uint8_t *da
 	return st ? st : av1t_buf(a, VAEncPackedHeaderDataBufferType, len, data, ids, n);
 }
 
+/* Rewrites a one-byte-size OBU with its obu_size as a padded 4-byte leb128. */
+static size_t av1t_leb4(uint8_t *obu, size_t len, size_t cap)
+{
+	size_t payload = len - 2, i;
+
+	ck_assert_uint_lt(obu[1], 0x80);
+	ck_assert_uint_le(len + 3, cap);
+	memmove(obu + 5, obu + 2, payload);
+	for (i = 0; i < 4; i++)
+		obu[1 + i] = (uint8_t)(((payload >> (7 * i)) & 0x7f) | (i < 3 ? 0x80 : 0));
+	return payload + 5;
+}
+
 /*
  * Submits one picture; returns the first failing status.  On success the
  * temporal unit goes into the IVF data and the reference slots advance.
@@ -253,6 +268,10 @@ static VAStatus av1t_submit(struct av1t *a)
 	framelen = kmscap_av1t_write_frame_hdr(framehdr, sizeof(framehdr), &a->hs, &a->hf);
 	ck_assert_uint_gt(seqlen, 0);
 	ck_assert_uint_gt(framelen, 0);
+	if (a->leb4) {
+		seqlen = av1t_leb4(seqhdr, seqlen, sizeof(seqhdr));
+		framelen = av1t_leb4(framehdr, framelen, sizeof(framehdr));
+	}
 	st = vaBeginPicture(a->t.dpy, a->ctx, a->input);
 	if (st)
 		return st;
@@ -478,8 +497,14 @@ static void av1t_sequence(const char *name, unsigned int w, unsigned int h, unsi
 			a.hf.disable_cdf_update = false;
 			a.hf.disable_frame_end_update_cdf = true;
 		}
-		if (i == 2 && types[i] == 1)
+		if (i == 2 && types[i] == 1) {
 			a.send_seq = a.send_seq_hdr = true;	/* re-sent, unchanged */
+			/* CDFs from slot 0: frame 1 left the defaults there */
+			if (adapt)
+				a.hf.primary_ref_frame = 0;
+		}
+		/* 4-byte obu_size fields, as VAConfigAttribEncAV1Ext2 suggests */
+		a.leb4 = i == 0 && n > 2;
 		av1t_sync_pic(&a);
 		ck_assert_va_ok(av1t_submit(&a));
 		av1t_check_surface(&a, a.pic.reconstructed_frame, &frames[i]);
