@@ -66,15 +66,12 @@ static void kmscap_av1_ec_carry(struct kmscap_av1_ec *e)
 
 static void kmscap_av1_ec_renorm(struct kmscap_av1_ec *e)
 {
-	unsigned int d = 0;
+	/* 15 - FloorLog2(rng): rng is 1..65535 here */
+	unsigned int d = (unsigned int)__builtin_clz(e->rng) - 16;
 
-	while (e->rng < (1u << 15)) {
-		e->rng <<= 1;
-		d++;
-	}
+	e->rng <<= d;
 	e->low <<= d;
 	e->bits += d;
-	kmscap_av1_ec_carry(e);
 	while (e->bits >= 24) {
 		kmscap_av1_ec_byte(e, (uint8_t)(e->low >> (e->bits - 8)));
 		e->bits -= 8;
