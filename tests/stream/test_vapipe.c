@@ -11,6 +11,7 @@
  * shim, which tests/stream/Makefile sets when build/vadriver exists;
  * otherwise the tests are skipped.
  */
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -869,25 +870,95 @@ bool ks_test_va_offers(const char *device, int profile, unsigned int rt_format)
 }
 
 /*
- * A codec the driver does not offer fails at open with the codec and
- * profile named; one it offers opens.  (Which of the two each codec is
- * depends on the test driver's state; both paths assert.)
+ * The driver as the pipeline sees it, with profiles hidden: these two
+ * definitions interpose libva's for the pipeline linked into this program
+ * (the real ones are called through RTLD_NEXT); with ks_hidden_profile set
+ * that profile is neither listed nor has entrypoints.  This simulates a
+ * driver without HEVC / AV1 / H.264 encoding while the test driver offers
+ * them all.
+ */
+#define KS_NOHIDE (-100)	/* not a VAProfile (VAProfileNone is -1) */
+static int ks_hidden[4] = { KS_NOHIDE, KS_NOHIDE, KS_NOHIDE, KS_NOHIDE };
+
+static void ks_unhide(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < 4; i++)
+		ks_hidden[i] = KS_NOHIDE;
+}
+
+static bool ks_is_hidden(VAProfile p)
+{
+	unsigned int i;
+
+	for (i = 0; i < 4; i++)
+		if (ks_hidden[i] == (int)p)
+			return true;
+	return false;
+}
+
+VAStatus vaQueryConfigProfiles(VADisplay dpy, VAProfile *list, int *num);
+VAStatus vaQueryConfigProfiles(VADisplay dpy, VAProfile *list, int *num)
+{
+	VAStatus (*real)(VADisplay, VAProfile *, int *) =
+		(VAStatus (*)(VADisplay, VAProfile *, int *))dlsym(RTLD_NEXT,
+								    "vaQueryConfigProfiles");
+	VAStatus st = real(dpy, list, num);
+	int i, n = 0;
+
+	if (st != VA_STATUS_SUCCESS)
+		return st;
+	for (i = 0; i < *num; i++)
+		if (!ks_is_hidden(list[i]))
+			list[n++] = list[i];
+	*num = n;
+	return st;
+}
+
+VAStatus vaQueryConfigEntrypoints(VADisplay dpy, VAProfile prof, VAEntrypoint *list, int *num);
+VAStatus vaQueryConfigEntrypoints(VADisplay dpy, VAProfile prof, VAEntrypoint *list, int *num)
+{
+	VAStatus (*real)(VADisplay, VAProfile, VAEntrypoint *, int *) =
+		(VAStatus (*)(VADisplay, VAProfile, VAEntrypoint *, int *))dlsym(
+			RTLD_NEXT, "vaQueryConfigEntrypoints");
+
+	if (ks_is_hidden(prof)) {
+		*num = 0;
+		return VA_STATUS_ERROR_UNSUPPORTED_PROFILE;
+	}
+	return real(dpy, prof, list, num);
+}
+
+/* ks_vapipe_open()'s message with the profiles of @hide hidden. */
+static int open_hidden(struct ks_vapipe_config *vc, const int hide[4], char *err, size_t len)
+{
+	struct ks_vapipe *va = NULL;
+	int ret;
+
+	memcpy(ks_hidden, hide, sizeof(ks_hidden));
+	ret = ks_vapipe_open(vc, &va, err, len);
+	ks_unhide();
+	if (!ret)
+		ks_vapipe_close(va);
+	return ret;
+}
+
+/*
+ * A driver without the codec's encode entrypoint: the error names the
+ * codec and the profile(s); with the profile back, the same open works.
  */
 START_TEST(vapipe_no_hevc_entrypoint)
 {
-	static const struct {
-		enum ks_codec codec;
-		VAProfile prof;
-		const char *name;
-	} c[] = {
-		{ KS_CODEC_HEVC, VAProfileHEVCMain, "HEVC" },
-		{ KS_CODEC_AV1, VAProfileAV1Profile0, "AV1" },
-	};
+	static const int none[4] = { KS_NOHIDE, KS_NOHIDE, KS_NOHIDE, KS_NOHIDE };
+	static const int no_hevc[4] = { VAProfileHEVCMain, VAProfileHEVCMain10, KS_NOHIDE,
+					 KS_NOHIDE };
+	static const int no_av1[4] = { VAProfileAV1Profile0, KS_NOHIDE, KS_NOHIDE, KS_NOHIDE };
+	static const int no_h264[4] = { VAProfileH264High, VAProfileH264Main,
+					VAProfileH264ConstrainedBaseline, KS_NOHIDE };
 	struct ks_vapipe_config vc = { .rc = KS_RC_CQP, .qp = 26 };
-	struct ks_vapipe *va = NULL;
 	struct fixture f;
-	char err[512], want[700];
-	unsigned int i, missing = 0;
+	char err[512], want[800];
 
 	fx_need_driver();
 	memset(&f, 0, sizeof(f));
@@ -895,23 +966,64 @@ START_TEST(vapipe_no_hevc_entrypoint)
 	close(open(f.device, O_WRONLY | O_CREAT | O_CLOEXEC, 0644));
 	vc.device = f.device;
 	vc.export_buf = fx_export;
-	for (i = 0; i < 2; i++) {
-		vc.codec = c[i].codec;
-		if (ks_test_va_offers(f.device, c[i].prof, VA_RT_FORMAT_YUV420)) {
-			ck_assert_msg(ks_vapipe_open(&vc, &va, err, sizeof(err)) == 0, "%s: %s",
-				      c[i].name, err);
-			ks_vapipe_close(va);
+
+	vc.codec = KS_CODEC_HEVC;
+	ck_assert_int_eq(open_hidden(&vc, no_hevc, err, sizeof(err)), -EOPNOTSUPP);
+	snprintf(want, sizeof(want),
+		 "the VA-API driver on %s has no encode entrypoint for HEVC (VAProfileHEVCMain)",
+		 f.device);
+	ck_assert_str_eq(err, want);
+	vc.codec = KS_CODEC_AV1;
+	ck_assert_int_eq(open_hidden(&vc, no_av1, err, sizeof(err)), -EOPNOTSUPP);
+	snprintf(want, sizeof(want),
+		 "the VA-API driver on %s has no encode entrypoint for AV1 (VAProfileAV1Profile0)",
+		 f.device);
+	ck_assert_str_eq(err, want);
+	vc.codec = KS_CODEC_H264;
+	ck_assert_int_eq(open_hidden(&vc, no_h264, err, sizeof(err)), -EOPNOTSUPP);
+	snprintf(want, sizeof(want),
+		 "the VA-API driver on %s has no encode entrypoint for H.264 (VAProfileH264High, Main or ConstrainedBaseline)",
+		 f.device);
+	ck_assert_str_eq(err, want);
+
+	/* the driver's real answers: whatever it offers opens */
+	for (vc.codec = KS_CODEC_H264; vc.codec <= KS_CODEC_AV1; vc.codec++) {
+		static const VAProfile prof[] = { VAProfileH264High, VAProfileHEVCMain,
+						  VAProfileAV1Profile0 };
+
+		if (!ks_test_va_offers(f.device, prof[vc.codec], VA_RT_FORMAT_YUV420))
 			continue;
-		}
-		missing++;
-		ck_assert_int_eq(ks_vapipe_open(&vc, &va, err, sizeof(err)), -EOPNOTSUPP);
-		snprintf(want, sizeof(want),
-			 "the VA-API driver on %s has no encode entrypoint for %s (%s)", f.device,
-			 c[i].name, vaProfileStr(c[i].prof));
-		ck_assert_str_eq(err, want);
+		ck_assert_msg(open_hidden(&vc, none, err, sizeof(err)) == 0, "%s", err);
 	}
-	if (!missing)
-		ks_skip("the test driver offers HEVC and AV1: no missing entrypoint to report");
+}
+END_TEST
+
+/*
+ * HEVC Main 10 hidden: an XR30 source is encoded with HEVC Main from NV12
+ * (the choice is visible in describe; the test driver cannot convert RGB10
+ * to NV12, so the encode itself is not checked).
+ */
+START_TEST(vapipe_hevc_without_main10)
+{
+	static const int no_main10[4] = { VAProfileHEVCMain10, KS_NOHIDE, KS_NOHIDE, KS_NOHIDE };
+	struct ks_vapipe_config vc = {
+		.codec = KS_CODEC_HEVC, .rc = KS_RC_CQP, .qp = 26, .idle = KS_IDLE_SKIP, .pool = 2,
+	};
+	struct kmscap_event ev;
+	struct fixture f;
+	char desc[160];
+
+	memcpy(ks_hidden, no_main10, sizeof(ks_hidden));
+	fx_open_codec(&f, &vc, "hevc-no10");
+	ks_unhide();
+	draw10(&f, 1, 0, 128, 96);
+	event_for(&ev, 1, 1, 128, 96, KMSCAP_FRAME_FULL_DAMAGE | KMSCAP_FRAME_FIRST);
+	ev.format = DRM_FORMAT_XRGB2101010;
+	(void)ks_vapipe_frame(f.va, NULL, &ev, &f.out);
+	ks_vapipe_describe(f.va, desc, sizeof(desc));
+	ck_assert_msg(strncmp(desc, "VAProfileHEVCMain ", 18) == 0 && strstr(desc, "NV12"),
+		      "%s", desc);
+	fx_close(&f);
 }
 END_TEST
 
@@ -1276,5 +1388,6 @@ Suite *ks_suite_vapipe(void)
 	KS_ADD_T(s, vapipe_av1_encode_decode, 120);
 	KS_ADD_T(s, vapipe_av1_ten_bit, 120);
 	KS_ADD(s, vapipe_ten_bit_to_8bit_h264);
+	KS_ADD(s, vapipe_hevc_without_main10);
 	return s;
 }
