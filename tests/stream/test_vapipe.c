@@ -917,6 +917,7 @@ bool ks_test_va_offers(const char *device, int profile, unsigned int rt_format)
  */
 #define KS_NOHIDE (-100)	/* not a VAProfile (VAProfileNone is -1) */
 static int ks_hidden[4] = { KS_NOHIDE, KS_NOHIDE, KS_NOHIDE, KS_NOHIDE };
+static bool ks_hide_lp;		/* no VAEntrypointEncSliceLP anywhere */
 
 static void ks_unhide(void)
 {
@@ -961,11 +962,20 @@ VAStatus vaQueryConfigEntrypoints(VADisplay dpy, VAProfile prof, VAEntrypoint *l
 		(VAStatus (*)(VADisplay, VAProfile, VAEntrypoint *, int *))dlsym(
 			RTLD_NEXT, "vaQueryConfigEntrypoints");
 
+	VAStatus st;
+	int i, n = 0;
+
 	if (ks_is_hidden(prof)) {
 		*num = 0;
 		return VA_STATUS_ERROR_UNSUPPORTED_PROFILE;
 	}
-	return real(dpy, prof, list, num);
+	st = real(dpy, prof, list, num);
+	for (i = 0; st == VA_STATUS_SUCCESS && i < *num; i++)
+		if (!ks_hide_lp || list[i] != VAEntrypointEncSliceLP)
+			list[n++] = list[i];
+	if (st == VA_STATUS_SUCCESS)
+		*num = n;
+	return st;
 }
 
 /* With ks_no_refs, the driver answers VAConfigAttribEncMaxRefFrames with 0. */
@@ -1052,6 +1062,48 @@ START_TEST(vapipe_no_hevc_entrypoint)
 			continue;
 		ck_assert_msg(open_hidden(&vc, none, err, sizeof(err)) == 0, "%s", err);
 	}
+}
+END_TEST
+
+/*
+ * The entrypoint and profile choice: EncSliceLP where offered, else
+ * EncSlice; H.264 High first.
+ */
+START_TEST(vapipe_entrypoint_choice)
+{
+	static const char *const want[] = { "VAProfileH264High ", "VAProfileHEVCMain ",
+					    "VAProfileAV1Profile0 " };
+	static const VAProfile prof[] = { VAProfileH264High, VAProfileHEVCMain,
+					  VAProfileAV1Profile0 };
+	struct ks_vapipe_config vc = { .rc = KS_RC_CQP, .qp = 26 };
+	struct ks_vapipe *va = NULL;
+	struct fixture f;
+	char err[512], desc[160];
+	unsigned int lp, tested = 0;
+
+	fx_need_driver();
+	memset(&f, 0, sizeof(f));
+	snprintf(f.device, sizeof(f.device), "%s/kmscap-va-fake-render", ks_test_workdir());
+	close(open(f.device, O_WRONLY | O_CREAT | O_CLOEXEC, 0644));
+	vc.device = f.device;
+	vc.export_buf = fx_export;
+	for (vc.codec = KS_CODEC_H264; vc.codec <= KS_CODEC_AV1; vc.codec++) {
+		if (!ks_test_va_offers(f.device, prof[vc.codec], VA_RT_FORMAT_YUV420))
+			continue;
+		for (lp = 0; lp < 2; lp++) {
+			ks_hide_lp = !lp;
+			ck_assert_msg(ks_vapipe_open(&vc, &va, err, sizeof(err)) == 0, "%s", err);
+			ks_hide_lp = false;
+			ks_vapipe_describe(va, desc, sizeof(desc));
+			ks_vapipe_close(va);
+			ck_assert_msg(!strncmp(desc, want[vc.codec], strlen(want[vc.codec])), "%s",
+				      desc);
+			ck_assert_msg(strstr(desc, lp ? " VAEntrypointEncSliceLP," :
+					     " VAEntrypointEncSlice,"), "%s", desc);
+		}
+		tested++;
+	}
+	ck_assert_uint_ge(tested, 1);
 }
 END_TEST
 
@@ -1448,5 +1500,6 @@ Suite *ks_suite_vapipe(void)
 	KS_ADD_T(s, vapipe_av1_intra_only, 120);
 	KS_ADD(s, vapipe_ten_bit_to_8bit_h264);
 	KS_ADD(s, vapipe_hevc_without_main10);
+	KS_ADD(s, vapipe_entrypoint_choice);
 	return s;
 }
