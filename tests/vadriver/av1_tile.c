@@ -28,10 +28,32 @@ enum {
 	KMSCAP_AV1_PARTITION_VERT_4,
 };
 
+/* The mutable (adapted) copies of the CDFs of one tile. */
+struct kmscap_av1_cdfs {
+	uint16_t partition_w8[4][5];
+	uint16_t partition_w16[4][11];
+	uint16_t partition_w32[4][11];
+	uint16_t partition_w64[4][11];
+	uint16_t skip[3][3];
+	uint16_t intra_frame_y_mode_dc[14];
+	uint16_t y_mode[4][14];
+	uint16_t uv_cfl_not_allowed_dc[14];
+	uint16_t uv_cfl_allowed_dc[15];
+	uint16_t is_inter[4][3];
+	uint16_t filter_intra[22][3];
+	uint16_t txb_skip[13][3];
+	uint16_t eob_pt_16[2][2][6];
+	uint16_t eob_extra[2][9][3];
+	uint16_t dc_sign[2][3][3];
+	uint16_t coeff_base_eob[2][4][4];
+	uint16_t coeff_base[2][42][5];
+	uint16_t coeff_br[2][21][5];
+};
+
 struct kmscap_av1_tile {
 	struct kmscap_av1_ec *ec;
 	const struct kmscap_av1_tile_params *p;
-	struct kmscap_av1_cdfs cdf;	/* the tile's CDFs, adapted as it goes */
+	struct kmscap_av1_cdfs cdf;
 	unsigned int bit_depth;
 	unsigned int mi_cols, mi_rows;
 	uint16_t *plane[3];
@@ -58,7 +80,7 @@ static const int8_t kmscap_av1_mag_ref[3][2] = { { 0, 1 }, { 1, 0 }, { 1, 1 } };
 /* Size_Group of the square sizes BLOCK_8X8..BLOCK_64X64, by Mi_Width_Log2 */
 static const uint8_t kmscap_av1_size_group[5] = { 0, 1, 2, 3, 3 };
 
-void kmscap_av1_cdfs_default(struct kmscap_av1_cdfs *c)
+static void kmscap_av1_cdfs_init(struct kmscap_av1_cdfs *c)
 {
 #define KMSCAP_AV1_CDF_COPY(dst, src) memcpy(c->dst, src, sizeof(c->dst))
 	KMSCAP_AV1_CDF_COPY(partition_w8, kmscap_av1_partition_w8_cdf);
@@ -80,39 +102,6 @@ void kmscap_av1_cdfs_default(struct kmscap_av1_cdfs *c)
 	KMSCAP_AV1_CDF_COPY(coeff_base, kmscap_av1_coeff_base_cdf);
 	KMSCAP_AV1_CDF_COPY(coeff_br, kmscap_av1_coeff_br_cdf);
 #undef KMSCAP_AV1_CDF_COPY
-}
-
-/* load_cdfs(): the last entry of every CDF, its symbol counter, is set to 0. */
-void kmscap_av1_cdfs_clear_counts(struct kmscap_av1_cdfs *c)
-{
-#define KMSCAP_AV1_CLEAR(arr)							\
-	do {									\
-		uint16_t *v = (uint16_t *)c->arr;				\
-		size_t i, n = sizeof(c->arr) / sizeof(uint16_t);		\
-										\
-		for (i = 0; i < n; i++)						\
-			if (v[i] == 32768 && i + 1 < n)				\
-				v[++i] = 0;					\
-	} while (0)
-	KMSCAP_AV1_CLEAR(partition_w8);
-	KMSCAP_AV1_CLEAR(partition_w16);
-	KMSCAP_AV1_CLEAR(partition_w32);
-	KMSCAP_AV1_CLEAR(partition_w64);
-	KMSCAP_AV1_CLEAR(skip);
-	KMSCAP_AV1_CLEAR(intra_frame_y_mode_dc);
-	KMSCAP_AV1_CLEAR(y_mode);
-	KMSCAP_AV1_CLEAR(uv_cfl_not_allowed_dc);
-	KMSCAP_AV1_CLEAR(uv_cfl_allowed_dc);
-	KMSCAP_AV1_CLEAR(is_inter);
-	KMSCAP_AV1_CLEAR(filter_intra);
-	KMSCAP_AV1_CLEAR(txb_skip);
-	KMSCAP_AV1_CLEAR(eob_pt_16);
-	KMSCAP_AV1_CLEAR(eob_extra);
-	KMSCAP_AV1_CLEAR(dc_sign);
-	KMSCAP_AV1_CLEAR(coeff_base_eob);
-	KMSCAP_AV1_CLEAR(coeff_base);
-	KMSCAP_AV1_CLEAR(coeff_br);
-#undef KMSCAP_AV1_CLEAR
 }
 
 /* Copy the NV12/P010 picture into padded 16-bit planes. */
@@ -480,7 +469,7 @@ static void kmscap_av1_partition(struct kmscap_av1_tile *t, unsigned int r, unsi
 }
 
 bool kmscap_av1_encode_tile(struct kmscap_av1_ec *e, const struct kmscap_av1_picture *pic,
-			    const struct kmscap_av1_tile_params *p, struct kmscap_av1_cdfs *cdfs)
+			    const struct kmscap_av1_tile_params *p)
 {
 	struct kmscap_av1_tile *t = calloc(1, sizeof(*t));
 	unsigned int pl, r, c;
@@ -493,7 +482,7 @@ bool kmscap_av1_encode_tile(struct kmscap_av1_ec *e, const struct kmscap_av1_pic
 	t->bit_depth = pic->bit_depth;
 	t->mi_cols = 2 * ((pic->width + 7) >> 3);
 	t->mi_rows = 2 * ((pic->height + 7) >> 3);
-	t->cdf = *cdfs;
+	kmscap_av1_cdfs_init(&t->cdf);
 	t->above_bsl = calloc(t->mi_cols, 1);
 	t->left_bsl = calloc(t->mi_rows, 1);
 	if (!t->above_bsl || !t->left_bsl)
@@ -514,7 +503,6 @@ bool kmscap_av1_encode_tile(struct kmscap_av1_ec *e, const struct kmscap_av1_pic
 		for (c = 0; c < t->mi_cols; c += 16)
 			kmscap_av1_partition(t, r, c, 4);
 	ok = kmscap_av1_ec_finish(e);
-	*cdfs = t->cdf;
 out:
 	for (pl = 0; pl < 3; pl++) {
 		free(t->plane[pl]);

@@ -120,12 +120,7 @@ static int ks_av1_encode(struct ks_vapipe *p, VASurfaceID input, const struct km
 		   (p->cfg.gop && p->frames_since_idr >= p->cfg.gop);
 	bool intra_only = at[KS_AT_MAXREF] != VA_ATTRIB_NOT_SUPPORTED &&
 			  !(at[KS_AT_MAXREF] & 0xffff);
-	/*
-	 * inter: alternate, the reference slots hold the other surface;
-	 * intra-only: the slots keep the key frame (recon[0]), the others use recon[1]
-	 */
-	int cur = p->prev_recon < 0 ? 0 : intra_only ? !key :
-		  (p->prev_recon + 1) % KS_NUM_RECON;
+	int cur = p->prev_recon < 0 ? 0 : (p->prev_recon + 1) % KS_NUM_RECON;
 	unsigned int i, qindex = ks_va_av1_qindex(p->cfg.qp);
 	unsigned int num, den, sb;
 	uint64_t pts;

@@ -492,29 +492,16 @@ static void av1t_sequence(const char *name, unsigned int w, unsigned int h, unsi
 		av1t_gen(&a, &frames[i], i * 3 + w);
 		av1t_upload(&a, &frames[i]);
 		av1t_defaults(&a, types[i]);
-		/*
-		 * CDF adaptation on every other frame (disable_cdf_update 0);
-		 * frames 3, 7, ... also save the adapted CDFs in their slots
-		 */
+		/* CDF adaptation on every other frame (disable_cdf_update 0) */
 		if (adapt && i % 2) {
 			a.hf.disable_cdf_update = false;
-			a.hf.disable_frame_end_update_cdf = i % 4 == 1;
+			a.hf.disable_frame_end_update_cdf = true;
 		}
 		if (i == 2 && types[i] == 1) {
 			a.send_seq = a.send_seq_hdr = true;	/* re-sent, unchanged */
 			/* CDFs from slot 0: frame 1 left the defaults there */
 			if (adapt)
 				a.hf.primary_ref_frame = 0;
-		}
-		if (i == 4 && types[i] == 1 && adapt) {
-			/*
-			 * CDFs from slot 1: the ones frame 3 adapted and saved,
-			 * adapted further from symbol counts reset to 0
-			 */
-			a.hf.ref_frame_idx[0] = 1;
-			a.hf.primary_ref_frame = 0;
-			a.hf.disable_cdf_update = false;
-			a.hf.disable_frame_end_update_cdf = true;
 		}
 		/* 4-byte obu_size fields, as VAConfigAttribEncAV1Ext2 suggests */
 		a.leb4 = i == 0 && n > 2;
@@ -755,6 +742,11 @@ AV1T_RULE(av1_ref_idx_empty_slot, true, 1, EINVAL_P,
 	  a.pic.reference_frames[0] = VA_INVALID_SURFACE)
 AV1T_RULE(av1_primary_ref_in_intra, false, 0, EINVAL_P, "primary_ref_frame 0 in an intra frame",
 	  a.pic.primary_ref_frame = 0)
+AV1T_RULE(av1_primary_ref_adapted_cdfs, true, 1, EINVAL_P, "loads the CDFs adapted",
+	  { a.hf.disable_cdf_update = false; a.hf.disable_frame_end_update_cdf = false;
+	    a.hf.refresh_frame_flags = 0x01; av1t_sync_pic(&a);
+	    ck_assert_va_ok(av1t_submit(&a)); av1t_defaults(&a, 1);
+	    a.hf.primary_ref_frame = 0; av1t_sync_pic(&a); })
 AV1T_RULE(av1_header_frame_type_differs, false, 0, EINVAL_P,
 	  "packed frame header: frame_type 2, but the picture parameters say 0",
 	  { a.hf.frame_type = 2; a.hf.refresh_frame_flags = 1; })
@@ -952,6 +944,7 @@ Suite *kmscap_vat_suite_av1(void)
 	KMSCAP_VAT_ADD(s, av1_reference_not_in_slot, 0);
 	KMSCAP_VAT_ADD(s, av1_ref_idx_empty_slot, 0);
 	KMSCAP_VAT_ADD(s, av1_primary_ref_in_intra, 0);
+	KMSCAP_VAT_ADD(s, av1_primary_ref_adapted_cdfs, 0);
 	KMSCAP_VAT_ADD(s, av1_header_frame_type_differs, 0);
 	KMSCAP_VAT_ADD(s, av1_header_refresh_differs, 0);
 	KMSCAP_VAT_ADD(s, av1_header_order_hint_differs, 0);

@@ -441,6 +441,82 @@ START_TEST(test_hevc_main10_ctb16_pcm8)
 }
 END_TEST
 
+/*
+ * Picture types: IDR, TRAIL_R, a non-reference TRAIL_N, TRAIL_R referring
+ * past it, a CRA (I, its RPS empties the DPB), then P after the CRA.
+ */
+START_TEST(test_hevc_picture_types)
+{
+	struct kmscap_vath_frame frames[6];
+	struct kmscap_vath e;
+	unsigned int i;
+	int32_t poc = 0;
+
+	kmscap_vath_open(&e, VAProfileHEVCMain, 136, 88, 0);
+	for (i = 0; i < 6; i++) {
+		kmscap_vath_frame_gen(&frames[i], 136, 88, false, 30 + i);
+		kmscap_vath_upload(e.t.dpy, e.input, &frames[i]);
+		kmscap_vath_defaults(&e, i == 0, 2);
+		e.pic.decoded_curr_pic.pic_order_cnt = poc;
+		if (i == 2) {
+			e.pic.nal_unit_type = 0;	/* TRAIL_N */
+			e.pic.pic_fields.bits.reference_pic_flag = 0;
+		}
+		if (i == 4) {
+			e.pic.nal_unit_type = 21;	/* CRA */
+			e.pic.pic_fields.bits.coding_type = 1;
+			kmscap_vath_invalid(&e.pic.reference_frames[0]);
+			e.slice[0].slice_type = e.slice[1].slice_type = 2;
+		}
+		ck_assert_va_ok(kmscap_vath_submit(&e, i == 0, NULL, 0));
+		poc++;
+	}
+	ck_assert_int_eq(e.ref_poc, 5);
+	kmscap_vath_check(&e, "hevc_picture_types", frames, 6);
+	for (i = 0; i < 6; i++)
+		free(frames[i].data);
+	kmscap_vath_close(&e);
+}
+END_TEST
+
+/*
+ * All-zero samples need an emulation prevention byte after every two: a
+ * coded buffer of the minimum size overflows, which the segment reports.
+ */
+START_TEST(test_hevc_overflow)
+{
+	struct kmscap_vath_frame f;
+	VACodedBufferSegment *seg;
+	struct kmscap_vath e;
+	VABufferID small;
+
+	kmscap_vath_open(&e, VAProfileHEVCMain, 64, 64, 0);
+	f.width = f.height = 64;
+	f.bps = 1;
+	f.data = kmscap_vat_calloc(64 * 64 * 3 / 2, 1);
+	kmscap_vath_upload(e.t.dpy, e.input, &f);
+	/* samples, 4 bytes per 8x8 block, 1024 for headers, 64 per slice: the minimum */
+	ck_assert_va_ok(vaCreateBuffer(e.t.dpy, e.context, VAEncCodedBufferType,
+				       64 * 64 * 3 / 2 + 64 * 64 / 16 + 1024 + 64, 1, NULL,
+				       &small));
+	kmscap_vath_defaults(&e, true, 1);
+	e.pic.coded_buf = small;
+	ck_assert_va(kmscap_vath_submit(&e, true, NULL, 0), VA_STATUS_ERROR_NOT_ENOUGH_BUFFER);
+	ck_assert_va_ok(vaMapBuffer(e.t.dpy, small, (void **)&seg));
+	ck_assert_uint_ne(seg->status & VA_CODED_BUF_STATUS_SLICE_OVERFLOW_MASK, 0);
+	ck_assert_uint_eq(seg->size, 0);
+	ck_assert_va_ok(vaUnmapBuffer(e.t.dpy, small));
+	/* one byte less is refused before encoding */
+	ck_assert_va_ok(vaCreateBuffer(e.t.dpy, e.context, VAEncCodedBufferType,
+				       64 * 64 * 3 / 2 + 64 * 64 / 16 + 1024 + 63, 1, NULL,
+				       &small));
+	e.pic.coded_buf = small;
+	ck_assert_va(kmscap_vath_submit(&e, true, NULL, 0), VA_STATUS_ERROR_NOT_ENOUGH_BUFFER);
+	free(f.data);
+	kmscap_vath_close(&e);
+}
+END_TEST
+
 /* A bit writer for the packed headers the tests build, as an application would. */
 struct kmscap_vath_bw {
 	uint8_t buf[512];
@@ -596,6 +672,7 @@ static size_t kmscap_vath_caller_param_sets(const struct kmscap_vath *like,
 	kmscap_vath_open(&g, like->profile, like->width, like->height, 0);
 	g.pcm_max_log2 = pcm_max_log2;
 	kmscap_vath_defaults(&g, true, 1);
+	g.pic.pic_init_qp = like->pic.pic_init_qp ? like->pic.pic_init_qp : g.pic.pic_init_qp;
 	ck_assert_va_ok(kmscap_vath_submit(&g, true, NULL, 0));
 	n = kmscap_vath_param_sets(g.out, g.out_len, out, cap);
 	ck_assert_uint_eq(kmscap_vath_count_nals(out, n, 33), 1);
@@ -674,10 +751,12 @@ START_TEST(test_hevc_packed_rejections)
 {
 	const unsigned int packed = VA_ENC_PACKED_HEADER_SEQUENCE | VA_ENC_PACKED_HEADER_SLICE;
 	struct kmscap_vath_bw hdr;
-	uint8_t sets[512], pps_only[128];
+	uint8_t sets[512], pps_only[1024];
 	struct kmscap_vath e;
 	VABufferID extra[6];
 	size_t nsets, i;
+
+	memset(&e, 0, sizeof(e));
 
 	kmscap_vath_open(&e, VAProfileHEVCMain, 200, 120, packed);
 	/* an SPS saying PCM up to 16x16 for parameters saying 32x32 */
@@ -723,12 +802,62 @@ START_TEST(test_hevc_packed_rejections)
 				      &extra[1]);
 	ck_assert_va(kmscap_vath_submit(&e, true, extra, 2), VA_STATUS_ERROR_INVALID_PARAMETER);
 
+	/* a slice header without its start code */
+	extra[0] = kmscap_vath_packed(&e, VAEncPackedHeaderSequence, sets, 8 * nsets, true,
+				      &extra[1]);
+	extra[2] = kmscap_vath_packed(&e, VAEncPackedHeaderSlice, hdr.buf + 4, hdr.pos - 32,
+				      false, &extra[3]);
+	ck_assert_va(kmscap_vath_submit(&e, true, extra, 4), VA_STATUS_ERROR_INVALID_PARAMETER);
+
+	/* a slice NAL unit in the sequence header buffer */
+	memcpy(pps_only, sets, nsets);
+	memcpy(pps_only + nsets, hdr.buf, hdr.pos / 8);
+	extra[0] = kmscap_vath_packed(&e, VAEncPackedHeaderSequence, pps_only,
+				      8 * nsets + hdr.pos, true, &extra[1]);
+	extra[2] = kmscap_vath_packed(&e, VAEncPackedHeaderSlice, hdr.buf, hdr.pos, false,
+				      &extra[3]);
+	ck_assert_va(kmscap_vath_submit(&e, true, extra, 4), VA_STATUS_ERROR_INVALID_PARAMETER);
+
+	/* packed header data without its parameter buffer, a parameter without its data */
+	extra[0] = kmscap_vath_packed(&e, VAEncPackedHeaderSlice, hdr.buf, hdr.pos, false,
+				      &extra[1]);
+	ck_assert_va(kmscap_vath_submit(&e, true, &extra[1], 1),
+		     VA_STATUS_ERROR_INVALID_PARAMETER);
+	ck_assert_va(kmscap_vath_submit(&e, true, &extra[0], 1),
+		     VA_STATUS_ERROR_INVALID_PARAMETER);
+
+	/* two slices, the second one's header claiming to be the first of the picture */
+	kmscap_vath_defaults(&e, true, 2);
+	extra[0] = kmscap_vath_packed(&e, VAEncPackedHeaderSequence, sets, 8 * nsets, true,
+				      &extra[1]);
+	kmscap_vath_slice_header(&e, 0, &hdr);
+	extra[2] = kmscap_vath_packed(&e, VAEncPackedHeaderSlice, hdr.buf, hdr.pos, false,
+				      &extra[3]);
+	extra[4] = kmscap_vath_packed(&e, VAEncPackedHeaderSlice, hdr.buf, hdr.pos, false,
+				      &extra[5]);
+	ck_assert_va(kmscap_vath_submit(&e, true, extra, 6), VA_STATUS_ERROR_INVALID_PARAMETER);
+	kmscap_vath_defaults(&e, true, 1);
+
 	/* all correct: accepted */
 	extra[0] = kmscap_vath_packed(&e, VAEncPackedHeaderSequence, sets, 8 * nsets, true,
 				      &extra[1]);
 	extra[2] = kmscap_vath_packed(&e, VAEncPackedHeaderSlice, hdr.buf, hdr.pos, false,
 				      &extra[3]);
 	ck_assert_va_ok(kmscap_vath_submit(&e, true, extra, 4));
+	kmscap_vath_close(&e);
+
+	/* a PPS whose init_qp is not pic_init_qp (the CABAC contexts depend on it) */
+	kmscap_vath_open(&e, VAProfileHEVCMain, 200, 120, packed);
+	kmscap_vath_defaults(&e, true, 1);
+	e.pic.pic_init_qp = 20;
+	nsets = kmscap_vath_caller_param_sets(&e, 0, sets, sizeof(sets));
+	e.pic.pic_init_qp = 30;
+	kmscap_vath_slice_header(&e, 0, &hdr);
+	extra[0] = kmscap_vath_packed(&e, VAEncPackedHeaderSequence, sets, 8 * nsets, true,
+				      &extra[1]);
+	extra[2] = kmscap_vath_packed(&e, VAEncPackedHeaderSlice, hdr.buf, hdr.pos, false,
+				      &extra[3]);
+	ck_assert_va(kmscap_vath_submit(&e, true, extra, 4), VA_STATUS_ERROR_INVALID_PARAMETER);
 	kmscap_vath_close(&e);
 
 	/* a packed header type the config did not declare */
@@ -894,6 +1023,8 @@ Suite *kmscap_vat_suite_hevc(void)
 	KMSCAP_VAT_ADD(s, test_hevc_main10_1920x1080, 120);
 	KMSCAP_VAT_ADD(s, test_hevc_main_ctb64, 60);
 	KMSCAP_VAT_ADD(s, test_hevc_main10_ctb16_pcm8, 60);
+	KMSCAP_VAT_ADD(s, test_hevc_picture_types, 60);
+	KMSCAP_VAT_ADD(s, test_hevc_overflow, 60);
 	KMSCAP_VAT_ADD(s, test_hevc_packed_main, 60);
 	KMSCAP_VAT_ADD(s, test_hevc_packed_main10, 60);
 	KMSCAP_VAT_ADD(s, test_hevc_packed_rejections, 60);

@@ -162,6 +162,14 @@ RULE(hevc_rej_ref_not_in_dpb, 1, INVALID,
      e->pic.reference_frames[1].picture_id = e->input;
      e->pic.reference_frames[1].pic_order_cnt = 0;
      e->pic.reference_frames[1].flags = 0)
+RULE(hevc_rej_ref_destroyed, 1, VA_STATUS_ERROR_INVALID_SURFACE,
+     VASurfaceID s;
+     ck_assert_va_ok(vaCreateSurfaces(e->t.dpy, VA_RT_FORMAT_YUV420, 200, 120, &s, 1,
+				      NULL, 0));
+     ck_assert_va_ok(vaDestroySurfaces(e->t.dpy, &s, 1));
+     e->pic.reference_frames[1].picture_id = s;
+     e->pic.reference_frames[1].pic_order_cnt = 0;
+     e->pic.reference_frames[1].flags = 0)
 RULE(hevc_rej_p_without_ref, 1, INVALID,
      kmscap_vath_invalid(&e->pic.reference_frames[0]);
      e->slice[0].slice_type = 2;
@@ -215,6 +223,38 @@ RULE(hevc_rej_coded_buf_small, 0, VA_STATUS_ERROR_NOT_ENOUGH_BUFFER,
      ck_assert_va_ok(vaCreateBuffer(e->t.dpy, e->context, VAEncCodedBufferType,
 				    36000, 1, NULL, &b));
      e->pic.coded_buf = b)
+
+/*
+ * At most 4 references: frame k refers to all k frames before it, so the
+ * DPB holds 5 pictures after frame 4, and frame 5 listing them all is refused.
+ */
+START_TEST(hevc_rej_too_many_refs)
+{
+	struct kmscap_vath e;
+	VASurfaceID r[6];
+	unsigned int k, j;
+
+	kmscap_vath_open(&e, MAIN, 64, 64, 0);
+	memcpy(r, e.recon, sizeof(e.recon));
+	ck_assert_va_ok(vaCreateSurfaces(e.t.dpy, VA_RT_FORMAT_YUV420, 64, 64, r + 3, 3, NULL,
+					 0));
+	for (k = 0; k < 6; k++) {
+		kmscap_vath_defaults(&e, k == 0, 1);
+		e.pic.decoded_curr_pic.picture_id = r[k];
+		e.pic.decoded_curr_pic.pic_order_cnt = k;
+		for (j = 0; j < k; j++) {
+			e.pic.reference_frames[j].picture_id = r[j];
+			e.pic.reference_frames[j].pic_order_cnt = j;
+			e.pic.reference_frames[j].flags = 0;
+		}
+		if (k)
+			e.slice[0].ref_pic_list0[0] = e.pic.reference_frames[k - 1];
+		ck_assert_va(kmscap_vath_submit(&e, k == 0, NULL, 0),
+			     k < 5 ? VA_STATUS_SUCCESS : INVALID);
+	}
+	kmscap_vath_close(&e);
+}
+END_TEST
 
 /* The sequence of the very first picture is mandatory. */
 START_TEST(hevc_rej_no_sequence)
@@ -375,7 +415,9 @@ Suite *kmscap_vat_suite_hevc_validate(void)
 	ADD(hevc_rej_ref_is_current);
 	ADD(hevc_rej_ref_after_current);
 	ADD(hevc_rej_ref_not_in_dpb);
+	ADD(hevc_rej_ref_destroyed);
 	ADD(hevc_rej_p_without_ref);
+	ADD(hevc_rej_too_many_refs);
 	ADD(hevc_rej_slice_gap);
 	ADD(hevc_rej_slice_overlap);
 	ADD(hevc_rej_slice_not_covering);
