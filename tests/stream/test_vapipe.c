@@ -299,6 +299,7 @@ static void compare(const uint8_t *got, unsigned int n, unsigned int w, unsigned
 }
 
 static void encode(struct fixture *f, const struct kmscap_event *ev);
+static bool ks_no_refs;
 
 /* ---- 10-bit sources ---- */
 
@@ -517,11 +518,18 @@ static void check_ivf(const struct ks_buf *b, unsigned int w, unsigned int h, un
  * requested before frame 4; checks the stream's structure, the key
  * frames, and every decoded sample.
  */
-static void run_codec(enum ks_codec codec, unsigned int w, unsigned int h, const char *tag,
-		      bool ten, bool want_p010)
+struct codec_opts {
+	enum ks_rc rc;			/* default CQP */
+	bool driver_headers;		/* no packed headers: the driver writes them */
+	bool intra_only;		/* AV1: frames after a key frame are intra-only */
+};
+
+static void run_codec_opts(enum ks_codec codec, unsigned int w, unsigned int h, const char *tag,
+			   bool ten, bool want_p010, const struct codec_opts *o)
 {
 	struct ks_vapipe_config vc = {
-		.codec = codec, .rc = KS_RC_CQP, .qp = 0, .idle = KS_IDLE_SKIP, .pool = 3,
+		.codec = codec, .rc = o->rc, .bitrate = 3000000, .qp = 0, .idle = KS_IDLE_SKIP,
+		.pool = 3, .no_packed_headers = o->driver_headers,
 	};
 	const unsigned int frames = 6;
 	struct kmscap_event ev;
@@ -531,7 +539,9 @@ static void run_codec(enum ks_codec codec, unsigned int w, unsigned int h, const
 	void *dec;
 
 	need_ffmpeg();
+	ks_no_refs = o->intra_only;
 	fx_open_codec(&f, &vc, tag);
+	ks_no_refs = false;
 	for (i = 0; i < frames; i++) {
 		unsigned int id = 1 + i % 2;
 
@@ -549,10 +559,14 @@ static void run_codec(enum ks_codec codec, unsigned int w, unsigned int h, const
 		encode(&f, &ev);
 	}
 	ks_vapipe_describe(f.va, desc, sizeof(desc));
-	if (codec == KS_CODEC_HEVC)
-		ck_assert_msg(strncmp(desc, want_p010 ? "VAProfileHEVCMain10 " : "VAProfileHEVCMain ",
-				      want_p010 ? 20 : 18) == 0, "%s", desc);
+	if (codec == KS_CODEC_HEVC) {
+		const char *prof = want_p010 ? "VAProfileHEVCMain10 " : "VAProfileHEVCMain ";
+
+		ck_assert_msg(strncmp(desc, prof, strlen(prof)) == 0, "%s", desc);
+	}
 	ck_assert_msg(strstr(desc, want_p010 ? "P010" : "NV12") != NULL, "%s", desc);
+	ck_assert_msg(strstr(desc, o->rc == KS_RC_CBR ? ", CBR," : ", CQP,") != NULL, "%s", desc);
+	ck_assert_uint_eq(!!ks_vapipe_packed_headers(f.va), !o->driver_headers);
 	ck_assert_int_eq(ks_vapipe_live_surfaces(f.va), 3 + 2 + 2);
 	if (codec == KS_CODEC_HEVC) {
 		struct ks_nal nal;
@@ -590,9 +604,35 @@ static void run_codec(enum ks_codec codec, unsigned int w, unsigned int h, const
 	fx_close(&f);
 }
 
+static void run_codec(enum ks_codec codec, unsigned int w, unsigned int h, const char *tag,
+		      bool ten, bool want_p010)
+{
+	const struct codec_opts o = { .rc = KS_RC_CQP };
+
+	run_codec_opts(codec, w, h, tag, ten, want_p010, &o);
+}
+
 START_TEST(vapipe_hevc_encode_decode)
 {
 	run_codec(KS_CODEC_HEVC, 320, 240, "hevc", false, false);
+}
+END_TEST
+
+START_TEST(vapipe_hevc_cbr_driver_headers)
+{
+	/* CBR (cu_qp_delta where optional) and no packed headers: the driver writes them */
+	const struct codec_opts o = { .rc = KS_RC_CBR, .driver_headers = true };
+
+	run_codec_opts(KS_CODEC_HEVC, 192, 128, "hevc-cbr", false, false, &o);
+}
+END_TEST
+
+START_TEST(vapipe_av1_intra_only)
+{
+	/* a driver with VAConfigAttribEncMaxRefFrames 0: intra-only frames after a key frame */
+	const struct codec_opts o = { .rc = KS_RC_CQP, .intra_only = true };
+
+	run_codec_opts(KS_CODEC_AV1, 192, 128, "av1-intra", false, false, &o);
 }
 END_TEST
 
@@ -879,6 +919,7 @@ bool ks_test_va_offers(const char *device, int profile, unsigned int rt_format)
  */
 #define KS_NOHIDE (-100)	/* not a VAProfile (VAProfileNone is -1) */
 static int ks_hidden[4] = { KS_NOHIDE, KS_NOHIDE, KS_NOHIDE, KS_NOHIDE };
+static bool ks_hide_lp;		/* no VAEntrypointEncSliceLP anywhere */
 
 static void ks_unhide(void)
 {
@@ -923,11 +964,39 @@ VAStatus vaQueryConfigEntrypoints(VADisplay dpy, VAProfile prof, VAEntrypoint *l
 		(VAStatus (*)(VADisplay, VAProfile, VAEntrypoint *, int *))dlsym(
 			RTLD_NEXT, "vaQueryConfigEntrypoints");
 
+	VAStatus st;
+	int i, n = 0;
+
 	if (ks_is_hidden(prof)) {
 		*num = 0;
 		return VA_STATUS_ERROR_UNSUPPORTED_PROFILE;
 	}
-	return real(dpy, prof, list, num);
+	st = real(dpy, prof, list, num);
+	for (i = 0; st == VA_STATUS_SUCCESS && i < *num; i++)
+		if (!ks_hide_lp || list[i] != VAEntrypointEncSliceLP)
+			list[n++] = list[i];
+	if (st == VA_STATUS_SUCCESS)
+		*num = n;
+	return st;
+}
+
+/* With ks_no_refs, the driver answers VAConfigAttribEncMaxRefFrames with 0. */
+
+VAStatus vaGetConfigAttributes(VADisplay dpy, VAProfile prof, VAEntrypoint ep,
+			       VAConfigAttrib *list, int num);
+VAStatus vaGetConfigAttributes(VADisplay dpy, VAProfile prof, VAEntrypoint ep,
+			       VAConfigAttrib *list, int num)
+{
+	VAStatus (*real)(VADisplay, VAProfile, VAEntrypoint, VAConfigAttrib *, int) =
+		(VAStatus (*)(VADisplay, VAProfile, VAEntrypoint, VAConfigAttrib *, int))dlsym(
+			RTLD_NEXT, "vaGetConfigAttributes");
+	VAStatus st = real(dpy, prof, ep, list, num);
+	int i;
+
+	for (i = 0; st == VA_STATUS_SUCCESS && ks_no_refs && i < num; i++)
+		if (list[i].type == VAConfigAttribEncMaxRefFrames)
+			list[i].value = 0;
+	return st;
 }
 
 /* ks_vapipe_open()'s message with the profiles of @hide hidden. */
@@ -995,6 +1064,48 @@ START_TEST(vapipe_no_hevc_entrypoint)
 			continue;
 		ck_assert_msg(open_hidden(&vc, none, err, sizeof(err)) == 0, "%s", err);
 	}
+}
+END_TEST
+
+/*
+ * The entrypoint and profile choice: EncSliceLP where offered, else
+ * EncSlice; H.264 High first.
+ */
+START_TEST(vapipe_entrypoint_choice)
+{
+	static const char *const want[] = { "VAProfileH264High ", "VAProfileHEVCMain ",
+					    "VAProfileAV1Profile0 " };
+	static const VAProfile prof[] = { VAProfileH264High, VAProfileHEVCMain,
+					  VAProfileAV1Profile0 };
+	struct ks_vapipe_config vc = { .rc = KS_RC_CQP, .qp = 26 };
+	struct ks_vapipe *va = NULL;
+	struct fixture f;
+	char err[512], desc[160];
+	unsigned int lp, tested = 0;
+
+	fx_need_driver();
+	memset(&f, 0, sizeof(f));
+	snprintf(f.device, sizeof(f.device), "%s/kmscap-va-fake-render", ks_test_workdir());
+	close(open(f.device, O_WRONLY | O_CREAT | O_CLOEXEC, 0644));
+	vc.device = f.device;
+	vc.export_buf = fx_export;
+	for (vc.codec = KS_CODEC_H264; vc.codec <= KS_CODEC_AV1; vc.codec++) {
+		if (!ks_test_va_offers(f.device, prof[vc.codec], VA_RT_FORMAT_YUV420))
+			continue;
+		for (lp = 0; lp < 2; lp++) {
+			ks_hide_lp = !lp;
+			ck_assert_msg(ks_vapipe_open(&vc, &va, err, sizeof(err)) == 0, "%s", err);
+			ks_hide_lp = false;
+			ks_vapipe_describe(va, desc, sizeof(desc));
+			ks_vapipe_close(va);
+			ck_assert_msg(!strncmp(desc, want[vc.codec], strlen(want[vc.codec])), "%s",
+				      desc);
+			ck_assert_msg(strstr(desc, lp ? " VAEntrypointEncSliceLP," :
+					     " VAEntrypointEncSlice,"), "%s", desc);
+		}
+		tested++;
+	}
+	ck_assert_uint_ge(tested, 1);
 }
 END_TEST
 
@@ -1387,7 +1498,10 @@ Suite *ks_suite_vapipe(void)
 	KS_ADD_T(s, vapipe_hevc_main10, 120);
 	KS_ADD_T(s, vapipe_av1_encode_decode, 120);
 	KS_ADD_T(s, vapipe_av1_ten_bit, 120);
+	KS_ADD_T(s, vapipe_hevc_cbr_driver_headers, 120);
+	KS_ADD_T(s, vapipe_av1_intra_only, 120);
 	KS_ADD(s, vapipe_ten_bit_to_8bit_h264);
 	KS_ADD(s, vapipe_hevc_without_main10);
+	KS_ADD(s, vapipe_entrypoint_choice);
 	return s;
 }

@@ -115,7 +115,7 @@ int ks_hevc_sps(struct ks_bits *b, const struct ks_hevc_params *p)
 	ks_bits_ue(b, p->min_cb - 3);		/* log2_min_luma_coding_block_size_minus3 */
 	ks_bits_ue(b, p->ctb - p->min_cb);	/* log2_diff_max_min_luma_coding_block_size */
 	ks_bits_ue(b, p->min_tb - 2);		/* log2_min_luma_transform_block_size_minus2 */
-	ks_bits_ue(b, p->max_tb - p->min_tb);	/* log2_diff_max_min_luma_transform_block_size */
+	ks_bits_ue(b, p->max_tb - p->min_tb);	/* log2_diff_max_min_luma_transform_... */
 	ks_bits_ue(b, p->depth_inter);
 	ks_bits_ue(b, p->depth_intra);
 	ks_bits_put(b, 1, 0);			/* scaling_list_enabled_flag */
@@ -124,7 +124,7 @@ int ks_hevc_sps(struct ks_bits *b, const struct ks_hevc_params *p)
 	ks_bits_put(b, 1, p->pcm);
 	if (p->pcm) {
 		ks_bits_put(b, 4, p->main10 ? 9 : 7);	/* pcm_sample_bit_depth_luma_minus1 */
-		ks_bits_put(b, 4, p->main10 ? 9 : 7);	/* pcm_sample_bit_depth_chroma_minus1 */
+		ks_bits_put(b, 4, p->main10 ? 9 : 7);	/* ..._chroma_minus1 */
 		ks_bits_ue(b, p->min_pcm - 3);
 		ks_bits_ue(b, p->max_pcm - p->min_pcm);
 		ks_bits_put(b, 1, p->pcm_loop_filter_disabled);
@@ -197,7 +197,7 @@ int ks_hevc_pps(struct ks_bits *b, const struct ks_hevc_params *p)
 	ks_bits_put(b, 1, p->transquant_bypass);
 	ks_bits_put(b, 1, 0);			/* tiles_enabled_flag */
 	ks_bits_put(b, 1, 0);			/* entropy_coding_sync_enabled_flag */
-	ks_bits_put(b, 1, 0);			/* pps_loop_filter_across_slices_enabled_flag */
+	ks_bits_put(b, 1, 0);			/* pps_loop_filter_across_slices_enabled */
 	ks_bits_put(b, 1, 1);			/* deblocking_filter_control_present_flag */
 	ks_bits_put(b, 1, 0);			/* deblocking_filter_override_enabled_flag */
 	ks_bits_put(b, 1, p->deblocking_disabled);	/* pps_deblocking_filter_disabled_flag */
@@ -208,7 +208,7 @@ int ks_hevc_pps(struct ks_bits *b, const struct ks_hevc_params *p)
 	ks_bits_put(b, 1, 0);			/* pps_scaling_list_data_present_flag */
 	ks_bits_put(b, 1, 0);			/* lists_modification_present_flag */
 	ks_bits_ue(b, 0);			/* log2_parallel_merge_level_minus2 */
-	ks_bits_put(b, 1, 0);			/* slice_segment_header_extension_present_flag */
+	ks_bits_put(b, 1, 0);			/* slice_segment_header_extension_present */
 	ks_bits_put(b, 1, 0);			/* pps_extension_present_flag */
 	return ks_hevc_end(b, true);
 }
@@ -224,7 +224,7 @@ int ks_hevc_slice_header(struct ks_bits *b, const struct ks_hevc_params *p, bool
 	ks_bits_ue(b, idr ? 2 : 1);		/* slice_type: I / P */
 	if (!idr) {
 		ks_bits_put(b, p->log2_max_poc_lsb, poc & ((1u << p->log2_max_poc_lsb) - 1));
-		ks_bits_put(b, 1, 1);		/* short_term_ref_pic_set_sps_flag (idx: 0 bits) */
+		ks_bits_put(b, 1, 1);		/* short_term_ref_pic_set_sps_flag */
 		if (p->temporal_mvp)
 			ks_bits_put(b, 1, 1);	/* slice_temporal_mvp_enabled_flag */
 	}

@@ -181,7 +181,8 @@ int ks_va_read_coded(struct ks_vapipe *p, struct ks_buf *out, bool annexb)
 		if (annexb) {
 			ret = ks_annexb_append_stream(out, seg->buf, seg->size);
 			if (ret == -EBADMSG)
-				ks_va_fail(p, ret, "encode: the driver's coded data is not Annex B");
+				ks_va_fail(p, ret,
+					   "encode: the driver's coded data is not Annex B");
 		} else {
 			ret = ks_buf_append(out, seg->buf, seg->size);
 		}

@@ -58,7 +58,7 @@ struct ks_vapipe {
 	VAProfile profile8, profile10;	/* 10: VAProfileNone if not offered */
 	VAEntrypoint ep8, ep10;
 	uint32_t attr[2][KS_AT_N];	/* [tenbit]: config attributes of profile8/10 */
-	bool told_8bit;			/* the "10-bit reduced to 8-bit" notice was printed */
+	bool told_8bit;			/* "10-bit is reduced to 8-bit" was said */
 	uint32_t rc_mode;		/* VA_RC_* used */
 	bool have_rir;
 	uint32_t packed;		/* VA_ENC_PACKED_HEADER_* we send */
