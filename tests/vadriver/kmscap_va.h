@@ -20,7 +20,7 @@
 #include <va/va_str.h>
 #include <va/va_vpp.h>
 
-#define KMSCAP_VA_VENDOR	"kmscap strict software test driver (H.264 I_PCM, HEVC PCM encode, VPP)"
+#define KMSCAP_VA_VENDOR	"kmscap strict software test driver (H.264 I_PCM, HEVC PCM, AV1 lossless encode, VPP)"
 #define KMSCAP_VA_MAX_WIDTH	4096
 #define KMSCAP_VA_MAX_HEIGHT	4096
 #define KMSCAP_VA_MAX_REFS	4
