@@ -24,7 +24,6 @@
 
 #define KMSCAP_AV1_PACKED	(VA_ENC_PACKED_HEADER_SEQUENCE | VA_ENC_PACKED_HEADER_PICTURE)
 #define KMSCAP_AV1_MAX_REFS	7
-#define KMSCAP_AV1_MAX_HEIGHT	2304	/* one tile: 4096 x 2304 (MAX_TILE_AREA) */
 #define KMSCAP_AV1_HDR_MAX	4096	/* bytes of a packed header */
 
 struct kmscap_av1_packed {
@@ -48,7 +47,7 @@ struct kmscap_av1_state {
 	uint8_t *active_seq_obu;	/* payload of the last sequence header OBU */
 	size_t active_seq_obu_size;
 	VASurfaceID slot[8];	/* reconstructed surface in each reference slot */
-	bool slot_default_cdf[8];
+	struct kmscap_av1_cdfs slot_cdf[8];	/* save_cdfs() of the frame in each slot */
 	unsigned int frames;
 };
 
@@ -101,7 +100,8 @@ uint32_t kmscap_va_av1_attrib(VAEntrypoint ep, VAConfigAttribType type)
 	case VAConfigAttribMaxPictureWidth:
 		return KMSCAP_VA_MAX_WIDTH;
 	case VAConfigAttribMaxPictureHeight:
-		return KMSCAP_AV1_MAX_HEIGHT;
+		/* and at most MAX_TILE_AREA (4096 x 2304) samples: one tile */
+		return KMSCAP_VA_MAX_HEIGHT;
 	case VAConfigAttribEncAV1:
 		return kmscap_av1_attrib_av1();
 	case VAConfigAttribEncAV1Ext1:
@@ -424,10 +424,6 @@ static VAStatus kmscap_av1_check_pic(struct kmscap_va_driver *drv, struct kmscap
 				return KMSCAP_AV1_REJECT(drv, "ref_frame_idx[%u] %u: no reference frame in that slot",
 							 i, idx);
 		}
-		if (p->primary_ref_frame != KMSCAP_AV1_PRIMARY_REF_NONE &&
-		    !a->slot_default_cdf[p->ref_frame_idx[p->primary_ref_frame]])
-			return KMSCAP_AV1_REJECT(drv, "primary_ref_frame %u loads the CDFs adapted by an earlier frame (disable_frame_end_update_cdf 0): this driver codes with the default CDFs only",
-						 p->primary_ref_frame);
 	} else if (p->primary_ref_frame != KMSCAP_AV1_PRIMARY_REF_NONE) {
 		return KMSCAP_AV1_REJECT(drv, "primary_ref_frame %u in an intra frame (must be 7, none)",
 					 p->primary_ref_frame);
@@ -548,7 +544,8 @@ VAStatus kmscap_va_av1_execute(struct kmscap_va_driver *drv, struct kmscap_va_co
 	const uint8_t *payload;
 	size_t psize;
 	VAStatus st = VA_STATUS_SUCCESS;
-	bool seq_changed, loaded_default;
+	struct kmscap_av1_cdfs frame_cdf, tile_cdf;
+	bool seq_changed;
 	char err[256];
 	uint8_t obu[5];
 	unsigned int i;
@@ -631,8 +628,16 @@ VAStatus kmscap_va_av1_execute(struct kmscap_va_driver *drv, struct kmscap_va_co
 			 fh.frame_type == KMSCAP_AV1_INTRA_ONLY_FRAME;
 	tp.disable_cdf_update = fh.disable_cdf_update;
 	tp.enable_filter_intra = seq_hdr.enable_filter_intra;
+	/* the frame's CDFs: defaults, or load_cdfs() from the primary reference */
+	if (fh.primary_ref_frame == KMSCAP_AV1_PRIMARY_REF_NONE) {
+		kmscap_av1_cdfs_default(&frame_cdf);
+	} else {
+		frame_cdf = a->slot_cdf[fh.ref_frame_idx[fh.primary_ref_frame]];
+		kmscap_av1_cdfs_clear_counts(&frame_cdf);
+	}
+	tile_cdf = frame_cdf;
 	kmscap_av1_ec_init(&ec, !fh.disable_cdf_update);
-	if (!kmscap_av1_encode_tile(&ec, &pic, &tp)) {
+	if (!kmscap_av1_encode_tile(&ec, &pic, &tp, &tile_cdf)) {
 		kmscap_av1_ec_free(&ec);
 		return VA_STATUS_ERROR_ALLOCATION_FAILED;
 	}
@@ -656,13 +661,14 @@ VAStatus kmscap_va_av1_execute(struct kmscap_va_driver *drv, struct kmscap_va_co
 
 	/* lossless: the reconstruction is the input */
 	kmscap_av1_copy_recon(drv, src, a->pic.reconstructed_frame, c->width, c->height);
-	loaded_default = fh.primary_ref_frame == KMSCAP_AV1_PRIMARY_REF_NONE ||
-			 a->slot_default_cdf[fh.ref_frame_idx[fh.primary_ref_frame]];
+	/* frame_end_update_cdf() (one tile), then save_cdfs() into the refreshed slots */
+	if (!fh.disable_frame_end_update_cdf)
+		frame_cdf = tile_cdf;
 	for (i = 0; i < 8; i++) {
 		if (!(fh.refresh_frame_flags & (1u << i)))
 			continue;
 		a->slot[i] = a->pic.reconstructed_frame;
-		a->slot_default_cdf[i] = loaded_default && fh.disable_frame_end_update_cdf;
+		a->slot_cdf[i] = frame_cdf;
 	}
 	if (a->have_seq)
 		a->active_seq = a->seq;

@@ -492,16 +492,29 @@ static void av1t_sequence(const char *name, unsigned int w, unsigned int h, unsi
 		av1t_gen(&a, &frames[i], i * 3 + w);
 		av1t_upload(&a, &frames[i]);
 		av1t_defaults(&a, types[i]);
-		/* CDF adaptation on every other frame (disable_cdf_update 0) */
+		/*
+		 * CDF adaptation on every other frame (disable_cdf_update 0);
+		 * frames 3, 7, ... also save the adapted CDFs in their slots
+		 */
 		if (adapt && i % 2) {
 			a.hf.disable_cdf_update = false;
-			a.hf.disable_frame_end_update_cdf = true;
+			a.hf.disable_frame_end_update_cdf = i % 4 == 1;
 		}
 		if (i == 2 && types[i] == 1) {
 			a.send_seq = a.send_seq_hdr = true;	/* re-sent, unchanged */
 			/* CDFs from slot 0: frame 1 left the defaults there */
 			if (adapt)
 				a.hf.primary_ref_frame = 0;
+		}
+		if (i == 4 && types[i] == 1 && adapt) {
+			/*
+			 * CDFs from slot 1: the ones frame 3 adapted and saved,
+			 * adapted further from symbol counts reset to 0
+			 */
+			a.hf.ref_frame_idx[0] = 1;
+			a.hf.primary_ref_frame = 0;
+			a.hf.disable_cdf_update = false;
+			a.hf.disable_frame_end_update_cdf = true;
 		}
 		/* 4-byte obu_size fields, as VAConfigAttribEncAV1Ext2 suggests */
 		a.leb4 = i == 0 && n > 2;
@@ -587,7 +600,7 @@ START_TEST(av1_query_attributes)
 	ck_assert_uint_eq(at[2].value, AV1T_PACKED);
 	ck_assert_uint_eq(at[3].value, 7 | 7 << 16);
 	ck_assert_uint_eq(at[4].value, 4096);
-	ck_assert_uint_eq(at[5].value, 2304);
+	ck_assert_uint_eq(at[5].value, 4096);
 	av1.value = at[6].value;
 	ck_assert_uint_eq(av1.bits.support_128x128_superblock, 0);
 	ck_assert_uint_eq(av1.bits.support_filter_intra, 1);
@@ -742,11 +755,6 @@ AV1T_RULE(av1_ref_idx_empty_slot, true, 1, EINVAL_P,
 	  a.pic.reference_frames[0] = VA_INVALID_SURFACE)
 AV1T_RULE(av1_primary_ref_in_intra, false, 0, EINVAL_P, "primary_ref_frame 0 in an intra frame",
 	  a.pic.primary_ref_frame = 0)
-AV1T_RULE(av1_primary_ref_adapted_cdfs, true, 1, EINVAL_P, "loads the CDFs adapted",
-	  { a.hf.disable_cdf_update = false; a.hf.disable_frame_end_update_cdf = false;
-	    a.hf.refresh_frame_flags = 0x01; av1t_sync_pic(&a);
-	    ck_assert_va_ok(av1t_submit(&a)); av1t_defaults(&a, 1);
-	    a.hf.primary_ref_frame = 0; av1t_sync_pic(&a); })
 AV1T_RULE(av1_header_frame_type_differs, false, 0, EINVAL_P,
 	  "packed frame header: frame_type 2, but the picture parameters say 0",
 	  { a.hf.frame_type = 2; a.hf.refresh_frame_flags = 1; })
@@ -883,6 +891,20 @@ START_TEST(av1_tile_group_buffer_size)
 }
 END_TEST
 
+/* 4096 x 2320 needs two tiles (MAX_TILE_AREA is 4096 x 2304): refused */
+START_TEST(av1_frame_larger_than_one_tile)
+{
+	struct av1t a;
+
+	av1t_open(&a, 4096, 2320, 8);
+	av1t_defaults(&a, 0);
+	av1t_sync_pic(&a);
+	ck_assert_va(av1t_submit(&a), EINVAL_P);
+	av1t_log_has(&a, "frame 4096x2320 larger than one tile");
+	av1t_close(&a);
+}
+END_TEST
+
 START_TEST(av1_surface_format_for_10bit)
 {
 	struct av1t a;
@@ -944,7 +966,6 @@ Suite *kmscap_vat_suite_av1(void)
 	KMSCAP_VAT_ADD(s, av1_reference_not_in_slot, 0);
 	KMSCAP_VAT_ADD(s, av1_ref_idx_empty_slot, 0);
 	KMSCAP_VAT_ADD(s, av1_primary_ref_in_intra, 0);
-	KMSCAP_VAT_ADD(s, av1_primary_ref_adapted_cdfs, 0);
 	KMSCAP_VAT_ADD(s, av1_header_frame_type_differs, 0);
 	KMSCAP_VAT_ADD(s, av1_header_refresh_differs, 0);
 	KMSCAP_VAT_ADD(s, av1_header_order_hint_differs, 0);
@@ -958,6 +979,7 @@ Suite *kmscap_vat_suite_av1(void)
 	KMSCAP_VAT_ADD(s, av1_config_without_packed_headers, 0);
 	KMSCAP_VAT_ADD(s, av1_coded_buffer_too_small, 0);
 	KMSCAP_VAT_ADD(s, av1_tile_group_buffer_size, 0);
+	KMSCAP_VAT_ADD(s, av1_frame_larger_than_one_tile, 0);
 	KMSCAP_VAT_ADD(s, av1_surface_format_for_10bit, 0);
 	return s;
 }
