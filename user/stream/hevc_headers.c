@@ -4,7 +4,8 @@
  * drivers that declare packed headers.  They describe exactly what
  * va_hevc.c asks the encoder for: progressive 4:2:0, Main or Main 10,
  * one sub-layer, low-delay P with one reference (one short-term RPS in
- * the SPS: the previous picture), one slice per picture, BT.709 limited
+ * the SPS: the previous picture; as B slices whose list 1 repeats list 0
+ * for drivers that want them), one slice per picture, BT.709 limited
  * range, timing for the frame rate, a conformance window for sizes that
  * are not a multiple of the minimum coding block, and the coding tools
  * the driver's VAConfigAttribEncHEVCFeatures / BlockSizes led to.
@@ -221,7 +222,7 @@ int ks_hevc_slice_header(struct ks_bits *b, const struct ks_hevc_params *p, bool
 	if (idr)
 		ks_bits_put(b, 1, 0);		/* no_output_of_prior_pics_flag */
 	ks_bits_ue(b, 0);			/* slice_pic_parameter_set_id */
-	ks_bits_ue(b, idr ? 2 : 1);		/* slice_type: I / P */
+	ks_bits_ue(b, idr ? 2 : p->gpb ? 0 : 1);	/* slice_type: I / P (B with gpb) */
 	if (!idr) {
 		ks_bits_put(b, p->log2_max_poc_lsb, poc & ((1u << p->log2_max_poc_lsb) - 1));
 		ks_bits_put(b, 1, 1);		/* short_term_ref_pic_set_sps_flag */
@@ -234,6 +235,10 @@ int ks_hevc_slice_header(struct ks_bits *b, const struct ks_hevc_params *p, bool
 	}
 	if (!idr) {
 		ks_bits_put(b, 1, 0);		/* num_ref_idx_active_override_flag */
+		if (p->gpb)
+			ks_bits_put(b, 1, 0);	/* mvd_l1_zero_flag */
+		if (p->gpb && p->temporal_mvp)
+			ks_bits_put(b, 1, 1);	/* collocated_from_l0_flag */
 		/* collocated_ref_idx: not present with one reference */
 		ks_bits_ue(b, 0);		/* five_minus_max_num_merge_cand */
 	}

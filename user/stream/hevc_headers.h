@@ -33,6 +33,8 @@ struct ks_hevc_params {
 	unsigned int min_pcm, max_pcm;	/* log2 PCM coding block sizes */
 	bool sign_data_hiding, constrained_intra_pred, transform_skip, cu_qp_delta;
 	bool transquant_bypass, deblocking_disabled;
+	/* generalised P and B: P pictures as B slices, list 1 = list 0 */
+	bool gpb;
 	unsigned int log2_max_poc_lsb;	/* 4..16 */
 	unsigned int num_units_in_tick, time_scale;
 	unsigned int qp;

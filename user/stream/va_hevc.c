@@ -12,7 +12,10 @@
  * only when required; cu_qp_delta with rate control); the CTB, CB,
  * transform and PCM sizes come from VAConfigAttribEncHEVCBlockSizes.
  * Packed VPS, SPS, PPS and slice headers (hevc_headers.c) where the
- * driver declares them.  Output: Annex B with an AUD per access unit.
+ * driver declares them.  A driver that declares
+ * VA_PREDICTION_DIRECTION_BI_NOT_EMPTY (no P slices) gets the P pictures
+ * as B slices whose list 1 repeats list 0 (generalised P and B): still one
+ * reference, no reordering.  Output: Annex B with an AUD per access unit.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -52,6 +55,7 @@ void ks_va_hevc_params(const struct ks_vapipe *p, struct ks_hevc_params *hp)
 {
 	uint32_t feat = p->attr[p->tenbit][KS_AT_HEVC_FEAT];
 	uint32_t blk = p->attr[p->tenbit][KS_AT_HEVC_BLK];
+	uint32_t dir = p->attr[p->tenbit][KS_AT_PREDDIR];
 	VAConfigAttribValEncHEVCFeatures f;
 	VAConfigAttribValEncHEVCBlockSizes b;
 	unsigned int num, den;
@@ -66,6 +70,8 @@ void ks_va_hevc_params(const struct ks_vapipe *p, struct ks_hevc_params *hp)
 	hp->time_scale = num;
 	hp->qp = p->cfg.qp;
 	hp->log2_max_poc_lsb = 8;
+	/* a driver whose B slices need a non-empty list 1 codes no P slices */
+	hp->gpb = dir != VA_ATTRIB_NOT_SUPPORTED && (dir & VA_PREDICTION_DIRECTION_BI_NOT_EMPTY);
 	if (blk == VA_ATTRIB_NOT_SUPPORTED || feat == VA_ATTRIB_NOT_SUPPORTED) {
 		/* nothing declared: CTB 32, CB 8, TB 4..32, no PCM */
 		hp->ctb = 5;
@@ -207,13 +213,15 @@ static int ks_hevc_encode(struct ks_vapipe *p, VASurfaceID input, const struct k
 	memset(&slice, 0, sizeof(slice));
 	slice.slice_segment_address = 0;
 	slice.num_ctu_in_slice = ctbs;
-	slice.slice_type = idr ? 2 : 1;			/* HEVC: 2 I, 1 P */
+	slice.slice_type = idr ? 2 : hp.gpb ? 0 : 1;	/* HEVC: 2 I, 1 P, 0 B */
 	for (i = 0; i < 15; i++) {
 		ks_hevc_invalid(&slice.ref_pic_list0[i]);
 		ks_hevc_invalid(&slice.ref_pic_list1[i]);
 	}
 	if (!idr)
 		slice.ref_pic_list0[0] = pic.reference_frames[0];
+	if (!idr && hp.gpb)
+		slice.ref_pic_list1[0] = pic.reference_frames[0];	/* generalised P/B */
 	slice.max_num_merge_cand = 5;
 	slice.slice_fields.bits.last_slice_of_pic_flag = 1;
 	slice.slice_fields.bits.slice_temporal_mvp_enabled_flag = hp.temporal_mvp && !idr;

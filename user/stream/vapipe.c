@@ -118,6 +118,7 @@ static int ks_query_attrs(struct ks_vapipe *p, VAProfile prof, VAEntrypoint ep,
 		[KS_AT_AV1] = VAConfigAttribEncAV1,
 		[KS_AT_AV1_EXT1] = VAConfigAttribEncAV1Ext1,
 		[KS_AT_AV1_EXT2] = VAConfigAttribEncAV1Ext2,
+		[KS_AT_PREDDIR] = VAConfigAttribPredictionDirection,
 	};
 	VAConfigAttrib at[KS_AT_N];
 	unsigned int i;
