@@ -156,7 +156,7 @@ VAStatus kmscap_va_enc_check_rc(struct kmscap_va_driver *drv, struct kmscap_va_c
 	if (r->changed) {
 		r->changed = false;
 		kmscap_va_reject(drv, VA_STATUS_SUCCESS, "rate control",
-				 "%s %u bit/s, target %u%%, window %u ms, QP initial %u min %u max %u, HRD buffer %u bits initial %u, %u/%u fps: recorded, not honoured (every macroblock is I_PCM, the output is lossless)",
+				 "%s %u bit/s, target %u%%, window %u ms, QP initial %u min %u max %u, HRD buffer %u bits initial %u, %u/%u fps: recorded, not honoured (the output is lossless: PCM or lossless blocks only)",
 				 kmscap_va_rc_name(mode), r->rc.bits_per_second,
 				 r->rc.target_percentage, r->rc.window_size, r->rc.initial_qp,
 				 r->rc.min_qp, r->rc.max_qp,

@@ -286,7 +286,10 @@ VAStatus kmscap_va_query_surface_attributes(VADriverContextP ctx, VAConfigID con
 			kmscap_va_attr(&tmp[n++], VASurfaceAttribPixelFormat, rw,
 				       kmscap_va_vpp_fourccs[i]);
 	} else {
-		kmscap_va_attr(&tmp[n++], VASurfaceAttribPixelFormat, rw, VA_FOURCC_NV12);
+		/* the encoder's input: 8-bit NV12 or, for a 10-bit config, P010 */
+		kmscap_va_attr(&tmp[n++], VASurfaceAttribPixelFormat, rw,
+			       cfg->rt_format == VA_RT_FORMAT_YUV420_10 ? VA_FOURCC_P010 :
+									  VA_FOURCC_NV12);
 	}
 	kmscap_va_attr(&tmp[n++], VASurfaceAttribMinWidth, VA_SURFACE_ATTRIB_GETTABLE, 1);
 	kmscap_va_attr(&tmp[n++], VASurfaceAttribMinHeight, VA_SURFACE_ATTRIB_GETTABLE, 1);

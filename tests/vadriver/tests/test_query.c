@@ -175,6 +175,46 @@ START_TEST(test_surface_attributes)
 }
 END_TEST
 
+/* An encode config's input format: NV12 for 8-bit, P010 for a 10-bit config. */
+static unsigned int encode_input_format(struct kmscap_vat *t, VAProfile profile,
+					unsigned int rt_format)
+{
+	VAConfigAttrib rt = { .type = VAConfigAttribRTFormat, .value = rt_format };
+	unsigned int n = 0, i, fourcc = 0, formats = 0;
+	VASurfaceAttrib *a;
+	VAConfigID cfg;
+
+	ck_assert_va_ok(vaCreateConfig(t->dpy, profile, VAEntrypointEncSlice, &rt, 1, &cfg));
+	ck_assert_va_ok(vaQuerySurfaceAttributes(t->dpy, cfg, NULL, &n));
+	a = kmscap_vat_calloc(n, sizeof(*a));
+	ck_assert_va_ok(vaQuerySurfaceAttributes(t->dpy, cfg, a, &n));
+	for (i = 0; i < n; i++) {
+		if (a[i].type == VASurfaceAttribPixelFormat) {
+			fourcc = a[i].value.value.i;
+			formats++;
+		}
+	}
+	free(a);
+	ck_assert_va_ok(vaDestroyConfig(t->dpy, cfg));
+	ck_assert_uint_eq(formats, 1);
+	return fourcc;
+}
+
+START_TEST(test_surface_attributes_encode)
+{
+	struct kmscap_vat t;
+
+	kmscap_vat_open(&t);
+	ck_assert_uint_eq(encode_input_format(&t, VAProfileH264High, VA_RT_FORMAT_YUV420),
+			  VA_FOURCC_NV12);
+	ck_assert_uint_eq(encode_input_format(&t, VAProfileHEVCMain, VA_RT_FORMAT_YUV420),
+			  VA_FOURCC_NV12);
+	ck_assert_uint_eq(encode_input_format(&t, VAProfileHEVCMain10, VA_RT_FORMAT_YUV420_10),
+			  VA_FOURCC_P010);
+	kmscap_vat_close(&t);
+}
+END_TEST
+
 START_TEST(test_image_formats)
 {
 	VAImageFormat f[8];
@@ -228,6 +268,7 @@ Suite *kmscap_vat_suite_query(void)
 	ADD(test_config_attributes);
 	ADD(test_config_roundtrip);
 	ADD(test_surface_attributes);
+	ADD(test_surface_attributes_encode);
 	ADD(test_image_formats);
 	ADD(test_vpp_caps);
 #undef ADD
