@@ -404,31 +404,22 @@ static char *av1t_probe(const char *out, const char *key)
 	return val;
 }
 
-/* Decodes the IVF with ffmpeg (libdav1d) and compares every sample. */
-static void av1t_check_stream(struct av1t *a, const char *name, struct av1t_frame *frames,
-			      unsigned int n)
+/* Decodes path with ffmpeg's decoder into yuv and compares every sample with frames. */
+static void av1t_decode_compare(struct av1t *a, const char *decoder, const char *path,
+				const char *yuv, struct av1t_frame *frames, unsigned int n)
 {
 	size_t fsize = frames[0].size;
-	char path[512], yuv[512], cmd[2048], *out = NULL, *v;
-	uint8_t hdr[32];
+	char cmd[2048], *out = NULL;
 	unsigned int i;
 	uint8_t *dec;
 	FILE *f;
 	long len;
 
-	snprintf(path, sizeof(path), "%s/%s.ivf", kmscap_vat_workdir(), name);
-	snprintf(yuv, sizeof(yuv), "%s/%s.yuv", kmscap_vat_workdir(), name);
-	kmscap_av1t_ivf_header(hdr, a->w, a->h, a->ivf_frames);
-	f = fopen(path, "wb");
-	ck_assert_msg(f, "cannot write %s", path);
-	ck_assert_uint_eq(fwrite(hdr, 1, 32, f), 32);
-	ck_assert_uint_eq(fwrite(a->ivf, 1, a->ivf_len, f), a->ivf_len);
-	ck_assert_int_eq(fclose(f), 0);
 	snprintf(cmd, sizeof(cmd),
-		 "ffmpeg -nostdin -v error -c:v libdav1d -i '%s' -f rawvideo -pix_fmt %s -y '%s' 2>&1",
-		 path, a->depth == 10 ? "p010le" : "nv12", yuv);
-	ck_assert_msg(kmscap_vat_run(cmd, &out) == 0, "ffmpeg (libdav1d) failed on %s: %s", path,
-		      out);
+		 "ffmpeg -nostdin -v error -c:v %s -i '%s' -f rawvideo -pix_fmt %s -y '%s' 2>&1",
+		 decoder, path, a->depth == 10 ? "p010le" : "nv12", yuv);
+	ck_assert_msg(kmscap_vat_run(cmd, &out) == 0, "ffmpeg (%s) failed on %s: %s", decoder,
+		      path, out);
 	ck_assert_msg(!strstr(out, "rror"), "ffmpeg reported errors decoding %s: %s", path, out);
 	free(out);
 	f = fopen(yuv, "rb");
@@ -446,10 +437,32 @@ static void av1t_check_stream(struct av1t *a, const char *name, struct av1t_fram
 
 		for (j = 0; j < fsize && dec[i * fsize + j] == frames[i].data[j]; j++)
 			;
-		ck_assert_msg(j == fsize, "%s: decoded frame %u differs from the input at byte %zu",
-			      path, i, j);
+		ck_assert_msg(j == fsize, "%s (%s): decoded frame %u differs from the input at byte %zu",
+			      path, decoder, i, j);
 	}
 	free(dec);
+}
+
+/* Decodes the IVF with ffmpeg (libdav1d, and libaom) and compares every sample. */
+static void av1t_check_stream(struct av1t *a, const char *name, struct av1t_frame *frames,
+			      unsigned int n)
+{
+	char path[512], yuv[512], cmd[2048], *out = NULL, *v;
+	uint8_t hdr[32];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s.ivf", kmscap_vat_workdir(), name);
+	snprintf(yuv, sizeof(yuv), "%s/%s.yuv", kmscap_vat_workdir(), name);
+	kmscap_av1t_ivf_header(hdr, a->w, a->h, a->ivf_frames);
+	f = fopen(path, "wb");
+	ck_assert_msg(f, "cannot write %s", path);
+	ck_assert_uint_eq(fwrite(hdr, 1, 32, f), 32);
+	ck_assert_uint_eq(fwrite(a->ivf, 1, a->ivf_len, f), a->ivf_len);
+	ck_assert_int_eq(fclose(f), 0);
+	av1t_decode_compare(a, "libdav1d", path, yuv, frames, n);
+	/* a second, independent decoder where ffmpeg has it */
+	if (!kmscap_vat_run("ffmpeg -hide_banner -decoders 2>/dev/null | grep -q libaom-av1", NULL))
+		av1t_decode_compare(a, "libaom-av1", path, yuv, frames, n);
 	snprintf(cmd, sizeof(cmd),
 		 "ffprobe -v error -count_frames -select_streams v:0 -show_entries stream=codec_name,profile,width,height,pix_fmt,nb_read_frames -of default=noprint_wrappers=1 '%s'",
 		 path);
