@@ -143,14 +143,19 @@ vm-harness-check:
 	$(Q)$(CURDIR)/tests/vm/harness-test.sh --tap $(R)/harness.tap
 
 # make bench: the capture bench (kmscap-bench, BENCH_ARGS=, out/bench), then
-# the pipeline bench in a second VM boot: kmscap-stream against the copy
-# baseline of tests/bench/pipeline at 1080p and 2160p with the test VA driver
-# (BENCH_PIPE_FRAMES="N1080 N2160", out/bench-pipeline).
+# the pipeline bench in a second VM boot: kmscap-stream (--threads 1 and 2)
+# against the copy baseline of tests/bench/pipeline at 1080p and 2160p with
+# the test VA driver (BENCH_PIPE_FRAMES="N1080 N2160"), then both thread
+# models under a renderer flipping at 60 Hz (BENCH_PIPE_FLIPS flips); results
+# in out/bench-pipeline (Documentation/stream-threads.md).
 BENCH_PIPE_FRAMES ?= 10 4
+BENCH_PIPE_FLIPS ?= 180
 bench_pipe := $(B)/selftests/bench/kmscap-bench-pipeline
 bench_copy := $(B)/bench-pipeline/kmscap-bench-copy
 stream_bin := $(B)/user/stream/kmscap-stream
 va_driver := $(B)/vadriver/kmscap_test_drv_video.so
+bench_pipe_args = $(stream_bin) $(bench_copy) $(B)/vadriver $(BENCH_PIPE_FRAMES) \
+	flips=$(BENCH_PIPE_FLIPS)
 
 bench: kmod selftests vadriver-build
 	@if [ ! -x $(B)/selftests/bench/kmscap-bench ]; then \
@@ -162,7 +167,7 @@ bench: kmod selftests vadriver-build
 	@for f in $(bench_pipe) $(stream_bin) $(va_driver); do if [ ! -e $$f ]; then \
 		echo "make bench: $${f#$(CURDIR)/} was not built" >&2; exit 1; fi; done
 	$(Q)$(vm_run) --run $(bench_pipe) --timeout 1700 \
-		--args "$(stream_bin) $(bench_copy) $(B)/vadriver $(BENCH_PIPE_FRAMES)" \
+		--args "$(bench_pipe_args)" \
 		--extra $(stream_bin) --extra $(bench_copy) --extra $(va_driver) \
 		--out $(CURDIR)/out/bench-pipeline
 	@for f in $(CURDIR)/out/bench-pipeline/*.h264; do \
