@@ -170,14 +170,14 @@ static VAStatus kmscap_av1_packed(struct kmscap_va_driver *drv, struct kmscap_va
 						  VA_ENC_PACKED_HEADER_PICTURE)))
 			return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
 						"packed %s header not declared in the config (VAConfigAttribEncPackedHeaders %#x)",
-						prm->type == VAEncPackedHeaderSequence ? "sequence" :
-						"frame", c->config.packed_headers);
+						prm->type == VAEncPackedHeaderSequence ?
+						"sequence" : "frame", c->config.packed_headers);
 		dst = prm->type == VAEncPackedHeaderSequence ? &a->packed_seq : &a->packed_frame;
 		if (dst->have)
 			return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
 						"a second packed %s header in one picture",
-						prm->type == VAEncPackedHeaderSequence ? "sequence" :
-						"frame");
+						prm->type == VAEncPackedHeaderSequence ?
+						"sequence" : "frame");
 		a->pending_param = true;
 		a->pending_type = prm->type;
 		/* the length is taken from the parameter: keep it in size */
@@ -263,7 +263,8 @@ static VAStatus kmscap_av1_check_seq_param(struct kmscap_va_driver *drv,
 					 sp->seq_fields.bits.subsampling_y);
 	if (sp->seq_fields.bits.use_128x128_superblock && !av1.bits.support_128x128_superblock)
 		return KMSCAP_AV1_REJECT(drv, "use_128x128_superblock 1: not offered (VAConfigAttribEncAV1)");
-	if (sp->seq_fields.bits.enable_interintra_compound || sp->seq_fields.bits.enable_masked_compound ||
+	if (sp->seq_fields.bits.enable_interintra_compound ||
+	    sp->seq_fields.bits.enable_masked_compound ||
 	    sp->seq_fields.bits.enable_warped_motion || sp->seq_fields.bits.enable_dual_filter ||
 	    sp->seq_fields.bits.enable_jnt_comp || sp->seq_fields.bits.enable_ref_frame_mvs ||
 	    sp->seq_fields.bits.enable_superres || sp->seq_fields.bits.enable_restoration)
@@ -364,8 +365,9 @@ static VAStatus kmscap_av1_check_pic(struct kmscap_va_driver *drv, struct kmscap
 	    p->picture_flags.bits.allow_intrabc || p->picture_flags.bits.palette_mode_enable)
 		return KMSCAP_AV1_REJECT(drv, "picture_flags %#x: use_superres, enable_frame_obu, allow_intrabc and palette_mode_enable are not supported",
 					 p->picture_flags.value);
-	if (p->mode_control_flags.bits.delta_q_present || p->mode_control_flags.bits.delta_lf_present ||
-	    p->mode_control_flags.bits.tx_mode || p->mode_control_flags.bits.reference_mode ||
+	if (p->mode_control_flags.bits.delta_q_present ||
+	    p->mode_control_flags.bits.delta_lf_present || p->mode_control_flags.bits.tx_mode ||
+	    p->mode_control_flags.bits.reference_mode ||
 	    p->mode_control_flags.bits.skip_mode_present)
 		return KMSCAP_AV1_REJECT(drv, "mode_control_flags %#x: a lossless frame has no delta q/lf, tx_mode ONLY_4X4 (0), single reference (0), no skip mode",
 					 p->mode_control_flags.value);
@@ -458,8 +460,8 @@ static VAStatus kmscap_av1_check_frame_hdr(struct kmscap_va_driver *drv,
 		       p->picture_flags.bits.disable_frame_end_update_cdf ||
 		       h->disable_cdf_update);
 	KMSCAP_AV1_CMP("reduced_tx_set", h->reduced_tx_set, p->picture_flags.bits.reduced_tx_set);
-	KMSCAP_AV1_CMP("order_hint", h->order_hint,
-		       sh->enable_order_hint ? p->order_hint & ((1u << sh->order_hint_bits) - 1) : 0);
+	KMSCAP_AV1_CMP("order_hint", h->order_hint, sh->enable_order_hint ?
+		       p->order_hint & ((1u << sh->order_hint_bits) - 1) : 0);
 	KMSCAP_AV1_CMP("primary_ref_frame", h->primary_ref_frame, p->primary_ref_frame);
 	KMSCAP_AV1_CMP("refresh_frame_flags", h->refresh_frame_flags, p->refresh_frame_flags);
 	KMSCAP_AV1_CMP("using_qmatrix", h->using_qmatrix, p->qmatrix_flags.bits.using_qmatrix);

@@ -370,7 +370,8 @@ bool kmscap_av1_parse_frame(const uint8_t *p, size_t n, const struct kmscap_av1_
 		else
 			f->error_resilient_mode = kmscap_av1_f(&r, 1);
 	}
-	intra = f->frame_type == KMSCAP_AV1_KEY_FRAME || f->frame_type == KMSCAP_AV1_INTRA_ONLY_FRAME;
+	intra = f->frame_type == KMSCAP_AV1_KEY_FRAME ||
+		f->frame_type == KMSCAP_AV1_INTRA_ONLY_FRAME;
 	f->disable_cdf_update = kmscap_av1_f(&r, 1);
 	f->allow_screen_content_tools = s->force_screen_content_tools == 2 ? kmscap_av1_f(&r, 1) :
 					s->force_screen_content_tools;

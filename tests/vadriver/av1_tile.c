@@ -28,32 +28,10 @@ enum {
 	KMSCAP_AV1_PARTITION_VERT_4,
 };
 
-/* The mutable (adapted) copies of the CDFs of one tile. */
-struct kmscap_av1_cdfs {
-	uint16_t partition_w8[4][5];
-	uint16_t partition_w16[4][11];
-	uint16_t partition_w32[4][11];
-	uint16_t partition_w64[4][11];
-	uint16_t skip[3][3];
-	uint16_t intra_frame_y_mode_dc[14];
-	uint16_t y_mode[4][14];
-	uint16_t uv_cfl_not_allowed_dc[14];
-	uint16_t uv_cfl_allowed_dc[15];
-	uint16_t is_inter[4][3];
-	uint16_t filter_intra[22][3];
-	uint16_t txb_skip[13][3];
-	uint16_t eob_pt_16[2][2][6];
-	uint16_t eob_extra[2][9][3];
-	uint16_t dc_sign[2][3][3];
-	uint16_t coeff_base_eob[2][4][4];
-	uint16_t coeff_base[2][42][5];
-	uint16_t coeff_br[2][21][5];
-};
-
 struct kmscap_av1_tile {
 	struct kmscap_av1_ec *ec;
 	const struct kmscap_av1_tile_params *p;
-	struct kmscap_av1_cdfs cdf;
+	struct kmscap_av1_cdfs cdf;	/* the tile's CDFs, adapted as it goes */
 	unsigned int bit_depth;
 	unsigned int mi_cols, mi_rows;
 	uint16_t *plane[3];
@@ -80,7 +58,7 @@ static const int8_t kmscap_av1_mag_ref[3][2] = { { 0, 1 }, { 1, 0 }, { 1, 1 } };
 /* Size_Group of the square sizes BLOCK_8X8..BLOCK_64X64, by Mi_Width_Log2 */
 static const uint8_t kmscap_av1_size_group[5] = { 0, 1, 2, 3, 3 };
 
-static void kmscap_av1_cdfs_init(struct kmscap_av1_cdfs *c)
+void kmscap_av1_cdfs_default(struct kmscap_av1_cdfs *c)
 {
 #define KMSCAP_AV1_CDF_COPY(dst, src) memcpy(c->dst, src, sizeof(c->dst))
 	KMSCAP_AV1_CDF_COPY(partition_w8, kmscap_av1_partition_w8_cdf);
@@ -102,6 +80,39 @@ static void kmscap_av1_cdfs_init(struct kmscap_av1_cdfs *c)
 	KMSCAP_AV1_CDF_COPY(coeff_base, kmscap_av1_coeff_base_cdf);
 	KMSCAP_AV1_CDF_COPY(coeff_br, kmscap_av1_coeff_br_cdf);
 #undef KMSCAP_AV1_CDF_COPY
+}
+
+/* load_cdfs(): the last entry of every CDF, its symbol counter, is set to 0. */
+void kmscap_av1_cdfs_clear_counts(struct kmscap_av1_cdfs *c)
+{
+#define KMSCAP_AV1_CLEAR(arr)							\
+	do {									\
+		uint16_t *v = (uint16_t *)c->arr;				\
+		size_t i, n = sizeof(c->arr) / sizeof(uint16_t);		\
+										\
+		for (i = 0; i < n; i++)						\
+			if (v[i] == 32768 && i + 1 < n)				\
+				v[++i] = 0;					\
+	} while (0)
+	KMSCAP_AV1_CLEAR(partition_w8);
+	KMSCAP_AV1_CLEAR(partition_w16);
+	KMSCAP_AV1_CLEAR(partition_w32);
+	KMSCAP_AV1_CLEAR(partition_w64);
+	KMSCAP_AV1_CLEAR(skip);
+	KMSCAP_AV1_CLEAR(intra_frame_y_mode_dc);
+	KMSCAP_AV1_CLEAR(y_mode);
+	KMSCAP_AV1_CLEAR(uv_cfl_not_allowed_dc);
+	KMSCAP_AV1_CLEAR(uv_cfl_allowed_dc);
+	KMSCAP_AV1_CLEAR(is_inter);
+	KMSCAP_AV1_CLEAR(filter_intra);
+	KMSCAP_AV1_CLEAR(txb_skip);
+	KMSCAP_AV1_CLEAR(eob_pt_16);
+	KMSCAP_AV1_CLEAR(eob_extra);
+	KMSCAP_AV1_CLEAR(dc_sign);
+	KMSCAP_AV1_CLEAR(coeff_base_eob);
+	KMSCAP_AV1_CLEAR(coeff_base);
+	KMSCAP_AV1_CLEAR(coeff_br);
+#undef KMSCAP_AV1_CLEAR
 }
 
 /* Copy the NV12/P010 picture into padded 16-bit planes. */
@@ -132,10 +143,12 @@ static bool kmscap_av1_load(struct kmscap_av1_tile *t, const struct kmscap_av1_p
 					v = ((const uint16_t *)(pic->luma + (size_t)sy *
 								pic->luma_pitch))[sx] >> 6;
 				else if (pic->bit_depth == 8)
-					v = pic->chroma[(size_t)sy * pic->chroma_pitch + 2 * sx + pl - 1];
+					v = pic->chroma[(size_t)sy * pic->chroma_pitch +
+							2 * sx + pl - 1];
 				else
 					v = ((const uint16_t *)(pic->chroma + (size_t)sy *
-								pic->chroma_pitch))[2 * sx + pl - 1] >> 6;
+								pic->chroma_pitch))
+						[2 * sx + pl - 1] >> 6;
 				dst[x] = (uint16_t)v;
 			}
 		}
@@ -300,12 +313,14 @@ static void kmscap_av1_coeffs(struct kmscap_av1_tile *t, unsigned int pl, unsign
 				int s = 0;
 
 				for (i = 0; i < 2; i++) {
-					unsigned int cat = i ? t->left_dc[pl][y4] : t->above_dc[pl][x4];
+					unsigned int cat = i ? t->left_dc[pl][y4] :
+							   t->above_dc[pl][x4];
 
 					s += cat == 2 ? 1 : cat == 1 ? -1 : 0;
 				}
 				ctx = s < 0 ? 1 : s > 0 ? 2 : 0;
-				kmscap_av1_ec_symbol(e, t->cdf.dc_sign[ptype][ctx], 2, coef[pos] < 0);
+				kmscap_av1_ec_symbol(e, t->cdf.dc_sign[ptype][ctx], 2,
+						     coef[pos] < 0);
 			} else if (coef[pos]) {
 				kmscap_av1_ec_literal(e, 1, coef[pos] < 0);
 			}
@@ -429,7 +444,8 @@ static void kmscap_av1_partition(struct kmscap_av1_tile *t, unsigned int r, unsi
 		return;
 	has_rows = r + half < t->mi_rows;
 	has_cols = c + half < t->mi_cols;
-	ctx = ((c > 0 && t->left_bsl[r] < bsl) ? 2 : 0) + ((r > 0 && t->above_bsl[c] < bsl) ? 1 : 0);
+	ctx = ((c > 0 && t->left_bsl[r] < bsl) ? 2 : 0) +
+	      ((r > 0 && t->above_bsl[c] < bsl) ? 1 : 0);
 	switch (bsl) {
 	case 1:
 		pcdf = t->cdf.partition_w8[ctx];
@@ -469,7 +485,7 @@ static void kmscap_av1_partition(struct kmscap_av1_tile *t, unsigned int r, unsi
 }
 
 bool kmscap_av1_encode_tile(struct kmscap_av1_ec *e, const struct kmscap_av1_picture *pic,
-			    const struct kmscap_av1_tile_params *p)
+			    const struct kmscap_av1_tile_params *p, struct kmscap_av1_cdfs *cdfs)
 {
 	struct kmscap_av1_tile *t = calloc(1, sizeof(*t));
 	unsigned int pl, r, c;
@@ -482,7 +498,7 @@ bool kmscap_av1_encode_tile(struct kmscap_av1_ec *e, const struct kmscap_av1_pic
 	t->bit_depth = pic->bit_depth;
 	t->mi_cols = 2 * ((pic->width + 7) >> 3);
 	t->mi_rows = 2 * ((pic->height + 7) >> 3);
-	kmscap_av1_cdfs_init(&t->cdf);
+	t->cdf = *cdfs;
 	t->above_bsl = calloc(t->mi_cols, 1);
 	t->left_bsl = calloc(t->mi_rows, 1);
 	if (!t->above_bsl || !t->left_bsl)
@@ -503,6 +519,7 @@ bool kmscap_av1_encode_tile(struct kmscap_av1_ec *e, const struct kmscap_av1_pic
 		for (c = 0; c < t->mi_cols; c += 16)
 			kmscap_av1_partition(t, r, c, 4);
 	ok = kmscap_av1_ec_finish(e);
+	*cdfs = t->cdf;
 out:
 	for (pl = 0; pl < 3; pl++) {
 		free(t->plane[pl]);

@@ -276,7 +276,8 @@ static VAStatus av1t_submit(struct av1t *a)
 	if (st)
 		return st;
 	if (a->send_seq)
-		st = av1t_buf(a, VAEncSequenceParameterBufferType, sizeof(a->seq), &a->seq, ids, &n);
+		st = av1t_buf(a, VAEncSequenceParameterBufferType, sizeof(a->seq), &a->seq, ids,
+			      &n);
 	if (!st && !a->omit_pic)
 		st = av1t_buf(a, VAEncPictureParameterBufferType, sizeof(a->pic), &a->pic, ids, &n);
 	if (!st && a->send_seq_hdr)
@@ -360,7 +361,8 @@ static void av1t_upload(struct av1t *a, const struct av1t_frame *f)
 		       f->data + (size_t)y * a->w * bps, (size_t)a->w * bps);
 	for (y = 0; y < a->h / 2; y++)
 		memcpy(p + img.offsets[1] + (size_t)y * img.pitches[1],
-		       f->data + ((size_t)a->w * a->h + (size_t)y * a->w) * bps, (size_t)a->w * bps);
+		       f->data + ((size_t)a->w * a->h + (size_t)y * a->w) * bps,
+		       (size_t)a->w * bps);
 	ck_assert_va_ok(vaUnmapBuffer(a->t.dpy, img.buf));
 	ck_assert_va_ok(vaDestroyImage(a->t.dpy, img.image_id));
 }
@@ -589,7 +591,8 @@ START_TEST(av1_query_attributes)
 		{ VAConfigAttribRTFormat }, { VAConfigAttribRateControl },
 		{ VAConfigAttribEncPackedHeaders }, { VAConfigAttribEncMaxRefFrames },
 		{ VAConfigAttribMaxPictureWidth }, { VAConfigAttribMaxPictureHeight },
-		{ VAConfigAttribEncAV1 }, { VAConfigAttribEncAV1Ext1 }, { VAConfigAttribEncAV1Ext2 },
+		{ VAConfigAttribEncAV1 }, { VAConfigAttribEncAV1Ext1 },
+		{ VAConfigAttribEncAV1Ext2 },
 		{ VAConfigAttribEncMaxSlices }, { VAConfigAttribEncSliceStructure },
 		{ VAConfigAttribEncHEVCFeatures },
 	};
@@ -897,7 +900,8 @@ START_TEST(av1_tile_group_buffer_size)
 				    sizeof(VAEncTileGroupBufferAV1) + 4, 1, junk, &b), EINVAL_P);
 	av1t_log_has(&a, "element size");
 	ck_assert_va(vaCreateBuffer(a.t.dpy, a.ctx, VAEncPictureParameterBufferType,
-				    sizeof(VAEncPictureParameterBufferH264), 1, NULL, &b), EINVAL_P);
+				    sizeof(VAEncPictureParameterBufferH264), 1, NULL, &b),
+		     EINVAL_P);
 	ck_assert_va(vaCreateBuffer(a.t.dpy, a.ctx, VAEncMacroblockMapBufferType, 16, 1, NULL, &b),
 		     VA_STATUS_ERROR_UNSUPPORTED_BUFFERTYPE);
 	av1t_close(&a);
@@ -924,7 +928,8 @@ START_TEST(av1_surface_format_for_10bit)
 	VASurfaceID nv12;
 
 	av1t_open(&a, 200, 120, 10);
-	ck_assert_va_ok(vaCreateSurfaces(a.t.dpy, VA_RT_FORMAT_YUV420, 200, 120, &nv12, 1, NULL, 0));
+	ck_assert_va_ok(vaCreateSurfaces(a.t.dpy, VA_RT_FORMAT_YUV420, 200, 120, &nv12, 1, NULL,
+					 0));
 	av1t_defaults(&a, 0);
 	av1t_sync_pic(&a);
 	a.pic.reconstructed_frame = nv12;

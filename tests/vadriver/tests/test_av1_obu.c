@@ -127,7 +127,7 @@ size_t kmscap_av1t_write_frame_hdr(uint8_t *out, size_t cap, const struct kmscap
 	unsigned int sb = s->use_128x128_superblock ? 32 : 16;
 	unsigned int mi_cols = 2 * ((s->width + 7) >> 3), mi_rows = 2 * ((s->height + 7) >> 3);
 	unsigned int sb_cols = (mi_cols + sb - 1) / sb, sb_rows = (mi_rows + sb - 1) / sb;
-	unsigned int i;
+	unsigned int i, max_log2;
 
 	kmscap_av1t_put(&b, 1, 0);	/* show_existing_frame */
 	kmscap_av1t_put(&b, 2, f->frame_type);
@@ -165,9 +165,10 @@ size_t kmscap_av1t_write_frame_hdr(uint8_t *out, size_t cap, const struct kmscap
 		kmscap_av1t_put(&b, 1, f->disable_frame_end_update_cdf);
 	/* tile_info: uniform spacing, the minimum number of tiles */
 	kmscap_av1t_put(&b, 1, 1);
-	if (kmscap_av1t_tile_log2(1, sb_cols < 64 ? sb_cols : 64) > 0) {
+	max_log2 = kmscap_av1t_tile_log2(1, sb_cols < 64 ? sb_cols : 64);
+	if (max_log2 > 0) {
 		kmscap_av1t_put(&b, 1, f->tile_cols_log2_1);
-		if (f->tile_cols_log2_1 && kmscap_av1t_tile_log2(1, sb_cols < 64 ? sb_cols : 64) > 1)
+		if (f->tile_cols_log2_1 && max_log2 > 1)
 			kmscap_av1t_put(&b, 1, 0);
 	}
 	if (kmscap_av1t_tile_log2(1, sb_rows < 64 ? sb_rows : 64) > 0)
