@@ -65,6 +65,34 @@ bool kmscap_av1_ec_finish(struct kmscap_av1_ec *e);
 void kmscap_av1_ec_free(struct kmscap_av1_ec *e);
 
 /* av1_tile.c */
+/*
+ * The CDFs the tile coder uses (a frame context reduced to them): the
+ * defaults, or those a reference slot saved (load_cdfs()).
+ */
+struct kmscap_av1_cdfs {
+	uint16_t partition_w8[4][5];
+	uint16_t partition_w16[4][11];
+	uint16_t partition_w32[4][11];
+	uint16_t partition_w64[4][11];
+	uint16_t skip[3][3];
+	uint16_t intra_frame_y_mode_dc[14];
+	uint16_t y_mode[4][14];
+	uint16_t uv_cfl_not_allowed_dc[14];
+	uint16_t uv_cfl_allowed_dc[15];
+	uint16_t is_inter[4][3];
+	uint16_t filter_intra[22][3];
+	uint16_t txb_skip[13][3];
+	uint16_t eob_pt_16[2][2][6];
+	uint16_t eob_extra[2][9][3];
+	uint16_t dc_sign[2][3][3];
+	uint16_t coeff_base_eob[2][4][4];
+	uint16_t coeff_base[2][42][5];
+	uint16_t coeff_br[2][21][5];
+};
+
+void kmscap_av1_cdfs_default(struct kmscap_av1_cdfs *c);
+void kmscap_av1_cdfs_clear_counts(struct kmscap_av1_cdfs *c);
+
 struct kmscap_av1_picture {
 	unsigned int width, height;	/* FrameWidth, FrameHeight */
 	unsigned int bit_depth;		/* 8 (NV12) or 10 (P010) */
@@ -80,11 +108,12 @@ struct kmscap_av1_tile_params {
 
 /*
  * Encodes the single tile of the frame into e (initialised by the caller
- * with kmscap_av1_ec_init(e, !p->disable_cdf_update)) and finishes it.
- * Returns false if out of memory.
+ * with kmscap_av1_ec_init(e, !p->disable_cdf_update)) and finishes it,
+ * starting from the frame's CDFs in *cdfs and leaving the tile's final
+ * (adapted) CDFs there.  Returns false if out of memory.
  */
 bool kmscap_av1_encode_tile(struct kmscap_av1_ec *e, const struct kmscap_av1_picture *pic,
-			    const struct kmscap_av1_tile_params *p);
+			    const struct kmscap_av1_tile_params *p, struct kmscap_av1_cdfs *cdfs);
 
 /* av1_obu.c: OBU types and header parsing */
 enum {
