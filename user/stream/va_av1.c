@@ -87,7 +87,7 @@ static void ks_av1_ivf_start(struct ks_vapipe *p, const struct kmscap_event *ev,
 
 	ks_va_fps(p->refresh_mhz, &num, &den);
 	if (!p->ivf_started) {
-		/* time base 1/num*den: one tick a refresh period */
+		/* time base den/num seconds: one tick a refresh period */
 		ks_ivf_header(hdr, KS_IVF_FOURCC_AV1, (uint16_t)p->width, (uint16_t)p->height, num,
 			      den, 0);
 		ks_buf_append(out, hdr, sizeof(hdr));
@@ -98,8 +98,13 @@ static void ks_av1_ivf_start(struct ks_vapipe *p, const struct kmscap_event *ev,
 		return;
 	}
 	/* the refresh period the frame's flip time falls on, strictly increasing */
-	*pts = ev->timestamp_ns > p->ivf_t0 ?
-	       ((ev->timestamp_ns - p->ivf_t0) * num / den + 500000000ull) / 1000000000ull : 0;
+	*pts = 0;
+	if (ev->timestamp_ns > p->ivf_t0) {
+		uint64_t d = ev->timestamp_ns - p->ivf_t0;
+		uint64_t n = d / 1000000000ull * num + d % 1000000000ull * num / 1000000000ull;
+
+		*pts = (n + den / 2) / den;
+	}
 	if (*pts <= p->ivf_last_pts)
 		*pts = p->ivf_last_pts + 1;
 	p->ivf_last_pts = *pts;
@@ -120,9 +125,14 @@ static int ks_av1_encode(struct ks_vapipe *p, VASurfaceID input, const struct km
 		   (p->cfg.gop && p->frames_since_idr >= p->cfg.gop);
 	bool intra_only = at[KS_AT_MAXREF] != VA_ATTRIB_NOT_SUPPORTED &&
 			  !(at[KS_AT_MAXREF] & 0xffff);
-	int cur = p->prev_recon < 0 ? 0 : (p->prev_recon + 1) % KS_NUM_RECON;
+	/*
+	 * inter: alternate, the reference slots hold the other surface;
+	 * intra-only: the slots keep the key frame (recon[0]), the others use recon[1]
+	 */
+	int cur = p->prev_recon < 0 ? 0 : intra_only ? !key :
+		  (p->prev_recon + 1) % KS_NUM_RECON;
 	unsigned int i, qindex = ks_va_av1_qindex(p->cfg.qp);
-	unsigned int num, den, sb;
+	unsigned int sb;
 	uint64_t pts;
 	size_t start = out->len;
 	int ret = 0;
@@ -130,7 +140,6 @@ static int ks_av1_encode(struct ks_vapipe *p, VASurfaceID input, const struct km
 	if (key)
 		p->frames_since_idr = 0;
 	ks_va_av1_seq(p, &s);
-	ks_va_fps(p->refresh_mhz, &num, &den);
 
 	memset(&seq, 0, sizeof(seq));
 	seq.seq_profile = 0;
