@@ -31,6 +31,7 @@ int main(int argc, char **argv)
 	sr = srunner_create(ks_suite_args());
 	srunner_add_suite(sr, ks_suite_annexb());
 	srunner_add_suite(sr, ks_suite_ivf());
+	srunner_add_suite(sr, ks_suite_headers());
 	srunner_add_suite(sr, ks_suite_stats());
 	srunner_add_suite(sr, ks_suite_import_cache());
 	srunner_add_suite(sr, ks_suite_loop());

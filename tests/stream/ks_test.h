@@ -67,5 +67,6 @@ Suite *ks_suite_cursor(void);
 Suite *ks_suite_e2e(void);
 Suite *ks_suite_vapipe(void);
 Suite *ks_suite_errors(void);
+Suite *ks_suite_headers(void);
 
 #endif /* KS_TEST_H */
