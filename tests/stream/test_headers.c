@@ -116,6 +116,8 @@ static void hevc_params(struct ks_hevc_params *p)
 	p->sao = true;
 	p->cu_qp_delta = true;
 	p->log2_max_poc_lsb = 8;
+	p->scaling_lists = true;
+	p->dependent_slices = true;
 	p->num_units_in_tick = 1001;
 	p->time_scale = 60000;
 	p->qp = 30;
@@ -178,6 +180,9 @@ START_TEST(hevc_headers_parsed)
 	ck_assert_int_eq(field(log, "log2_diff_max_min_luma_coding_block_size", 1), 2);
 	ck_assert_int_eq(field(log, "max_transform_hierarchy_depth_inter", 1), 1);
 	ck_assert_int_eq(field(log, "sample_adaptive_offset_enabled_flag", 1), 1);
+	ck_assert_int_eq(field(log, "scaling_list_enabled_flag", 1), 1);
+	ck_assert_int_eq(field(log, "sps_scaling_list_data_present_flag", 1), 0);
+	ck_assert_int_eq(field(log, "dependent_slice_segments_enabled_flag", 1), 1);
 	ck_assert_int_eq(field(log, "pcm_enabled_flag", 1), 1);
 	ck_assert_int_eq(field(log, "pcm_sample_bit_depth_luma_minus1", 1), 9);
 	ck_assert_int_eq(field(log, "log2_diff_max_min_pcm_luma_coding_block_size", 1), 2);

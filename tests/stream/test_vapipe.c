@@ -299,7 +299,7 @@ static void compare(const uint8_t *got, unsigned int n, unsigned int w, unsigned
 }
 
 static void encode(struct fixture *f, const struct kmscap_event *ev);
-static bool ks_no_refs;
+static bool ks_no_refs, ks_require_wp;
 
 /* ---- 10-bit sources ---- */
 
@@ -996,6 +996,15 @@ VAStatus vaGetConfigAttributes(VADisplay dpy, VAProfile prof, VAEntrypoint ep,
 	for (i = 0; st == VA_STATUS_SUCCESS && ks_no_refs && i < num; i++)
 		if (list[i].type == VAConfigAttribEncMaxRefFrames)
 			list[i].value = 0;
+	for (i = 0; st == VA_STATUS_SUCCESS && ks_require_wp && i < num; i++) {
+		if (list[i].type == VAConfigAttribEncHEVCFeatures &&
+		    list[i].value != VA_ATTRIB_NOT_SUPPORTED) {
+			VAConfigAttribValEncHEVCFeatures f = { .value = list[i].value };
+
+			f.bits.weighted_prediction = VA_FEATURE_REQUIRED;
+			list[i].value = f.value;
+		}
+	}
 	return st;
 }
 
@@ -1106,6 +1115,35 @@ START_TEST(vapipe_entrypoint_choice)
 		tested++;
 	}
 	ck_assert_uint_ge(tested, 1);
+}
+END_TEST
+
+/* A driver that requires an HEVC tool the helper does not use is refused at open. */
+START_TEST(vapipe_hevc_required_feature)
+{
+	struct ks_vapipe_config vc = { .codec = KS_CODEC_HEVC, .rc = KS_RC_CQP, .qp = 26 };
+	struct ks_vapipe *va = NULL;
+	struct fixture f;
+	char err[512];
+	int ret;
+
+	fx_need_driver();
+	memset(&f, 0, sizeof(f));
+	snprintf(f.device, sizeof(f.device), "%s/kmscap-va-fake-render", ks_test_workdir());
+	close(open(f.device, O_WRONLY | O_CREAT | O_CLOEXEC, 0644));
+	if (!ks_test_va_offers(f.device, VAProfileHEVCMain, VA_RT_FORMAT_YUV420))
+		ks_skip("the test driver offers no HEVC");
+	vc.device = f.device;
+	vc.export_buf = fx_export;
+	ks_require_wp = true;
+	ret = ks_vapipe_open(&vc, &va, err, sizeof(err));
+	ks_require_wp = false;
+	if (!ret)
+		ks_vapipe_close(va);
+	ck_assert_int_eq(ret, -EOPNOTSUPP);
+	ck_assert_msg(strstr(err, ": VAProfileHEVCMain requires weighted prediction (VAConfigAttribEncHEVCFeatures 0x") &&
+		      strstr(err, "), which kmscap-stream does not use"), "%s", err);
+	ck_assert_msg(!strncmp(err, f.device, strlen(f.device)), "%s", err);
 }
 END_TEST
 
@@ -1503,5 +1541,6 @@ Suite *ks_suite_vapipe(void)
 	KS_ADD(s, vapipe_ten_bit_to_8bit_h264);
 	KS_ADD(s, vapipe_hevc_without_main10);
 	KS_ADD(s, vapipe_entrypoint_choice);
+	KS_ADD(s, vapipe_hevc_required_feature);
 	return s;
 }

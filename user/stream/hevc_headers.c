@@ -119,7 +119,9 @@ int ks_hevc_sps(struct ks_bits *b, const struct ks_hevc_params *p)
 	ks_bits_ue(b, p->max_tb - p->min_tb);	/* log2_diff_max_min_luma_transform_... */
 	ks_bits_ue(b, p->depth_inter);
 	ks_bits_ue(b, p->depth_intra);
-	ks_bits_put(b, 1, 0);			/* scaling_list_enabled_flag */
+	ks_bits_put(b, 1, p->scaling_lists);	/* scaling_list_enabled_flag */
+	if (p->scaling_lists)
+		ks_bits_put(b, 1, 0);		/* sps_scaling_list_data_present: defaults */
 	ks_bits_put(b, 1, p->amp);
 	ks_bits_put(b, 1, p->sao);
 	ks_bits_put(b, 1, p->pcm);
@@ -177,7 +179,7 @@ int ks_hevc_pps(struct ks_bits *b, const struct ks_hevc_params *p)
 	ks_hevc_nal(b, KS_HEVC_PPS);
 	ks_bits_ue(b, 0);			/* pps_pic_parameter_set_id */
 	ks_bits_ue(b, 0);			/* pps_seq_parameter_set_id */
-	ks_bits_put(b, 1, 0);			/* dependent_slice_segments_enabled_flag */
+	ks_bits_put(b, 1, p->dependent_slices);	/* dependent_slice_segments_enabled */
 	ks_bits_put(b, 1, 0);			/* output_flag_present_flag */
 	ks_bits_put(b, 3, 0);			/* num_extra_slice_header_bits */
 	ks_bits_put(b, 1, p->sign_data_hiding);

@@ -33,6 +33,8 @@ struct ks_hevc_params {
 	unsigned int min_pcm, max_pcm;	/* log2 PCM coding block sizes */
 	bool sign_data_hiding, constrained_intra_pred, transform_skip, cu_qp_delta;
 	bool transquant_bypass, deblocking_disabled;
+	bool scaling_lists;		/* scaling_list_enabled_flag, with the default lists */
+	bool dependent_slices;		/* dependent_slice_segments_enabled_flag (unused) */
 	/* generalised P and B: P pictures as B slices, list 1 = list 0 */
 	bool gpb;
 	unsigned int log2_max_poc_lsb;	/* 4..16 */

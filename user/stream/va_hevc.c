@@ -9,7 +9,8 @@
  * The coding tools follow the driver: every feature of
  * VAConfigAttribEncHEVCFeatures the driver marks REQUIRED is switched on,
  * every NOT_SUPPORTED one off, optional ones as suits low latency (PCM
- * only when required; cu_qp_delta with rate control); the CTB, CB,
+ * only when required; cu_qp_delta with rate control); a driver that
+ * requires separate colour planes or weighted prediction is refused; the CTB, CB,
  * transform and PCM sizes come from VAConfigAttribEncHEVCBlockSizes.
  * Packed VPS, SPS, PPS and slice headers (hevc_headers.c) where the
  * driver declares them.  A driver that declares
@@ -48,6 +49,25 @@ static unsigned int ks_hevc_level(unsigned int w, unsigned int h)
 static bool ks_feature(uint32_t v, bool want)
 {
 	return v == VA_FEATURE_REQUIRED ? true : v == VA_FEATURE_NOT_SUPPORTED ? false : want;
+}
+
+int ks_va_hevc_check(struct ks_vapipe *p, bool tenbit)
+{
+	uint32_t feat = p->attr[tenbit][KS_AT_HEVC_FEAT];
+	VAConfigAttribValEncHEVCFeatures f = { .value = feat };
+
+	if (feat == VA_ATTRIB_NOT_SUPPORTED)
+		return 0;
+	/* what a 4:2:0 low-delay stream without weighted prediction cannot honour */
+	if (f.bits.separate_colour_planes == VA_FEATURE_REQUIRED ||
+	    f.bits.weighted_prediction == VA_FEATURE_REQUIRED)
+		return ks_va_fail(p, -EOPNOTSUPP,
+				  "%s: %s requires %s (VAConfigAttribEncHEVCFeatures %#x), which kmscap-stream does not use",
+				  p->cfg.device,
+				  vaProfileStr(tenbit ? p->profile10 : p->profile8),
+				  f.bits.separate_colour_planes == VA_FEATURE_REQUIRED ?
+				  "separate colour planes" : "weighted prediction", feat);
+	return 0;
 }
 
 /* The HEVC parameters of the current session from the driver's attributes. */
@@ -109,6 +129,8 @@ void ks_va_hevc_params(const struct ks_vapipe *p, struct ks_hevc_params *hp)
 		hp->cu_qp_delta = ks_feature(f.bits.cu_qp_delta, rc);
 		hp->transquant_bypass = ks_feature(f.bits.transquant_bypass, false);
 		hp->deblocking_disabled = ks_feature(f.bits.deblocking_filter_disable, false);
+		hp->scaling_lists = ks_feature(f.bits.scaling_lists, false);
+		hp->dependent_slices = ks_feature(f.bits.dependent_slices, false);
 	}
 	hp->level_idc = ks_hevc_level(ks_hevc_coded(p->width, hp), ks_hevc_coded(p->height, hp));
 }
@@ -157,6 +179,7 @@ static int ks_hevc_encode(struct ks_vapipe *p, VASurfaceID input, const struct k
 	seq.seq_fields.bits.chroma_format_idc = 1;
 	seq.seq_fields.bits.bit_depth_luma_minus8 = hp.main10 ? 2 : 0;
 	seq.seq_fields.bits.bit_depth_chroma_minus8 = hp.main10 ? 2 : 0;
+	seq.seq_fields.bits.scaling_list_enabled_flag = hp.scaling_lists;
 	seq.seq_fields.bits.strong_intra_smoothing_enabled_flag = hp.strong_intra_smoothing;
 	seq.seq_fields.bits.amp_enabled_flag = hp.amp;
 	seq.seq_fields.bits.sample_adaptive_offset_enabled_flag = hp.sao;
@@ -204,6 +227,7 @@ static int ks_hevc_encode(struct ks_vapipe *p, VASurfaceID input, const struct k
 	pic.pic_fields.bits.idr_pic_flag = idr;
 	pic.pic_fields.bits.coding_type = idr ? 1 : 2;
 	pic.pic_fields.bits.reference_pic_flag = 1;
+	pic.pic_fields.bits.dependent_slice_segments_enabled_flag = hp.dependent_slices;
 	pic.pic_fields.bits.sign_data_hiding_enabled_flag = hp.sign_data_hiding;
 	pic.pic_fields.bits.constrained_intra_pred_flag = hp.constrained_intra_pred;
 	pic.pic_fields.bits.transform_skip_enabled_flag = hp.transform_skip;

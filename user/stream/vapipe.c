@@ -205,6 +205,8 @@ static int ks_pick_codec(struct ks_vapipe *p)
 	if (!ks_attr_has(at[KS_AT_RT], VA_RT_FORMAT_YUV420))
 		return ks_va_fail(p, -EOPNOTSUPP, "%s: %s/%s does not encode 4:2:0", p->cfg.device,
 				  vaProfileStr(p->profile), vaEntrypointStr(p->entrypoint));
+	if (p->cfg.codec == KS_CODEC_HEVC && ks_va_hevc_check(p, false))
+		return -EOPNOTSUPP;
 
 	if (!ks_has_entrypoint(p->dpy, VAProfileNone, VAEntrypointVideoProc))
 		return ks_va_fail(p, -EOPNOTSUPP,
@@ -220,7 +222,8 @@ static int ks_pick_codec(struct ks_vapipe *p)
 	if (p->profile10 != VAProfileNone && p->ep10 &&
 	    !ks_query_attrs(p, p->profile10, p->ep10, p->attr[1]) &&
 	    ks_attr_has(p->attr[1][KS_AT_RT], VA_RT_FORMAT_YUV420_10) &&
-	    ks_attr_has(vpp_rt, VA_RT_FORMAT_YUV420_10)) {
+	    ks_attr_has(vpp_rt, VA_RT_FORMAT_YUV420_10) &&
+	    (p->cfg.codec != KS_CODEC_HEVC || !ks_va_hevc_check(p, true))) {
 		/* same rate control and packed header choices as 8-bit */
 	} else {
 		p->profile10 = VAProfileNone;

@@ -134,6 +134,8 @@ int ks_va_read_coded(struct ks_vapipe *p, struct ks_buf *out, bool annexb);
 struct ks_hevc_params;
 /* va_hevc.c: the HEVC parameters of the session (for the tests too) */
 void ks_va_hevc_params(const struct ks_vapipe *p, struct ks_hevc_params *hp);
+/* 0, or the error when the driver requires HEVC tools the helper does not use */
+int ks_va_hevc_check(struct ks_vapipe *p, bool tenbit);
 
 struct ks_av1_seq;
 /* va_av1.c: base_q_idx for --qp; the sequence header fields of the session */
