@@ -581,7 +581,7 @@ END_TEST
  * encoded, skipped, repeated, blank or dropped, except at most the
  * module's queue (4) plus one still unread at SIGTERM.
  */
-START_TEST(e2e_fast_renderer)
+static void e2e_check_fast(const char *name, long long threads)
 {
 	long long sum;
 	struct e2e_run r;
@@ -589,7 +589,7 @@ START_TEST(e2e_fast_renderer)
 	unsigned int n = 0;
 	FILE *fp;
 
-	e2e_load(&r, "fast");
+	e2e_load(&r, name);
 	sum = r.encoded + r.skipped + r.repeated + r.blank + r.dropped;
 	ck_assert_int_le(sum, r.flips);
 	ck_assert_int_ge(sum, (long long)r.flips - (KMSCAP_DEFAULT_QUEUE + 1));
@@ -602,9 +602,29 @@ START_TEST(e2e_fast_renderer)
 	ck_assert_int_eq(pclose(fp), 0);
 	ck_assert_msg(sscanf(line, "%*u,%*u,%u", &n) == 1, "ffprobe: %s", line);
 	ck_assert_uint_eq(n, r.encoded + r.repeated);
-	fprintf(stderr, "e2e_fast_renderer: %u flips, %lld encoded, %lld dropped\n", r.flips,
-		r.encoded, r.dropped);
+	/* the thread model asked for ran; the module saw every flip */
+	if (threads)
+		ck_assert_int_eq(json_line_field(r.log, "exit", "threads"), threads);
+	ck_assert_int_ge(json_line_field(r.log, "exit", "module_flips"), r.flips);
+	fprintf(stderr, "e2e_%s: %u flips, %lld encoded, %lld dropped; threads %lld, "
+		"max_hold_wait_ns %lld, hold_timeout_ns %lld, module_dropped_timeout %lld\n",
+		name, r.flips, r.encoded, r.dropped, json_line_field(r.log, "exit", "threads"),
+		json_line_field(r.log, "exit", "max_hold_wait_ns"),
+		json_line_field(r.log, "exit", "hold_timeout_ns"),
+		json_line_field(r.log, "exit", "module_dropped_timeout"));
 	e2e_free(&r);
+}
+
+START_TEST(e2e_fast_renderer)
+{
+	e2e_check_fast("fast", 0);
+}
+END_TEST
+
+/* The same with --threads 1: the encoder in the event loop's thread. */
+START_TEST(e2e_fast_renderer_threads1)
+{
+	e2e_check_fast("fast1", 1);
 }
 END_TEST
 
@@ -835,6 +855,7 @@ Suite *ks_suite_e2e(void)
 	KS_ADD_T(s, e2e_mode_change, 300);
 	KS_ADD_T(s, e2e_sigterm, 300);
 	KS_ADD_T(s, e2e_fast_renderer, 300);
+	KS_ADD_T(s, e2e_fast_renderer_threads1, 300);
 	KS_ADD_T(s, e2e_cursor_separate, 300);
 	KS_ADD_T(s, e2e_cursor_composite, 300);
 	KS_ADD_T(s, e2e_rc_cbr, 300);

@@ -16,6 +16,8 @@
  *               timeout (one refresh period) and non-blocking flips as fast
  *               as the display takes them: the renderer outpaces the
  *               encoder, frames are dropped and must be counted;
+ *   fast1       the same with --threads 1 (fast: the default, or
+ *               $KMSCAP_STREAM_THREADS);
  *   cursor      --cursor separate: a cursor that moves every frame and
  *               changes its image halfway; records in cursor.bin;
  *   composite   the same cursor with the default --cursor composite: the
@@ -183,6 +185,7 @@ struct ks_scenario {
 	const char *qp;		/* --qp, if set */
 	bool ten;		/* XRGB2101010 buffers */
 	bool half;		/* FRAMES / 2 frames */
+	const char *threads;	/* --threads, if set */
 };
 
 /* Blocking atomic commit: primary plane @b, the cursor @cur at frame @n's place. */
@@ -288,6 +291,10 @@ static void ks_run(const struct ks_scenario *sc, unsigned int n)
 		args[a++] = "separate";
 		args[a++] = "--cursor-out";
 		args[a++] = curout;
+	}
+	if (sc->threads) {
+		args[a++] = "--threads";
+		args[a++] = sc->threads;
 	}
 	args[a++] = "--json";
 	args[a++] = "-o";
@@ -464,6 +471,7 @@ int main(int argc, char **argv)
 		{ .name = "modechange", .modechange = true },
 		{ .name = "sigterm", .sigterm = true },
 		{ .name = "fast", .sigterm = true, .fast = true },
+		{ .name = "fast1", .sigterm = true, .fast = true, .threads = "1" },
 		{ .name = "cursor", .cursor = true },
 		{ .name = "composite", .cursor = true, .composite = true, .va_debug = true },
 		{ .name = "cbr", .rc = "cbr", .bitrate = "4M", .va_debug = true },
