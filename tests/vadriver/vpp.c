@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * vpp.c - video processing: RGB (8-bit) -> NV12 and RGB 2101010 -> P010,
+ * vpp.c - video processing: RGB (8-bit) -> NV12 and RGB 2101010 -> P010 or NV12,
  * BT.709 limited range, with an optional crop (surface_region) and scale
  * into output_region (nearest for VA_FILTER_SCALING_FAST, bilinear
  * otherwise).  The rest of the output is filled with the background colour.
@@ -447,10 +447,11 @@ static VAStatus kmscap_va_vpp_first(struct kmscap_va_driver *drv, struct kmscap_
 					"surface %#x is both the input and the output", src->id);
 	ten = dst->fourcc == VA_FOURCC_P010;
 	yuv = src->fourcc == dst->fourcc;
+	/* RGB10 -> NV12 rounds the 10-bit source to 8 bits; 8-bit RGB -> P010 is not done */
 	if (!yuv && !((src->rt_format == VA_RT_FORMAT_RGB32 && !ten) ||
-		      (src->rt_format == VA_RT_FORMAT_RGB32_10 && ten)))
+		      src->rt_format == VA_RT_FORMAT_RGB32_10))
 		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_UNIMPLEMENTED,
-					"conversion %s -> %s: only RGB -> NV12, RGB10 -> P010, NV12 -> NV12, P010 -> P010",
+					"conversion %s -> %s: only RGB -> NV12, RGB10 -> P010 or NV12, NV12 -> NV12, P010 -> P010",
 					kmscap_va_fourcc_str(src->fourcc, a),
 					kmscap_va_fourcc_str(dst->fourcc, b));
 	sr = c->have_surface_region ? c->surface_region :
@@ -479,8 +480,8 @@ static VAStatus kmscap_va_vpp_first(struct kmscap_va_driver *drv, struct kmscap_
 	}
 	if (orr.x || orr.y || orr.width != dst->width || orr.height != dst->height)
 		kmscap_va_fill_background(dst, c->pipeline.output_background_color);
-	max = ten ? 1023 : 255;
-	s = ten ? 4 : 1;
+	max = src->rt_format == VA_RT_FORMAT_RGB32_10 ? 1023 : 255;	/* the source's depth */
+	s = ten ? 4 : 1;						/* the output's scale */
 	for (y = 0; y < orr.height; y += 2) {
 		for (x = 0; x < orr.width; x++) {
 			rows[x] = kmscap_va_sample(src, &sr, &orr, x, y, bilinear);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * test_vpp.c - RGB -> NV12 and RGB10 -> P010 conversion against reference
+ * test_vpp.c - RGB -> NV12 and RGB10 -> P010 / NV12 conversion against reference
  * values computed here, independently of the driver (floating point
  * BT.709 limited-range formulas), plus crop, scale and background fill.
  */
@@ -37,10 +37,10 @@ static void kmscap_vat_ref_c(double r, double g, double b, double max, double sc
 }
 
 /* Reference conversion of a w x h RGB picture (rgb[i] = {r, g, b}). */
-static void kmscap_vat_ref_convert(const int (*rgb)[3], unsigned int w, unsigned int h,
-				   bool ten, struct kmscap_vat_yuv *o)
+static void kmscap_vat_ref_convert_depth(const int (*rgb)[3], unsigned int w, unsigned int h,
+					 bool ten_in, bool ten_out, struct kmscap_vat_yuv *o)
 {
-	double max = ten ? 1023 : 255, scale = ten ? 4 : 1;
+	double max = ten_in ? 1023 : 255, scale = ten_out ? 4 : 1;
 	unsigned int x, y;
 
 	o->w = w;
@@ -64,6 +64,12 @@ static void kmscap_vat_ref_convert(const int (*rgb)[3], unsigned int w, unsigned
 					 &o->u[y * (w / 2) + x], &o->v[y * (w / 2) + x]);
 		}
 	}
+}
+
+static void kmscap_vat_ref_convert(const int (*rgb)[3], unsigned int w, unsigned int h,
+				   bool ten, struct kmscap_vat_yuv *o)
+{
+	kmscap_vat_ref_convert_depth(rgb, w, h, ten, ten, o);
 }
 
 static void kmscap_vat_yuv_free(struct kmscap_vat_yuv *o)
@@ -260,7 +266,8 @@ static VASurfaceID kmscap_vat_rgb_surface(VADisplay dpy, unsigned int fmt, const
 	return s;
 }
 
-static void kmscap_vat_convert_case(unsigned int fmt, bool legacy)
+/* Convert a random picture of format @fmt to NV12 or (@ten_out) P010. */
+static void kmscap_vat_convert_to(unsigned int fmt, bool legacy, bool ten_out)
 {
 	const unsigned int w = 48, h = 32;
 	bool ten = kmscap_vat_vpp_formats[fmt].ten;
@@ -271,18 +278,24 @@ static void kmscap_vat_convert_case(unsigned int fmt, bool legacy)
 	char what[64];
 
 	kmscap_vat_random_rgb(rgb, w * h, ten ? 1023 : 255, fmt);
-	kmscap_vat_ref_convert((const int (*)[3])rgb, w, h, ten, &ref);
+	kmscap_vat_ref_convert_depth((const int (*)[3])rgb, w, h, ten, ten_out, &ref);
 	kmscap_vat_open(&t);
 	in = kmscap_vat_rgb_surface(t.dpy, fmt, (const int (*)[3])rgb, w, h, legacy);
-	out = kmscap_vat_out_surface(t.dpy, ten, w, h);
+	out = kmscap_vat_out_surface(t.dpy, ten_out, w, h);
 	ck_assert_va_ok(kmscap_vat_vpp(t.dpy, in, out, NULL, NULL, VA_FILTER_SCALING_DEFAULT, 0));
 	kmscap_vat_read(t.dpy, out, w, h, &got);
-	snprintf(what, sizeof(what), "format %u%s", fmt, legacy ? " (legacy DRM_PRIME)" : "");
+	snprintf(what, sizeof(what), "format %u%s to %s", fmt,
+		 legacy ? " (legacy DRM_PRIME)" : "", ten_out ? "P010" : "NV12");
 	kmscap_vat_compare(&got, &ref, what);
 	kmscap_vat_yuv_free(&ref);
 	kmscap_vat_yuv_free(&got);
 	free(rgb);
 	kmscap_vat_close(&t);
+}
+
+static void kmscap_vat_convert_case(unsigned int fmt, bool legacy)
+{
+	kmscap_vat_convert_to(fmt, legacy, kmscap_vat_vpp_formats[fmt].ten);
 }
 
 START_TEST(test_vpp_rgb_to_nv12)
@@ -302,6 +315,16 @@ START_TEST(test_vpp_rgb10_to_p010)
 	for (f = 4; f < 8; f++)
 		kmscap_vat_convert_case(f, false);
 	kmscap_vat_convert_case(4, true);
+}
+END_TEST
+
+/* A 10-bit source to an 8-bit NV12 output: rounded from the 10-bit values. */
+START_TEST(test_vpp_rgb10_to_nv12)
+{
+	unsigned int f;
+
+	for (f = 4; f < 8; f++)
+		kmscap_vat_convert_to(f, false, false);
 }
 END_TEST
 
@@ -898,6 +921,7 @@ Suite *kmscap_vat_suite_vpp(void)
 #define ADD(fn) KMSCAP_VAT_ADD(s, fn, 60)
 	ADD(test_vpp_rgb_to_nv12);
 	ADD(test_vpp_rgb10_to_p010);
+	ADD(test_vpp_rgb10_to_nv12);
 	ADD(test_vpp_known_colours);
 	ADD(test_vpp_crop_scale_nearest);
 	ADD(test_vpp_scale_bilinear);
