@@ -6,7 +6,8 @@
  * (when av1_enc.c says it is available) AV1 Profile 0, each with EncSlice
  * and EncSliceLP, and VAProfileNone with VideoProc.  The attributes of
  * each codec come from its own file (kmscap_va_hevc_attrib(),
- * kmscap_va_av1_attrib()); the H.264 ones are here.
+ * kmscap_va_av1_attrib()); the H.264 ones are here.  The HEVC ones
+ * depend on KMSCAP_VA_HEVC_GPB, which a config records when it is created.
  */
 #include <stdlib.h>
 
@@ -121,8 +122,8 @@ static VAStatus kmscap_va_check_pair(struct kmscap_va_driver *drv, VAProfile pro
 				vaProfileStr(profile));
 }
 
-static uint32_t kmscap_va_attrib_value(VAProfile profile, VAEntrypoint ep,
-				       VAConfigAttribType type)
+static uint32_t kmscap_va_attrib_value(struct kmscap_va_driver *drv, VAProfile profile,
+				       VAEntrypoint ep, VAConfigAttribType type)
 {
 	if (ep == VAEntrypointVideoProc) {
 		switch (type) {
@@ -138,7 +139,7 @@ static uint32_t kmscap_va_attrib_value(VAProfile profile, VAEntrypoint ep,
 	}
 	switch (kmscap_va_codec_of(profile)) {
 	case KMSCAP_VA_CODEC_HEVC:
-		return kmscap_va_hevc_attrib(profile, ep, type);
+		return kmscap_va_hevc_attrib(profile, ep, type, kmscap_va_hevc_gpb(drv));
 	case KMSCAP_VA_CODEC_AV1:
 		return kmscap_va_av1_attrib(ep, type);
 	case KMSCAP_VA_CODEC_H264:
@@ -177,13 +178,14 @@ static uint32_t kmscap_va_attrib_value(VAProfile profile, VAEntrypoint ep,
 VAStatus kmscap_va_get_config_attributes(VADriverContextP ctx, VAProfile profile,
 					 VAEntrypoint entrypoint, VAConfigAttrib *list, int num)
 {
-	VAStatus st = kmscap_va_check_pair(kmscap_va_drv(ctx), profile, entrypoint, __func__);
+	struct kmscap_va_driver *drv = kmscap_va_drv(ctx);
+	VAStatus st = kmscap_va_check_pair(drv, profile, entrypoint, __func__);
 	int i;
 
 	if (st != VA_STATUS_SUCCESS)
 		return st;
 	for (i = 0; i < num; i++)
-		list[i].value = kmscap_va_attrib_value(profile, entrypoint, list[i].type);
+		list[i].value = kmscap_va_attrib_value(drv, profile, entrypoint, list[i].type);
 	return VA_STATUS_SUCCESS;
 }
 
@@ -215,13 +217,14 @@ VAStatus kmscap_va_create_config(VADriverContextP ctx, VAProfile profile,
 	cfg->codec = kmscap_va_codec_of(profile);
 	cfg->entrypoint = entrypoint;
 	/* default: the lowest RT format offered (YUV420_10 for HEVC Main10) */
-	rt = kmscap_va_attrib_value(profile, entrypoint, VAConfigAttribRTFormat);
+	rt = kmscap_va_attrib_value(drv, profile, entrypoint, VAConfigAttribRTFormat);
 	cfg->rt_format = rt & (~rt + 1);
 	cfg->rc_mode = entrypoint == VAEntrypointVideoProc ? VA_RC_NONE : VA_RC_CQP;
 	cfg->packed_headers = VA_ENC_PACKED_HEADER_NONE;
+	cfg->hevc_gpb = cfg->codec == KMSCAP_VA_CODEC_HEVC && kmscap_va_hevc_gpb(drv);
 
 	for (i = 0; i < num; i++) {
-		uint32_t sup = kmscap_va_attrib_value(profile, entrypoint, list[i].type);
+		uint32_t sup = kmscap_va_attrib_value(drv, profile, entrypoint, list[i].type);
 		uint32_t v = list[i].value;
 
 		if (sup == VA_ATTRIB_NOT_SUPPORTED) {
@@ -262,6 +265,7 @@ VAStatus kmscap_va_create_config(VADriverContextP ctx, VAProfile profile,
 		case VAConfigAttribEncInterlaced:
 		case VAConfigAttribEncIntraRefresh:
 		case VAConfigAttribEncSliceStructure:
+		case VAConfigAttribPredictionDirection:
 			if (v & ~sup) {
 				st = KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_VALUE,
 						      "%s value %#x not supported (supported %#x)",

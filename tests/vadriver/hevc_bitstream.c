@@ -307,17 +307,33 @@ void kmscap_va_hevc_write_slice_header(struct kmscap_va_bits *b,
 		if (seq->seq_fields.bits.sps_temporal_mvp_enabled_flag)
 			kmscap_va_bits_put(b, 1, sl->slice_fields.bits.slice_temporal_mvp_enabled_flag);
 	}
-	if (sl->slice_type == 1) {		/* P */
-		unsigned int nref = sl->slice_fields.bits.num_ref_idx_active_override_flag ?
-			sl->num_ref_idx_l0_active_minus1 : pic->num_ref_idx_l0_default_active_minus1;
+	if (sl->slice_type != 2) {		/* P, or B (generalised P/B: list 1 = list 0) */
+		bool over = sl->slice_fields.bits.num_ref_idx_active_override_flag;
+		bool is_b = sl->slice_type == 0;
+		bool col_l0 = !is_b || sl->slice_fields.bits.collocated_from_l0_flag;
+		unsigned int nref = over ? sl->num_ref_idx_l0_active_minus1 :
+			pic->num_ref_idx_l0_default_active_minus1;
+		unsigned int nref1 = over ? sl->num_ref_idx_l1_active_minus1 :
+			pic->num_ref_idx_l1_default_active_minus1;
 
-		kmscap_va_bits_put(b, 1, sl->slice_fields.bits.num_ref_idx_active_override_flag);
-		if (sl->slice_fields.bits.num_ref_idx_active_override_flag)
+		kmscap_va_bits_put(b, 1, over);
+		if (over) {
 			kmscap_va_bits_ue(b, sl->num_ref_idx_l0_active_minus1);
+			if (is_b)
+				kmscap_va_bits_ue(b, sl->num_ref_idx_l1_active_minus1);
+		}
+		/* lists_modification_present_flag 0: no ref_pic_lists_modification() */
+		if (is_b)
+			kmscap_va_bits_put(b, 1, sl->slice_fields.bits.mvd_l1_zero_flag);
 		kmscap_va_bits_put(b, 1, sl->slice_fields.bits.cabac_init_flag);
 		if (!idr && seq->seq_fields.bits.sps_temporal_mvp_enabled_flag &&
-		    sl->slice_fields.bits.slice_temporal_mvp_enabled_flag && nref > 0)
-			kmscap_va_bits_ue(b, 0);	/* collocated_ref_idx */
+		    sl->slice_fields.bits.slice_temporal_mvp_enabled_flag) {
+			if (is_b)	/* collocated_from_l0_flag */
+				kmscap_va_bits_put(b, 1, col_l0);
+			if (col_l0 ? nref > 0 : nref1 > 0)
+				kmscap_va_bits_ue(b, 0);	/* collocated_ref_idx */
+		}
+		/* weighted_pred_flag and weighted_bipred_flag 0: no pred_weight_table() */
 		kmscap_va_bits_ue(b, 5 - sl->max_num_merge_cand);
 	}
 	kmscap_va_bits_se(b, sl->slice_qp_delta);

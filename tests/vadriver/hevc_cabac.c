@@ -4,7 +4,7 @@
  *
  * Each CTU is split down to the largest PCM size the sequence allows (and
  * further where the picture edge cuts it); every coding unit then codes
- * cu_skip_flag 0 and pred_mode_flag 1 (intra) in P slices, part_mode
+ * cu_skip_flag 0 and pred_mode_flag 1 (intra) in P and B slices, part_mode
  * 2Nx2N at the minimum CB size, and pcm_flag 1, after which the arithmetic
  * coder is flushed, the samples follow raw (luma, then Cb, then Cr, at the
  * PCM bit depths), and the coder is initialised again.  Only split_cu_flag,
@@ -60,7 +60,8 @@ enum {
 };
 
 /*
- * initValue per initType (0: I; 1: P without cabac_init_flag; 2: P with it),
+ * initValue per initType (0: I; 1: P without cabac_init_flag, B with it;
+ * 2: P with cabac_init_flag, B without),
  * tables 9-11 (split_cu_flag), 9-13 (cu_skip_flag), 9-15 (pred_mode_flag),
  * 9-16 (part_mode, first bin).  I slices use neither skip nor pred_mode.
  */
@@ -174,7 +175,7 @@ struct kmscap_va_hevc_ctu_coder {
 	unsigned int log2_ctb, log2_min_cb, log2_pcm;	/* log2_pcm: the CU size used */
 	unsigned int depth_luma, depth_chroma;	/* PCM sample bit depths */
 	unsigned int ctb_cols, slice_addr;
-	bool is_p;
+	bool is_inter;
 	uint8_t *depth;			/* CtDepth per minimum CB */
 	unsigned int depth_stride;
 };
@@ -224,7 +225,7 @@ static void kmscap_va_hevc_coding_unit(struct kmscap_va_hevc_ctu_coder *k, unsig
 {
 	struct kmscap_va_hevc_cabac *c = &k->cabac;
 
-	if (k->is_p) {
+	if (k->is_inter) {
 		/* neighbours are never skipped: ctxInc 0 */
 		kmscap_va_hevc_cabac_bin(c, KMSCAP_VA_HEVC_CTX_SKIP, 0);
 		kmscap_va_hevc_cabac_bin(c, KMSCAP_VA_HEVC_CTX_PRED_MODE, 1);	/* intra */
@@ -295,9 +296,12 @@ void kmscap_va_hevc_write_slice_data(struct kmscap_va_bits *b,
 	k.ctb_cols = (k.width + ctb - 1) / ctb;
 	rows = (k.height + ctb - 1) / ctb;
 	k.slice_addr = sl->slice_segment_address;
-	k.is_p = sl->slice_type == 1;
-	if (k.is_p)
+	/* P and B slices code cu_skip_flag and pred_mode_flag (9.3.2.2: initType) */
+	k.is_inter = sl->slice_type != 2;
+	if (sl->slice_type == 1)
 		init_type = sl->slice_fields.bits.cabac_init_flag ? 2 : 1;
+	else if (sl->slice_type == 0)
+		init_type = sl->slice_fields.bits.cabac_init_flag ? 1 : 2;
 	k.depth_stride = k.ctb_cols << (k.log2_ctb - k.log2_min_cb);
 	k.depth = calloc((size_t)k.depth_stride * (rows << (k.log2_ctb - k.log2_min_cb)), 1);
 	if (!k.depth) {

@@ -26,7 +26,29 @@
 					 VA_ENC_SLICE_STRUCTURE_ARBITRARY_ROWS | \
 					 VA_ENC_SLICE_STRUCTURE_POWER_OF_TWO_ROWS)
 
-uint32_t kmscap_va_hevc_attrib(VAProfile profile, VAEntrypoint ep, VAConfigAttribType type)
+/*
+ * KMSCAP_VA_HEVC_GPB=1 emulates a low-power encoder (Intel's VDEnc behind
+ * VAEntrypointEncSliceLP is one) that codes no P slices: it declares
+ * VA_PREDICTION_DIRECTION_BI_NOT_EMPTY and wants "generalised P and B",
+ * B slices whose RefPicList1 repeats RefPicList0.  Read once per display,
+ * at its first config query, so a display keeps one behaviour.
+ */
+bool kmscap_va_hevc_gpb(struct kmscap_va_driver *drv)
+{
+	if (!drv->hevc_gpb_read) {
+		const char *v = getenv("KMSCAP_VA_HEVC_GPB");
+
+		drv->hevc_gpb = v && *v && strcmp(v, "0") != 0;
+		drv->hevc_gpb_read = true;
+		if (drv->hevc_gpb)
+			kmscap_va_reject(drv, VA_STATUS_SUCCESS, "HEVC", "KMSCAP_VA_HEVC_GPB=%s: HEVC codes no P slices, only B slices whose list 1 repeats list 0 (VA_PREDICTION_DIRECTION_BI_NOT_EMPTY)",
+				      v);
+	}
+	return drv->hevc_gpb;
+}
+
+uint32_t kmscap_va_hevc_attrib(VAProfile profile, VAEntrypoint ep, VAConfigAttribType type,
+			       bool gpb)
 {
 	switch (type) {
 	case VAConfigAttribRTFormat:
@@ -39,7 +61,11 @@ uint32_t kmscap_va_hevc_attrib(VAProfile profile, VAEntrypoint ep, VAConfigAttri
 	case VAConfigAttribEncInterlaced:
 		return VA_ENC_INTERLACED_NONE;
 	case VAConfigAttribEncMaxRefFrames:
-		return KMSCAP_VA_HEVC_MAX_REFS;		/* list 0 only: no B slices */
+		/* list 0 only: no B slices; GPB: list 1 repeats list 0 */
+		return KMSCAP_VA_HEVC_MAX_REFS | (gpb ? KMSCAP_VA_HEVC_MAX_REFS << 16 : 0);
+	case VAConfigAttribPredictionDirection:
+		return gpb ? VA_PREDICTION_DIRECTION_PREVIOUS |
+			     VA_PREDICTION_DIRECTION_BI_NOT_EMPTY : VA_ATTRIB_NOT_SUPPORTED;
 	case VAConfigAttribEncMaxSlices:
 		return KMSCAP_VA_MAX_SLICES;
 	case VAConfigAttribEncSliceStructure:

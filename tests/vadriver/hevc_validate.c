@@ -5,7 +5,8 @@
  * VAEncSliceParameterBufferHEVC, and the coding tools and block sizes the
  * driver offers (VAConfigAttribEncHEVCFeatures/BlockSizes).  Every coding
  * unit is PCM, so pcm_enabled_flag is required and the PCM parameters must
- * make the coding lossless.
+ * make the coding lossless.  With KMSCAP_VA_HEVC_GPB (config.hevc_gpb) P
+ * slices are refused and B slices accepted when list 1 repeats list 0.
  */
 #include <string.h>
 
@@ -266,9 +267,12 @@ VAStatus kmscap_va_hevc_check_pic(struct kmscap_va_driver *drv, struct kmscap_va
 		return REJECT("nal_unit_type %u: only TRAIL_N, TRAIL_R, CRA and IDR pictures", nal);
 	if (nal == 0 && pic->pic_fields.bits.reference_pic_flag)
 		return REJECT("TRAIL_N picture marked as a reference (reference_pic_flag)");
-	if (type == 3 || type > 3 || type == 0)
+	if (!c->config.hevc_gpb && (type == 3 || type > 3 || type == 0))
 		return REJECT("coding_type %u: only I (1) and P (2); no B, EncMaxRefFrames offers no list 1",
 			      type);
+	/* GPB: a P or B picture, coded in B slices with list 1 = list 0 */
+	if (c->config.hevc_gpb && (type > 3 || type == 0))
+		return REJECT("coding_type %u: only I (1), P (2) and B (3)", type);
 	if ((idr || nal == 21) && type != 1)
 		return REJECT("IRAP picture (nal_unit_type %u) with coding_type %u, not I", nal, type);
 	if (idr && poc != 0)
@@ -342,8 +346,8 @@ VAStatus kmscap_va_hevc_check_pic(struct kmscap_va_driver *drv, struct kmscap_va
 	}
 	if (nrefs > KMSCAP_VA_HEVC_MAX_REFS)
 		return REJECT("%u reference frames, at most %d", nrefs, KMSCAP_VA_HEVC_MAX_REFS);
-	if (type == 2 && !nrefs)
-		return REJECT("P picture without a reference frame");
+	if (type != 1 && !nrefs)
+		return REJECT("%s picture without a reference frame", type == 2 ? "P" : "B");
 	return VA_STATUS_SUCCESS;
 }
 
@@ -377,7 +381,7 @@ VAStatus kmscap_va_hevc_check_slices(struct kmscap_va_driver *drv, struct kmscap
 	for (i = 0; i < h->num_slices; i++) {
 		const VAEncSliceParameterBufferHEVC *sl = &h->slices[i];
 		int qp = (int)pic->pic_init_qp + sl->slice_qp_delta;
-		unsigned int nref;
+		unsigned int nref, nref1;
 
 		if (sl->slice_segment_address != next || !sl->num_ctu_in_slice ||
 		    sl->slice_segment_address + sl->num_ctu_in_slice > ctbs)
@@ -385,11 +389,15 @@ VAStatus kmscap_va_hevc_check_slices(struct kmscap_va_driver *drv, struct kmscap
 				      i, sl->slice_segment_address, sl->num_ctu_in_slice, next,
 				      ctbs);
 		next = sl->slice_segment_address + sl->num_ctu_in_slice;
-		if (sl->slice_type > 2 || sl->slice_type == 0)
+		if (sl->slice_type > 2 || (sl->slice_type == 0 && !c->config.hevc_gpb))
 			return REJECT("slice %u: slice_type %u (B or unknown): only P (1) and I (2)",
 				      i, sl->slice_type);
-		if (sl->slice_type == 1 && pic->pic_fields.bits.coding_type == 1)
-			return REJECT("slice %u: P slice in an I picture", i);
+		if (sl->slice_type == 1 && c->config.hevc_gpb)
+			return REJECT("slice %u: P slice, but this encoder codes no P slices (KMSCAP_VA_HEVC_GPB, VA_PREDICTION_DIRECTION_BI_NOT_EMPTY): send a B slice whose RefPicList1 repeats RefPicList0",
+				      i);
+		if (sl->slice_type != 2 && pic->pic_fields.bits.coding_type == 1)
+			return REJECT("slice %u: %s slice in an I picture", i,
+				      sl->slice_type ? "P" : "B");
 		if (sl->slice_pic_parameter_set_id != pic->slice_pic_parameter_set_id)
 			return REJECT("slice %u: slice_pic_parameter_set_id %u, picture's %u", i,
 				      sl->slice_pic_parameter_set_id,
@@ -424,7 +432,7 @@ VAStatus kmscap_va_hevc_check_slices(struct kmscap_va_driver *drv, struct kmscap
 		    !seq->seq_fields.bits.sps_temporal_mvp_enabled_flag)
 			return REJECT("slice %u: slice_temporal_mvp_enabled_flag without sps_temporal_mvp_enabled_flag",
 				      i);
-		if (sl->slice_type != 1)
+		if (sl->slice_type == 2)
 			continue;
 		if (sl->max_num_merge_cand < 1 || sl->max_num_merge_cand > 5)
 			return REJECT("slice %u: max_num_merge_cand %u outside 1..5", i,
@@ -439,6 +447,25 @@ VAStatus kmscap_va_hevc_check_slices(struct kmscap_va_driver *drv, struct kmscap
 			if (!kmscap_va_hevc_in_refs(pic, &sl->ref_pic_list0[k]))
 				return REJECT("slice %u: ref_pic_list0[%u] (surface %#x, POC %d) is not in reference_frames",
 					      i, k, sl->ref_pic_list0[k].picture_id,
+					      sl->ref_pic_list0[k].pic_order_cnt);
+		if (sl->slice_type != 0)
+			continue;
+		/* generalised P and B: list 1 is list 0, entry for entry */
+		nref1 = sl->slice_fields.bits.num_ref_idx_active_override_flag ?
+			sl->num_ref_idx_l1_active_minus1 + 1u :
+			pic->num_ref_idx_l1_default_active_minus1 + 1u;
+		if (nref1 != nref)
+			return REJECT("slice %u: B slice with %u active list 1 references and %u in list 0: this encoder codes only B slices whose RefPicList1 repeats RefPicList0",
+				      i, nref1, nref);
+		for (k = 0; k < nref; k++)
+			if (sl->ref_pic_list1[k].picture_id != sl->ref_pic_list0[k].picture_id ||
+			    sl->ref_pic_list1[k].pic_order_cnt !=
+			    sl->ref_pic_list0[k].pic_order_cnt ||
+			    !kmscap_va_hevc_valid_ref(&sl->ref_pic_list1[k]))
+				return REJECT("slice %u: ref_pic_list1[%u] (surface %#x, POC %d) is not ref_pic_list0[%u] (surface %#x, POC %d): this encoder codes only B slices whose RefPicList1 repeats RefPicList0",
+					      i, k, sl->ref_pic_list1[k].picture_id,
+					      sl->ref_pic_list1[k].pic_order_cnt, k,
+					      sl->ref_pic_list0[k].picture_id,
 					      sl->ref_pic_list0[k].pic_order_cnt);
 	}
 	if (next != ctbs)

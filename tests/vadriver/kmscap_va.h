@@ -61,6 +61,7 @@ struct kmscap_va_config {
 	unsigned int rt_format;
 	unsigned int rc_mode;
 	unsigned int packed_headers;
+	bool hevc_gpb;		/* HEVC: KMSCAP_VA_HEVC_GPB was set, no P slices */
 };
 
 struct kmscap_va_surface {
@@ -189,6 +190,8 @@ struct kmscap_va_driver {
 	pthread_mutex_t lock;
 	struct kmscap_va_table tables[KMSCAP_VA_OBJ_COUNT];
 	bool debug;
+	/* KMSCAP_VA_HEVC_GPB, read once per display (kmscap_va_hevc_gpb()) */
+	bool hevc_gpb, hevc_gpb_read;
 };
 
 static inline struct kmscap_va_driver *kmscap_va_drv(VADriverContextP ctx)
@@ -418,7 +421,7 @@ void kmscap_va_h264_write_pcm_mbs_cabac(struct kmscap_va_bits *b,
  * it does not offer; kmscap_va_hevc_buffer_size() the element size of a
  * parameter buffer type, 0 for free-form types, -1 if not accepted.
  */
-#define KMSCAP_VA_HEVC_MAX_REFS	4	/* list 0; no list 1 (no B slices) */
+#define KMSCAP_VA_HEVC_MAX_REFS	4	/* list 0; list 1 only in GPB mode (= list 0) */
 
 /* What the encoder needs from an SPS/PPS, generated or parsed from a packed one. */
 struct kmscap_va_hevc_sps_info {
@@ -466,7 +469,15 @@ struct kmscap_va_hevc_state {
 	unsigned int frames;
 };
 
-uint32_t kmscap_va_hevc_attrib(VAProfile profile, VAEntrypoint ep, VAConfigAttribType type);
+/*
+ * KMSCAP_VA_HEVC_GPB=1 (read at the display's first config query, then
+ * fixed): HEVC emulates a low-power encoder that codes no P slices
+ * (VAConfigAttribPredictionDirection with VA_PREDICTION_DIRECTION_BI_NOT_EMPTY):
+ * B slices whose RefPicList1 repeats RefPicList0 instead.
+ */
+bool kmscap_va_hevc_gpb(struct kmscap_va_driver *drv);
+uint32_t kmscap_va_hevc_attrib(VAProfile profile, VAEntrypoint ep, VAConfigAttribType type,
+			       bool gpb);
 long kmscap_va_hevc_buffer_size(VABufferType type);
 VAStatus kmscap_va_hevc_create(struct kmscap_va_driver *drv, struct kmscap_va_context *c);
 VAStatus kmscap_va_hevc_render(struct kmscap_va_driver *drv, struct kmscap_va_context *c,

@@ -350,6 +350,63 @@ void kmscap_vath_check(struct kmscap_vath *e, const char *name,
 	free(out);
 }
 
+/*
+ * KMSCAP_VA_HEVC_GPB for the next display: the driver reads it at the
+ * display's first config query (kmscap_vath_open()), so it is set just
+ * before and cleared right after opening.
+ */
+static void kmscap_vath_gpb_env(bool on)
+{
+	if (on)
+		ck_assert_int_eq(setenv("KMSCAP_VA_HEVC_GPB", "1", 1), 0);
+	else
+		unsetenv("KMSCAP_VA_HEVC_GPB");
+}
+
+/*
+ * The picture of kmscap_vath_defaults() as generalised P/B: B slices whose
+ * list 1 repeats list 0; coding_type P (as ffmpeg and kmscap-stream send
+ * it) on odd frames, B on even ones; mvd_l1_zero_flag and
+ * collocated_from_l0_flag varied (with cabac_init_flag varied per slice by
+ * the defaults, both B initTypes are used).
+ */
+static void kmscap_vath_to_gpb(struct kmscap_vath *e, unsigned int frame)
+{
+	unsigned int i;
+
+	if (e->pic.pic_fields.bits.idr_pic_flag)
+		return;
+	e->pic.pic_fields.bits.coding_type = frame % 2 ? 2 : 3;
+	for (i = 0; i < e->num_slices; i++) {
+		VAEncSliceParameterBufferHEVC *sl = &e->slice[i];
+
+		sl->slice_type = 0;
+		memcpy(sl->ref_pic_list1, sl->ref_pic_list0, sizeof(sl->ref_pic_list1));
+		sl->slice_fields.bits.mvd_l1_zero_flag = frame % 2;
+		sl->slice_fields.bits.collocated_from_l0_flag = (frame / 2) % 2;
+	}
+}
+
+/* ffprobe's pict_type of every frame of <workdir>/name.hevc, e.g. "IBBB". */
+static void kmscap_vath_check_types(const char *name, const char *want)
+{
+	char cmd[1024], *out = NULL, got[64];
+	unsigned int n = 0;
+	const char *p;
+
+	snprintf(cmd, sizeof(cmd),
+		 "ffprobe -v error -select_streams v:0 -show_entries frame=pict_type -of csv=p=0 '%s/%s.hevc'",
+		 kmscap_vat_workdir(), name);
+	ck_assert_msg(kmscap_vat_run(cmd, &out) == 0, "ffprobe failed on %s.hevc", name);
+	for (p = out; *p && n + 1 < sizeof(got); p++)
+		if (*p >= 'A' && *p <= 'Z')
+			got[n++] = *p;
+	got[n] = '\0';
+	ck_assert_msg(!strcmp(got, want), "%s.hevc: picture types %s, expected %s", name, got,
+		      want);
+	free(out);
+}
+
 typedef void (*kmscap_vath_tweak)(struct kmscap_vath *e);
 
 /* Encodes n frames (IDR, then P) of w x h and checks the decoded result. */
@@ -586,9 +643,14 @@ static void kmscap_vath_slice_header(const struct kmscap_vath *e, unsigned int i
 		kmscap_vath_put(w, 1, 1);		/* used_by_curr_pic_s0_flag */
 		kmscap_vath_put(w, 1, sl->slice_fields.bits.slice_temporal_mvp_enabled_flag);
 	}
-	if (sl->slice_type == 1) {
+	if (sl->slice_type != 2) {			/* P, or B with list 1 = list 0 */
 		kmscap_vath_put(w, 1, 0);		/* num_ref_idx_active_override_flag */
+		if (sl->slice_type == 0)
+			kmscap_vath_put(w, 1, sl->slice_fields.bits.mvd_l1_zero_flag);
 		kmscap_vath_put(w, 1, sl->slice_fields.bits.cabac_init_flag);
+		if (sl->slice_type == 0 && sl->slice_fields.bits.slice_temporal_mvp_enabled_flag)
+			kmscap_vath_put(w, 1, sl->slice_fields.bits.collocated_from_l0_flag);
+		/* one reference in each list: no collocated_ref_idx */
 		kmscap_vath_ue(w, 5 - sl->max_num_merge_cand);
 	}
 	kmscap_vath_se(w, sl->slice_qp_delta);
@@ -685,8 +747,8 @@ static size_t kmscap_vath_caller_param_sets(const struct kmscap_vath *like,
  * on the IDR, a packed slice header per slice; the driver adds only the
  * slice data, and the result decodes to the input.
  */
-static void kmscap_vath_packed_case(VAProfile profile, unsigned int w, unsigned int h,
-				    const char *name)
+static void kmscap_vath_packed_case_gpb(VAProfile profile, unsigned int w, unsigned int h,
+					const char *name, bool gpb)
 {
 	struct kmscap_vath_frame frames[3];
 	uint8_t sets[512];
@@ -694,8 +756,11 @@ static void kmscap_vath_packed_case(VAProfile profile, unsigned int w, unsigned 
 	size_t nsets;
 	unsigned int i, k;
 
+	if (gpb)
+		kmscap_vath_gpb_env(true);
 	kmscap_vath_open(&e, profile, w, h,
 			 VA_ENC_PACKED_HEADER_SEQUENCE | VA_ENC_PACKED_HEADER_SLICE);
+	kmscap_vath_gpb_env(false);
 	nsets = kmscap_vath_caller_param_sets(&e, 0, sets, sizeof(sets));
 	for (i = 0; i < 3; i++) {
 		VABufferID extra[2 + 2 * KMSCAP_VATH_MAX_SLICES];
@@ -705,6 +770,8 @@ static void kmscap_vath_packed_case(VAProfile profile, unsigned int w, unsigned 
 		kmscap_vath_frame_gen(&frames[i], w, h, e.main10, 10 + i);
 		kmscap_vath_upload(e.t.dpy, e.input, &frames[i]);
 		kmscap_vath_defaults(&e, i == 0, 2);
+		if (gpb)
+			kmscap_vath_to_gpb(&e, i);
 		if (i == 0) {
 			extra[n] = kmscap_vath_packed(&e, VAEncPackedHeaderSequence, sets, 8 * nsets,
 						      true, &extra[n + 1]);
@@ -725,9 +792,16 @@ static void kmscap_vath_packed_case(VAProfile profile, unsigned int w, unsigned 
 	ck_assert_uint_eq(kmscap_vath_count_nals(e.out, e.out_len, 19), 2);
 	ck_assert_uint_eq(kmscap_vath_count_nals(e.out, e.out_len, 1), 4);
 	kmscap_vath_check(&e, name, frames, 3);
+	kmscap_vath_check_types(name, gpb ? "IBB" : "IPP");
 	for (i = 0; i < 3; i++)
 		free(frames[i].data);
 	kmscap_vath_close(&e);
+}
+
+static void kmscap_vath_packed_case(VAProfile profile, unsigned int w, unsigned int h,
+				    const char *name)
+{
+	kmscap_vath_packed_case_gpb(profile, w, h, name, false);
 }
 
 START_TEST(test_hevc_packed_main)
@@ -1012,6 +1086,171 @@ START_TEST(test_hevc_rate_control)
 }
 END_TEST
 
+/*
+ * KMSCAP_VA_HEVC_GPB: an IDR and n - 1 generalised P/B pictures (B slices,
+ * list 1 = list 0) with the headers the driver writes.  With two_refs,
+ * pictures from the third on use the two previous pictures, in both lists
+ * (num_ref_idx_active_override_flag, one and two references).
+ */
+static void kmscap_vath_gpb_roundtrip(VAProfile profile, unsigned int w, unsigned int h,
+				      unsigned int n, unsigned int slices, const char *name,
+				      bool two_refs, kmscap_vath_tweak tweak)
+{
+	struct kmscap_vath_frame *frames = kmscap_vat_calloc(n, sizeof(*frames));
+	VAPictureHEVC older = { .picture_id = VA_INVALID_SURFACE };
+	char types[32];
+	struct kmscap_vath e;
+	unsigned int i, k;
+
+	ck_assert_uint_lt(n, sizeof(types));
+	kmscap_vath_gpb_env(true);
+	kmscap_vath_open(&e, profile, w, h, 0);
+	kmscap_vath_gpb_env(false);
+	for (i = 0; i < n; i++) {
+		VAPictureHEVC prev = e.pic.decoded_curr_pic;
+
+		kmscap_vath_frame_gen(&frames[i], w, h, e.main10, 40 + i);
+		kmscap_vath_upload(e.t.dpy, e.input, &frames[i]);
+		if (tweak)
+			tweak(&e);	/* sizes */
+		kmscap_vath_defaults(&e, i == 0, slices);
+		if (tweak)
+			tweak(&e);	/* parameters */
+		kmscap_vath_to_gpb(&e, i);
+		if (two_refs && i >= 2) {
+			e.pic.reference_frames[1] = older;
+			for (k = 0; k < e.num_slices; k++) {
+				VAEncSliceParameterBufferHEVC *sl = &e.slice[k];
+
+				sl->slice_fields.bits.num_ref_idx_active_override_flag = 1;
+				sl->num_ref_idx_l0_active_minus1 = k % 2;
+				sl->num_ref_idx_l1_active_minus1 = k % 2;
+				sl->ref_pic_list0[1] = sl->ref_pic_list1[1] = older;
+			}
+		}
+		ck_assert_va_ok(kmscap_vath_submit(&e, i == 0, NULL, 0));
+		older = prev;
+		older.flags = 0;
+		types[i] = i ? 'B' : 'I';
+	}
+	types[n] = '\0';
+	/* a B slice header per slice of every picture after the IDR */
+	ck_assert_uint_eq(kmscap_vath_count_nals(e.out, e.out_len, 1), (n - 1) * slices);
+	kmscap_vath_check(&e, name, frames, n);
+	kmscap_vath_check_types(name, types);
+	for (i = 0; i < n; i++)
+		free(frames[i].data);
+	free(frames);
+	kmscap_vath_close(&e);
+}
+
+START_TEST(test_hevc_gpb_200x120)
+{
+	kmscap_vath_gpb_roundtrip(VAProfileHEVCMain, 200, 120, 6, 2, "hevc_gpb_200x120", false,
+				  NULL);
+}
+END_TEST
+
+START_TEST(test_hevc_gpb_main10_two_refs)
+{
+	/* CTB 16, 8x8 PCM CUs and QP 40: enough bins to tell the CABAC initTypes apart */
+	kmscap_vath_gpb_roundtrip(VAProfileHEVCMain10, 104, 72, 5, 2, "hevc_gpb_main10_2refs",
+				  true, kmscap_vath_ctb16_pcm8);
+}
+END_TEST
+
+START_TEST(test_hevc_gpb_1920x1080)
+{
+	kmscap_vath_gpb_roundtrip(VAProfileHEVCMain, 1920, 1080, 4, 3, "hevc_gpb_1080p", false,
+				  NULL);
+}
+END_TEST
+
+START_TEST(test_hevc_gpb_packed)
+{
+	kmscap_vath_packed_case_gpb(VAProfileHEVCMain, 200, 120, "hevc_gpb_packed", true);
+}
+END_TEST
+
+/*
+ * The attributes with and without KMSCAP_VA_HEVC_GPB: without it, no
+ * PredictionDirection and no list 1; with it, PREVIOUS | BI_NOT_EMPTY and
+ * list 1 as large as list 0, for both entrypoints and profiles.  A config
+ * may name the directions offered, nothing else.
+ */
+START_TEST(test_hevc_gpb_attributes)
+{
+	VAProfile prof[] = { VAProfileHEVCMain, VAProfileHEVCMain10 };
+	VAEntrypoint eps[] = { VAEntrypointEncSlice, VAEntrypointEncSliceLP };
+	unsigned int gpb, i, j;
+
+	for (gpb = 0; gpb < 2; gpb++) {
+		struct kmscap_vat t;
+
+		kmscap_vath_gpb_env(gpb);
+		kmscap_vat_open(&t);
+		for (i = 0; i < 2; i++)
+			for (j = 0; j < 2; j++) {
+				VAConfigAttrib a[2] = {
+					{ VAConfigAttribPredictionDirection },
+					{ VAConfigAttribEncMaxRefFrames },
+				};
+				VAConfigAttrib c[2] = {
+					{ VAConfigAttribRTFormat,
+					  i ? VA_RT_FORMAT_YUV420_10 : VA_RT_FORMAT_YUV420 },
+					{ VAConfigAttribPredictionDirection,
+					  VA_PREDICTION_DIRECTION_PREVIOUS |
+					  VA_PREDICTION_DIRECTION_BI_NOT_EMPTY },
+				};
+				VAConfigID cfg;
+
+				ck_assert_va_ok(vaGetConfigAttributes(t.dpy, prof[i], eps[j], a,
+								      2));
+				if (!gpb) {
+					ck_assert_uint_eq(a[0].value, VA_ATTRIB_NOT_SUPPORTED);
+					ck_assert_uint_eq(a[1].value >> 16, 0);
+					ck_assert_va(vaCreateConfig(t.dpy, prof[i], eps[j], c, 2,
+								    &cfg),
+						     VA_STATUS_ERROR_INVALID_VALUE);
+					continue;
+				}
+				ck_assert_uint_eq(a[0].value, VA_PREDICTION_DIRECTION_PREVIOUS |
+						  VA_PREDICTION_DIRECTION_BI_NOT_EMPTY);
+				ck_assert_uint_ge(a[1].value & 0xffff, 1);
+				ck_assert_uint_eq(a[1].value >> 16, a[1].value & 0xffff);
+				ck_assert_va_ok(vaCreateConfig(t.dpy, prof[i], eps[j], c, 2, &cfg));
+				ck_assert_va_ok(vaDestroyConfig(t.dpy, cfg));
+				c[1].value = VA_PREDICTION_DIRECTION_FUTURE;
+				ck_assert_va(vaCreateConfig(t.dpy, prof[i], eps[j], c, 2, &cfg),
+					     VA_STATUS_ERROR_INVALID_VALUE);
+			}
+		kmscap_vath_gpb_env(false);
+		/* read once per display: clearing the variable changes nothing */
+		{
+			VAConfigAttrib a = { VAConfigAttribPredictionDirection };
+
+			ck_assert_va_ok(vaGetConfigAttributes(t.dpy, VAProfileHEVCMain,
+							      VAEntrypointEncSliceLP, &a, 1));
+			ck_assert_uint_eq(a.value != VA_ATTRIB_NOT_SUPPORTED, gpb);
+		}
+		kmscap_vat_close(&t);
+	}
+	/* H.264 is not affected */
+	{
+		struct kmscap_vat t;
+		VAConfigAttrib a = { VAConfigAttribPredictionDirection };
+
+		kmscap_vath_gpb_env(true);
+		kmscap_vat_open(&t);
+		kmscap_vath_gpb_env(false);
+		ck_assert_va_ok(vaGetConfigAttributes(t.dpy, VAProfileH264High,
+						      VAEntrypointEncSlice, &a, 1));
+		ck_assert_uint_eq(a.value, VA_ATTRIB_NOT_SUPPORTED);
+		kmscap_vat_close(&t);
+	}
+}
+END_TEST
+
 Suite *kmscap_vat_suite_hevc(void)
 {
 	Suite *s = suite_create("hevc");
@@ -1030,6 +1269,11 @@ Suite *kmscap_vat_suite_hevc(void)
 	KMSCAP_VAT_ADD(s, test_hevc_packed_rejections, 60);
 	KMSCAP_VAT_ADD(s, test_hevc_attributes, 60);
 	KMSCAP_VAT_ADD(s, test_hevc_rate_control, 60);
+	KMSCAP_VAT_ADD(s, test_hevc_gpb_attributes, 60);
+	KMSCAP_VAT_ADD(s, test_hevc_gpb_200x120, 60);
+	KMSCAP_VAT_ADD(s, test_hevc_gpb_main10_two_refs, 60);
+	KMSCAP_VAT_ADD(s, test_hevc_gpb_1920x1080, 120);
+	KMSCAP_VAT_ADD(s, test_hevc_gpb_packed, 60);
 	return s;
 }
 

@@ -5,9 +5,11 @@
  * with the status a real driver gives, and the session must then still
  * encode the correct picture (the rejection left no state behind).
  */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "test_hevc.h"
 
@@ -256,6 +258,110 @@ START_TEST(hevc_rej_too_many_refs)
 }
 END_TEST
 
+/*
+ * KMSCAP_VA_HEVC_GPB: the encoder codes no P slices, only B slices whose
+ * RefPicList1 repeats RefPicList0.  Each rule: `before` correct pictures
+ * (an IDR, then generalised P/B), the mutated one refused with the reason
+ * in the debug log, then the correct picture still encodes.
+ */
+static void kmscap_vath_gpb_picture(struct kmscap_vath *e, bool idr)
+{
+	unsigned int i;
+
+	kmscap_vath_defaults(e, idr, 2);
+	for (i = 0; i < e->num_slices && !idr; i++) {
+		e->slice[i].slice_type = 0;
+		memcpy(e->slice[i].ref_pic_list1, e->slice[i].ref_pic_list0,
+		       sizeof(e->slice[i].ref_pic_list1));
+	}
+}
+
+static void kmscap_vath_gpb_rule(unsigned int before, kmscap_vath_mutate mut,
+				 const char *reason)
+{
+	struct kmscap_vath_frame f;
+	struct kmscap_vath e;
+	char logpath[512], *log = NULL, cmd[600];
+	unsigned int i;
+	int fd, saved;
+
+	snprintf(logpath, sizeof(logpath), "%s/hevc-gpb-%d.log", kmscap_vat_workdir(), getpid());
+	fd = open(logpath, O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0644);
+	ck_assert_int_ge(fd, 0);
+	fflush(stderr);
+	saved = dup(2);
+	dup2(fd, 2);
+	close(fd);
+	setenv("KMSCAP_VA_DEBUG", "1", 1);
+	setenv("KMSCAP_VA_HEVC_GPB", "1", 1);
+	kmscap_vath_open(&e, MAIN, 200, 120, 0);
+	unsetenv("KMSCAP_VA_HEVC_GPB");
+	unsetenv("KMSCAP_VA_DEBUG");
+	kmscap_vath_frame_gen(&f, 200, 120, false, 3);
+	kmscap_vath_upload(e.t.dpy, e.input, &f);
+	for (i = 0; i < before; i++) {
+		kmscap_vath_gpb_picture(&e, i == 0);
+		ck_assert_va_ok(kmscap_vath_submit(&e, i == 0, NULL, 0));
+	}
+	kmscap_vath_gpb_picture(&e, before == 0);
+	mut(&e);
+	ck_assert_va(kmscap_vath_submit(&e, true, NULL, 0), INVALID);
+	kmscap_vath_gpb_picture(&e, before == 0);
+	ck_assert_va_ok(kmscap_vath_submit(&e, true, NULL, 0));
+	free(f.data);
+	kmscap_vath_close(&e);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	snprintf(cmd, sizeof(cmd), "cat '%s'", logpath);
+	ck_assert_int_eq(kmscap_vat_run(cmd, &log), 0);
+	ck_assert_msg(strstr(log, "KMSCAP_VA_HEVC_GPB=1: HEVC codes no P slices"),
+		      "the GPB mode is not in the debug log:\n%s", log);
+	ck_assert_msg(strstr(log, "rejected with invalid parameter: ") && strstr(log, reason),
+		      "the debug log does not give the reason \"%s\":\n%s", reason, log);
+	free(log);
+	unlink(logpath);
+}
+
+#define GPB_RULE(name, before, reason, ...)					\
+static void name##_mut(struct kmscap_vath *e)					\
+{										\
+	__VA_ARGS__;								\
+}										\
+START_TEST(name)								\
+{										\
+	kmscap_vath_gpb_rule(before, name##_mut, reason);			\
+}										\
+END_TEST
+
+/* a P slice among B slices, and a picture of P slices only */
+GPB_RULE(hevc_gpb_rej_p_slice, 2, "slice 1: P slice, but this encoder codes no P slices",
+	 e->slice[1].slice_type = 1;
+	 kmscap_vath_invalid(&e->slice[1].ref_pic_list1[0]))
+GPB_RULE(hevc_gpb_rej_p_picture, 1, "slice 0: P slice, but this encoder codes no P slices",
+	 kmscap_vath_defaults(e, false, 2))
+/* list 1 longer than list 0: by override, and by the PPS default */
+GPB_RULE(hevc_gpb_rej_l1_count, 2, "slice 0: B slice with 2 active list 1 references and 1 in list 0",
+	 e->slice[0].slice_fields.bits.num_ref_idx_active_override_flag = 1;
+	 e->slice[0].num_ref_idx_l1_active_minus1 = 1;
+	 e->slice[0].ref_pic_list1[1] = e->slice[0].ref_pic_list1[0])
+GPB_RULE(hevc_gpb_rej_l1_default_count, 1, "slice 0: B slice with 2 active list 1 references and 1 in list 0",
+	 e->pic.num_ref_idx_l1_default_active_minus1 = 1)
+/* list 1 naming another surface, another POC, or nothing */
+GPB_RULE(hevc_gpb_rej_l1_surface, 2, "slice 1: ref_pic_list1[0]",
+	 e->slice[1].ref_pic_list1[0].picture_id = e->recon[0] == e->ref_surface ?
+						   e->recon[1] : e->recon[0])
+GPB_RULE(hevc_gpb_rej_l1_poc, 2, "is not ref_pic_list0[0]",
+	 e->slice[0].ref_pic_list1[0].pic_order_cnt--)
+GPB_RULE(hevc_gpb_rej_l1_invalid, 1, "this encoder codes only B slices whose RefPicList1 repeats RefPicList0",
+	 kmscap_vath_invalid(&e->slice[1].ref_pic_list1[0]))
+/* a B slice in an I picture; a coding type that is not I, P or B */
+GPB_RULE(hevc_gpb_rej_b_slice_in_i_picture, 0, "slice 1: B slice in an I picture",
+	 e->slice[1].slice_type = 0;
+	 e->slice[1].ref_pic_list1[0] = e->slice[1].ref_pic_list0[0])
+GPB_RULE(hevc_gpb_rej_coding_type, 1, "coding_type 4: only I (1), P (2) and B (3)",
+	 e->pic.pic_fields.bits.coding_type = 4)
+
 /* The sequence of the very first picture is mandatory. */
 START_TEST(hevc_rej_no_sequence)
 {
@@ -444,5 +550,14 @@ Suite *kmscap_vat_suite_hevc_validate(void)
 	ADD(hevc_rej_input_format);
 	ADD(hevc_rej_buffer_sizes);
 	ADD(hevc_rej_config);
+	ADD(hevc_gpb_rej_p_slice);
+	ADD(hevc_gpb_rej_p_picture);
+	ADD(hevc_gpb_rej_l1_count);
+	ADD(hevc_gpb_rej_l1_default_count);
+	ADD(hevc_gpb_rej_l1_surface);
+	ADD(hevc_gpb_rej_l1_poc);
+	ADD(hevc_gpb_rej_l1_invalid);
+	ADD(hevc_gpb_rej_b_slice_in_i_picture);
+	ADD(hevc_gpb_rej_coding_type);
 	return s;
 }
