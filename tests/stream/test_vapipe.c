@@ -659,6 +659,68 @@ START_TEST(vapipe_hevc_cbr_driver_headers)
 }
 END_TEST
 
+/* ffprobe's pict_type of every frame of <workdir>/<tag>/<tag>.hevc, e.g. "IBBBIB". */
+static void check_pict_types(const char *tag, const char *want)
+{
+	char cmd[1400], line[64], got[64];
+	unsigned int n = 0;
+	FILE *fp;
+
+	snprintf(cmd, sizeof(cmd),
+		 "ffprobe -v error -select_streams v -show_entries frame=pict_type -of csv=p=0 '%s/%s/%s.hevc'",
+		 ks_test_workdir(), tag, tag);
+	fp = popen(cmd, "r");
+	ck_assert_ptr_nonnull(fp);
+	while (fgets(line, sizeof(line), fp) && n + 1 < sizeof(got))
+		if (line[0] >= 'A' && line[0] <= 'Z')
+			got[n++] = line[0];
+	got[n] = '\0';
+	ck_assert_int_eq(pclose(fp), 0);
+	ck_assert_msg(!strcmp(got, want), "%s.hevc: picture types %s, expected %s", tag, got,
+		      want);
+}
+
+/*
+ * The test driver emulating a low-power HEVC encoder without P slices
+ * (KMSCAP_VA_HEVC_GPB=1: VAConfigAttribPredictionDirection with
+ * VA_PREDICTION_DIRECTION_BI_NOT_EMPTY, P slices refused, B slices with
+ * list 1 = list 0 accepted): kmscap-stream codes its P pictures as
+ * generalised P/B, so after each IDR every picture is B, and the stream
+ * decodes to the frames drawn.  The driver reads the variable when the
+ * pipeline's display first asks for a config, i.e. inside
+ * ks_vapipe_open(); as a control, without it the same run gives P.
+ */
+static void run_hevc_gpb(const char *tag, bool driver_headers)
+{
+	const struct codec_opts o = { .rc = KS_RC_CQP, .driver_headers = driver_headers };
+	char ctl[64];
+
+	snprintf(ctl, sizeof(ctl), "%s-ctl", tag);
+	unsetenv("KMSCAP_VA_HEVC_GPB");
+	run_codec_opts(KS_CODEC_HEVC, 200, 120, ctl, false, false, &o);
+	check_pict_types(ctl, "IPPPIP");
+
+	ck_assert_int_eq(setenv("KMSCAP_VA_HEVC_GPB", "1", 1), 0);
+	/* six pictures, IDRs at 0 and 4, every sample compared (run_codec_opts) */
+	run_codec_opts(KS_CODEC_HEVC, 200, 120, tag, false, false, &o);
+	unsetenv("KMSCAP_VA_HEVC_GPB");
+	check_pict_types(tag, "IBBBIB");
+}
+
+START_TEST(vapipe_hevc_gpb)
+{
+	/* packed VPS, SPS, PPS and B slice headers from kmscap-stream */
+	run_hevc_gpb("hevc-gpb", false);
+}
+END_TEST
+
+START_TEST(vapipe_hevc_gpb_driver_headers)
+{
+	/* no packed headers: the driver writes the B slice headers from the parameters */
+	run_hevc_gpb("hevc-gpb-drv", true);
+}
+END_TEST
+
 START_TEST(vapipe_av1_intra_only)
 {
 	/* a driver with VAConfigAttribEncMaxRefFrames 0: intra-only frames after a key frame */
@@ -1587,5 +1649,7 @@ Suite *ks_suite_vapipe(void)
 	KS_ADD(s, vapipe_hevc_without_main10);
 	KS_ADD(s, vapipe_entrypoint_choice);
 	KS_ADD(s, vapipe_hevc_required_feature);
+	KS_ADD_T(s, vapipe_hevc_gpb, 120);
+	KS_ADD_T(s, vapipe_hevc_gpb_driver_headers, 120);
 	return s;
 }
