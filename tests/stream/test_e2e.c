@@ -583,7 +583,7 @@ END_TEST
  */
 static void e2e_check_fast(const char *name, long long threads)
 {
-	long long sum;
+	long long sum, wait, timeout;
 	struct e2e_run r;
 	char cmd[1400], line[64];
 	unsigned int n = 0;
@@ -606,6 +606,23 @@ static void e2e_check_fast(const char *name, long long threads)
 	if (threads)
 		ck_assert_int_eq(json_line_field(r.log, "exit", "threads"), threads);
 	ck_assert_int_ge(json_line_field(r.log, "exit", "module_flips"), r.flips);
+	/*
+	 * The renderer is never stalled past the hold timeout: the longest a
+	 * flip waited for this client (the module's own measure, from the
+	 * replacing commit to the release or revocation) is the timeout plus
+	 * at most the waiting thread's wake-up, allowed max(timeout, 100 ms)
+	 * under TCG.  Without revocation a flip would wait for the encoder.
+	 */
+	wait = json_line_field(r.log, "exit", "max_hold_wait_ns");
+	timeout = json_line_field(r.log, "exit", "hold_timeout_ns");
+	ck_assert_int_gt(timeout, 0);
+	ck_assert_int_ge(wait, 0);
+	ck_assert_msg(wait <= timeout + (timeout > 100000000 ? timeout : 100000000),
+		      "%s: a flip waited %lld ns for kmscap-stream, hold timeout %lld ns", name,
+		      wait, timeout);
+	/* one thread: frames queue while the loop encodes, the timeout must act */
+	if (threads == 1)
+		ck_assert_int_gt(json_line_field(r.log, "exit", "module_dropped_timeout"), 0);
 	fprintf(stderr, "e2e_%s: %u flips, %lld encoded, %lld dropped; threads %lld, "
 		"max_hold_wait_ns %lld, hold_timeout_ns %lld, module_dropped_timeout %lld\n",
 		name, r.flips, r.encoded, r.dropped, json_line_field(r.log, "exit", "threads"),
