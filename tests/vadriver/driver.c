@@ -205,6 +205,7 @@ VAStatus __vaDriverInit_1_17(VADriverContextP ctx)
 	drv->debug = dbg && strcmp(dbg, "0") != 0;
 	for (i = 0; i < KMSCAP_VA_OBJ_COUNT; i++)
 		kmscap_va_table_init(&drv->tables[i], (i + 1) << 24);
+	kmscap_va_hevc_gpb(drv);	/* KMSCAP_VA_HEVC_GPB: fixed for this display from now */
 
 	ctx->pDriverData = drv;
 	ctx->version_major = VA_MAJOR_VERSION;

@@ -31,7 +31,7 @@
  * VAEntrypointEncSliceLP is one) that codes no P slices: it declares
  * VA_PREDICTION_DIRECTION_BI_NOT_EMPTY and wants "generalised P and B",
  * B slices whose RefPicList1 repeats RefPicList0.  Read once per display,
- * at its first config query, so a display keeps one behaviour.
+ * at vaInitialize(), so a display keeps one behaviour.
  */
 bool kmscap_va_hevc_gpb(struct kmscap_va_driver *drv)
 {
