@@ -6,7 +6,8 @@
 #   2. the installed module is the one built for KVER, at version VERSION;
 #   3. the installed tools run, and a program builds against the installed
 #      library through its pkg-config file;
-#   4. dkms.conf, user/Makefile and MODULE_VERSION agree on the version;
+#   4. dkms.conf, user/Makefile, MODULE_VERSION and kmscap-stream agree on the
+#      version;
 #   5. make uninstall removes every file install put there;
 #   6. make install KMOD_INSTALL=no leaves the module out (DKMS has it);
 #   7. make install-dkms + dkms add/build (scratch trees) build kmscap.ko
@@ -49,11 +50,13 @@ version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$top/dkms.conf")
 # 4 first: everything below uses the version
 uver=$(sed -n 's/^VERSION := //p' "$top/user/Makefile")
 mver=$(sed -n 's/^MODULE_VERSION("\(.*\)");$/\1/p' "$top/kmod/main.c")
-if [ -n "$version" ] && [ "$version" = "$uver" ] && [ "$version" = "$mver" ]; then
-	ok "dkms.conf, user/Makefile and MODULE_VERSION agree: $version"
+sver=$(sed -n 's/^#define KS_VERSION[[:space:]]*"\(.*\)"$/\1/p' "$top/user/stream/ks.h")
+if [ -n "$version" ] && [ "$version" = "$uver" ] && [ "$version" = "$mver" ] &&
+   [ "$version" = "$sver" ]; then
+	ok "dkms.conf, user/Makefile, MODULE_VERSION and kmscap-stream agree: $version"
 else
 	notok "one version everywhere" "dkms.conf '$version', user/Makefile '$uver'," \
-		"kmod/main.c MODULE_VERSION '$mver'"
+		"kmod/main.c MODULE_VERSION '$mver', user/stream/ks.h KS_VERSION '$sver'"
 fi
 
 if [ -z "$kver" ] || [ ! -d "/lib/modules/$kver/build" ]; then

@@ -21,7 +21,7 @@
 struct ks_loop;
 
 #define KS_PROG			"kmscap-stream"
-#define KS_VERSION		"0.1.0"
+#define KS_VERSION		"1.0.0"
 #define KS_DEFAULT_DEVICE	"/dev/dri/renderD128"
 
 /* Exit statuses. */
