@@ -10,46 +10,12 @@
  * PCM bit depths), and the coder is initialised again.  Only split_cu_flag,
  * cu_skip_flag, pred_mode_flag and part_mode are context-coded; pcm_flag
  * and end_of_slice_segment_flag are terminate bins.  Written from ITU-T
- * H.265 clauses 7.3.8 and 9.3 (the arithmetic coder is that of H.264).
+ * H.265 clauses 7.3.8 and 9.3 (the arithmetic coder, cabac.c, is that of H.264).
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "kmscap_va.h"
-
-/* Table 9-52 (rangeTabLps[pStateIdx][qRangeIdx]) */
-static const uint8_t kmscap_va_hevc_range_lps[64][4] = {
-	{ 128, 176, 208, 240 }, { 128, 167, 197, 227 }, { 128, 158, 187, 216 },
-	{ 123, 150, 178, 205 }, { 116, 142, 169, 195 }, { 111, 135, 160, 185 },
-	{ 105, 128, 152, 175 }, { 100, 122, 144, 166 }, { 95, 116, 137, 158 },
-	{ 90, 110, 130, 150 }, { 85, 104, 123, 142 }, { 81, 99, 117, 135 },
-	{ 77, 94, 111, 128 }, { 73, 89, 105, 122 }, { 69, 85, 100, 116 },
-	{ 66, 80, 95, 110 }, { 62, 76, 90, 104 }, { 59, 72, 86, 99 },
-	{ 56, 69, 81, 94 }, { 53, 65, 77, 89 }, { 51, 62, 73, 85 },
-	{ 48, 59, 69, 80 }, { 46, 56, 66, 76 }, { 43, 53, 63, 72 },
-	{ 41, 50, 59, 69 }, { 39, 48, 56, 65 }, { 37, 45, 54, 62 },
-	{ 35, 43, 51, 59 }, { 33, 41, 48, 56 }, { 32, 39, 46, 53 },
-	{ 30, 37, 43, 50 }, { 29, 35, 41, 48 }, { 27, 33, 39, 45 },
-	{ 26, 31, 37, 43 }, { 24, 30, 35, 41 }, { 23, 28, 33, 39 },
-	{ 22, 27, 32, 37 }, { 21, 26, 30, 35 }, { 20, 24, 29, 33 },
-	{ 19, 23, 27, 31 }, { 18, 22, 26, 30 }, { 17, 21, 25, 28 },
-	{ 16, 20, 23, 27 }, { 15, 19, 22, 25 }, { 14, 18, 21, 24 },
-	{ 14, 17, 20, 23 }, { 13, 16, 19, 22 }, { 12, 15, 18, 21 },
-	{ 12, 14, 17, 20 }, { 11, 14, 16, 19 }, { 11, 13, 15, 18 },
-	{ 10, 12, 15, 17 }, { 10, 12, 14, 16 }, { 9, 11, 13, 15 },
-	{ 9, 11, 12, 14 }, { 8, 10, 12, 14 }, { 8, 9, 11, 13 },
-	{ 7, 9, 11, 12 }, { 7, 9, 10, 12 }, { 7, 8, 10, 11 },
-	{ 6, 8, 9, 11 }, { 6, 7, 9, 10 }, { 6, 7, 8, 9 },
-	{ 2, 2, 2, 2 },
-};
-
-/* Table 9-53: transIdxLps (transIdxMps is min(pStateIdx + 1, 62)) */
-static const uint8_t kmscap_va_hevc_trans_lps[64] = {
-	0, 0, 1, 2, 2, 4, 4, 5, 6, 7, 8, 9, 9, 11, 11, 12,
-	13, 13, 15, 15, 16, 16, 18, 18, 19, 19, 21, 21, 22, 22, 23, 24,
-	24, 25, 26, 26, 27, 27, 28, 29, 29, 30, 30, 30, 31, 32, 32, 33,
-	33, 33, 34, 34, 35, 35, 35, 36, 36, 36, 37, 37, 37, 38, 38, 63,
-};
 
 enum {
 	KMSCAP_VA_HEVC_CTX_SPLIT,		/* + 0..2 */
@@ -71,105 +37,20 @@ static const uint8_t kmscap_va_hevc_init[3][KMSCAP_VA_HEVC_NUM_CTX] = {
 	{ 107, 139, 126, 197, 185, 201, 134, 154 },
 };
 
-struct kmscap_va_hevc_cabac {
-	struct kmscap_va_bits *b;
-	uint32_t low, range;
-	unsigned int outstanding;
-	bool first;
-	uint8_t state[KMSCAP_VA_HEVC_NUM_CTX];
-	uint8_t mps[KMSCAP_VA_HEVC_NUM_CTX];
-};
-
-static int kmscap_va_hevc_clip(int v, int lo, int hi)
-{
-	return v < lo ? lo : v > hi ? hi : v;
-}
-
-static void kmscap_va_hevc_cabac_init_ctx(struct kmscap_va_hevc_cabac *c, int init_type,
-					  int qp)
+/* Context variables from initValue (9.3.2.2): m and n, then as H.264. */
+static void kmscap_va_hevc_cabac_init_ctx(struct kmscap_va_cabac *c, int init_type, int qp)
 {
 	int i;
 
 	for (i = 0; i < KMSCAP_VA_HEVC_NUM_CTX; i++) {
 		int v = kmscap_va_hevc_init[init_type][i];
-		int m = (v >> 4) * 5 - 45, n = ((v & 15) << 3) - 16;
-		int pre = kmscap_va_hevc_clip(((m * kmscap_va_hevc_clip(qp, 0, 51)) >> 4) + n,
-					      1, 126);
 
-		c->mps[i] = pre > 63;
-		c->state[i] = pre > 63 ? pre - 64 : 63 - pre;
+		kmscap_va_cabac_init_ctx(c, i, (v >> 4) * 5 - 45, ((v & 15) << 3) - 16, qp);
 	}
-}
-
-static void kmscap_va_hevc_cabac_init_engine(struct kmscap_va_hevc_cabac *c)
-{
-	c->low = 0;
-	c->range = 510;
-	c->outstanding = 0;
-	c->first = true;
-}
-
-static void kmscap_va_hevc_cabac_put(struct kmscap_va_hevc_cabac *c, unsigned int bit)
-{
-	if (c->first)
-		c->first = false;
-	else
-		kmscap_va_bits_put(c->b, 1, bit);
-	for (; c->outstanding; c->outstanding--)
-		kmscap_va_bits_put(c->b, 1, !bit);
-}
-
-static void kmscap_va_hevc_cabac_renorm(struct kmscap_va_hevc_cabac *c)
-{
-	while (c->range < 256) {
-		if (c->low < 256) {
-			kmscap_va_hevc_cabac_put(c, 0);
-		} else if (c->low >= 512) {
-			c->low -= 512;
-			kmscap_va_hevc_cabac_put(c, 1);
-		} else {
-			c->low -= 256;
-			c->outstanding++;
-		}
-		c->range <<= 1;
-		c->low <<= 1;
-	}
-}
-
-static void kmscap_va_hevc_cabac_bin(struct kmscap_va_hevc_cabac *c, int ctx, unsigned int bin)
-{
-	unsigned int lps = kmscap_va_hevc_range_lps[c->state[ctx]][(c->range >> 6) & 3];
-
-	c->range -= lps;
-	if (bin != c->mps[ctx]) {
-		c->low += c->range;
-		c->range = lps;
-		if (!c->state[ctx])
-			c->mps[ctx] = !c->mps[ctx];
-		c->state[ctx] = kmscap_va_hevc_trans_lps[c->state[ctx]];
-	} else if (c->state[ctx] < 62) {
-		c->state[ctx]++;
-	}
-	kmscap_va_hevc_cabac_renorm(c);
-}
-
-static void kmscap_va_hevc_cabac_terminate(struct kmscap_va_hevc_cabac *c, unsigned int bin)
-{
-	c->range -= 2;
-	if (!bin) {
-		kmscap_va_hevc_cabac_renorm(c);
-		return;
-	}
-	/* EncodeFlush: the last bit written is 1 */
-	c->low += c->range;
-	c->range = 2;
-	kmscap_va_hevc_cabac_renorm(c);
-	kmscap_va_hevc_cabac_put(c, (c->low >> 9) & 1);
-	kmscap_va_bits_put(c->b, 2, ((c->low >> 7) & 3) | 1);
 }
 
 struct kmscap_va_hevc_ctu_coder {
-	struct kmscap_va_hevc_cabac cabac;
+	struct kmscap_va_cabac cabac;
 	const struct kmscap_va_surface *s;
 	unsigned int width, height;		/* coded picture size */
 	unsigned int log2_ctb, log2_min_cb, log2_pcm;	/* log2_pcm: the CU size used */
@@ -223,18 +104,18 @@ static bool kmscap_va_hevc_available(const struct kmscap_va_hevc_ctu_coder *k, i
 static void kmscap_va_hevc_coding_unit(struct kmscap_va_hevc_ctu_coder *k, unsigned int x0,
 				       unsigned int y0, unsigned int log2)
 {
-	struct kmscap_va_hevc_cabac *c = &k->cabac;
+	struct kmscap_va_cabac *c = &k->cabac;
 
 	if (k->is_inter) {
 		/* neighbours are never skipped: ctxInc 0 */
-		kmscap_va_hevc_cabac_bin(c, KMSCAP_VA_HEVC_CTX_SKIP, 0);
-		kmscap_va_hevc_cabac_bin(c, KMSCAP_VA_HEVC_CTX_PRED_MODE, 1);	/* intra */
+		kmscap_va_cabac_decision(c, KMSCAP_VA_HEVC_CTX_SKIP, 0);
+		kmscap_va_cabac_decision(c, KMSCAP_VA_HEVC_CTX_PRED_MODE, 1);	/* intra */
 	}
 	if (log2 == k->log2_min_cb)
-		kmscap_va_hevc_cabac_bin(c, KMSCAP_VA_HEVC_CTX_PART_MODE, 1);	/* 2Nx2N */
-	kmscap_va_hevc_cabac_terminate(c, 1);	/* pcm_flag */
+		kmscap_va_cabac_decision(c, KMSCAP_VA_HEVC_CTX_PART_MODE, 1);	/* 2Nx2N */
+	kmscap_va_cabac_terminate(c, 1);	/* pcm_flag */
 	kmscap_va_hevc_pcm_samples(k, x0, y0, 1u << log2);
-	kmscap_va_hevc_cabac_init_engine(c);
+	kmscap_va_cabac_init_engine(c);
 }
 
 static void kmscap_va_hevc_quadtree(struct kmscap_va_hevc_ctu_coder *k, unsigned int x0,
@@ -254,7 +135,7 @@ static void kmscap_va_hevc_quadtree(struct kmscap_va_hevc_ctu_coder *k, unsigned
 		    k->depth[((y0 - 1) >> ms) * k->depth_stride + (x0 >> ms)] > depth)
 			inc++;
 		split = log2 > k->log2_pcm;
-		kmscap_va_hevc_cabac_bin(&k->cabac, KMSCAP_VA_HEVC_CTX_SPLIT + inc, split);
+		kmscap_va_cabac_decision(&k->cabac, KMSCAP_VA_HEVC_CTX_SPLIT + inc, split);
 	} else {
 		split = log2 > k->log2_min_cb;
 	}
@@ -310,14 +191,14 @@ void kmscap_va_hevc_write_slice_data(struct kmscap_va_bits *b,
 	}
 	kmscap_va_hevc_cabac_init_ctx(&k.cabac, init_type,
 				      (int)h->pic.pic_init_qp + sl->slice_qp_delta);
-	kmscap_va_hevc_cabac_init_engine(&k.cabac);
+	kmscap_va_cabac_init_engine(&k.cabac);
 	for (i = 0; i < sl->num_ctu_in_slice; i++) {
 		unsigned int addr = sl->slice_segment_address + i;
 
 		kmscap_va_hevc_quadtree(&k, (addr % k.ctb_cols) << k.log2_ctb,
 					(addr / k.ctb_cols) << k.log2_ctb, k.log2_ctb, 0);
 		/* end_of_slice_segment_flag; its flush ends in rbsp_stop_one_bit */
-		kmscap_va_hevc_cabac_terminate(&k.cabac, i + 1 == sl->num_ctu_in_slice);
+		kmscap_va_cabac_terminate(&k.cabac, i + 1 == sl->num_ctu_in_slice);
 	}
 	kmscap_va_bits_align_zero(b);
 	free(k.depth);

@@ -408,6 +408,24 @@ void kmscap_va_h264_write_pcm_mbs(struct kmscap_va_bits *b, const struct kmscap_
 				  const VAEncSequenceParameterBufferH264 *seq,
 				  const VAEncSliceParameterBufferH264 *slice);
 
+/* cabac.c: the arithmetic encoder of H.264 and HEVC */
+#define KMSCAP_VA_CABAC_MAX_CTX	40
+struct kmscap_va_cabac {
+	struct kmscap_va_bits *b;
+	uint32_t low, range;
+	unsigned int outstanding;
+	bool first;
+	uint8_t state[KMSCAP_VA_CABAC_MAX_CTX];
+	uint8_t mps[KMSCAP_VA_CABAC_MAX_CTX];
+};
+
+/* Context @ctx from (m, n) at slice QP @qp (H.264 9.3.1.1, HEVC 9.3.2.2). */
+void kmscap_va_cabac_init_ctx(struct kmscap_va_cabac *c, int ctx, int m, int n, int qp);
+void kmscap_va_cabac_init_engine(struct kmscap_va_cabac *c);
+void kmscap_va_cabac_decision(struct kmscap_va_cabac *c, int ctx, unsigned int bin);
+/* A terminate bin; 1 flushes the engine (before PCM samples, at the slice end). */
+void kmscap_va_cabac_terminate(struct kmscap_va_cabac *c, unsigned int bin);
+
 /* h264_cabac.c */
 void kmscap_va_h264_write_pcm_mbs_cabac(struct kmscap_va_bits *b,
 					const struct kmscap_va_surface *s,
