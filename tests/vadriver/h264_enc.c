@@ -19,18 +19,13 @@
 
 void kmscap_va_enc_reset_picture(struct kmscap_va_enc_state *e)
 {
-	unsigned int i;
-
-	for (i = 0; i < e->num_packed; i++)
-		free(e->packed[i].data);
-	e->num_packed = 0;
+	kmscap_va_packed_reset(&e->pk);
 	e->num_slices = 0;
 	e->have_seq = e->have_active;
 	e->seq_in_pic = false;
 	if (e->have_active)
 		e->seq = e->active_seq;
 	e->have_pic = false;
-	e->pending_param = false;
 }
 
 static const char *kmscap_va_rc_name(unsigned int mode)
@@ -167,89 +162,12 @@ VAStatus kmscap_va_enc_check_rc(struct kmscap_va_driver *drv, struct kmscap_va_c
 	return VA_STATUS_SUCCESS;
 }
 
-static VAStatus kmscap_va_enc_packed(struct kmscap_va_driver *drv, struct kmscap_va_context *c,
-				     struct kmscap_va_buffer *b)
-{
-	struct kmscap_va_enc_state *e = &c->enc;
-	struct kmscap_va_packed *p;
-	size_t len = (size_t)b->size * b->num_elements;
-	unsigned int type_flag;
-
-	if (b->type == VAEncPackedHeaderParameterBufferType) {
-		if (e->pending_param)
-			return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
-						"two packed header parameter buffers in a row");
-		memcpy(&e->pending, b->data, sizeof(e->pending));
-		switch (e->pending.type) {
-		case VAEncPackedHeaderSequence:
-			type_flag = VA_ENC_PACKED_HEADER_SEQUENCE;
-			break;
-		case VAEncPackedHeaderPicture:
-			type_flag = VA_ENC_PACKED_HEADER_PICTURE;
-			break;
-		case VAEncPackedHeaderSlice:
-			type_flag = VA_ENC_PACKED_HEADER_SLICE;
-			break;
-		case VAEncPackedHeaderRawData:
-			type_flag = VA_ENC_PACKED_HEADER_RAW_DATA | VA_ENC_PACKED_HEADER_MISC;
-			break;
-		default:
-			if (e->pending.type & 0x80000000u) {	/* VAEncPackedHeaderMiscMask */
-				type_flag = VA_ENC_PACKED_HEADER_MISC;
-				break;
-			}
-			return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
-						"packed header type %#x unknown", e->pending.type);
-		}
-		if (!(c->config.packed_headers & type_flag))
-			return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
-						"packed header type %#x not declared in config (%#x)",
-						e->pending.type, c->config.packed_headers);
-		if (!e->pending.bit_length)
-			return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
-						"packed header of 0 bits");
-		e->pending_param = true;
-		return VA_STATUS_SUCCESS;
-	}
-	if (!e->pending_param)
-		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
-					"packed header data %#x without a parameter buffer before it",
-					b->id);
-	if (len * 8 < e->pending.bit_length)
-		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
-					"packed header data of %zu bytes shorter than %u bits", len,
-					e->pending.bit_length);
-	if (e->num_packed == KMSCAP_VA_MAX_PACKED)
-		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_MAX_NUM_EXCEEDED,
-					"more than %d packed headers in a picture",
-					KMSCAP_VA_MAX_PACKED);
-	p = &e->packed[e->num_packed];
-	p->data = malloc(len);
-	if (!p->data)
-		return VA_STATUS_ERROR_ALLOCATION_FAILED;
-	memcpy(p->data, b->data, len);
-	p->size = (e->pending.bit_length + 7) / 8;
-	p->param = e->pending;
-	p->slice_index = -1;
-	if (p->param.type == VAEncPackedHeaderSlice) {
-		unsigned int i, n = 0;
-
-		for (i = 0; i < e->num_packed; i++)
-			n += e->packed[i].slice_index >= 0;
-		p->slice_index = n;
-	}
-	e->num_packed++;
-	e->pending_param = false;
-	return VA_STATUS_SUCCESS;
-}
 
 VAStatus kmscap_va_enc_render(struct kmscap_va_driver *drv, struct kmscap_va_context *c,
 			      struct kmscap_va_buffer *b)
 {
 	struct kmscap_va_enc_state *e = &c->enc;
-	VAEncSliceParameterBufferH264 *sl;
-
-	if (e->pending_param && b->type != VAEncPackedHeaderDataBufferType)
+	if (e->pk.pending_param && b->type != VAEncPackedHeaderDataBufferType)
 		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
 					"packed header parameter not followed by its data");
 	switch (b->type) {
@@ -263,19 +181,11 @@ VAStatus kmscap_va_enc_render(struct kmscap_va_driver *drv, struct kmscap_va_con
 		e->have_pic = true;
 		return VA_STATUS_SUCCESS;
 	case VAEncSliceParameterBufferType:
-		if (e->num_slices + b->num_elements > KMSCAP_VA_MAX_SLICES)
-			return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_MAX_NUM_EXCEEDED,
-						"more than %d slices", KMSCAP_VA_MAX_SLICES);
-		sl = realloc(e->slices, (e->num_slices + b->num_elements) * sizeof(*sl));
-		if (!sl)
-			return VA_STATUS_ERROR_ALLOCATION_FAILED;
-		e->slices = sl;
-		memcpy(&sl[e->num_slices], b->data, b->num_elements * sizeof(*sl));
-		e->num_slices += b->num_elements;
-		return VA_STATUS_SUCCESS;
+		return kmscap_va_slices_append(drv, (void **)&e->slices, &e->num_slices, b,
+					       sizeof(*e->slices));
 	case VAEncPackedHeaderParameterBufferType:
 	case VAEncPackedHeaderDataBufferType:
-		return kmscap_va_enc_packed(drv, c, b);
+		return kmscap_va_packed_render(drv, c, &e->pk, b, false);
 	case VAEncMiscParameterBufferType:
 		return kmscap_va_enc_misc(drv, c, b);
 	default:
@@ -316,15 +226,6 @@ static void kmscap_va_out_nal(struct kmscap_va_out *o, const uint8_t *rbsp, size
 	o->len += w;
 }
 
-/* Length of the start code at p (3 or 4 bytes), 0 if none. */
-static size_t kmscap_va_start_code(const uint8_t *p, size_t n)
-{
-	if (n >= 3 && !p[0] && !p[1] && p[2] == 1)
-		return 3;
-	if (n >= 4 && !p[0] && !p[1] && !p[2] && p[3] == 1)
-		return 4;
-	return 0;
-}
 
 /* Calls fn for every NAL unit (start code excluded) in an Annex B buffer. */
 static int kmscap_va_for_each_nal(const uint8_t *p, size_t n,
@@ -375,9 +276,9 @@ static VAStatus kmscap_va_enc_slice(struct kmscap_va_driver *drv, struct kmscap_
 	struct kmscap_va_bits b;
 	unsigned int i;
 
-	for (i = 0; i < e->num_packed; i++)
-		if (e->packed[i].slice_index == (int)index)
-			p = &e->packed[i];
+	for (i = 0; i < e->pk.num; i++)
+		if (e->pk.packed[i].slice_index == (int)index)
+			p = &e->pk.packed[i];
 	kmscap_va_bits_init(&b, scratch, scratch_cap);
 	if (p) {
 		size_t sc = kmscap_va_start_code(p->data, p->size);
@@ -426,15 +327,6 @@ static VAStatus kmscap_va_enc_slice(struct kmscap_va_driver *drv, struct kmscap_
 	return VA_STATUS_SUCCESS;
 }
 
-static void kmscap_va_enc_copy_recon(struct kmscap_va_driver *drv,
-				     const struct kmscap_va_surface *src, VASurfaceID id)
-{
-	struct kmscap_va_surface *r = kmscap_va_obj_get(drv, KMSCAP_VA_OBJ_SURFACE, id, NULL);
-
-	/* lossless coding: the reconstruction is the input */
-	if (r && r != src && r->fourcc == src->fourcc && r->size == src->size)
-		memcpy(r->data, src->data, src->size);
-}
 
 VAStatus kmscap_va_enc_execute(struct kmscap_va_driver *drv, struct kmscap_va_context *c)
 {
@@ -451,7 +343,7 @@ VAStatus kmscap_va_enc_execute(struct kmscap_va_driver *drv, struct kmscap_va_co
 	bool idr, caller_pps;
 	uint8_t *scratch;
 
-	if (e->pending_param)
+	if (e->pk.pending_param)
 		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
 					"packed header parameter without data at vaEndPicture");
 	if (!e->have_seq)
@@ -478,8 +370,8 @@ VAStatus kmscap_va_enc_execute(struct kmscap_va_driver *drv, struct kmscap_va_co
 					e->pic.coded_buf, vaBufferTypeStr(coded->type));
 	mbs = e->seq.picture_width_in_mbs * e->seq.picture_height_in_mbs;
 	need = (size_t)mbs * 384 + 1024;
-	for (i = 0; i < e->num_packed; i++)
-		need += e->packed[i].size;
+	for (i = 0; i < e->pk.num; i++)
+		need += e->pk.packed[i].size;
 	if (coded->coded_capacity < need)
 		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_NOT_ENOUGH_BUFFER,
 					"coded buffer %#x of %u bytes, at least %zu needed",
@@ -502,9 +394,9 @@ VAStatus kmscap_va_enc_execute(struct kmscap_va_driver *drv, struct kmscap_va_co
 	if (!scratch)
 		return VA_STATUS_ERROR_ALLOCATION_FAILED;
 
-	for (i = 0; i < e->num_packed; i++)
-		if (e->packed[i].slice_index < 0)
-			kmscap_va_for_each_nal(e->packed[i].data, e->packed[i].size,
+	for (i = 0; i < e->pk.num; i++)
+		if (e->pk.packed[i].slice_index < 0)
+			kmscap_va_for_each_nal(e->pk.packed[i].data, e->pk.packed[i].size,
 					       kmscap_va_nal_types, &packed_nals);
 	if (e->pic.pic_fields.bits.idr_pic_flag && !(packed_nals & (1u << 7))) {
 		kmscap_va_bits_init(&b, scratch, scratch_cap);
@@ -527,8 +419,8 @@ VAStatus kmscap_va_enc_execute(struct kmscap_va_driver *drv, struct kmscap_va_co
 			memcpy(pps, scratch, pps_len);
 		}
 	}
-	for (i = 0; i < e->num_packed; i++) {
-		struct kmscap_va_packed *p = &e->packed[i];
+	for (i = 0; i < e->pk.num; i++) {
+		struct kmscap_va_packed *p = &e->pk.packed[i];
 
 		if (p->slice_index >= 0)
 			continue;
@@ -555,7 +447,7 @@ VAStatus kmscap_va_enc_execute(struct kmscap_va_driver *drv, struct kmscap_va_co
 	coded->seg.status = 0;
 	coded->seg.reserved = 0;
 	coded->seg.next = NULL;
-	kmscap_va_enc_copy_recon(drv, src, e->pic.CurrPic.picture_id);
+	kmscap_va_copy_recon(drv, src, e->pic.CurrPic.picture_id);
 	e->caller_pps = caller_pps;
 	if (pps_len != SIZE_MAX) {
 		memcpy(e->last_pps, pps, pps_len);

@@ -112,18 +112,14 @@ VAStatus kmscap_va_hevc_create(struct kmscap_va_driver *drv, struct kmscap_va_co
 void kmscap_va_hevc_reset_picture(struct kmscap_va_context *c)
 {
 	struct kmscap_va_hevc_state *h = c->hevc;
-	unsigned int i;
 
-	for (i = 0; i < h->num_packed; i++)
-		free(h->packed[i].data);
-	h->num_packed = 0;
+	kmscap_va_packed_reset(&h->pk);
 	h->num_slices = 0;
 	h->have_seq = h->have_active;
 	h->seq_in_pic = false;
 	if (h->have_active)
 		h->seq = h->active_seq;
 	h->have_pic = false;
-	h->pending_param = false;
 }
 
 void kmscap_va_hevc_destroy(struct kmscap_va_context *c)
@@ -136,93 +132,12 @@ void kmscap_va_hevc_destroy(struct kmscap_va_context *c)
 	c->hevc = NULL;
 }
 
-static VAStatus kmscap_va_hevc_packed(struct kmscap_va_driver *drv, struct kmscap_va_context *c,
-				      struct kmscap_va_buffer *b)
-{
-	struct kmscap_va_hevc_state *h = c->hevc;
-	size_t len = (size_t)b->size * b->num_elements;
-	struct kmscap_va_packed *p;
-	unsigned int flag;
-
-	if (b->type == VAEncPackedHeaderParameterBufferType) {
-		if (h->pending_param)
-			return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
-						"two packed header parameter buffers in a row");
-		memcpy(&h->pending, b->data, sizeof(h->pending));
-		switch (h->pending.type) {
-		case VAEncPackedHeaderSequence:
-			flag = VA_ENC_PACKED_HEADER_SEQUENCE;
-			break;
-		case VAEncPackedHeaderPicture:
-			flag = VA_ENC_PACKED_HEADER_PICTURE;
-			break;
-		case VAEncPackedHeaderSlice:
-			flag = VA_ENC_PACKED_HEADER_SLICE;
-			break;
-		case VAEncPackedHeaderRawData:
-			flag = VA_ENC_PACKED_HEADER_RAW_DATA | VA_ENC_PACKED_HEADER_MISC;
-			break;
-		default:
-			if (h->pending.type & 0x80000000u) {	/* VAEncPackedHeaderMiscMask */
-				flag = VA_ENC_PACKED_HEADER_MISC;
-				break;
-			}
-			return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
-						"packed header type %#x unknown", h->pending.type);
-		}
-		if (!(c->config.packed_headers & flag))
-			return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
-						"packed header type %#x not declared in config (%#x)",
-						h->pending.type, c->config.packed_headers);
-		if (!h->pending.bit_length)
-			return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
-						"packed header of 0 bits");
-		h->pending_param = true;
-		return VA_STATUS_SUCCESS;
-	}
-	if (!h->pending_param)
-		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
-					"packed header data %#x without a parameter buffer before it",
-					b->id);
-	if (len * 8 < h->pending.bit_length)
-		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
-					"packed header data of %zu bytes shorter than %u bits", len,
-					h->pending.bit_length);
-	if (h->pending.type == VAEncPackedHeaderSlice && h->pending.bit_length % 8)
-		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
-					"packed slice header of %u bits: it must end with its byte_alignment()",
-					h->pending.bit_length);
-	if (h->num_packed == KMSCAP_VA_MAX_PACKED)
-		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_MAX_NUM_EXCEEDED,
-					"more than %d packed headers in a picture",
-					KMSCAP_VA_MAX_PACKED);
-	p = &h->packed[h->num_packed];
-	p->data = malloc(len);
-	if (!p->data)
-		return VA_STATUS_ERROR_ALLOCATION_FAILED;
-	memcpy(p->data, b->data, len);
-	p->size = (h->pending.bit_length + 7) / 8;
-	p->param = h->pending;
-	p->slice_index = -1;
-	if (p->param.type == VAEncPackedHeaderSlice) {
-		unsigned int i, n = 0;
-
-		for (i = 0; i < h->num_packed; i++)
-			n += h->packed[i].slice_index >= 0;
-		p->slice_index = n;
-	}
-	h->num_packed++;
-	h->pending_param = false;
-	return VA_STATUS_SUCCESS;
-}
 
 VAStatus kmscap_va_hevc_render(struct kmscap_va_driver *drv, struct kmscap_va_context *c,
 			       struct kmscap_va_buffer *b)
 {
 	struct kmscap_va_hevc_state *h = c->hevc;
-	VAEncSliceParameterBufferHEVC *sl;
-
-	if (h->pending_param && b->type != VAEncPackedHeaderDataBufferType)
+	if (h->pk.pending_param && b->type != VAEncPackedHeaderDataBufferType)
 		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
 					"packed header parameter not followed by its data");
 	switch (b->type) {
@@ -236,19 +151,11 @@ VAStatus kmscap_va_hevc_render(struct kmscap_va_driver *drv, struct kmscap_va_co
 		h->have_pic = true;
 		return VA_STATUS_SUCCESS;
 	case VAEncSliceParameterBufferType:
-		if (h->num_slices + b->num_elements > KMSCAP_VA_MAX_SLICES)
-			return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_MAX_NUM_EXCEEDED,
-						"more than %d slices", KMSCAP_VA_MAX_SLICES);
-		sl = realloc(h->slices, (h->num_slices + b->num_elements) * sizeof(*sl));
-		if (!sl)
-			return VA_STATUS_ERROR_ALLOCATION_FAILED;
-		h->slices = sl;
-		memcpy(&sl[h->num_slices], b->data, b->num_elements * sizeof(*sl));
-		h->num_slices += b->num_elements;
-		return VA_STATUS_SUCCESS;
+		return kmscap_va_slices_append(drv, (void **)&h->slices, &h->num_slices, b,
+					       sizeof(*h->slices));
 	case VAEncPackedHeaderParameterBufferType:
 	case VAEncPackedHeaderDataBufferType:
-		return kmscap_va_hevc_packed(drv, c, b);
+		return kmscap_va_packed_render(drv, c, &h->pk, b, true);
 	case VAEncMiscParameterBufferType:
 		/* rate control, HRD, frame rate: the H.264 rules, into c->enc.rc */
 		return kmscap_va_enc_render(drv, c, b);
@@ -259,16 +166,6 @@ VAStatus kmscap_va_hevc_render(struct kmscap_va_driver *drv, struct kmscap_va_co
 	}
 }
 
-/* Length of the start code at p (3 or 4 bytes), 0 if none. */
-static size_t kmscap_va_hevc_start_code(const uint8_t *p, size_t n)
-{
-	if (n >= 3 && !p[0] && !p[1] && p[2] == 1)
-		return 3;
-	if (n >= 4 && !p[0] && !p[1] && !p[2] && p[3] == 1)
-		return 4;
-	return 0;
-}
-
 /* The NAL units of an Annex B buffer: offsets and lengths, start codes excluded. */
 struct kmscap_va_hevc_nals {
 	unsigned int n;
@@ -277,7 +174,7 @@ struct kmscap_va_hevc_nals {
 
 static int kmscap_va_hevc_split(const uint8_t *p, size_t n, struct kmscap_va_hevc_nals *out)
 {
-	size_t i, sc = kmscap_va_hevc_start_code(p, n);
+	size_t i, sc = kmscap_va_start_code(p, n);
 
 	out->n = 0;
 	if (!sc)
@@ -286,14 +183,14 @@ static int kmscap_va_hevc_split(const uint8_t *p, size_t n, struct kmscap_va_hev
 	while (i < n) {
 		size_t start = i;
 
-		while (i < n && !kmscap_va_hevc_start_code(p + i, n - i))
+		while (i < n && !kmscap_va_start_code(p + i, n - i))
 			i++;
 		if (out->n == 16)
 			return -1;
 		out->off[out->n] = start;
 		out->len[out->n++] = i - start;
 		if (i < n)
-			i += kmscap_va_hevc_start_code(p + i, n - i);
+			i += kmscap_va_start_code(p + i, n - i);
 	}
 	return 0;
 }
@@ -313,8 +210,8 @@ static VAStatus kmscap_va_hevc_emit_packed(struct kmscap_va_driver *drv,
 	VAStatus st;
 	unsigned int i, j;
 
-	for (i = 0; i < h->num_packed; i++) {
-		struct kmscap_va_packed *p = &h->packed[i];
+	for (i = 0; i < h->pk.num; i++) {
+		struct kmscap_va_packed *p = &h->pk.packed[i];
 
 		if (p->slice_index >= 0)
 			continue;
@@ -381,12 +278,12 @@ static VAStatus kmscap_va_hevc_slice(struct kmscap_va_driver *drv, struct kmscap
 	struct kmscap_va_bits b;
 	unsigned int i;
 
-	for (i = 0; i < h->num_packed; i++)
-		if (h->packed[i].slice_index == (int)index)
-			p = &h->packed[i];
+	for (i = 0; i < h->pk.num; i++)
+		if (h->pk.packed[i].slice_index == (int)index)
+			p = &h->pk.packed[i];
 	kmscap_va_bits_init(&b, scratch, cap);
 	if (p) {
-		size_t sc = kmscap_va_hevc_start_code(p->data, p->size), n;
+		size_t sc = kmscap_va_start_code(p->data, p->size), n;
 		unsigned int type;
 		uint8_t *tmp;
 
@@ -432,20 +329,11 @@ static size_t kmscap_va_hevc_need(const struct kmscap_va_hevc_state *h)
 	size_t need = px * 3 / 2 * depth / 8 + px / 64 * 4 + 1024;
 	unsigned int i;
 
-	for (i = 0; i < h->num_packed; i++)
-		need += h->packed[i].size;
+	for (i = 0; i < h->pk.num; i++)
+		need += h->pk.packed[i].size;
 	return need + (size_t)h->num_slices * 64;
 }
 
-static void kmscap_va_hevc_copy_recon(struct kmscap_va_driver *drv,
-				      const struct kmscap_va_surface *src, VASurfaceID id)
-{
-	struct kmscap_va_surface *r = kmscap_va_obj_get(drv, KMSCAP_VA_OBJ_SURFACE, id, NULL);
-
-	/* lossless coding: the reconstruction is the input */
-	if (r && r != src && r->fourcc == src->fourcc && r->size == src->size)
-		memcpy(r->data, src->data, src->size);
-}
 
 /* After a picture: the DPB is what its RPS kept, plus the picture if it is a reference. */
 static void kmscap_va_hevc_dpb_update(struct kmscap_va_hevc_state *h)
@@ -488,7 +376,7 @@ VAStatus kmscap_va_hevc_execute(struct kmscap_va_driver *drv, struct kmscap_va_c
 	bool idr, caller_headers;
 	unsigned int i;
 
-	if (h->pending_param)
+	if (h->pk.pending_param)
 		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
 					"packed header parameter without data at vaEndPicture");
 	if (!h->have_seq)
@@ -542,8 +430,8 @@ VAStatus kmscap_va_hevc_execute(struct kmscap_va_driver *drv, struct kmscap_va_c
 			unsigned int j;
 			bool packed = false;
 
-			for (j = 0; j < h->num_packed; j++)
-				packed |= h->packed[j].slice_index == (int)i;
+			for (j = 0; j < h->pk.num; j++)
+				packed |= h->pk.packed[j].slice_index == (int)i;
 			if (!packed) {
 				st = KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
 						      "slice %u has no packed header although the caller packs the SPS/PPS: generated slice headers need the driver's own",
@@ -583,7 +471,7 @@ VAStatus kmscap_va_hevc_execute(struct kmscap_va_driver *drv, struct kmscap_va_c
 	st = kmscap_va_coded_finish(drv, &o);
 	if (st != VA_STATUS_SUCCESS)
 		return st;
-	kmscap_va_hevc_copy_recon(drv, src, h->pic.decoded_curr_pic.picture_id);
+	kmscap_va_copy_recon(drv, src, h->pic.decoded_curr_pic.picture_id);
 	h->caller_headers = caller_headers;
 	h->active_seq = h->seq;
 	h->have_active = true;

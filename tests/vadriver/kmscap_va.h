@@ -112,6 +112,14 @@ struct kmscap_va_packed {
 	int slice_index;	/* index of the slice this header precedes, or -1 */
 };
 
+/* The packed headers of one picture, in the order they came (packed.c). */
+struct kmscap_va_packed_set {
+	unsigned int num;
+	struct kmscap_va_packed packed[KMSCAP_VA_MAX_PACKED];
+	bool pending_param;	/* packed header parameter waiting for data */
+	VAEncPackedHeaderParameterBuffer pending;
+};
+
 /*
  * Rate control parameters of a CBR/VBR context: validated and recorded (and
  * logged with KMSCAP_VA_DEBUG=1), but every macroblock is I_PCM, so the
@@ -133,10 +141,7 @@ struct kmscap_va_enc_state {
 	VAEncPictureParameterBufferH264 pic;
 	unsigned int num_slices;
 	VAEncSliceParameterBufferH264 *slices;
-	unsigned int num_packed;
-	struct kmscap_va_packed packed[KMSCAP_VA_MAX_PACKED];
-	bool pending_param;	/* packed header parameter waiting for data */
-	VAEncPackedHeaderParameterBuffer pending;
+	struct kmscap_va_packed_set pk;
 	/* sequence state across pictures */
 	bool have_active;
 	VAEncSequenceParameterBufferH264 active_seq;
@@ -408,6 +413,21 @@ void kmscap_va_h264_write_pcm_mbs(struct kmscap_va_bits *b, const struct kmscap_
 				  const VAEncSequenceParameterBufferH264 *seq,
 				  const VAEncSliceParameterBufferH264 *slice);
 
+/* packed.c: shared by the H.264 and HEVC encoders */
+void kmscap_va_packed_reset(struct kmscap_va_packed_set *set);
+/* A packed header parameter or data buffer; @slice_aligned: slice headers end byte-aligned. */
+VAStatus kmscap_va_packed_render(struct kmscap_va_driver *drv, const struct kmscap_va_context *c,
+				 struct kmscap_va_packed_set *set, struct kmscap_va_buffer *b,
+				 bool slice_aligned);
+/* Appends the @b->num_elements slice parameters (of @elem bytes) of @b to *@slices. */
+VAStatus kmscap_va_slices_append(struct kmscap_va_driver *drv, void **slices, unsigned int *num,
+				 const struct kmscap_va_buffer *b, size_t elem);
+/* Length of the Annex B start code at @p (3 or 4 bytes), 0 if none. */
+size_t kmscap_va_start_code(const uint8_t *p, size_t n);
+/* Copies @src into the reconstructed surface @id (lossless coding). */
+void kmscap_va_copy_recon(struct kmscap_va_driver *drv, const struct kmscap_va_surface *src,
+			  VASurfaceID id);
+
 /* cabac.c: the arithmetic encoder of H.264 and HEVC */
 #define KMSCAP_VA_CABAC_MAX_CTX	40
 struct kmscap_va_cabac {
@@ -470,10 +490,7 @@ struct kmscap_va_hevc_state {
 	VAEncPictureParameterBufferHEVC pic;
 	unsigned int num_slices;
 	VAEncSliceParameterBufferHEVC *slices;
-	unsigned int num_packed;
-	struct kmscap_va_packed packed[KMSCAP_VA_MAX_PACKED];
-	bool pending_param;
-	VAEncPackedHeaderParameterBuffer pending;
+	struct kmscap_va_packed_set pk;
 	/* across pictures */
 	bool have_active;
 	VAEncSequenceParameterBufferHEVC active_seq;

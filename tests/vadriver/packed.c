@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: MIT
+/*
+ * packed.c - what the H.264 and HEVC encoders share: packed headers
+ * collected per picture (a parameter buffer, then its data), slice
+ * parameter arrays, Annex B start codes and the reconstructed picture
+ * (the input, the coding being lossless).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "kmscap_va.h"
+
+void kmscap_va_packed_reset(struct kmscap_va_packed_set *set)
+{
+	unsigned int i;
+
+	for (i = 0; i < set->num; i++)
+		free(set->packed[i].data);
+	set->num = 0;
+	set->pending_param = false;
+}
+
+VAStatus kmscap_va_packed_render(struct kmscap_va_driver *drv, const struct kmscap_va_context *c,
+				 struct kmscap_va_packed_set *set, struct kmscap_va_buffer *b,
+				 bool slice_aligned)
+{
+	struct kmscap_va_packed *p;
+	size_t len = (size_t)b->size * b->num_elements;
+	unsigned int type_flag;
+
+	if (b->type == VAEncPackedHeaderParameterBufferType) {
+		if (set->pending_param)
+			return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
+						"two packed header parameter buffers in a row");
+		memcpy(&set->pending, b->data, sizeof(set->pending));
+		switch (set->pending.type) {
+		case VAEncPackedHeaderSequence:
+			type_flag = VA_ENC_PACKED_HEADER_SEQUENCE;
+			break;
+		case VAEncPackedHeaderPicture:
+			type_flag = VA_ENC_PACKED_HEADER_PICTURE;
+			break;
+		case VAEncPackedHeaderSlice:
+			type_flag = VA_ENC_PACKED_HEADER_SLICE;
+			break;
+		case VAEncPackedHeaderRawData:
+			type_flag = VA_ENC_PACKED_HEADER_RAW_DATA | VA_ENC_PACKED_HEADER_MISC;
+			break;
+		default:
+			if (set->pending.type & 0x80000000u) {	/* VAEncPackedHeaderMiscMask */
+				type_flag = VA_ENC_PACKED_HEADER_MISC;
+				break;
+			}
+			return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
+						"packed header type %#x unknown", set->pending.type);
+		}
+		if (!(c->config.packed_headers & type_flag))
+			return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
+						"packed header type %#x not declared in config (%#x)",
+						set->pending.type, c->config.packed_headers);
+		if (!set->pending.bit_length)
+			return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
+						"packed header of 0 bits");
+		set->pending_param = true;
+		return VA_STATUS_SUCCESS;
+	}
+	if (!set->pending_param)
+		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
+					"packed header data %#x without a parameter buffer before it",
+					b->id);
+	if (len * 8 < set->pending.bit_length)
+		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
+					"packed header data of %zu bytes shorter than %u bits", len,
+					set->pending.bit_length);
+	if (slice_aligned && set->pending.type == VAEncPackedHeaderSlice && set->pending.bit_length % 8)
+		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
+					"packed slice header of %u bits: it must end with its byte_alignment()",
+					set->pending.bit_length);
+	if (set->num == KMSCAP_VA_MAX_PACKED)
+		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_MAX_NUM_EXCEEDED,
+					"more than %d packed headers in a picture",
+					KMSCAP_VA_MAX_PACKED);
+	p = &set->packed[set->num];
+	p->data = malloc(len);
+	if (!p->data)
+		return VA_STATUS_ERROR_ALLOCATION_FAILED;
+	memcpy(p->data, b->data, len);
+	p->size = (set->pending.bit_length + 7) / 8;
+	p->param = set->pending;
+	p->slice_index = -1;
+	if (p->param.type == VAEncPackedHeaderSlice) {
+		unsigned int i, n = 0;
+
+		for (i = 0; i < set->num; i++)
+			n += set->packed[i].slice_index >= 0;
+		p->slice_index = n;
+	}
+	set->num++;
+	set->pending_param = false;
+	return VA_STATUS_SUCCESS;
+}
+
+VAStatus kmscap_va_slices_append(struct kmscap_va_driver *drv, void **slices, unsigned int *num,
+				 const struct kmscap_va_buffer *b, size_t elem)
+{
+	uint8_t *sl;
+
+	if (*num + b->num_elements > KMSCAP_VA_MAX_SLICES)
+		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_MAX_NUM_EXCEEDED,
+					"more than %d slices", KMSCAP_VA_MAX_SLICES);
+	sl = realloc(*slices, (*num + b->num_elements) * elem);
+	if (!sl)
+		return VA_STATUS_ERROR_ALLOCATION_FAILED;
+	*slices = sl;
+	memcpy(sl + *num * elem, b->data, b->num_elements * elem);
+	*num += b->num_elements;
+	return VA_STATUS_SUCCESS;
+}
+
+size_t kmscap_va_start_code(const uint8_t *p, size_t n)
+{
+	if (n >= 3 && !p[0] && !p[1] && p[2] == 1)
+		return 3;
+	if (n >= 4 && !p[0] && !p[1] && !p[2] && p[3] == 1)
+		return 4;
+	return 0;
+}
+
+void kmscap_va_copy_recon(struct kmscap_va_driver *drv, const struct kmscap_va_surface *src,
+			  VASurfaceID id)
+{
+	struct kmscap_va_surface *r = kmscap_va_obj_get(drv, KMSCAP_VA_OBJ_SURFACE, id, NULL);
+
+	/* lossless coding: the reconstruction is the input */
+	if (r && r != src && r->fourcc == src->fourcc && r->size == src->size)
+		memcpy(r->data, src->data, src->size);
+}
