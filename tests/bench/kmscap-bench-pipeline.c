@@ -49,6 +49,7 @@
  * /out/kmscap-bench-pipeline.csv and /out/kmscap-bench-threads.csv.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -484,7 +485,7 @@ int main(int argc, char **argv)
 	for (i = 0; i < 2; i++)
 		if (access(argv[i + 1], X_OK))
 			kmscap_t_fail("%s: %s", argv[i + 1], strerror(errno));
-	if (kmscap_sr_vgem_render(kmscap_bp_render, sizeof(kmscap_bp_render)))
+	if (kmscap_t_render_node("vgem", kmscap_bp_render, sizeof(kmscap_bp_render)))
 		kmscap_t_skip("no vgem render node in the VM");
 	ctl = kmscap_t_open_ctl_or_skip();
 	mkdir("/out", 0755);

@@ -474,6 +474,50 @@ int kmscap_t_open_driver(const char *name)
 	return -ENOENT;
 }
 
+int kmscap_t_open_render(const char *driver, char *path, size_t len)
+{
+	unsigned int minor;
+
+	/* render nodes are minors 128..191 of major 226 */
+	for (minor = 128; minor < 192; minor++) {
+		char sys[64];
+		drmVersionPtr v;
+		bool match;
+		int fd;
+
+		snprintf(sys, sizeof(sys), "/sys/class/drm/renderD%u", minor);
+		if (access(sys, F_OK))
+			continue;
+		if ((size_t)snprintf(path, len, "/dev/dri/renderD%u", minor) >= len)
+			return -ENAMETOOLONG;
+		if (kmscap_t_ensure_node(path, minor))
+			continue;
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		v = drmGetVersion(fd);
+		match = v && v->name && !strcmp(v->name, driver);
+		if (v)
+			drmFreeVersion(v);
+		if (match)
+			return fd;
+		close(fd);
+	}
+	if (len)
+		path[0] = '\0';
+	return -ENOENT;
+}
+
+int kmscap_t_render_node(const char *driver, char *path, size_t len)
+{
+	int fd = kmscap_t_open_render(driver, path, len);
+
+	if (fd < 0)
+		return fd;
+	close(fd);
+	return 0;
+}
+
 uint32_t kmscap_t_prop_id(int fd, uint32_t obj, uint32_t type, const char *name)
 {
 	drmModeObjectPropertiesPtr props = drmModeObjectGetProperties(fd, obj, type);

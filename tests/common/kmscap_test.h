@@ -139,6 +139,15 @@ int kmscap_t_dmabuf_sync(int dmabuf_fd, bool start);
 int kmscap_t_open_card(unsigned int minor);
 /* First card whose driver name is @name, or -ENOENT. */
 int kmscap_t_open_driver(const char *name);
+/*
+ * The render node whose DRM driver (DRM_IOCTL_VERSION) is @driver, found
+ * through /sys/class/drm/renderD<minor> and created with mknod when the
+ * node is missing: opened read-write, its path in @path.  The fd, or
+ * -ENOENT when no render node has that driver.
+ */
+int kmscap_t_open_render(const char *driver, char *path, size_t len);
+/* The same, closed again: 0 with the path in @path, or -ENOENT. */
+int kmscap_t_render_node(const char *driver, char *path, size_t len);
 
 struct kmscap_t_plane_props {
 	uint32_t fb_id, crtc_id;

@@ -305,7 +305,7 @@ int main(int argc, char **argv)
 	mkdir("/out", 0755);
 	if (access(argv[1], X_OK))
 		kmscap_t_fail("%s: %s (make user)", argv[1], strerror(errno));
-	if (kmscap_sr_vgem_render(render, sizeof(render)))
+	if (kmscap_t_render_node("vgem", render, sizeof(render)))
 		kmscap_t_skip("no vgem render node in the VM");
 	ctl = kmscap_t_open_ctl_or_skip();
 	kmscap_t_create_or_die(ctl, 1920, 1080, 60000, &dc);

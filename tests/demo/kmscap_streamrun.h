@@ -1,16 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * kmscap_streamrun: run kmscap-stream (or another VA-API program) from a
- * test program in the VM: find vgem's render node, start the program with
- * the software test VA driver, wait for it to attach to a display, sample
- * its CPU time, collect its exit status and rusage, and read numbers from
- * its JSON statistics.  Used by tests/demo and tests/bench (static
- * functions: each program includes it once).
+ * test program in the VM (on vgem's render node, which kmscap_t_render_node()
+ * of tests/common finds): start the program with the software test VA
+ * driver, wait for it to attach to a display, sample its CPU time,
+ * collect its exit status and rusage, and read numbers from its JSON
+ * statistics.  Used by tests/demo and tests/bench (static functions: each
+ * program includes it once).
  */
 #ifndef KMSCAP_STREAMRUN_H
 #define KMSCAP_STREAMRUN_H
 
-#include <dirent.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/resource.h>
@@ -18,35 +18,6 @@
 #include <unistd.h>
 
 #include "kmscap_test.h"
-
-/* The render node whose DRM driver is vgem, into @path; 0 or -ENOENT. */
-static inline int kmscap_sr_vgem_render(char *path, size_t size)
-{
-	DIR *dir = opendir("/dev/dri");
-	struct dirent *d;
-	int found = -ENOENT;
-
-	if (!dir)
-		return -errno;
-	while (found && (d = readdir(dir))) {
-		drmVersionPtr v;
-		int fd;
-
-		if (strncmp(d->d_name, "renderD", 7))
-			continue;
-		snprintf(path, size, "/dev/dri/%s", d->d_name);
-		fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		v = drmGetVersion(fd);
-		if (v && !strcmp(v->name, "vgem"))
-			found = 0;
-		drmFreeVersion(v);
-		close(fd);
-	}
-	closedir(dir);
-	return found;
-}
 
 /*
  * Start @argv[0] with the test VA driver of @vadir; stdout and stderr go

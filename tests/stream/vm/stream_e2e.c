@@ -44,7 +44,6 @@
  * host half, tests/stream/test_e2e.c, checks them.
  */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -61,35 +60,6 @@
 static const char *ks_bin, *ks_vadir;
 static bool ks_va_debug;	/* KMSCAP_VA_DEBUG=1 for the next helper started */
 static char ks_render[300];
-
-/* The render node whose driver is vgem. */
-static int ks_vgem_render(void)
-{
-	struct dirent *d;
-	DIR *dir = opendir("/dev/dri");
-	int found = -ENOENT;
-
-	if (!dir)
-		return -errno;
-	while (found && (d = readdir(dir))) {
-		drmVersionPtr v;
-		int fd;
-
-		if (strncmp(d->d_name, "renderD", 7))
-			continue;
-		snprintf(ks_render, sizeof(ks_render), "/dev/dri/%s", d->d_name);
-		fd = open(ks_render, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		v = drmGetVersion(fd);
-		if (v && !strcmp(v->name, "vgem"))
-			found = 0;
-		drmFreeVersion(v);
-		close(fd);
-	}
-	closedir(dir);
-	return found;
-}
 
 static void ks_draw(struct kmscap_t_buf *b, unsigned int n, bool ten)
 {
@@ -488,7 +458,7 @@ int main(int argc, char **argv)
 	ks_vadir = argv[2];
 	n = (unsigned int)atoi(argv[3]);
 	mkdir("/out", 0755);
-	if (ks_vgem_render())
+	if (kmscap_t_render_node("vgem", ks_render, sizeof(ks_render)))
 		ks_skip_all("no vgem render node in the VM");
 	if (access(KMSCAP_T_CTL, F_OK))
 		ks_skip_all("no " KMSCAP_T_CTL " in the VM (kmod/kmscap.ko not built?)");

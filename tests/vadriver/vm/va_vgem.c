@@ -229,38 +229,6 @@ static void kmscap_vv_check_driver_log(void)
 
 static char kmscap_vv_render_path[64];
 
-/* vgem's render node (renderD128 in the VM), opened; -errno if there is none. */
-static int kmscap_vv_open_vgem_render(void)
-{
-	unsigned int minor;
-
-	for (minor = 128; minor < 192; minor++) {
-		char sys[64];
-		drmVersionPtr v;
-		bool vgem;
-		int fd;
-
-		snprintf(sys, sizeof(sys), "/sys/class/drm/renderD%u", minor);
-		if (access(sys, F_OK))
-			continue;
-		snprintf(kmscap_vv_render_path, sizeof(kmscap_vv_render_path),
-			 "/dev/dri/renderD%u", minor);
-		if (access(kmscap_vv_render_path, F_OK) &&
-		    mknod(kmscap_vv_render_path, S_IFCHR | 0666, makedev(226, minor)))
-			continue;
-		fd = open(kmscap_vv_render_path, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		v = drmGetVersion(fd);
-		vgem = v && v->name && !strcmp(v->name, "vgem");
-		drmFreeVersion(v);
-		if (vgem)
-			return fd;
-		close(fd);
-	}
-	return -ENOENT;
-}
-
 /* "exp_name" and "size" of a dma-buf from /proc/self/fdinfo. */
 static int kmscap_vv_fdinfo(int fd, char *exp_name, size_t len, unsigned long long *size)
 {
@@ -864,7 +832,8 @@ int main(int argc, char **argv)
 		kmscap_t_fail("/out/results.txt: %s", strerror(errno));
 	kmscap_vv_capture_stderr();
 	card = kmscap_t_open_driver("vgem");
-	render = kmscap_vv_open_vgem_render();
+	render = kmscap_t_open_render("vgem", kmscap_vv_render_path,
+				      sizeof(kmscap_vv_render_path));
 	if (card < 0 || render < 0)
 		kmscap_vv_skip_all("no vgem card and render node in the VM (vgem not loaded?)");
 
