@@ -23,34 +23,13 @@ static long kmscap_va_buffer_elem_size(enum kmscap_va_codec codec, VABufferType 
 		if (size >= 0)
 			return size;
 	}
-	switch (type) {
-	case VAEncSequenceParameterBufferType:
-	case VAEncPictureParameterBufferType:
-	case VAEncSliceParameterBufferType:
-		if (codec != KMSCAP_VA_CODEC_H264 && codec != KMSCAP_VA_CODEC_NONE)
-			return -1;
-		break;
-	default:
-		break;
-	}
-	switch (type) {
-	case VAEncSequenceParameterBufferType:
-		return sizeof(VAEncSequenceParameterBufferH264);
-	case VAEncPictureParameterBufferType:
-		return sizeof(VAEncPictureParameterBufferH264);
-	case VAEncSliceParameterBufferType:
-		return sizeof(VAEncSliceParameterBufferH264);
-	case VAEncPackedHeaderParameterBufferType:
-		return sizeof(VAEncPackedHeaderParameterBuffer);
-	case VAProcPipelineParameterBufferType:
+	if (type == VAProcPipelineParameterBufferType)
 		return sizeof(VAProcPipelineParameterBuffer);
-	case VAEncPackedHeaderDataBufferType:
-	case VAEncMiscParameterBufferType:
-	case VAEncCodedBufferType:
-		return 0;
-	default:
-		return -1;
-	}
+	if (codec != KMSCAP_VA_CODEC_H264 && codec != KMSCAP_VA_CODEC_NONE)
+		return kmscap_va_enc_buffer_size(type, -1, -1, -1);
+	return kmscap_va_enc_buffer_size(type, sizeof(VAEncSequenceParameterBufferH264),
+					 sizeof(VAEncPictureParameterBufferH264),
+					 sizeof(VAEncSliceParameterBufferH264));
 }
 
 VABufferID kmscap_va_buffer_new_image(struct kmscap_va_driver *drv, uint8_t *data,

@@ -139,15 +139,15 @@ static unsigned int kmscap_va_profile_idc(VAProfile profile, unsigned int *const
 	}
 }
 
-static void kmscap_va_h264_write_vui(struct kmscap_va_bits *b,
-				     const VAEncSequenceParameterBufferH264 *seq)
+void kmscap_va_bits_vui_start(struct kmscap_va_bits *b, bool aspect_ratio, unsigned int idc,
+			      unsigned int sar_width, unsigned int sar_height)
 {
-	kmscap_va_bits_put(b, 1, seq->vui_fields.bits.aspect_ratio_info_present_flag);
-	if (seq->vui_fields.bits.aspect_ratio_info_present_flag) {
-		kmscap_va_bits_put(b, 8, seq->aspect_ratio_idc);
-		if (seq->aspect_ratio_idc == 255) {
-			kmscap_va_bits_put(b, 16, seq->sar_width);
-			kmscap_va_bits_put(b, 16, seq->sar_height);
+	kmscap_va_bits_put(b, 1, aspect_ratio);	/* aspect_ratio_info_present_flag */
+	if (aspect_ratio) {
+		kmscap_va_bits_put(b, 8, idc);
+		if (idc == 255) {
+			kmscap_va_bits_put(b, 16, sar_width);
+			kmscap_va_bits_put(b, 16, sar_height);
 		}
 	}
 	kmscap_va_bits_put(b, 1, 0);		/* overscan_info_present_flag */
@@ -160,6 +160,13 @@ static void kmscap_va_h264_write_vui(struct kmscap_va_bits *b,
 	kmscap_va_bits_put(b, 8, 1);		/* transfer_characteristics: BT.709 */
 	kmscap_va_bits_put(b, 8, 1);		/* matrix_coefficients: BT.709 */
 	kmscap_va_bits_put(b, 1, 0);		/* chroma_loc_info_present_flag */
+}
+
+static void kmscap_va_h264_write_vui(struct kmscap_va_bits *b,
+				     const VAEncSequenceParameterBufferH264 *seq)
+{
+	kmscap_va_bits_vui_start(b, seq->vui_fields.bits.aspect_ratio_info_present_flag,
+				 seq->aspect_ratio_idc, seq->sar_width, seq->sar_height);
 	kmscap_va_bits_put(b, 1, seq->vui_fields.bits.timing_info_present_flag);
 	if (seq->vui_fields.bits.timing_info_present_flag) {
 		kmscap_va_bits_put(b, 32, seq->num_units_in_tick);

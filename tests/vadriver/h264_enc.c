@@ -15,8 +15,6 @@
 
 #include "kmscap_va.h"
 
-#define KMSCAP_VA_START_CODE_LEN 4
-
 void kmscap_va_enc_reset_picture(struct kmscap_va_enc_state *e)
 {
 	kmscap_va_packed_reset(&e->pk);
@@ -67,8 +65,8 @@ static VAStatus kmscap_va_enc_misc_rc(struct kmscap_va_driver *drv, struct kmsca
 	return VA_STATUS_SUCCESS;
 }
 
-static VAStatus kmscap_va_enc_misc(struct kmscap_va_driver *drv, struct kmscap_va_context *c,
-				   struct kmscap_va_buffer *b)
+VAStatus kmscap_va_enc_misc(struct kmscap_va_driver *drv, struct kmscap_va_context *c,
+			    struct kmscap_va_buffer *b)
 {
 	const VAEncMiscParameterBuffer *m = (const void *)b->data;
 	size_t payload = (size_t)b->size * b->num_elements;
@@ -163,92 +161,28 @@ VAStatus kmscap_va_enc_check_rc(struct kmscap_va_driver *drv, struct kmscap_va_c
 }
 
 
+/* Where an H.264 context keeps the picture being rendered. */
+static void kmscap_va_h264_slots(struct kmscap_va_enc_state *e, struct kmscap_va_enc_slots *s)
+{
+	*s = (struct kmscap_va_enc_slots) {
+		.pk = &e->pk,
+		.seq = &e->seq, .seq_size = sizeof(e->seq),
+		.pic = &e->pic, .pic_size = sizeof(e->pic),
+		.have_seq = &e->have_seq, .seq_in_pic = &e->seq_in_pic, .have_pic = &e->have_pic,
+		.slices = (void **)&e->slices, .num_slices = &e->num_slices,
+		.slice_size = sizeof(*e->slices),
+		.slice_aligned = false,
+		.what = "an encode picture",
+	};
+}
+
 VAStatus kmscap_va_enc_render(struct kmscap_va_driver *drv, struct kmscap_va_context *c,
 			      struct kmscap_va_buffer *b)
 {
-	struct kmscap_va_enc_state *e = &c->enc;
-	if (e->pk.pending_param && b->type != VAEncPackedHeaderDataBufferType)
-		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
-					"packed header parameter not followed by its data");
-	switch (b->type) {
-	case VAEncSequenceParameterBufferType:
-		memcpy(&e->seq, b->data, sizeof(e->seq));
-		e->have_seq = true;
-		e->seq_in_pic = true;
-		return VA_STATUS_SUCCESS;
-	case VAEncPictureParameterBufferType:
-		memcpy(&e->pic, b->data, sizeof(e->pic));
-		e->have_pic = true;
-		return VA_STATUS_SUCCESS;
-	case VAEncSliceParameterBufferType:
-		return kmscap_va_slices_append(drv, (void **)&e->slices, &e->num_slices, b,
-					       sizeof(*e->slices));
-	case VAEncPackedHeaderParameterBufferType:
-	case VAEncPackedHeaderDataBufferType:
-		return kmscap_va_packed_render(drv, c, &e->pk, b, false);
-	case VAEncMiscParameterBufferType:
-		return kmscap_va_enc_misc(drv, c, b);
-	default:
-		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_UNSUPPORTED_BUFFERTYPE,
-					"buffer %#x of type %s in an encode picture", b->id,
-					vaBufferTypeStr(b->type));
-	}
-}
+	struct kmscap_va_enc_slots s;
 
-/* Output stream under construction. */
-struct kmscap_va_out {
-	uint8_t *buf;
-	size_t cap, len;
-	bool overflow;
-};
-
-static void kmscap_va_out_raw(struct kmscap_va_out *o, const uint8_t *p, size_t n)
-{
-	if (o->len + n > o->cap) {
-		o->overflow = true;
-		return;
-	}
-	memcpy(o->buf + o->len, p, n);
-	o->len += n;
-}
-
-static void kmscap_va_out_nal(struct kmscap_va_out *o, const uint8_t *rbsp, size_t n)
-{
-	static const uint8_t sc[KMSCAP_VA_START_CODE_LEN] = { 0, 0, 0, 1 };
-	size_t w;
-
-	kmscap_va_out_raw(o, sc, sizeof(sc));
-	if (o->overflow)
-		return;
-	w = kmscap_va_nal_escape(o->buf + o->len, o->cap - o->len, rbsp, n);
-	if (!w && n)
-		o->overflow = true;
-	o->len += w;
-}
-
-
-/* Calls fn for every NAL unit (start code excluded) in an Annex B buffer. */
-static int kmscap_va_for_each_nal(const uint8_t *p, size_t n,
-				  void (*fn)(void *arg, const uint8_t *nal, size_t len),
-				  void *arg)
-{
-	size_t i = 0, start, sc;
-	int count = 0;
-
-	sc = kmscap_va_start_code(p, n);
-	if (!sc)
-		return -1;
-	i = sc;
-	while (i < n) {
-		start = i;
-		while (i < n && !kmscap_va_start_code(p + i, n - i))
-			i++;
-		fn(arg, p + start, i - start);
-		count++;
-		if (i < n)
-			i += kmscap_va_start_code(p + i, n - i);
-	}
-	return count;
+	kmscap_va_h264_slots(&c->enc, &s);
+	return kmscap_va_enc_render_slots(drv, c, b, &s);
 }
 
 static void kmscap_va_nal_types(void *arg, const uint8_t *nal, size_t len)
@@ -261,13 +195,13 @@ static void kmscap_va_nal_types(void *arg, const uint8_t *nal, size_t len)
 
 static void kmscap_va_emit_escaped(void *arg, const uint8_t *nal, size_t len)
 {
-	kmscap_va_out_nal(arg, nal, len);
+	kmscap_va_coded_nal(arg, nal, len);
 }
 
 /* Writes one slice NAL: packed or generated header, then I_PCM data. */
 static VAStatus kmscap_va_enc_slice(struct kmscap_va_driver *drv, struct kmscap_va_context *c,
 				    struct kmscap_va_surface *src, unsigned int index,
-				    unsigned int nal_ref_idc, struct kmscap_va_out *o,
+				    unsigned int nal_ref_idc, struct kmscap_va_coded_out *o,
 				    uint8_t *scratch, size_t scratch_cap)
 {
 	struct kmscap_va_enc_state *e = &c->enc;
@@ -323,7 +257,7 @@ static VAStatus kmscap_va_enc_slice(struct kmscap_va_driver *drv, struct kmscap_
 	if (b.overflow)
 		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_NOT_ENOUGH_BUFFER,
 					"slice %u larger than its scratch buffer", index);
-	kmscap_va_out_nal(o, scratch, b.bitpos / 8);
+	kmscap_va_coded_nal(o, scratch, b.bitpos / 8);
 	return VA_STATUS_SUCCESS;
 }
 
@@ -333,7 +267,8 @@ VAStatus kmscap_va_enc_execute(struct kmscap_va_driver *drv, struct kmscap_va_co
 	struct kmscap_va_enc_state *e = &c->enc;
 	struct kmscap_va_surface *src;
 	struct kmscap_va_buffer *coded;
-	struct kmscap_va_out o = { 0 };
+	struct kmscap_va_coded_out o;
+	struct kmscap_va_enc_slots slots;
 	struct kmscap_va_bits b;
 	unsigned int nal_ref_idc = 0, i, mbs;
 	uint32_t packed_nals = 0;
@@ -343,16 +278,10 @@ VAStatus kmscap_va_enc_execute(struct kmscap_va_driver *drv, struct kmscap_va_co
 	bool idr, caller_pps;
 	uint8_t *scratch;
 
-	if (e->pk.pending_param)
-		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
-					"packed header parameter without data at vaEndPicture");
-	if (!e->have_seq)
-		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
-					"picture without a sequence parameter buffer");
-	if (!e->have_pic)
-		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
-					"picture without a picture parameter buffer");
-	st = kmscap_va_enc_check_seq(drv, c);
+	kmscap_va_h264_slots(e, &slots);
+	st = kmscap_va_enc_check_begun(drv, &slots);
+	if (st == VA_STATUS_SUCCESS)
+		st = kmscap_va_enc_check_seq(drv, c);
 	if (st == VA_STATUS_SUCCESS)
 		st = kmscap_va_enc_check_pic(drv, c, &nal_ref_idc);
 	if (st == VA_STATUS_SUCCESS)
@@ -361,13 +290,9 @@ VAStatus kmscap_va_enc_execute(struct kmscap_va_driver *drv, struct kmscap_va_co
 		st = kmscap_va_enc_check_rc(drv, c);
 	if (st != VA_STATUS_SUCCESS)
 		return st;
-	coded = kmscap_va_buffer_get(drv, e->pic.coded_buf, &st, __func__);
+	coded = kmscap_va_coded_get(drv, e->pic.coded_buf, &st, __func__);
 	if (!coded)
 		return st;
-	if (coded->type != VAEncCodedBufferType)
-		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_BUFFER,
-					"coded_buf %#x is a %s, not a coded buffer",
-					e->pic.coded_buf, vaBufferTypeStr(coded->type));
 	mbs = e->seq.picture_width_in_mbs * e->seq.picture_height_in_mbs;
 	need = (size_t)mbs * 384 + 1024;
 	for (i = 0; i < e->pk.num; i++)
@@ -387,8 +312,7 @@ VAStatus kmscap_va_enc_execute(struct kmscap_va_driver *drv, struct kmscap_va_co
 					"input surface %#x (%ux%u) smaller than the cropped picture",
 					src->id, src->width, src->height);
 
-	o.buf = coded->data;
-	o.cap = coded->coded_capacity;
+	kmscap_va_coded_begin(&o, coded);
 	scratch_cap = (size_t)mbs * 400 + 4096;
 	scratch = malloc(scratch_cap);
 	if (!scratch)
@@ -401,7 +325,7 @@ VAStatus kmscap_va_enc_execute(struct kmscap_va_driver *drv, struct kmscap_va_co
 	if (e->pic.pic_fields.bits.idr_pic_flag && !(packed_nals & (1u << 7))) {
 		kmscap_va_bits_init(&b, scratch, scratch_cap);
 		kmscap_va_h264_write_sps(&b, c->config.profile, &e->seq);
-		kmscap_va_out_nal(&o, scratch, b.bitpos / 8);
+		kmscap_va_coded_nal(&o, scratch, b.bitpos / 8);
 	}
 	/*
 	 * Generated PPS: on every IDR, and whenever the picture parameters
@@ -414,7 +338,7 @@ VAStatus kmscap_va_enc_execute(struct kmscap_va_driver *drv, struct kmscap_va_co
 		kmscap_va_h264_write_pps(&b, c->config.profile, &e->pic);
 		if (e->pic.pic_fields.bits.idr_pic_flag || b.bitpos / 8 != e->last_pps_len ||
 		    memcmp(scratch, e->last_pps, e->last_pps_len)) {
-			kmscap_va_out_nal(&o, scratch, b.bitpos / 8);
+			kmscap_va_coded_nal(&o, scratch, b.bitpos / 8);
 			pps_len = b.bitpos / 8 <= sizeof(pps) ? b.bitpos / 8 : 0;
 			memcpy(pps, scratch, pps_len);
 		}
@@ -425,7 +349,7 @@ VAStatus kmscap_va_enc_execute(struct kmscap_va_driver *drv, struct kmscap_va_co
 		if (p->slice_index >= 0)
 			continue;
 		if (p->param.has_emulation_bytes)
-			kmscap_va_out_raw(&o, p->data, p->size);
+			kmscap_va_coded_raw(&o, p->data, p->size);
 		else if (kmscap_va_for_each_nal(p->data, p->size, kmscap_va_emit_escaped, &o) < 0)
 			st = KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
 					      "packed header %u has no start code", i);
@@ -433,20 +357,11 @@ VAStatus kmscap_va_enc_execute(struct kmscap_va_driver *drv, struct kmscap_va_co
 	for (i = 0; i < e->num_slices && st == VA_STATUS_SUCCESS; i++)
 		st = kmscap_va_enc_slice(drv, c, src, i, nal_ref_idc, &o, scratch, scratch_cap);
 	free(scratch);
-	if (st == VA_STATUS_SUCCESS && o.overflow) {
-		coded->seg.status = VA_CODED_BUF_STATUS_SLICE_OVERFLOW_MASK;
-		coded->seg.size = 0;
-		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_NOT_ENOUGH_BUFFER,
-					"coded buffer %#x of %u bytes overflowed", coded->id,
-					coded->coded_capacity);
-	}
 	if (st != VA_STATUS_SUCCESS)
 		return st;
-	coded->seg.size = o.len;
-	coded->seg.bit_offset = 0;
-	coded->seg.status = 0;
-	coded->seg.reserved = 0;
-	coded->seg.next = NULL;
+	st = kmscap_va_coded_finish(drv, &o);
+	if (st != VA_STATUS_SUCCESS)
+		return st;
 	kmscap_va_copy_recon(drv, src, e->pic.CurrPic.picture_id);
 	e->caller_pps = caller_pps;
 	if (pps_len != SIZE_MAX) {

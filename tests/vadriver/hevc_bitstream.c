@@ -73,25 +73,8 @@ void kmscap_va_hevc_write_vps(struct kmscap_va_bits *b,
 static void kmscap_va_hevc_vui(struct kmscap_va_bits *b,
 			       const VAEncSequenceParameterBufferHEVC *seq)
 {
-	bool ar = seq->vui_fields.bits.aspect_ratio_info_present_flag;
-
-	kmscap_va_bits_put(b, 1, ar);
-	if (ar) {
-		kmscap_va_bits_put(b, 8, seq->aspect_ratio_idc);
-		if (seq->aspect_ratio_idc == 255) {
-			kmscap_va_bits_put(b, 16, seq->sar_width);
-			kmscap_va_bits_put(b, 16, seq->sar_height);
-		}
-	}
-	kmscap_va_bits_put(b, 1, 0);		/* overscan_info_present_flag */
-	kmscap_va_bits_put(b, 1, 1);		/* video_signal_type_present_flag */
-	kmscap_va_bits_put(b, 3, 5);		/* video_format: unspecified */
-	kmscap_va_bits_put(b, 1, 0);		/* video_full_range_flag */
-	kmscap_va_bits_put(b, 1, 1);		/* colour_description_present_flag */
-	kmscap_va_bits_put(b, 8, 1);		/* BT.709 primaries */
-	kmscap_va_bits_put(b, 8, 1);		/* transfer */
-	kmscap_va_bits_put(b, 8, 1);		/* matrix */
-	kmscap_va_bits_put(b, 1, 0);		/* chroma_loc_info_present_flag */
+	kmscap_va_bits_vui_start(b, seq->vui_fields.bits.aspect_ratio_info_present_flag,
+				 seq->aspect_ratio_idc, seq->sar_width, seq->sar_height);
 	kmscap_va_bits_put(b, 1, seq->vui_fields.bits.neutral_chroma_indication_flag);
 	kmscap_va_bits_put(b, 1, 0);		/* field_seq_flag */
 	kmscap_va_bits_put(b, 1, 0);		/* frame_field_info_present_flag */

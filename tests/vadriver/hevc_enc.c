@@ -85,22 +85,9 @@ uint32_t kmscap_va_hevc_attrib(VAProfile profile, VAEntrypoint ep, VAConfigAttri
 
 long kmscap_va_hevc_buffer_size(VABufferType type)
 {
-	switch (type) {
-	case VAEncSequenceParameterBufferType:
-		return sizeof(VAEncSequenceParameterBufferHEVC);
-	case VAEncPictureParameterBufferType:
-		return sizeof(VAEncPictureParameterBufferHEVC);
-	case VAEncSliceParameterBufferType:
-		return sizeof(VAEncSliceParameterBufferHEVC);
-	case VAEncPackedHeaderParameterBufferType:
-		return sizeof(VAEncPackedHeaderParameterBuffer);
-	case VAEncPackedHeaderDataBufferType:
-	case VAEncMiscParameterBufferType:
-	case VAEncCodedBufferType:
-		return 0;
-	default:
-		return -1;
-	}
+	return kmscap_va_enc_buffer_size(type, sizeof(VAEncSequenceParameterBufferHEVC),
+					 sizeof(VAEncPictureParameterBufferHEVC),
+					 sizeof(VAEncSliceParameterBufferHEVC));
 }
 
 VAStatus kmscap_va_hevc_create(struct kmscap_va_driver *drv, struct kmscap_va_context *c)
@@ -133,65 +120,57 @@ void kmscap_va_hevc_destroy(struct kmscap_va_context *c)
 }
 
 
+/* Where an HEVC context keeps the picture being rendered. */
+static void kmscap_va_hevc_slots(struct kmscap_va_hevc_state *h, struct kmscap_va_enc_slots *s)
+{
+	*s = (struct kmscap_va_enc_slots) {
+		.pk = &h->pk,
+		.seq = &h->seq, .seq_size = sizeof(h->seq),
+		.pic = &h->pic, .pic_size = sizeof(h->pic),
+		.have_seq = &h->have_seq, .seq_in_pic = &h->seq_in_pic, .have_pic = &h->have_pic,
+		.slices = (void **)&h->slices, .num_slices = &h->num_slices,
+		.slice_size = sizeof(*h->slices),
+		.slice_aligned = true,
+		.what = "an HEVC encode picture",
+	};
+}
+
 VAStatus kmscap_va_hevc_render(struct kmscap_va_driver *drv, struct kmscap_va_context *c,
 			       struct kmscap_va_buffer *b)
 {
-	struct kmscap_va_hevc_state *h = c->hevc;
-	if (h->pk.pending_param && b->type != VAEncPackedHeaderDataBufferType)
-		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
-					"packed header parameter not followed by its data");
-	switch (b->type) {
-	case VAEncSequenceParameterBufferType:
-		memcpy(&h->seq, b->data, sizeof(h->seq));
-		h->have_seq = true;
-		h->seq_in_pic = true;
-		return VA_STATUS_SUCCESS;
-	case VAEncPictureParameterBufferType:
-		memcpy(&h->pic, b->data, sizeof(h->pic));
-		h->have_pic = true;
-		return VA_STATUS_SUCCESS;
-	case VAEncSliceParameterBufferType:
-		return kmscap_va_slices_append(drv, (void **)&h->slices, &h->num_slices, b,
-					       sizeof(*h->slices));
-	case VAEncPackedHeaderParameterBufferType:
-	case VAEncPackedHeaderDataBufferType:
-		return kmscap_va_packed_render(drv, c, &h->pk, b, true);
-	case VAEncMiscParameterBufferType:
-		/* rate control, HRD, frame rate: the H.264 rules, into c->enc.rc */
-		return kmscap_va_enc_render(drv, c, b);
-	default:
-		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_UNSUPPORTED_BUFFERTYPE,
-					"buffer %#x of type %s in an HEVC encode picture", b->id,
-					vaBufferTypeStr(b->type));
-	}
+	struct kmscap_va_enc_slots s;
+
+	kmscap_va_hevc_slots(c->hevc, &s);
+	return kmscap_va_enc_render_slots(drv, c, b, &s);
 }
 
 /* The NAL units of an Annex B buffer: offsets and lengths, start codes excluded. */
 struct kmscap_va_hevc_nals {
+	const uint8_t *base;
 	unsigned int n;
+	bool too_many;
 	size_t off[16], len[16];
 };
 
+static void kmscap_va_hevc_note_nal(void *arg, const uint8_t *nal, size_t len)
+{
+	struct kmscap_va_hevc_nals *out = arg;
+
+	if (out->n == 16) {
+		out->too_many = true;
+		return;
+	}
+	out->off[out->n] = nal - out->base;
+	out->len[out->n++] = len;
+}
+
 static int kmscap_va_hevc_split(const uint8_t *p, size_t n, struct kmscap_va_hevc_nals *out)
 {
-	size_t i, sc = kmscap_va_start_code(p, n);
-
+	out->base = p;
 	out->n = 0;
-	if (!sc)
+	out->too_many = false;
+	if (kmscap_va_for_each_nal(p, n, kmscap_va_hevc_note_nal, out) < 0 || out->too_many)
 		return -1;
-	i = sc;
-	while (i < n) {
-		size_t start = i;
-
-		while (i < n && !kmscap_va_start_code(p + i, n - i))
-			i++;
-		if (out->n == 16)
-			return -1;
-		out->off[out->n] = start;
-		out->len[out->n++] = i - start;
-		if (i < n)
-			i += kmscap_va_start_code(p + i, n - i);
-	}
 	return 0;
 }
 
@@ -366,6 +345,7 @@ VAStatus kmscap_va_hevc_execute(struct kmscap_va_driver *drv, struct kmscap_va_c
 {
 	struct kmscap_va_hevc_state *h = c->hevc;
 	struct kmscap_va_coded_out o;
+	struct kmscap_va_enc_slots slots;
 	struct kmscap_va_surface *src;
 	struct kmscap_va_buffer *coded;
 	struct kmscap_va_bits b;
@@ -376,16 +356,10 @@ VAStatus kmscap_va_hevc_execute(struct kmscap_va_driver *drv, struct kmscap_va_c
 	bool idr, caller_headers;
 	unsigned int i;
 
-	if (h->pk.pending_param)
-		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
-					"packed header parameter without data at vaEndPicture");
-	if (!h->have_seq)
-		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
-					"picture without a sequence parameter buffer");
-	if (!h->have_pic)
-		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
-					"picture without a picture parameter buffer");
-	st = kmscap_va_hevc_check_seq(drv, c);
+	kmscap_va_hevc_slots(h, &slots);
+	st = kmscap_va_enc_check_begun(drv, &slots);
+	if (st == VA_STATUS_SUCCESS)
+		st = kmscap_va_hevc_check_seq(drv, c);
 	if (st == VA_STATUS_SUCCESS)
 		st = kmscap_va_hevc_check_pic(drv, c);
 	if (st == VA_STATUS_SUCCESS)

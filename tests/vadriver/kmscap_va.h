@@ -369,6 +369,9 @@ void kmscap_va_vpp_scale_yuv(const struct kmscap_va_surface *src,
  */
 VAStatus kmscap_va_enc_render(struct kmscap_va_driver *drv, struct kmscap_va_context *c,
 			      struct kmscap_va_buffer *b);
+/* A VAEncMiscParameterBufferType buffer of any encode codec, into c->enc.rc. */
+VAStatus kmscap_va_enc_misc(struct kmscap_va_driver *drv, struct kmscap_va_context *c,
+			    struct kmscap_va_buffer *b);
 VAStatus kmscap_va_enc_execute(struct kmscap_va_driver *drv, struct kmscap_va_context *c);
 void kmscap_va_enc_reset_picture(struct kmscap_va_enc_state *e);
 
@@ -394,6 +397,12 @@ void kmscap_va_bits_ue(struct kmscap_va_bits *b, uint32_t value);
 void kmscap_va_bits_se(struct kmscap_va_bits *b, int32_t value);
 void kmscap_va_bits_align_zero(struct kmscap_va_bits *b);
 void kmscap_va_bits_trailing(struct kmscap_va_bits *b);
+/*
+ * The start that the H.264 and HEVC VUI share: aspect ratio, no overscan
+ * info, BT.709 limited range colour, no chroma location.
+ */
+void kmscap_va_bits_vui_start(struct kmscap_va_bits *b, bool aspect_ratio, unsigned int idc,
+			      unsigned int sar_width, unsigned int sar_height);
 size_t kmscap_va_nal_escape(uint8_t *dst, size_t cap, const uint8_t *rbsp, size_t len);
 size_t kmscap_va_nal_unescape(uint8_t *dst, const uint8_t *src, size_t len);
 void kmscap_va_h264_write_sps(struct kmscap_va_bits *b, VAProfile profile,
@@ -424,6 +433,42 @@ VAStatus kmscap_va_slices_append(struct kmscap_va_driver *drv, void **slices, un
 				 const struct kmscap_va_buffer *b, size_t elem);
 /* Length of the Annex B start code at @p (3 or 4 bytes), 0 if none. */
 size_t kmscap_va_start_code(const uint8_t *p, size_t n);
+/*
+ * Calls @fn for every NAL unit (start code excluded) of the Annex B buffer
+ * @p; returns how many, or -1 if it does not begin with a start code.
+ */
+int kmscap_va_for_each_nal(const uint8_t *p, size_t n,
+			   void (*fn)(void *arg, const uint8_t *nal, size_t len), void *arg);
+
+/*
+ * Where an H.264 or HEVC context keeps the parameters of the picture being
+ * rendered, for kmscap_va_enc_render_slots() and kmscap_va_enc_check_begun().
+ */
+struct kmscap_va_enc_slots {
+	struct kmscap_va_packed_set *pk;
+	void *seq, *pic;
+	size_t seq_size, pic_size;
+	bool *have_seq, *seq_in_pic, *have_pic;
+	void **slices;
+	unsigned int *num_slices;
+	size_t slice_size;
+	bool slice_aligned;	/* packed slice headers end byte-aligned */
+	const char *what;	/* "an encode picture", named in rejections */
+};
+
+/* A sequence, picture, slice, packed header or misc parameter buffer. */
+VAStatus kmscap_va_enc_render_slots(struct kmscap_va_driver *drv, struct kmscap_va_context *c,
+				    struct kmscap_va_buffer *b, const struct kmscap_va_enc_slots *s);
+/* At vaEndPicture: no packed header parameter left without data, a sequence and a picture. */
+VAStatus kmscap_va_enc_check_begun(struct kmscap_va_driver *drv,
+				   const struct kmscap_va_enc_slots *s);
+/*
+ * Sizes of the fixed-layout encode buffers of a codec whose sequence,
+ * picture and slice parameters are @seq, @pic and @slice bytes (-1: not
+ * taken): 0 for the free-form ones, -1 for a type an encode context does
+ * not take.
+ */
+long kmscap_va_enc_buffer_size(VABufferType type, long seq, long pic, long slice);
 /* Copies @src into the reconstructed surface @id (lossless coding). */
 void kmscap_va_copy_recon(struct kmscap_va_driver *drv, const struct kmscap_va_surface *src,
 			  VASurfaceID id);

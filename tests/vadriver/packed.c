@@ -2,8 +2,9 @@
 /*
  * packed.c - what the H.264 and HEVC encoders share: packed headers
  * collected per picture (a parameter buffer, then its data), slice
- * parameter arrays, Annex B start codes and the reconstructed picture
- * (the input, the coding being lossless).
+ * parameter arrays, the parameter buffers of a picture, Annex B start
+ * codes and NAL units, and the reconstructed picture (the input, the
+ * coding being lossless).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -124,6 +125,93 @@ size_t kmscap_va_start_code(const uint8_t *p, size_t n)
 	if (n >= 4 && !p[0] && !p[1] && !p[2] && p[3] == 1)
 		return 4;
 	return 0;
+}
+
+int kmscap_va_for_each_nal(const uint8_t *p, size_t n,
+			   void (*fn)(void *arg, const uint8_t *nal, size_t len), void *arg)
+{
+	size_t i, start, sc = kmscap_va_start_code(p, n);
+	int count = 0;
+
+	if (!sc)
+		return -1;
+	i = sc;
+	while (i < n) {
+		start = i;
+		while (i < n && !kmscap_va_start_code(p + i, n - i))
+			i++;
+		fn(arg, p + start, i - start);
+		count++;
+		if (i < n)
+			i += kmscap_va_start_code(p + i, n - i);
+	}
+	return count;
+}
+
+VAStatus kmscap_va_enc_render_slots(struct kmscap_va_driver *drv, struct kmscap_va_context *c,
+				    struct kmscap_va_buffer *b, const struct kmscap_va_enc_slots *s)
+{
+	if (s->pk->pending_param && b->type != VAEncPackedHeaderDataBufferType)
+		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
+					"packed header parameter not followed by its data");
+	switch (b->type) {
+	case VAEncSequenceParameterBufferType:
+		memcpy(s->seq, b->data, s->seq_size);
+		*s->have_seq = true;
+		*s->seq_in_pic = true;
+		return VA_STATUS_SUCCESS;
+	case VAEncPictureParameterBufferType:
+		memcpy(s->pic, b->data, s->pic_size);
+		*s->have_pic = true;
+		return VA_STATUS_SUCCESS;
+	case VAEncSliceParameterBufferType:
+		return kmscap_va_slices_append(drv, s->slices, s->num_slices, b, s->slice_size);
+	case VAEncPackedHeaderParameterBufferType:
+	case VAEncPackedHeaderDataBufferType:
+		return kmscap_va_packed_render(drv, c, s->pk, b, s->slice_aligned);
+	case VAEncMiscParameterBufferType:
+		/* rate control, HRD, frame rate: into c->enc.rc */
+		return kmscap_va_enc_misc(drv, c, b);
+	default:
+		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_UNSUPPORTED_BUFFERTYPE,
+					"buffer %#x of type %s in %s", b->id,
+					vaBufferTypeStr(b->type), s->what);
+	}
+}
+
+VAStatus kmscap_va_enc_check_begun(struct kmscap_va_driver *drv,
+				   const struct kmscap_va_enc_slots *s)
+{
+	if (s->pk->pending_param)
+		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
+					"packed header parameter without data at vaEndPicture");
+	if (!*s->have_seq)
+		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
+					"picture without a sequence parameter buffer");
+	if (!*s->have_pic)
+		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
+					"picture without a picture parameter buffer");
+	return VA_STATUS_SUCCESS;
+}
+
+long kmscap_va_enc_buffer_size(VABufferType type, long seq, long pic, long slice)
+{
+	switch (type) {
+	case VAEncSequenceParameterBufferType:
+		return seq;
+	case VAEncPictureParameterBufferType:
+		return pic;
+	case VAEncSliceParameterBufferType:
+		return slice;
+	case VAEncPackedHeaderParameterBufferType:
+		return sizeof(VAEncPackedHeaderParameterBuffer);
+	case VAEncPackedHeaderDataBufferType:
+	case VAEncMiscParameterBufferType:
+	case VAEncCodedBufferType:
+		return 0;
+	default:
+		return -1;
+	}
 }
 
 void kmscap_va_copy_recon(struct kmscap_va_driver *drv, const struct kmscap_va_surface *src,
