@@ -14,8 +14,9 @@
  *           thread;
  *   stream2 the same with --threads 2: the encoder in its own thread;
  *   copy    BENCH_COPY (tests/bench/pipeline/kmscap-bench-copy): mmap,
- *           memcpy, release, RGB -> NV12 on the CPU, vaPutImage, the same
- *           H.264 encode (CQP).
+ *           memcpy, release, RGB -> NV12 on the CPU, vaPutImage, then the
+ *           same H.264 encode (CQP): kmscap-stream's encoder code, linked
+ *           in, with the same options.
  * The renderer flips the next frame only when the encoded data of the
  * previous one has reached the program's output file, so each frame goes
  * through an idle pipeline (no queueing in the numbers).  Measured:
@@ -195,8 +196,11 @@ static struct kmscap_bp_result kmscap_bp_one(int ctl, unsigned int r, enum kmsca
 
 		pid = kmscap_sr_spawn(args, kmscap_bp_vadir, log);
 	} else {
+		/* kmscap-stream's options: its parser, its encoder, the same settings */
 		const char *args[] = { kmscap_bp_copy, "--display", id, "--device",
-				       kmscap_bp_render, "--frames", nframes, "-o", out, NULL };
+				       kmscap_bp_render, "--rc", "cqp", "--queue-depth", "64",
+				       "--hold-timeout", "10000", "--frames", nframes, "-o", out,
+				       NULL };
 
 		pid = kmscap_sr_spawn(args, kmscap_bp_vadir, log);
 	}

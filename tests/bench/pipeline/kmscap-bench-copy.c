@@ -3,48 +3,47 @@
  * kmscap-bench-copy: the copy-based baseline of the pipeline bench, what a
  * CPU grabber must do to encode a frame with VA-API: map the frame, copy it
  * into its own memory, release it, convert XRGB8888 to NV12 (BT.709,
- * limited range) on the CPU, upload with vaPutImage and encode H.264 (CQP,
- * I and P pictures, one reference, headers written by the driver).
+ * limited range) on the CPU, upload with vaPutImage, and encode.  The
+ * encoding is kmscap-stream's own: its option parser, its VA-API pipeline
+ * opened with the same configuration (ks_vapipe_open) and its encoder
+ * (the codec's encode() of user/stream/va_h264.c and va_enc.c, linked from
+ * build/user/stream/libks-va.a), so with the same options both sides of
+ * the bench write the same parameters and headers by construction.
  *
- *   kmscap-bench-copy --display ID --device RENDER --frames N [-o FILE]
+ *   kmscap-bench-copy --display ID --frames N [-o FILE] [kmscap-stream options]
  *
- * It attaches to kmscap display ID (queue depth 64, hold timeout 10 s),
- * exports each buffer once and keeps it mapped, and stops after N encoded
- * frames.  The last line on stdout is one JSON object:
+ * The options are kmscap-stream's (--device, --codec, --rc, --qp, --gop,
+ * --pool, --queue-depth, --hold-timeout, ...), with two differences: the
+ * rate control defaults to cqp, and without -o (or with "-o -") the coded
+ * data is not written anywhere (stdout carries the summary).  --create is
+ * refused.  It attaches to kmscap display ID (queue depth 64 and hold
+ * timeout 10 s unless given), exports each buffer once and keeps it
+ * mapped, and stops after N encoded frames.  The last line on stdout is
+ * one JSON object:
  *   {"type":"summary","encoded":N,"bytes":B,"copy_avg_us":..,"convert_avg_us":..,
  *    "upload_avg_us":..,"encode_avg_us":..,"latency_p50_us":..,"latency_p99_us":..}
  * copy = read the event, sync, memcpy, release; convert = RGB -> NV12 on the
  * CPU; upload = vaPutImage; encode = until the coded data is read (copied
  * out of the coded buffer); latency = the event's flip time to the same
  * point, as kmscap-stream measures them.  Writing the output is not in
- * either.  Errors: one line on stderr
- * naming the device or value, exit 1.
+ * either.  Errors: one line on stderr naming the device or value, exit 1.
  */
 #define _GNU_SOURCE
-#include <getopt.h>
-#include <stdarg.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <unistd.h>
 
-#include <va/va.h>
-#include <va/va_drm.h>
-
 #include "kmscap_test.h"
+#include "vapipe_priv.h"
 
 #define KMSCAP_BC_MAX_FRAMES 100000
 
 struct kmscap_bc {
-	VADisplay dpy;
-	VAConfigID cfg;
-	VAContextID ctx;
-	VAProfile profile;
-	VAEntrypoint entry;
-	VASurfaceID src, recon[2];
-	VABufferID coded;
-	VAImage img;
-	uint32_t w, h;
-	unsigned int frame_num, n;
+	struct ks_vapipe_config vc;	/* as kmscap-stream's main.c fills it */
+	struct ks_vapipe *p;
+	VAImage img;			/* NV12, valid while p->width != 0 */
+	struct ks_buf out;		/* one output unit */
 };
 
 static void __attribute__((noreturn, format(printf, 1, 2))) kmscap_bc_die(const char *fmt, ...)
@@ -65,70 +64,67 @@ static void __attribute__((noreturn, format(printf, 1, 2))) kmscap_bc_die(const 
 		kmscap_bc_die("%s: %s", (what), vaErrorStr(__st));		\
 } while (0)
 
-static void kmscap_bc_open(struct kmscap_bc *e, const char *device)
+/* kmscap-stream's pipeline: VA initialised, profile, entrypoint and config chosen. */
+static void kmscap_bc_open(struct kmscap_bc *e)
 {
-	static const VAProfile prefs[] = { VAProfileH264High, VAProfileH264Main,
-					   VAProfileH264ConstrainedBaseline };
-	VAEntrypoint ents[16];
-	int fd, major, minor, nent, i, j;
+	char err[512];
 
-	fd = open(device, O_RDWR | O_CLOEXEC);
-	if (fd < 0)
-		kmscap_bc_die("%s: %s", device, strerror(errno));
-	e->dpy = vaGetDisplayDRM(fd);
-	if (!e->dpy)
-		kmscap_bc_die("%s: vaGetDisplayDRM failed", device);
-	KMSCAP_BC_VA(vaInitialize(e->dpy, &major, &minor), device);
-	for (i = 0; i < 3 && !e->entry; i++) {
-		if (vaQueryConfigEntrypoints(e->dpy, prefs[i], ents, &nent) != VA_STATUS_SUCCESS)
-			continue;
-		for (j = 0; j < nent; j++) {
-			if (ents[j] == VAEntrypointEncSliceLP ||
-			    (ents[j] == VAEntrypointEncSlice && !e->entry)) {
-				e->entry = ents[j];
-				e->profile = prefs[i];
-			}
-		}
-	}
-	if (!e->entry)
-		kmscap_bc_die("the VA-API driver on %s has no H.264 encode entrypoint", device);
+	if (ks_vapipe_open(&e->vc, &e->p, err, sizeof(err)))
+		kmscap_bc_die("%s", err);
 }
 
-/* Surfaces, context and coded buffer for @w x @h (again after a size change). */
-static void kmscap_bc_setup(struct kmscap_bc *e, uint32_t w, uint32_t h)
+/*
+ * The encode session of the pipeline for @w x @h, as kmscap-stream creates
+ * it with its first frame (user/stream/vapipe.c, ks_session_start): the
+ * NV12 pool, the reconstructed surfaces, the encode context over both and
+ * the coded buffer, sized alike; no VPP context, the CPU converts.  After a
+ * size change the pipeline is closed and opened again.  Then the NV12
+ * image vaPutImage uploads from.
+ */
+static void kmscap_bc_session(struct kmscap_bc *e, uint32_t w, uint32_t h)
 {
-	VAConfigAttrib attr[2] = {
-		{ .type = VAConfigAttribRTFormat, .value = VA_RT_FORMAT_YUV420 },
-		{ .type = VAConfigAttribRateControl, .value = VA_RC_CQP },
-	};
-	VASurfaceID all[3];
+	VASurfaceID targets[KS_MAX_POOL + KS_NUM_RECON];
 	VAImageFormat fmt = { .fourcc = VA_FOURCC_NV12, .byte_order = VA_LSB_FIRST,
 			      .bits_per_pixel = 12 };
+	VASurfaceAttrib at;
+	struct ks_vapipe *p;
+	unsigned int n;
+	char what[128];
 
-	if (e->w) {
-		vaDestroyImage(e->dpy, e->img.image_id);
-		vaDestroyBuffer(e->dpy, e->coded);
-		vaDestroyContext(e->dpy, e->ctx);
-		vaDestroySurfaces(e->dpy, &e->src, 1);
-		vaDestroySurfaces(e->dpy, e->recon, 2);
-		vaDestroyConfig(e->dpy, e->cfg);
+	if (e->p->width) {
+		vaDestroyImage(e->p->dpy, e->img.image_id);
+		ks_vapipe_close(e->p);
+		kmscap_bc_open(e);
 	}
-	e->w = w;
-	e->h = h;
-	e->n = 0;
-	KMSCAP_BC_VA(vaCreateConfig(e->dpy, e->profile, e->entry, attr, 2, &e->cfg),
-		     "vaCreateConfig (H.264 encode, CQP)");
-	KMSCAP_BC_VA(vaCreateSurfaces(e->dpy, VA_RT_FORMAT_YUV420, w, h, all, 3, NULL, 0),
-		     "vaCreateSurfaces (NV12)");
-	e->src = all[0];
-	e->recon[0] = all[1];
-	e->recon[1] = all[2];
-	KMSCAP_BC_VA(vaCreateContext(e->dpy, e->cfg, (int)((w + 15) & ~15u),
-				     (int)((h + 15) & ~15u), VA_PROGRESSIVE, all, 3, &e->ctx),
-		     "vaCreateContext (encode)");
-	KMSCAP_BC_VA(vaCreateBuffer(e->dpy, e->ctx, VAEncCodedBufferType, w * h * 4 + 65536, 1,
-				    NULL, &e->coded), "vaCreateBuffer (coded)");
-	KMSCAP_BC_VA(vaCreateImage(e->dpy, &fmt, (int)w, (int)h, &e->img), "vaCreateImage (NV12)");
+	p = e->p;
+	n = p->cfg.pool;
+	memset(&at, 0, sizeof(at));
+	at.type = VASurfaceAttribPixelFormat;
+	at.flags = VA_SURFACE_ATTRIB_SETTABLE;
+	at.value.type = VAGenericValueTypeInteger;
+	at.value.value.i = VA_FOURCC_NV12;
+	snprintf(what, sizeof(what), "%s: vaCreateSurfaces (%u NV12 %ux%u)", p->cfg.device, n,
+		 w, h);
+	KMSCAP_BC_VA(vaCreateSurfaces(p->dpy, VA_RT_FORMAT_YUV420, w, h, p->pool, n, &at, 1),
+		     what);
+	KMSCAP_BC_VA(vaCreateSurfaces(p->dpy, VA_RT_FORMAT_YUV420, w, h, p->recon, KS_NUM_RECON,
+				      &at, 1), what);
+	p->live_surfaces += (int)n + KS_NUM_RECON;
+	p->width = w;
+	p->height = h;
+	p->format = DRM_FORMAT_XRGB8888;
+	memcpy(targets, p->pool, n * sizeof(targets[0]));
+	memcpy(targets + n, p->recon, KS_NUM_RECON * sizeof(targets[0]));
+	snprintf(what, sizeof(what), "%s: vaCreateContext (%s encode, %ux%u)", p->cfg.device,
+		 vaProfileStr(p->profile), w, h);
+	KMSCAP_BC_VA(vaCreateContext(p->dpy, p->enc_config, (int)w, (int)h, VA_PROGRESSIVE,
+				     targets, (int)n + KS_NUM_RECON, &p->enc_ctx), what);
+	p->coded_size = ((w + 15) / 16) * ((h + 15) / 16) * 400 + 65536;
+	KMSCAP_BC_VA(vaCreateBuffer(p->dpy, p->enc_ctx, VAEncCodedBufferType, p->coded_size, 1,
+				    NULL, &p->coded), "vaCreateBuffer (coded)");
+	KMSCAP_BC_VA(vaCreateImage(p->dpy, &fmt, (int)w, (int)h, &e->img),
+		     "vaCreateImage (NV12)");
+	p->idr_pending = true;
 }
 
 /* XRGB8888 -> NV12, BT.709 limited range, into the image's memory. */
@@ -168,161 +164,73 @@ static void kmscap_bc_convert(const uint8_t *src, uint32_t pitch, uint32_t w, ui
 	}
 }
 
-static VABufferID kmscap_bc_buf(struct kmscap_bc *e, VABufferType type, unsigned int size,
-				void *data)
-{
-	VABufferID id;
-
-	KMSCAP_BC_VA(vaCreateBuffer(e->dpy, e->ctx, type, size, 1, data, &id), "vaCreateBuffer");
-	return id;
-}
-
-static void kmscap_bc_invalid(VAPictureH264 *p)
-{
-	memset(p, 0, sizeof(*p));
-	p->picture_id = VA_INVALID_SURFACE;
-	p->flags = VA_PICTURE_H264_INVALID;
-}
-
 /*
- * Encode e->src; the coded data is copied into *@buf (grown as needed),
- * as kmscap-stream copies it into its output unit.  Returns its size.
+ * Upload the converted picture into the next surface of the pool and
+ * encode it with kmscap-stream's encoder; the output unit in e->out.
+ * Returns the time the coded data has been read.
  */
-static size_t kmscap_bc_encode(struct kmscap_bc *e, uint8_t **buf, size_t *cap)
+static uint64_t kmscap_bc_encode(struct kmscap_bc *e, const struct kmscap_event *ev,
+			     uint64_t *t_up, uint64_t *t_enc)
 {
-	VAEncSequenceParameterBufferH264 seq;
-	VAEncPictureParameterBufferH264 pic;
-	VAEncSliceParameterBufferH264 slice;
-	unsigned int wmb = (e->w + 15) / 16, hmb = (e->h + 15) / 16, i, nb = 0;
-	bool idr = e->n == 0;
-	unsigned int cur = e->n % 2;
-	VACodedBufferSegment *seg;
-	VABufferID ids[4];
-	size_t size = 0;
+	struct ks_vapipe *p = e->p;
+	VASurfaceID dst = p->pool[p->pool_next];
+	uint64_t t0 = kmscap_t_now_ns(), t1;
 
-	memset(&seq, 0, sizeof(seq));
-	seq.level_idc = wmb * hmb <= 8192 ? 42 : 52;
-	seq.ip_period = 1;
-	seq.max_num_ref_frames = 1;
-	seq.picture_width_in_mbs = (uint16_t)wmb;
-	seq.picture_height_in_mbs = (uint16_t)hmb;
-	seq.seq_fields.bits.chroma_format_idc = 1;
-	seq.seq_fields.bits.frame_mbs_only_flag = 1;
-	seq.seq_fields.bits.direct_8x8_inference_flag = 1;
-	seq.seq_fields.bits.log2_max_frame_num_minus4 = 4;
-	seq.seq_fields.bits.pic_order_cnt_type = 2;
-	if (wmb * 16 != e->w || hmb * 16 != e->h) {
-		seq.frame_cropping_flag = 1;
-		seq.frame_crop_right_offset = (wmb * 16 - e->w) / 2;
-		seq.frame_crop_bottom_offset = (hmb * 16 - e->h) / 2;
-	}
-
-	memset(&pic, 0, sizeof(pic));
-	pic.CurrPic.picture_id = e->recon[cur];
-	pic.CurrPic.frame_idx = e->frame_num;
-	pic.CurrPic.TopFieldOrderCnt = (int32_t)(2 * e->n);
-	pic.CurrPic.BottomFieldOrderCnt = pic.CurrPic.TopFieldOrderCnt;
-	for (i = 0; i < 16; i++)
-		kmscap_bc_invalid(&pic.ReferenceFrames[i]);
-	if (!idr) {
-		pic.ReferenceFrames[0].picture_id = e->recon[!cur];
-		pic.ReferenceFrames[0].frame_idx = e->frame_num - 1;
-		pic.ReferenceFrames[0].flags = VA_PICTURE_H264_SHORT_TERM_REFERENCE;
-		pic.ReferenceFrames[0].TopFieldOrderCnt = (int32_t)(2 * (e->n - 1));
-		pic.ReferenceFrames[0].BottomFieldOrderCnt =
-			pic.ReferenceFrames[0].TopFieldOrderCnt;
-	}
-	pic.coded_buf = e->coded;
-	pic.frame_num = (uint16_t)e->frame_num;
-	pic.pic_init_qp = 26;
-	pic.pic_fields.bits.idr_pic_flag = idr;
-	pic.pic_fields.bits.reference_pic_flag = 1;
-	pic.pic_fields.bits.entropy_coding_mode_flag =
-		e->profile != VAProfileH264ConstrainedBaseline;
-	pic.pic_fields.bits.transform_8x8_mode_flag = e->profile == VAProfileH264High;
-	pic.pic_fields.bits.deblocking_filter_control_present_flag = 1;
-
-	memset(&slice, 0, sizeof(slice));
-	slice.num_macroblocks = wmb * hmb;
-	slice.slice_type = idr ? 2 : 0;
-	for (i = 0; i < 32; i++) {
-		kmscap_bc_invalid(&slice.RefPicList0[i]);
-		kmscap_bc_invalid(&slice.RefPicList1[i]);
-	}
-	if (!idr)
-		slice.RefPicList0[0] = pic.ReferenceFrames[0];
-
-	if (idr)
-		ids[nb++] = kmscap_bc_buf(e, VAEncSequenceParameterBufferType, sizeof(seq), &seq);
-	ids[nb++] = kmscap_bc_buf(e, VAEncPictureParameterBufferType, sizeof(pic), &pic);
-	ids[nb++] = kmscap_bc_buf(e, VAEncSliceParameterBufferType, sizeof(slice), &slice);
-	KMSCAP_BC_VA(vaBeginPicture(e->dpy, e->ctx, e->src), "vaBeginPicture (encode)");
-	KMSCAP_BC_VA(vaRenderPicture(e->dpy, e->ctx, ids, (int)nb), "vaRenderPicture (encode)");
-	KMSCAP_BC_VA(vaEndPicture(e->dpy, e->ctx), "vaEndPicture (encode)");
-	KMSCAP_BC_VA(vaSyncSurface(e->dpy, e->src), "vaSyncSurface (encode)");
-	KMSCAP_BC_VA(vaMapBuffer(e->dpy, e->coded, (void **)&seg), "vaMapBuffer (coded)");
-	for (; seg; seg = seg->next) {
-		if (size + seg->size > *cap) {
-			*cap = (size + seg->size) * 2;
-			*buf = realloc(*buf, *cap);
-			if (!*buf)
-				kmscap_bc_die("out of memory for %zu bytes of coded data", *cap);
-		}
-		memcpy(*buf + size, seg->buf, seg->size);
-		size += seg->size;
-	}
-	vaUnmapBuffer(e->dpy, e->coded);
-	for (i = 0; i < nb; i++)
-		vaDestroyBuffer(e->dpy, ids[i]);
-	e->n++;
-	e->frame_num = (e->frame_num + 1) % 256;
-	return size;
+	p->pool_next = (p->pool_next + 1) % p->cfg.pool;
+	KMSCAP_BC_VA(vaPutImage(p->dpy, dst, e->img.image_id, 0, 0, p->width, p->height, 0, 0,
+				p->width, p->height), "vaPutImage (NV12)");
+	t1 = kmscap_t_now_ns();
+	*t_up += t1 - t0;
+	p->refresh_mhz = ev->refresh_mhz;
+	p->last_nv12 = dst;
+	ks_buf_reset(&e->out);
+	if (p->codec->encode(p, dst, ev, &e->out, NULL, false))
+		kmscap_bc_die("%s", ks_vapipe_error(p));
+	t0 = kmscap_t_now_ns();
+	*t_enc += t0 - t1;
+	return t0;
 }
 
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "display", required_argument, NULL, 'd' },
-		{ "device", required_argument, NULL, 'D' },
-		{ "frames", required_argument, NULL, 'n' },
-		{ "output", required_argument, NULL, 'o' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct kmscap_bc e = { 0 };
+	struct kmscap_bc e = { .p = NULL };
 	struct kmscap_t_maps maps;
-	const char *device = NULL, *output = NULL;
+	struct ks_args a;
+	const char *output = NULL;
 	uint64_t t_copy = 0, t_conv = 0, t_up = 0, t_enc = 0, bytes = 0, *lat;
-	unsigned int frames = 0, done = 0;
-	long display = -1;
-	uint8_t *copy = NULL, *coded = NULL;
-	size_t copy_size = 0, coded_cap = 0;
+	unsigned int frames, done = 0;
+	uint8_t *copy = NULL;
+	size_t copy_size = 0;
+	char err[512];
 	FILE *out = NULL;
 	int c, cl;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
-		switch (c) {
-		case 'd':
-			display = strtol(optarg, NULL, 10);
-			break;
-		case 'D':
-			device = optarg;
-			break;
-		case 'n':
-			frames = (unsigned int)strtoul(optarg, NULL, 10);
-			break;
-		case 'o':
-			output = optarg;
-			break;
-		default:
-			return 2;
-		}
-	}
-	if (display < 0 || !device || !frames || frames > KMSCAP_BC_MAX_FRAMES) {
-		fprintf(stderr, "usage: kmscap-bench-copy --display ID --device RENDER "
-			"--frames 1..%u [-o FILE]\n", KMSCAP_BC_MAX_FRAMES);
+	ks_args_init(&a);
+	a.rc = KS_RC_CQP;
+	if (ks_args_parse(&a, argc, argv, err, sizeof(err)))
+		kmscap_bc_die("%s", err);
+	if (a.create || !a.have_display || !a.frames || a.frames > KMSCAP_BC_MAX_FRAMES) {
+		fprintf(stderr, "usage: kmscap-bench-copy --display ID --frames 1..%u [-o FILE] "
+			"[kmscap-stream options]\n", KMSCAP_BC_MAX_FRAMES);
 		return 2;
 	}
+	frames = (unsigned int)a.frames;
+	if (strcmp(a.output, "-"))
+		output = a.output;
+	/* what kmscap-stream's main.c passes to ks_vapipe_open() */
+	e.vc = (struct ks_vapipe_config){
+		.device = a.device,
+		.codec = a.codec,
+		.rc = a.rc,
+		.bitrate = a.bitrate,
+		.qp = a.qp,
+		.gop = a.gop,
+		.intra_refresh = a.intra_refresh,
+		.idle = a.idle,
+		.pool = a.pool,
+		.cursor = a.cursor,
+	};
 	if (output) {
 		out = fopen(output, "we");
 		if (!out)
@@ -331,37 +239,43 @@ int main(int argc, char **argv)
 	lat = calloc(frames, sizeof(*lat));
 	if (!lat)
 		kmscap_bc_die("out of memory");
-	kmscap_bc_open(&e, device);
+	kmscap_bc_open(&e);
 	cl = open(KMSCAP_T_CTL, O_RDWR | O_CLOEXEC);
 	if (cl < 0)
 		kmscap_bc_die("%s: %s", KMSCAP_T_CTL, strerror(errno));
-	c = kmscap_t_attach(cl, (uint32_t)display, 64, 10000000000ull);
+	c = kmscap_t_attach(cl, a.display_id, a.queue_depth ? a.queue_depth : 64,
+			    a.hold_timeout_ns ? a.hold_timeout_ns : 10000000000ull);
 	if (c)
-		kmscap_bc_die("attach to display %ld: %s", display, kmscap_t_errname(c));
+		kmscap_bc_die("attach to display %u: %s", a.display_id, kmscap_t_errname(c));
 	kmscap_t_maps_init(&maps, cl);
 	while (done < frames) {
-		struct pollfd p = { .fd = cl, .events = POLLIN };
+		struct pollfd pfd = { .fd = cl, .events = POLLIN };
 		struct kmscap_t_map *map;
 		struct kmscap_event ev;
-		uint64_t t0, t1, t2, t3, t4;
+		uint32_t w, h;
+		uint64_t t0, t1, t2, t3;
 		size_t sz;
 		void *ip;
 
-		if (poll(&p, 1, 30000) <= 0)
-			kmscap_bc_die("display %ld: no frame within 30 s", display);
+		if (poll(&pfd, 1, 30000) <= 0)
+			kmscap_bc_die("display %u: no frame within 30 s", a.display_id);
 		t0 = kmscap_t_now_ns();
 		if (read(cl, &ev, sizeof(ev)) != sizeof(ev))
 			kmscap_bc_die("%s: short read", KMSCAP_T_CTL);
-		if (ev.type != KMSCAP_EVENT_FRAME)
+		if (ev.type != KMSCAP_EVENT_FRAME || ev.flags & KMSCAP_FRAME_BLANK ||
+		    !ev.buffer_id)
 			continue;
 		if (ev.format != DRM_FORMAT_XRGB8888 && ev.format != DRM_FORMAT_ARGB8888)
-			kmscap_bc_die("display %ld: format %#x is not XRGB8888", display,
+			kmscap_bc_die("display %u: format %#x is not XRGB8888", a.display_id,
 				      ev.format);
-		if (ev.width != e.w || ev.height != e.h)
-			kmscap_bc_setup(&e, ev.width, ev.height);
+		/* the visible part, even sizes for 4:2:0, as kmscap-stream encodes it */
+		w = (ev.src_w ? ev.src_w : ev.width) & ~1u;
+		h = (ev.src_h ? ev.src_h : ev.height) & ~1u;
+		if (w != e.p->width || h != e.p->height)
+			kmscap_bc_session(&e, w, h);
 		map = kmscap_t_maps_get(&maps, ev.buffer_id);
 		if (!map)
-			kmscap_bc_die("display %ld: export/mmap of buffer %u failed", display,
+			kmscap_bc_die("display %u: export/mmap of buffer %u failed", a.display_id,
 				      ev.buffer_id);
 		sz = (size_t)ev.pitches[0] * ev.height;
 		if (sz > copy_size) {
@@ -379,24 +293,20 @@ int main(int argc, char **argv)
 			kmscap_bc_die("RELEASE %llu: %s", (unsigned long long)ev.seq,
 				      kmscap_t_errname(c));
 		t1 = kmscap_t_now_ns();
-		KMSCAP_BC_VA(vaMapBuffer(e.dpy, e.img.buf, &ip), "vaMapBuffer (image)");
-		kmscap_bc_convert(copy, ev.pitches[0], e.w, e.h, ip, &e.img);
-		vaUnmapBuffer(e.dpy, e.img.buf);
+		KMSCAP_BC_VA(vaMapBuffer(e.p->dpy, e.img.buf, &ip), "vaMapBuffer (image)");
+		kmscap_bc_convert(copy + (size_t)ev.src_y * ev.pitches[0] + (size_t)ev.src_x * 4,
+				  ev.pitches[0], w, h, ip, &e.img);
+		vaUnmapBuffer(e.p->dpy, e.img.buf);
 		t2 = kmscap_t_now_ns();
-		KMSCAP_BC_VA(vaPutImage(e.dpy, e.src, e.img.image_id, 0, 0, e.w, e.h, 0, 0, e.w,
-					e.h), "vaPutImage (NV12)");
-		t3 = kmscap_t_now_ns();
-		sz = kmscap_bc_encode(&e, &coded, &coded_cap);
-		t4 = kmscap_t_now_ns();
-		bytes += sz;
-		/* the bench waits for each frame in the file: write it whole now */
-		if (out && (fwrite(coded, 1, sz, out) != sz || fflush(out)))
-			kmscap_bc_die("output %s: %s", output, strerror(errno));
+		t3 = kmscap_bc_encode(&e, &ev, &t_up, &t_enc);
 		t_copy += t1 - t0;
 		t_conv += t2 - t1;
-		t_up += t3 - t2;
-		t_enc += t4 - t3;
-		lat[done++] = t4 > ev.timestamp_ns ? t4 - ev.timestamp_ns : 0;
+		sz = e.out.len;
+		bytes += sz;
+		lat[done++] = t3 > ev.timestamp_ns ? t3 - ev.timestamp_ns : 0;
+		/* the bench waits for each frame in the file: write it whole now */
+		if (out && (fwrite(e.out.data, 1, sz, out) != sz || fflush(out)))
+			kmscap_bc_die("output %s: %s", output, strerror(errno));
 	}
 	kmscap_t_sort_u64(lat, done);
 	printf("{\"type\":\"summary\",\"encoded\":%u,\"bytes\":%llu,\"copy_avg_us\":%llu,"
@@ -410,10 +320,11 @@ int main(int argc, char **argv)
 	kmscap_t_maps_fini(&maps);
 	close(cl);
 	free(copy);
-	free(coded);
 	free(lat);
 	if (out)
 		fclose(out);
-	vaTerminate(e.dpy);
+	vaDestroyImage(e.p->dpy, e.img.image_id);
+	ks_vapipe_close(e.p);
+	ks_buf_free(&e.out);
 	return 0;
 }
