@@ -54,6 +54,7 @@ START_TEST(args_defaults)
 	ck_assert_uint_eq(a.frames, 0);
 	ck_assert_uint_eq(a.duration_ns, 0);
 	ck_assert_uint_eq(a.pool, KS_DEFAULT_POOL);
+	ck_assert_ptr_null(a.control);
 	ck_assert_str_eq(err, "");
 }
 END_TEST
@@ -70,7 +71,7 @@ START_TEST(args_all_options)
 		       "--gop", "120", "--intra-refresh", "--cursor=separate", "--cursor-out",
 		       "cur.bin", "--idle", "repeat", "--stats", "--json", "--frames", "600",
 		       "--duration", "1.5s", "--queue-depth", "2", "--hold-timeout", "20",
-		       "--pool", "4", "--threads", "1", NULL);
+		       "--pool", "4", "--threads", "1", "--control", "/run/ks.ctl", NULL);
 	ck_assert_msg(ret == 0, "parse failed: %s", err);
 	ck_assert_uint_eq(a.threads, 1);
 	ck_assert(a.create && !a.have_display);
@@ -95,6 +96,11 @@ START_TEST(args_all_options)
 	ck_assert_uint_eq(a.queue_depth, 2);
 	ck_assert_uint_eq(a.hold_timeout_ns, 20000000ull);
 	ck_assert_uint_eq(a.pool, 4);
+	ck_assert_str_eq(a.control, "/run/ks.ctl");
+	/* the other spelling */
+	ret = ks_parse(&a, err, sizeof(err), "--display", "1", "--control=ctl.fifo", NULL);
+	ck_assert_msg(ret == 0, "parse failed: %s", err);
+	ck_assert_str_eq(a.control, "ctl.fifo");
 }
 END_TEST
 
@@ -168,6 +174,9 @@ static const struct ks_bad ks_bad_cases[] = {
 	{ { "--display" }, "--display needs a value" },
 	{ { "--display", "1", "extra" }, "unexpected argument 'extra'" },
 	{ { "--display", "1", "-o", "" }, "--output: empty destination" },
+	{ { "--display", "1", "--control", "" }, "--control: empty path" },
+	{ { "--display", "1", "--control=" }, "--control: empty path" },
+	{ { "--display", "1", "--control" }, "--control needs a value" },
 };
 
 START_TEST(args_errors)

@@ -19,6 +19,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "ks_test.h"
@@ -443,6 +446,7 @@ START_TEST(loop_signals)
 	loop_threads = (unsigned int)_i;
 	struct fake_enc e = { .unit_size = 64 };
 	struct ks_loop_config cfg;
+	uint64_t idr_requests;
 	struct ks_buf want = { 0 };
 	struct fake_src s;
 	struct ks_loop *l;
@@ -462,11 +466,13 @@ START_TEST(loop_signals)
 	ck_assert_int_eq(pthread_create(&f.thr, NULL, feeder_main, &f), 0);
 	ck_assert_int_eq(ks_loop_run(l), KS_STOP_SIGNAL);
 	pthread_join(f.thr, NULL);
+	idr_requests = ks_loop_stats(l)->total.idr_requests;
 	ks_loop_free(l);
 	close(out[1]);
 	pthread_join(r.thr, NULL);
 
 	/* SIGUSR1 made frame 4 the (only) IDR */
+	ck_assert_uint_eq(idr_requests, 1);
 	ck_assert_uint_eq(e.nidr, 1);
 	ck_assert_uint_eq(e.idr_frames[0], 4);
 	for (i = 1; i <= 6; i++)
@@ -801,6 +807,493 @@ START_TEST(loop_threads2_busy_encoder)
 }
 END_TEST
 
+/* ---- control lines ------------------------------------------------ */
+
+/* Wait (on the condition variable) until the encoder saw @n IDR requests. */
+static void wait_idr_requests(struct fake_src *s, struct fake_enc *e, unsigned int n)
+{
+	pthread_mutex_lock(&s->lock);
+	while (atomic_load(&e->idr_requests) < n)
+		pthread_cond_wait(&s->cond, &s->lock);
+	pthread_mutex_unlock(&s->lock);
+}
+
+/* Bytes a control test sends before a frame. */
+struct ctl_step {
+	unsigned int before;	/* before this frame (1-based); 0 ends the list */
+	const char *data;
+	size_t len;		/* 0: strlen(data) */
+	unsigned int wait_idr;	/* then wait until the encoder saw this many requests */
+	bool shut;		/* then shut the writing side of the socket */
+};
+
+struct ctl_feeder {
+	struct fake_src *src;
+	struct fake_enc *enc;
+	unsigned int frames;
+	int fd;			/* the peer socket the lines go to, or -1: ... */
+	const char *fifo;	/* ... this FIFO, opened and closed for each step */
+	const struct ctl_step *steps;
+	pthread_t thr;
+};
+
+static void write_all(int fd, const char *data, size_t len)
+{
+	ssize_t n;
+
+	while (len) {
+		n = write(fd, data, len);
+		ck_assert_msg(n > 0, "writing control bytes: %s", strerror(errno));
+		data += n;
+		len -= (size_t)n;
+	}
+}
+
+static void *ctl_feeder_main(void *arg)
+{
+	struct ctl_feeder *f = arg;
+	const struct ctl_step *st;
+	struct kmscap_event ev;
+	unsigned int i;
+	int fd;
+
+	for (i = 1; i <= f->frames; i++) {
+		for (st = f->steps; st->before; st++) {
+			if (st->before != i)
+				continue;
+			fd = f->fifo ? open(f->fifo, O_WRONLY | O_CLOEXEC) : f->fd;
+			ck_assert_int_ge(fd, 0);
+			write_all(fd, st->data, st->len ? st->len : strlen(st->data));
+			if (st->shut)
+				ck_assert_int_eq(shutdown(fd, SHUT_WR), 0);
+			if (f->fifo)
+				close(fd);	/* the writer goes away: no end of file */
+			if (st->wait_idr)
+				wait_idr_requests(f->src, f->enc, st->wait_idr);
+		}
+		make_event(&ev, i, i == 1 ? KMSCAP_FRAME_FIRST : 0);
+		send_event(f->src, &ev);
+		wait_released(f->src, i);
+	}
+	return NULL;
+}
+
+/* Everything read from @fd until the end of file (a pipe of notices). */
+static char *slurp(int fd)
+{
+	struct ks_buf b = { 0 };
+	char buf[4096];
+	ssize_t n;
+
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		ck_assert_int_eq(ks_buf_append(&b, buf, (size_t)n), 0);
+	ck_assert_int_eq(ks_buf_append(&b, "", 1), 0);
+	return (char *)b.data;
+}
+
+static unsigned int count_str(const char *hay, const char *needle)
+{
+	unsigned int n = 0;
+
+	while ((hay = strstr(hay, needle))) {
+		n++;
+		hay += strlen(needle);
+	}
+	return n;
+}
+
+/* What a control run should produce: the frames in order, IDRs where asked. */
+static void check_control_output(const struct reader *r, unsigned int frames, size_t size,
+				 const unsigned int *idr, unsigned int nidr)
+{
+	struct ks_buf want = { 0 };
+	unsigned int i, k;
+	bool is_idr;
+
+	for (i = 1; i <= frames; i++) {
+		is_idr = false;
+		for (k = 0; k < nidr; k++)
+			is_idr |= idr[k] == i;
+		expected_unit(&want, i, size, is_idr);
+	}
+	ks_buf_append(&want, "\0\0\0\1\x0b", 5);
+	ck_assert_uint_eq(r->got.len, want.len);
+	ck_assert_mem_eq(r->got.data, want.data, want.len);
+	ks_buf_free(&want);
+}
+
+/* One control run: the loop streams @frames to a stream socket pair. */
+struct ctl_run {
+	unsigned int frames;
+	const struct ctl_step *steps;
+	const char *pre;	/* written to the peer before the loop starts */
+	size_t pre_len;
+	bool pre_shut;		/* and then its writing side is shut */
+	int control_fd;		/* --control, or -1 */
+	const char *control_name;
+	const char *fifo;	/* the steps go to this FIFO instead of the peer */
+	int steps_fd;		/* or to this socket (0: the output's peer) */
+	bool nonblock;		/* the output socket is non-blocking */
+	/* results */
+	struct fake_enc e;
+	struct ks_counters tot;
+	char *notices;
+};
+
+static void run_control(struct ctl_run *cr)
+{
+	struct ks_loop_config cfg;
+	struct ctl_feeder f;
+	struct fake_src s;
+	struct ks_loop *l;
+	struct reader r;
+	int sv[2], st[2];
+
+	ck_assert_int_eq(ks_loop_block_signals(), 0);
+	src_open(&s);
+	memset(&cr->e, 0, sizeof(cr->e));
+	cr->e.unit_size = 48;
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+	ck_assert_int_eq(pipe2(st, O_CLOEXEC), 0);
+	if (cr->pre)
+		write_all(sv[1], cr->pre, cr->pre_len ? cr->pre_len : strlen(cr->pre));
+	if (cr->pre_shut)
+		ck_assert_int_eq(shutdown(sv[1], SHUT_WR), 0);
+	/*
+	 * a non-blocking output socket (sockets support non-blocking reads,
+	 * so io_uring still waits for data instead of returning -EAGAIN)
+	 */
+	if (cr->nonblock)
+		ck_assert_int_eq(fcntl(sv[0], F_SETFL, O_NONBLOCK), 0);
+	loop_config(&cfg, &s, &cr->e, sv[0]);
+	close(cfg.stats_fd);
+	cfg.stats_fd = st[1];
+	cfg.out_control = true;
+	cfg.control_fd = cr->control_fd;
+	cfg.control_name = cr->control_name;
+	cfg.max_frames = cr->frames;
+	ck_assert_int_eq(ks_loop_new(&cfg, &l), 0);
+	reader_start(&r, sv[1], 65536);
+	f = (struct ctl_feeder){ .src = &s, .enc = &cr->e, .frames = cr->frames,
+				 .fd = cr->steps_fd > 0 ? cr->steps_fd : sv[1], .fifo = cr->fifo,
+				 .steps = cr->steps };
+	ck_assert_int_eq(pthread_create(&f.thr, NULL, ctl_feeder_main, &f), 0);
+	ck_assert_int_eq(ks_loop_run(l), KS_STOP_FRAMES);
+	ck_assert_msg(ks_loop_error(l) == 0, "loop error: %s", ks_loop_error_msg(l));
+	pthread_join(f.thr, NULL);
+	cr->tot = ks_loop_stats(l)->total;
+	ck_assert_uint_eq(cr->tot.frames_in, cr->frames);
+	ck_assert_uint_eq(cr->tot.encoded, cr->frames);
+	ks_loop_free(l);
+	close(st[1]);
+	cr->notices = slurp(st[0]);
+	close(st[0]);
+	{
+		/* the notices, then the summary line, which counts the requests too */
+		char *sum = strstr(cr->notices, "summary ");
+		char want[128];
+
+		ck_assert_msg(sum && (sum == cr->notices || sum[-1] == '\n'),
+			      "no summary in: %s", cr->notices);
+		snprintf(want, sizeof(want), " idr_requests %llu control_ignored %llu\n",
+			 (unsigned long long)cr->tot.idr_requests,
+			 (unsigned long long)cr->tot.ctl_ignored);
+		ck_assert_msg(strstr(sum, want) && !strcmp(strstr(sum, want), want),
+			      "summary '%s' does not end in '%s'", sum, want);
+		*sum = '\0';
+	}
+	/* the peer sees the end of the stream once our side is closed */
+	close(sv[0]);
+	pthread_join(r.thr, NULL);
+	check_control_output(&r, cr->frames, 48, cr->e.idr_frames, cr->e.nidr);
+	check_all_released_once(&s, cr->frames);
+	ks_buf_free(&r.got);
+	close(sv[1]);
+	close(s.rd);
+	close(s.wr);
+}
+
+/* "idr" from the output socket's peer makes the next frame an IDR. */
+START_TEST(loop_control_socket)
+{
+	static const struct ctl_step steps[] = {
+		{ .before = 3, .data = "idr\n", .wait_idr = 1 },
+		{ .before = 5, .data = "idr\r\n", .wait_idr = 2 },
+		{ 0 },
+	};
+	struct ctl_run cr = { .frames = 6, .steps = steps, .control_fd = -1 };
+
+	loop_threads = (unsigned int)_i;
+	run_control(&cr);
+	ck_assert_uint_eq(cr.e.nidr, 2);
+	ck_assert_uint_eq(cr.e.idr_frames[0], 3);
+	ck_assert_uint_eq(cr.e.idr_frames[1], 5);
+	ck_assert_uint_eq(cr.tot.idr_requests, 2);
+	ck_assert_uint_eq(cr.tot.ctl_ignored, 0);
+	ck_assert_str_eq(cr.notices, "");
+	free(cr.notices);
+}
+END_TEST
+
+/* Lines that are not "idr" are counted and ignored, one notice names the first. */
+START_TEST(loop_control_garbage)
+{
+	char junk[512];
+	struct ctl_step steps[3] = {
+		{ .before = 1, .data = junk, .wait_idr = 1 },
+		/* "idr" split over two writes */
+		{ .before = 3, .data = "id" },
+		{ .before = 3, .data = "r\n", .wait_idr = 2 },
+	};
+	struct ctl_step all[4];
+	struct ctl_run cr = { .frames = 4, .steps = all, .control_fd = -1, .nonblock = true };
+	int n;
+
+	loop_threads = (unsigned int)_i;
+	/* 5 not understood (two names, a space, a control byte, 200 bytes), 1 empty */
+	n = snprintf(junk, sizeof(junk), "hello\n\nIDR\nidr \nbad\x01line\n%0200d\nidr\n", 7);
+	ck_assert_int_lt(n, (int)sizeof(junk));
+	memcpy(all, steps, sizeof(steps));
+	memset(&all[3], 0, sizeof(all[3]));
+	run_control(&cr);
+	ck_assert_uint_eq(cr.tot.ctl_ignored, 5);
+	ck_assert_uint_eq(cr.tot.idr_requests, 2);
+	ck_assert_uint_eq(cr.e.nidr, 2);
+	ck_assert_uint_eq(cr.e.idr_frames[0], 1);
+	ck_assert_uint_eq(cr.e.idr_frames[1], 3);
+	ck_assert_str_eq(cr.notices,
+			 "kmscap-stream: control from the output socket: unknown line 'hello' "
+			 "ignored (further ones are only counted)\n");
+	free(cr.notices);
+}
+END_TEST
+
+/* The peer shuts its writing side: reading stops, the stream goes on. */
+START_TEST(loop_control_peer_eof)
+{
+	static const struct ctl_step none[] = { { 0 } };
+	struct ctl_run cr = { .frames = 5, .steps = none, .control_fd = -1,
+			      .pre = "junk\nidr", .pre_shut = true };
+
+	loop_threads = (unsigned int)_i;
+	run_control(&cr);
+	/* "junk", and "idr" without its newline, which is no request */
+	ck_assert_uint_eq(cr.tot.ctl_ignored, 2);
+	ck_assert_uint_eq(cr.tot.idr_requests, 0);
+	ck_assert_uint_eq(cr.e.nidr, 0);
+	ck_assert_uint_eq(atomic_load(&cr.e.idr_requests), 0);
+	ck_assert_uint_eq(count_str(cr.notices, "\n"), 1);
+	ck_assert_ptr_nonnull(strstr(cr.notices, "unknown line 'junk' ignored"));
+	free(cr.notices);
+}
+END_TEST
+
+static void make_path(char *buf, size_t size, const char *what)
+{
+	snprintf(buf, size, "%s/ctl-%d-%u-%s", ks_test_workdir(), (int)getpid(), loop_threads,
+		 what);
+	unlink(buf);
+}
+
+/* --control FIFO: writers come and go; a long line is named once, cut. */
+START_TEST(loop_control_fifo)
+{
+	char path[512], longline[80], want[1024];
+	struct ctl_step steps[] = {
+		{ .before = 1, .data = longline, .wait_idr = 1 },
+		{ .before = 4, .data = "idr\n", .wait_idr = 2 },
+		{ 0 },
+	};
+	struct ctl_run cr = { .frames = 5, .steps = steps };
+	char err[512];
+	int fd, fl;
+
+	loop_threads = (unsigned int)_i;
+	make_path(path, sizeof(path), "fifo");
+	ck_assert_int_eq(mkfifo(path, 0600), 0);
+	fd = ks_control_open(path, err, sizeof(err));
+	ck_assert_msg(fd >= 0, "ks_control_open: %s", err);
+	fl = fcntl(fd, F_GETFL);
+	ck_assert_int_eq(fl & O_ACCMODE, O_RDWR);
+	ck_assert_int_eq(fl & O_NONBLOCK, 0);
+	ck_assert_int_ne(fcntl(fd, F_GETFD) & FD_CLOEXEC, 0);
+	/* 70 'x', one over the limit by 6, then a request */
+	memset(longline, 'x', 70);
+	memcpy(longline + 70, "\nidr\n", 6);
+	longline[76] = '\0';
+	cr.control_fd = fd;
+	cr.control_name = path;
+	cr.fifo = path;
+	run_control(&cr);
+	ck_assert_uint_eq(cr.e.nidr, 2);
+	ck_assert_uint_eq(cr.e.idr_frames[0], 1);
+	ck_assert_uint_eq(cr.e.idr_frames[1], 4);
+	ck_assert_uint_eq(cr.tot.idr_requests, 2);
+	ck_assert_uint_eq(cr.tot.ctl_ignored, 1);
+	snprintf(want, sizeof(want),
+		 "kmscap-stream: control from --control %s: line longer than %d bytes "
+		 "'%.*s...' ignored (further ones are only counted)\n", path, KS_CTL_MAX_LINE,
+		 KS_CTL_MAX_LINE, longline);
+	ck_assert_str_eq(cr.notices, want);
+	free(cr.notices);
+	close(fd);
+	unlink(path);
+}
+END_TEST
+
+/* A listening socket to connect --control to. */
+static int listen_unix(const char *path)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_uint_lt(strlen(path), sizeof(sun.sun_path));
+	strcpy(sun.sun_path, path);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	ck_assert_int_eq(listen(fd, 1), 0);
+	return fd;
+}
+
+/* --control on a listening unix socket; the daemon closes its side after one request. */
+START_TEST(loop_control_unix_socket)
+{
+	static const struct ctl_step steps[] = {
+		{ .before = 2, .data = "idr\n", .wait_idr = 1, .shut = true },
+		{ 0 },
+	};
+	struct ctl_run cr = { .frames = 4, .steps = steps };
+	char path[512], err[512];
+	int lfd, fd, peer;
+
+	loop_threads = (unsigned int)_i;
+	make_path(path, sizeof(path), "sock");
+	lfd = listen_unix(path);
+	fd = ks_control_open(path, err, sizeof(err));
+	ck_assert_msg(fd >= 0, "ks_control_open: %s", err);
+	peer = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	ck_assert_int_ge(peer, 0);
+	cr.control_fd = fd;
+	cr.control_name = path;
+	/* the steps go to the daemon's end; the output's peer stays silent */
+	cr.steps_fd = peer;	/* the output's peer stays silent */
+	run_control(&cr);
+	ck_assert_uint_eq(cr.e.nidr, 1);
+	ck_assert_uint_eq(cr.e.idr_frames[0], 2);
+	ck_assert_uint_eq(cr.tot.idr_requests, 1);
+	ck_assert_uint_eq(cr.tot.ctl_ignored, 0);
+	ck_assert_str_eq(cr.notices, "");
+	free(cr.notices);
+	close(peer);
+	close(fd);
+	close(lfd);
+	unlink(path);
+}
+END_TEST
+
+static void expect_open_error(const char *path, int ret, const char *fmt)
+{
+	char err[512], want[1024];
+	int fd;
+
+	snprintf(want, sizeof(want), fmt, path);
+	fd = ks_control_open(path, err, sizeof(err));
+	if (fd >= 0)
+		close(fd);
+	ck_assert_msg(fd == ret, "%s: got %d (%s), want %d", path, fd, fd < 0 ? err : "", ret);
+	ck_assert_str_eq(err, want);
+}
+
+/* --control's errors name the path and say what is wrong with it. */
+START_TEST(loop_control_open_errors)
+{
+	char dir[] = "/tmp/ks-ctl-XXXXXX", path[512], err[512], buf[8];
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int fd, lfd, peer, st[2], status;
+	pid_t pid;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	ck_assert_int_eq(chmod(dir, 0755), 0);
+
+	snprintf(path, sizeof(path), "%s/missing", dir);
+	expect_open_error(path, -ENOENT, "--control %s: No such file or directory "
+			  "(create a FIFO with mkfifo, or listen on a unix socket there)");
+	snprintf(path, sizeof(path), "%s/missing/x", dir);
+	expect_open_error(path, -ENOENT, "--control %s: No such file or directory "
+			  "(create a FIFO with mkfifo, or listen on a unix socket there)");
+	expect_open_error(dir, -EINVAL, "--control %s: not a FIFO or a unix socket");
+	snprintf(path, sizeof(path), "%s/file", dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	expect_open_error(path, -EINVAL, "--control %s: not a FIFO or a unix socket");
+	snprintf(path, sizeof(path), "%s/file/x", dir);
+	expect_open_error(path, -ENOTDIR, "--control %s: Not a directory");
+
+	/* a socket nobody listens on */
+	snprintf(path, sizeof(path), "%s/sock", dir);
+	strcpy(sun.sun_path, path);
+	lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	ck_assert_int_ge(lfd, 0);
+	ck_assert_int_eq(bind(lfd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	expect_open_error(path, -ECONNREFUSED, "--control %s: cannot connect: Connection refused");
+	/* once it listens: connected, and what the daemon writes is read */
+	ck_assert_int_eq(listen(lfd, 1), 0);
+	fd = ks_control_open(path, err, sizeof(err));
+	ck_assert_msg(fd >= 0, "ks_control_open: %s", err);
+	peer = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	ck_assert_int_ge(peer, 0);
+	write_all(peer, "idr\n", 4);
+	ck_assert_int_eq(read(fd, buf, sizeof(buf)), 4);
+	ck_assert_mem_eq(buf, "idr\n", 4);
+	close(peer);
+	close(fd);
+	close(lfd);
+	unlink(path);
+
+	/* a FIFO the user may not write to (it is opened read-write) */
+	snprintf(path, sizeof(path), "%s/fifo", dir);
+	ck_assert_int_eq(mkfifo(path, 0644), 0);
+	ck_assert_int_eq(pipe2(st, O_CLOEXEC), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		int ret = -1;
+
+		if (!setgid(65534) && !setuid(65534))
+			ret = ks_control_open(path, err, sizeof(err));
+		if (ret >= 0)
+			snprintf(err, sizeof(err), "opened (fd %d)", ret);
+		else if (ret == -1)
+			snprintf(err, sizeof(err), "could not become uid 65534");
+		if (write(st[1], err, strlen(err)) < 0)
+			_exit(2);
+		_exit(0);
+	}
+	close(st[1]);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	{
+		char *got = slurp(st[0]), want[1024];
+
+		snprintf(want, sizeof(want),
+			 "--control %s: Permission denied (a FIFO is opened to read and write)",
+			 path);
+		if (getuid() != 0 && !strcmp(got, "could not become uid 65534")) {
+			free(got);
+			ks_skip("not root: cannot try the FIFO as uid 65534");
+		}
+		ck_assert_str_eq(got, want);
+		free(got);
+	}
+	close(st[0]);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/file", dir);
+	unlink(path);
+	ck_assert_int_eq(rmdir(dir), 0);
+}
+END_TEST
+
 /* NAME in the one-thread model, NAME_threads2 with the encode thread. */
 static void add_both(Suite *s, const char *name, const TTest *t)
 {
@@ -837,6 +1330,12 @@ Suite *ks_suite_loop(void)
 	ADD_BOTH(s, loop_backpressure_drops);
 	ADD_BOTH(s, loop_side_output);
 	ADD_BOTH(s, loop_encoder_fails);
+	ADD_BOTH(s, loop_control_socket);
+	ADD_BOTH(s, loop_control_garbage);
+	ADD_BOTH(s, loop_control_peer_eof);
+	ADD_BOTH(s, loop_control_fifo);
+	ADD_BOTH(s, loop_control_unix_socket);
+	KS_ADD(s, loop_control_open_errors);
 	KS_ADD(s, loop_threads2_busy_encoder);
 	return s;
 }

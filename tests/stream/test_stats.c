@@ -109,6 +109,8 @@ static void fill_stats(struct ks_stats *s)
 	s->total.idr = 2;
 	s->total.bytes_out = 250000;
 	s->total.released = 120;
+	s->total.idr_requests = 3;
+	s->total.ctl_ignored = 7;
 	ks_latency_add(&s->lat, 4000000);
 	ks_latency_add(&s->lat, 6000000);
 	ks_latency_add(&s->lat, 16500000);
@@ -126,7 +128,7 @@ START_TEST(stats_text_final)
 	snprintf(want, sizeof(want),
 		 "summary 2.000s: in 60.00 fps, out 50.00 fps, 1000.00 kbit/s, "
 		 "latency p50 6.000 ms p99 16.500 ms, frames 120 encoded 100 skipped 15 "
-		 "repeated 0 dropped 5 blank 0 idr 2");
+		 "repeated 0 dropped 5 blank 0 idr 2 idr_requests 3 control_ignored 7");
 	ck_assert_str_eq(line, want);
 	ck_assert_int_eq(n, (int)strlen(want));
 }
@@ -152,6 +154,7 @@ START_TEST(stats_json_interval)
 	s.total.convert_ns = 6000000;
 	s.total.encodes = 3;
 	s.total.encode_ns = 6000999;
+	s.total.idr_requests += 2;
 	/* interval of 0.5 s: 60 fps in, 58 out, 12345*8/0.5 = 197520 bit/s */
 	ck_assert_int_gt(ks_stats_format(&s, 2500000000ull, false, true, line, sizeof(line)), 0);
 	snprintf(want, sizeof(want),
@@ -160,7 +163,8 @@ START_TEST(stats_json_interval)
 		 "\"frames_in\":150,\"encoded\":129,\"skipped\":15,\"repeated\":0,"
 		 "\"dropped\":5,\"blank\":0,\"idr\":2,\"bytes\":262345,\"released\":120,"
 		 "\"mode_changes\":0,\"imports\":2,\"import_avg_us\":2500,"
-		 "\"convert_avg_us\":1500,\"encode_avg_us\":2000}");
+		 "\"convert_avg_us\":1500,\"encode_avg_us\":2000,\"idr_requests\":5,"
+		 "\"control_ignored\":7}");
 	ck_assert_str_eq(line, want);
 }
 END_TEST

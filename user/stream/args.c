@@ -36,6 +36,7 @@ enum {
 	KS_OPT_HOLD,
 	KS_OPT_POOL,
 	KS_OPT_THREADS,
+	KS_OPT_CONTROL,
 	KS_OPT_VERSION,
 };
 
@@ -62,6 +63,7 @@ static const struct option ks_options[] = {
 	{ "hold-timeout", required_argument, NULL, KS_OPT_HOLD },
 	{ "pool", required_argument, NULL, KS_OPT_POOL },
 	{ "threads", required_argument, NULL, KS_OPT_THREADS },
+	{ "control", required_argument, NULL, KS_OPT_CONTROL },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, KS_OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -109,9 +111,11 @@ void ks_args_usage(FILE *f)
 		"  --pool N              NV12 surfaces, 2..%u (default %u)\n"
 		"  --threads N           1: encode in the event loop's thread; 2: in an encode\n"
 		"                        thread (default $" KS_THREADS_ENV " or %u)\n"
+		"  --control PATH        read control lines (idr) from a FIFO or unix socket\n"
 		"  -h, --help            this text\n"
 		"  --version             print the version\n"
-		"\nSIGUSR1 forces an IDR frame; SIGINT/SIGTERM finish the stream cleanly.\n",
+		"\nSIGUSR1, or the line \"idr\" on --control or from the peer of a tcp: or\n"
+		"unix: output, forces an IDR frame; SIGINT/SIGTERM finish the stream cleanly.\n",
 		KMSCAP_MAX_QUEUE, KS_MAX_POOL, KS_DEFAULT_POOL, KS_DEFAULT_THREADS);
 }
 
@@ -316,6 +320,8 @@ static int ks_args_check(struct ks_args *a, char *err, size_t errlen)
 		return ks_err(err, errlen, "--output: empty destination");
 	if (!*a->device)
 		return ks_err(err, errlen, "--device: empty path");
+	if (a->control && !*a->control)
+		return ks_err(err, errlen, "--control: empty path");
 	return 0;
 }
 
@@ -456,6 +462,9 @@ int ks_args_parse(struct ks_args *a, int argc, char **argv, char *err, size_t er
 			if (ret)
 				return ret;
 			a->threads = (uint32_t)v;
+			break;
+		case KS_OPT_CONTROL:
+			a->control = optarg;
 			break;
 		case 'h':
 			a->help = true;

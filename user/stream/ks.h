@@ -63,6 +63,7 @@ struct ks_args {
 	uint64_t hold_timeout_ns;	/* --hold-timeout, 0: one refresh period */
 	uint32_t pool;			/* --pool: NV12 surfaces */
 	uint32_t threads;		/* --threads: 1 one thread, 2 an encode thread */
+	const char *control;		/* --control: a FIFO or unix socket of control lines */
 	bool help;
 	bool version;
 };
@@ -181,6 +182,8 @@ struct ks_counters {
 	uint64_t bytes_out;	/* bytes written */
 	uint64_t released;	/* frames given back to the module */
 	uint64_t mode_changes;
+	uint64_t idr_requests;	/* IDRs asked for: SIGUSR1 and "idr" control lines */
+	uint64_t ctl_ignored;	/* control lines not understood (or too long) */
 	/* time spent per stage, for the averages in the JSON lines */
 	uint64_t imports, import_ns;	/* DMA-BUF export + VA import, once per new buffer */
 	uint64_t converts, convert_ns;	/* VPP (cache look-up included), until the release */
@@ -303,7 +306,7 @@ struct ks_encoder_ops {
 	 */
 	int (*frame)(void *opaque, struct ks_loop *loop, const struct kmscap_event *ev,
 		     struct ks_buf *out, struct ks_buf *side);
-	/* The next frame is an IDR (SIGUSR1). */
+	/* The next frame is an IDR (SIGUSR1, an "idr" control line). */
 	void (*request_idr)(void *opaque);
 	/* End of stream: anything still in the encoder, and a trailer. */
 	int (*flush)(void *opaque, struct ks_buf *out);
@@ -333,6 +336,15 @@ struct ks_loop_config {
 	 * is 2, else 1.
 	 */
 	unsigned int threads;
+	/*
+	 * Control lines (Documentation/stream.md, "Control messages"): read
+	 * from @out_fd too when @out_control (a connected socket), and from
+	 * @control_fd (--control; 0 or -1: none), named @control_name in
+	 * notices.
+	 */
+	bool out_control;
+	int control_fd;
+	const char *control_name;
 };
 
 /* Why ks_loop_run() returned. */
@@ -371,5 +383,16 @@ struct ks_stats *ks_loop_stats(struct ks_loop *l);
 size_t ks_loop_held(const struct ks_loop *l);
 uint64_t ks_now_ns(void);
 const char *ks_stop_name(enum ks_stop s);
+
+/* The longest control line understood; longer lines are ignored (counted). */
+#define KS_CTL_MAX_LINE		64
+/*
+ * Open --control @path for reading control lines: an existing FIFO
+ * (opened read-write, so writers may come and go without an end of file)
+ * or a listening unix stream socket (connected to).  Returns the fd
+ * (blocking, close-on-exec) or a negative errno with a one-line message
+ * naming @path in @err.
+ */
+int ks_control_open(const char *path, char *err, size_t errlen);
 
 #endif /* KMSCAP_STREAM_KS_H */

@@ -9,7 +9,11 @@
  *  - TIMEOUTs for the statistics tick and for --duration;
  *  - WRITEs of whole output units, one in flight so the order is kept; a
  *    short write is resubmitted for the rest, -EAGAIN (a non-blocking pipe
- *    or socket that is full) waits for POLLOUT first.
+ *    or socket that is full) waits for POLLOUT first;
+ *  - READs of control lines ("idr\n": the next frame is an IDR, like
+ *    SIGUSR1) from the output when it is a connected socket, and from the
+ *    --control FIFO or socket.  An end of file (the peer shut its writing
+ *    side) ends the reading, not the stream.
  *
  * Nothing polls in a loop and nothing sleeps: the thread blocks only in
  * io_uring_submit_and_wait().  When several events are pending, only the
@@ -32,6 +36,7 @@
  *    merged into the loop's by the ring thread.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -41,6 +46,9 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -57,12 +65,21 @@ enum ks_ud {
 	KS_UD_OUT_POLL,		/* | queue index << 8 */
 	KS_UD_CANCEL,
 	KS_UD_WORKER,		/* the encode thread's eventfd */
+	KS_UD_CTL_READ,		/* | control input << 8 */
+	KS_UD_CTL_POLL,		/* | control input << 8 */
 };
 
 #define KS_MAIN_OUT		0
 #define KS_SIDE_OUT		1
 #define KS_NUM_OUT		2
 #define KS_MAX_SIDE_QUEUED	64
+
+#define KS_CTL_OUT		0	/* control lines from the output socket */
+#define KS_CTL_PATH		1	/* from --control */
+#define KS_NUM_CTL		2
+#define KS_CTL_READ_SIZE	256
+#define KS_STR_(x)		#x
+#define KS_STR(x)		KS_STR_(x)
 
 #define KS_RING_ENTRIES		16
 #define KS_READ_BATCH		16
@@ -83,6 +100,19 @@ struct ks_outq {
 	size_t queued;
 	bool write_armed, poll_armed;
 	bool failed;		/* nothing more can be written */
+};
+
+/* One source of control lines. */
+struct ks_ctl {
+	int fd;			/* -1: none, or no longer read */
+	const char *name;	/* for notices */
+	char name_buf[300];
+	bool read_armed, poll_armed;
+	bool noticed;		/* the one notice about an unknown line was given */
+	size_t len;		/* bytes of the current line in line[] */
+	bool overlong;		/* the current line is longer than KS_CTL_MAX_LINE */
+	char line[KS_CTL_MAX_LINE];
+	uint8_t rbuf[KS_CTL_READ_SIZE];
 };
 
 /* One frame for the encode thread, and what became of it. */
@@ -125,6 +155,7 @@ struct ks_loop {
 	unsigned int inflight;
 	bool src_armed, sig_armed, stats_armed, dur_armed;
 	struct ks_outq out[KS_NUM_OUT];
+	struct ks_ctl ctl[KS_NUM_CTL];
 	struct ks_buf scratch, side;
 	struct ks_stats stats;
 	pthread_mutex_t held_lock;	/* held[], nheld: the encode thread releases */
@@ -252,6 +283,12 @@ int ks_loop_new(const struct ks_loop_config *cfg, struct ks_loop **out)
 	l->out[KS_MAIN_OUT].name = "the output";
 	l->out[KS_SIDE_OUT].fd = cfg->side_fd > 0 ? cfg->side_fd : -1;
 	l->out[KS_SIDE_OUT].name = "the cursor output";
+	l->ctl[KS_CTL_OUT].fd = cfg->out_control ? cfg->out_fd : -1;
+	l->ctl[KS_CTL_OUT].name = "the output socket";
+	l->ctl[KS_CTL_PATH].fd = cfg->control_fd > 0 ? cfg->control_fd : -1;
+	snprintf(l->ctl[KS_CTL_PATH].name_buf, sizeof(l->ctl[KS_CTL_PATH].name_buf),
+		 "--control %s", cfg->control_name ? cfg->control_name : "");
+	l->ctl[KS_CTL_PATH].name = l->ctl[KS_CTL_PATH].name_buf;
 	if (!l->cfg.max_queued)
 		l->cfg.max_queued = KS_DEFAULT_MAX_QUEUED;
 	if (l->cfg.stats_fd <= 0)
@@ -689,8 +726,10 @@ static void ks_submit(struct ks_loop *l, const struct kmscap_event *ev)
 	}
 }
 
+/* SIGUSR1 or an "idr" control line: the next frame is an IDR. */
 static void ks_request_idr(struct ks_loop *l)
 {
+	l->stats.total.idr_requests++;
 	if (!l->cfg.enc->request_idr)
 		return;
 	if (!l->threaded)
@@ -745,6 +784,218 @@ static void ks_worker_stop(struct ks_loop *l)
 	}
 	w->done_tail = &w->done;
 	w->inflight = 0;
+}
+
+/* ---- control lines ------------------------------------------------ */
+
+/*
+ * The protocol (Documentation/stream.md, "Control messages"): lines of at
+ * most KS_CTL_MAX_LINE bytes ending in '\n' (a '\r' before it is
+ * dropped).  "idr" asks for an IDR; empty lines are ignored; anything
+ * else, or a longer line, is ignored and counted, and the first one of
+ * each source is named in one notice on the statistics fd (stderr).
+ */
+
+int ks_control_open(const char *path, char *err, size_t errlen)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct stat st;
+	int fd, ret;
+
+	if (stat(path, &st) < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "--control %s: %s%s", path, strerror(-ret),
+			 ret == -ENOENT ?
+			 " (create a FIFO with mkfifo, or listen on a unix socket there)" : "");
+		return ret;
+	}
+	if (S_ISFIFO(st.st_mode)) {
+		/* read-write: our own writer keeps it open, so writers come and go */
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd < 0) {
+			ret = -errno;
+			snprintf(err, errlen, "--control %s: %s (a FIFO is opened to read and write)",
+				 path, strerror(-ret));
+			return ret;
+		}
+		return fd;
+	}
+	if (!S_ISSOCK(st.st_mode)) {
+		snprintf(err, errlen, "--control %s: not a FIFO or a unix socket", path);
+		return -EINVAL;
+	}
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		snprintf(err, errlen, "--control %s: socket path too long (at most %zu bytes)",
+			 path, sizeof(sun.sun_path) - 1);
+		return -ENAMETOOLONG;
+	}
+	strcpy(sun.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "--control %s: socket: %s", path, strerror(-ret));
+		return ret;
+	}
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "--control %s: cannot connect: %s", path, strerror(-ret));
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
+static void ks_notice(struct ks_loop *l, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void ks_notice(struct ks_loop *l, const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+	int n;
+
+	n = snprintf(line, sizeof(line), KS_PROG ": ");
+	va_start(ap, fmt);
+	n += vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
+	va_end(ap);
+	if (n > (int)sizeof(line) - 2)
+		n = (int)sizeof(line) - 2;
+	line[n++] = '\n';
+	if (write(l->cfg.stats_fd, line, (size_t)n) < 0) {
+		/* notices are best effort, like the statistics */
+	}
+}
+
+/* A line that is not understood: counted, and the first one named. */
+static void ks_ctl_ignore(struct ks_loop *l, struct ks_ctl *c, const char *why)
+{
+	char shown[4 * KS_CTL_MAX_LINE + 1];
+	size_t i, n = 0;
+
+	l->stats.total.ctl_ignored++;
+	if (c->noticed)
+		return;
+	c->noticed = true;
+	for (i = 0; i < c->len; i++) {
+		unsigned char ch = (unsigned char)c->line[i];
+
+		if (ch >= 0x20 && ch < 0x7f && ch != '\\' && ch != '\'')
+			shown[n++] = (char)ch;
+		else
+			n += (size_t)sprintf(shown + n, "\\x%02x", ch);
+	}
+	shown[n] = '\0';
+	ks_notice(l, "control from %s: %s '%s%s' ignored (further ones are only counted)",
+		  c->name, why, shown, c->overlong ? "..." : "");
+}
+
+static void ks_ctl_line(struct ks_loop *l, struct ks_ctl *c)
+{
+	if (c->overlong)
+		return ks_ctl_ignore(l, c, "line longer than " KS_STR(KS_CTL_MAX_LINE) " bytes");
+	if (c->len && c->line[c->len - 1] == '\r')
+		c->len--;
+	if (!c->len)
+		return;		/* empty: nothing to do */
+	if (c->len == 3 && !memcmp(c->line, "idr", 3))
+		return ks_request_idr(l);
+	ks_ctl_ignore(l, c, "unknown line");
+}
+
+static void ks_ctl_bytes(struct ks_loop *l, struct ks_ctl *c, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		char ch = (char)c->rbuf[i];
+
+		if (ch == '\n') {
+			ks_ctl_line(l, c);
+			c->len = 0;
+			c->overlong = false;
+		} else if (c->len < KS_CTL_MAX_LINE) {
+			c->line[c->len++] = ch;
+		} else {
+			c->overlong = true;	/* the rest is skipped up to '\n' */
+		}
+	}
+}
+
+static void ks_arm_ctl(struct ks_loop *l, unsigned int i)
+{
+	struct ks_ctl *c = &l->ctl[i];
+	struct io_uring_sqe *sqe;
+
+	if (c->fd < 0 || c->read_armed || c->poll_armed || l->stop != KS_STOP_NONE)
+		return;
+	sqe = ks_sqe(l);
+	if (!sqe)
+		return ks_loop_fail(l, -EBUSY, "io_uring: no submission entry");
+	io_uring_prep_read(sqe, c->fd, c->rbuf, sizeof(c->rbuf), (__u64)-1);
+	io_uring_sqe_set_data64(sqe, KS_UD_CTL_READ | i << 8);
+	c->read_armed = true;
+}
+
+static void ks_arm_ctls(struct ks_loop *l)
+{
+	unsigned int i;
+
+	for (i = 0; i < KS_NUM_CTL; i++)
+		ks_arm_ctl(l, i);
+}
+
+/* No more control lines from @c (0: end of file, or -errno); the stream goes on. */
+static void ks_ctl_end(struct ks_loop *l, struct ks_ctl *c, int err)
+{
+	/* a last line without its newline is not a command */
+	if (c->overlong)
+		ks_ctl_ignore(l, c, "line longer than " KS_STR(KS_CTL_MAX_LINE) " bytes");
+	else if (c->len)
+		ks_ctl_ignore(l, c, "unterminated line");
+	c->len = 0;
+	c->overlong = false;
+	if (err)
+		ks_notice(l, "control from %s: %s; no longer read", c->name, strerror(-err));
+	c->fd = -1;	/* the fd is the caller's: not closed here */
+}
+
+static void ks_handle_ctl(struct ks_loop *l, unsigned int i, bool poll, int res)
+{
+	struct ks_ctl *c = &l->ctl[i];
+	struct io_uring_sqe *sqe;
+
+	if (poll)
+		c->poll_armed = false;
+	else
+		c->read_armed = false;
+	if (res == -ECANCELED || l->stop != KS_STOP_NONE || c->fd < 0)
+		return;
+	if (poll) {
+		if (res < 0)
+			ks_ctl_end(l, c, res);
+		/* readable, or an error the READ will report: read again */
+		return ks_arm_ctl(l, i);
+	}
+	if (res == -EAGAIN) {
+		/*
+		 * a non-blocking file that io_uring cannot wait on by itself
+		 * (sockets and FIFOs it can): wait until it is readable
+		 */
+		sqe = ks_sqe(l);
+		if (!sqe)
+			return ks_loop_fail(l, -EBUSY, "io_uring: no submission entry");
+		io_uring_prep_poll_add(sqe, c->fd, POLLIN);
+		io_uring_sqe_set_data64(sqe, KS_UD_CTL_POLL | i << 8);
+		c->poll_armed = true;
+		return;
+	}
+	if (res == -EINTR)
+		return ks_arm_ctl(l, i);
+	if (res <= 0)
+		/* 0: the peer shut its writing side; an error: the connection is gone */
+		return ks_ctl_end(l, c, res);
+	ks_ctl_bytes(l, c, (size_t)res);
+	ks_arm_ctl(l, i);
 }
 
 /* ---- frames -------------------------------------------------------- */
@@ -867,12 +1118,14 @@ static void ks_handle_write(struct ks_loop *l, unsigned int i, int res)
 static void ks_handle_cqe(struct ks_loop *l, struct io_uring_cqe *cqe)
 {
 	uint64_t ud = io_uring_cqe_get_data64(cqe);
-	unsigned int qi = (ud >> 8) & 0xff;
+	unsigned int qi = (ud >> 8) & 0xff, ci = qi;
 	int res = cqe->res;
 
 	l->inflight--;
 	if (qi >= KS_NUM_OUT)
 		qi = KS_MAIN_OUT;
+	if (ci >= KS_NUM_CTL)
+		ci = KS_CTL_OUT;
 	switch (ud & 0xff) {
 	case KS_UD_SRC_POLL:
 		l->src_armed = false;
@@ -928,6 +1181,10 @@ static void ks_handle_cqe(struct ks_loop *l, struct io_uring_cqe *cqe)
 		break;
 	case KS_UD_WORKER:
 		ks_handle_worker(l, res);
+		break;
+	case KS_UD_CTL_READ:
+	case KS_UD_CTL_POLL:
+		ks_handle_ctl(l, ci, (ud & 0xff) == KS_UD_CTL_POLL, res);
 		break;
 	case KS_UD_OUT_POLL:
 		l->out[qi].poll_armed = false;
@@ -995,11 +1252,13 @@ enum ks_stop ks_loop_run(struct ks_loop *l)
 	ks_arm_signal(l);
 	ks_arm_src(l);
 	ks_arm_worker(l);
+	ks_arm_ctls(l);
 	ks_arm_timeout(l, &l->stats_ts, l->cfg.stats_interval_ns, KS_UD_STATS, &l->stats_armed);
 	ks_arm_timeout(l, &l->dur_ts, l->cfg.duration_ns, KS_UD_DURATION, &l->dur_armed);
 
 	while (l->stop == KS_STOP_NONE) {
 		ks_arm_writes(l);
+		ks_arm_ctls(l);
 		ret = ks_turn(l);
 		if (ret < 0)
 			ks_loop_fail(l, ret, "io_uring: %s", strerror(-ret));

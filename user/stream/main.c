@@ -35,6 +35,7 @@ struct ks_main {
 	bool created;
 	struct ks_vapipe *va;
 	int side_fd;			/* --cursor-out, or -1 */
+	int control_fd;			/* --control, or -1 */
 	int fds_at_start;
 	size_t held_at_exit;		/* frames the loop still held when it ended */
 	int surfaces_at_exit;		/* VA surfaces alive when the pipeline closed */
@@ -174,7 +175,22 @@ static int ks_open_output(struct ks_main *m)
 			return m->side_fd;
 		ks_cursor_init(&m->cursor, ks_export, m);
 	}
+	if (m->args.control) {
+		char err[512];
+
+		m->control_fd = ks_control_open(m->args.control, err, sizeof(err));
+		if (m->control_fd < 0) {
+			ks_err("%s", err);
+			return m->control_fd;
+		}
+	}
 	return 0;
+}
+
+/* A tcp: or unix: output is a connected socket: its peer may send control lines. */
+static bool ks_output_is_socket(const char *o)
+{
+	return !strncmp(o, "tcp:", 4) || !strncmp(o, "unix:", 5);
 }
 
 static int ks_src_read(void *opaque, struct kmscap_event *evs, size_t max)
@@ -332,6 +348,8 @@ static void ks_cleanup(struct ks_main *m)
 		close(m->out_fd);
 	if (m->side_fd > STDERR_FILENO)
 		close(m->side_fd);
+	if (m->control_fd > STDERR_FILENO)
+		close(m->control_fd);
 }
 
 /*
@@ -372,6 +390,9 @@ static int ks_run(struct ks_main *m)
 		.duration_ns = a->duration_ns,
 		.stats_fd = STDERR_FILENO,
 		.threads = a->threads,
+		.out_control = ks_output_is_socket(a->output),
+		.control_fd = m->control_fd,
+		.control_name = a->control,
 	};
 	struct ks_loop *loop;
 	enum ks_stop why;
@@ -448,7 +469,7 @@ static void ks_report_exit(const struct ks_main *m)
 
 int main(int argc, char **argv)
 {
-	struct ks_main m = { .out_fd = -1, .side_fd = -1 };
+	struct ks_main m = { .out_fd = -1, .side_fd = -1, .control_fd = -1 };
 	char err[256];
 	int ret;
 

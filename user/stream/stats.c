@@ -111,7 +111,8 @@ int ks_stats_format(const struct ks_stats *s, uint64_t now_ns, bool final, bool 
 			     ",\"bytes\":%" PRIu64 ",\"released\":%" PRIu64
 			     ",\"mode_changes\":%" PRIu64 ",\"imports\":%" PRIu64
 			     ",\"import_avg_us\":%" PRIu64 ",\"convert_avg_us\":%" PRIu64
-			     ",\"encode_avg_us\":%" PRIu64 "}",
+			     ",\"encode_avg_us\":%" PRIu64 ",\"idr_requests\":%" PRIu64
+			     ",\"control_ignored\":%" PRIu64 "}",
 			     final ? "summary" : "stats", ns / 1000000000, ns / 1000000 % 1000,
 			     fin / 100, fin % 100, fout / 100, fout % 100, kbps / 100, kbps % 100,
 			     p50, p99, t->frames_in, t->encoded, t->skipped, t->repeated,
@@ -119,7 +120,8 @@ int ks_stats_format(const struct ks_stats *s, uint64_t now_ns, bool final, bool 
 			     t->mode_changes, t->imports,
 			     t->imports ? t->import_ns / t->imports / 1000 : 0,
 			     t->converts ? t->convert_ns / t->converts / 1000 : 0,
-			     t->encodes ? t->encode_ns / t->encodes / 1000 : 0);
+			     t->encodes ? t->encode_ns / t->encodes / 1000 : 0, t->idr_requests,
+			     t->ctl_ignored);
 	else
 		n = snprintf(buf, size,
 			     "%s %" PRIu64 ".%03" PRIu64 "s: in %" PRIu64 ".%02" PRIu64
@@ -127,11 +129,13 @@ int ks_stats_format(const struct ks_stats *s, uint64_t now_ns, bool final, bool 
 			     " kbit/s, latency p50 %" PRIu64 ".%03" PRIu64 " ms p99 %" PRIu64
 			     ".%03" PRIu64 " ms, frames %" PRIu64 " encoded %" PRIu64
 			     " skipped %" PRIu64 " repeated %" PRIu64 " dropped %" PRIu64
-			     " blank %" PRIu64 " idr %" PRIu64,
+			     " blank %" PRIu64 " idr %" PRIu64 " idr_requests %" PRIu64
+			     " control_ignored %" PRIu64,
 			     final ? "summary" : "stats", ns / 1000000000, ns / 1000000 % 1000,
 			     fin / 100, fin % 100, fout / 100, fout % 100, kbps / 100, kbps % 100,
 			     p50 / 1000, p50 % 1000, p99 / 1000, p99 % 1000, t->frames_in,
-			     t->encoded, t->skipped, t->repeated, t->dropped, t->blank, t->idr);
+			     t->encoded, t->skipped, t->repeated, t->dropped, t->blank, t->idr,
+			     t->idr_requests, t->ctl_ignored);
 	if (n < 0)
 		return -EINVAL;
 	if ((size_t)n >= size)
