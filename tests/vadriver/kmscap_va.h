@@ -458,7 +458,8 @@ struct kmscap_va_enc_slots {
 
 /* A sequence, picture, slice, packed header or misc parameter buffer. */
 VAStatus kmscap_va_enc_render_slots(struct kmscap_va_driver *drv, struct kmscap_va_context *c,
-				    struct kmscap_va_buffer *b, const struct kmscap_va_enc_slots *s);
+				    struct kmscap_va_buffer *b,
+				    const struct kmscap_va_enc_slots *s);
 /* At vaEndPicture: no packed header parameter left without data, a sequence and a picture. */
 VAStatus kmscap_va_enc_check_begun(struct kmscap_va_driver *drv,
 				   const struct kmscap_va_enc_slots *s);

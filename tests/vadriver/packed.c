@@ -149,7 +149,8 @@ int kmscap_va_for_each_nal(const uint8_t *p, size_t n,
 }
 
 VAStatus kmscap_va_enc_render_slots(struct kmscap_va_driver *drv, struct kmscap_va_context *c,
-				    struct kmscap_va_buffer *b, const struct kmscap_va_enc_slots *s)
+				    struct kmscap_va_buffer *b,
+				    const struct kmscap_va_enc_slots *s)
 {
 	if (s->pk->pending_param && b->type != VAEncPackedHeaderDataBufferType)
 		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,

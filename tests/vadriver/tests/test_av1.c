@@ -221,11 +221,7 @@ static void av1t_sync_pic(struct av1t *a)
 static VAStatus av1t_buf(struct av1t *a, VABufferType type, unsigned int size, const void *data,
 			 VABufferID *ids, unsigned int *n)
 {
-	VAStatus st = vaCreateBuffer(a->t.dpy, a->ctx, type, size, 1, (void *)data, &ids[*n]);
-
-	if (st == VA_STATUS_SUCCESS)
-		(*n)++;
-	return st;
+	return kmscap_vat_add_buf(a->t.dpy, a->ctx, type, size, data, ids, n);
 }
 
 static VAStatus av1t_packed(struct av1t *a, unsigned int type, const uint8_t *data, size_t len,
@@ -389,23 +385,6 @@ static void av1t_check_surface(struct av1t *a, VASurfaceID s, const struct av1t_
 	ck_assert_va_ok(vaDestroyImage(a->t.dpy, img.image_id));
 }
 
-static char *av1t_probe(const char *out, const char *key)
-{
-	static char val[64];
-	const char *p = strstr(out, key);
-	size_t n = 0;
-
-	if (!p || p[strlen(key)] != '=')
-		return NULL;
-	p += strlen(key) + 1;
-	while (p[n] && p[n] != '\n' && n + 1 < sizeof(val)) {
-		val[n] = p[n];
-		n++;
-	}
-	val[n] = '\0';
-	return val;
-}
-
 /* Decodes path with ffmpeg's decoder into yuv and compares every sample with frames. */
 static void av1t_decode_compare(struct av1t *a, const char *decoder, const char *path,
 				const char *yuv, struct av1t_frame *frames, unsigned int n)
@@ -414,8 +393,6 @@ static void av1t_decode_compare(struct av1t *a, const char *decoder, const char 
 	char cmd[2048], *out = NULL;
 	unsigned int i;
 	uint8_t *dec;
-	FILE *f;
-	long len;
 
 	snprintf(cmd, sizeof(cmd),
 		 "ffmpeg -nostdin -v error -c:v %s -i '%s' -f rawvideo -pix_fmt %s -y '%s' 2>&1",
@@ -424,16 +401,7 @@ static void av1t_decode_compare(struct av1t *a, const char *decoder, const char 
 		      path, out);
 	ck_assert_msg(!strstr(out, "rror"), "ffmpeg reported errors decoding %s: %s", path, out);
 	free(out);
-	f = fopen(yuv, "rb");
-	ck_assert_msg(f, "no decoded output %s", yuv);
-	fseek(f, 0, SEEK_END);
-	len = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	ck_assert_msg(len == (long)(fsize * n), "%s: decoded %ld bytes, expected %u frames of %zu",
-		      yuv, len, n, fsize);
-	dec = kmscap_vat_calloc(1, len);
-	ck_assert_uint_eq(fread(dec, 1, len, f), (size_t)len);
-	fclose(f);
+	dec = kmscap_vat_read_decoded(yuv, fsize, n);
 	for (i = 0; i < n; i++) {
 		size_t j;
 
@@ -469,17 +437,17 @@ static void av1t_check_stream(struct av1t *a, const char *name, struct av1t_fram
 		 "ffprobe -v error -count_frames -select_streams v:0 -show_entries stream=codec_name,profile,width,height,pix_fmt,nb_read_frames -of default=noprint_wrappers=1 '%s'",
 		 path);
 	ck_assert_msg(kmscap_vat_run(cmd, &out) == 0, "ffprobe failed on %s", path);
-	v = av1t_probe(out, "codec_name");
+	v = kmscap_vat_probe_value(out, "codec_name");
 	ck_assert_msg(v && !strcmp(v, "av1"), "codec_name %s", v);
-	v = av1t_probe(out, "profile");
+	v = kmscap_vat_probe_value(out, "profile");
 	ck_assert_msg(v && !strcmp(v, "Main"), "profile %s, expected Main", v);
-	v = av1t_probe(out, "width");
+	v = kmscap_vat_probe_value(out, "width");
 	ck_assert_msg(v && (unsigned int)atoi(v) == a->w, "width %s", v);
-	v = av1t_probe(out, "height");
+	v = kmscap_vat_probe_value(out, "height");
 	ck_assert_msg(v && (unsigned int)atoi(v) == a->h, "height %s", v);
-	v = av1t_probe(out, "pix_fmt");
+	v = kmscap_vat_probe_value(out, "pix_fmt");
 	ck_assert_msg(v && !strcmp(v, a->depth == 10 ? "yuv420p10le" : "yuv420p"), "pix_fmt %s", v);
-	v = av1t_probe(out, "nb_read_frames");
+	v = kmscap_vat_probe_value(out, "nb_read_frames");
 	ck_assert_msg(v && (unsigned int)atoi(v) == n, "nb_read_frames %s, expected %u", v, n);
 	free(out);
 }

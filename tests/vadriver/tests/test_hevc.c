@@ -232,62 +232,30 @@ void kmscap_vath_defaults(struct kmscap_vath *e, bool idr, unsigned int slices)
 	}
 }
 
-static VAStatus kmscap_vath_buf(struct kmscap_vath *e, VABufferType type, unsigned int size,
-				void *data, VABufferID *ids, unsigned int *n)
-{
-	VAStatus st = vaCreateBuffer(e->t.dpy, e->context, type, size, 1, data, &ids[*n]);
-
-	if (st == VA_STATUS_SUCCESS)
-		(*n)++;
-	return st;
-}
-
 /* Submits the current parameters and extra buffers; on success appends the coded data. */
 VAStatus kmscap_vath_submit(struct kmscap_vath *e, bool with_seq, VABufferID *extra,
 			    unsigned int num_extra)
 {
 	VABufferID ids[3 + KMSCAP_VATH_MAX_SLICES + 16];
-	unsigned int n = 0, i, own;
-	VACodedBufferSegment *seg;
-	VAStatus st = VA_STATUS_SUCCESS, st2;
+	VADisplay dpy = e->t.dpy;
+	VAContextID ctx = e->context;
+	unsigned int n = 0, i;
+	VAStatus st = VA_STATUS_SUCCESS;
 
 	if (with_seq)
-		st = kmscap_vath_buf(e, VAEncSequenceParameterBufferType, sizeof(e->seq), &e->seq,
-				     ids, &n);
+		st = kmscap_vat_add_buf(dpy, ctx, VAEncSequenceParameterBufferType, sizeof(e->seq),
+					&e->seq, ids, &n);
 	if (st == VA_STATUS_SUCCESS && !e->omit_pic)
-		st = kmscap_vath_buf(e, VAEncPictureParameterBufferType, sizeof(e->pic), &e->pic,
-				     ids, &n);
+		st = kmscap_vat_add_buf(dpy, ctx, VAEncPictureParameterBufferType, sizeof(e->pic),
+					&e->pic, ids, &n);
 	for (i = 0; i < e->num_slices && st == VA_STATUS_SUCCESS && !e->omit_slices; i++)
-		st = kmscap_vath_buf(e, VAEncSliceParameterBufferType, sizeof(e->slice[i]),
-				     &e->slice[i], ids, &n);
-	own = n;
-	for (i = 0; i < num_extra; i++)
-		ids[n++] = extra[i];
-	if (st == VA_STATUS_SUCCESS)
-		st = vaBeginPicture(e->t.dpy, e->context, e->input);
-	if (st == VA_STATUS_SUCCESS) {
-		st = vaRenderPicture(e->t.dpy, e->context, ids, n);
-		st2 = vaEndPicture(e->t.dpy, e->context);
-		if (st == VA_STATUS_SUCCESS)
-			st = st2;
-	}
-	for (i = 0; i < own; i++)
-		vaDestroyBuffer(e->t.dpy, ids[i]);
+		st = kmscap_vat_add_buf(dpy, ctx, VAEncSliceParameterBufferType,
+					sizeof(e->slice[i]), &e->slice[i], ids, &n);
+	st = kmscap_vat_picture(dpy, ctx, e->input, st, ids, n, extra, num_extra);
 	if (st != VA_STATUS_SUCCESS)
 		return st;
-	ck_assert_va_ok(vaSyncSurface(e->t.dpy, e->input));
-	ck_assert_va_ok(vaMapBuffer(e->t.dpy, e->coded, (void **)&seg));
-	for (; seg; seg = seg->next) {
-		ck_assert_uint_eq(seg->status & VA_CODED_BUF_STATUS_SLICE_OVERFLOW_MASK, 0);
-		if (e->out_len + seg->size > e->out_cap) {
-			e->out_cap = 2 * (e->out_len + seg->size);
-			e->out = realloc(e->out, e->out_cap);
-			ck_assert_ptr_nonnull(e->out);
-		}
-		memcpy(e->out + e->out_len, seg->buf, seg->size);
-		e->out_len += seg->size;
-	}
-	ck_assert_va_ok(vaUnmapBuffer(e->t.dpy, e->coded));
+	ck_assert_va_ok(vaSyncSurface(dpy, e->input));
+	ck_assert_va_ok(kmscap_vat_coded_append(dpy, e->coded, &e->out, &e->out_len, &e->out_cap));
 	if (e->pic.pic_fields.bits.reference_pic_flag) {
 		e->ref_surface = e->pic.decoded_curr_pic.picture_id;
 		e->ref_poc = e->pic.decoded_curr_pic.pic_order_cnt;
@@ -304,8 +272,6 @@ void kmscap_vath_check(struct kmscap_vath *e, const char *name,
 	char path[512], raw[512], cmd[2048], *out = NULL;
 	unsigned int i;
 	uint8_t *dec;
-	FILE *f;
-	long len;
 
 	kmscap_vat_need_ffmpeg();
 	snprintf(path, sizeof(path), "%s/%s.hevc", kmscap_vat_workdir(), name);
@@ -317,16 +283,7 @@ void kmscap_vath_check(struct kmscap_vath *e, const char *name,
 	ck_assert_msg(kmscap_vat_run(cmd, &out) == 0, "ffmpeg failed to decode %s: %s", path, out);
 	ck_assert_msg(!*out, "ffmpeg reported problems decoding %s: %s", path, out);
 	free(out);
-	f = fopen(raw, "rb");
-	ck_assert_msg(f, "no decoded output %s", raw);
-	fseek(f, 0, SEEK_END);
-	len = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	ck_assert_msg(len == (long)(fsize * n), "%s: decoded %ld bytes, expected %u frames of %zu",
-		      raw, len, n, fsize);
-	dec = kmscap_vat_calloc(1, len);
-	ck_assert_uint_eq(fread(dec, 1, len, f), (size_t)len);
-	fclose(f);
+	dec = kmscap_vat_read_decoded(raw, fsize, n);
 	for (i = 0; i < n; i++) {
 		size_t k;
 

@@ -298,10 +298,71 @@ void kmscap_vat_enc_defaults(struct kmscap_vat_enc *e, bool idr, unsigned int sl
 	}
 }
 
-static VAStatus kmscap_vat_buf(struct kmscap_vat_enc *e, VABufferType type, unsigned int size,
-			       unsigned int num, void *data, VABufferID *ids, unsigned int *n)
+VAStatus kmscap_vat_picture(VADisplay dpy, VAContextID ctx, VASurfaceID input, VAStatus st,
+			    VABufferID *ids, unsigned int own, const VABufferID *extra,
+			    unsigned int num_extra)
 {
-	VAStatus st = vaCreateBuffer(e->t.dpy, e->context, type, size, num, data, &ids[*n]);
+	unsigned int i, n = own;
+	VAStatus st2;
+
+	for (i = 0; i < num_extra; i++)
+		ids[n++] = extra[i];
+	if (st == VA_STATUS_SUCCESS)
+		st = vaBeginPicture(dpy, ctx, input);
+	if (st == VA_STATUS_SUCCESS) {
+		st = vaRenderPicture(dpy, ctx, ids, n);
+		st2 = vaEndPicture(dpy, ctx);
+		if (st == VA_STATUS_SUCCESS)
+			st = st2;
+	}
+	for (i = 0; i < own; i++)
+		vaDestroyBuffer(dpy, ids[i]);
+	return st;
+}
+
+VAStatus kmscap_vat_coded_append(VADisplay dpy, VABufferID coded, uint8_t **out, size_t *len,
+				 size_t *cap)
+{
+	VACodedBufferSegment *seg;
+	VAStatus st = vaMapBuffer(dpy, coded, (void **)&seg);
+
+	if (st != VA_STATUS_SUCCESS)
+		return st;
+	for (; seg; seg = seg->next) {
+		ck_assert_uint_eq(seg->status & VA_CODED_BUF_STATUS_SLICE_OVERFLOW_MASK, 0);
+		if (*len + seg->size > *cap) {
+			*cap = 2 * (*len + seg->size);
+			*out = realloc(*out, *cap);
+			ck_assert_ptr_nonnull(*out);
+		}
+		memcpy(*out + *len, seg->buf, seg->size);
+		*len += seg->size;
+	}
+	return vaUnmapBuffer(dpy, coded);
+}
+
+uint8_t *kmscap_vat_read_decoded(const char *yuv, size_t fsize, unsigned int n)
+{
+	FILE *f = fopen(yuv, "rb");
+	uint8_t *dec;
+	long len;
+
+	ck_assert_msg(f, "no decoded output %s", yuv);
+	fseek(f, 0, SEEK_END);
+	len = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	ck_assert_msg(len == (long)(fsize * n), "%s: decoded %ld bytes, expected %u frames of %zu",
+		      yuv, len, n, fsize);
+	dec = kmscap_vat_calloc(1, len);
+	ck_assert_uint_eq(fread(dec, 1, len, f), (size_t)len);
+	fclose(f);
+	return dec;
+}
+
+VAStatus kmscap_vat_add_buf(VADisplay dpy, VAContextID ctx, VABufferType type, unsigned int size,
+			    const void *data, VABufferID *ids, unsigned int *n)
+{
+	VAStatus st = vaCreateBuffer(dpy, ctx, type, size, 1, (void *)data, &ids[*n]);
 
 	if (st == VA_STATUS_SUCCESS)
 		(*n)++;
@@ -312,56 +373,34 @@ VAStatus kmscap_vat_enc_submit(struct kmscap_vat_enc *e, bool with_seq, VABuffer
 			       unsigned int num_extra)
 {
 	VABufferID ids[4 + KMSCAP_VAT_MAX_SLICES + 16];
-	unsigned int n = 0, i, own;
-	VACodedBufferSegment *seg;
+	VADisplay dpy = e->t.dpy;
+	VAContextID ctx = e->context;
+	unsigned int n = 0, i;
 	VASurfaceStatus status;
-	VAStatus st = VA_STATUS_SUCCESS, st2;
+	VAStatus st = VA_STATUS_SUCCESS;
 
 	if (with_seq)
-		st = kmscap_vat_buf(e, VAEncSequenceParameterBufferType, sizeof(e->seq), 1,
-				    &e->seq, ids, &n);
+		st = kmscap_vat_add_buf(dpy, ctx, VAEncSequenceParameterBufferType, sizeof(e->seq),
+					&e->seq, ids, &n);
 	if (st == VA_STATUS_SUCCESS && !e->omit_pic)
-		st = kmscap_vat_buf(e, VAEncPictureParameterBufferType, sizeof(e->pic), 1,
-				    &e->pic, ids, &n);
+		st = kmscap_vat_add_buf(dpy, ctx, VAEncPictureParameterBufferType, sizeof(e->pic),
+					&e->pic, ids, &n);
 	for (i = 0; i < e->num_slices && st == VA_STATUS_SUCCESS && !e->omit_slices; i++)
-		st = kmscap_vat_buf(e, VAEncSliceParameterBufferType, sizeof(e->slice[i]), 1,
-				    &e->slice[i], ids, &n);
-	own = n;
-	for (i = 0; i < num_extra; i++)
-		ids[n++] = extra[i];
-	if (st == VA_STATUS_SUCCESS)
-		st = vaBeginPicture(e->t.dpy, e->context, e->input);
-	if (st == VA_STATUS_SUCCESS) {
-		st = vaRenderPicture(e->t.dpy, e->context, ids, n);
-		st2 = vaEndPicture(e->t.dpy, e->context);
-		if (st == VA_STATUS_SUCCESS)
-			st = st2;
-	}
-	for (i = 0; i < own; i++)
-		vaDestroyBuffer(e->t.dpy, ids[i]);
+		st = kmscap_vat_add_buf(dpy, ctx, VAEncSliceParameterBufferType,
+					sizeof(e->slice[i]), &e->slice[i], ids, &n);
+	st = kmscap_vat_picture(dpy, ctx, e->input, st, ids, n, extra, num_extra);
 	if (st != VA_STATUS_SUCCESS)
 		return st;
-	st = vaSyncSurface(e->t.dpy, e->input);
+	st = vaSyncSurface(dpy, e->input);
 	if (st != VA_STATUS_SUCCESS)
 		return st;
-	st = vaQuerySurfaceStatus(e->t.dpy, e->input, &status);
+	st = vaQuerySurfaceStatus(dpy, e->input, &status);
 	if (st != VA_STATUS_SUCCESS)
 		return st;
 	ck_assert_int_eq(status, VASurfaceReady);
-	st = vaMapBuffer(e->t.dpy, e->coded, (void **)&seg);
+	st = kmscap_vat_coded_append(dpy, e->coded, &e->out, &e->out_len, &e->out_cap);
 	if (st != VA_STATUS_SUCCESS)
 		return st;
-	for (; seg; seg = seg->next) {
-		ck_assert_uint_eq(seg->status & VA_CODED_BUF_STATUS_SLICE_OVERFLOW_MASK, 0);
-		if (e->out_len + seg->size > e->out_cap) {
-			e->out_cap = 2 * (e->out_len + seg->size);
-			e->out = realloc(e->out, e->out_cap);
-			ck_assert_ptr_nonnull(e->out);
-		}
-		memcpy(e->out + e->out_len, seg->buf, seg->size);
-		e->out_len += seg->size;
-	}
-	vaUnmapBuffer(e->t.dpy, e->coded);
 	e->frame++;
 	return VA_STATUS_SUCCESS;
 }
@@ -422,7 +461,7 @@ void kmscap_vat_need_ffmpeg(void)
 		kmscap_vat_skip("ffmpeg/ffprobe not installed (Debian package ffmpeg)");
 }
 
-static char *kmscap_vat_probe_value(const char *out, const char *key)
+char *kmscap_vat_probe_value(const char *out, const char *key)
 {
 	size_t klen = strlen(key);
 	const char *p = out;
@@ -454,8 +493,6 @@ void kmscap_vat_check_stream(struct kmscap_vat_enc *e, const char *name,
 	char path[512], yuv[512], cmd[2048], *out = NULL, *v;
 	unsigned int i;
 	uint8_t *dec;
-	FILE *f;
-	long len;
 
 	snprintf(path, sizeof(path), "%s/%s.h264", kmscap_vat_workdir(), name);
 	snprintf(yuv, sizeof(yuv), "%s/%s.nv12", kmscap_vat_workdir(), name);
@@ -467,16 +504,7 @@ void kmscap_vat_check_stream(struct kmscap_vat_enc *e, const char *name,
 	ck_assert_msg(!strstr(out, "rror"), "ffmpeg reported errors decoding %s: %s", path, out);
 	free(out);
 
-	f = fopen(yuv, "rb");
-	ck_assert_msg(f, "no decoded output %s", yuv);
-	fseek(f, 0, SEEK_END);
-	len = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	ck_assert_msg(len == (long)(fsize * n), "%s: decoded %ld bytes, expected %u frames of %zu",
-		      yuv, len, n, fsize);
-	dec = kmscap_vat_calloc(1, len);
-	ck_assert_uint_eq(fread(dec, 1, len, f), (size_t)len);
-	fclose(f);
+	dec = kmscap_vat_read_decoded(yuv, fsize, n);
 	for (i = 0; i < n; i++)
 		ck_assert_msg(!memcmp(dec + i * fsize, frames[i].data, fsize),
 			      "%s: decoded frame %u differs from the input", path, i);

@@ -94,6 +94,29 @@ void kmscap_vat_enc_defaults(struct kmscap_vat_enc *e, bool idr, unsigned int sl
  */
 VAStatus kmscap_vat_enc_submit(struct kmscap_vat_enc *e, bool with_seq, VABufferID *extra,
 			       unsigned int num_extra);
+/* Creates a buffer of one element in @ctx into @ids[*@n], counting it in *@n. */
+VAStatus kmscap_vat_add_buf(VADisplay dpy, VAContextID ctx, VABufferType type, unsigned int size,
+			    const void *data, VABufferID *ids, unsigned int *n);
+/*
+ * Renders one picture into @input: the @own buffers at the start of @ids
+ * (the caller's, destroyed after), then the @num_extra of @extra (@ids must
+ * have room for them), unless @st, the status of creating the own ones,
+ * already failed.  Returns the first failing status.
+ */
+VAStatus kmscap_vat_picture(VADisplay dpy, VAContextID ctx, VASurfaceID input, VAStatus st,
+			    VABufferID *ids, unsigned int own, const VABufferID *extra,
+			    unsigned int num_extra);
+/*
+ * Appends the segments of the coded buffer to *@out (*@len bytes used of
+ * *@cap), failing the test on an overflowed segment; returns the status
+ * of vaMapBuffer(), or else of vaUnmapBuffer().
+ */
+VAStatus kmscap_vat_coded_append(VADisplay dpy, VABufferID coded, uint8_t **out, size_t *len,
+				 size_t *cap);
+/* Reads a decoder's output @yuv, which must hold @n frames of @fsize bytes. */
+uint8_t *kmscap_vat_read_decoded(const char *yuv, size_t fsize, unsigned int n);
+/* The value of "key=value" at a line start of ffprobe's output (static buffer), or NULL. */
+char *kmscap_vat_probe_value(const char *out, const char *key);
 bool kmscap_vat_write_file(const char *path, const void *data, size_t len);
 /* Runs a shell command; returns its exit status, or -1. Output to *out if given. */
 int kmscap_vat_run(const char *cmd, char **out);
