@@ -4,9 +4,14 @@
  * each kind of mistake.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "ks_test.h"
 
@@ -280,6 +285,88 @@ START_TEST(args_names)
 }
 END_TEST
 
+/* Run the binary with @argv (NULL-terminated); its stderr into @err, the exit status. */
+static int run_bin(const char *const *argv, char *err, size_t errlen)
+{
+	int p[2], st, fd;
+	size_t len = 0;
+	ssize_t n;
+	pid_t pid;
+
+	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (!pid) {
+		fd = open("/dev/null", O_RDWR);
+		dup2(fd, STDIN_FILENO);
+		dup2(fd, STDOUT_FILENO);
+		dup2(p[1], STDERR_FILENO);
+		execv(argv[0], (char **)argv);
+		_exit(127);
+	}
+	close(p[1]);
+	while (len < errlen - 1 && (n = read(p[0], err + len, errlen - 1 - len)) > 0)
+		len += (size_t)n;
+	err[len] = '\0';
+	close(p[0]);
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/*
+ * The binary opens --control after the output and before kmscap: a bad
+ * path stops it (exit 1) with the path named; a FIFO is accepted (the
+ * run then stops at the kmscap device, which does not exist).  Needs the
+ * test VA driver, which stands in for a render node.
+ */
+START_TEST(args_control_binary)
+{
+	const char *drv = getenv("LIBVA_DRIVER_NAME");
+	char node[600], ctl[600], err[4096], want[2048];
+	const char *argv[16] = {
+		ks_test_bin(), "--display", "1", "--device", node, "--rc", "cqp", "-o",
+		"/dev/null", "--kmscap", "/nonexistent/kmscap", "--control", ctl, NULL,
+	};
+	int fd, status;
+
+	if (access(ks_test_bin(), X_OK))
+		ks_skip("%s was not built", ks_test_bin());
+	if (!drv || strcmp(drv, "kmscap_test") || !getenv("LIBVA_DRIVERS_PATH"))
+		ks_skip("the test VA driver is not set up (build tests/vadriver first)");
+	snprintf(node, sizeof(node), "%s/args-control", ks_test_workdir());
+	mkdir(node, 0755);
+	snprintf(ctl, sizeof(ctl), "%s/args-control/ctl", ks_test_workdir());
+	unlink(ctl);
+	snprintf(node, sizeof(node), "%s/args-control/kmscap-va-fake-render", ks_test_workdir());
+	fd = open(node, O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+
+	status = run_bin(argv, err, sizeof(err));
+	snprintf(want, sizeof(want), KS_PROG ": --control %s: No such file or directory (create a "
+		 "FIFO with mkfifo, or listen on a unix socket there)\n", ctl);
+	ck_assert_msg(status == 1, "exit status %d; stderr: %s", status, err);
+	ck_assert_str_eq(err, want);
+
+	fd = open(ctl, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	status = run_bin(argv, err, sizeof(err));
+	snprintf(want, sizeof(want), KS_PROG ": --control %s: not a FIFO or a unix socket\n", ctl);
+	ck_assert_msg(status == 1, "exit status %d; stderr: %s", status, err);
+	ck_assert_str_eq(err, want);
+
+	/* a FIFO passes: the next step, the kmscap device, is what fails */
+	ck_assert_int_eq(unlink(ctl), 0);
+	ck_assert_int_eq(mkfifo(ctl, 0600), 0);
+	status = run_bin(argv, err, sizeof(err));
+	ck_assert_msg(status == 1, "exit status %d; stderr: %s", status, err);
+	ck_assert_msg(!strstr(err, "--control") && strstr(err, "/nonexistent/kmscap"),
+		      "stderr: %s", err);
+	unlink(ctl);
+}
+END_TEST
+
 Suite *ks_suite_args(void)
 {
 	Suite *s = suite_create("args");
@@ -296,5 +383,6 @@ Suite *ks_suite_args(void)
 	KS_ADD(s, args_durations);
 	KS_ADD(s, args_bitrates);
 	KS_ADD(s, args_names);
+	KS_ADD(s, args_control_binary);
 	return s;
 }
