@@ -937,6 +937,7 @@ struct ctl_run {
 	/* results */
 	struct fake_enc e;
 	struct ks_counters tot;
+	uint64_t reads;		/* control READs the loop submitted */
 	char *notices;
 };
 
@@ -982,6 +983,7 @@ static void run_control(struct ctl_run *cr)
 	ck_assert_msg(ks_loop_error(l) == 0, "loop error: %s", ks_loop_error_msg(l));
 	pthread_join(f.thr, NULL);
 	cr->tot = ks_loop_stats(l)->total;
+	cr->reads = ks_loop_control_reads(l);
 	ck_assert_uint_eq(cr->tot.frames_in, cr->frames);
 	ck_assert_uint_eq(cr->tot.encoded, cr->frames);
 	ks_loop_free(l);
@@ -1083,6 +1085,11 @@ START_TEST(loop_control_peer_eof)
 	ck_assert_uint_eq(cr.e.nidr, 0);
 	ck_assert_uint_eq(atomic_load(&cr.e.idr_requests), 0);
 	ck_assert_uint_eq(count_str(cr.notices, "\n"), 1);
+	/*
+	 * no busy loop on the end of file: one READ got the bytes (written
+	 * before the loop started), the next one the end, and no more
+	 */
+	ck_assert_uint_eq(cr.reads, 2);
 	ck_assert_ptr_nonnull(strstr(cr.notices, "unknown line 'junk' ignored"));
 	free(cr.notices);
 }

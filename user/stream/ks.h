@@ -381,6 +381,8 @@ int ks_loop_release(struct ks_loop *l, uint64_t seq);
 struct ks_stats *ks_loop_stats(struct ks_loop *l);
 /* Frames read and not yet released (0 once ks_loop_run() returned). */
 size_t ks_loop_held(const struct ks_loop *l);
+/* READs of control lines submitted so far (none after an end of file). */
+uint64_t ks_loop_control_reads(const struct ks_loop *l);
 uint64_t ks_now_ns(void);
 const char *ks_stop_name(enum ks_stop s);
 

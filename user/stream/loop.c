@@ -109,6 +109,7 @@ struct ks_ctl {
 	char name_buf[300];
 	bool read_armed, poll_armed;
 	bool noticed;		/* the one notice about an unknown line was given */
+	uint64_t reads;		/* READs submitted */
 	size_t len;		/* bytes of the current line in line[] */
 	bool overlong;		/* the current line is longer than KS_CTL_MAX_LINE */
 	char line[KS_CTL_MAX_LINE];
@@ -252,6 +253,11 @@ const char *ks_loop_error_msg(const struct ks_loop *l)
 size_t ks_loop_held(const struct ks_loop *l)
 {
 	return l->nheld;
+}
+
+uint64_t ks_loop_control_reads(const struct ks_loop *l)
+{
+	return l->ctl[KS_CTL_OUT].reads + l->ctl[KS_CTL_PATH].reads;
 }
 
 struct ks_stats *ks_loop_stats(struct ks_loop *l)
@@ -934,6 +940,7 @@ static void ks_arm_ctl(struct ks_loop *l, unsigned int i)
 	io_uring_prep_read(sqe, c->fd, c->rbuf, sizeof(c->rbuf), (__u64)-1);
 	io_uring_sqe_set_data64(sqe, KS_UD_CTL_READ | i << 8);
 	c->read_armed = true;
+	c->reads++;
 }
 
 static void ks_arm_ctls(struct ks_loop *l)
