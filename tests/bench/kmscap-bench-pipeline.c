@@ -458,6 +458,54 @@ static void kmscap_bp_col(char *s, size_t n, double v)
 		snprintf(s, n, "%.0f", v);
 }
 
+/*
+ * The bytes of @path before its first slice NAL unit (types 1 and 5): the
+ * access unit delimiter, SPS and PPS of the first access unit, into @buf.
+ * Returns their count; fails the bench when there is no slice.
+ */
+static size_t kmscap_bp_headers(const char *path, uint8_t *buf, size_t size)
+{
+	FILE *f = fopen(path, "re");
+	size_t n, i;
+
+	KT_ASSERT(f, "%s: %s", path, strerror(errno));
+	n = fread(buf, 1, size, f);
+	fclose(f);
+	for (i = 0; i + 3 < n; i++) {
+		unsigned int type;
+
+		if (buf[i] || buf[i + 1] || buf[i + 2] != 1)
+			continue;
+		type = buf[i + 3] & 0x1f;
+		if (type == 1 || type == 5)
+			return i && !buf[i - 1] ? i - 1 : i;
+	}
+	kmscap_t_fail("%s: no slice NAL unit in its first %zu bytes", path, n);
+}
+
+/*
+ * The baseline encodes with kmscap-stream's own encoder and options: the
+ * parameter sets of both outputs must be the same bytes.
+ */
+static void kmscap_bp_same_headers(unsigned int r)
+{
+	static uint8_t a[4096], b[4096];
+	char pa[96], pb[96];
+	size_t na, nb;
+
+	snprintf(pa, sizeof(pa), "/out/%s-%s.h264", kmscap_bp_res[r].name,
+		 kmscap_bp_name[BP_STREAM1]);
+	snprintf(pb, sizeof(pb), "/out/%s-%s.h264", kmscap_bp_res[r].name,
+		 kmscap_bp_name[BP_COPY]);
+	na = kmscap_bp_headers(pa, a, sizeof(a));
+	nb = kmscap_bp_headers(pb, b, sizeof(b));
+	KT_ASSERT(na == nb && !memcmp(a, b, na),
+		  "%s and %s differ before the first slice (%zu and %zu header bytes): the "
+		  "baseline does not encode as kmscap-stream does", pa, pb, na, nb);
+	printf("  %s  copy and stream1: the same %zu bytes of AUD, SPS and PPS\n",
+	       kmscap_bp_res[r].name, na);
+}
+
 int main(int argc, char **argv)
 {
 	struct kmscap_bp_result res[BP_NRES][BP_COUNT];
@@ -496,9 +544,11 @@ int main(int argc, char **argv)
 	printf("kmscap-bench-pipeline: capture + H.264 encode with the software test VA driver "
 	       "on %s; %u frames at 1080p, %u at 2160p, one frame in flight\n",
 	       kmscap_bp_render, frames[0], frames[1]);
-	for (i = 0; i < BP_NRES; i++)
+	for (i = 0; i < BP_NRES; i++) {
 		for (m = 0; m < BP_COUNT; m++)
 			res[i][m] = kmscap_bp_one(ctl, i, m, frames[i]);
+		kmscap_bp_same_headers(i);
+	}
 	close(ctl);
 
 	printf("\nper frame, us (cpu: user+sys of the encoding process, frames 2..N; "
