@@ -472,6 +472,42 @@ static int ks_session_config(struct ks_vapipe *p, uint32_t format)
 /* Per frame: convert, encode                                          */
 /* ------------------------------------------------------------------ */
 
+int ks_vapipe_session(struct ks_vapipe *p, uint32_t w, uint32_t h, uint32_t format)
+{
+	int ret;
+
+	if (p->width)
+		ks_import_cache_drop_all(&p->cache);
+	ks_session_end(p);
+	ret = ks_session_config(p, format);
+	if (!ret)
+		ret = ks_session_start(p, w, h);
+	if (!ret)
+		p->format = format;
+	return ret;
+}
+
+void *ks_vapipe_display(const struct ks_vapipe *p)
+{
+	return p->dpy;
+}
+
+unsigned int ks_vapipe_next_surface(struct ks_vapipe *p)
+{
+	VASurfaceID s = p->pool[p->pool_next];
+
+	p->pool_next = (p->pool_next + 1) % p->cfg.pool;
+	return s;
+}
+
+int ks_vapipe_encode_surface(struct ks_vapipe *p, unsigned int surface,
+			     const struct kmscap_event *ev, struct ks_buf *out)
+{
+	p->refresh_mhz = ev->refresh_mhz;
+	p->last_nv12 = surface;
+	return p->codec->encode(p, surface, ev, out, NULL, false);
+}
+
 static bool ks_is_idle(const struct ks_vapipe *p, const struct kmscap_event *ev)
 {
 	uint32_t busy = KMSCAP_FRAME_FULL_DAMAGE | KMSCAP_FRAME_NEW_MODE | KMSCAP_FRAME_FIRST;
@@ -508,18 +544,11 @@ int ks_vapipe_frame(struct ks_vapipe *p, struct ks_loop *loop, const struct kmsc
 	w &= ~1u;
 	h &= ~1u;
 	if (w != p->width || h != p->height || ev->format != p->format) {
-		if (p->width) {
-			ks_import_cache_drop_all(&p->cache);
-			if (stats && !(ev->flags & KMSCAP_FRAME_NEW_MODE))
-				stats->total.mode_changes++;
-		}
-		ks_session_end(p);
-		ret = ks_session_config(p, ev->format);
-		if (!ret)
-			ret = ks_session_start(p, w, h);
+		if (p->width && stats && !(ev->flags & KMSCAP_FRAME_NEW_MODE))
+			stats->total.mode_changes++;
+		ret = ks_vapipe_session(p, w, h, ev->format);
 		if (ret)
 			return ret;
-		p->format = ev->format;
 	}
 	p->refresh_mhz = ev->refresh_mhz;
 

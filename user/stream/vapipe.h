@@ -38,6 +38,18 @@ int ks_vapipe_close(struct ks_vapipe *p);
 int ks_vapipe_frame(struct ks_vapipe *p, struct ks_loop *loop, const struct kmscap_event *ev,
 		    struct ks_buf *out);
 void ks_vapipe_request_idr(struct ks_vapipe *p);
+/*
+ * For a caller that fills the pool surfaces itself (the copy baseline of
+ * the pipeline bench): (re)start the session for @w x @h of DRM @format as
+ * a frame of that size would (caches dropped, the next picture an IDR),
+ * take the next pool surface (a VASurfaceID; the VADisplay is
+ * ks_vapipe_display()), and encode it as the next picture into @out.
+ */
+int ks_vapipe_session(struct ks_vapipe *p, uint32_t w, uint32_t h, uint32_t format);
+void *ks_vapipe_display(const struct ks_vapipe *p);
+unsigned int ks_vapipe_next_surface(struct ks_vapipe *p);
+int ks_vapipe_encode_surface(struct ks_vapipe *p, unsigned int surface,
+			     const struct kmscap_event *ev, struct ks_buf *out);
 /* VA surfaces alive now (imports, pool, reconstructed): 0 after close of a session. */
 int ks_vapipe_live_surfaces(const struct ks_vapipe *p);
 /* VA_ENC_PACKED_HEADER_* bits the pipeline sends. */

@@ -35,14 +35,18 @@
 #include <unistd.h>
 
 #include "kmscap_test.h"
-#include "vapipe_priv.h"
+#include <va/va.h>
+
+#include "vapipe.h"
 
 #define KMSCAP_BC_MAX_FRAMES 100000
 
 struct kmscap_bc {
 	struct ks_vapipe_config vc;	/* as kmscap-stream's main.c fills it */
 	struct ks_vapipe *p;
-	VAImage img;			/* NV12, valid while p->width != 0 */
+	VADisplay dpy;			/* the pipeline's */
+	uint32_t w, h;			/* the session's size, 0 before the first */
+	VAImage img;			/* NV12, valid while w != 0 */
 	struct ks_buf out;		/* one output unit */
 };
 
@@ -71,60 +75,29 @@ static void kmscap_bc_open(struct kmscap_bc *e)
 
 	if (ks_vapipe_open(&e->vc, &e->p, err, sizeof(err)))
 		kmscap_bc_die("%s", err);
+	e->dpy = ks_vapipe_display(e->p);
 }
 
 /*
- * The encode session of the pipeline for @w x @h, as kmscap-stream creates
- * it with its first frame (user/stream/vapipe.c, ks_session_start): the
- * NV12 pool, the reconstructed surfaces, the encode context over both and
- * the coded buffer, sized alike; no VPP context, the CPU converts.  After a
- * size change the pipeline is closed and opened again.  Then the NV12
- * image vaPutImage uploads from.
+ * The encode session for @w x @h, created by kmscap-stream's own code
+ * (ks_vapipe_session(), as for a first frame of that size: the pool, the
+ * reconstructed surfaces, the contexts and the coded buffer); then the
+ * NV12 image vaPutImage uploads from.
  */
 static void kmscap_bc_session(struct kmscap_bc *e, uint32_t w, uint32_t h)
 {
-	VASurfaceID targets[KS_MAX_POOL + KS_NUM_RECON];
 	VAImageFormat fmt = { .fourcc = VA_FOURCC_NV12, .byte_order = VA_LSB_FIRST,
 			      .bits_per_pixel = 12 };
-	VASurfaceAttrib at;
-	struct ks_vapipe *p;
-	unsigned int n;
-	char what[128];
 
-	if (e->p->width) {
-		vaDestroyImage(e->p->dpy, e->img.image_id);
-		ks_vapipe_close(e->p);
-		kmscap_bc_open(e);
-	}
-	p = e->p;
-	n = p->cfg.pool;
-	memset(&at, 0, sizeof(at));
-	at.type = VASurfaceAttribPixelFormat;
-	at.flags = VA_SURFACE_ATTRIB_SETTABLE;
-	at.value.type = VAGenericValueTypeInteger;
-	at.value.value.i = VA_FOURCC_NV12;
-	snprintf(what, sizeof(what), "%s: vaCreateSurfaces (%u NV12 %ux%u)", p->cfg.device, n,
-		 w, h);
-	KMSCAP_BC_VA(vaCreateSurfaces(p->dpy, VA_RT_FORMAT_YUV420, w, h, p->pool, n, &at, 1),
-		     what);
-	KMSCAP_BC_VA(vaCreateSurfaces(p->dpy, VA_RT_FORMAT_YUV420, w, h, p->recon, KS_NUM_RECON,
-				      &at, 1), what);
-	p->live_surfaces += (int)n + KS_NUM_RECON;
-	p->width = w;
-	p->height = h;
-	p->format = DRM_FORMAT_XRGB8888;
-	memcpy(targets, p->pool, n * sizeof(targets[0]));
-	memcpy(targets + n, p->recon, KS_NUM_RECON * sizeof(targets[0]));
-	snprintf(what, sizeof(what), "%s: vaCreateContext (%s encode, %ux%u)", p->cfg.device,
-		 vaProfileStr(p->profile), w, h);
-	KMSCAP_BC_VA(vaCreateContext(p->dpy, p->enc_config, (int)w, (int)h, VA_PROGRESSIVE,
-				     targets, (int)n + KS_NUM_RECON, &p->enc_ctx), what);
-	p->coded_size = ((w + 15) / 16) * ((h + 15) / 16) * 400 + 65536;
-	KMSCAP_BC_VA(vaCreateBuffer(p->dpy, p->enc_ctx, VAEncCodedBufferType, p->coded_size, 1,
-				    NULL, &p->coded), "vaCreateBuffer (coded)");
-	KMSCAP_BC_VA(vaCreateImage(p->dpy, &fmt, (int)w, (int)h, &e->img),
+	if (e->w)
+		vaDestroyImage(e->dpy, e->img.image_id);
+	e->w = 0;
+	if (ks_vapipe_session(e->p, w, h, DRM_FORMAT_XRGB8888))
+		kmscap_bc_die("%s", ks_vapipe_error(e->p));
+	KMSCAP_BC_VA(vaCreateImage(e->dpy, &fmt, (int)w, (int)h, &e->img),
 		     "vaCreateImage (NV12)");
-	p->idr_pending = true;
+	e->w = w;
+	e->h = h;
 }
 
 /* XRGB8888 -> NV12, BT.709 limited range, into the image's memory. */
@@ -172,20 +145,16 @@ static void kmscap_bc_convert(const uint8_t *src, uint32_t pitch, uint32_t w, ui
 static uint64_t kmscap_bc_encode(struct kmscap_bc *e, const struct kmscap_event *ev,
 			     uint64_t *t_up, uint64_t *t_enc)
 {
-	struct ks_vapipe *p = e->p;
-	VASurfaceID dst = p->pool[p->pool_next];
+	VASurfaceID dst = ks_vapipe_next_surface(e->p);
 	uint64_t t0 = kmscap_t_now_ns(), t1;
 
-	p->pool_next = (p->pool_next + 1) % p->cfg.pool;
-	KMSCAP_BC_VA(vaPutImage(p->dpy, dst, e->img.image_id, 0, 0, p->width, p->height, 0, 0,
-				p->width, p->height), "vaPutImage (NV12)");
+	KMSCAP_BC_VA(vaPutImage(e->dpy, dst, e->img.image_id, 0, 0, e->w, e->h, 0, 0, e->w,
+				e->h), "vaPutImage (NV12)");
 	t1 = kmscap_t_now_ns();
 	*t_up += t1 - t0;
-	p->refresh_mhz = ev->refresh_mhz;
-	p->last_nv12 = dst;
 	ks_buf_reset(&e->out);
-	if (p->codec->encode(p, dst, ev, &e->out, NULL, false))
-		kmscap_bc_die("%s", ks_vapipe_error(p));
+	if (ks_vapipe_encode_surface(e->p, dst, ev, &e->out))
+		kmscap_bc_die("%s", ks_vapipe_error(e->p));
 	t0 = kmscap_t_now_ns();
 	*t_enc += t0 - t1;
 	return t0;
@@ -271,7 +240,7 @@ int main(int argc, char **argv)
 		/* the visible part, even sizes for 4:2:0, as kmscap-stream encodes it */
 		w = (ev.src_w ? ev.src_w : ev.width) & ~1u;
 		h = (ev.src_h ? ev.src_h : ev.height) & ~1u;
-		if (w != e.p->width || h != e.p->height)
+		if (w != e.w || h != e.h)
 			kmscap_bc_session(&e, w, h);
 		map = kmscap_t_maps_get(&maps, ev.buffer_id);
 		if (!map)
@@ -293,10 +262,10 @@ int main(int argc, char **argv)
 			kmscap_bc_die("RELEASE %llu: %s", (unsigned long long)ev.seq,
 				      kmscap_t_errname(c));
 		t1 = kmscap_t_now_ns();
-		KMSCAP_BC_VA(vaMapBuffer(e.p->dpy, e.img.buf, &ip), "vaMapBuffer (image)");
+		KMSCAP_BC_VA(vaMapBuffer(e.dpy, e.img.buf, &ip), "vaMapBuffer (image)");
 		kmscap_bc_convert(copy + (size_t)ev.src_y * ev.pitches[0] + (size_t)ev.src_x * 4,
 				  ev.pitches[0], w, h, ip, &e.img);
-		vaUnmapBuffer(e.p->dpy, e.img.buf);
+		vaUnmapBuffer(e.dpy, e.img.buf);
 		t2 = kmscap_t_now_ns();
 		t3 = kmscap_bc_encode(&e, &ev, &t_up, &t_enc);
 		t_copy += t1 - t0;
@@ -323,7 +292,8 @@ int main(int argc, char **argv)
 	free(lat);
 	if (out)
 		fclose(out);
-	vaDestroyImage(e.p->dpy, e.img.image_id);
+	if (e.w)
+		vaDestroyImage(e.dpy, e.img.image_id);
 	ks_vapipe_close(e.p);
 	ks_buf_free(&e.out);
 	return 0;
