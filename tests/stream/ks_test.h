@@ -51,6 +51,17 @@ const char *ks_test_workdir(void);
 /* Path of the kmscap-stream binary ($KS_STREAM_BIN). */
 const char *ks_test_bin(void);
 
+/* Gives the R, G and B of pixel (@x, @y), each from 0 to the picture's maximum. */
+typedef void ks_test_rgb_fn(const void *arg, unsigned int x, unsigned int y, double *r,
+			    double *g, double *b);
+/*
+ * The BT.709 limited-range 4:2:0 picture of @w x @h pixels whose RGB (0 to
+ * @max) @rgb gives, from the definition; chroma from the mean of each 2x2
+ * block.  @out: NV12 bytes, or with @p010 P010 samples (10-bit value << 6).
+ */
+void ks_test_yuv420(ks_test_rgb_fn *rgb, const void *arg, unsigned int w, unsigned int h,
+		    unsigned int max, bool p010, void *out);
+
 /*
  * Whether the VA driver on @device offers encoding (EncSlice or EncSliceLP)
  * of the VAProfile @profile with @rt_format (a VA_RT_FORMAT_*) (test_vapipe.c).

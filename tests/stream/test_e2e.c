@@ -27,72 +27,38 @@ static int clampi(long v, int lo, int hi)
 	return v < lo ? lo : v > hi ? hi : (int)v;
 }
 
+/* Picture @n of the pattern at @w x @h; @ten: as its 10-bit (XRGB2101010) values. */
+struct e2e_pic {
+	unsigned int n, w, h;
+	bool ten;
+};
+
+static void e2e_rgb(const void *arg, unsigned int x, unsigned int y, double *r, double *g,
+		    double *b)
+{
+	const struct e2e_pic *p = arg;
+	uint8_t r8, g8, b8;
+
+	ks_e2e_rgb(p->n, x, y, p->w, p->h, &r8, &g8, &b8);
+	/* 8 to 10 bits as ks_e2e_xrgb30 widens them */
+	*r = p->ten ? (r8 << 2 | r8 >> 6) : r8;
+	*g = p->ten ? (g8 << 2 | g8 >> 6) : g8;
+	*b = p->ten ? (b8 << 2 | b8 >> 6) : b8;
+}
+
 static void e2e_nv12(unsigned int n, unsigned int w, unsigned int h, uint8_t *out)
 {
-	unsigned int x, y, i;
-	uint8_t r, g, b;
+	const struct e2e_pic p = { n, w, h, false };
 
-	for (y = 0; y < h; y++) {
-		for (x = 0; x < w; x++) {
-			ks_e2e_rgb(n, x, y, w, h, &r, &g, &b);
-			out[y * w + x] = (uint8_t)clampi(
-				lround(16 + 219 * (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255), 16,
-				235);
-		}
-	}
-	for (y = 0; y < h / 2; y++) {
-		for (x = 0; x < w / 2; x++) {
-			uint8_t *uv = out + w * h + y * w + 2 * x;
-			double R = 0, G = 0, B = 0, yl;
-
-			for (i = 0; i < 4; i++) {
-				ks_e2e_rgb(n, 2 * x + i % 2, 2 * y + i / 2, w, h, &r, &g, &b);
-				R += r / 4.0;
-				G += g / 4.0;
-				B += b / 4.0;
-			}
-			yl = 0.2126 * R + 0.7152 * G + 0.0722 * B;
-			uv[0] = (uint8_t)clampi(lround(128 + 224 * (B - yl) / (1.8556 * 255)),
-						16, 240);
-			uv[1] = (uint8_t)clampi(lround(128 + 224 * (R - yl) / (1.5748 * 255)),
-						16, 240);
-		}
-	}
+	ks_test_yuv420(e2e_rgb, &p, w, h, 255, false, out);
 }
 
 /* The XRGB2101010 pictures (ks_e2e_xrgb30) as 10-bit P010 samples (value << 6). */
 static void e2e_p010(unsigned int n, unsigned int w, unsigned int h, uint16_t *out)
 {
-	unsigned int x, y, i;
-	uint8_t r, g, b;
+	const struct e2e_pic p = { n, w, h, true };
 
-#define W10(v) ((double)((v) << 2 | (v) >> 6))
-	for (y = 0; y < h; y++) {
-		for (x = 0; x < w; x++) {
-			ks_e2e_rgb(n, x, y, w, h, &r, &g, &b);
-			out[y * w + x] = (uint16_t)(clampi(lround(64 + 876 * (0.2126 * W10(r) +
-					0.7152 * W10(g) + 0.0722 * W10(b)) / 1023), 64, 940) << 6);
-		}
-	}
-	for (y = 0; y < h / 2; y++) {
-		for (x = 0; x < w / 2; x++) {
-			uint16_t *uv = out + w * h + y * w + 2 * x;
-			double R = 0, G = 0, B = 0, yl;
-
-			for (i = 0; i < 4; i++) {
-				ks_e2e_rgb(n, 2 * x + i % 2, 2 * y + i / 2, w, h, &r, &g, &b);
-				R += W10(r) / 4;
-				G += W10(g) / 4;
-				B += W10(b) / 4;
-			}
-			yl = 0.2126 * R + 0.7152 * G + 0.0722 * B;
-			uv[0] = (uint16_t)(clampi(lround(512 + 896 * (B - yl) / (1.8556 * 1023)),
-						  64, 960) << 6);
-			uv[1] = (uint16_t)(clampi(lround(512 + 896 * (R - yl) / (1.5748 * 1023)),
-						  64, 960) << 6);
-		}
-	}
-#undef W10
+	ks_test_yuv420(e2e_rgb, &p, w, h, 1023, true, out);
 }
 
 static char *slurp(const char *path, size_t *len)
@@ -432,45 +398,57 @@ START_TEST(e2e_rc_cbr)
 }
 END_TEST
 
-/* The stream is cut before the first access unit (after the first) with an SPS. */
-static size_t e2e_split(const uint8_t *d, size_t len)
+/*
+ * The stream is cut before the first access unit (after the first) with an
+ * SPS (H.264) or a VPS (@hevc), or 0 if there is none.
+ */
+static size_t e2e_split(const uint8_t *d, size_t len, bool hevc)
 {
+	unsigned int aud = hevc ? 35 : 9, ps = hevc ? 32 : 7;
 	struct ks_nal nal;
 	size_t pos = 0, au = 0, aus = 0;
 
 	while (ks_annexb_next(d, len, &pos, &nal) == 1) {
-		unsigned int t = ks_h264_nal_type(&nal);
+		unsigned int t = hevc ? (nal.data[0] >> 1) & 0x3f : ks_h264_nal_type(&nal);
 
-		if (t == 9) {
+		if (t == aud) {
 			au = (size_t)(nal.data - nal.sc_len - d);
 			aus++;
 		}
-		if (t == 7 && aus > 1)
+		if (t == ps && aus > 1)
 			return au;
 	}
 	return 0;
+}
+
+/*
+ * The two parts of a mode-change run cut at @cut: 640x480 frames of the
+ * first mode before, an IDR at 320x240 after, together every picture.
+ */
+static void e2e_check_parts(struct e2e_run *r, const uint8_t *stream, size_t cut)
+{
+	unsigned int n1, n2;
+	int prev = -1;
+
+	n1 = e2e_check_part(r, "before", stream, cut, KS_E2E_W, KS_E2E_H, 0, r->sw, &prev);
+	n2 = e2e_check_part(r, "after", stream + cut, r->stream_len - cut, 320, 240, r->sw,
+			    r->flips, &prev);
+	ck_assert_uint_gt(n1, 0);
+	ck_assert_uint_gt(n2, 0);
+	ck_assert_uint_eq(n1 + n2, r->encoded + r->repeated);
 }
 
 START_TEST(e2e_mode_change)
 {
 	struct e2e_run r;
 	size_t cut;
-	int prev = -1;
-	unsigned int n1, n2;
 
 	e2e_load(&r, "modechange");
 	ck_assert_int_eq(r.encoded + r.skipped + r.repeated + r.blank + r.dropped, r.flips);
 	ck_assert_int_ge(r.modes, 1);
-	cut = e2e_split((uint8_t *)r.stream, r.stream_len);
+	cut = e2e_split((uint8_t *)r.stream, r.stream_len, false);
 	ck_assert_msg(cut > 0, "no second SPS: no new IDR after the mode change");
-	/* before: 640x480 frames of the first mode; after: an IDR at 320x240 */
-	n1 = e2e_check_part(&r, "before", (uint8_t *)r.stream, cut, KS_E2E_W, KS_E2E_H, 0, r.sw,
-			    &prev);
-	n2 = e2e_check_part(&r, "after", (uint8_t *)r.stream + cut, r.stream_len - cut, 320, 240,
-			    r.sw, r.flips, &prev);
-	ck_assert_uint_gt(n1, 0);
-	ck_assert_uint_gt(n2, 0);
-	ck_assert_uint_eq(n1 + n2, r.encoded + r.repeated);
+	e2e_check_parts(&r, (uint8_t *)r.stream, cut);
 	e2e_free(&r);
 }
 END_TEST
@@ -707,25 +685,6 @@ START_TEST(e2e_create_removed)
 }
 END_TEST
 
-/* HEVC: the access unit before the second VPS (after the first), or 0. */
-static size_t e2e_split_hevc(const uint8_t *d, size_t len)
-{
-	struct ks_nal nal;
-	size_t pos = 0, au = 0, aus = 0;
-
-	while (ks_annexb_next(d, len, &pos, &nal) == 1) {
-		unsigned int t = (nal.data[0] >> 1) & 0x3f;
-
-		if (t == 35) {
-			au = (size_t)(nal.data - nal.sc_len - d);
-			aus++;
-		}
-		if (t == 32 && aus > 1)
-			return au;
-	}
-	return 0;
-}
-
 /*
  * --codec hevc with the mode change halfway: one AUD per access unit,
  * VPS/SPS/PPS and an IDR again at the new size, and both parts decode to
@@ -736,8 +695,7 @@ START_TEST(e2e_hevc)
 	struct e2e_run r;
 	struct ks_nal nal;
 	size_t cut, pos = 0;
-	unsigned int n1, n2, auds = 0, idrs = 0;
-	int prev = -1;
+	unsigned int auds = 0, idrs = 0;
 
 	e2e_load_codec(&r, "hevc", "hevc");
 	ck_assert_msg(!strstr(r.log, "rejected with"), "the driver rejected a call:\n%s", r.log);
@@ -749,15 +707,9 @@ START_TEST(e2e_hevc)
 	}
 	ck_assert_uint_eq(auds, r.encoded + r.repeated);
 	ck_assert_uint_eq(idrs, 2);
-	cut = e2e_split_hevc((uint8_t *)r.stream, r.stream_len);
+	cut = e2e_split((uint8_t *)r.stream, r.stream_len, true);
 	ck_assert_msg(cut > 0, "no second VPS: no new IDR after the mode change");
-	n1 = e2e_check_part(&r, "before", (uint8_t *)r.stream, cut, KS_E2E_W, KS_E2E_H, 0, r.sw,
-			    &prev);
-	n2 = e2e_check_part(&r, "after", (uint8_t *)r.stream + cut, r.stream_len - cut, 320, 240,
-			    r.sw, r.flips, &prev);
-	ck_assert_uint_gt(n1, 0);
-	ck_assert_uint_gt(n2, 0);
-	ck_assert_uint_eq(n1 + n2, r.encoded + r.repeated);
+	e2e_check_parts(&r, (uint8_t *)r.stream, cut);
 	e2e_free(&r);
 }
 END_TEST
