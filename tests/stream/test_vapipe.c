@@ -70,7 +70,12 @@ static void fx_need_driver(void)
 		ks_skip("%s does not exist (build tests/vadriver first)", so);
 }
 
-static void fx_open_cfg(struct fixture *f, struct ks_vapipe_config *vc, const char *name)
+/*
+ * Open the pipeline on the fake render node in the test's own directory;
+ * with @skip_unoffered, skip if the driver does not offer the codec.
+ */
+static void fx_open_vc(struct fixture *f, struct ks_vapipe_config *vc, const char *name,
+		       bool skip_unoffered)
 {
 	char err[512];
 	int fd, ret, i;
@@ -90,7 +95,14 @@ static void fx_open_cfg(struct fixture *f, struct ks_vapipe_config *vc, const ch
 	vc->export_buf = fx_export;
 	vc->export_opaque = f;
 	ret = ks_vapipe_open(vc, &f->va, err, sizeof(err));
+	if (skip_unoffered && ret == -EOPNOTSUPP && strstr(err, "has no encode entrypoint"))
+		ks_skip("%s", err);
 	ck_assert_msg(ret == 0, "ks_vapipe_open: %s", err);
+}
+
+static void fx_open_cfg(struct fixture *f, struct ks_vapipe_config *vc, const char *name)
+{
+	fx_open_vc(f, vc, name, false);
 }
 
 static void fx_open_packed(struct fixture *f, const char *name, enum ks_idle idle,
@@ -188,43 +200,22 @@ static void event_for(struct kmscap_event *ev, uint64_t seq, unsigned int id, un
 	ev->refresh_mhz = 60000;
 }
 
-static int clampi(long v, int lo, int hi)
+
+static void pattern_rgb(const void *arg, unsigned int x, unsigned int y, double *r, double *g,
+			double *b)
 {
-	return v < lo ? lo : v > hi ? hi : (int)v;
+	uint8_t r8, g8, b8;
+
+	pattern(*(const unsigned int *)arg, x, y, &r8, &g8, &b8);
+	*r = r8;
+	*g = g8;
+	*b = b8;
 }
 
 /* BT.709 limited range, from the definition; chroma from the 2x2 mean. */
 static void expected_nv12(unsigned int n, unsigned int w, unsigned int h, uint8_t *out)
 {
-	uint8_t r, g, b;
-	unsigned int x, y, i;
-
-	for (y = 0; y < h; y++) {
-		for (x = 0; x < w; x++) {
-			pattern(n, x, y, &r, &g, &b);
-			out[y * w + x] = (uint8_t)clampi(
-				lround(16 + 219 * (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255), 16,
-				235);
-		}
-	}
-	for (y = 0; y < h / 2; y++) {
-		for (x = 0; x < w / 2; x++) {
-			uint8_t *uv = out + w * h + y * w + 2 * x;
-			double R = 0, G = 0, B = 0, yl;
-
-			for (i = 0; i < 4; i++) {
-				pattern(n, 2 * x + i % 2, 2 * y + i / 2, &r, &g, &b);
-				R += r / 4.0;
-				G += g / 4.0;
-				B += b / 4.0;
-			}
-			yl = 0.2126 * R + 0.7152 * G + 0.0722 * B;
-			uv[0] = (uint8_t)clampi(lround(128 + 224 * (B - yl) / (1.8556 * 255)),
-						16, 240);
-			uv[1] = (uint8_t)clampi(lround(128 + 224 * (R - yl) / (1.5748 * 255)),
-						16, 240);
-		}
-	}
+	ks_test_yuv420(pattern_rgb, &n, w, h, 255, false, out);
 }
 
 static void write_file(const char *path, const void *data, size_t len)
@@ -342,68 +333,27 @@ static void draw10(struct fixture *f, unsigned int id, unsigned int n, unsigned 
 	munmap(map, size);
 }
 
+static void pattern10_rgb(const void *arg, unsigned int x, unsigned int y, double *r,
+			  double *g, double *b)
+{
+	unsigned int r10, g10, b10;
+
+	pattern10(*(const unsigned int *)arg, x, y, &r10, &g10, &b10);
+	*r = r10;
+	*g = g10;
+	*b = b10;
+}
+
 /* BT.709 limited range 10-bit, as P010 samples (value << 6). */
 static void expected_p010(unsigned int n, unsigned int w, unsigned int h, uint16_t *out)
 {
-	unsigned int x, y, i, r, g, b;
-
-	for (y = 0; y < h; y++) {
-		for (x = 0; x < w; x++) {
-			pattern10(n, x, y, &r, &g, &b);
-			out[y * w + x] = (uint16_t)(clampi(lround(64 + 876 * (0.2126 * r +
-					0.7152 * g + 0.0722 * b) / 1023), 64, 940) << 6);
-		}
-	}
-	for (y = 0; y < h / 2; y++) {
-		for (x = 0; x < w / 2; x++) {
-			uint16_t *uv = out + w * h + y * w + 2 * x;
-			double R = 0, G = 0, B = 0, yl;
-
-			for (i = 0; i < 4; i++) {
-				pattern10(n, 2 * x + i % 2, 2 * y + i / 2, &r, &g, &b);
-				R += r / 4.0;
-				G += g / 4.0;
-				B += b / 4.0;
-			}
-			yl = 0.2126 * R + 0.7152 * G + 0.0722 * B;
-			uv[0] = (uint16_t)(clampi(lround(512 + 896 * (B - yl) / (1.8556 * 1023)),
-						  64, 960) << 6);
-			uv[1] = (uint16_t)(clampi(lround(512 + 896 * (R - yl) / (1.5748 * 1023)),
-						  64, 960) << 6);
-		}
-	}
+	ks_test_yuv420(pattern10_rgb, &n, w, h, 1023, true, out);
 }
 
 /* The 10-bit pattern as 8-bit NV12: BT.709 limited range from the 10-bit values. */
 static void expected_nv12_from10(unsigned int n, unsigned int w, unsigned int h, uint8_t *out)
 {
-	unsigned int x, y, i, r, g, b;
-
-	for (y = 0; y < h; y++) {
-		for (x = 0; x < w; x++) {
-			pattern10(n, x, y, &r, &g, &b);
-			out[y * w + x] = (uint8_t)clampi(lround(16 + 219 * (0.2126 * r +
-					0.7152 * g + 0.0722 * b) / 1023), 16, 235);
-		}
-	}
-	for (y = 0; y < h / 2; y++) {
-		for (x = 0; x < w / 2; x++) {
-			uint8_t *uv = out + w * h + y * w + 2 * x;
-			double R = 0, G = 0, B = 0, yl;
-
-			for (i = 0; i < 4; i++) {
-				pattern10(n, 2 * x + i % 2, 2 * y + i / 2, &r, &g, &b);
-				R += r / 4.0;
-				G += g / 4.0;
-				B += b / 4.0;
-			}
-			yl = 0.2126 * R + 0.7152 * G + 0.0722 * B;
-			uv[0] = (uint8_t)clampi(lround(128 + 224 * (B - yl) / (1.8556 * 1023)),
-						16, 240);
-			uv[1] = (uint8_t)clampi(lround(128 + 224 * (R - yl) / (1.5748 * 1023)),
-						16, 240);
-		}
-	}
+	ks_test_yuv420(pattern10_rgb, &n, w, h, 1023, false, out);
 }
 
 static void compare_p010(const uint16_t *got, unsigned int n, unsigned int w, unsigned int h)
@@ -479,26 +429,7 @@ static unsigned int probe_frames(struct fixture *f, enum ks_codec c, const char 
 /* Open the pipeline for @codec; skip if the driver does not offer it. */
 static void fx_open_codec(struct fixture *f, struct ks_vapipe_config *vc, const char *name)
 {
-	char err[512];
-	int fd, ret, i;
-
-	fx_need_driver();
-	memset(f, 0, sizeof(*f));
-	for (i = 0; i <= MAX_BUFS; i++)
-		f->memfd[i] = -1;
-	snprintf(f->dir, sizeof(f->dir), "%s/%s", ks_test_workdir(), name);
-	mkdir(f->dir, 0755);
-	snprintf(f->device, sizeof(f->device), "%s/kmscap-va-fake-render", f->dir);
-	fd = open(f->device, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-	ck_assert_int_ge(fd, 0);
-	close(fd);
-	vc->device = f->device;
-	vc->export_buf = fx_export;
-	vc->export_opaque = f;
-	ret = ks_vapipe_open(vc, &f->va, err, sizeof(err));
-	if (ret == -EOPNOTSUPP && strstr(err, "has no encode entrypoint"))
-		ks_skip("%s", err);
-	ck_assert_msg(ret == 0, "ks_vapipe_open: %s", err);
+	fx_open_vc(f, vc, name, true);
 }
 
 /* The IVF file: header fields, and per frame a temporal unit starting with a TD. */
@@ -1017,74 +948,32 @@ bool ks_test_va_offers(const char *device, int profile, unsigned int rt_format)
 }
 
 /*
- * The driver as the pipeline sees it, with profiles hidden: these two
- * definitions interpose libva's for the pipeline linked into this program
- * (the real ones are called through RTLD_NEXT); with ks_hidden_profile set
- * that profile is neither listed nor has entrypoints.  This simulates a
- * driver without HEVC / AV1 / H.264 encoding while the test driver offers
- * them all.
+ * The driver as the pipeline sees it, with profiles hidden: hide_profiles.c,
+ * linked into this program, interposes libva's profile and entrypoint
+ * queries (the real ones are called through RTLD_NEXT); a profile listed
+ * in $KS_HIDE_PROFILES is neither listed nor has entrypoints, and with
+ * $KS_HIDE_LP set no profile has VAEntrypointEncSliceLP.  This simulates
+ * a driver without HEVC / AV1 / H.264 encoding while the test driver
+ * offers them all.
  */
 #define KS_NOHIDE (-100)	/* not a VAProfile (VAProfileNone is -1) */
-static int ks_hidden[4] = { KS_NOHIDE, KS_NOHIDE, KS_NOHIDE, KS_NOHIDE };
-static bool ks_hide_lp;		/* no VAEntrypointEncSliceLP anywhere */
+
+/* Hides the (up to 4) profiles of @hide, KS_NOHIDE where there are fewer. */
+static void ks_hide(const int hide[4])
+{
+	char list[64] = "";
+	unsigned int i;
+
+	for (i = 0; i < 4; i++)
+		if (hide[i] != KS_NOHIDE)
+			snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%d",
+				 *list ? "," : "", hide[i]);
+	setenv("KS_HIDE_PROFILES", list, 1);
+}
 
 static void ks_unhide(void)
 {
-	unsigned int i;
-
-	for (i = 0; i < 4; i++)
-		ks_hidden[i] = KS_NOHIDE;
-}
-
-static bool ks_is_hidden(VAProfile p)
-{
-	unsigned int i;
-
-	for (i = 0; i < 4; i++)
-		if (ks_hidden[i] == (int)p)
-			return true;
-	return false;
-}
-
-VAStatus vaQueryConfigProfiles(VADisplay dpy, VAProfile *list, int *num);
-VAStatus vaQueryConfigProfiles(VADisplay dpy, VAProfile *list, int *num)
-{
-	VAStatus (*real)(VADisplay, VAProfile *, int *) =
-		(VAStatus (*)(VADisplay, VAProfile *, int *))dlsym(RTLD_NEXT,
-								    "vaQueryConfigProfiles");
-	VAStatus st = real(dpy, list, num);
-	int i, n = 0;
-
-	if (st != VA_STATUS_SUCCESS)
-		return st;
-	for (i = 0; i < *num; i++)
-		if (!ks_is_hidden(list[i]))
-			list[n++] = list[i];
-	*num = n;
-	return st;
-}
-
-VAStatus vaQueryConfigEntrypoints(VADisplay dpy, VAProfile prof, VAEntrypoint *list, int *num);
-VAStatus vaQueryConfigEntrypoints(VADisplay dpy, VAProfile prof, VAEntrypoint *list, int *num)
-{
-	VAStatus (*real)(VADisplay, VAProfile, VAEntrypoint *, int *) =
-		(VAStatus (*)(VADisplay, VAProfile, VAEntrypoint *, int *))dlsym(
-			RTLD_NEXT, "vaQueryConfigEntrypoints");
-
-	VAStatus st;
-	int i, n = 0;
-
-	if (ks_is_hidden(prof)) {
-		*num = 0;
-		return VA_STATUS_ERROR_UNSUPPORTED_PROFILE;
-	}
-	st = real(dpy, prof, list, num);
-	for (i = 0; st == VA_STATUS_SUCCESS && i < *num; i++)
-		if (!ks_hide_lp || list[i] != VAEntrypointEncSliceLP)
-			list[n++] = list[i];
-	if (st == VA_STATUS_SUCCESS)
-		*num = n;
-	return st;
+	unsetenv("KS_HIDE_PROFILES");
 }
 
 /* With ks_no_refs, the driver answers VAConfigAttribEncMaxRefFrames with 0. */
@@ -1121,7 +1010,7 @@ static int open_hidden(struct ks_vapipe_config *vc, const int hide[4], char *err
 	struct ks_vapipe *va = NULL;
 	int ret;
 
-	memcpy(ks_hidden, hide, sizeof(ks_hidden));
+	ks_hide(hide);
 	ret = ks_vapipe_open(vc, &va, err, len);
 	ks_unhide();
 	if (!ret)
@@ -1209,9 +1098,10 @@ START_TEST(vapipe_entrypoint_choice)
 		if (!ks_test_va_offers(f.device, prof[vc.codec], VA_RT_FORMAT_YUV420))
 			continue;
 		for (lp = 0; lp < 2; lp++) {
-			ks_hide_lp = !lp;
+			if (!lp)
+				setenv("KS_HIDE_LP", "1", 1);
 			ck_assert_msg(ks_vapipe_open(&vc, &va, err, sizeof(err)) == 0, "%s", err);
-			ks_hide_lp = false;
+			unsetenv("KS_HIDE_LP");
 			ks_vapipe_describe(va, desc, sizeof(desc));
 			ks_vapipe_close(va);
 			ck_assert_msg(!strncmp(desc, want[vc.codec], strlen(want[vc.codec])), "%s",
@@ -1269,7 +1159,7 @@ START_TEST(vapipe_hevc_without_main10)
 	struct fixture f;
 	char desc[160];
 
-	memcpy(ks_hidden, no_main10, sizeof(ks_hidden));
+	ks_hide(no_main10);
 	fx_open_codec(&f, &vc, "hevc-no10");
 	ks_unhide();
 	draw10(&f, 1, 0, 128, 96);
@@ -1399,6 +1289,11 @@ static void with_cursor(struct kmscap_event *ev, uint32_t extra)
 	ev->cursor_pitch = CUR_W * 4;
 	ev->cursor_x = CUR_X;
 	ev->cursor_y = CUR_Y;
+}
+
+static int clampi(long v, int lo, int hi)
+{
+	return v < lo ? lo : v > hi ? hi : (int)v;
 }
 
 static int luma709(uint8_t r, uint8_t g, uint8_t b)
