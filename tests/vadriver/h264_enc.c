@@ -161,27 +161,12 @@ VAStatus kmscap_va_enc_check_rc(struct kmscap_va_driver *drv, struct kmscap_va_c
 }
 
 
-/* Where an H.264 context keeps the picture being rendered. */
-static void kmscap_va_h264_slots(struct kmscap_va_enc_state *e, struct kmscap_va_enc_slots *s)
-{
-	*s = (struct kmscap_va_enc_slots) {
-		.pk = &e->pk,
-		.seq = &e->seq, .seq_size = sizeof(e->seq),
-		.pic = &e->pic, .pic_size = sizeof(e->pic),
-		.have_seq = &e->have_seq, .seq_in_pic = &e->seq_in_pic, .have_pic = &e->have_pic,
-		.slices = (void **)&e->slices, .num_slices = &e->num_slices,
-		.slice_size = sizeof(*e->slices),
-		.slice_aligned = false,
-		.what = "an encode picture",
-	};
-}
-
 VAStatus kmscap_va_enc_render(struct kmscap_va_driver *drv, struct kmscap_va_context *c,
 			      struct kmscap_va_buffer *b)
 {
-	struct kmscap_va_enc_slots s;
+	const struct kmscap_va_enc_slots s = KMSCAP_VA_ENC_SLOTS(&c->enc, false,
+								 "an encode picture");
 
-	kmscap_va_h264_slots(&c->enc, &s);
 	return kmscap_va_enc_render_slots(drv, c, b, &s);
 }
 
@@ -206,35 +191,25 @@ static VAStatus kmscap_va_enc_slice(struct kmscap_va_driver *drv, struct kmscap_
 {
 	struct kmscap_va_enc_state *e = &c->enc;
 	const VAEncSliceParameterBufferH264 *sl = &e->slices[index];
-	struct kmscap_va_packed *p = NULL;
+	struct kmscap_va_packed *p = kmscap_va_packed_slice(&e->pk, index);
 	struct kmscap_va_bits b;
 	unsigned int i;
 
-	for (i = 0; i < e->pk.num; i++)
-		if (e->pk.packed[i].slice_index == (int)index)
-			p = &e->pk.packed[i];
 	kmscap_va_bits_init(&b, scratch, scratch_cap);
 	if (p) {
 		size_t sc = kmscap_va_start_code(p->data, p->size);
-		size_t nal_bits, n, removed;
+		size_t nal_bits, n;
 		uint8_t *tmp;
 		unsigned int type;
 
 		if (!sc || p->param.bit_length < 8 * (sc + 1))
 			return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
 						"packed slice header %u has no start code", index);
-		nal_bits = p->param.bit_length - 8 * sc;
-		n = p->size - sc;
-		tmp = malloc(n);
+		tmp = kmscap_va_packed_rbsp(p, sc, &n);
 		if (!tmp)
 			return VA_STATUS_ERROR_ALLOCATION_FAILED;
-		removed = n;
-		if (p->param.has_emulation_bytes)
-			n = kmscap_va_nal_unescape(tmp, p->data + sc, n);
-		else
-			memcpy(tmp, p->data + sc, n);
-		removed -= n;
-		nal_bits -= 8 * removed;
+		/* less the emulation prevention bytes removed */
+		nal_bits = p->param.bit_length - 8 * sc - 8 * (p->size - sc - n);
 		type = tmp[0] & 0x1f;
 		if (type != (e->pic.pic_fields.bits.idr_pic_flag ? 5u : 1u)) {
 			free(tmp);
@@ -278,7 +253,7 @@ VAStatus kmscap_va_enc_execute(struct kmscap_va_driver *drv, struct kmscap_va_co
 	bool idr, caller_pps;
 	uint8_t *scratch;
 
-	kmscap_va_h264_slots(e, &slots);
+	slots = KMSCAP_VA_ENC_SLOTS(e, false, "an encode picture");
 	st = kmscap_va_enc_check_begun(drv, &slots);
 	if (st == VA_STATUS_SUCCESS)
 		st = kmscap_va_enc_check_seq(drv, c);

@@ -120,27 +120,12 @@ void kmscap_va_hevc_destroy(struct kmscap_va_context *c)
 }
 
 
-/* Where an HEVC context keeps the picture being rendered. */
-static void kmscap_va_hevc_slots(struct kmscap_va_hevc_state *h, struct kmscap_va_enc_slots *s)
-{
-	*s = (struct kmscap_va_enc_slots) {
-		.pk = &h->pk,
-		.seq = &h->seq, .seq_size = sizeof(h->seq),
-		.pic = &h->pic, .pic_size = sizeof(h->pic),
-		.have_seq = &h->have_seq, .seq_in_pic = &h->seq_in_pic, .have_pic = &h->have_pic,
-		.slices = (void **)&h->slices, .num_slices = &h->num_slices,
-		.slice_size = sizeof(*h->slices),
-		.slice_aligned = true,
-		.what = "an HEVC encode picture",
-	};
-}
-
 VAStatus kmscap_va_hevc_render(struct kmscap_va_driver *drv, struct kmscap_va_context *c,
 			       struct kmscap_va_buffer *b)
 {
-	struct kmscap_va_enc_slots s;
+	const struct kmscap_va_enc_slots s = KMSCAP_VA_ENC_SLOTS(c->hevc, true,
+								 "an HEVC encode picture");
 
-	kmscap_va_hevc_slots(c->hevc, &s);
 	return kmscap_va_enc_render_slots(drv, c, b, &s);
 }
 
@@ -253,13 +238,9 @@ static VAStatus kmscap_va_hevc_slice(struct kmscap_va_driver *drv, struct kmscap
 {
 	struct kmscap_va_hevc_state *h = c->hevc;
 	const VAEncSliceParameterBufferHEVC *sl = &h->slices[index];
-	struct kmscap_va_packed *p = NULL;
+	struct kmscap_va_packed *p = kmscap_va_packed_slice(&h->pk, index);
 	struct kmscap_va_bits b;
-	unsigned int i;
 
-	for (i = 0; i < h->pk.num; i++)
-		if (h->pk.packed[i].slice_index == (int)index)
-			p = &h->pk.packed[i];
 	kmscap_va_bits_init(&b, scratch, cap);
 	if (p) {
 		size_t sc = kmscap_va_start_code(p->data, p->size), n;
@@ -270,14 +251,9 @@ static VAStatus kmscap_va_hevc_slice(struct kmscap_va_driver *drv, struct kmscap
 			return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
 						"packed slice header %u has no start code or no body",
 						index);
-		n = p->size - sc;
-		tmp = malloc(n);
+		tmp = kmscap_va_packed_rbsp(p, sc, &n);
 		if (!tmp)
 			return VA_STATUS_ERROR_ALLOCATION_FAILED;
-		if (p->param.has_emulation_bytes)
-			n = kmscap_va_nal_unescape(tmp, p->data + sc, n);
-		else
-			memcpy(tmp, p->data + sc, n);
 		type = (tmp[0] >> 1) & 0x3f;
 		if (type != h->pic.nal_unit_type || !(tmp[2] & 0x80) != !!sl->slice_segment_address) {
 			free(tmp);
@@ -356,7 +332,7 @@ VAStatus kmscap_va_hevc_execute(struct kmscap_va_driver *drv, struct kmscap_va_c
 	bool idr, caller_headers;
 	unsigned int i;
 
-	kmscap_va_hevc_slots(h, &slots);
+	slots = KMSCAP_VA_ENC_SLOTS(h, true, "an HEVC encode picture");
 	st = kmscap_va_enc_check_begun(drv, &slots);
 	if (st == VA_STATUS_SUCCESS)
 		st = kmscap_va_hevc_check_seq(drv, c);
@@ -401,12 +377,7 @@ VAStatus kmscap_va_hevc_execute(struct kmscap_va_driver *drv, struct kmscap_va_c
 				      "packed VPS or PPS without a packed SPS: pack all three or none");
 	if (st == VA_STATUS_SUCCESS && caller_headers) {
 		for (i = 0; i < h->num_slices; i++) {
-			unsigned int j;
-			bool packed = false;
-
-			for (j = 0; j < h->pk.num; j++)
-				packed |= h->pk.packed[j].slice_index == (int)i;
-			if (!packed) {
+			if (!kmscap_va_packed_slice(&h->pk, i)) {
 				st = KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
 						      "slice %u has no packed header although the caller packs the SPS/PPS: generated slice headers need the driver's own",
 						      i);

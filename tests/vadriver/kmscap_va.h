@@ -431,6 +431,15 @@ VAStatus kmscap_va_packed_render(struct kmscap_va_driver *drv, const struct kmsc
 /* Appends the @b->num_elements slice parameters (of @elem bytes) of @b to *@slices. */
 VAStatus kmscap_va_slices_append(struct kmscap_va_driver *drv, void **slices, unsigned int *num,
 				 const struct kmscap_va_buffer *b, size_t elem);
+/* The packed header that precedes slice @index, or NULL. */
+struct kmscap_va_packed *kmscap_va_packed_slice(struct kmscap_va_packed_set *set,
+						unsigned int index);
+/*
+ * A copy of packed header @p after its start code of @sc bytes, emulation
+ * prevention bytes removed if it has them; *@n: its length.  NULL if out
+ * of memory.
+ */
+uint8_t *kmscap_va_packed_rbsp(const struct kmscap_va_packed *p, size_t sc, size_t *n);
 /* Length of the Annex B start code at @p (3 or 4 bytes), 0 if none. */
 size_t kmscap_va_start_code(const uint8_t *p, size_t n);
 /*
@@ -455,6 +464,22 @@ struct kmscap_va_enc_slots {
 	bool slice_aligned;	/* packed slice headers end byte-aligned */
 	const char *what;	/* "an encode picture", named in rejections */
 };
+
+/*
+ * The slots of @st, a struct kmscap_va_enc_state (H.264) or
+ * kmscap_va_hevc_state: both name their fields alike.
+ */
+#define KMSCAP_VA_ENC_SLOTS(st, aligned, name)						\
+	((struct kmscap_va_enc_slots) {							\
+		.pk = &(st)->pk,							\
+		.seq = &(st)->seq, .seq_size = sizeof((st)->seq),			\
+		.pic = &(st)->pic, .pic_size = sizeof((st)->pic),			\
+		.have_seq = &(st)->have_seq, .seq_in_pic = &(st)->seq_in_pic,		\
+		.have_pic = &(st)->have_pic,						\
+		.slices = (void **)&(st)->slices, .num_slices = &(st)->num_slices,	\
+		.slice_size = sizeof(*(st)->slices),					\
+		.slice_aligned = (aligned), .what = (name),				\
+	})
 
 /* A sequence, picture, slice, packed header or misc parameter buffer. */
 VAStatus kmscap_va_enc_render_slots(struct kmscap_va_driver *drv, struct kmscap_va_context *c,

@@ -118,6 +118,33 @@ VAStatus kmscap_va_slices_append(struct kmscap_va_driver *drv, void **slices, un
 	return VA_STATUS_SUCCESS;
 }
 
+struct kmscap_va_packed *kmscap_va_packed_slice(struct kmscap_va_packed_set *set,
+						unsigned int index)
+{
+	struct kmscap_va_packed *p = NULL;
+	unsigned int i;
+
+	for (i = 0; i < set->num; i++)
+		if (set->packed[i].slice_index == (int)index)
+			p = &set->packed[i];
+	return p;
+}
+
+uint8_t *kmscap_va_packed_rbsp(const struct kmscap_va_packed *p, size_t sc, size_t *n)
+{
+	uint8_t *tmp;
+
+	*n = p->size - sc;
+	tmp = malloc(*n);
+	if (!tmp)
+		return NULL;
+	if (p->param.has_emulation_bytes)
+		*n = kmscap_va_nal_unescape(tmp, p->data + sc, *n);
+	else
+		memcpy(tmp, p->data + sc, *n);
+	return tmp;
+}
+
 size_t kmscap_va_start_code(const uint8_t *p, size_t n)
 {
 	if (n >= 3 && !p[0] && !p[1] && p[2] == 1)
