@@ -236,22 +236,11 @@ void kmscap_vath_defaults(struct kmscap_vath *e, bool idr, unsigned int slices)
 VAStatus kmscap_vath_submit(struct kmscap_vath *e, bool with_seq, VABufferID *extra,
 			    unsigned int num_extra)
 {
-	VABufferID ids[3 + KMSCAP_VATH_MAX_SLICES + 16];
 	VADisplay dpy = e->t.dpy;
-	VAContextID ctx = e->context;
-	unsigned int n = 0, i;
-	VAStatus st = VA_STATUS_SUCCESS;
+	VAStatus st;
 
-	if (with_seq)
-		st = kmscap_vat_add_buf(dpy, ctx, VAEncSequenceParameterBufferType, sizeof(e->seq),
-					&e->seq, ids, &n);
-	if (st == VA_STATUS_SUCCESS && !e->omit_pic)
-		st = kmscap_vat_add_buf(dpy, ctx, VAEncPictureParameterBufferType, sizeof(e->pic),
-					&e->pic, ids, &n);
-	for (i = 0; i < e->num_slices && st == VA_STATUS_SUCCESS && !e->omit_slices; i++)
-		st = kmscap_vat_add_buf(dpy, ctx, VAEncSliceParameterBufferType,
-					sizeof(e->slice[i]), &e->slice[i], ids, &n);
-	st = kmscap_vat_picture(dpy, ctx, e->input, st, ids, n, extra, num_extra);
+	st = kmscap_vat_submit_params(dpy, e->context, e->input, &KMSCAP_VAT_PARAMS(e, with_seq),
+				      extra, num_extra);
 	if (st != VA_STATUS_SUCCESS)
 		return st;
 	ck_assert_va_ok(vaSyncSurface(dpy, e->input));

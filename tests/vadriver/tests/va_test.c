@@ -298,9 +298,15 @@ void kmscap_vat_enc_defaults(struct kmscap_vat_enc *e, bool idr, unsigned int sl
 	}
 }
 
-VAStatus kmscap_vat_picture(VADisplay dpy, VAContextID ctx, VASurfaceID input, VAStatus st,
-			    VABufferID *ids, unsigned int own, const VABufferID *extra,
-			    unsigned int num_extra)
+/*
+ * Renders one picture into @input: the @own buffers at the start of @ids
+ * (created for it, destroyed after), then the @num_extra of @extra (@ids
+ * has room for them), unless @st, the status of creating the own ones,
+ * already failed.  Returns the first failing status.
+ */
+static VAStatus kmscap_vat_picture(VADisplay dpy, VAContextID ctx, VASurfaceID input,
+				   VAStatus st, VABufferID *ids, unsigned int own,
+				   const VABufferID *extra, unsigned int num_extra)
 {
 	unsigned int i, n = own;
 	VAStatus st2;
@@ -318,6 +324,29 @@ VAStatus kmscap_vat_picture(VADisplay dpy, VAContextID ctx, VASurfaceID input, V
 	for (i = 0; i < own; i++)
 		vaDestroyBuffer(dpy, ids[i]);
 	return st;
+}
+
+VAStatus kmscap_vat_submit_params(VADisplay dpy, VAContextID ctx, VASurfaceID input,
+				  const struct kmscap_vat_params *p, const VABufferID *extra,
+				  unsigned int num_extra)
+{
+	VABufferID ids[2 + KMSCAP_VAT_MAX_PARAM_SLICES + 16];
+	const uint8_t *slice = p->slices;
+	VAStatus st = VA_STATUS_SUCCESS;
+	unsigned int n = 0, i;
+
+	ck_assert_uint_le(p->num_slices, KMSCAP_VAT_MAX_PARAM_SLICES);
+	ck_assert_uint_le(num_extra, 16);
+	if (p->with_seq)
+		st = kmscap_vat_add_buf(dpy, ctx, VAEncSequenceParameterBufferType, p->seq_size,
+					p->seq, ids, &n);
+	if (st == VA_STATUS_SUCCESS && !p->omit_pic)
+		st = kmscap_vat_add_buf(dpy, ctx, VAEncPictureParameterBufferType, p->pic_size,
+					p->pic, ids, &n);
+	for (i = 0; i < p->num_slices && st == VA_STATUS_SUCCESS && !p->omit_slices; i++)
+		st = kmscap_vat_add_buf(dpy, ctx, VAEncSliceParameterBufferType, p->slice_size,
+					slice + (size_t)i * p->slice_size, ids, &n);
+	return kmscap_vat_picture(dpy, ctx, input, st, ids, n, extra, num_extra);
 }
 
 VAStatus kmscap_vat_coded_append(VADisplay dpy, VABufferID coded, uint8_t **out, size_t *len,
@@ -372,23 +401,13 @@ VAStatus kmscap_vat_add_buf(VADisplay dpy, VAContextID ctx, VABufferType type, u
 VAStatus kmscap_vat_enc_submit(struct kmscap_vat_enc *e, bool with_seq, VABufferID *extra,
 			       unsigned int num_extra)
 {
-	VABufferID ids[4 + KMSCAP_VAT_MAX_SLICES + 16];
 	VADisplay dpy = e->t.dpy;
 	VAContextID ctx = e->context;
-	unsigned int n = 0, i;
 	VASurfaceStatus status;
-	VAStatus st = VA_STATUS_SUCCESS;
+	VAStatus st;
 
-	if (with_seq)
-		st = kmscap_vat_add_buf(dpy, ctx, VAEncSequenceParameterBufferType, sizeof(e->seq),
-					&e->seq, ids, &n);
-	if (st == VA_STATUS_SUCCESS && !e->omit_pic)
-		st = kmscap_vat_add_buf(dpy, ctx, VAEncPictureParameterBufferType, sizeof(e->pic),
-					&e->pic, ids, &n);
-	for (i = 0; i < e->num_slices && st == VA_STATUS_SUCCESS && !e->omit_slices; i++)
-		st = kmscap_vat_add_buf(dpy, ctx, VAEncSliceParameterBufferType,
-					sizeof(e->slice[i]), &e->slice[i], ids, &n);
-	st = kmscap_vat_picture(dpy, ctx, e->input, st, ids, n, extra, num_extra);
+	st = kmscap_vat_submit_params(dpy, ctx, e->input, &KMSCAP_VAT_PARAMS(e, with_seq), extra,
+				      num_extra);
 	if (st != VA_STATUS_SUCCESS)
 		return st;
 	st = vaSyncSurface(dpy, e->input);

@@ -98,14 +98,33 @@ VAStatus kmscap_vat_enc_submit(struct kmscap_vat_enc *e, bool with_seq, VABuffer
 VAStatus kmscap_vat_add_buf(VADisplay dpy, VAContextID ctx, VABufferType type, unsigned int size,
 			    const void *data, VABufferID *ids, unsigned int *n);
 /*
- * Renders one picture into @input: the @own buffers at the start of @ids
- * (the caller's, destroyed after), then the @num_extra of @extra (@ids must
- * have room for them), unless @st, the status of creating the own ones,
- * already failed.  Returns the first failing status.
+ * The parameters of one encode picture: @seq (sent if @with_seq), @pic
+ * (unless @omit_pic), the @num_slices slice parameters of @slice_size bytes
+ * at @slices (unless @omit_slices).  KMSCAP_VAT_PARAMS() takes them from
+ * an H.264 (kmscap_vat_enc) or HEVC (kmscap_vath) session, alike in names.
  */
-VAStatus kmscap_vat_picture(VADisplay dpy, VAContextID ctx, VASurfaceID input, VAStatus st,
-			    VABufferID *ids, unsigned int own, const VABufferID *extra,
-			    unsigned int num_extra);
+#define KMSCAP_VAT_MAX_PARAM_SLICES 16
+struct kmscap_vat_params {
+	const void *seq, *pic, *slices;
+	unsigned int seq_size, pic_size, slice_size, num_slices;
+	bool with_seq, omit_pic, omit_slices;
+};
+#define KMSCAP_VAT_PARAMS(e, send_seq)						\
+	((struct kmscap_vat_params) {						\
+		.seq = &(e)->seq, .seq_size = sizeof((e)->seq),			\
+		.pic = &(e)->pic, .pic_size = sizeof((e)->pic),			\
+		.slices = (e)->slice, .slice_size = sizeof((e)->slice[0]),	\
+		.num_slices = (e)->num_slices, .with_seq = (send_seq),		\
+		.omit_pic = (e)->omit_pic, .omit_slices = (e)->omit_slices,	\
+	})
+/*
+ * Creates the parameter buffers of @p, renders them and the @num_extra
+ * buffers of @extra as one picture into @input, and destroys its own
+ * buffers.  Returns the status of the first failing call.
+ */
+VAStatus kmscap_vat_submit_params(VADisplay dpy, VAContextID ctx, VASurfaceID input,
+				  const struct kmscap_vat_params *p, const VABufferID *extra,
+				  unsigned int num_extra);
 /*
  * Appends the segments of the coded buffer to *@out (*@len bytes used of
  * *@cap), failing the test on an overflowed segment; returns the status
