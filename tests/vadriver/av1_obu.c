@@ -341,6 +341,22 @@ static int kmscap_av1_delta_q(struct kmscap_av1_rd *r)
 	return v >= 64 ? v - 128 : v;
 }
 
+/*
+ * frame_size() without frame_size_override_flag (superres_params() only),
+ * then render_size(); false (with the reason in @err) for superres.
+ */
+static bool kmscap_av1_frame_size(struct kmscap_av1_rd *r, const struct kmscap_av1_seq *s,
+				  struct kmscap_av1_frame_hdr *f, char *err, size_t errlen)
+{
+	if (s->enable_superres)
+		f->use_superres = kmscap_av1_f(r, 1);
+	if (f->use_superres)
+		return kmscap_av1_fail(err, errlen, "frame header: use_superres 1 is not supported");
+	if (kmscap_av1_f(r, 1))	/* render_and_frame_size_different */
+		kmscap_av1_f(r, 32);
+	return true;
+}
+
 bool kmscap_av1_parse_frame(const uint8_t *p, size_t n, const struct kmscap_av1_seq *s,
 			    struct kmscap_av1_frame_hdr *f, char *err, size_t errlen)
 {
@@ -401,12 +417,8 @@ bool kmscap_av1_parse_frame(const uint8_t *p, size_t n, const struct kmscap_av1_
 	f->frame_width = s->max_width;
 	f->frame_height = s->max_height;
 	if (intra) {
-		if (s->enable_superres)
-			f->use_superres = kmscap_av1_f(&r, 1);
-		if (f->use_superres)
-			return kmscap_av1_fail(err, errlen, "frame header: use_superres 1 is not supported");
-		if (kmscap_av1_f(&r, 1))	/* render_and_frame_size_different */
-			kmscap_av1_f(&r, 32);
+		if (!kmscap_av1_frame_size(&r, s, f, err, errlen))
+			return false;
 		if (f->allow_screen_content_tools)
 			f->allow_intrabc = kmscap_av1_f(&r, 1);
 	} else {
@@ -418,12 +430,8 @@ bool kmscap_av1_parse_frame(const uint8_t *p, size_t n, const struct kmscap_av1_
 			if (s->frame_id_numbers_present)
 				kmscap_av1_f(&r, s->delta_frame_id_len);
 		}
-		if (s->enable_superres)
-			f->use_superres = kmscap_av1_f(&r, 1);
-		if (f->use_superres)
-			return kmscap_av1_fail(err, errlen, "frame header: use_superres 1 is not supported");
-		if (kmscap_av1_f(&r, 1))	/* render_and_frame_size_different */
-			kmscap_av1_f(&r, 32);
+		if (!kmscap_av1_frame_size(&r, s, f, err, errlen))
+			return false;
 		if (!force_integer_mv)
 			kmscap_av1_f(&r, 1);	/* allow_high_precision_mv */
 		if (!kmscap_av1_f(&r, 1))	/* is_filter_switchable */
