@@ -351,7 +351,8 @@ static bool kmscap_av1_frame_size(struct kmscap_av1_rd *r, const struct kmscap_a
 	if (s->enable_superres)
 		f->use_superres = kmscap_av1_f(r, 1);
 	if (f->use_superres)
-		return kmscap_av1_fail(err, errlen, "frame header: use_superres 1 is not supported");
+		return kmscap_av1_fail(err, errlen,
+				       "frame header: use_superres 1 is not supported");
 	if (kmscap_av1_f(r, 1))	/* render_and_frame_size_different */
 		kmscap_av1_f(r, 32);
 	return true;
