@@ -50,17 +50,21 @@ static void kmscap_vath_rule(VAProfile profile, unsigned int w, unsigned int h,
 #define MAIN VAProfileHEVCMain
 #define MAIN10 VAProfileHEVCMain10
 
-/* A rule on the first (IDR) picture, or on a P picture after `before` pictures. */
-#define RULE_SIZED(name, profile, w, h, before, status, ...)			\
+/* A test @name that runs @run with name##_mut, a mutation made of the statements after it. */
+#define MUT_TEST(name, run, ...)						\
 static void name##_mut(struct kmscap_vath *e)					\
 {										\
 	__VA_ARGS__;								\
 }										\
 START_TEST(name)								\
 {										\
-	kmscap_vath_rule(profile, w, h, before, name##_mut, status);		\
+	run;									\
 }										\
 END_TEST
+
+/* A rule on the first (IDR) picture, or on a P picture after `before` pictures. */
+#define RULE_SIZED(name, profile, w, h, before, status, ...)			\
+	MUT_TEST(name, kmscap_vath_rule(profile, w, h, before, name##_mut, status), __VA_ARGS__)
 #define RULE(name, before, status, ...) \
 	RULE_SIZED(name, MAIN, 200, 120, before, status, __VA_ARGS__)
 
@@ -324,15 +328,7 @@ static void kmscap_vath_gpb_rule(unsigned int before, kmscap_vath_mutate mut,
 }
 
 #define GPB_RULE(name, before, reason, ...)					\
-static void name##_mut(struct kmscap_vath *e)					\
-{										\
-	__VA_ARGS__;								\
-}										\
-START_TEST(name)								\
-{										\
-	kmscap_vath_gpb_rule(before, name##_mut, reason);			\
-}										\
-END_TEST
+	MUT_TEST(name, kmscap_vath_gpb_rule(before, name##_mut, reason), __VA_ARGS__)
 
 /* a P slice among B slices, and a picture of P slices only */
 GPB_RULE(hevc_gpb_rej_p_slice, 2, "slice 1: P slice, but this encoder codes no P slices",
