@@ -3,6 +3,7 @@
  * kmscap-stream tests: runs every suite and writes one TAP line per test
  * into $KS_TAP (default stream.tap).  Exit 1 if any test failed.
  */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,27 @@ const char *ks_test_bin(void)
 	const char *b = getenv("KS_STREAM_BIN");
 
 	return b && *b ? b : "kmscap-stream";
+}
+
+char *ks_test_read_file(const char *path, size_t *len)
+{
+	FILE *fp = fopen(path, "rb");
+	char *d;
+	long n;
+
+	ck_assert_msg(fp != NULL, "cannot open %s: %s", path, strerror(errno));
+	ck_assert_int_eq(fseek(fp, 0, SEEK_END), 0);
+	n = ftell(fp);
+	ck_assert_int_ge(n, 0);
+	ck_assert_int_eq(fseek(fp, 0, SEEK_SET), 0);
+	d = malloc((size_t)n + 1);
+	ck_assert_ptr_nonnull(d);
+	ck_assert_uint_eq(fread(d, 1, (size_t)n, fp), (size_t)n);
+	d[n] = '\0';
+	fclose(fp);
+	if (len)
+		*len = (size_t)n;
+	return d;
 }
 
 static int ks_clampi(long v, int lo, int hi)

@@ -55,6 +55,12 @@ const char *ks_test_bin(void);
 typedef void ks_test_rgb_fn(const void *arg, unsigned int x, unsigned int y, double *r,
 			    double *g, double *b);
 /*
+ * The whole file at @path, NUL-terminated (also binary data: *@len, if
+ * not NULL, is its size); the test fails if it cannot be read.
+ */
+char *ks_test_read_file(const char *path, size_t *len);
+
+/*
  * The BT.709 limited-range 4:2:0 picture of @w x @h pixels whose RGB (0 to
  * @max) @rgb gives, from the definition; chroma from the mean of each 2x2
  * block.  @out: NV12 bytes, or with @p010 P010 samples (10-bit value << 6).

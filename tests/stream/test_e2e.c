@@ -61,26 +61,6 @@ static void e2e_p010(unsigned int n, unsigned int w, unsigned int h, uint16_t *o
 	ks_test_yuv420(e2e_rgb, &p, w, h, 1023, true, out);
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *fp = fopen(path, "rb");
-	char *d;
-	long n;
-
-	ck_assert_msg(fp != NULL, "%s is missing: the VM run did not produce it", path);
-	fseek(fp, 0, SEEK_END);
-	n = ftell(fp);
-	fseek(fp, 0, SEEK_SET);
-	d = malloc((size_t)n + 1);
-	ck_assert_ptr_nonnull(d);
-	ck_assert_uint_eq(fread(d, 1, (size_t)n, fp), (size_t)n);
-	d[n] = '\0';
-	fclose(fp);
-	if (len)
-		*len = (size_t)n;
-	return d;
-}
-
 static void spit(const char *path, const void *data, size_t len)
 {
 	FILE *fp = fopen(path, "wb");
@@ -100,7 +80,7 @@ static const char *e2e_dir(void)
 	/* the VM half could not run its scenarios and said why */
 	snprintf(path, sizeof(path), "%s/skip.txt", dir);
 	if (!access(path, R_OK)) {
-		why = slurp(path, NULL);
+		why = ks_test_read_file(path, NULL);
 		nl = strchr(why, '\n');
 		if (nl)
 			*nl = '\0';
@@ -154,19 +134,19 @@ static void e2e_load_codec(struct e2e_run *r, const char *scenario, const char *
 	snprintf(path, sizeof(path), "%s/skip.txt", r->dir);
 	if (!access(path, R_OK)) {
 		snprintf(path, sizeof(path), "%s/stream.log", r->dir);
-		txt = slurp(path, NULL);
+		txt = ks_test_read_file(path, NULL);
 		txt[strcspn(txt, "\n")] = '\0';
 		if (strstr(txt, "has no encode entrypoint"))
 			ks_skip("%s", txt);
 		ck_abort_msg("%s: the helper exited before attaching: %s", scenario, txt);
 	}
 	snprintf(path, sizeof(path), "%s/e2e.txt", r->dir);
-	txt = slurp(path, NULL);
+	txt = ks_test_read_file(path, NULL);
 	ck_assert_int_eq(sscanf(txt, "flips %u switch %u status %u", &r->flips, &r->sw,
 				&r->status), 3);
 	free(txt);
 	snprintf(path, sizeof(path), "%s/stream.log", r->dir);
-	r->log = slurp(path, NULL);
+	r->log = ks_test_read_file(path, NULL);
 	ck_assert_msg(r->status == 0, "kmscap-stream exited with %u:\n%s", r->status, r->log);
 	r->encoded = json_field(r->log, "encoded");
 	r->skipped = json_field(r->log, "skipped");
@@ -184,7 +164,7 @@ static void e2e_load_codec(struct e2e_run *r, const char *scenario, const char *
 	ck_assert_int_eq(json_line_field(r->log, "exit", "surfaces"), 0);
 	ck_assert_int_eq(json_line_field(r->log, "exit", "fds"), 0);
 	snprintf(path, sizeof(path), "%s/e2e.%s", r->dir, r->ext);
-	r->stream = slurp(path, &r->stream_len);
+	r->stream = ks_test_read_file(path, &r->stream_len);
 }
 
 static void e2e_load(struct e2e_run *r, const char *scenario)
@@ -277,7 +257,7 @@ static unsigned int e2e_check_part(struct e2e_run *r, const char *tag, const uin
 		 !strcmp(ext, "ivf") ? "-c:v libdav1d" : "", in, r->p010 ? "p010le" : "nv12",
 		 out);
 	ck_assert_msg(system(cmd) == 0, "ffmpeg could not decode %s", in);
-	dec = (uint8_t *)slurp(out, &dlen);
+	dec = (uint8_t *)ks_test_read_file(out, &dlen);
 	ck_assert_msg(dlen % fsize == 0, "%s: %zu bytes are not whole %ux%u pictures", out, dlen,
 		      w, h);
 	n = (unsigned int)(dlen / fsize);
@@ -499,7 +479,7 @@ START_TEST(e2e_cursor_separate)
 			   0, r.flips, &prev);
 	ck_assert_uint_eq(n, r.encoded + r.repeated);
 	snprintf(path, sizeof(path), "%s/cursor.bin", r.dir);
-	d = (uint8_t *)slurp(path, &len);
+	d = (uint8_t *)ks_test_read_file(path, &len);
 	while (pos < len) {
 		const uint8_t *h = d + pos;
 		uint32_t flags, img;
@@ -629,7 +609,7 @@ static char *e2e_error(const char *name, unsigned int *status, unsigned int *id)
 	char path[700], *txt, *nl;
 
 	snprintf(path, sizeof(path), "%s/errors/%s.txt", e2e_dir(), name);
-	txt = slurp(path, NULL);
+	txt = ks_test_read_file(path, NULL);
 	ck_assert_int_eq(sscanf(txt, "status %u id %u", status, id), 2);
 	nl = strchr(strchr(txt, '\n') + 1, '\n');
 	ck_assert_ptr_nonnull(nl);
@@ -672,10 +652,10 @@ START_TEST(e2e_create_removed)
 	int status, seen, left;
 
 	snprintf(path, sizeof(path), "%s/create.txt", e2e_dir());
-	txt = slurp(path, NULL);
+	txt = ks_test_read_file(path, NULL);
 	ck_assert_int_eq(sscanf(txt, "status %d seen %d left %d", &status, &seen, &left), 3);
 	snprintf(path, sizeof(path), "%s/create.log", e2e_dir());
-	log = slurp(path, NULL);
+	log = ks_test_read_file(path, NULL);
 	ck_assert_msg(status == 0, "exit status %d:\n%s", status, log);
 	ck_assert_msg(seen >= 0, "the helper's display never had a capture client:\n%s", log);
 	ck_assert_int_eq(left, 0);

@@ -227,24 +227,6 @@ static void write_file(const char *path, const void *data, size_t len)
 	ck_assert_int_eq(fclose(fp), 0);
 }
 
-static uint8_t *read_file(const char *path, size_t *len)
-{
-	FILE *fp = fopen(path, "rb");
-	uint8_t *d;
-	long n;
-
-	ck_assert_msg(fp != NULL, "cannot open %s", path);
-	fseek(fp, 0, SEEK_END);
-	n = ftell(fp);
-	fseek(fp, 0, SEEK_SET);
-	d = malloc((size_t)n + 1);
-	ck_assert_ptr_nonnull(d);
-	ck_assert_uint_eq(fread(d, 1, (size_t)n, fp), (size_t)n);
-	fclose(fp);
-	*len = (size_t)n;
-	return d;
-}
-
 static void need_ffmpeg(void)
 {
 	if (system("command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1"))
@@ -264,7 +246,7 @@ static size_t decode(struct fixture *f, const char *tag, unsigned int w, unsigne
 	snprintf(cmd, sizeof(cmd),
 		 "ffmpeg -nostdin -v error -y -i '%s' -f rawvideo -pix_fmt nv12 '%s'", in, out);
 	ck_assert_msg(system(cmd) == 0, "ffmpeg could not decode %s", in);
-	*frames = read_file(out, &len);
+	*frames = (uint8_t *)ks_test_read_file(out, &len);
 	ck_assert_msg(len % (w * h * 3 / 2) == 0, "decoded %zu bytes: not whole %ux%u frames",
 		      len, w, h);
 	return len / (w * h * 3 / 2);
@@ -398,7 +380,7 @@ static size_t decode_codec(struct fixture *f, enum ks_codec c, const char *tag, 
 		 c == KS_CODEC_AV1 ? "-c:v libdav1d" : c == KS_CODEC_HEVC ? "-f hevc" : "-f h264",
 		 in, p010 ? "p010le" : "nv12", out);
 	ck_assert_msg(system(cmd) == 0, "ffmpeg could not decode %s", in);
-	*frames = read_file(out, &len);
+	*frames = (uint8_t *)ks_test_read_file(out, &len);
 	ck_assert_msg(len % fsize == 0, "decoded %zu bytes: not whole %ux%u frames", len, w, h);
 	return len / fsize;
 }
@@ -1506,7 +1488,7 @@ START_TEST(chain_sigterm_decodable)
 	ck_assert_int_eq(count_fds(), fds);
 
 	/* the file ends cleanly: every frame decodes and matches */
-	c.f.out.data = read_file(path, &len);
+	c.f.out.data = (uint8_t *)ks_test_read_file(path, &len);
 	c.f.out.len = len;
 	ck_assert_uint_eq(decode(&c.f, "chain-dec", c.w, c.h, &dec), c.frames);
 	for (i = 0; i < (int)c.frames; i++)
