@@ -121,8 +121,7 @@ static int ks_av1_encode(struct ks_vapipe *p, VASurfaceID input, const struct km
 	struct ks_av1_seq s;
 	struct ks_av1_frame f;
 	struct ks_bits bits;
-	bool key = p->idr_pending || p->prev_recon < 0 ||
-		   (p->cfg.gop && p->frames_since_idr >= p->cfg.gop);
+	bool key = ks_va_need_key(p);
 	bool intra_only = at[KS_AT_MAXREF] != VA_ATTRIB_NOT_SUPPORTED &&
 			  !(at[KS_AT_MAXREF] & 0xffff);
 	/*
@@ -289,10 +288,7 @@ static int ks_av1_encode(struct ks_vapipe *p, VASurfaceID input, const struct km
 		out->len = start;
 		return ret;
 	}
-	ks_va_account(p, ev, stats, repeat, key);
-	p->idr_pending = false;
-	p->prev_recon = cur;
-	p->frames_since_idr++;
+	ks_va_picture_done(p, ev, stats, repeat, key, cur);
 	return 0;
 }
 

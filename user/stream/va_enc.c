@@ -191,12 +191,20 @@ int ks_va_read_coded(struct ks_vapipe *p, struct ks_buf *out, bool annexb)
 	return ret;
 }
 
-void ks_va_account(struct ks_vapipe *p, const struct kmscap_event *ev, struct ks_stats *stats,
-		   bool repeat, bool key)
+bool ks_va_need_key(const struct ks_vapipe *p)
+{
+	return p->idr_pending || p->prev_recon < 0 ||
+	       (p->cfg.gop && p->frames_since_idr >= p->cfg.gop);
+}
+
+void ks_va_picture_done(struct ks_vapipe *p, const struct kmscap_event *ev,
+			struct ks_stats *stats, bool repeat, bool key, int cur)
 {
 	uint64_t now = ks_now_ns();
 
-	(void)p;
+	p->idr_pending = false;
+	p->prev_recon = cur;
+	p->frames_since_idr++;
 	if (!stats)
 		return;
 	if (now > ev->timestamp_ns)

@@ -39,8 +39,7 @@ static int ks_h264_encode(struct ks_vapipe *p, VASurfaceID input, const struct k
 	VAEncSliceParameterBufferH264 slice;
 	unsigned int wmb = (p->width + 15) / 16, hmb = (p->height + 15) / 16;
 	unsigned int num, den, i;
-	bool idr = p->idr_pending || p->prev_recon < 0 ||
-		   (p->cfg.gop && p->frames_since_idr >= p->cfg.gop);
+	bool idr = ks_va_need_key(p);
 	int cur = p->prev_recon < 0 ? 0 : (p->prev_recon + 1) % KS_NUM_RECON;
 	struct ks_va_pic vp = { .n = 0 };
 	struct ks_h264_params hp;
@@ -161,13 +160,10 @@ static int ks_h264_encode(struct ks_vapipe *p, VASurfaceID input, const struct k
 	ks_va_pic_free(p, &vp);
 	if (ret)
 		return ret;
-	ks_va_account(p, ev, stats, repeat, idr);
 	if (idr)
 		p->idr_id = (p->idr_id + 1) % 65536;
-	p->idr_pending = false;
-	p->prev_recon = cur;
 	p->frame_num = (p->frame_num + 1) % 256;
-	p->frames_since_idr++;
+	ks_va_picture_done(p, ev, stats, repeat, idr, cur);
 	return 0;
 }
 

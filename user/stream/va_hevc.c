@@ -151,8 +151,7 @@ static int ks_hevc_encode(struct ks_vapipe *p, VASurfaceID input, const struct k
 	struct ks_va_pic vp = { .n = 0 };
 	struct ks_hevc_params hp;
 	struct ks_bits bits;
-	bool idr = p->idr_pending || p->prev_recon < 0 ||
-		   (p->cfg.gop && p->frames_since_idr >= p->cfg.gop);
+	bool idr = ks_va_need_key(p);
 	int cur = p->prev_recon < 0 ? 0 : (p->prev_recon + 1) % KS_NUM_RECON;
 	unsigned int i, ctbs, cw, ch, poc;
 	int ret = 0;
@@ -294,10 +293,7 @@ static int ks_hevc_encode(struct ks_vapipe *p, VASurfaceID input, const struct k
 	ks_va_pic_free(p, &vp);
 	if (ret)
 		return ret;
-	ks_va_account(p, ev, stats, repeat, idr);
-	p->idr_pending = false;
-	p->prev_recon = cur;
-	p->frames_since_idr++;
+	ks_va_picture_done(p, ev, stats, repeat, idr, cur);
 	return 0;
 }
 

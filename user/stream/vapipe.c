@@ -552,8 +552,8 @@ int ks_vapipe_frame(struct ks_vapipe *p, struct ks_loop *loop, const struct kmsc
 	}
 	p->refresh_mhz = ev->refresh_mhz;
 
-	if (ks_is_idle(p, ev) && p->last_nv12 != VA_INVALID_SURFACE && !p->idr_pending &&
-	    !(p->cfg.gop && p->frames_since_idr >= p->cfg.gop)) {
+	/* an idle frame is skipped or repeated unless a key frame is due */
+	if (ks_is_idle(p, ev) && p->last_nv12 != VA_INVALID_SURFACE && !ks_va_need_key(p)) {
 		if (loop)
 			ks_loop_release(loop, ev->seq);
 		if (p->cfg.idle == KS_IDLE_SKIP) {

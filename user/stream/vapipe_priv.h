@@ -142,8 +142,10 @@ struct ks_av1_seq;
 unsigned int ks_va_av1_qindex(unsigned int qp);
 void ks_va_av1_seq(const struct ks_vapipe *p, struct ks_av1_seq *s);
 
-/* After a picture: latency and counters. */
-void ks_va_account(struct ks_vapipe *p, const struct kmscap_event *ev, struct ks_stats *stats,
-		   bool repeat, bool key);
+/* Whether the next picture must be an IDR / key frame (request, first picture, --gop). */
+bool ks_va_need_key(const struct ks_vapipe *p);
+/* After a picture into recon[@cur]: latency and counters, the GOP position. */
+void ks_va_picture_done(struct ks_vapipe *p, const struct kmscap_event *ev,
+			struct ks_stats *stats, bool repeat, bool key, int cur);
 
 #endif /* KMSCAP_STREAM_VAPIPE_PRIV_H */
