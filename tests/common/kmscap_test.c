@@ -777,6 +777,23 @@ int kmscap_t_modeset(struct kmscap_t_kms *k, uint32_t fb_id)
 	return 0;
 }
 
+void kmscap_t_add_cursor(drmModeAtomicReqPtr req, const struct kmscap_t_kms *k,
+			 const struct kmscap_t_buf *cur, int x, int y)
+{
+	const struct kmscap_t_plane_props *cp = &k->cp;
+
+	drmModeAtomicAddProperty(req, k->cursor_id, cp->fb_id, cur->fb_id);
+	drmModeAtomicAddProperty(req, k->cursor_id, cp->crtc_id, k->crtc_id);
+	drmModeAtomicAddProperty(req, k->cursor_id, cp->src_x, 0);
+	drmModeAtomicAddProperty(req, k->cursor_id, cp->src_y, 0);
+	drmModeAtomicAddProperty(req, k->cursor_id, cp->src_w, (uint64_t)cur->width << 16);
+	drmModeAtomicAddProperty(req, k->cursor_id, cp->src_h, (uint64_t)cur->height << 16);
+	drmModeAtomicAddProperty(req, k->cursor_id, cp->crtc_x, (uint64_t)(int64_t)x);
+	drmModeAtomicAddProperty(req, k->cursor_id, cp->crtc_y, (uint64_t)(int64_t)y);
+	drmModeAtomicAddProperty(req, k->cursor_id, cp->crtc_w, cur->width);
+	drmModeAtomicAddProperty(req, k->cursor_id, cp->crtc_h, cur->height);
+}
+
 static void kmscap_t_add_plane(drmModeAtomicReqPtr req, struct kmscap_t_kms *k,
 			       const struct kmscap_t_buf *b)
 {

@@ -200,6 +200,10 @@ struct kmscap_t_buf {
 	void *map;
 };
 
+/* Put the whole of @cur on the cursor plane at (@x, @y) (may be negative) in @req. */
+void kmscap_t_add_cursor(drmModeAtomicReqPtr req, const struct kmscap_t_kms *k,
+			 const struct kmscap_t_buf *cur, int x, int y);
+
 unsigned int kmscap_t_format_bpp(uint32_t format);
 /* Dumb buffer + mapping + framebuffer (fb only when @add_fb). */
 int kmscap_t_buf_create(int fd, uint32_t w, uint32_t h, uint32_t format, bool add_fb,

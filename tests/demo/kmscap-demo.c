@@ -228,7 +228,7 @@ static int kmscap_demo_commit(struct kmscap_t_kms *k, struct kmscap_t_buf *b,
 			      struct kmscap_t_buf *cur, const struct kmscap_demo_frame *f)
 {
 	drmModeAtomicReqPtr req = drmModeAtomicAlloc();
-	const struct kmscap_t_plane_props *pp = &k->pp, *cp = &k->cp;
+	const struct kmscap_t_plane_props *pp = &k->pp;
 	uint32_t blob = 0;
 	int r;
 
@@ -247,16 +247,7 @@ static int kmscap_demo_commit(struct kmscap_t_kms *k, struct kmscap_t_buf *b,
 		}
 		drmModeAtomicAddProperty(req, k->primary_id, pp->damage, blob);
 	}
-	drmModeAtomicAddProperty(req, k->cursor_id, cp->fb_id, cur->fb_id);
-	drmModeAtomicAddProperty(req, k->cursor_id, cp->crtc_id, k->crtc_id);
-	drmModeAtomicAddProperty(req, k->cursor_id, cp->src_x, 0);
-	drmModeAtomicAddProperty(req, k->cursor_id, cp->src_y, 0);
-	drmModeAtomicAddProperty(req, k->cursor_id, cp->src_w, (uint64_t)CUR << 16);
-	drmModeAtomicAddProperty(req, k->cursor_id, cp->src_h, (uint64_t)CUR << 16);
-	drmModeAtomicAddProperty(req, k->cursor_id, cp->crtc_x, (uint64_t)(int64_t)f->cursor_x);
-	drmModeAtomicAddProperty(req, k->cursor_id, cp->crtc_y, (uint64_t)(int64_t)f->cursor_y);
-	drmModeAtomicAddProperty(req, k->cursor_id, cp->crtc_w, CUR);
-	drmModeAtomicAddProperty(req, k->cursor_id, cp->crtc_h, CUR);
+	kmscap_t_add_cursor(req, k, cur, f->cursor_x, f->cursor_y);
 	k->flip_pending = true;
 	r = drmModeAtomicCommit(k->fd, req, DRM_MODE_ATOMIC_NONBLOCK | DRM_MODE_PAGE_FLIP_EVENT,
 				k) ? -errno : 0;

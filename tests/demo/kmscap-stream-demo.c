@@ -191,7 +191,7 @@ static int kmscap_demo_commit(struct kmscap_demo *d, struct kmscap_t_buf *b,
 			      const struct drm_mode_rect *clips, unsigned int nclips, int cx,
 			      int cy)
 {
-	const struct kmscap_t_plane_props *pp = &d->k.pp, *cp = &d->k.cp;
+	const struct kmscap_t_plane_props *pp = &d->k.pp;
 	drmModeAtomicReqPtr req = drmModeAtomicAlloc();
 	struct kmscap_t_kms *k = &d->k;
 	uint32_t blob = 0;
@@ -212,16 +212,7 @@ static int kmscap_demo_commit(struct kmscap_demo *d, struct kmscap_t_buf *b,
 		}
 		drmModeAtomicAddProperty(req, k->primary_id, pp->damage, blob);
 	}
-	drmModeAtomicAddProperty(req, k->cursor_id, cp->fb_id, d->cur.fb_id);
-	drmModeAtomicAddProperty(req, k->cursor_id, cp->crtc_id, k->crtc_id);
-	drmModeAtomicAddProperty(req, k->cursor_id, cp->src_x, 0);
-	drmModeAtomicAddProperty(req, k->cursor_id, cp->src_y, 0);
-	drmModeAtomicAddProperty(req, k->cursor_id, cp->src_w, (uint64_t)CUR << 16);
-	drmModeAtomicAddProperty(req, k->cursor_id, cp->src_h, (uint64_t)CUR << 16);
-	drmModeAtomicAddProperty(req, k->cursor_id, cp->crtc_x, (uint64_t)(int64_t)cx);
-	drmModeAtomicAddProperty(req, k->cursor_id, cp->crtc_y, (uint64_t)(int64_t)cy);
-	drmModeAtomicAddProperty(req, k->cursor_id, cp->crtc_w, CUR);
-	drmModeAtomicAddProperty(req, k->cursor_id, cp->crtc_h, CUR);
+	kmscap_t_add_cursor(req, k, &d->cur, cx, cy);
 	k->flip_pending = true;
 	r = drmModeAtomicCommit(k->fd, req, DRM_MODE_ATOMIC_NONBLOCK | DRM_MODE_PAGE_FLIP_EVENT,
 				k) ? -errno : 0;

@@ -162,7 +162,7 @@ struct ks_scenario {
 static int ks_commit_cursor(struct kmscap_t_kms *k, const struct kmscap_t_buf *b,
 			    const struct kmscap_t_buf *cur, unsigned int n)
 {
-	const struct kmscap_t_plane_props *pp = &k->pp, *cp = &k->cp;
+	const struct kmscap_t_plane_props *pp = &k->pp;
 	drmModeAtomicReqPtr req = drmModeAtomicAlloc();
 	int x, y, r;
 
@@ -175,16 +175,7 @@ static int ks_commit_cursor(struct kmscap_t_kms *k, const struct kmscap_t_buf *b
 	drmModeAtomicAddProperty(req, k->primary_id, pp->src_h, (uint64_t)b->height << 16);
 	drmModeAtomicAddProperty(req, k->primary_id, pp->crtc_w, b->width);
 	drmModeAtomicAddProperty(req, k->primary_id, pp->crtc_h, b->height);
-	drmModeAtomicAddProperty(req, k->cursor_id, cp->fb_id, cur->fb_id);
-	drmModeAtomicAddProperty(req, k->cursor_id, cp->crtc_id, k->crtc_id);
-	drmModeAtomicAddProperty(req, k->cursor_id, cp->src_x, 0);
-	drmModeAtomicAddProperty(req, k->cursor_id, cp->src_y, 0);
-	drmModeAtomicAddProperty(req, k->cursor_id, cp->src_w, (uint64_t)KS_E2E_CUR << 16);
-	drmModeAtomicAddProperty(req, k->cursor_id, cp->src_h, (uint64_t)KS_E2E_CUR << 16);
-	drmModeAtomicAddProperty(req, k->cursor_id, cp->crtc_x, (uint64_t)(int64_t)x);
-	drmModeAtomicAddProperty(req, k->cursor_id, cp->crtc_y, (uint64_t)(int64_t)y);
-	drmModeAtomicAddProperty(req, k->cursor_id, cp->crtc_w, KS_E2E_CUR);
-	drmModeAtomicAddProperty(req, k->cursor_id, cp->crtc_h, KS_E2E_CUR);
+	kmscap_t_add_cursor(req, k, cur, x, y);
 	r = drmModeAtomicCommit(k->fd, req, 0, NULL) ? -errno : 0;
 	drmModeAtomicFree(req);
 	return r;
