@@ -4,6 +4,10 @@
 # Test the VM harness itself, without kmscap.ko: boot it with programs that
 # pass, skip, fail, crash, hang, leave a trace in the kernel log and panic
 # the kernel, and check that each outcome is reported as it should be.
+# Then a guest that really hangs (tests/vm/hang-kernel.S): the boot
+# watchdog stops it, and the accelerator probe falls back to TCG; and the
+# kernel-log scan (tests/vm/klog-scan.sh) on the samples of every kind of
+# report and on benign boot lines (tests/vm/klog-samples/).
 #
 # Usage: harness-test.sh [--tap FILE]   (default build/results/harness.tap)
 # Exit status: 0 when every check passed.
@@ -13,6 +17,8 @@ top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 tap=$top/build/results/harness.tap
 [ "${1:-}" = --tap ] && tap=$2
 w=$top/build/vm/harness
+# The harness is tested on Debian's kernel, whatever the caller chose.
+unset KMSCAP_VM_KERNEL KMSCAP_VM_KO KMSCAP_VM_ACCEL
 run_vm=$top/tests/vm/run-vm.sh
 
 mkdir -p "$top/build/vm"
@@ -68,6 +74,8 @@ kmscap_expect "a signal is a failure" "$t" '^not ok [0-9]+ - d_segv # killed by 
 kmscap_expect "a hang ignoring SIGTERM times out" "$t" \
 	'^not ok [0-9]+ - e_hang # timed out after 3s$'
 kmscap_expect "users, groups, vgem, debugfs, /tmp in the VM" "$t" '^ok [0-9]+ - f_env$'
+kmscap_expect "the accelerator chosen and why are printed" "$w/outcomes.out" \
+	'^  VM      harness-outcomes \((kvm|tcg) \(.+\), kernel '
 kmscap_expect "the VM runs to the end after a hang" "$t" '^ok [0-9]+ - vm: ran to the end'
 kmscap_expect "a Call Trace fails the kernel log check" "$t" \
 	'^not ok [0-9]+ - vm: kernel log clean # '
@@ -111,6 +119,113 @@ if cmp -s "$w/numbers.expected" "$w/out/sub/numbers.txt"; then
 else
 	results+=("not ok $n - run mode: ${w#"$top"/}/out/sub/numbers.txt differs from what the VM wrote")
 fi
+
+# 5: a guest that hangs before writing anything: the boot watchdog.
+# A kernel bundle (tests/vm/kernel.sh) whose image is the hanging kernel
+# and whose modules are Debian's.
+hang=$w/hang-kernel
+mkdir -p "$hang"
+echo "  AS      ${hang#"$top"/}/vmlinuz"
+as --32 -o "$hang/hang.o" "$top/tests/vm/hang-kernel.S"
+ld -m elf_i386 -Ttext=0x100000 -e _start -o "$hang/vmlinuz" "$hang/hang.o"
+kver=$(ls -d /usr/src/linux-headers-6.1.*-amd64 2>/dev/null |
+       sed 's|.*/linux-headers-||' | sort -V | tail -n1)
+echo "$kver" >"$hang/release"
+ln -sfn / "$hang/root"
+t=$w/watchdog.tap
+KMSCAP_VM_KERNEL=$hang KMSCAP_VM_ACCEL=tcg KMSCAP_VM_BOOT_TIMEOUT=5 \
+	kmscap_boot watchdog 1 --tap "$t" --vm-timeout 300 "$w"/bin/a_pass
+kmscap_expect "a guest with no console output is stopped by the boot watchdog" "$t" \
+	'^not ok [0-9]+ - vm: ran to the end # no kernel output on the console in 5 s under tcg \(boot watchdog'
+kmscap_expect "the watchdog's error names the accelerator and the console log" \
+	"$w/watchdog.out" \
+	'^run-vm: harness-watchdog: no kernel output on the console in 5 s under tcg .*console log build/vm-hang-kernel/harness-watchdog.console.log'
+kmscap_expect "the programs of a hung guest did not run" "$t" '^not ok [0-9]+ - a_pass # did not run'
+
+# 6: the accelerator: the probe, the fallback, the override, the cache.
+accel=$top/tests/vm/accel.sh
+vmlinuz=/boot/vmlinuz-$kver
+# kmscap_accel NAME EXPECTED-STATUS ERE CMD...: CMD's output must match ERE.
+kmscap_accel() {
+	local name=$1 want=$2 re=$3 rc=0
+	shift 3
+	"$@" >"$w/$name.out" 2>&1 || rc=$?
+	n=$((n + 1))
+	if [ "$rc" = "$want" ] && grep -qE -- "$re" "$w/$name.out"; then
+		results+=("ok $n - accel: $name")
+	else
+		results+=("not ok $n - accel: $name # exit $rc (expected $want), output: $(tr '\n' ' ' <"$w/$name.out" | cut -c1-200)")
+	fi
+}
+echo "  HARNESS accel"
+kmscap_accel "a probe boot of a working kernel sees its banner" 0 \
+	'^tcg probe: kernel banner after [0-9.]+ s$' "$accel" --probe tcg --kernel "$vmlinuz"
+kmscap_accel "a probe boot of a hanging kernel fails at its limit" 1 \
+	'^tcg probe: no kernel output in 3 s$' \
+	env KMSCAP_VM_KVM_PROBE_S=3 "$accel" --probe tcg --kernel "$hang/vmlinuz"
+kmscap_accel "KMSCAP_VM_ACCEL=tcg is taken as it is" 0 $'^tcg\tKMSCAP_VM_ACCEL=tcg$' \
+	env KMSCAP_VM_ACCEL=tcg "$accel" --kernel "$vmlinuz"
+kmscap_accel "KMSCAP_VM_ACCEL=kvm is taken as it is" 0 $'^kvm\tKMSCAP_VM_ACCEL=kvm$' \
+	env KMSCAP_VM_ACCEL=kvm "$accel" --kernel "$vmlinuz"
+kmscap_accel "a bad KMSCAP_VM_ACCEL is refused" 2 "must be auto, kvm or tcg, not 'fast'" \
+	env KMSCAP_VM_ACCEL=fast "$accel" --kernel "$vmlinuz"
+if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
+	kmscap_accel "auto: KVM whose guest hangs falls back to TCG, with the reason" 0 \
+		$'^tcg\tkvm probe: (no kernel output in 3 s|qemu failed: )' \
+		env KMSCAP_VM_ACCEL=auto KMSCAP_VM_KVM_PROBE_S=3 KMSCAP_MAKE_RUN= \
+		"$accel" --kernel "$hang/vmlinuz"
+	run=harness-$$-$(date +%s%N)
+	KMSCAP_MAKE_RUN=$run KMSCAP_VM_KVM_PROBE_S=3 "$accel" --kernel "$hang/vmlinuz" >/dev/null
+	kmscap_accel "auto: one probe per kernel and run of make, then the cached choice" 0 \
+		'^tcg.*\(cached for this run of make\)$' \
+		env KMSCAP_MAKE_RUN="$run" KMSCAP_VM_KVM_PROBE_S=3 "$accel" --kernel "$hang/vmlinuz"
+else
+	n=$((n + 1))
+	results+=("ok $n - accel: auto: KVM whose guest hangs falls back to TCG # SKIP no usable /dev/kvm here: auto chooses TCG without a probe")
+	kmscap_accel "auto without a usable /dev/kvm: TCG, saying why" 0 \
+		$'^tcg\t(no /dev/kvm|/dev/kvm is not readable)' \
+		env KMSCAP_VM_ACCEL=auto "$accel" --kernel "$vmlinuz"
+fi
+
+# 7: the kernel-log scan on samples of every kind of report.
+echo "  HARNESS klog-scan"
+samples=$top/tests/vm/klog-samples
+while IFS=$'\t' read -r f want; do
+	case $f in ''|'#'*) continue ;; esac
+	n=$((n + 1))
+	case $f in
+	kmemleak-*)
+		got=$("$top/tests/vm/klog-scan.sh" --kmemleak "$samples/$f" \
+			--modrange 0xffffffffc0a00000 73728 | tail -n 1)
+		if [ "$got" = "$want" ]; then
+			results+=("ok $n - kmemleak scan: $f")
+		else
+			results+=("not ok $n - kmemleak scan: $f # got '$got', expected '$want'")
+		fi
+		;;
+	*)
+		if "$top/tests/vm/klog-scan.sh" "$samples/$f" | grep -qF -- "$want"; then
+			results+=("ok $n - kernel log scan flags $f")
+		else
+			results+=("not ok $n - kernel log scan flags $f # no line with '$want'")
+		fi
+		;;
+	esac
+done <"$samples/expect.txt"
+for f in "$samples"/bad-*.log; do
+	grep -qF "$(basename "$f")"$'\t' "$samples/expect.txt" && continue
+	n=$((n + 1))
+	results+=("not ok $n - kernel log scan: $(basename "$f") has no line in expect.txt")
+done
+for f in "$samples"/ok-*.log; do
+	n=$((n + 1))
+	out=$("$top/tests/vm/klog-scan.sh" "$f")
+	if [ -z "$out" ]; then
+		results+=("ok $n - kernel log scan passes $(basename "$f")")
+	else
+		results+=("not ok $n - kernel log scan passes $(basename "$f") # flagged: $(head -n 1 <<<"$out")")
+	fi
+done
 
 {
 	echo "1..$n"

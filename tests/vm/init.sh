@@ -8,6 +8,9 @@
 #   KMSCAP-LOG: name: text           output of a program
 #   KMSCAP-OUT-FILE: size path       run mode: a file of /out, which is
 #                                    sent as a tar archive on /dev/vda
+#   KMSCAP-MODRANGE: kmscap ADDR SIZE  kmscap.ko's core, before rmmod
+#   KMSCAP-KMEMLEAK: text            kmemleak's report, at the end (on a
+#                                    kernel with kmemleak)
 #   KMSCAP-DMESG: text               the kernel log, at the end
 #   KMSCAP-VM-DONE                   everything above is complete
 # busybox ash has "local":
@@ -189,14 +192,43 @@ kmscap_selftests() {
 		esac
 	done
 
+	kmscap_rmmod
+}
+
+# kmscap_rmmod: unload kmscap.ko (a test: it must go once nothing uses
+# it); its address range goes on the protocol line first, so that the
+# host can attribute kmemleak reports whose frames no longer have names.
+kmscap_rmmod() {
+	local out
 	if [ ! -d /sys/module/kmscap ]; then
 		kmscap_tap ok "rmmod kmscap" "SKIP kmscap is not loaded"
-	elif echo "kmscap-vm: start rmmod-kmscap" >/dev/kmsg &&
-	     out=$(rmmod kmscap 2>&1) && [ ! -d /sys/module/kmscap ]; then
+		return
+	fi
+	awk '$1 == "kmscap" { print "KMSCAP-MODRANGE: kmscap " $6 " " $2 }' /proc/modules
+	if echo "kmscap-vm: start rmmod-kmscap" >/dev/kmsg &&
+	   out=$(rmmod kmscap 2>&1) && [ ! -d /sys/module/kmscap ]; then
+		echo "kmscap-vm: end rmmod-kmscap" >/dev/kmsg
 		kmscap_tap ok "rmmod kmscap"
 	else
 		echo "KMSCAP-LOG: modules: rmmod kmscap: $out"
 		kmscap_tap not-ok "rmmod kmscap" "$(echo "rmmod failed: $out" | tail -n 1 | tr -d '#')"
+	fi
+}
+
+# kmscap_kmemleak: on a kernel with kmemleak, one scan at the end of the
+# run (objects younger than 5 s are not reported: wait that long first);
+# the report goes to the host, which fails the run on objects kmscap
+# allocated (tests/vm/klog-scan.sh --kmemleak).
+kmscap_kmemleak() {
+	local f=/sys/kernel/debug/kmemleak
+	[ -w $f ] || return 0
+	sleep 6
+	if echo scan >$f 2>/dev/null; then
+		echo "KMSCAP-KMEMLEAK-SCANNED"
+		sed 's/^/KMSCAP-KMEMLEAK: /' $f
+	else
+		echo "KMSCAP-LOG: kmemleak: the scan failed (kmemleak disabled itself?)"
+		echo "KMSCAP-KMEMLEAK-FAILED"
 	fi
 }
 
@@ -214,6 +246,7 @@ kmscap_run_payload() {
 	*) kmscap_tap not-ok "$name" "exit status $run_rc" ;;
 	esac
 	kmscap_send_out
+	kmscap_rmmod
 }
 
 # kmscap_send_out: /out as a tar archive on the virtio disk the host gave
@@ -247,6 +280,7 @@ if [ "$KMSCAP_MODE" = run ]; then
 else
 	kmscap_selftests
 fi
+kmscap_kmemleak
 echo "KMSCAP-TAP: 1..$tap_n"
 sync
 dmesg | tr -d '\r' | sed 's/^/KMSCAP-DMESG: /'

@@ -12,7 +12,8 @@
 #   payload                       test programs, their shared libraries,
 #                                 kmscap.ko and the run configuration;
 #                                 rebuilt every time (it is small).
-# Result: build/vm/$NAME.cpio.gz
+# Result: build/vm/$NAME.cpio.gz (build/vm-BUNDLE/ when $KMSCAP_VM_KERNEL
+# names a kernel bundle: tests/vm/kernel.sh)
 #
 # Usage: mkinitramfs.sh [options] [PROGRAM...]
 #   --kver KVER        kernel release (default: newest 6.1 *-amd64 headers)
@@ -20,7 +21,8 @@
 #   --mode MODE        "selftest" (run every program in /selftests) or "run"
 #                      (run one program, hand back what it writes to /out
 #                      as a tar archive on the virtio disk /dev/vda)
-#   --ko PATH          kmscap.ko to include (default: kmod/kmscap.ko if built)
+#   --ko PATH          kmscap.ko to include (default: $KMSCAP_VM_KO, else
+#                      kmod/kmscap.ko if built)
 #   --no-ko            do not include kmscap.ko
 #   --timeout SECS     default per-program timeout (selftest: 120)
 #   --timeouts FILE    "name seconds" lines overriding the default
@@ -33,7 +35,6 @@ set -euo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 vmdir=$top/tests/vm
-out=$top/build/vm
 
 kver=${KVER:-}
 name=selftests
@@ -66,13 +67,10 @@ while [ $# -gt 0 ]; do
 	esac
 done
 
-if [ -z "$kver" ]; then
-	kver=$(ls -d /usr/src/linux-headers-6.1.*-amd64 2>/dev/null |
-	       sed 's|.*/linux-headers-||' | sort -V | tail -n1)
-	[ -n "$kver" ] || die "no /usr/src/linux-headers-6.1.*-amd64; run tests/deps.sh"
-fi
-[ -d "/lib/modules/$kver/kernel" ] ||
-	die "/lib/modules/$kver/kernel missing: install linux-image-$kver (tests/deps.sh)"
+# shellcheck source=tests/vm/kernel.sh
+. "$vmdir/kernel.sh"
+kmscap_vm_kernel "$top"
+out=$vmout
 case $mode in
 selftest) timeout=${timeout:-120} ;;
 run)
@@ -82,7 +80,9 @@ run)
 *) die "unknown mode '$mode' (selftest or run)" ;;
 esac
 case $timeout in ''|*[!0-9]*) die "bad timeout '$timeout'" ;; esac
-if [ "$ko" = auto ]; then
+if [ "$ko" = auto ] && [ -n "${KMSCAP_VM_KO:-}" ]; then
+	ko=$KMSCAP_VM_KO
+elif [ "$ko" = auto ]; then
 	ko=none
 	[ -f "$top/kmod/kmscap.ko" ] && ko=$top/kmod/kmscap.ko
 fi
@@ -108,10 +108,10 @@ kmscap_dep_visit() {
 	local m=${1//-/_} deps d f
 	[ -n "${seen[$m]:-}" ] && return 0
 	seen[$m]=1
-	f=$(modinfo -k "$kver" -n "$m" 2>/dev/null) ||
+	f=$(modinfo -b "$modroot" -k "$kver" -n "$m" 2>/dev/null) ||
 		die "kernel module '$m' not found for $kver"
 	case $f in /*) ;; *) return 0 ;; esac	# "(builtin)": nothing to load
-	deps=$(modinfo -k "$kver" -F depends "$m")
+	deps=$(modinfo -b "$modroot" -k "$kver" -F depends "$m")
 	for d in ${deps//,/ }; do
 		kmscap_dep_visit "$d"
 	done
@@ -142,14 +142,14 @@ base=$out/base-$kver.cpio.gz
 key=$( {
 	echo "kver $kver"
 	for m in "${order[@]}"; do
-		f=$(modinfo -k "$kver" -n "$m")
+		f=$(modinfo -b "$modroot" -k "$kver" -n "$m")
 		echo "$m $(stat -c '%s %Y' "$f") $f"
 	done
 	stat -c '%s %Y %n' "$busybox" "$vmdir/init.sh" "$vmdir/mkinitramfs.sh"
 } | sha256sum | cut -d' ' -f1)
 
 if [ ! -f "$base" ] || [ "$(cat "$base.key" 2>/dev/null)" != "$key" ]; then
-	echo "  GEN     build/vm/base-$kver.cpio.gz"
+	echo "  GEN     ${base#"$top"/}"
 	stage=$(mktemp -d "$out/base-stage.XXXXXX")
 	trap 'rm -rf "$stage" "$stage".*' EXIT
 	chmod 0755 "$stage"
@@ -184,7 +184,7 @@ if [ ! -f "$base" ] || [ "$(cat "$base.key" 2>/dev/null)" != "$key" ]; then
 	printf '%s\n' "${drm_order[@]}" >"$stage/etc/kmscap/modules"
 	printf '%s\n' "${out_order[@]}" >"$stage/etc/kmscap/modules.out"
 	for m in "${order[@]}"; do
-		f=$(modinfo -k "$kver" -n "$m")
+		f=$(modinfo -b "$modroot" -k "$kver" -n "$m")
 		case $f in
 		*.ko) cp "$f" "$stage/lib/kmscap/$m.ko" ;;
 		*.ko.xz) xz -dc "$f" >"$stage/lib/kmscap/$m.ko" ;;
@@ -279,4 +279,4 @@ fi
 cat "$base" "$stage.cpio.gz" >"$stage.all.cpio.gz"
 mv "$stage.all.cpio.gz" "$out/$name.cpio.gz"
 rm -rf "$stage" "$stage.cpio.gz"
-echo "  GEN     build/vm/$name.cpio.gz"
+echo "  GEN     ${out#"$top"/}/$name.cpio.gz"

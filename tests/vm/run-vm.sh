@@ -23,6 +23,17 @@
 #                        (default tests/vm/timeouts)
 #   --kver, --ko PATH, --no-ko, --timeout SECS, --extra PATH
 #                        passed to mkinitramfs.sh (see mkinitramfs.sh --help)
+# Environment:
+#   KMSCAP_VM_KERNEL=DIR a kernel bundle to boot instead of Debian's
+#                        (tests/vm/debug-kernel.sh makes one: DIR/vmlinuz,
+#                        DIR/release, DIR/root/lib/modules); its release
+#                        wins over --kver; logs go to build/vm-BUNDLE/
+#   KMSCAP_VM_KO=PATH    the kmscap.ko to load (default kmod/kmscap.ko)
+#   KMSCAP_VM_ACCEL=auto|kvm|tcg   the accelerator (tests/vm/accel.sh:
+#                        auto uses KVM only after a probe boot shows it works)
+#   KMSCAP_VM_BOOT_TIMEOUT=60      boot watchdog: the kernel banner must be
+#                        on the console within this many seconds
+#   KMSCAP_VM_INIT_TIMEOUT=600     and /init must have started within this
 # Exit status: 0 when everything passed, 1 otherwise.
 set -euo pipefail
 
@@ -67,14 +78,14 @@ while [ $# -gt 0 ]; do
 	esac
 done
 
-if [ -z "$kver" ]; then
-	kver=$(ls -d /usr/src/linux-headers-6.1.*-amd64 2>/dev/null |
-	       sed 's|.*/linux-headers-||' | sort -V | tail -n1)
-	[ -n "$kver" ] || die "no /usr/src/linux-headers-6.1.*-amd64; run tests/deps.sh"
-fi
-vmlinuz=/boot/vmlinuz-$kver
+# shellcheck source=tests/vm/kernel.sh
+. "$vmdir/kernel.sh"
+kmscap_vm_kernel "$top"
 [ -r "$vmlinuz" ] || die "cannot read $vmlinuz: install linux-image-$kver (tests/deps.sh)"
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing: install qemu-system-x86"
+boot_limit=${KMSCAP_VM_BOOT_TIMEOUT:-60}
+init_limit=${KMSCAP_VM_INIT_TIMEOUT:-600}
+case $boot_limit$init_limit in *[!0-9]*) die "bad KMSCAP_VM_BOOT_TIMEOUT/KMSCAP_VM_INIT_TIMEOUT" ;; esac
 
 if [ -n "$run" ]; then
 	mode=run
@@ -111,8 +122,8 @@ fi
 case $vm_timeout in ''|*[!0-9]*) die "bad --vm-timeout '$vm_timeout'" ;; esac
 
 # One run per name at a time: several people may share this tree.
-mkdir -p "$top/build/vm"
-exec 9>"$top/build/vm/$name.lock"
+mkdir -p "$vmout"
+exec 9>"$vmout/$name.lock"
 if ! flock -n 9; then
 	echo "  VM      $name: waiting for another run of $name in this tree"
 	flock 9
@@ -121,34 +132,37 @@ fi
 "$vmdir/mkinitramfs.sh" --kver "$kver" --name "$name" --mode "$mode" "${mkargs[@]}" \
 	-- "${progs[@]}"
 
-log=$top/build/vm/$name.log
-clog=$top/build/vm/$name.console.log
+log=$vmout/$name.log
+clog=$vmout/$name.console.log
 rm -f "$log" "$clog"
 : >"$log"
 : >"$clog"
 
 drive=()
 if [ "$mode" = run ]; then
-	outimg=$top/build/vm/$name.out.img
+	outimg=$vmout/$name.out.img
 	rm -f "$outimg"
 	truncate -s 4G "$outimg"
 	drive=(-drive "file=$outimg,format=raw,if=virtio")
 fi
 
-# KVM when it is usable, else (and as qemu's fallback) TCG.
-accel=(-accel tcg)
-[ -r /dev/kvm ] && [ -w /dev/kvm ] && accel=(-accel kvm -accel tcg)
+# KVM only when a probe boot proved it works here (tests/vm/accel.sh).
+choice=$("$vmdir/accel.sh" --kernel "$vmlinuz") || die "cannot choose an accelerator"
+accel_name=${choice%%$'\t'*}
+accel_why=${choice#*$'\t'}
+accel=(-accel "$accel_name")
 cmdline="console=ttyS0,115200 panic=-1 oops=panic no_hash_pointers mitigations=off"
 cmdline="$cmdline rdinit=/init $append"
 
-echo "  VM      $name (${accel[1]}, kernel $kver, timeout ${vm_timeout}s, log build/vm/$name.log)"
+echo "  VM      $name ($accel_name ($accel_why), kernel $kver, timeout ${vm_timeout}s," \
+     "log ${log#"$top"/})"
 start=$(date +%s)
 set +e
 timeout -k 10 "$vm_timeout" qemu-system-x86_64 \
 	-nodefaults -no-reboot -display none \
 	"${accel[@]}" -cpu max -smp 2 -m 3072 \
 	-serial "file:$clog" -serial "file:$log" \
-	-kernel "$vmlinuz" -initrd "$top/build/vm/$name.cpio.gz" "${drive[@]}" \
+	-kernel "$vmlinuz" -initrd "$vmout/$name.cpio.gz" "${drive[@]}" \
 	-append "$cmdline" </dev/null &
 qpid=$!
 set -e
@@ -160,20 +174,52 @@ else
 		sed -un 's/^KMSCAP-TAP: \(\(not \)\{0,1\}ok .*\)/    \1/p' &
 fi
 tpid=$!
+# The boot watchdog: a guest that writes no kernel banner to its console
+# (or whose /init never starts) is stopped at once, not at the wall clock
+# limit; the reason is left in $log.watchdog.
+rm -f "$log.watchdog"
+(
+	t=0
+	while kill -0 "$qpid" 2>/dev/null; do
+		if [ $t -ge $((boot_limit * 2)) ] && ! grep -q 'Linux version' "$clog"; then
+			echo "no kernel output on the console in ${boot_limit} s under $accel_name" \
+			     "(boot watchdog, KMSCAP_VM_BOOT_TIMEOUT; console log ${clog#"$top"/})" \
+			     >"$log.watchdog"
+			kill -TERM "$qpid" 2>/dev/null
+			break
+		fi
+		if [ $t -ge $((init_limit * 2)) ] && ! grep -q '^KMSCAP-VM-START' "$log"; then
+			echo "the VM's /init did not start in ${init_limit} s under $accel_name" \
+			     "(boot watchdog, KMSCAP_VM_INIT_TIMEOUT; console log ${clog#"$top"/})" \
+			     >"$log.watchdog"
+			kill -TERM "$qpid" 2>/dev/null
+			break
+		fi
+		if grep -q '^KMSCAP-VM-START' "$log"; then
+			break
+		fi
+		sleep 0.5
+		t=$((t + 1))
+	done
+) &
+wpid=$!
 set +e
 wait "$qpid"
 qrc=$?
+kill "$wpid" 2>/dev/null
+wait "$wpid" 2>/dev/null
 wait "$tpid" 2>/dev/null
 set -e
 secs=$(($(date +%s) - start))
+if [ -s "$log.watchdog" ]; then
+	echo "run-vm: $name: $(cat "$log.watchdog"); its last lines:" >&2
+	tr -d '\r' <"$clog" | tail -n 5 | sed 's/^/  | /' >&2
+fi
 
 tr -d '\r' <"$log" >"$log.tmp" && mv "$log.tmp" "$log"
 
 # ---- what went wrong in the kernel? -------------------------------------
 
-bad='WARNING:|BUG:|kernel BUG|Oops|lockdep|refcount_t|general protection|Call Trace'
-bad="$bad|KASAN|UBSAN|list_add corruption|list_del corruption|kernel NULL pointer"
-bad="$bad|Kernel panic|blocked for more than|detected stall|soft lockup|hard LOCKUP"
 # The dmesg dump, then what the console has beyond it (all of it when the
 # VM died before the dump, or the start if the ring buffer overflowed).
 if grep -q '^KMSCAP-DMESG: ' "$log"; then
@@ -182,19 +228,38 @@ else
 	klog_src="kernel console (no dmesg dump: the VM did not finish)"
 fi
 { sed -n 's/^KMSCAP-DMESG: //p' "$log"; tr -d '\r' <"$clog"; } | awk '!seen[$0]++' >"$log.dmesg"
-# Each bad line, with the program that was running then (marks by /init).
-awk -v bad="$bad" '
-	/kmscap-vm: start / { cur = $NF; next }
-	/kmscap-vm: end / { cur = ""; next }
-	$0 ~ bad { print $0 (cur != "" ? "   <- during " cur : "") }' "$log.dmesg" >"$log.bad"
+# Each report, with the program that was running then (marks by /init).
+"$vmdir/klog-scan.sh" "$log.dmesg" >"$log.bad"
 mv "$log.dmesg" "$log.klog"
+
+# kmemleak (a debug kernel): objects kmscap allocated and nobody references.
+leaks=
+if grep -q '^KMSCAP-KMEMLEAK-FAILED' "$log"; then
+	leaks="the kmemleak scan at the end of the run failed"
+elif grep -q '^KMSCAP-KMEMLEAK-SCANNED' "$log"; then
+	sed -n 's/^KMSCAP-KMEMLEAK: //p' "$log" >"$log.kmemleak"
+	# shellcheck disable=SC2046
+	"$vmdir/klog-scan.sh" --kmemleak "$log.kmemleak" \
+		$(sed -n 's/^KMSCAP-MODRANGE: kmscap \([0-9a-fx]*\) \([0-9]*\)$/--modrange \1 \2/p' \
+		  "$log" | tail -n 1) >"$log.leaks"
+	read -r _ nmine _ nother < <(tail -n 1 "$log.leaks")
+	if [ "$nmine" -gt 0 ]; then
+		leaks="kmemleak: $nmine unreferenced objects allocated by kmscap"
+		leaks="$leaks ($nother others; the report is ${log#"$top"/}.kmemleak)"
+	elif [ "$nother" -gt 0 ]; then
+		echo "  NOTE    kmemleak: $nother unreferenced objects, none of them kmscap's" \
+		     "(${log#"$top"/}.kmemleak)"
+	fi
+fi
 
 done_ok=1
 why=
 if ! grep -q '^KMSCAP-VM-DONE' "$log"; then
 	done_ok=0
 	last=$(sed -n 's/^KMSCAP-RUN: //p' "$log" | tail -n 1)
-	if [ "$qrc" -eq 124 ] || [ "$qrc" -eq 137 ]; then
+	if [ -s "$log.watchdog" ]; then
+		why=$(cat "$log.watchdog")
+	elif [ "$qrc" -eq 124 ] || [ "$qrc" -eq 137 ]; then
 		why="VM killed after the ${vm_timeout}s wall clock limit"
 	elif grep -q 'Kernel panic' "$clog"; then
 		why="kernel panic: $(grep -m1 'Kernel panic' "$clog" | tr -d '\r#' | sed 's/^\[[ 0-9.]*\] //')"
@@ -230,11 +295,13 @@ if [ "$mode" = selftest ]; then
 	cat "$tap.missing" >>"$tap.body"
 	rm -f "$tap.missing"
 	n=$(wc -l <"$tap.body")
+	nleak=0
+	grep -q '^KMSCAP-KMEMLEAK-' "$log" && nleak=1
 	{
-		echo "1..$((n + 2))"
+		echo "1..$((n + 2 + nleak))"
 		cat "$tap.body"
 		if [ "$done_ok" = 1 ]; then
-			echo "ok $((n + 1)) - vm: ran to the end (${secs}s)"
+			echo "ok $((n + 1)) - vm: ran to the end (${secs}s, $accel_name)"
 		else
 			echo "not ok $((n + 1)) - vm: ran to the end # $why"
 		fi
@@ -243,6 +310,12 @@ if [ "$mode" = selftest ]; then
 			sed 's/^/#   /' "$log.bad"
 		else
 			echo "ok $((n + 2)) - vm: kernel log clean"
+		fi
+		if [ "$nleak" = 1 ] && [ -n "$leaks" ]; then
+			echo "not ok $((n + 3)) - vm: kmemleak finds nothing of kmscap's # $leaks"
+			sed '$d; s/^/#   /' "$log.leaks" 2>/dev/null || true
+		elif [ "$nleak" = 1 ]; then
+			echo "ok $((n + 3)) - vm: kmemleak finds nothing of kmscap's"
 		fi
 	} >"$tap"
 	rm -f "$tap.body"
@@ -300,6 +373,11 @@ else
 		sed 's/^/  /' "$log.bad" >&2
 		status=1
 	fi
+	if [ -n "$leaks" ]; then
+		echo "run-vm: $name: $leaks:" >&2
+		sed '$d; s/^/  /' "$log.leaks" >&2
+		status=1
+	fi
 fi
-rm -f "$log.bad" "$log.klog"
+rm -f "$log.bad" "$log.klog" "$log.leaks" "$log.watchdog"
 exit $status
