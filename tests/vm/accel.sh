@@ -72,7 +72,7 @@ kmscap_probe() {
 	if [ $rc -eq 0 ]; then
 		probe_why="$accel probe: kernel banner after $(awk -v t=$t 'BEGIN { printf "%.1f", t / 10 }') s"
 	elif [ -s "$plog.qemu" ]; then
-		probe_why="$accel probe: qemu failed: $(tr '\n' ' ' <"$plog.qemu" | cut -c1-200)"
+		probe_why="$accel probe: qemu failed: $(sed -n 's/^qemu-system-x86_64: //p' "$plog.qemu" | head -n 1 | cut -c1-100)"
 	elif [ -s "$plog" ]; then
 		probe_why="$accel probe: no kernel output in $limit s (console stopped at: $(tr -d '\r' <"$plog" | sed -n '/[^[:space:]]/p' | tail -n 1 | cut -c1-80))"
 	else
