@@ -4,15 +4,15 @@
  * client gets a hold on it, reads it as an event and releases it.
  *
  * Frame lifecycle
- *   publish   commit_tail builds the frame from the committed plane states
- *             and queues a hold for every client (evicting the oldest
- *             unread hold of a full queue: dropped_queue).
+ *   publish   commit_tail fills the frame (allocated before the commit
+ *             started) from the committed plane states and queues a hold
+ *             for every client (evicting the oldest unread hold of a full
+ *             queue: dropped_queue).  A hold pins the frame's buffers.
  *   read      read() moves holds from the client's queue to its held list.
- *   replace   the next commit makes the frame "replaced"; commit_tail then
- *             waits until every hold on it has ended, or revokes the holds
- *             whose client's hold timeout expired (dropped_timeout), and
- *             only then sends the flip-done event that lets the compositor
- *             reuse the buffer.
+ *   replace   a commit that takes a pinned buffer off the screen waits
+ *             (backpressure.c): its flip-done event is sent only once no
+ *             hold pins the buffer, holds being revoked when their
+ *             client's timeout expires (dropped_timeout).
  *   release   KMSCAP_IOC_RELEASE or close ends a hold (delivered).
  *
  * Accounting per client, exact at every moment:
@@ -49,8 +49,25 @@ static void kmscap_frame_put(struct kmscap_frame *frame)
 	kref_put(&frame->ref, kmscap_frame_release);
 }
 
+struct kmscap_frame *kmscap_frame_alloc(void)
+{
+	struct kmscap_frame *frame = kzalloc(sizeof(*frame), GFP_KERNEL);
+
+	if (!frame)
+		return NULL;
+	kref_init(&frame->ref);
+	INIT_LIST_HEAD(&frame->holds);
+	return frame;
+}
+
+/* A frame that was never published: nothing references it. */
+void kmscap_frame_free(struct kmscap_frame *frame)
+{
+	kmscap_frame_put(frame);
+}
+
 /* Free holds collected on @dead (linked by client_link) outside the lock. */
-static void kmscap_hold_free_list(struct list_head *dead)
+void kmscap_hold_free_list(struct list_head *dead)
 {
 	struct kmscap_hold *hold, *tmp;
 
@@ -61,21 +78,35 @@ static void kmscap_hold_free_list(struct list_head *dead)
 	}
 }
 
+/* The hold timeout: the client's, or one refresh; never above the ABI's cap. */
 static u64 kmscap_client_timeout(const struct kmscap_client *client)
 {
-	return client->hold_timeout_ns ?: READ_ONCE(client->disp->period_ns);
+	u64 ns = client->hold_timeout_ns ?: READ_ONCE(client->disp->period_ns);
+
+	return min_t(u64, ns, KMSCAP_MAX_HOLD_NS);
 }
 
-/* Record how long @client made a flip wait for @frame, if it did. */
-static void kmscap_client_note_wait(struct kmscap_client *client, struct kmscap_frame *frame,
-				    ktime_t now)
+/* The hold becomes active: it pins its frame's buffers. */
+static void kmscap_hold_activate(struct kmscap_hold *hold)
 {
-	u64 ns;
+	list_add_tail(&hold->frame_link, &hold->frame->holds);
+	kmscap_frame_pin(hold->frame);
+}
 
-	if (!frame->replaced_at)
+/*
+ * The hold ends (released, revoked, dropped): its buffers are unpinned,
+ * and the client's longest wait is noted if a flip waited for them.
+ */
+static void kmscap_hold_deactivate(struct kmscap_hold *hold)
+{
+	struct kmscap_client *client = hold->client;
+	u64 waited_ns = 0;
+
+	if (list_empty(&hold->frame_link))
 		return;
-	ns = ktime_to_ns(ktime_sub(now, frame->replaced_at));
-	client->stats.max_hold_wait_ns = max(client->stats.max_hold_wait_ns, ns);
+	list_del_init(&hold->frame_link);
+	kmscap_frame_unpin(hold->frame, ktime_get(), &waited_ns);
+	client->stats.max_hold_wait_ns = max(client->stats.max_hold_wait_ns, waited_ns);
 }
 
 /* Unlink an unread hold from its client's queue and its frame. */
@@ -83,7 +114,7 @@ static void kmscap_hold_unqueue(struct kmscap_hold *hold, struct list_head *dead
 {
 	struct kmscap_client *client = hold->client;
 
-	list_del_init(&hold->frame_link);
+	kmscap_hold_deactivate(hold);
 	list_move_tail(&hold->client_link, dead);
 	client->nqueued--;
 	client->stats.queued--;
@@ -99,7 +130,7 @@ static void kmscap_hold_revoke(struct kmscap_hold *hold, struct list_head *dead)
 		kmscap_hold_unqueue(hold, dead);
 		client->dropped_since++;
 	} else {
-		list_del_init(&hold->frame_link);
+		kmscap_hold_deactivate(hold);
 		hold->revoked = true;
 		client->stats.held--;
 		client->stats.revoked_unreleased++;
@@ -135,7 +166,7 @@ static void kmscap_client_enqueue(struct kmscap_client *client, struct kmscap_fr
 	hold->frame = frame;
 	hold->client = client;
 	list_add_tail(&hold->client_link, &client->queue);
-	list_add_tail(&hold->frame_link, &frame->holds);
+	kmscap_hold_activate(hold);
 	client->nqueued++;
 	client->stats.queued++;
 	disp->stats.holds++;
@@ -250,19 +281,13 @@ static void kmscap_frame_fill_cursor(struct kmscap_frame *frame, struct drm_crtc
 	ev->cursor_pitch = fb->pitches[0];
 }
 
-static struct kmscap_frame *kmscap_frame_create(struct kmscap_display *disp,
-						struct drm_atomic_state *state)
+static void kmscap_frame_init(struct kmscap_frame *frame, struct kmscap_display *disp,
+			      struct drm_atomic_state *state)
 {
 	struct drm_plane_state *old_ps, *new_ps;
 	struct drm_crtc_state *cs = disp->crtc.state;
 	struct drm_crtc_state *new_cs;
-	struct kmscap_frame *frame;
 
-	frame = kzalloc(sizeof(*frame), GFP_KERNEL);
-	if (!frame)
-		return NULL;
-	kref_init(&frame->ref);
-	INIT_LIST_HEAD(&frame->holds);
 	frame->disp = disp;
 	frame->ev.type = KMSCAP_EVENT_FRAME;
 	frame->ev.display_id = disp->id;
@@ -283,66 +308,102 @@ static struct kmscap_frame *kmscap_frame_create(struct kmscap_display *disp,
 
 	if (!READ_ONCE(disp->connected))
 		frame->ev.flags |= KMSCAP_FRAME_DISCONNECTED;
-	return frame;
 }
 
-static bool kmscap_frame_released(struct kmscap_display *disp, struct kmscap_frame *frame)
+/* Revoke every active hold of @disp whose frame shows @bo (capture_lock held). */
+static void kmscap_capture_revoke_bo(struct kmscap_display *disp, struct kmscap_bo *bo,
+				     struct list_head *dead)
 {
-	bool done;
-
-	spin_lock(&disp->capture_lock);
-	done = list_empty(&frame->holds) || disp->dead;
-	spin_unlock(&disp->capture_lock);
-	return done;
-}
-
-/*
- * Wait until no client holds @old any more, revoking holds as their
- * client's timeout expires.  Called from commit_tail before the flip-done
- * event of the commit that replaced @old is sent.
- */
-static void kmscap_capture_wait_replaced(struct kmscap_display *disp, struct kmscap_frame *old)
-{
-	ktime_t start = ktime_get(), now, earliest;
 	struct kmscap_hold *hold, *tmp;
+	struct kmscap_client *client;
+
+	list_for_each_entry(client, &disp->clients, link) {
+		list_for_each_entry_safe(hold, tmp, &client->queue, client_link)
+			if (kmscap_frame_shows(hold->frame, bo))
+				kmscap_hold_revoke(hold, dead);
+		list_for_each_entry(hold, &client->held, client_link)
+			if (!hold->revoked && kmscap_frame_shows(hold->frame, bo))
+				kmscap_hold_revoke(hold, dead);
+	}
+}
+
+/**
+ * kmscap_capture_overwritten - the compositor wrote into a buffer in place
+ * @disp: the display
+ * @bo: the buffer, which may be on screen (front-buffer rendering)
+ *
+ * Called for DIRTYFB: the pixels of frames showing @bo changed under
+ * their readers, so their holds are revoked (RELEASE says -ESTALE).
+ */
+void kmscap_capture_overwritten(struct kmscap_display *disp, struct kmscap_bo *bo)
+{
 	LIST_HEAD(dead);
-	bool waited = false;
-	u64 waited_ns;
 
 	spin_lock(&disp->capture_lock);
-	old->replaced_at = start;
-	for (;;) {
-		now = ktime_get();
-		earliest = KTIME_MAX;
-		list_for_each_entry_safe(hold, tmp, &old->holds, frame_link) {
-			ktime_t deadline = ktime_add_ns(start, kmscap_client_timeout(hold->client));
-
-			if (ktime_compare(deadline, now) <= 0) {
-				kmscap_client_note_wait(hold->client, old, now);
-				kmscap_hold_revoke(hold, &dead);
-			} else if (ktime_before(deadline, earliest))
-				earliest = deadline;
-		}
-		if (list_empty(&old->holds) || disp->dead)
-			break;
-		waited = true;
-		spin_unlock(&disp->capture_lock);
-		wait_event_hrtimeout(disp->hold_wq, kmscap_frame_released(disp, old),
-				     ktime_sub(earliest, now));
-		spin_lock(&disp->capture_lock);
-	}
-	if (waited) {
-		waited_ns = ktime_to_ns(ktime_sub(ktime_get(), start));
-		disp->stats.hold_waits++;
-		disp->stats.hold_wait_ns_max = max(disp->stats.hold_wait_ns_max, waited_ns);
-	}
+	kmscap_capture_revoke_bo(disp, bo, &dead);
 	spin_unlock(&disp->capture_lock);
 	kmscap_hold_free_list(&dead);
 }
 
-static bool kmscap_frame_same_buffer(const struct kmscap_frame *a, const struct kmscap_frame *b)
+/**
+ * kmscap_capture_revoke_expired - revoke holds past their deadline
+ * @disp: the display, with flips waiting (capture_lock held)
+ * @now: the time
+ * @earliest: lowered to the earliest deadline still to come
+ * @dead: where ended holds go, to be freed after unlocking
+ *
+ * A hold's deadline runs from when a buffer it pins left the screen.
+ */
+void kmscap_capture_revoke_expired(struct kmscap_display *disp, ktime_t now,
+				   ktime_t *earliest, struct list_head *dead)
 {
-	return a->fb && b->fb && a->fb->obj[0] == b->fb->obj[0];
+	struct kmscap_hold *hold, *tmp;
+	struct kmscap_client *client;
+
+	lockdep_assert_held(&disp->capture_lock);
+	list_for_each_entry(client, &disp->clients, link) {
+		u64 timeout = kmscap_client_timeout(client);
+
+		list_for_each_entry_safe(hold, tmp, &client->queue, client_link) {
+			ktime_t deadline = kmscap_hold_deadline(hold->frame, timeout);
+
+			if (ktime_compare(deadline, now) <= 0)
+				kmscap_hold_revoke(hold, dead);
+			else
+				*earliest = min(*earliest, deadline);
+		}
+		list_for_each_entry(hold, &client->held, client_link) {
+			ktime_t deadline;
+
+			if (hold->revoked)
+				continue;
+			deadline = kmscap_hold_deadline(hold->frame, timeout);
+			if (ktime_compare(deadline, now) <= 0)
+				kmscap_hold_revoke(hold, dead);
+			else
+				*earliest = min(*earliest, deadline);
+		}
+	}
+}
+
+static struct kmscap_bo *kmscap_plane_bo(struct drm_plane *plane)
+{
+	struct drm_framebuffer *fb = plane->state->fb;
+
+	return fb ? to_kmscap_bo(fb->obj[0]) : NULL;
+}
+
+/*
+ * A commit that keeps a buffer on @plane but carries damage clips for it
+ * says the compositor drew into it in place: frames showing it changed.
+ */
+static bool kmscap_plane_redrawn(struct drm_atomic_state *state, struct drm_plane *plane)
+{
+	struct drm_plane_state *old_ps = drm_atomic_get_old_plane_state(state, plane);
+	struct drm_plane_state *new_ps = drm_atomic_get_new_plane_state(state, plane);
+
+	return old_ps && new_ps && new_ps->fb && old_ps->fb == new_ps->fb &&
+	       new_ps->fb_damage_clips;
 }
 
 /**
@@ -351,27 +412,48 @@ static bool kmscap_frame_same_buffer(const struct kmscap_frame *a, const struct 
  * @state: the atomic state being committed (plane states already swapped)
  *
  * Called from commit_tail after the planes are updated and before the
- * flip-done event is armed.  Returns once the frame this one replaces is
- * no longer held (or its holds were revoked).
+ * flip-done event is armed.  Never waits and never fails: the frame and
+ * the flip record were allocated before the commit started.
+ *
+ * Return: the flip record when this commit took buffers off the screen
+ * that holds still pin (pass it to kmscap_flip_queue() with the commit's
+ * CRTC state), else NULL.
  */
-void kmscap_capture_publish(struct kmscap_display *disp, struct drm_atomic_state *state)
+struct kmscap_flip *kmscap_capture_publish(struct kmscap_display *disp,
+					   struct drm_atomic_state *state)
 {
-	struct kmscap_frame *frame, *old;
+	struct kmscap_atomic_state *ks = to_kmscap_atomic_state(state);
+	struct kmscap_frame *frame = ks->frame, *old;
+	struct kmscap_flip *flip = ks->flip;
+	struct kmscap_bo *bos[2];
 	struct kmscap_client *client;
+	ktime_t now = ktime_get();
+	bool wait = false;
 	LIST_HEAD(dead);
+	unsigned int i;
 
-	frame = kmscap_frame_create(disp, state);
-	if (!frame) {
-		drm_err(&disp->drm, "out of memory: frame not captured\n");
-		return;
-	}
+	/* Commits before kmscap_atomic_commit() (none today) publish nothing. */
+	if (WARN_ON_ONCE(!frame || !flip))
+		return NULL;
+	ks->frame = NULL;
+	ks->flip = NULL;
+	kmscap_frame_init(frame, disp, state);
+
+	bos[0] = kmscap_plane_bo(&disp->primary);
+	bos[1] = kmscap_plane_bo(&disp->cursor);
 
 	spin_lock(&disp->capture_lock);
 	if (disp->dead) {
 		spin_unlock(&disp->capture_lock);
 		kmscap_frame_put(frame);
-		return;
+		kmscap_flip_put(flip);
+		return NULL;
 	}
+	if (bos[0] && kmscap_plane_redrawn(state, &disp->primary))
+		kmscap_capture_revoke_bo(disp, bos[0], &dead);
+	if (bos[1] && kmscap_plane_redrawn(state, &disp->cursor))
+		kmscap_capture_revoke_bo(disp, bos[1], &dead);
+
 	frame->ev.seq = ++disp->seq;
 	disp->stats.frames++;
 	list_for_each_entry(client, &disp->clients, link) {
@@ -380,14 +462,26 @@ void kmscap_capture_publish(struct kmscap_display *disp, struct drm_atomic_state
 	}
 	old = disp->current_frame;
 	disp->current_frame = frame;
+
+	/* The buffers the old frame showed that this one does not. */
+	if (old) {
+		struct kmscap_bo *gone[2];
+
+		gone[0] = old->fb ? to_kmscap_bo(old->fb->obj[0]) : NULL;
+		gone[1] = old->cursor_fb ? to_kmscap_bo(old->cursor_fb->obj[0]) : NULL;
+		for (i = 0; i < 2; i++)
+			if (gone[i] && !kmscap_frame_shows(frame, gone[i]))
+				wait |= kmscap_flip_add_bo(flip, gone[i], now);
+	}
 	spin_unlock(&disp->capture_lock);
 	kmscap_hold_free_list(&dead);
-
-	if (!old)
-		return;
-	if (!kmscap_frame_same_buffer(old, frame))
-		kmscap_capture_wait_replaced(disp, old);
-	kmscap_frame_put(old);
+	if (old)
+		kmscap_frame_put(old);
+	if (!wait) {
+		kmscap_flip_put(flip);
+		return NULL;
+	}
+	return flip;
 }
 
 /**
@@ -395,7 +489,7 @@ void kmscap_capture_publish(struct kmscap_display *disp, struct drm_atomic_state
  * @disp: the display
  *
  * Unread frames are dropped, read ones revoked; every client sees POLLHUP
- * and a final %KMSCAP_EVENT_HANGUP.  Waiting commits are woken.
+ * and a final %KMSCAP_EVENT_HANGUP.  Waiting flips complete.
  */
 void kmscap_capture_hangup(struct kmscap_display *disp)
 {
@@ -418,7 +512,7 @@ void kmscap_capture_hangup(struct kmscap_display *disp)
 		wake_up_interruptible_poll(&client->wq, EPOLLHUP | EPOLLIN);
 	}
 	spin_unlock(&disp->capture_lock);
-	wake_up_all(&disp->hold_wq);
+	kmscap_backpressure_flush(disp);
 	kmscap_hold_free_list(&dead);
 	if (old)
 		kmscap_frame_put(old);
@@ -466,11 +560,10 @@ void kmscap_capture_detach(struct kmscap_client *client)
 	list_splice_init(&client->queue, &dead);
 	list_splice_tail_init(&client->held, &dead);
 	list_for_each_entry_safe(hold, tmp, &dead, client_link)
-		list_del_init(&hold->frame_link);
+		kmscap_hold_deactivate(hold);
 	list_del(&client->link);
 	disp->nclients--;
 	spin_unlock(&disp->capture_lock);
-	wake_up_all(&disp->hold_wq);
 	kmscap_hold_free_list(&dead);
 	client->disp = NULL;
 	kmscap_display_put(disp);
@@ -654,17 +747,13 @@ int kmscap_capture_release(struct kmscap_client *client, u64 seq)
 		client->stats.revoked_unreleased--;
 		ret = -ESTALE;
 	} else {
-		if (!list_empty(&found->frame_link))
-			kmscap_client_note_wait(client, found->frame, ktime_get());
-		list_del_init(&found->frame_link);
+		kmscap_hold_deactivate(found);
 		list_move(&found->client_link, &dead);
 		client->stats.held--;
 		client->stats.delivered++;
 	}
 	spin_unlock(&disp->capture_lock);
 	mutex_unlock(&client->read_lock);
-	if (found && !ret)
-		wake_up_all(&disp->hold_wq);
 	kmscap_hold_free_list(&dead);
 	return ret;
 }

@@ -9,6 +9,7 @@
 
 #include <drm/drm_atomic.h>
 #include <drm/drm_atomic_helper.h>
+#include <drm/drm_managed.h>
 #include <drm/drm_modeset_helper_vtables.h>
 #include <drm/drm_vblank.h>
 
@@ -114,14 +115,17 @@ static void kmscap_crtc_send_event(struct drm_crtc *crtc, struct drm_crtc_state 
  * @state: the committed state
  *
  * As the default tail, except that the frame is published to capture
- * clients and the replaced frame's holds are waited for (bounded by the
- * hold timeouts) before the flip-done event is sent: a compositor reuses a
- * buffer only after that event.
+ * clients, and that a commit taking off the screen a buffer that capture
+ * clients still hold hands its flip-done event (or, if it blocks, its
+ * return to userspace) to backpressure.c, which lets it go once the holds
+ * end or are revoked: a compositor reuses a buffer only after that.
+ * Nothing here waits for a client.
  */
 void kmscap_crtc_commit_tail(struct drm_atomic_state *state)
 {
 	struct drm_device *drm = state->dev;
 	struct kmscap_display *disp = to_kmscap_display(drm);
+	struct kmscap_flip *flip;
 	struct drm_crtc_state *cs;
 	struct drm_crtc *crtc;
 	int i;
@@ -130,13 +134,29 @@ void kmscap_crtc_commit_tail(struct drm_atomic_state *state)
 	drm_atomic_helper_commit_planes(drm, state, 0);
 	drm_atomic_helper_commit_modeset_enables(drm, state);
 
-	kmscap_capture_publish(disp, state);
+	flip = kmscap_capture_publish(disp, state);
 
-	for_each_new_crtc_in_state(state, crtc, cs, i)
-		kmscap_crtc_send_event(crtc, cs);
+	for_each_new_crtc_in_state(state, crtc, cs, i) {
+		if (flip)
+			kmscap_flip_queue(flip, cs);
+		else
+			kmscap_crtc_send_event(crtc, cs);
+		flip = NULL;
+	}
+	/* A plane-only commit (a plane turned off): no event to hold back. */
+	if (flip)
+		kmscap_flip_queue(flip, NULL);
 	drm_atomic_helper_commit_hw_done(state);
 	drm_atomic_helper_wait_for_flip_done(drm, state);
 	drm_atomic_helper_cleanup_planes(drm, state);
+}
+
+/* The device's memory goes: no timer may still fire into it. */
+static void kmscap_crtc_release(struct drm_device *drm, void *data)
+{
+	struct kmscap_display *disp = data;
+
+	hrtimer_cancel(&disp->vblank_timer);
 }
 
 /**
@@ -150,6 +170,9 @@ int kmscap_crtc_init(struct kmscap_display *disp)
 	hrtimer_init(&disp->vblank_timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
 	disp->vblank_timer.function = kmscap_crtc_vblank_fire;
 	disp->period_ns = div_u64(1000000000000ULL, disp->refresh_mhz);
+	ret = drmm_add_action_or_reset(&disp->drm, kmscap_crtc_release, disp);
+	if (ret)
+		return ret;
 
 	ret = drm_crtc_init_with_planes(&disp->drm, &disp->crtc, &disp->primary, &disp->cursor,
 					&kmscap_crtc_funcs, NULL);

@@ -10,10 +10,13 @@
 
 #include <drm/drm_atomic_helper.h>
 #include <drm/drm_drv.h>
+#include <drm/drm_damage_helper.h>
 #include <drm/drm_fb_helper.h>
+#include <drm/drm_framebuffer.h>
 #include <drm/drm_gem_framebuffer_helper.h>
 #include <drm/drm_gem_shmem_helper.h>
 #include <drm/drm_ioctl.h>
+#include <drm/drm_managed.h>
 #include <drm/drm_probe_helper.h>
 #include <drm/drm_vblank.h>
 
@@ -33,21 +36,114 @@ static const struct drm_driver kmscap_drm_driver = {
 	.minor = KMSCAP_ABI_MINOR,
 };
 
+/* DIRTYFB: the compositor drew into the buffer in place (capture.c). */
+static int kmscap_fb_dirty(struct drm_framebuffer *fb, struct drm_file *file,
+			   unsigned int flags, unsigned int color, struct drm_clip_rect *clips,
+			   unsigned int num_clips)
+{
+	struct kmscap_bo *bo = to_kmscap_bo(fb->obj[0]);
+
+	kmscap_capture_overwritten(bo->disp, bo);
+	return drm_atomic_helper_dirtyfb(fb, file, flags, color, clips, num_clips);
+}
+
+static const struct drm_framebuffer_funcs kmscap_fb_funcs = {
+	.destroy = drm_gem_fb_destroy,
+	.create_handle = drm_gem_fb_create_handle,
+	.dirty = kmscap_fb_dirty,
+};
+
+static struct drm_framebuffer *kmscap_fb_create(struct drm_device *drm, struct drm_file *file,
+						const struct drm_mode_fb_cmd2 *cmd)
+{
+	return drm_gem_fb_create_with_funcs(drm, file, cmd, &kmscap_fb_funcs);
+}
+
+static struct drm_atomic_state *kmscap_atomic_state_alloc(struct drm_device *drm)
+{
+	struct kmscap_atomic_state *ks = kzalloc(sizeof(*ks), GFP_KERNEL);
+
+	if (!ks)
+		return NULL;
+	if (drm_atomic_state_init(drm, &ks->base) < 0) {
+		kfree(ks);
+		return NULL;
+	}
+	return &ks->base;
+}
+
+/* What a commit allocated and did not publish (it failed, or retries). */
+static void kmscap_atomic_state_drop(struct kmscap_atomic_state *ks)
+{
+	if (ks->frame)
+		kmscap_frame_free(ks->frame);
+	kmscap_flip_put(ks->flip);
+	ks->frame = NULL;
+	ks->flip = NULL;
+}
+
+static void kmscap_atomic_state_clear(struct drm_atomic_state *state)
+{
+	kmscap_atomic_state_drop(to_kmscap_atomic_state(state));
+	drm_atomic_state_default_clear(state);
+}
+
+static void kmscap_atomic_state_free(struct drm_atomic_state *state)
+{
+	struct kmscap_atomic_state *ks = to_kmscap_atomic_state(state);
+
+	kmscap_atomic_state_drop(ks);
+	drm_atomic_state_default_release(state);
+	kfree(ks);
+}
+
+/*
+ * Everything the commit tail needs is allocated here, where a failure is
+ * still a clean -ENOMEM: the tail itself cannot fail, so a commit never
+ * goes on screen without its frame (and its backpressure).
+ */
+static int kmscap_atomic_commit(struct drm_device *drm, struct drm_atomic_state *state,
+				bool nonblock)
+{
+	struct kmscap_atomic_state *ks = to_kmscap_atomic_state(state);
+
+	if (!ks->frame)
+		ks->frame = kmscap_frame_alloc();
+	if (!ks->flip)
+		ks->flip = kmscap_flip_alloc(to_kmscap_display(drm));
+	if (!ks->frame || !ks->flip)
+		return -ENOMEM;
+	return drm_atomic_helper_commit(drm, state, nonblock);
+}
+
 static const struct drm_mode_config_funcs kmscap_mode_config_funcs = {
-	.fb_create = drm_gem_fb_create_with_dirty,
+	.fb_create = kmscap_fb_create,
 	.atomic_check = drm_atomic_helper_check,
-	.atomic_commit = drm_atomic_helper_commit,
+	.atomic_commit = kmscap_atomic_commit,
+	.atomic_state_alloc = kmscap_atomic_state_alloc,
+	.atomic_state_clear = kmscap_atomic_state_clear,
+	.atomic_state_free = kmscap_atomic_state_free,
 };
 
 static const struct drm_mode_config_helper_funcs kmscap_mode_config_helpers = {
 	.atomic_commit_tail = kmscap_crtc_commit_tail,
 };
 
+/* The device's memory goes: nothing of backpressure may still run. */
+static void kmscap_display_release(struct drm_device *drm, void *data)
+{
+	kmscap_backpressure_fini(data);
+}
+
 static int kmscap_display_init_kms(struct kmscap_display *disp)
 {
 	struct drm_device *drm = &disp->drm;
 	int ret;
 
+	kmscap_backpressure_init(disp);
+	ret = drmm_add_action_or_reset(drm, kmscap_display_release, disp);
+	if (ret)
+		return ret;
 	ret = drmm_mode_config_init(drm);
 	if (ret)
 		return ret;
@@ -113,7 +209,6 @@ struct kmscap_display *kmscap_display_create(u32 id, const struct kmscap_display
 	mutex_init(&disp->config_lock);
 	spin_lock_init(&disp->capture_lock);
 	INIT_LIST_HEAD(&disp->clients);
-	init_waitqueue_head(&disp->hold_wq);
 	xa_init_flags(&disp->bufs, XA_FLAGS_ALLOC1);
 
 	ret = dma_coerce_mask_and_coherent(disp->drm.dev, DMA_BIT_MASK(64));

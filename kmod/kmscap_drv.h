@@ -12,12 +12,17 @@
  * Framebuffers, GEM objects and frames are never released with
  * capture_lock held: code that ends holds under the lock moves them to a
  * local list and puts them after unlocking (kmscap_hold_free_list()).
+ * Flip-done events of waiting flips are sent by the display's hold_work,
+ * with capture_lock dropped, under the DRM device's event_lock.
  */
 #ifndef _KMSCAP_DRV_H_
 #define _KMSCAP_DRV_H_
 
+#include <linux/completion.h>
 #include <linux/hrtimer.h>
 #include <linux/kref.h>
+#include <linux/task_work.h>
+#include <linux/workqueue.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/poll.h>
@@ -26,6 +31,7 @@
 #include <linux/wait.h>
 #include <linux/xarray.h>
 
+#include <drm/drm_atomic.h>
 #include <drm/drm_connector.h>
 #include <drm/drm_crtc.h>
 #include <drm/drm_device.h>
@@ -49,11 +55,22 @@ extern unsigned int kmscap_max_displays;
  * @disp: display whose DRM device owns the object.
  * @id: capture buffer id, 0 until the object is first scanned out;
  *	set once under @disp->capture_lock, then constant.
+ *
+ * Backpressure is tracked per buffer (backpressure.c), under
+ * @disp->capture_lock:
+ * @pins: active holds (unread or read, not revoked, not released) on
+ *	frames that show this buffer, as primary or cursor image.
+ * @waiters: flips whose completion waits for @pins to reach 0.
+ * @replaced_at: when the first of @waiters started waiting; the holds'
+ *	timeouts run from there.  0 while nobody waits.
  */
 struct kmscap_bo {
 	struct drm_gem_shmem_object shmem;
 	struct kmscap_display *disp;
 	u32 id;
+	u32 pins;
+	u32 waiters;
+	ktime_t replaced_at;
 };
 
 static inline struct kmscap_bo *to_kmscap_bo(struct drm_gem_object *obj)
@@ -68,10 +85,8 @@ static inline struct kmscap_bo *to_kmscap_bo(struct drm_gem_object *obj)
  *	frame never outlives its holders, which do).
  * @fb: primary framebuffer (reference held) or NULL when blank.
  * @cursor_fb: cursor framebuffer (reference held) or NULL.
- * @holds: holds on this frame that still delay its replacement, under
- *	@disp->capture_lock.
- * @replaced_at: when a commit started waiting for this frame's holds,
- *	0 before; under @disp->capture_lock.
+ * @holds: active holds on this frame, each pinning the frame's buffers,
+ *	under @disp->capture_lock.
  * @ev: the event sent to clients; constant after publication.
  */
 struct kmscap_frame {
@@ -80,16 +95,60 @@ struct kmscap_frame {
 	struct drm_framebuffer *fb;
 	struct drm_framebuffer *cursor_fb;
 	struct list_head holds;
-	ktime_t replaced_at;
 	struct kmscap_event ev;
 };
+
+/**
+ * struct kmscap_flip - a commit that took a pinned buffer off the screen
+ * @ref: one for @disp->flips, one for a blocking committer's task_work.
+ * @link: in @disp->flips, in commit order, under capture_lock.
+ * @disp: the display.
+ * @event: the commit's flip-done event (with its out-fence), sent only
+ *	when the flip completes; NULL when userspace asked for none.
+ * @bos: the buffers that left the screen while pinned (GEM reference
+ *	held); the flip completes when none of them is pinned any more.
+ * @nbos: entries of @bos.
+ * @start: when the wait began.
+ * @done: completed with the flip; a blocking commit waits for it in
+ *	@twork, on its way back to userspace, without any lock held.
+ * @twork: the task_work of a blocking commit.
+ */
+struct kmscap_flip {
+	struct kref ref;
+	struct list_head link;
+	struct kmscap_display *disp;
+	struct drm_pending_vblank_event *event;
+	struct kmscap_bo *bos[2];
+	unsigned int nbos;
+	ktime_t start;
+	struct completion done;
+	struct callback_head twork;
+};
+
+/**
+ * struct kmscap_atomic_state - an atomic state with what its commit needs
+ * @base: the DRM state.
+ * @frame: the frame the commit will publish, allocated before the commit
+ *	starts so that the commit tail cannot fail; NULL once published.
+ * @flip: likewise for the flip record; NULL once used.
+ */
+struct kmscap_atomic_state {
+	struct drm_atomic_state base;
+	struct kmscap_frame *frame;
+	struct kmscap_flip *flip;
+};
+
+static inline struct kmscap_atomic_state *to_kmscap_atomic_state(struct drm_atomic_state *s)
+{
+	return container_of(s, struct kmscap_atomic_state, base);
+}
 
 /**
  * struct kmscap_hold - a client's claim on a frame
  * @client_link: in @client->queue (unread) or @client->held (read), under
  *	capture_lock.
- * @frame_link: in @frame->holds while the hold delays the frame's
- *	replacement; empty once revoked.
+ * @frame_link: in @frame->holds while the hold is active, pinning the
+ *	frame's buffers; empty once revoked or released.
  * @frame: the frame (reference held).
  * @client: the client.
  * @read: the client has read the event.
@@ -118,7 +177,8 @@ struct kmscap_hold {
  * @nqueued: length of @queue.
  * @nrevoked: revoked holds in @held.
  * @queue_depth: maximum of @nqueued.
- * @hold_timeout_ns: hold timeout, 0 for one refresh period.
+ * @hold_timeout_ns: hold timeout, 0 for one refresh period (capped at
+ *	%KMSCAP_MAX_HOLD_NS).
  * @dropped_since: frames lost since the last frame event read.
  * @first_pending: the next frame event read is the first.
  * @hangup: the display was destroyed.
@@ -183,7 +243,13 @@ struct kmscap_display_stats {
  * @current_frame: the frame on screen (reference held), or NULL.
  * @dead: the display is being destroyed; no new frames or clients.
  * @stats: counters.
- * @hold_wq: commit_tail waits here for holds on the replaced frame.
+ * @flips: flips waiting for pinned buffers (&struct kmscap_flip), in
+ *	commit order; their events are sent in that order.
+ *
+ * @hold_timer: fires at the earliest hold deadline of a waiting flip and
+ *	queues @hold_work (hard-IRQ context: no capture_lock there).
+ * @hold_work: revokes expired holds and completes flips whose buffers
+ *	are free (backpressure.c).
  *
  * @bufs: buffer id -> &struct kmscap_bo, with its own lock; entries are
  *	erased when the object is freed.
@@ -218,7 +284,10 @@ struct kmscap_display {
 	struct kmscap_frame *current_frame;
 	bool dead;
 	struct kmscap_display_stats stats;
-	wait_queue_head_t hold_wq;
+	struct list_head flips;
+
+	struct hrtimer hold_timer;
+	struct work_struct hold_work;
 
 	struct xarray bufs;
 	u32 next_buf_id;
@@ -266,7 +335,14 @@ struct kmscap_bo *kmscap_bo_lookup(struct kmscap_display *disp, u32 id);
 int kmscap_export_bo(struct kmscap_bo *bo, u32 flags, u64 *size);
 
 /* capture.c */
-void kmscap_capture_publish(struct kmscap_display *disp, struct drm_atomic_state *state);
+struct kmscap_frame *kmscap_frame_alloc(void);
+void kmscap_frame_free(struct kmscap_frame *frame);
+struct kmscap_flip *kmscap_capture_publish(struct kmscap_display *disp,
+					   struct drm_atomic_state *state);
+void kmscap_capture_overwritten(struct kmscap_display *disp, struct kmscap_bo *bo);
+void kmscap_capture_revoke_expired(struct kmscap_display *disp, ktime_t now,
+				   ktime_t *earliest, struct list_head *dead);
+void kmscap_hold_free_list(struct list_head *dead);
 void kmscap_capture_hangup(struct kmscap_display *disp);
 int kmscap_capture_attach(struct kmscap_client *client, struct kmscap_display *disp,
 			  const struct kmscap_attach *req);
@@ -277,6 +353,19 @@ __poll_t kmscap_capture_poll(struct kmscap_client *client, struct file *file,
 			     poll_table *wait);
 int kmscap_capture_release(struct kmscap_client *client, u64 seq);
 void kmscap_capture_stats(struct kmscap_client *client, struct kmscap_client_stats *st);
+
+/* backpressure.c: buffers pinned by holds, flips waiting for them */
+void kmscap_backpressure_init(struct kmscap_display *disp);
+void kmscap_backpressure_fini(struct kmscap_display *disp);
+struct kmscap_flip *kmscap_flip_alloc(struct kmscap_display *disp);
+void kmscap_flip_put(struct kmscap_flip *flip);
+void kmscap_frame_pin(struct kmscap_frame *frame);
+void kmscap_frame_unpin(struct kmscap_frame *frame, ktime_t now, u64 *waited_ns);
+bool kmscap_frame_shows(const struct kmscap_frame *frame, const struct kmscap_bo *bo);
+ktime_t kmscap_hold_deadline(const struct kmscap_frame *frame, u64 timeout_ns);
+bool kmscap_flip_add_bo(struct kmscap_flip *flip, struct kmscap_bo *bo, ktime_t now);
+void kmscap_flip_queue(struct kmscap_flip *flip, struct drm_crtc_state *cs);
+void kmscap_backpressure_flush(struct kmscap_display *disp);
 
 /* client.c: /dev/kmscap */
 int kmscap_client_register(void);

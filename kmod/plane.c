@@ -34,11 +34,19 @@ static const u64 kmscap_modifiers[] = {
 static int kmscap_plane_atomic_check(struct drm_plane *plane, struct drm_atomic_state *state)
 {
 	struct drm_plane_state *ps = drm_atomic_get_new_plane_state(state, plane);
+	struct drm_plane_state *old_ps = drm_atomic_get_old_plane_state(state, plane);
 	bool cursor = plane->type == DRM_PLANE_TYPE_CURSOR;
 	struct drm_crtc_state *cs;
 
-	if (!ps->crtc)
+	/*
+	 * The CRTC joins every commit of its planes, a plane turned off too:
+	 * its flip-done event is what backpressure holds back (capture.c).
+	 */
+	if (!ps->crtc) {
+		if (old_ps && old_ps->crtc)
+			return PTR_ERR_OR_ZERO(drm_atomic_get_crtc_state(state, old_ps->crtc));
 		return 0;
+	}
 	cs = drm_atomic_get_crtc_state(state, ps->crtc);
 	if (IS_ERR(cs))
 		return PTR_ERR(cs);

@@ -46,14 +46,19 @@ static unsigned int daemon_rounds;
 static void *kmscap_compositor(void *arg)
 {
 	struct kmscap_disp *d = arg;
-	unsigned int seed = d->idx * 7919 + 1;
+	unsigned int seed = d->idx * 7919 + 1, nflips = 0;
 
 	while (!stop_flips) {
 		struct drm_mode_rect clip;
 		int r, x = rand_r(&seed) % (W - 32), y = rand_r(&seed) % (H - 32);
 
+		/*
+		 * Always the other buffer, as a double-buffering compositor does
+		 * (the modeset showed buf[1]): damage on the buffer already on
+		 * screen would say it was redrawn in place, which revokes holds.
+		 */
 		clip = (struct drm_mode_rect){ x, y, x + 32, y + 32 };
-		r = kmscap_t_atomic_flip(&d->k, &d->buf[d->commits & 1], &clip, 1, true);
+		r = kmscap_t_atomic_flip(&d->k, &d->buf[nflips++ & 1], &clip, 1, true);
 		if (!r)
 			r = kmscap_t_wait_flip(&d->k, 5000);
 		if (r) {
