@@ -14,11 +14,12 @@
 #       NAME" (written by the VM's /init) mark which program ran; a
 #       report gets "   <- during NAME".  Boot banners that merely name a
 #       checker ("RCU lockdep checking is enabled.") are not reports.
-#   klog-scan.sh --kmemleak REPORT [--modrange ADDR SIZE]
+#   klog-scan.sh --kmemleak REPORT [--modrange ADDR SIZE]...
 #       REPORT is /sys/kernel/debug/kmemleak after a scan.  Print each
 #       unreferenced object whose allocation backtrace is in kmscap (a
 #       frame "[kmscap]" or "kmscap_...", or an address within ADDR..+SIZE,
-#       kmscap.ko's core, for frames that lost their names at rmmod),
+#       kmscap.ko's core or init code, for frames that lost their names at
+#       rmmod or when the init code was freed),
 #       each as one line "unreferenced object ... <- frame".  Then a last
 #       line "total N other M": kmscap's objects and the others.
 # Exit status: 0 always; the output is the verdict.
@@ -67,15 +68,17 @@ kmscap_join() {
 }
 
 if [ "${1:-}" = --kmemleak ]; then
-	report=${2:?usage: klog-scan.sh --kmemleak REPORT [--modrange ADDR SIZE]}
-	base=0
-	size=0
-	if [ "${3:-}" = --modrange ]; then
-		base=${4:?--modrange ADDR SIZE}
-		size=${5:?--modrange ADDR SIZE}
-	fi
+	report=${2:?usage: klog-scan.sh --kmemleak REPORT [--modrange ADDR SIZE]...}
+	shift 2
+	ranges=
+	while [ $# -gt 0 ]; do
+		[ "$1" = --modrange ] && [ $# -ge 3 ] ||
+			{ echo "klog-scan: bad argument '$1' (--modrange ADDR SIZE)" >&2; exit 2; }
+		ranges="$ranges $2:$3"
+		shift 3
+	done
 	# Addresses are 64-bit: compare them as 16 hex digits, as strings.
-	awk -v base="$base" -v size="$size" '
+	awk -v ranges="$ranges" '
 	function hex16(s) {
 		sub(/^0x/, "", s)
 		s = tolower(s)
@@ -100,9 +103,12 @@ if [ "${1:-}" = --kmemleak ]; then
 		obj = ""; hit = ""
 	}
 	BEGIN {
-		lo = hex16(base)
-		hi = hexadd(lo, size + 0)
-		has_range = (size + 0 > 0)
+		nr = split(ranges, rs, " ")
+		for (i = 1; i <= nr; i++) {
+			split(rs[i], p, ":")
+			lo[i] = hex16(p[1])
+			hi[i] = hexadd(lo[i], p[2] + 0)
+		}
 	}
 	/^unreferenced object / { flush(); obj = $0; next }
 	obj != "" && /\[<[0-9a-fA-F]+>\]/ {
@@ -110,12 +116,13 @@ if [ "${1:-}" = --kmemleak ]; then
 		sub(/^[ \t]+/, "", line)
 		if (hit == "" && (line ~ /\[kmscap\]/ || line ~ /[ \t]kmscap_[A-Za-z0-9_]*\+0x/)) {
 			hit = line
-		} else if (hit == "" && has_range) {
+		} else if (hit == "" && nr > 0) {
 			a = line
 			sub(/^\[</, "", a)
 			sub(/>\].*/, "", a)
 			a = hex16(a)
-			if (a >= lo && a < hi) hit = line " (in kmscap.ko, unloaded)"
+			for (i = 1; i <= nr; i++)
+				if (a >= lo[i] && a < hi[i]) hit = line " (in kmscap.ko, freed)"
 		}
 	}
 	END { flush(); printf "total %d other %d\n", mine, other }

@@ -260,6 +260,10 @@ fi
 	echo "KMSCAP_LIBDIRS=${libdirs#:}"
 	if [ "$ko" != none ]; then
 		echo "KMSCAP_KO=/etc/kmscap/kmscap.ko"
+		# Its init code's size, for kmemleak frames in it (freed after init).
+		init_size=$(readelf -SW "$ko" 2>/dev/null |
+			awk '{ for (i = 1; i < NF; i++) if ($i == ".init.text") print $(i + 4) }')
+		echo "KMSCAP_KO_INIT_SIZE=${init_size:+$((16#$init_size))}"
 	else
 		echo "KMSCAP_KO="
 	fi

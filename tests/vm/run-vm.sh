@@ -240,8 +240,8 @@ elif grep -q '^KMSCAP-KMEMLEAK-SCANNED' "$log"; then
 	sed -n 's/^KMSCAP-KMEMLEAK: //p' "$log" >"$log.kmemleak"
 	# shellcheck disable=SC2046
 	"$vmdir/klog-scan.sh" --kmemleak "$log.kmemleak" \
-		$(sed -n 's/^KMSCAP-MODRANGE: kmscap \([0-9a-fx]*\) \([0-9]*\)$/--modrange \1 \2/p' \
-		  "$log" | tail -n 1) >"$log.leaks"
+		$(sed -n 's/^KMSCAP-MODRANGE: kmscap[-a-z]* \([0-9a-fx]*\) \([0-9]*\)$/--modrange \1 \2/p' \
+		  "$log") >"$log.leaks"
 	read -r _ nmine _ nother < <(tail -n 1 "$log.leaks")
 	if [ "$nmine" -gt 0 ]; then
 		leaks="kmemleak: $nmine unreferenced objects allocated by kmscap"
