@@ -152,7 +152,7 @@ accel_name=${choice%%$'\t'*}
 accel_why=${choice#*$'\t'}
 accel=(-accel "$accel_name")
 cmdline="console=ttyS0,115200 panic=-1 oops=panic no_hash_pointers mitigations=off"
-cmdline="$cmdline rdinit=/init $append"
+cmdline="$cmdline rdinit=/init $kappend $append"
 
 echo "  VM      $name ($accel_name ($accel_why), kernel $kver, timeout ${vm_timeout}s," \
      "log ${log#"$top"/})"
