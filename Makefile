@@ -12,6 +12,19 @@ KDIR ?= /lib/modules/$(KVER)/build
 B := $(CURDIR)/build
 R := $(B)/results
 
+# One value per run of make, for its sub-makes too: tests/vm/accel.sh
+# probes KVM once per kernel and run (tests/vm/README.md).
+ifndef KMSCAP_MAKE_RUN
+KMSCAP_MAKE_RUN := $(shell date +%s%N)-$(shell echo $$PPID)
+endif
+export KMSCAP_MAKE_RUN
+
+# The debug kernel of make check-debug (tests/vm/debug-kernel.sh) and
+# kmscap.ko built for it, out of the tree's own kmod/.
+DEBUG_KERNEL := $(B)/debug-kernel
+DEBUG_KMOD := $(B)/debug-kmod
+DEBUG_R := $(B)/results-debug
+
 # make vm-check VM_TESTS="version hotplug": run only these selftests.
 VM_TESTS ?=
 # Extra options for tests/vm/run-vm.sh, e.g. VM_FLAGS="--append drm.debug=0x1e".
@@ -39,7 +52,8 @@ vm_run = $(CURDIR)/tests/vm/run-vm.sh --kver "$(KVER)" $(VM_VERBOSE) $(VM_FLAGS)
 vm_selftest_extra = $$(test -x $(B)/user/kmscapctl && echo --extra $(B)/user/kmscapctl)
 
 .PHONY: all kmod kmod-if-present user selftests unit unit-build vadriver vadriver-build \
-	tests check check-run vm-check vm-harness-check bench demo deps clean help
+	tests check check-run vm-check vm-harness-check bench demo deps clean help \
+	debug-kernel kmod-debug check-debug check-debug-run
 
 all: kmod-if-present user tests
 
@@ -54,6 +68,10 @@ help:
 	@echo "             VM_TESTS=\"a b\" runs only those"
 	@echo "  vm-harness-check  test the VM harness itself (build/results/harness.tap)"
 	@echo "  check      deps, build everything, run every suite, one summary line"
+	@echo "  check-debug  the VM suites again on a debug kernel (KASAN, lockdep,"
+	@echo "             kmemleak, UBSAN; built from linux-source-6.1 into"
+	@echo "             build/debug-kernel once, about 16 minutes on 2 cores)"
+	@echo "  debug-kernel, kmod-debug  build only that kernel, or kmscap.ko for it"
 	@echo "  bench      capture bench, then the streaming pipeline bench, in the VM"
 	@echo "             (out/bench/, out/bench-pipeline/)"
 	@echo "  demo       a test renderer streamed through kmscap-stream in the VM:"
@@ -116,6 +134,18 @@ else
 endif
 
 tests: selftests unit-build vadriver-build
+
+debug-kernel:
+	$(Q)$(CURDIR)/tests/vm/debug-kernel.sh --out $(DEBUG_KERNEL)
+
+# kbuild writes next to the sources: build a copy of kmod/ (and the uapi
+# header it includes) so that kmod/kmscap.ko stays Debian's.
+kmod-debug: debug-kernel
+	$(Q)rm -rf $(DEBUG_KMOD)
+	$(Q)mkdir -p $(DEBUG_KMOD)/kmod $(DEBUG_KMOD)/include/uapi
+	$(Q)cp kmod/Kbuild kmod/*.c kmod/*.h $(DEBUG_KMOD)/kmod/
+	$(Q)cp include/uapi/*.h $(DEBUG_KMOD)/include/uapi/
+	$(Q)$(MAKE) -C $(DEBUG_KERNEL)/obj M=$(DEBUG_KMOD)/kmod modules
 
 # ---- running -------------------------------------------------------------------
 
@@ -218,9 +248,11 @@ check:
 	$(Q)$(CURDIR)/tests/deps.sh
 	$(Q)$(MAKE) check-run VM_TESTS="$(VM_TESTS)" VM_FLAGS='$(VM_FLAGS)'
 
-# $(call kmscap_step,NAME,COMMAND): run COMMAND, record NAME in build.tap.
-kmscap_step = if $(2); then echo "ok - $(1)" >>$(R)/build.tap; \
-	else echo "not ok - $(1)" >>$(R)/build.tap; echo "  FAIL    $(1)"; fi
+# $(call kmscap_step_in,RESULTS,NAME,COMMAND): run COMMAND, record NAME in
+# RESULTS/build.tap; kmscap_step records into build/results.
+kmscap_step_in = if $(3); then echo "ok - $(2)" >>$(1)/build.tap; \
+	else echo "not ok - $(2)" >>$(1)/build.tap; echo "  FAIL    $(2)"; fi
+kmscap_step = $(call kmscap_step_in,$(R),$(1),$(2))
 # $(call kmscap_absent,NAME,FILE): FILE is missing, NAME is skipped.
 kmscap_absent = echo "ok - $(1) \# SKIP $(2) not present" >>$(R)/build.tap; \
 	echo "  SKIP    $(1) ($(2) not present)"
@@ -236,6 +268,22 @@ host_suites = $(filter-out selftests vadriver,$(patsubst tests/%/Makefile,%,$(wi
 # the VM, with tests/vm/run-vm.sh --run): run after the VM selftests; each
 # must write at least one build/results/*.tap.
 vm_suites = $(patsubst tests/%/Makefile,%,$(shell grep -l '^vm-check:' tests/*/Makefile 2>/dev/null))
+
+# $(call kmscap_vm_suites,RESULTS,RUN-VM-ARGS): the VM selftests into
+# RESULTS/vm.tap, then every suite's vm-check; a suite that writes no TAP
+# file is a failure in RESULTS/build.tap.
+kmscap_vm_suites = $(vm_run) $(2) --tap $(1)/vm.tap $(vm_selftest_extra) \
+		$(if $(VM_TESTS),--only "$(VM_TESTS)") || true; \
+	for s in $(vm_suites); do \
+		touch $(1)/.stamp; \
+		$(MAKE) -C tests/$$s RESULTS=$(1) vm-check || \
+			echo "  FAIL    $$s vm-check (exit status $$?)"; \
+		if [ -z "$$(find $(1) -name '*.tap' -newer $(1)/.stamp)" ]; then \
+			echo "not ok - $$s vm-check \# it wrote no TAP file in $(1)" \
+				>>$(1)/build.tap; \
+			echo "  FAIL    $$s vm-check wrote no TAP file"; \
+		fi; \
+	done
 
 check-run:
 	@rm -rf $(R)
@@ -262,17 +310,7 @@ check-run:
 			echo "  FAIL    $$s tests (exit status $$?)"; \
 	done; \
 	$(if $(wildcard tests/unit/Makefile),,$(call kmscap_absent,unit tests,tests/unit/Makefile);) \
-	$(vm_run) $$vmko $(vm_selftest_extra) $(if $(VM_TESTS),--only "$(VM_TESTS)") || true; \
-	for s in $(vm_suites); do \
-		touch $(R)/.stamp; \
-		$(MAKE) -C tests/$$s RESULTS=$(R) vm-check || \
-			echo "  FAIL    $$s vm-check (exit status $$?)"; \
-		if [ -z "$$(find $(R) -name '*.tap' -newer $(R)/.stamp)" ]; then \
-			echo "not ok - $$s vm-check # it wrote no TAP file in build/results" \
-				>>$(R)/build.tap; \
-			echo "  FAIL    $$s vm-check wrote no TAP file"; \
-		fi; \
-	done; \
+	$(call kmscap_vm_suites,$(R),$$vmko); \
 	suites="$$suites harness"; \
 	$(CURDIR)/tests/vm/harness-test.sh --tap $(R)/harness.tap || true; \
 	if [ -f tests/vadriver/Makefile ]; then \
@@ -281,6 +319,40 @@ check-run:
 			echo "  FAIL    vadriver tests (exit status $$?)"; \
 	else $(call kmscap_absent,vadriver tests,tests/vadriver/Makefile); fi; \
 	$(CURDIR)/tests/summary.sh $(R) $$suites
+
+# check-debug: the same VM selftests and VM suites on the debug kernel,
+# results in build/results-debug, after tests/vm/debug-canary.sh proved
+# that the kernel's checkers report what they should; a kernel or module
+# that cannot be built fails the run (it is never skipped).  .ci/run runs
+# check, then this.
+check-debug:
+	$(Q)$(CURDIR)/tests/deps.sh
+	$(Q)$(MAKE) check-debug-run VM_TESTS="$(VM_TESTS)" VM_FLAGS='$(VM_FLAGS)'
+
+check-debug-run:
+	@rm -rf $(DEBUG_R)
+	@mkdir -p $(DEBUG_R)
+	@suites="build vm"; \
+	$(call kmscap_step_in,$(DEBUG_R),build debug kernel,$(MAKE) debug-kernel); \
+	if grep -q '^ok - build debug kernel' $(DEBUG_R)/build.tap; then \
+		$(call kmscap_step_in,$(DEBUG_R),build kmod for the debug kernel,$(MAKE) kmod-debug); \
+	fi; \
+	$(call kmscap_step_in,$(DEBUG_R),build user,$(MAKE) -C user O=$(B)/user); \
+	$(call kmscap_step_in,$(DEBUG_R),build selftests,$(MAKE) -C tests/selftests O=$(B)/selftests); \
+	if [ -f tests/vadriver/Makefile ]; then \
+		$(call kmscap_step_in,$(DEBUG_R),build vadriver,$(MAKE) -C tests/vadriver O=$(B)/vadriver); \
+	fi; \
+	if [ -f $(DEBUG_KERNEL)/release ] && [ -f $(DEBUG_KMOD)/kmod/kmscap.ko ]; then \
+		suites="$$suites debug-canary"; \
+		$(CURDIR)/tests/vm/debug-canary.sh --kernel $(DEBUG_KERNEL) \
+			--tap $(DEBUG_R)/debug-canary.tap || true; \
+		export KMSCAP_VM_KERNEL=$(DEBUG_KERNEL) KMSCAP_VM_KO=$(DEBUG_KMOD)/kmod/kmscap.ko; \
+		$(call kmscap_vm_suites,$(DEBUG_R),); \
+	else \
+		echo "not ok - vm: the debug kernel or its kmscap.ko was not built # see above" \
+			>>$(DEBUG_R)/vm.tap; \
+	fi; \
+	$(CURDIR)/tests/summary.sh $(DEBUG_R) $$suites
 
 # ---- installing -----------------------------------------------------------------
 

@@ -29,6 +29,13 @@ kmscap_packages=(
 	edid-decode		# tests/unit: EDID conformity (skipped without it)
 	vainfo			# tests/vadriver: vainfo lists the test driver
 	dkms			# tests/install: builds make install-dkms's sources
+	linux-source-6.1	# make check-debug: the debug kernel's sources
+	flex			# ... and what building that kernel needs
+	bison
+	libssl-dev
+	libelf-dev
+	xz-utils
+	binutils		# tests/vm/hang-kernel.S (as --32, ld -m elf_i386)
 )
 
 if ! command -v dpkg-query >/dev/null; then

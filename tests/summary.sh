@@ -4,9 +4,13 @@
 # Sum up the TAP files of a test run.
 #
 # Usage: summary.sh DIR [SUITE...]
+#        summary.sh --total DIR...
 #   DIR     holds one <suite>.tap per test suite.
 #   SUITE   suites that must have written DIR/SUITE.tap (or DIR/SUITE*.tap);
-#           a missing one counts as one failure.
+#           a missing one counts as one failure, and is written as such
+#           into DIR/SUITE.tap (so that a --total over DIR counts it too).
+#   --total the TAP files of every DIR together (make check, then
+#           make check-debug: .ci/run).
 #
 # Counts "ok" (passed), "ok ... # SKIP" and "not ok ... # TODO" (skipped),
 # "not ok" (failed), "Bail out!" and tests a "1..N" plan promised but that
@@ -16,8 +20,17 @@
 # else 0.
 set -euo pipefail
 
-dir=${1:?usage: summary.sh DIR [SUITE...]}
-shift
+usage="usage: summary.sh DIR [SUITE...] | summary.sh --total DIR..."
+dirs=()
+if [ "${1:-}" = --total ]; then
+	shift
+	[ $# -gt 0 ] || { echo "$usage" >&2; exit 2; }
+	dirs=("$@")
+	set --
+else
+	dirs=("${1:?$usage}")
+	shift
+fi
 
 pass=0
 fail=0
@@ -25,14 +38,18 @@ skip=0
 
 shopt -s nullglob
 for s in "$@"; do
+	dir=${dirs[0]}
 	files=("$dir/$s"[.]tap "$dir/$s"[-_.]*.tap)
 	if [ ${#files[@]} -eq 0 ]; then
-		echo "FAIL $s: the suite crashed or did not run: no $dir/$s.tap" >&2
-		fail=$((fail + 1))
+		echo "not ok 1 - $s: the suite crashed or did not run (no $dir/$s.tap)" >"$dir/$s.tap"
 	fi
 done
 
-for f in "$dir"/*.tap; do
+tapfiles=()
+for d in "${dirs[@]}"; do
+	tapfiles+=("$d"/*.tap)
+done
+for f in "${tapfiles[@]}"; do
 	suite=$(basename "$f" .tap)
 	# p f s on the first line, then the failure messages.
 	res=$(awk -v suite="$suite" '
@@ -71,7 +88,7 @@ for f in "$dir"/*.tap; do
 	skip=$((skip + s))
 done
 
-[ $((pass + fail)) -eq 0 ] && echo "FAIL: no test ran (all skipped or none found in $dir)" >&2
+[ $((pass + fail)) -eq 0 ] && echo "FAIL: no test ran (all skipped or none found in ${dirs[*]})" >&2
 echo "$pass passed, $fail failed, $skip skipped"
 if [ "$fail" -ne 0 ] || [ $((pass + fail)) -eq 0 ]; then
 	exit 1
