@@ -14,6 +14,7 @@
 #include <drm/drm_vblank.h>
 
 #include "kmscap_drv.h"
+#include "edid.h"
 
 static struct kmscap_display *crtc_to_display(struct drm_crtc *crtc)
 {
@@ -62,6 +63,83 @@ static bool kmscap_crtc_get_vblank_timestamp(struct drm_crtc *crtc, int *max_err
 	return true;
 }
 
+/**
+ * kmscap_mode_valid - may a display run @mode?
+ * @mode: a mode from a DRM master, or one of the connector's own
+ *
+ * The limits of the ioctl ABI (64..8192, 1..500 Hz, see
+ * kmscap_timing_check()), progressive scan only: the vblank timer and the
+ * hold timeouts run at the mode's rate, so it must be bounded.
+ */
+enum drm_mode_status kmscap_mode_valid(const struct drm_display_mode *mode)
+{
+	struct kmscap_timing t = {
+		.clock_khz = mode->clock < 0 ? 0 : mode->clock,
+		.hdisplay = mode->hdisplay,
+		.hsync_start = mode->hsync_start,
+		.hsync_end = mode->hsync_end,
+		.htotal = mode->htotal,
+		.vdisplay = mode->vdisplay,
+		.vsync_start = mode->vsync_start,
+		.vsync_end = mode->vsync_end,
+		.vtotal = mode->vtotal,
+	};
+
+	if (mode->flags & DRM_MODE_FLAG_INTERLACE)
+		return MODE_NO_INTERLACE;
+	if (mode->flags & DRM_MODE_FLAG_DBLSCAN)
+		return MODE_NO_DBLESCAN;
+	if (mode->vscan > 1)
+		return MODE_NO_VSCAN;
+	switch (kmscap_timing_check(&t)) {
+	case KMSCAP_TIMING_OK:
+		return MODE_OK;
+	case KMSCAP_TIMING_BAD_CLOCK:
+		return MODE_CLOCK_LOW;
+	case KMSCAP_TIMING_BAD_WIDTH:
+		return MODE_BAD_HVALUE;
+	case KMSCAP_TIMING_BAD_HEIGHT:
+		return MODE_BAD_VVALUE;
+	case KMSCAP_TIMING_BAD_HTIMING:
+		return MODE_H_ILLEGAL;
+	case KMSCAP_TIMING_BAD_VTIMING:
+		return MODE_V_ILLEGAL;
+	case KMSCAP_TIMING_REFRESH_LOW:
+		return MODE_CLOCK_LOW;
+	case KMSCAP_TIMING_REFRESH_HIGH:
+		return MODE_CLOCK_HIGH;
+	}
+	return MODE_BAD;
+}
+
+static enum drm_mode_status kmscap_crtc_mode_valid(struct drm_crtc *crtc,
+						   const struct drm_display_mode *mode)
+{
+	return kmscap_mode_valid(mode);
+}
+
+/*
+ * mode_valid already ran for a modeset; check again what will be enabled,
+ * whatever path the state took (the period is computed from it).
+ */
+static int kmscap_crtc_atomic_check(struct drm_crtc *crtc, struct drm_atomic_state *state)
+{
+	struct drm_crtc_state *cs = drm_atomic_get_new_crtc_state(state, crtc);
+	enum drm_mode_status status;
+
+	if (!cs->enable)
+		return 0;
+	status = kmscap_mode_valid(&cs->adjusted_mode);
+	if (status == MODE_OK)
+		status = kmscap_mode_valid(&cs->mode);
+	if (status != MODE_OK) {
+		drm_dbg_kms(crtc->dev, "mode " DRM_MODE_FMT " refused: %d\n",
+			    DRM_MODE_ARG(&cs->mode), status);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static void kmscap_crtc_atomic_enable(struct drm_crtc *crtc, struct drm_atomic_state *state)
 {
 	struct kmscap_display *disp = crtc_to_display(crtc);
@@ -78,6 +156,8 @@ static void kmscap_crtc_atomic_disable(struct drm_crtc *crtc, struct drm_atomic_
 }
 
 static const struct drm_crtc_helper_funcs kmscap_crtc_helper_funcs = {
+	.mode_valid = kmscap_crtc_mode_valid,
+	.atomic_check = kmscap_crtc_atomic_check,
 	.atomic_enable = kmscap_crtc_atomic_enable,
 	.atomic_disable = kmscap_crtc_atomic_disable,
 };

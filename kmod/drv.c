@@ -116,8 +116,16 @@ static int kmscap_atomic_commit(struct drm_device *drm, struct drm_atomic_state 
 	return drm_atomic_helper_commit(drm, state, nonblock);
 }
 
+static enum drm_mode_status kmscap_mode_config_mode_valid(struct drm_device *drm,
+							  const struct drm_display_mode *mode)
+{
+	return kmscap_mode_valid(mode);
+}
+
 static const struct drm_mode_config_funcs kmscap_mode_config_funcs = {
 	.fb_create = kmscap_fb_create,
+	/* A mode blob a master creates is checked here already. */
+	.mode_valid = kmscap_mode_config_mode_valid,
 	.atomic_check = drm_atomic_helper_check,
 	.atomic_commit = kmscap_atomic_commit,
 	.atomic_state_alloc = kmscap_atomic_state_alloc,

@@ -59,6 +59,10 @@ static inline u64 div64_u64(u64 dividend, u64 divisor)
 #define KMSCAP_RANGE_MAX		510	/* Hz or kHz, with the +255 offset */
 #define KMSCAP_RANGE_MAX_CLOCK		255	/* 10 MHz units */
 
+/* kmscap_timing_check()'s refresh limits in 0.1 mHz, with 0.01% slack. */
+#define KMSCAP_CHECK_MIN_REFRESH	(KMSCAP_TIMING_MIN_REFRESH_MHZ * 10ULL * 9999 / 10000)
+#define KMSCAP_CHECK_MAX_REFRESH	(KMSCAP_TIMING_MAX_REFRESH_MHZ * 10ULL * 10001 / 10000)
+
 /**
  * kmscap_timing_compute() - compute a display timing for a mode
  * @width: active width in pixels, %KMSCAP_TIMING_MIN_SIZE..%KMSCAP_TIMING_MAX_SIZE.
@@ -160,6 +164,46 @@ u32 kmscap_timing_refresh_mhz(const struct kmscap_timing *t)
 	if (!den)
 		return 0;
 	return div64_u64((u64)t->clock_khz * 1000000 + den / 2, den);
+}
+
+/**
+ * kmscap_timing_check() - may a display run this timing?
+ * @t: any timing, e.g. a mode set by a DRM master.
+ *
+ * The limits are those of the ioctl ABI: 64..8192 active pixels and lines,
+ * 1..500 Hz, and a timing that makes sense (a pixel clock, sync pulses
+ * inside the blanking, totals not below the active area and within
+ * &struct drm_display_mode's u16).  The refresh rate may be off the range
+ * by the 0.01% that kmscap_timing_compute() allows itself (it is within
+ * 10 ppm), so a frame lasts at most 1.0001 s and at least 1.9998 ms: the
+ * vblank timer's rate and the hold timeouts derived from the period stay
+ * bounded.
+ *
+ * Return: %KMSCAP_TIMING_OK or the first reason the timing is refused.
+ */
+enum kmscap_timing_verdict kmscap_timing_check(const struct kmscap_timing *t)
+{
+	u64 den = (u64)t->htotal * t->vtotal, r;
+
+	if (!t->clock_khz)
+		return KMSCAP_TIMING_BAD_CLOCK;
+	if (t->hdisplay < KMSCAP_TIMING_MIN_SIZE || t->hdisplay > KMSCAP_TIMING_MAX_SIZE)
+		return KMSCAP_TIMING_BAD_WIDTH;
+	if (t->vdisplay < KMSCAP_TIMING_MIN_SIZE || t->vdisplay > KMSCAP_TIMING_MAX_SIZE)
+		return KMSCAP_TIMING_BAD_HEIGHT;
+	if (t->hsync_start < t->hdisplay || t->hsync_end < t->hsync_start ||
+	    t->htotal < t->hsync_end || t->htotal > 65535)
+		return KMSCAP_TIMING_BAD_HTIMING;
+	if (t->vsync_start < t->vdisplay || t->vsync_end < t->vsync_start ||
+	    t->vtotal < t->vsync_end || t->vtotal > 65535)
+		return KMSCAP_TIMING_BAD_VTIMING;
+	/* Refresh rate in 0.1 mHz: den >= 64 * 64, clock < 2^32, no overflow. */
+	r = div64_u64((u64)t->clock_khz * 10000000 + den / 2, den);
+	if (r < KMSCAP_CHECK_MIN_REFRESH)
+		return KMSCAP_TIMING_REFRESH_LOW;
+	if (r > KMSCAP_CHECK_MAX_REFRESH)
+		return KMSCAP_TIMING_REFRESH_HIGH;
+	return KMSCAP_TIMING_OK;
 }
 
 static int kmscap_dtd_fits(const struct kmscap_timing *t)

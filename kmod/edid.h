@@ -89,9 +89,22 @@ struct kmscap_edid_params {
 	const char *name;
 };
 
+/* Why kmscap_timing_check() refuses a timing. */
+enum kmscap_timing_verdict {
+	KMSCAP_TIMING_OK = 0,
+	KMSCAP_TIMING_BAD_CLOCK,	/* zero pixel clock */
+	KMSCAP_TIMING_BAD_WIDTH,	/* hdisplay out of 64..8192 */
+	KMSCAP_TIMING_BAD_HEIGHT,	/* vdisplay out of 64..8192 */
+	KMSCAP_TIMING_BAD_HTIMING,	/* hsync_start, hsync_end, htotal out of order */
+	KMSCAP_TIMING_BAD_VTIMING,	/* vsync_start, vsync_end, vtotal out of order */
+	KMSCAP_TIMING_REFRESH_LOW,	/* below 1 Hz */
+	KMSCAP_TIMING_REFRESH_HIGH,	/* above 500 Hz */
+};
+
 int kmscap_timing_compute(u32 width, u32 height, u32 refresh_mhz,
 			  struct kmscap_timing *t);
 u32 kmscap_timing_refresh_mhz(const struct kmscap_timing *t);
+enum kmscap_timing_verdict kmscap_timing_check(const struct kmscap_timing *t);
 int kmscap_edid_build(u8 *buf, size_t len, const struct kmscap_edid_params *p);
 
 #endif /* _KMSCAP_EDID_H */

@@ -317,6 +317,7 @@ int kmscap_display_configure(struct kmscap_display *disp,
 
 /* crtc.c */
 int kmscap_crtc_init(struct kmscap_display *disp);
+enum drm_mode_status kmscap_mode_valid(const struct drm_display_mode *mode);
 void kmscap_crtc_commit_tail(struct drm_atomic_state *state);
 
 /* plane.c */

@@ -111,8 +111,15 @@ static enum drm_connector_status kmscap_connector_detect(struct drm_connector *c
 	return connected ? connector_status_connected : connector_status_disconnected;
 }
 
+static enum drm_mode_status
+kmscap_connector_mode_valid(struct drm_connector *connector, struct drm_display_mode *mode)
+{
+	return kmscap_mode_valid(mode);
+}
+
 static const struct drm_connector_helper_funcs kmscap_connector_helper_funcs = {
 	.get_modes = kmscap_connector_get_modes,
+	.mode_valid = kmscap_connector_mode_valid,
 };
 
 static const struct drm_connector_funcs kmscap_connector_funcs = {

@@ -463,6 +463,95 @@ START_TEST(test_invalid)
 }
 END_TEST
 
+/* Every generated timing passes the mode check that DRM masters face. */
+START_TEST(test_check_generated)
+{
+	const struct mode *m = any_mode(_i);
+	static const uint32_t edges[][3] = {
+		{ 64, 64, 1000 }, { 64, 64, 500000 }, { 8192, 8192, 1000 },
+		{ 8192, 8192, 500000 }, { 8192, 64, 500000 }, { 64, 8192, 1000 },
+	};
+	struct kmscap_timing t;
+	unsigned int i;
+
+	ck_assert_int_eq(kmscap_timing_compute(m->w, m->h, m->mhz, &t), 0);
+	ck_assert_int_eq(kmscap_timing_check(&t), KMSCAP_TIMING_OK);
+	for (i = 0; i < ARRAY_SIZE(edges); i++) {
+		ck_assert_int_eq(kmscap_timing_compute(edges[i][0], edges[i][1], edges[i][2],
+						       &t), 0);
+		ck_assert_msg(kmscap_timing_check(&t) == KMSCAP_TIMING_OK,
+			      "generated %ux%u@%u refused: %d", edges[i][0], edges[i][1],
+			      edges[i][2], kmscap_timing_check(&t));
+	}
+}
+END_TEST
+
+/* Modes a DRM master may try: each refused for the right reason. */
+START_TEST(test_check_refused)
+{
+	static const struct {
+		const char *what;
+		struct kmscap_timing t;
+		enum kmscap_timing_verdict want;
+	} cases[] = {
+		/* the 64x64, 64x64-total mode at 4.096 GHz: 1 MHz of vblanks */
+		{ "1 MHz refresh", { 4096000, 64, 64, 64, 64, 64, 64, 64, 64, 0 },
+		  KMSCAP_TIMING_REFRESH_HIGH },
+		{ "clock near INT_MAX", { INT_MAX, 64, 64, 64, 64, 64, 64, 64, 64, 0 },
+		  KMSCAP_TIMING_REFRESH_HIGH },
+		{ "zero clock", { 0, 1920, 2008, 2052, 2200, 1080, 1084, 1089, 1125, 0 },
+		  KMSCAP_TIMING_BAD_CLOCK },
+		/* a period of days */
+		{ "1 kHz clock, 65535 totals", { 1, 1920, 2008, 2052, 65535, 1080, 1084, 1089,
+						  65535, 0 }, KMSCAP_TIMING_REFRESH_LOW },
+		/* beyond the 0.01% slack */
+		{ "500.06 Hz", { 1000120, 1000, 1000, 1000, 1000, 1000, 1000, 1000, 2000, 0 },
+		  KMSCAP_TIMING_REFRESH_HIGH },
+		{ "0.9998 Hz", { 19996, 1000, 1000, 1000, 2000, 1000, 1000, 1000, 10000, 0 },
+		  KMSCAP_TIMING_REFRESH_LOW },
+		{ "63 wide", { 148500, 63, 2008, 2052, 2200, 1080, 1084, 1089, 1125, 0 },
+		  KMSCAP_TIMING_BAD_WIDTH },
+		{ "8193 wide", { 1485000, 8193, 8193, 8193, 8300, 1080, 1084, 1089, 1125, 0 },
+		  KMSCAP_TIMING_BAD_WIDTH },
+		{ "63 high", { 148500, 1920, 2008, 2052, 2200, 63, 1084, 1089, 1125, 0 },
+		  KMSCAP_TIMING_BAD_HEIGHT },
+		{ "8193 high", { 1485000, 1920, 2008, 2052, 2200, 8193, 8193, 8193, 8300, 0 },
+		  KMSCAP_TIMING_BAD_HEIGHT },
+		{ "htotal < hdisplay", { 148500, 1920, 1920, 1920, 1919, 1080, 1084, 1089, 1125, 0 },
+		  KMSCAP_TIMING_BAD_HTIMING },
+		{ "hsync before active end", { 148500, 1920, 1900, 2052, 2200, 1080, 1084, 1089,
+					       1125, 0 }, KMSCAP_TIMING_BAD_HTIMING },
+		{ "hsync_end < hsync_start", { 148500, 1920, 2008, 2000, 2200, 1080, 1084, 1089,
+					       1125, 0 }, KMSCAP_TIMING_BAD_HTIMING },
+		{ "htotal > 65535", { 148500, 1920, 2008, 2052, 65536, 1080, 1084, 1089, 1125, 0 },
+		  KMSCAP_TIMING_BAD_HTIMING },
+		{ "vtotal < vdisplay", { 148500, 1920, 2008, 2052, 2200, 1080, 1080, 1080, 1079, 0 },
+		  KMSCAP_TIMING_BAD_VTIMING },
+		{ "vsync_end < vsync_start", { 148500, 1920, 2008, 2052, 2200, 1080, 1090, 1089,
+					       1125, 0 }, KMSCAP_TIMING_BAD_VTIMING },
+		{ "vtotal > 65535", { 148500, 1920, 2008, 2052, 2200, 1080, 1084, 1089, 65536, 0 },
+		  KMSCAP_TIMING_BAD_VTIMING },
+	};
+	/* exactly 1 Hz and exactly 500 Hz are allowed, and within the slack */
+	const struct kmscap_timing hz1 = { 2000, 1000, 1000, 1000, 1000, 1000, 1000, 1000,
+					   2000, 0 };
+	const struct kmscap_timing hz500 = { 1000000, 1000, 1000, 1000, 1000, 1000, 1000, 1000,
+					     2000, 0 };
+	/* 0.99995 Hz */
+	const struct kmscap_timing hz1_slack = { 19999, 1000, 1000, 1000, 2000, 1000, 1000,
+						 1000, 10000, 0 };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++)
+		ck_assert_msg(kmscap_timing_check(&cases[i].t) == cases[i].want,
+			      "%s: verdict %d, expected %d", cases[i].what,
+			      kmscap_timing_check(&cases[i].t), cases[i].want);
+	ck_assert_int_eq(kmscap_timing_check(&hz1), KMSCAP_TIMING_OK);
+	ck_assert_int_eq(kmscap_timing_check(&hz500), KMSCAP_TIMING_OK);
+	ck_assert_int_eq(kmscap_timing_check(&hz1_slack), KMSCAP_TIMING_OK);
+}
+END_TEST
+
 START_TEST(test_name_serial)
 {
 	static const uint32_t ids[] = { 0, 7, 42, 999999, 1000000, 1234567, 87654321,
@@ -657,6 +746,8 @@ static Suite *edid_suite(void)
 	tcase_add_test(tc, test_sweep);
 	tcase_add_test(tc, test_abi_limits);
 	tcase_add_test(tc, test_invalid);
+	tcase_add_loop_test(tc, test_check_generated, 0, NFIT + NBIG);
+	tcase_add_test(tc, test_check_refused);
 	tcase_add_test(tc, test_name_serial);
 	tcase_add_loop_test(tc, test_range_limits, 0, NFIT + NBIG);
 	tcase_add_test(tc, test_size);
