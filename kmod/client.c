@@ -56,7 +56,7 @@ static int kmscap_ioctl_create(struct kmscap_client *client, void *data)
 		return -EINVAL;
 	if (kmscap_check_mode(req->width, req->height, req->refresh_mhz))
 		return -EINVAL;
-	return kmscap_registry_create(req, req);
+	return kmscap_registry_create(req, req, client->file);
 }
 
 static int kmscap_ioctl_info(struct kmscap_client *client, void *data)
@@ -67,7 +67,7 @@ static int kmscap_ioctl_info(struct kmscap_client *client, void *data)
 	disp = kmscap_display_get(info->id);
 	if (!disp)
 		return -ENOENT;
-	kmscap_display_info(disp, info);
+	kmscap_display_info(disp, info, client->file);
 	kmscap_display_put(disp);
 	return 0;
 }
@@ -115,7 +115,8 @@ static int kmscap_ioctl_config(struct kmscap_client *client, void *data)
 	disp = kmscap_display_get(cfg->id);
 	if (!disp)
 		return -ENOENT;
-	ret = kmscap_display_permitted(disp) ? kmscap_display_configure(disp, cfg) : -EPERM;
+	ret = kmscap_display_permitted(disp, client->file) ?
+	      kmscap_display_configure(disp, cfg) : -EPERM;
 	kmscap_display_put(disp);
 	return ret;
 }
@@ -126,7 +127,7 @@ static int kmscap_ioctl_destroy(struct kmscap_client *client, void *data)
 
 	if (req->pad)
 		return -EINVAL;
-	return kmscap_registry_destroy(req->id);
+	return kmscap_registry_destroy(req->id, client->file);
 }
 
 static int kmscap_ioctl_attach(struct kmscap_client *client, void *data)
@@ -149,7 +150,7 @@ static int kmscap_ioctl_attach(struct kmscap_client *client, void *data)
 		ret = -ENOENT;
 		goto out_unlock;
 	}
-	if (!kmscap_display_permitted(disp)) {
+	if (!kmscap_display_permitted(disp, client->file)) {
 		ret = -EPERM;
 		goto err_put_display;
 	}
@@ -293,6 +294,7 @@ static int kmscap_client_open(struct inode *inode, struct file *file)
 		return -ENOMEM;
 	mutex_init(&client->read_lock);
 	init_waitqueue_head(&client->wq);
+	client->file = file;
 	INIT_LIST_HEAD(&client->link);
 	INIT_LIST_HEAD(&client->queue);
 	INIT_LIST_HEAD(&client->held);

@@ -185,10 +185,12 @@ static int kmscap_display_init_kms(struct kmscap_display *disp)
  * kmscap_display_create - create and register a display's DRM device
  * @id: the display id reserved by the registry
  * @req: validated create request
+ * @owner: the uid the display belongs to
  *
  * Return: the display, owned by the registry, or an ERR_PTR.
  */
-struct kmscap_display *kmscap_display_create(u32 id, const struct kmscap_display_create *req)
+struct kmscap_display *kmscap_display_create(u32 id, const struct kmscap_display_create *req,
+					     kuid_t owner)
 {
 	struct platform_device *pdev;
 	struct kmscap_display *disp;
@@ -209,7 +211,7 @@ struct kmscap_display *kmscap_display_create(u32 id, const struct kmscap_display
 	}
 	disp->pdev = pdev;
 	disp->id = id;
-	disp->owner = current_euid();
+	disp->owner = owner;
 	disp->width = req->width;
 	disp->height = req->height;
 	disp->refresh_mhz = req->refresh_mhz;
@@ -259,7 +261,18 @@ void kmscap_display_destroy(struct kmscap_display *disp)
 	platform_device_unregister(pdev);
 }
 
-void kmscap_display_info(struct kmscap_display *disp, struct kmscap_display_info *info)
+/**
+ * kmscap_display_info - describe @disp to the opener of @file
+ * @disp: the display
+ * @info: filled in
+ * @file: the caller's /dev/kmscap file
+ *
+ * Anyone may see a display's id, owner, card and configured mode; its
+ * activity (clients, frames, %KMSCAP_INFO_ACTIVE) only its owner and
+ * CAP_SYS_ADMIN: others get zeros and %KMSCAP_INFO_RESTRICTED.
+ */
+void kmscap_display_info(struct kmscap_display *disp, struct kmscap_display_info *info,
+			 const struct file *file)
 {
 	mutex_lock(&disp->config_lock);
 	info->width = disp->width;
@@ -268,9 +281,15 @@ void kmscap_display_info(struct kmscap_display *disp, struct kmscap_display_info
 	info->flags = disp->connected ? KMSCAP_INFO_CONNECTED : 0;
 	mutex_unlock(&disp->config_lock);
 
-	info->owner_uid = from_kuid_munged(current_user_ns(), disp->owner);
+	info->owner_uid = from_kuid_munged(file->f_cred->user_ns, disp->owner);
 	info->card_minor = disp->drm.primary->index;
 
+	if (!kmscap_display_permitted(disp, file)) {
+		info->flags |= KMSCAP_INFO_RESTRICTED;
+		info->clients = 0;
+		info->frames = 0;
+		return;
+	}
 	spin_lock(&disp->capture_lock);
 	if (disp->current_frame && !(disp->current_frame->ev.flags & KMSCAP_FRAME_BLANK))
 		info->flags |= KMSCAP_INFO_ACTIVE;

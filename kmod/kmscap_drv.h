@@ -170,6 +170,8 @@ struct kmscap_hold {
  *	Set once under capture_lock; stable afterwards.
  * @link: in @disp->clients, under capture_lock.
  * @wq: woken on new events and on hang-up.
+ * @file: the open file, constant; its f_cred decides what the client
+ *	may do (kmscap_display_permitted()).
  *
  * The following are guarded by @disp->capture_lock:
  * @queue: unread holds, oldest first.
@@ -190,6 +192,7 @@ struct kmscap_client {
 	struct kmscap_display *disp;
 	struct list_head link;
 	wait_queue_head_t wq;
+	struct file *file;
 	struct list_head queue;
 	struct list_head held;
 	u32 nqueued;
@@ -221,7 +224,8 @@ struct kmscap_display_stats {
  * @drm: the DRM device; its refcount is the display's lifetime.
  * @pdev: platform device parenting @drm.
  * @id: display id, constant.
- * @owner: uid of the creator, constant.
+ * @owner: effective uid the creator's /dev/kmscap file was opened with,
+ *	constant.
  * @link_registered: listed in the global registry (kmscap_displays_lock).
  *
  * Modeset objects, constant after creation:
@@ -302,16 +306,18 @@ static inline struct kmscap_display *to_kmscap_display(struct drm_device *drm)
 /* main.c: the registry of displays */
 struct kmscap_display *kmscap_display_get(u32 id);
 void kmscap_display_put(struct kmscap_display *disp);
-bool kmscap_display_permitted(const struct kmscap_display *disp);
+bool kmscap_display_permitted(const struct kmscap_display *disp, const struct file *file);
 int kmscap_registry_create(const struct kmscap_display_create *req,
-			   struct kmscap_display_create *out);
-int kmscap_registry_destroy(u32 id);
+			   struct kmscap_display_create *out, const struct file *file);
+int kmscap_registry_destroy(u32 id, const struct file *file);
 int kmscap_registry_list(u32 *ids, u32 capacity, u32 *count);
 
 /* drv.c: a display's DRM device */
-struct kmscap_display *kmscap_display_create(u32 id, const struct kmscap_display_create *req);
+struct kmscap_display *kmscap_display_create(u32 id, const struct kmscap_display_create *req,
+					     kuid_t owner);
 void kmscap_display_destroy(struct kmscap_display *disp);
-void kmscap_display_info(struct kmscap_display *disp, struct kmscap_display_info *info);
+void kmscap_display_info(struct kmscap_display *disp, struct kmscap_display_info *info,
+			 const struct file *file);
 int kmscap_display_configure(struct kmscap_display *disp,
 			     const struct kmscap_display_config *cfg);
 

@@ -46,18 +46,23 @@ void kmscap_display_put(struct kmscap_display *disp)
 }
 
 /**
- * kmscap_display_permitted - may the caller control or capture @disp?
+ * kmscap_display_permitted - may the opener of @file control or capture @disp?
  * @disp: the display
+ * @file: a /dev/kmscap or DRM file of the caller
  *
- * Only the uid that created a display, or CAP_SYS_ADMIN, may.
+ * Only the uid that created a display, or CAP_SYS_ADMIN, may.  The
+ * credentials are those @file was opened with, not the caller's: a file
+ * keeps the rights of whoever opened it when it is passed on.
  */
-bool kmscap_display_permitted(const struct kmscap_display *disp)
+bool kmscap_display_permitted(const struct kmscap_display *disp, const struct file *file)
 {
-	return uid_eq(current_euid(), disp->owner) || capable(CAP_SYS_ADMIN);
+	return uid_eq(file->f_cred->euid, disp->owner) ||
+	       file_ns_capable(file, &init_user_ns, CAP_SYS_ADMIN);
 }
 
+/* The display belongs to the effective uid @file was opened with. */
 int kmscap_registry_create(const struct kmscap_display_create *req,
-			   struct kmscap_display_create *out)
+			   struct kmscap_display_create *out, const struct file *file)
 {
 	struct kmscap_display *disp;
 	u32 id;
@@ -74,7 +79,7 @@ int kmscap_registry_create(const struct kmscap_display_create *req,
 	if (ret < 0)
 		goto out_unlock;
 
-	disp = kmscap_display_create(id, req);
+	disp = kmscap_display_create(id, req, file->f_cred->euid);
 	if (IS_ERR(disp)) {
 		ret = PTR_ERR(disp);
 		goto err_erase_id;
@@ -103,7 +108,7 @@ static void kmscap_registry_remove_locked(struct kmscap_display *disp)
 	kmscap_display_destroy(disp);
 }
 
-int kmscap_registry_destroy(u32 id)
+int kmscap_registry_destroy(u32 id, const struct file *file)
 {
 	struct kmscap_display *disp;
 	int ret = 0;
@@ -112,7 +117,7 @@ int kmscap_registry_destroy(u32 id)
 	disp = xa_load(&kmscap_displays, id);
 	if (!disp)
 		ret = -ENOENT;
-	else if (!kmscap_display_permitted(disp))
+	else if (!kmscap_display_permitted(disp, file))
 		ret = -EPERM;
 	else
 		kmscap_registry_remove_locked(disp);

@@ -21,7 +21,7 @@
 #include <linux/types.h>
 
 #define KMSCAP_ABI_MAJOR	1
-#define KMSCAP_ABI_MINOR	0
+#define KMSCAP_ABI_MINOR	1
 
 /* 0xC6 is unassigned in Documentation/userspace-api/ioctl/ioctl-number.rst */
 #define KMSCAP_IOC_MAGIC	0xC6
@@ -76,8 +76,9 @@ struct kmscap_version {
  * @id: out: the new display's id, never reused while the module lives.
  * @card_minor: out: N of the display's /dev/dri/cardN.
  *
- * The display belongs to the caller's effective uid.  Fails with -ENOSPC
- * when the module's max_displays limit is reached.
+ * The display belongs to the effective uid the /dev/kmscap file was
+ * opened with.  Fails with -ENOSPC when the module's max_displays limit
+ * is reached.
  */
 struct kmscap_display_create {
 	__u32 width;
@@ -91,6 +92,8 @@ struct kmscap_display_create {
 /* Flags reported in &struct kmscap_display_info. */
 #define KMSCAP_INFO_CONNECTED	(1U << 0)
 #define KMSCAP_INFO_ACTIVE	(1U << 1)
+/* Since 1.1: another user's display; clients, frames and ACTIVE read 0. */
+#define KMSCAP_INFO_RESTRICTED	(1U << 2)
 
 /**
  * struct kmscap_display_info - describe one display
@@ -103,6 +106,10 @@ struct kmscap_display_create {
  * @card_minor: out: N of /dev/dri/cardN.
  * @clients: out: number of attached capture clients.
  * @frames: out: frames flipped onto the display since creation.
+ *
+ * @clients, @frames and %KMSCAP_INFO_ACTIVE are reported to the owner and
+ * to CAP_SYS_ADMIN only; anyone else reads zeros and, since ABI 1.1,
+ * %KMSCAP_INFO_RESTRICTED.
  */
 struct kmscap_display_info {
 	__u32 id;

@@ -325,8 +325,12 @@ static void kmscap_owner_name(uid_t uid, char *buf, size_t size)
 		snprintf(buf, size, "%u", uid);
 }
 
-/* Check a "list" row against INFO of the same display. */
-static void kmscap_check_row(int ctl, const char *out, uint32_t id, const char *mode)
+/*
+ * Check a "list" row, printed for @viewer, against root's INFO of the same
+ * display: another user's display shows no clients and no frames.
+ */
+static void kmscap_check_row(int ctl, const char *out, uint32_t id, const char *mode,
+			     uid_t viewer)
 {
 	struct kmscap_display_info info;
 	struct kmscap_row row;
@@ -345,9 +349,12 @@ static void kmscap_check_row(int ctl, const char *out, uint32_t id, const char *
 		  row.owner, info.owner_uid, owner);
 	KT_ASSERT(!strcmp(row.card, card), "list: display %u card '%s', INFO says %s", id,
 		  row.card, card);
+	if (viewer && viewer != info.owner_uid)
+		info.clients = info.frames = 0;
 	KT_ASSERT(row.clients == info.clients && row.frames == info.frames,
-		  "list: display %u clients %u frames %llu, INFO %u / %llu", id, row.clients,
-		  row.frames, info.clients, (unsigned long long)info.frames);
+		  "list as uid %u: display %u clients %u frames %llu, expected %u / %llu",
+		  viewer, id, row.clients, row.frames, info.clients,
+		  (unsigned long long)info.frames);
 }
 
 static int kmscap_count_displays(int ctl)
@@ -560,8 +567,8 @@ static void kmscap_users(int ctl, uint32_t id, uint32_t w, uint32_t h, uint32_t 
 	kmscap_expect_info(ctl, cid, 800, 600, 50000, true, UID_MEMBER, "INFO of uid 1001's");
 	kmscap_ctl(&r, &user_member, "list", NULL);
 	kmscap_expect_ok(&r, "list as uid 1001");
-	kmscap_check_row(ctl, r.out, cid, "800x600@50");
-	kmscap_check_row(ctl, r.out, id, mode);
+	kmscap_check_row(ctl, r.out, cid, "800x600@50", UID_MEMBER);
+	kmscap_check_row(ctl, r.out, id, mode, UID_MEMBER);
 	KT_ASSERT(kmscap_count_rows(r.out) == (unsigned int)kmscap_count_displays(ctl),
 		  "list as uid 1001: %u rows, LIST has %d displays", kmscap_count_rows(r.out),
 		  kmscap_count_displays(ctl));
@@ -687,8 +694,8 @@ int main(void)
 	KT_ASSERT(!strncmp(r.out, "ID ", 3), "list: header '%.40s'", r.out);
 	KT_ASSERT(kmscap_count_rows(r.out) == (unsigned int)n0 + 2,
 		  "list: %u rows, expected %d", kmscap_count_rows(r.out), n0 + 2);
-	kmscap_check_row(ctl, r.out, a, "1280x720@59.94");
-	kmscap_check_row(ctl, r.out, b, "640x480@60");
+	kmscap_check_row(ctl, r.out, a, "1280x720@59.94", 0);
+	kmscap_check_row(ctl, r.out, b, "640x480@60", 0);
 
 	/* set-mode: INFO and the connector's preferred mode follow */
 	kmscap_ctl(&r, &user_root, "set-mode", as, "1024x768@75", NULL);

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
  * permissions: a display belongs to its creator's euid.  Forked children
- * running as uid 1001 / 1002 (setresuid, no capabilities) may INFO/LIST any
- * display and create their own, but DISPLAY_CONFIG / DESTROY / ATTACH on
- * someone else's display fail with -EPERM; root (CAP_SYS_ADMIN) may act on
+ * running as uid 1001 / 1002 (setresuid, no capabilities) may INFO
+ * (without counters: KMSCAP_INFO_RESTRICTED) and LIST any display and
+ * create their own, but DISPLAY_CONFIG / DESTROY / ATTACH on someone
+ * else's display fail with -EPERM; root (CAP_SYS_ADMIN) may act on
  * every display.  /dev/kmscap is made world-accessible for the test (as the
  * udev rule would) and restored afterwards.
  */
@@ -54,6 +55,9 @@ static void kmscap_stranger(int fd, uint32_t id, uint32_t owner)
 	KT_EXPECT_RET(kmscap_t_info(fd, id, &info), 0, "INFO of another user's display");
 	KT_ASSERT(info.owner_uid == owner, "INFO owner_uid %u, expected %u", info.owner_uid,
 		  owner);
+	KT_ASSERT(info.flags & KMSCAP_INFO_RESTRICTED,
+		  "INFO of another user's display without KMSCAP_INFO_RESTRICTED (flags 0x%x)",
+		  info.flags);
 	n = kmscap_t_list(fd, ids, 64);
 	KT_ASSERT(n > 0, "LIST as uid %u: %s", geteuid(), kmscap_t_errname(n));
 	for (i = 0; i < n && i < 64; i++)
