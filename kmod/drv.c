@@ -22,7 +22,30 @@
 
 #include "kmscap_drv.h"
 
-DEFINE_DRM_GEM_FOPS(kmscap_drm_fops);
+/*
+ * Only the display's owner, or CAP_SYS_ADMIN, may open its card node,
+ * whatever the node's mode: whoever opens a card first becomes its DRM
+ * master and draws what the owner's capture clients stream.
+ */
+static int kmscap_drm_open(struct inode *inode, struct file *file)
+{
+	struct kmscap_display *disp = kmscap_display_get_minor(iminor(inode));
+	int ret;
+
+	/* Not (or no longer) in the registry: being created or destroyed. */
+	if (!disp)
+		return -ENODEV;
+	ret = kmscap_display_permitted(disp, file) ? drm_open(inode, file) : -EACCES;
+	kmscap_display_put(disp);
+	return ret;
+}
+
+static const struct file_operations kmscap_drm_fops = {
+	.owner = THIS_MODULE,
+	DRM_GEM_FOPS,
+	/* after DRM_GEM_FOPS, whose drm_open it replaces */
+	.open = kmscap_drm_open,
+};
 
 static const struct drm_driver kmscap_drm_driver = {
 	.driver_features = DRIVER_MODESET | DRIVER_ATOMIC | DRIVER_GEM,

@@ -305,6 +305,7 @@ static inline struct kmscap_display *to_kmscap_display(struct drm_device *drm)
 
 /* main.c: the registry of displays */
 struct kmscap_display *kmscap_display_get(u32 id);
+struct kmscap_display *kmscap_display_get_minor(unsigned int minor);
 void kmscap_display_put(struct kmscap_display *disp);
 bool kmscap_display_permitted(const struct kmscap_display *disp, const struct file *file);
 int kmscap_registry_create(const struct kmscap_display_create *req,

@@ -40,6 +40,28 @@ struct kmscap_display *kmscap_display_get(u32 id)
 	return disp;
 }
 
+/**
+ * kmscap_display_get_minor - look up the display of a DRM card minor
+ * @minor: N of /dev/dri/cardN
+ *
+ * Return: the display with a reference held, or NULL.
+ */
+struct kmscap_display *kmscap_display_get_minor(unsigned int minor)
+{
+	struct kmscap_display *disp;
+	unsigned long id;
+
+	mutex_lock(&kmscap_displays_lock);
+	xa_for_each(&kmscap_displays, id, disp) {
+		if (disp->drm.primary->index == minor) {
+			drm_dev_get(&disp->drm);
+			break;
+		}
+	}
+	mutex_unlock(&kmscap_displays_lock);
+	return disp;
+}
+
 void kmscap_display_put(struct kmscap_display *disp)
 {
 	drm_dev_put(&disp->drm);
