@@ -331,6 +331,11 @@ void kmscap_display_info(struct kmscap_display *disp, struct kmscap_display_info
 int kmscap_display_configure(struct kmscap_display *disp,
 			     const struct kmscap_display_config *cfg)
 {
+	int idx;
+
+	/* Being destroyed: no hotplug event on a device going away. */
+	if (!drm_dev_enter(&disp->drm, &idx))
+		return -ENOENT;
 	mutex_lock(&disp->config_lock);
 	if (cfg->flags & KMSCAP_CONFIG_MODE) {
 		disp->width = cfg->width;
@@ -344,5 +349,6 @@ int kmscap_display_configure(struct kmscap_display *disp,
 	mutex_unlock(&disp->config_lock);
 
 	kmscap_output_hotplug(disp);
+	drm_dev_exit(idx);
 	return 0;
 }

@@ -3,11 +3,13 @@
  * kmscap private header: the objects and which lock guards each field.
  *
  * Lock order (outer to inner):
- *   kmscap_displays_lock (mutex, main.c)
- *     > DRM modeset locks (taken by the DRM core around commits)
- *       > kmscap_display.config_lock (mutex)
- *     > kmscap_client.read_lock (mutex)
- *       > kmscap_display.capture_lock (spinlock, never taken from IRQ)
+ *   DRM modeset locks (taken by the DRM core around commits)
+ *     > kmscap_display.config_lock (mutex)
+ *   kmscap_client.read_lock (mutex)
+ *     > kmscap_display.capture_lock (spinlock, never taken from IRQ)
+ *   kmscap_displays_lock (mutex, main.c) is a leaf: held only to read or
+ *   change the registry (ATTACH takes it under read_lock), never across
+ *   the creation or teardown of a DRM device.
  *
  * Framebuffers, GEM objects and frames are never released with
  * capture_lock held: code that ends holds under the lock moves them to a
@@ -226,7 +228,6 @@ struct kmscap_display_stats {
  * @id: display id, constant.
  * @owner: effective uid the creator's /dev/kmscap file was opened with,
  *	constant.
- * @link_registered: listed in the global registry (kmscap_displays_lock).
  *
  * Modeset objects, constant after creation:
  * @crtc, @primary, @cursor, @encoder, @connector.

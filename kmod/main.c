@@ -12,13 +12,33 @@
 
 #include "kmscap_drv.h"
 
+/* Card minors are 0..63 in Linux 6.1, shared with every other DRM driver. */
+#define KMSCAP_MAX_DISPLAYS_LIMIT	64
+
 unsigned int kmscap_max_displays = 16;
 module_param_named(max_displays, kmscap_max_displays, uint, 0444);
-MODULE_PARM_DESC(max_displays, "Maximum number of displays at once (default 16, max 256)");
+MODULE_PARM_DESC(max_displays,
+		 "Maximum number of displays at once (default 16, at most 64: DRM card minors)");
 
-/* Guards kmscap_displays and kmscap_ndisplays. */
+static unsigned int kmscap_max_displays_per_user = 4;
+module_param_named(max_displays_per_user, kmscap_max_displays_per_user, uint, 0444);
+MODULE_PARM_DESC(max_displays_per_user,
+		 "Maximum number of displays one uid may own at once, CAP_SYS_ADMIN exempt (default 4, 0: max_displays)");
+
+/*
+ * Guards the registry:
+ * kmscap_ids: every id in use, from its reservation at create until the
+ *	display's teardown has finished, with the owner's uid as a value
+ *	entry: the accounting of max_displays and max_displays_per_user.
+ * kmscap_displays: id -> display, for displays that can be looked up:
+ *	stored once the display is registered, erased when its destroy
+ *	begins.  The DRM teardown itself runs without the lock.
+ * kmscap_ndisplays: number of entries of kmscap_ids.
+ * kmscap_next_id: the next id to try; ids are never reused.
+ */
 static DEFINE_MUTEX(kmscap_displays_lock);
-static DEFINE_XARRAY_ALLOC1(kmscap_displays);
+static DEFINE_XARRAY_ALLOC1(kmscap_ids);
+static DEFINE_XARRAY(kmscap_displays);
 static u32 kmscap_ndisplays;
 static u32 kmscap_next_id;
 
@@ -67,6 +87,12 @@ void kmscap_display_put(struct kmscap_display *disp)
 	drm_dev_put(&disp->drm);
 }
 
+/* Does @file carry CAP_SYS_ADMIN (in the initial namespace: displays are global)? */
+static bool kmscap_file_admin(const struct file *file)
+{
+	return file_ns_capable(file, &init_user_ns, CAP_SYS_ADMIN);
+}
+
 /**
  * kmscap_display_permitted - may the opener of @file control or capture @disp?
  * @disp: the display
@@ -78,16 +104,32 @@ void kmscap_display_put(struct kmscap_display *disp)
  */
 bool kmscap_display_permitted(const struct kmscap_display *disp, const struct file *file)
 {
-	return uid_eq(file->f_cred->euid, disp->owner) ||
-	       file_ns_capable(file, &init_user_ns, CAP_SYS_ADMIN);
+	return uid_eq(file->f_cred->euid, disp->owner) || kmscap_file_admin(file);
 }
 
-/* The display belongs to the effective uid @file was opened with. */
-int kmscap_registry_create(const struct kmscap_display_create *req,
-			   struct kmscap_display_create *out, const struct file *file)
+/* Displays (created, being created or being destroyed) owned by @uid. */
+static unsigned int kmscap_count_owned(kuid_t uid)
 {
-	struct kmscap_display *disp;
-	u32 id;
+	unsigned long id;
+	void *entry;
+	unsigned int n = 0;
+
+	lockdep_assert_held(&kmscap_displays_lock);
+	xa_for_each(&kmscap_ids, id, entry)
+		n += xa_to_value(entry) == __kuid_val(uid);
+	return n;
+}
+
+static unsigned int kmscap_per_user_limit(void)
+{
+	unsigned int max = kmscap_max_displays_per_user;
+
+	return max && max < kmscap_max_displays ? max : kmscap_max_displays;
+}
+
+/* Reserve an id for a display of @owner within the limits. */
+static int kmscap_registry_reserve(kuid_t owner, bool admin, u32 *id)
+{
 	int ret;
 
 	mutex_lock(&kmscap_displays_lock);
@@ -95,56 +137,115 @@ int kmscap_registry_create(const struct kmscap_display_create *req,
 		ret = -ENOSPC;
 		goto out_unlock;
 	}
-	/* Reserve the id first so that it is never reused while we live. */
-	ret = xa_alloc_cyclic(&kmscap_displays, &id, NULL, xa_limit_31b,
+	if (!admin && kmscap_count_owned(owner) >= kmscap_per_user_limit()) {
+		ret = -EDQUOT;
+		goto out_unlock;
+	}
+	ret = xa_alloc_cyclic(&kmscap_ids, id, xa_mk_value(__kuid_val(owner)), xa_limit_31b,
 			      &kmscap_next_id, GFP_KERNEL);
 	if (ret < 0)
 		goto out_unlock;
-
-	disp = kmscap_display_create(id, req, file->f_cred->euid);
-	if (IS_ERR(disp)) {
-		ret = PTR_ERR(disp);
-		goto err_erase_id;
+	/* So that storing the display later cannot fail. */
+	ret = xa_reserve(&kmscap_displays, *id, GFP_KERNEL);
+	if (ret) {
+		xa_erase(&kmscap_ids, *id);
+		goto out_unlock;
 	}
-	xa_store(&kmscap_displays, id, disp, GFP_KERNEL);
 	kmscap_ndisplays++;
+out_unlock:
+	mutex_unlock(&kmscap_displays_lock);
+	return ret < 0 ? ret : 0;
+}
+
+/* The display of @id is gone (or was never made): its id stays unused. */
+static void kmscap_registry_unreserve(u32 id)
+{
+	mutex_lock(&kmscap_displays_lock);
+	xa_release(&kmscap_displays, id);
+	xa_erase(&kmscap_ids, id);
+	kmscap_ndisplays--;
+	mutex_unlock(&kmscap_displays_lock);
+}
+
+/**
+ * kmscap_registry_create - create a display owned by the opener of @file
+ * @req: validated request
+ * @out: filled on success (may be @req)
+ * @file: the caller's /dev/kmscap file
+ *
+ * The DRM device is created and registered without the registry lock: only
+ * the id and the accounting are taken under it.
+ */
+int kmscap_registry_create(const struct kmscap_display_create *req,
+			   struct kmscap_display_create *out, const struct file *file)
+{
+	kuid_t owner = file->f_cred->euid;
+	struct kmscap_display *disp;
+	u32 id;
+	int ret;
+
+	ret = kmscap_registry_reserve(owner, kmscap_file_admin(file), &id);
+	if (ret)
+		return ret;
+	disp = kmscap_display_create(id, req, owner);
+	if (IS_ERR(disp)) {
+		kmscap_registry_unreserve(id);
+		return PTR_ERR(disp);
+	}
+	mutex_lock(&kmscap_displays_lock);
+	xa_store(&kmscap_displays, id, disp, GFP_KERNEL);
+	mutex_unlock(&kmscap_displays_lock);
 
 	*out = *req;
 	out->id = id;
 	out->card_minor = disp->drm.primary->index;
-	mutex_unlock(&kmscap_displays_lock);
 	return 0;
-
-err_erase_id:
-	xa_erase(&kmscap_displays, id);
-out_unlock:
-	mutex_unlock(&kmscap_displays_lock);
-	return ret;
 }
 
-static void kmscap_registry_remove_locked(struct kmscap_display *disp)
+/*
+ * Tear down a display already erased from kmscap_displays, without the
+ * registry lock (the teardown waits for commits in flight), then free its
+ * id's accounting.  The id itself is never handed out again.
+ */
+static void kmscap_registry_teardown(struct kmscap_display *disp)
 {
-	lockdep_assert_held(&kmscap_displays_lock);
-	xa_erase(&kmscap_displays, disp->id);
-	kmscap_ndisplays--;
+	u32 id = disp->id;
+
 	kmscap_display_destroy(disp);
+	mutex_lock(&kmscap_displays_lock);
+	xa_erase(&kmscap_ids, id);
+	kmscap_ndisplays--;
+	mutex_unlock(&kmscap_displays_lock);
 }
 
+/**
+ * kmscap_registry_destroy - destroy display @id if the opener of @file may
+ * @id: display id
+ * @file: the caller's /dev/kmscap file
+ *
+ * Of concurrent destroys of one id, the first takes the display out of
+ * the registry and tears it down; the others get -ENOENT at once.  The
+ * display counts against the limits until its teardown has finished.
+ */
 int kmscap_registry_destroy(u32 id, const struct file *file)
 {
 	struct kmscap_display *disp;
-	int ret = 0;
 
 	mutex_lock(&kmscap_displays_lock);
 	disp = xa_load(&kmscap_displays, id);
-	if (!disp)
-		ret = -ENOENT;
-	else if (!kmscap_display_permitted(disp, file))
-		ret = -EPERM;
-	else
-		kmscap_registry_remove_locked(disp);
+	if (!disp) {
+		mutex_unlock(&kmscap_displays_lock);
+		return -ENOENT;
+	}
+	if (!kmscap_display_permitted(disp, file)) {
+		mutex_unlock(&kmscap_displays_lock);
+		return -EPERM;
+	}
+	xa_erase(&kmscap_displays, id);
 	mutex_unlock(&kmscap_displays_lock);
-	return ret;
+
+	kmscap_registry_teardown(disp);
+	return 0;
 }
 
 /**
@@ -170,23 +271,32 @@ int kmscap_registry_list(u32 *ids, u32 capacity, u32 *count)
 	return 0;
 }
 
+/* Module exit: no file of ours is open, so nothing races with this. */
 static void kmscap_registry_destroy_all(void)
 {
 	struct kmscap_display *disp;
 	unsigned long id;
 
-	mutex_lock(&kmscap_displays_lock);
-	xa_for_each(&kmscap_displays, id, disp)
-		kmscap_registry_remove_locked(disp);
-	mutex_unlock(&kmscap_displays_lock);
+	for (;;) {
+		id = 0;
+		mutex_lock(&kmscap_displays_lock);
+		disp = xa_find(&kmscap_displays, &id, ULONG_MAX, XA_PRESENT);
+		if (disp)
+			xa_erase(&kmscap_displays, id);
+		mutex_unlock(&kmscap_displays_lock);
+		if (!disp)
+			break;
+		kmscap_registry_teardown(disp);
+	}
 }
 
 static int __init kmscap_init(void)
 {
 	int ret;
 
-	if (kmscap_max_displays < 1 || kmscap_max_displays > 256) {
-		pr_err("kmscap: max_displays=%u out of range 1..256\n", kmscap_max_displays);
+	if (kmscap_max_displays < 1 || kmscap_max_displays > KMSCAP_MAX_DISPLAYS_LIMIT) {
+		pr_err("kmscap: max_displays=%u out of range 1..%u: each display takes one of DRM's %u card minors\n",
+		       kmscap_max_displays, KMSCAP_MAX_DISPLAYS_LIMIT, KMSCAP_MAX_DISPLAYS_LIMIT);
 		return -EINVAL;
 	}
 

@@ -77,8 +77,9 @@ struct kmscap_version {
  * @card_minor: out: N of the display's /dev/dri/cardN.
  *
  * The display belongs to the effective uid the /dev/kmscap file was
- * opened with.  Fails with -ENOSPC when the module's max_displays limit
- * is reached.
+ * opened with.  Fails with -ENOSPC when the module's max_displays limit is
+ * reached, and with -EDQUOT (since ABI 1.1) when that uid already owns
+ * max_displays_per_user displays (CAP_SYS_ADMIN is exempt).
  */
 struct kmscap_display_create {
 	__u32 width;
