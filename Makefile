@@ -77,7 +77,7 @@ help:
 	@echo "  demo       a test renderer streamed through kmscap-stream in the VM:"
 	@echo "             out/demo.h264 and the contact sheet out/demo.png"
 	@echo "  demo-capture  the capture-only demo (out/demo/)"
-	@echo "  install    module, udev rule, sysusers.d group, library and tools"
+	@echo "  install    module, udev rules, sysusers.d group, library and tools"
 	@echo "             (DESTDIR=, PREFIX=/usr/local, KVER=); uninstall undoes it"
 	@echo "  install-dkms  module sources to /usr/src/kmscap-$(KMSCAP_VERSION) for DKMS"
 	@echo "  deps       install the Debian packages needed (tests/deps.sh)"
@@ -358,7 +358,7 @@ check-debug-run:
 
 # make install [DESTDIR=] [PREFIX=/usr/local] [KVER=]: kmscap.ko into
 # /lib/modules/$(KVER)/extra (then depmod, unless DESTDIR is set), the udev
-# rule, the sysusers.d file that creates group kmscap, and libkmscap (+ header,
+# rules, the sysusers.d file that creates group kmscap, and libkmscap (+ header,
 # pkg-config file), kmscapctl and kmscap-stream under PREFIX.  make uninstall
 # removes exactly that.  make install-dkms copies the module's sources to
 # /usr/src/kmscap-$(KMSCAP_VERSION) for "dkms install kmscap/$(KMSCAP_VERSION)";
@@ -368,6 +368,9 @@ BINDIR ?= $(PREFIX)/bin
 UDEVRULESDIR ?= /etc/udev/rules.d
 SYSUSERSDIR ?= /usr/lib/sysusers.d
 KMOD_INSTALL ?= yes
+# 60-: group and mode of the nodes; 72-: the cards leave the seat (between
+# systemd's 71-seat.rules and 73-seat-late.rules: the number matters).
+udev_rules := 60-kmscap.rules 72-kmscap-seat.rules
 KMSCAP_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' $(CURDIR)/dkms.conf)
 inst_mod := $(DESTDIR)/lib/modules/$(KVER)/extra/kmscap.ko
 inst_dkms := $(DESTDIR)/usr/src/kmscap-$(KMSCAP_VERSION)
@@ -380,8 +383,9 @@ ifneq ($(KMOD_INSTALL),no)
 	$(Q)install -D -m 0644 kmod/kmscap.ko $(inst_mod)
 	$(Q)if [ -z "$(DESTDIR)" ]; then depmod -a $(KVER); fi
 endif
-	@echo "  INSTALL $(DESTDIR)$(UDEVRULESDIR)/60-kmscap.rules, $(DESTDIR)$(SYSUSERSDIR)/kmscap.conf"
-	$(Q)install -D -m 0644 udev/60-kmscap.rules $(DESTDIR)$(UDEVRULESDIR)/60-kmscap.rules
+	@echo "  INSTALL $(addprefix $(DESTDIR)$(UDEVRULESDIR)/,$(udev_rules)), $(DESTDIR)$(SYSUSERSDIR)/kmscap.conf"
+	$(Q)for r in $(udev_rules); do \
+		install -D -m 0644 udev/$$r $(DESTDIR)$(UDEVRULESDIR)/$$r || exit 1; done
 	$(Q)install -D -m 0644 udev/kmscap.sysusers $(DESTDIR)$(SYSUSERSDIR)/kmscap.conf
 	$(Q)$(user_inst) install
 	@echo "  INSTALL $(DESTDIR)$(BINDIR)/kmscap-stream"
@@ -392,7 +396,7 @@ endif
 
 uninstall:
 	@echo "  UNINST  $(inst_mod)"
-	$(Q)rm -f $(inst_mod) $(DESTDIR)$(UDEVRULESDIR)/60-kmscap.rules \
+	$(Q)rm -f $(inst_mod) $(addprefix $(DESTDIR)$(UDEVRULESDIR)/,$(udev_rules)) \
 		$(DESTDIR)$(SYSUSERSDIR)/kmscap.conf $(DESTDIR)$(BINDIR)/kmscap-stream
 	$(Q)if [ -z "$(DESTDIR)" ] && [ -d /lib/modules/$(KVER) ]; then depmod -a $(KVER); fi
 	$(Q)$(user_inst) uninstall

@@ -36,6 +36,8 @@ kmscap_packages=(
 	libelf-dev
 	xz-utils
 	binutils		# tests/vm/hang-kernel.S (as --32, ld -m elf_i386)
+	udev			# tests/install: systemd's seat rules, udevadm test
+	util-linux		# tests/install: unshare (a private mount namespace)
 )
 
 if ! command -v dpkg-query >/dev/null; then

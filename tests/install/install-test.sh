@@ -68,6 +68,7 @@ fi
 want=(
 	"lib/modules/$kver/extra/kmscap.ko"
 	etc/udev/rules.d/60-kmscap.rules
+	etc/udev/rules.d/72-kmscap-seat.rules
 	usr/lib/sysusers.d/kmscap.conf
 	usr/bin/kmscapctl
 	usr/bin/kmscap-stream
