@@ -84,6 +84,10 @@ const char *kmscap_strerror_ctx(int err, enum kmscap_err_ctx ctx, const char *su
 		case ENOSPC:
 			snprintf(buf, size, "too many displays (module limit max_displays)");
 			break;
+		case EDQUOT:
+			snprintf(buf, size,
+				 "you own too many displays (module limit max_displays_per_user)");
+			break;
 		case EINVAL:
 			snprintf(buf, size, "invalid mode '%s': rejected by the module", s);
 			break;

@@ -63,7 +63,8 @@ KMSCAP_API int kmscap_get_version(const struct kmscap_dev *dev, struct kmscap_ve
 
 /*
  * Create a display; @id and @card_minor may be NULL.
- * -ENOSPC: too many displays; -EINVAL: bad mode or flags.
+ * -ENOSPC: too many displays; -EDQUOT: the caller owns too many (ABI 1.1);
+ * -EINVAL: bad mode or flags.
  */
 KMSCAP_API int kmscap_display_create(struct kmscap_dev *dev, uint32_t width, uint32_t height,
 				     uint32_t refresh_mhz, uint32_t flags, uint32_t *id,

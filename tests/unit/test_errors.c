@@ -74,6 +74,8 @@ START_TEST(test_create_messages)
 {
 	ck_assert_str_eq(msg(-ENOSPC, KMSCAP_ERR_CREATE, "1920x1080@60"),
 			 "too many displays (module limit max_displays)");
+	ck_assert_str_eq(msg(-EDQUOT, KMSCAP_ERR_CREATE, "1920x1080@60"),
+			 "you own too many displays (module limit max_displays_per_user)");
 	ck_assert_str_eq(msg(-EINVAL, KMSCAP_ERR_CREATE, "1920x1080@60"),
 			 "invalid mode '1920x1080@60': rejected by the module");
 	ck_assert_str_eq(msg(-ENOMEM, KMSCAP_ERR_CREATE, "1920x1080@60"),
