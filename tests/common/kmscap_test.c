@@ -4,6 +4,7 @@
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -1120,6 +1121,72 @@ pid_t kmscap_t_fork(int (*fn)(void *arg), void *arg)
 		exit(fn(arg));
 	}
 	return pid;
+}
+
+void kmscap_t_run_child(int (*fn)(void *arg), void *arg, const char *what)
+{
+	int st = kmscap_t_wait_child(kmscap_t_fork(fn, arg));
+
+	if (st != 0)
+		kmscap_t_fail("%s: child exited with status %d", what, st);
+}
+
+void kmscap_t_become(uid_t uid, const gid_t *groups, size_t ngroups)
+{
+	if (setgroups(ngroups, groups) || setresgid(uid, uid, uid) || setresuid(uid, uid, uid))
+		kmscap_t_fail("switching to uid %u: %s", uid, strerror(errno));
+	KT_ASSERT(geteuid() == uid, "euid %u after setresuid(%u)", geteuid(), uid);
+}
+
+#define KMSCAP_T_MAX_NODES	8
+
+static struct kmscap_t_node {
+	char path[64];
+	uid_t uid;
+	gid_t gid;
+	mode_t mode;
+} kmscap_t_nodes[KMSCAP_T_MAX_NODES];
+static unsigned int kmscap_t_nnodes;
+static pid_t kmscap_t_nodes_pid;
+
+static void kmscap_t_nodes_restore(void)
+{
+	unsigned int i;
+
+	if (getpid() != kmscap_t_nodes_pid)
+		return;
+	for (i = kmscap_t_nnodes; i--;) {
+		const struct kmscap_t_node *n = &kmscap_t_nodes[i];
+
+		if ((chown(n->path, n->uid, n->gid) || chmod(n->path, n->mode)) && errno != ENOENT)
+			printf("%s: restoring %s: %s\n", kmscap_t_name, n->path, strerror(errno));
+	}
+}
+
+void kmscap_t_node_set(const char *path, uid_t uid, gid_t gid, mode_t mode)
+{
+	struct kmscap_t_node *n = kmscap_t_nodes;
+	struct stat st;
+
+	while (n < kmscap_t_nodes + kmscap_t_nnodes && strcmp(n->path, path))
+		n++;
+	if (n == kmscap_t_nodes + kmscap_t_nnodes) {
+		KT_ASSERT(kmscap_t_nnodes < KMSCAP_T_MAX_NODES, "more than %d nodes changed",
+			  KMSCAP_T_MAX_NODES);
+		KT_ASSERT(strlen(path) < sizeof(n->path), "node path %s too long", path);
+		KT_ASSERT(!stat(path, &st), "stat %s: %s", path, strerror(errno));
+		snprintf(n->path, sizeof(n->path), "%s", path);
+		n->uid = st.st_uid;
+		n->gid = st.st_gid;
+		n->mode = st.st_mode & 07777;
+		kmscap_t_nnodes++;
+		if (!kmscap_t_nodes_pid) {
+			kmscap_t_nodes_pid = getpid();
+			atexit(kmscap_t_nodes_restore);
+		}
+	}
+	KT_ASSERT(!chown(path, uid, gid) && !chmod(path, mode), "%s: chown %u:%u, chmod %o: %s",
+		  path, uid, gid, mode, strerror(errno));
 }
 
 int kmscap_t_wait_child(pid_t pid)

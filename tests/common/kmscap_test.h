@@ -266,6 +266,22 @@ long kmscap_t_meminfo_kb(const char *key);
 pid_t kmscap_t_fork(int (*fn)(void *arg), void *arg);
 /* Exit status of @pid (128 + signal when killed), -1 on error. */
 int kmscap_t_wait_child(pid_t pid);
+/* kmscap_t_fork() + kmscap_t_wait_child(); fails the test (naming @what) unless 0. */
+void kmscap_t_run_child(int (*fn)(void *arg), void *arg, const char *what);
+
+/* ---- other users (the VM has uids 1001, 1002 and group 990) ----------- */
+
+#define KMSCAP_T_GID	990	/* group kmscap; uid 1001 is a member */
+
+/* Become @uid (real, effective, saved; gid @uid too) with @ngroups supplementary groups. */
+void kmscap_t_become(uid_t uid, const gid_t *groups, size_t ngroups);
+/*
+ * Give device node @path owner @uid:@gid and @mode, as a udev rule would
+ * (the VM has no udev).  The first change of a node records its owner and
+ * mode, which come back when the process that made it exits (a node that
+ * is gone by then, like the card of a destroyed display, is skipped).
+ */
+void kmscap_t_node_set(const char *path, uid_t uid, gid_t gid, mode_t mode);
 
 /* Sort helper for latency percentiles (in place). */
 void kmscap_t_sort_u64(uint64_t *v, size_t n);

@@ -21,27 +21,9 @@ root=$scratch/root
 # the kernel the top-level Makefile builds for (its KVER default)
 kver=${KVER:-$(ls -d /usr/src/linux-headers-6.1.*-amd64 2>/dev/null |
 	sed 's|.*/linux-headers-||' | sort -V | tail -n 1)}
-n=0
-fails=0
-: >"$tap"
-
-ok() {
-	n=$((n + 1))
-	echo "ok $n - $1" >>"$tap"
-}
-notok() {
-	n=$((n + 1))
-	fails=$((fails + 1))
-	echo "not ok $n - $1" >>"$tap"
-	echo "  FAIL    install: $1" >&2
-	shift
-	for l in "$@"; do echo "# $l" >>"$tap"; done
-}
-skip() {
-	n=$((n + 1))
-	echo "ok $n - $1 # SKIP $2" >>"$tap"
-	echo "  SKIP    install: $1 ($2)"
-}
+tap_what=install
+# shellcheck source=tests/install/tap.sh
+. "$(dirname "$0")/tap.sh"
 
 rm -rf "$scratch"
 mkdir -p "$scratch"

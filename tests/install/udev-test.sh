@@ -21,25 +21,9 @@ set -uo pipefail
 scratch=${1:?usage: udev-test.sh SCRATCH TAP}
 tap=${2:?usage: udev-test.sh SCRATCH TAP}
 top=$(cd "$(dirname "$0")/../.." && pwd)
-n=0
-: >"$tap"
-
-ok() {
-	n=$((n + 1))
-	echo "ok $n - $1" >>"$tap"
-}
-notok() {
-	n=$((n + 1))
-	echo "not ok $n - $1" >>"$tap"
-	echo "  FAIL    udev: $1" >&2
-	shift
-	for l in "$@"; do echo "# $l" >>"$tap"; done
-}
-skip() {
-	n=$((n + 1))
-	echo "ok $n - $1 # SKIP $2" >>"$tap"
-	echo "  SKIP    udev: $1 ($2)"
-}
+tap_what=udev
+# shellcheck source=tests/install/tap.sh
+. "$(dirname "$0")/tap.sh"
 
 rm -rf "$scratch"
 mkdir -p "$scratch"

@@ -11,10 +11,8 @@
  * world-accessible for the test and restored afterwards.
  */
 #define _GNU_SOURCE
-#include <grp.h>
 #include <stdlib.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "kmscap_test.h"
@@ -22,21 +20,6 @@
 static uint32_t root_display;
 static int root_fd;
 static int sock[2];
-static mode_t saved_mode;
-static pid_t parent_pid;
-
-static void kmscap_restore_mode(void)
-{
-	if (getpid() == parent_pid && chmod(KMSCAP_T_CTL, saved_mode))
-		printf("cred_passing: restoring the mode of %s: %s\n", KMSCAP_T_CTL,
-		       strerror(errno));
-}
-
-static void kmscap_become(uid_t uid)
-{
-	if (setgroups(0, NULL) || setresgid(uid, uid, uid) || setresuid(uid, uid, uid))
-		kmscap_t_fail("switching to uid %u: %s", uid, strerror(errno));
-}
 
 static void kmscap_send_fd(int s, int fd)
 {
@@ -83,7 +66,7 @@ static int kmscap_child_inherits_root(void *arg)
 	int own, cl;
 
 	(void)arg;
-	kmscap_become(1002);
+	kmscap_t_become(1002, NULL, 0);
 	KT_EXPECT_RET(kmscap_t_config(root_fd, root_display, KMSCAP_CONFIG_DISCONNECT, 0, 0, 0),
 		      0, "uid 1002, root's file: CONFIG of root's display");
 	KT_EXPECT_RET(kmscap_t_config(root_fd, root_display, KMSCAP_CONFIG_CONNECT, 0, 0, 0), 0,
@@ -127,7 +110,7 @@ static int kmscap_child_sends_own(void *arg)
 	char done;
 
 	(void)arg;
-	kmscap_become(1002);
+	kmscap_t_become(1002, NULL, 0);
 	fd = open(KMSCAP_T_CTL, O_RDWR | O_CLOEXEC);
 	KT_ASSERT(fd >= 0, "uid 1002: open %s: %s", KMSCAP_T_CTL, strerror(errno));
 	KT_EXPECT_RET(kmscap_t_create(fd, 800, 600, 60000, 0, &c), 0, "CREATE as uid 1002");
@@ -145,7 +128,6 @@ int main(void)
 	struct kmscap_display_create c;
 	struct kmscap_display_info info;
 	uint32_t user_display;
-	struct stat sb;
 	int st, passed;
 	pid_t pid;
 
@@ -153,17 +135,12 @@ int main(void)
 	if (geteuid() != 0)
 		kmscap_t_skip("needs root to switch to uid 1002 (euid %u)", geteuid());
 	root_fd = kmscap_t_open_ctl_or_skip();
-	KT_ASSERT(!stat(KMSCAP_T_CTL, &sb), "stat %s: %s", KMSCAP_T_CTL, strerror(errno));
-	saved_mode = sb.st_mode & 07777;
-	parent_pid = getpid();
-	atexit(kmscap_restore_mode);
-	KT_ASSERT(!chmod(KMSCAP_T_CTL, 0666), "chmod %s: %s", KMSCAP_T_CTL, strerror(errno));
+	kmscap_t_node_set(KMSCAP_T_CTL, 0, 0, 0666);
 
 	kmscap_t_create_or_die(root_fd, 1280, 720, 60000, &c);
 	root_display = c.id;
 
-	st = kmscap_t_wait_child(kmscap_t_fork(kmscap_child_inherits_root, NULL));
-	KT_ASSERT(st == 0, "uid 1002 child using root's file: exit status %d", st);
+	kmscap_t_run_child(kmscap_child_inherits_root, NULL, "uid 1002 child using root's file");
 
 	KT_ASSERT(!socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sock), "socketpair: %s",
 		  strerror(errno));

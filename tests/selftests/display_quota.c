@@ -11,27 +11,16 @@
  * world-accessible for the test and restored afterwards.
  */
 #define _GNU_SOURCE
-#include <grp.h>
 #include <stdlib.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "kmscap_test.h"
 
 #define MAX_IDS	64
 
-static mode_t saved_mode;
-static pid_t parent_pid;
 static unsigned int per_user;
 static int id_pipe[2];
 static uint32_t watched;
-
-static void kmscap_restore_mode(void)
-{
-	if (getpid() == parent_pid && chmod(KMSCAP_T_CTL, saved_mode))
-		printf("display_quota: restoring the mode of %s: %s\n", KMSCAP_T_CTL,
-		       strerror(errno));
-}
 
 static unsigned int kmscap_param(const char *name)
 {
@@ -51,8 +40,7 @@ static int kmscap_become_open(uid_t uid)
 {
 	int fd;
 
-	if (setgroups(0, NULL) || setresgid(uid, uid, uid) || setresuid(uid, uid, uid))
-		kmscap_t_fail("switching to uid %u: %s", uid, strerror(errno));
+	kmscap_t_become(uid, NULL, 0);
 	fd = open(KMSCAP_T_CTL, O_RDWR | O_CLOEXEC);
 	KT_ASSERT(fd >= 0, "uid %u: open %s: %s", uid, KMSCAP_T_CTL, strerror(errno));
 	return fd;
@@ -134,14 +122,6 @@ static int kmscap_child_stranger_info(void *arg)
 	return 0;
 }
 
-static void kmscap_run(int (*fn)(void *), const char *what)
-{
-	int st = kmscap_t_wait_child(kmscap_t_fork(fn, NULL));
-
-	if (st != 0)
-		kmscap_t_fail("%s: child exited with status %d", what, st);
-}
-
 int main(void)
 {
 	struct kmscap_display_create c;
@@ -150,7 +130,6 @@ int main(void)
 	uint32_t ids[MAX_IDS];
 	struct kmscap_t_buf buf;
 	struct kmscap_t_kms k;
-	struct stat sb;
 	int ctl, n0, cl, r;
 
 	kmscap_t_init("display_quota", 100);
@@ -170,17 +149,13 @@ int main(void)
 		kmscap_t_skip("max_displays %u leaves no room to show max_displays_per_user %u "
 			      "next to %d displays", max, per_user, n0);
 
-	KT_ASSERT(!stat(KMSCAP_T_CTL, &sb), "stat %s: %s", KMSCAP_T_CTL, strerror(errno));
-	saved_mode = sb.st_mode & 07777;
-	parent_pid = getpid();
-	atexit(kmscap_restore_mode);
-	KT_ASSERT(!chmod(KMSCAP_T_CTL, 0666), "chmod %s: %s", KMSCAP_T_CTL, strerror(errno));
+	kmscap_t_node_set(KMSCAP_T_CTL, 0, 0, 0666);
 	KT_ASSERT(!pipe(id_pipe), "pipe: %s", strerror(errno));
 
-	kmscap_run(kmscap_child_fill, "uid 1001 filling its quota");
+	kmscap_t_run_child(kmscap_child_fill, NULL, "uid 1001 filling its quota");
 	KT_ASSERT(read(id_pipe[0], ids, per_user * sizeof(ids[0])) ==
 		  (ssize_t)(per_user * sizeof(ids[0])), "no ids from the uid 1001 child");
-	kmscap_run(kmscap_child_other, "uid 1002 next to a full quota");
+	kmscap_t_run_child(kmscap_child_other, NULL, "uid 1002 next to a full quota");
 	kmscap_t_create_or_die(ctl, 640, 480, 60000, &c);
 	KT_EXPECT_RET(kmscap_t_destroy(ctl, c.id), 0, "DESTROY");
 
@@ -194,8 +169,8 @@ int main(void)
 	KT_ASSERT(!r, "atomic modeset: %s", kmscap_t_errname(r));
 	KT_ASSERT(kmscap_t_drain(cl, 1000) >= 1, "no frame on the watched display");
 	kmscap_expect_counters(ctl, true, "root");
-	kmscap_run(kmscap_child_owner_info, "INFO as the owner");
-	kmscap_run(kmscap_child_stranger_info, "INFO as uid 1002");
+	kmscap_t_run_child(kmscap_child_owner_info, NULL, "INFO as the owner");
+	kmscap_t_run_child(kmscap_child_stranger_info, NULL, "INFO as uid 1002");
 
 	close(cl);
 	kmscap_t_buf_destroy(&buf);

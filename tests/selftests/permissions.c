@@ -9,32 +9,13 @@
  * udev rule would) and restored afterwards.
  */
 #define _GNU_SOURCE
-#include <grp.h>
 #include <stdlib.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "kmscap_test.h"
 
 static uint32_t root_display, user_display;
 static int id_pipe[2];
-static mode_t saved_mode;
-static pid_t parent_pid;
-
-/* Put back the mode of /dev/kmscap however the test ends (parent only). */
-static void kmscap_restore_mode(void)
-{
-	if (getpid() == parent_pid && chmod(KMSCAP_T_CTL, saved_mode))
-		printf("permissions: restoring the mode of %s: %s\n", KMSCAP_T_CTL,
-		       strerror(errno));
-}
-
-static void kmscap_become(uid_t uid)
-{
-	if (setgroups(0, NULL) || setresgid(uid, uid, uid) || setresuid(uid, uid, uid))
-		kmscap_t_fail("switching to uid %u: %s", uid, strerror(errno));
-	KT_ASSERT(geteuid() == uid, "euid %u after setresuid(%u)", geteuid(), uid);
-}
 
 static int kmscap_open_as_user(void)
 {
@@ -82,7 +63,7 @@ static int kmscap_child_1001(void *arg)
 	int fd, fd2;
 
 	(void)arg;
-	kmscap_become(1001);
+	kmscap_t_become(1001, NULL, 0);
 	fd = kmscap_open_as_user();
 	kmscap_stranger(fd, root_display, 0);
 
@@ -105,7 +86,7 @@ static int kmscap_child_1002(void *arg)
 	int fd;
 
 	(void)arg;
-	kmscap_become(1002);
+	kmscap_t_become(1002, NULL, 0);
 	fd = kmscap_open_as_user();
 	kmscap_stranger(fd, user_display, 1001);
 	kmscap_stranger(fd, root_display, 0);
@@ -119,7 +100,7 @@ static int kmscap_child_1001_destroy(void *arg)
 	int fd;
 
 	(void)arg;
-	kmscap_become(1001);
+	kmscap_t_become(1001, NULL, 0);
 	fd = kmscap_open_as_user();
 	KT_EXPECT_RET(kmscap_t_destroy(fd, user_display), 0, "DESTROY of own display as 1001");
 	KT_EXPECT_RET(kmscap_t_info(fd, user_display, &info), -ENOENT, "INFO after DESTROY");
@@ -127,39 +108,26 @@ static int kmscap_child_1001_destroy(void *arg)
 	return 0;
 }
 
-static void kmscap_run(int (*fn)(void *), const char *what)
-{
-	int st = kmscap_t_wait_child(kmscap_t_fork(fn, NULL));
-
-	if (st != 0)
-		kmscap_t_fail("%s: child exited with status %d", what, st);
-}
-
 int main(void)
 {
 	struct kmscap_display_create c;
-	struct stat sb;
 	int ctl, fd;
 
 	kmscap_t_init("permissions", 100);
 	if (geteuid() != 0)
 		kmscap_t_skip("needs root to switch to uids 1001 and 1002 (euid %u)", geteuid());
 	ctl = kmscap_t_open_ctl_or_skip();
-	KT_ASSERT(!stat(KMSCAP_T_CTL, &sb), "stat %s: %s", KMSCAP_T_CTL, strerror(errno));
-	saved_mode = sb.st_mode & 07777;
-	parent_pid = getpid();
-	atexit(kmscap_restore_mode);
-	KT_ASSERT(!chmod(KMSCAP_T_CTL, 0666), "chmod %s: %s", KMSCAP_T_CTL, strerror(errno));
+	kmscap_t_node_set(KMSCAP_T_CTL, 0, 0, 0666);
 	KT_ASSERT(!pipe(id_pipe), "pipe: %s", strerror(errno));
 
 	kmscap_t_create_or_die(ctl, 1280, 720, 60000, &c);
 	root_display = c.id;
 
-	kmscap_run(kmscap_child_1001, "uid 1001");
+	kmscap_t_run_child(kmscap_child_1001, NULL, "uid 1001");
 	KT_ASSERT(read(id_pipe[0], &user_display, sizeof(user_display)) == sizeof(user_display),
 		  "no display id from the uid 1001 child");
 	kmscap_t_log("root display %u, uid 1001 display %u", root_display, user_display);
-	kmscap_run(kmscap_child_1002, "uid 1002");
+	kmscap_t_run_child(kmscap_child_1002, NULL, "uid 1002");
 
 	/* CAP_SYS_ADMIN may configure and capture anyone's display. */
 	KT_EXPECT_RET(kmscap_t_config(ctl, user_display, KMSCAP_CONFIG_DISCONNECT, 0, 0, 0), 0,
@@ -172,7 +140,7 @@ int main(void)
 		      "ATTACH to uid 1001's display as root");
 	close(fd);
 
-	kmscap_run(kmscap_child_1001_destroy, "uid 1001 destroying its display");
+	kmscap_t_run_child(kmscap_child_1001_destroy, NULL, "uid 1001 destroying its display");
 	KT_EXPECT_RET(kmscap_t_destroy(ctl, root_display), 0, "DESTROY");
 	close(ctl);
 	kmscap_t_pass("uids 1001/1002 get EPERM on foreign displays; owner and root allowed");
