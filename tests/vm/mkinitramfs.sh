@@ -135,6 +135,14 @@ for m in virtio_pci virtio_blk; do
 done
 out_order=("${order[@]}")
 order=("${drm_order[@]}" "${out_order[@]}")
+# Modules a test may load itself (insmod /lib/kmscap/NAME.ko), when the
+# kernel has them: vkms (the debug kernel's, not Debian's) imports a
+# kmscap export and vmaps it (tests/selftests/export_importers.c).
+optional_modules="vkms"
+for m in $optional_modules; do
+	f=$(modinfo -b "$modroot" -k "$kver" -n "$m" 2>/dev/null) || continue
+	case $f in /*) order+=("$m") ;; esac
+done
 
 # ---- base archive (cached) --------------------------------------------------
 
