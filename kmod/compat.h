@@ -16,13 +16,30 @@
 #error "kmscap needs Linux 6.1 or newer"
 #endif
 
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
-/* 6.2 made the plain map/unmap calls require the reservation lock. */
-#define kmscap_dma_buf_map(a, d)	dma_buf_map_attachment_unlocked(a, d)
-#define kmscap_dma_buf_unmap(a, s, d)	dma_buf_unmap_attachment_unlocked(a, s, d)
-#else
+/*
+ * Calls on the dma-buf a forwarding export wraps (export.c), made from
+ * inside the export's own dma_buf_ops.  The two share one reservation
+ * object (a PRIME import uses its dma-buf's).
+ *
+ * From 6.2 the ops run with that reservation locked (the plain map, unmap,
+ * vmap and vunmap calls require it), so the inner calls are the plain
+ * ones: the _unlocked variants would take the lock again and deadlock.
+ * In 6.1 map and unmap take no lock; dma_buf_vmap() takes the dma-buf's
+ * own mutex, of one lock class for every dma-buf, which the outer call
+ * already holds: the inner vmap goes straight to the exporter's op, as
+ * dma_buf_vmap() would under that mutex.
+ */
 #define kmscap_dma_buf_map(a, d)	dma_buf_map_attachment(a, d)
 #define kmscap_dma_buf_unmap(a, s, d)	dma_buf_unmap_attachment(a, s, d)
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+#define kmscap_dma_buf_vmap_inner(b, m)	dma_buf_vmap(b, m)
+#define kmscap_dma_buf_vunmap_inner(b, m)	dma_buf_vunmap(b, m)
+#else
+/* Macros: this header comes before any other (no struct dma_buf yet). */
+#define kmscap_dma_buf_vmap_inner(b, m) \
+	((b)->ops->vmap ? (b)->ops->vmap(b, m) : -EINVAL)
+#define kmscap_dma_buf_vunmap_inner(b, m) \
+	do { if ((b)->ops->vunmap) (b)->ops->vunmap(b, m); } while (0)
 #endif
 
 #endif /* _KMSCAP_COMPAT_H_ */

@@ -137,7 +137,7 @@ static int kmscap_export_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
 	struct dma_buf *origin = kmscap_export_origin(bo);
 
 	if (origin)
-		return dma_buf_vmap(origin, map);
+		return kmscap_dma_buf_vmap_inner(origin, map);
 	return drm_gem_shmem_vmap(&bo->shmem, map);
 }
 
@@ -147,7 +147,7 @@ static void kmscap_export_vunmap(struct dma_buf *dmabuf, struct iosys_map *map)
 	struct dma_buf *origin = kmscap_export_origin(bo);
 
 	if (origin)
-		dma_buf_vunmap(origin, map);
+		kmscap_dma_buf_vunmap_inner(origin, map);
 	else
 		drm_gem_shmem_vunmap(&bo->shmem, map);
 }
@@ -192,7 +192,12 @@ int kmscap_export_bo(struct kmscap_bo *bo, u32 flags, u64 *size)
 	exp.size = obj->size;
 	exp.flags = O_RDONLY;
 	exp.priv = bo;
+	/* A forwarding export must share the origin's reservation (compat.h). */
 	exp.resv = obj->resv;
+	if (WARN_ON(kmscap_export_origin(bo) && obj->resv != kmscap_export_origin(bo)->resv)) {
+		ret = -EINVAL;
+		goto err_put;
+	}
 	dmabuf = dma_buf_export(&exp);
 	if (IS_ERR(dmabuf)) {
 		ret = PTR_ERR(dmabuf);
