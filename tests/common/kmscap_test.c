@@ -795,6 +795,25 @@ void kmscap_t_add_cursor(drmModeAtomicReqPtr req, const struct kmscap_t_kms *k,
 	drmModeAtomicAddProperty(req, k->cursor_id, cp->crtc_h, cur->height);
 }
 
+int kmscap_t_cursor_commit(struct kmscap_t_kms *k, const struct kmscap_t_buf *cur, int x, int y,
+			   bool nonblock)
+{
+	drmModeAtomicReqPtr req = drmModeAtomicAlloc();
+	uint32_t flags = nonblock ? DRM_MODE_ATOMIC_NONBLOCK | DRM_MODE_PAGE_FLIP_EVENT : 0;
+	int r;
+
+	if (!req)
+		return -ENOMEM;
+	kmscap_t_add_cursor(req, k, cur, x, y);
+	if (nonblock)
+		k->flip_pending = true;
+	r = drmModeAtomicCommit(k->fd, req, flags, k) ? -errno : 0;
+	if (r && nonblock)
+		k->flip_pending = false;
+	drmModeAtomicFree(req);
+	return r;
+}
+
 static void kmscap_t_add_plane(drmModeAtomicReqPtr req, struct kmscap_t_kms *k,
 			       const struct kmscap_t_buf *b)
 {

@@ -200,6 +200,12 @@ struct kmscap_t_buf {
 	void *map;
 };
 
+/*
+ * Commit only the cursor plane: @cur at (@x, @y).  NONBLOCK with a flip
+ * event (collect it with kmscap_t_wait_flip()), or a blocking commit.
+ */
+int kmscap_t_cursor_commit(struct kmscap_t_kms *k, const struct kmscap_t_buf *cur, int x, int y,
+			   bool nonblock);
 /* Put the whole of @cur on the cursor plane at (@x, @y) (may be negative) in @req. */
 void kmscap_t_add_cursor(drmModeAtomicReqPtr req, const struct kmscap_t_kms *k,
 			 const struct kmscap_t_buf *cur, int x, int y);

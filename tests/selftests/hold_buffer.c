@@ -81,21 +81,6 @@ static struct kmscap_event kmscap_next_frame(int fd, const struct kmscap_t_buf *
 	return ev;
 }
 
-static int kmscap_cursor_commit(const struct kmscap_t_buf *cur, int x, int y)
-{
-	drmModeAtomicReqPtr req = drmModeAtomicAlloc();
-	int r;
-
-	kmscap_t_add_cursor(req, &k, cur, x, y);
-	k.flip_pending = true;
-	r = drmModeAtomicCommit(k.fd, req, DRM_MODE_ATOMIC_NONBLOCK | DRM_MODE_PAGE_FLIP_EVENT,
-				&k) ? -errno : 0;
-	if (r)
-		k.flip_pending = false;
-	drmModeAtomicFree(req);
-	return r;
-}
-
 static void kmscap_flip_now(int idx, const char *what)
 {
 	int r = kmscap_t_atomic_flip(&k, &bufs[idx], NULL, 0, true);
@@ -151,7 +136,7 @@ static int kmscap_submit_flip_c(void)
 
 static int kmscap_submit_cursor_k2(void)
 {
-	return kmscap_cursor_commit(&curs[1], 40, 40);
+	return kmscap_t_cursor_commit(&k, &curs[1], 40, 40, true);
 }
 
 static int kmscap_client(uint64_t hold_ns, struct kmscap_t_maps *maps)
@@ -186,7 +171,7 @@ static void kmscap_case_between(bool same_buffer)
 	if (same_buffer) {
 		kmscap_flip_now(B, what);
 	} else {
-		r = kmscap_cursor_commit(&curs[0], 10, 10);
+		r = kmscap_t_cursor_commit(&k, &curs[0], 10, 10, true);
 		KT_ASSERT(!r, "%s: cursor commit: %s", what, kmscap_t_errname(r));
 		r = kmscap_t_wait_flip(&k, 15000);
 		KT_ASSERT(!r, "%s: cursor commit's event: %s", what, kmscap_t_errname(r));
@@ -245,7 +230,7 @@ static void kmscap_case_cursor(void)
 	struct kmscap_event f;
 	int fd = kmscap_client(LONG_HOLD_NS, &maps), r;
 
-	r = kmscap_cursor_commit(&curs[0], 20, 20);
+	r = kmscap_t_cursor_commit(&k, &curs[0], 20, 20, true);
 	KT_ASSERT(!r, "%s: cursor K1: %s", what, kmscap_t_errname(r));
 	r = kmscap_t_wait_flip(&k, 15000);
 	KT_ASSERT(!r, "%s: cursor K1 event: %s", what, kmscap_t_errname(r));

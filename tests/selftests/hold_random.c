@@ -128,21 +128,6 @@ static void kmscap_wait_event(unsigned int *step, unsigned int *rng)
 	KT_ASSERT(!r, "flip-done event: %s", kmscap_t_errname(r));
 }
 
-static int kmscap_cursor_commit(int idx, int x, int y)
-{
-	drmModeAtomicReqPtr req = drmModeAtomicAlloc();
-	int r;
-
-	kmscap_t_add_cursor(req, &k, &curs[idx], x, y);
-	k.flip_pending = true;
-	r = drmModeAtomicCommit(k.fd, req, DRM_MODE_ATOMIC_NONBLOCK | DRM_MODE_PAGE_FLIP_EVENT,
-				&k) ? -errno : 0;
-	if (r)
-		k.flip_pending = false;
-	drmModeAtomicFree(req);
-	return r;
-}
-
 static void kmscap_redraw(struct kmscap_t_buf *b, uint32_t *seed, uint32_t w, uint32_t h)
 {
 	*seed += 1000;
@@ -224,7 +209,7 @@ int main(void)
 			shown.cur = x;
 			shown.cur_seed = cseeds[x];
 			kmscap_record();
-			r = kmscap_cursor_commit(x, rand_r(&rng) % W, rand_r(&rng) % H);
+			r = kmscap_t_cursor_commit(&k, &curs[x], rand_r(&rng) % W, rand_r(&rng) % H, true);
 		} else {
 			/* Front-buffer rendering: redraw the buffer on screen, DIRTYFB. */
 			kmscap_redraw(&bufs[shown.prim], &seeds[shown.prim], W, H);

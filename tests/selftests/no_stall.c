@@ -60,11 +60,11 @@ static void kmscap_unrelated_calls(void)
 	KT_ASSERT(!r, "legacy cursor set: %s", strerror(errno));
 	kmscap_t_log("legacy cursor set returned (order %u)", kmscap_mark());
 
-	req = drmModeAtomicAlloc();
-	kmscap_t_add_cursor(req, &k, &cur, 50, 60);
-	r = drmModeAtomicCommit(k.fd, req, 0, NULL) ? -errno : 0;
+	r = kmscap_t_cursor_commit(&k, &cur, 50, 60, false);
 	KT_ASSERT(!r, "blocking atomic commit of the cursor plane: %s", kmscap_t_errname(r));
 	kmscap_t_log("blocking cursor-plane commit returned (order %u)", kmscap_mark());
+	req = drmModeAtomicAlloc();
+	kmscap_t_add_cursor(req, &k, &cur, 50, 60);
 	r = drmModeAtomicCommit(k.fd, req, DRM_MODE_ATOMIC_TEST_ONLY, NULL) ? -errno : 0;
 	KT_ASSERT(!r, "TEST_ONLY commit: %s", kmscap_t_errname(r));
 	drmModeAtomicFree(req);
