@@ -257,7 +257,8 @@ static void kmscap_event_complete_early(struct drm_pending_vblank_event *event)
 /**
  * kmscap_flip_queue - make a commit wait for the buffers it took away
  * @flip: the flip from kmscap_capture_publish(), with buffers to wait for
- * @cs: the commit's new CRTC state, whose event it takes over
+ * @cs: the commit's new CRTC state (always there: only a commit with the
+ *	CRTC publishes), whose event it takes over
  *
  * Called from the commit tail in place of arming the flip-done event.
  * Consumes @flip.

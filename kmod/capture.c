@@ -435,6 +435,17 @@ struct kmscap_flip *kmscap_capture_publish(struct kmscap_display *disp,
 	/* Commits before kmscap_atomic_commit() (none today) publish nothing. */
 	if (WARN_ON_ONCE(!frame || !flip))
 		return NULL;
+	/*
+	 * Only a commit that includes the CRTC is a frame.  Those are
+	 * serialised by DRM (a commit swaps its states in only after the
+	 * previous one on the CRTC signalled hw_done, which follows this
+	 * call), so the planes' current states are this commit's.  A commit
+	 * without the CRTC (a plane that was off turned off again, a
+	 * connector property) changes nothing on screen, and its tail may run
+	 * before that of an earlier flip.
+	 */
+	if (!drm_atomic_get_new_crtc_state(state, &disp->crtc))
+		return NULL;
 	ks->frame = NULL;
 	ks->flip = NULL;
 	kmscap_frame_init(frame, disp, state);

@@ -216,6 +216,7 @@ void kmscap_crtc_commit_tail(struct drm_atomic_state *state)
 
 	flip = kmscap_capture_publish(disp, state);
 
+	/* Only a commit with the CRTC publishes, so a flip has its CRTC here. */
 	for_each_new_crtc_in_state(state, crtc, cs, i) {
 		if (flip)
 			kmscap_flip_queue(flip, cs);
@@ -223,9 +224,6 @@ void kmscap_crtc_commit_tail(struct drm_atomic_state *state)
 			kmscap_crtc_send_event(crtc, cs);
 		flip = NULL;
 	}
-	/* A plane-only commit (a plane turned off): no event to hold back. */
-	if (flip)
-		kmscap_flip_queue(flip, NULL);
 	drm_atomic_helper_commit_hw_done(state);
 	drm_atomic_helper_wait_for_flip_done(drm, state);
 	drm_atomic_helper_cleanup_planes(drm, state);
