@@ -596,6 +596,12 @@ int kmscap_t_kms_reprobe(struct kmscap_t_kms *k)
 
 void kmscap_t_kms_open_or_die(struct kmscap_t_kms *k, unsigned int minor)
 {
+	kmscap_t_kms_open_driver_or_die(k, minor, "kmscap");
+}
+
+void kmscap_t_kms_open_driver_or_die(struct kmscap_t_kms *k, unsigned int minor,
+				     const char *driver)
+{
 	drmModeResPtr res;
 	drmModePlaneResPtr pres;
 	drmVersionPtr v;
@@ -610,9 +616,9 @@ void kmscap_t_kms_open_or_die(struct kmscap_t_kms *k, unsigned int minor)
 	v = drmGetVersion(k->fd);
 	if (!v)
 		kmscap_t_fail("/dev/dri/card%u: drmGetVersion: %s", minor, strerror(errno));
-	if (strcmp(v->name, "kmscap"))
-		kmscap_t_fail("/dev/dri/card%u: driver is '%s', expected 'kmscap'", minor,
-			      v->name);
+	if (strcmp(v->name, driver))
+		kmscap_t_fail("/dev/dri/card%u: driver is '%s', expected '%s'", minor,
+			      v->name, driver);
 	drmFreeVersion(v);
 	if (drmSetClientCap(k->fd, DRM_CLIENT_CAP_UNIVERSAL_PLANES, 1))
 		kmscap_t_fail("/dev/dri/card%u: UNIVERSAL_PLANES cap: %s", minor,
@@ -1104,6 +1110,20 @@ int kmscap_t_debugfs_stat(uint32_t id, const char *key, uint64_t *val)
 	}
 	fclose(f);
 	return r;
+}
+
+bool kmscap_t_kernel_has(const char *name)
+{
+	FILE *f = fopen("/proc/kallsyms", "r");
+	char line[512], sym[256];
+	bool found = false;
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = sscanf(line, "%*s %*s %255s", sym) == 1 && !strcmp(sym, name);
+	fclose(f);
+	return found;
 }
 
 long kmscap_t_meminfo_kb(const char *key)

@@ -182,6 +182,9 @@ struct kmscap_t_kms {
  * preferred mode (left zero when the connector is disconnected).
  */
 void kmscap_t_kms_open_or_die(struct kmscap_t_kms *k, unsigned int minor);
+/* The same for the card of another DRM driver (vkms, ...). */
+void kmscap_t_kms_open_driver_or_die(struct kmscap_t_kms *k, unsigned int minor,
+				     const char *driver);
 void kmscap_t_kms_close(struct kmscap_t_kms *k);
 /* Preferred mode of the connector (after a re-probe), 0 or -errno. */
 int kmscap_t_kms_reprobe(struct kmscap_t_kms *k);
@@ -267,6 +270,8 @@ void kmscap_t_uevent_flush(int sock);
 int kmscap_t_debugfs_stat(uint32_t id, const char *key, uint64_t *val);
 /* /proc/meminfo value of @key in kB, or -1. */
 long kmscap_t_meminfo_kb(const char *key);
+/* Does the running kernel have function @name (/proc/kallsyms)? e.g. kasan_report. */
+bool kmscap_t_kernel_has(const char *name);
 
 /* fork(); the child runs @fn(@arg) and exits with its return value. */
 pid_t kmscap_t_fork(int (*fn)(void *arg), void *arg);

@@ -89,7 +89,7 @@ static bool kmscap_via_vkms(int export_fd, uint32_t pitch)
 			break;
 	}
 	KT_ASSERT(minor < 64, "vkms loaded, but no vkms card");
-	kmscap_t_kms_open_or_die(&v, minor);
+	kmscap_t_kms_open_driver_or_die(&v, minor, "vkms");
 	KT_ASSERT(v.mode.hdisplay == W && v.mode.vdisplay == H, "vkms's mode is %ux%u, not %ux%u",
 		  v.mode.hdisplay, v.mode.vdisplay, W, H);
 	r = drmPrimeFDToHandle(v.fd, export_fd, &handles[0]);
