@@ -16,6 +16,7 @@
 #include <linux/mm.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
+#include <linux/vmalloc.h>
 
 #include <drm/drm_prime.h>
 
@@ -131,25 +132,88 @@ static int kmscap_export_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma
 	return vm_map_pages(vma, bo->shmem.pages, bo->shmem.base.size >> PAGE_SHIFT);
 }
 
+/*
+ * The pages of @bo (kmscap_export_maps_pages() said it has them): a dumb
+ * buffer's pinned shmem pages, or those of the scatterlist its import
+ * mapped.  Free with kvfree().
+ */
+static struct page **kmscap_export_pages(struct kmscap_bo *bo, unsigned int *npages)
+{
+	unsigned int n = bo->shmem.base.size >> PAGE_SHIFT, i = 0;
+	struct sg_page_iter it;
+	struct page **pages;
+
+	*npages = n;
+	pages = kvmalloc_array(n, sizeof(*pages), GFP_KERNEL);
+	if (!pages)
+		return NULL;
+	if (!kmscap_export_origin(bo)) {
+		memcpy(pages, bo->shmem.pages, n * sizeof(*pages));
+		return pages;
+	}
+	for_each_sgtable_page(bo->shmem.sgt, &it, 0)
+		if (i < n)
+			pages[i++] = sg_page_iter_page(&it);
+	return pages;
+}
+
+/*
+ * vmap maps the buffer's own pages itself: the GEM object's vmap (or the
+ * origin's) would take a shmem vmap_lock, of the lock class an importer
+ * that is itself a shmem driver (vkms) already holds around this call.
+ * Only an import whose memory has no struct pages (device memory) is
+ * forwarded.  Every page is a struct page, or not: the same answer for
+ * vmap and vunmap.
+ */
+static bool kmscap_export_maps_pages(struct kmscap_bo *bo)
+{
+	struct sg_table *sgt = bo->shmem.sgt;
+	unsigned int n = 0;
+	struct sg_page_iter it;
+
+	if (!kmscap_export_origin(bo))
+		return true;
+	if (!sgt)
+		return false;
+	for_each_sgtable_page(sgt, &it, 0) {
+		struct page *page = sg_page_iter_page(&it);
+
+		if (!page || !pfn_valid(page_to_pfn(page)))
+			return false;
+		n++;
+	}
+	return n == bo->shmem.base.size >> PAGE_SHIFT;
+}
+
 static int kmscap_export_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
 {
 	struct kmscap_bo *bo = dmabuf->priv;
 	struct dma_buf *origin = kmscap_export_origin(bo);
+	unsigned int npages;
+	struct page **pages;
+	void *vaddr;
 
-	if (origin)
+	if (!kmscap_export_maps_pages(bo))
 		return kmscap_dma_buf_vmap_inner(origin, map);
-	return drm_gem_shmem_vmap(&bo->shmem, map);
+	pages = kmscap_export_pages(bo, &npages);
+	if (!pages)
+		return -ENOMEM;
+	vaddr = vmap(pages, npages, VM_MAP, PAGE_KERNEL);
+	kvfree(pages);
+	if (!vaddr)
+		return -ENOMEM;
+	iosys_map_set_vaddr(map, vaddr);
+	return 0;
 }
 
 static void kmscap_export_vunmap(struct dma_buf *dmabuf, struct iosys_map *map)
 {
 	struct kmscap_bo *bo = dmabuf->priv;
-	struct dma_buf *origin = kmscap_export_origin(bo);
 
-	if (origin)
-		kmscap_dma_buf_vunmap_inner(origin, map);
+	if (kmscap_export_maps_pages(bo))
+		vunmap(map->vaddr);
 	else
-		drm_gem_shmem_vunmap(&bo->shmem, map);
+		kmscap_dma_buf_vunmap_inner(kmscap_export_origin(bo), map);
 }
 
 static const struct dma_buf_ops kmscap_export_ops = {
