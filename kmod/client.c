@@ -4,7 +4,9 @@
  *
  * Every ioctl argument is copied in whole, checked field by field (flags,
  * pads, ranges, ids) before anything happens, and copied out only on
- * success.  Structures may grow: a caller's larger structure is accepted
+ * success.  A call that makes something (a display, an fd) first checks
+ * that its result can be written back, so that an EFAULT leaves nothing
+ * behind.  Structures may grow: a caller's larger structure is accepted
  * when its unknown tail is zero.
  */
 
@@ -204,22 +206,45 @@ static int kmscap_ioctl_stats(struct kmscap_client *client, void *data)
 	return 0;
 }
 
+/* The result of a CREATE could not be written back after all: no display. */
+static void kmscap_ioctl_create_undo(struct kmscap_client *client, void *data)
+{
+	struct kmscap_display_create *req = data;
+
+	kmscap_registry_destroy(req->id, client->file);
+}
+
+/**
+ * struct kmscap_ioctl_desc - one ioctl
+ * @cmd: its command number
+ * @fn: the handler, with the argument copied in and checked for size
+ * @makes: the handler makes something the caller learns of only from the
+ *	result (a display, an fd): the result is checked to be writable
+ *	before the handler runs
+ * @undo: unmakes it, when the result cannot be written after all (the
+ *	caller's memory changed during the call); NULL for EXPORT, whose fd
+ *	is installed in the caller's table already (export.c)
+ */
 struct kmscap_ioctl_desc {
 	unsigned int cmd;
 	int (*fn)(struct kmscap_client *client, void *data);
+	bool makes;
+	void (*undo)(struct kmscap_client *client, void *data);
 };
 
 #define KMSCAP_IOCTL(c, f) [_IOC_NR(c)] = { .cmd = c, .fn = f }
+#define KMSCAP_IOCTL_MAKES(c, f, u) [_IOC_NR(c)] = { .cmd = c, .fn = f, .makes = true, .undo = u }
 
 static const struct kmscap_ioctl_desc kmscap_ioctls[] = {
 	KMSCAP_IOCTL(KMSCAP_IOC_VERSION, kmscap_ioctl_version),
-	KMSCAP_IOCTL(KMSCAP_IOC_DISPLAY_CREATE, kmscap_ioctl_create),
+	KMSCAP_IOCTL_MAKES(KMSCAP_IOC_DISPLAY_CREATE, kmscap_ioctl_create,
+			   kmscap_ioctl_create_undo),
 	KMSCAP_IOCTL(KMSCAP_IOC_DISPLAY_INFO, kmscap_ioctl_info),
 	KMSCAP_IOCTL(KMSCAP_IOC_DISPLAY_LIST, kmscap_ioctl_list),
 	KMSCAP_IOCTL(KMSCAP_IOC_DISPLAY_CONFIG, kmscap_ioctl_config),
 	KMSCAP_IOCTL(KMSCAP_IOC_DISPLAY_DESTROY, kmscap_ioctl_destroy),
 	KMSCAP_IOCTL(KMSCAP_IOC_ATTACH, kmscap_ioctl_attach),
-	KMSCAP_IOCTL(KMSCAP_IOC_EXPORT, kmscap_ioctl_export),
+	KMSCAP_IOCTL_MAKES(KMSCAP_IOC_EXPORT, kmscap_ioctl_export, NULL),
 	KMSCAP_IOCTL(KMSCAP_IOC_RELEASE, kmscap_ioctl_release),
 	KMSCAP_IOCTL(KMSCAP_IOC_STATS, kmscap_ioctl_stats),
 };
@@ -271,13 +296,20 @@ static long kmscap_client_ioctl(struct file *file, unsigned int cmd, unsigned lo
 		}
 	}
 
+	/* Writing the same bytes back changes nothing but finds a read-only result. */
+	if (desc->makes && copy_to_user(uarg, &karg, ksize))
+		return -EFAULT;
+
 	ret = desc->fn(client, &karg);
 	if (ret < 0)
 		return ret;
 
 	if (_IOC_DIR(cmd) & _IOC_READ) {
-		if (copy_to_user(uarg, &karg, ksize))
+		if (copy_to_user(uarg, &karg, ksize)) {
+			if (desc->undo)
+				desc->undo(client, &karg);
 			return -EFAULT;
+		}
 		if (usize > ksize && !(_IOC_DIR(cmd) & _IOC_WRITE) &&
 		    clear_user(uarg + ksize, usize - ksize))
 			return -EFAULT;
