@@ -626,7 +626,8 @@ ssize_t kmscap_capture_read(struct kmscap_client *client, char __user *buf,
 	struct kmscap_hold *taken[KMSCAP_MAX_QUEUE + 1];
 	struct kmscap_event *evs;
 	size_t n, i = 0, ntaken = 0;
-	bool hangup_taken = false;
+	bool hangup_taken = false, first_was;
+	u64 dropped_was;
 	LIST_HEAD(dead);
 	ssize_t ret;
 
@@ -657,6 +658,8 @@ ssize_t kmscap_capture_read(struct kmscap_client *client, char __user *buf,
 
 	/* capture_lock held */
 	kmscap_client_trim_revoked(client, &dead);
+	first_was = client->first_pending;
+	dropped_was = client->dropped_since;
 	while (i < n && client->nqueued) {
 		struct kmscap_hold *hold = list_first_entry(&client->queue, struct kmscap_hold,
 							    client_link);
@@ -688,13 +691,26 @@ ssize_t kmscap_capture_read(struct kmscap_client *client, char __user *buf,
 
 	ret = i * sizeof(*evs);
 	if (i && copy_to_user(buf, evs, ret)) {
-		/* Undo: the client saw nothing, so nothing is lost. */
+		/*
+		 * Undo: the client saw nothing, so nothing is lost: the holds go
+		 * back to the queue, the next event read is still the first and
+		 * reports the frames lost before it.  A hold revoked meanwhile
+		 * is a frame lost (and counted as such): the client cannot
+		 * release a frame it never saw.
+		 */
 		spin_lock(&disp->capture_lock);
+		client->first_pending = first_was;
+		client->dropped_since += dropped_was;
 		while (ntaken--) {
 			struct kmscap_hold *hold = taken[ntaken];
 
-			if (hold->revoked)
+			if (hold->revoked) {
+				list_move(&hold->client_link, &dead);
+				client->nrevoked--;
+				client->stats.revoked_unreleased--;
+				client->dropped_since++;
 				continue;
+			}
 			hold->read = false;
 			list_move(&hold->client_link, &client->queue);
 			client->nqueued++;
