@@ -3,6 +3,7 @@
  * kmscap_test: helper library for the kmscap VM selftests, bench and demo.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <poll.h>
@@ -960,6 +961,71 @@ int kmscap_t_flip(struct kmscap_t_kms *k, uint32_t fb_id, int timeout_ms)
 	return r ? r : kmscap_t_wait_flip(k, timeout_ms);
 }
 
+/* ---- fences (vgem) ---------------------------------------------------- */
+
+/* include/uapi/drm/vgem_drm.h (not shipped by libdrm) */
+struct kmscap_t_vgem_fence_attach {
+	uint32_t handle;
+	uint32_t flags;
+	uint32_t out_fence;
+	uint32_t pad;
+};
+
+struct kmscap_t_vgem_fence_signal {
+	uint32_t fence;
+	uint32_t flags;
+};
+
+#define KMSCAP_T_VGEM_FENCE_WRITE	0x1
+#define KMSCAP_T_IOCTL_VGEM_FENCE_ATTACH \
+	DRM_IOWR(DRM_COMMAND_BASE + 0x1, struct kmscap_t_vgem_fence_attach)
+#define KMSCAP_T_IOCTL_VGEM_FENCE_SIGNAL \
+	DRM_IOW(DRM_COMMAND_BASE + 0x2, struct kmscap_t_vgem_fence_signal)
+
+int kmscap_t_vgem_fence(struct kmscap_t_vgem_fence *f)
+{
+	struct kmscap_t_vgem_fence_attach att = { .flags = KMSCAP_T_VGEM_FENCE_WRITE };
+	struct dma_buf_export_sync_file ex = { .flags = DMA_BUF_SYNC_READ, .fd = -1 };
+	int r, vfd;
+
+	memset(f, 0, sizeof(*f));
+	f->vgem = kmscap_t_open_driver("vgem");
+	if (f->vgem < 0)
+		return f->vgem;
+	r = kmscap_t_buf_create(f->vgem, 64, 64, DRM_FORMAT_XRGB8888, false, &f->vb);
+	KT_ASSERT(!r, "vgem dumb buffer: %s", kmscap_t_errname(r));
+	att.handle = f->vb.handle;
+	KT_ASSERT(!drmIoctl(f->vgem, KMSCAP_T_IOCTL_VGEM_FENCE_ATTACH, &att),
+		  "VGEM_FENCE_ATTACH: %s", strerror(errno));
+	f->fence = att.out_fence;
+	KT_ASSERT(!drmPrimeHandleToFD(f->vgem, f->vb.handle, DRM_CLOEXEC, &vfd),
+		  "vgem export: %s", strerror(errno));
+	KT_ASSERT(!ioctl(vfd, DMA_BUF_IOCTL_EXPORT_SYNC_FILE, &ex), "EXPORT_SYNC_FILE: %s",
+		  strerror(errno));
+	close(vfd);
+	f->sync_file = ex.fd;
+	return 0;
+}
+
+int kmscap_t_vgem_fence_import(const struct kmscap_t_vgem_fence *f, int dmabuf)
+{
+	struct dma_buf_import_sync_file im = { .flags = DMA_BUF_SYNC_WRITE, .fd = f->sync_file };
+
+	return kmscap_t_ioctl(dmabuf, DMA_BUF_IOCTL_IMPORT_SYNC_FILE, &im);
+}
+
+void kmscap_t_vgem_fence_signal(struct kmscap_t_vgem_fence *f)
+{
+	struct kmscap_t_vgem_fence_signal sig = { .fence = f->fence };
+
+	KT_ASSERT(!drmIoctl(f->vgem, KMSCAP_T_IOCTL_VGEM_FENCE_SIGNAL, &sig),
+		  "VGEM_FENCE_SIGNAL: %s", strerror(errno));
+	close(f->sync_file);
+	kmscap_t_buf_destroy(&f->vb);
+	close(f->vgem);
+	f->vgem = -1;
+}
+
 /* ---- pixels ---------------------------------------------------------- */
 
 void kmscap_t_fill(void *map, uint32_t pitch, uint32_t w, uint32_t h, uint32_t seed)
@@ -1124,6 +1190,19 @@ bool kmscap_t_kernel_has(const char *name)
 		found = sscanf(line, "%*s %*s %255s", sym) == 1 && !strcmp(sym, name);
 	fclose(f);
 	return found;
+}
+
+int kmscap_t_count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+	int n = 0;
+
+	KT_ASSERT(d, "opendir /proc/self/fd: %s", strerror(errno));
+	while ((de = readdir(d)))
+		n += de->d_name[0] != '.';
+	closedir(d);
+	return n - 1;	/* the directory's own fd */
 }
 
 long kmscap_t_meminfo_kb(const char *key)

@@ -239,6 +239,27 @@ int kmscap_t_wait_flip(struct kmscap_t_kms *k, int timeout_ms);
 /* Page flip and wait for its event. */
 int kmscap_t_flip(struct kmscap_t_kms *k, uint32_t fb_id, int timeout_ms);
 
+/* ---- fences (vgem) ---------------------------------------------------- */
+
+/*
+ * An unsignalled write fence of vgem's (it signals by itself after vgem's
+ * 10 s timeout at the latest), as a sync file, to put on the reservation
+ * of any dma-buf: a commit showing that buffer waits for it.
+ */
+struct kmscap_t_vgem_fence {
+	int vgem;
+	struct kmscap_t_buf vb;
+	uint32_t fence;
+	int sync_file;
+};
+
+/* A new fence: 0, or -ENOENT without a vgem device. */
+int kmscap_t_vgem_fence(struct kmscap_t_vgem_fence *f);
+/* DMA_BUF_IOCTL_IMPORT_SYNC_FILE of the fence as a write into @dmabuf: 0 or -errno. */
+int kmscap_t_vgem_fence_import(const struct kmscap_t_vgem_fence *f, int dmabuf);
+/* Signal the fence and close what it used. */
+void kmscap_t_vgem_fence_signal(struct kmscap_t_vgem_fence *f);
+
 /* ---- pixels ---------------------------------------------------------- */
 
 /* 32-bit value of pixel (x, y) of pattern @seed; different seeds differ in every pixel. */
@@ -268,6 +289,8 @@ void kmscap_t_uevent_flush(int sock);
 
 /* /sys/kernel/debug/kmscap/display-<id>/stats value of @key; 0 or -errno. */
 int kmscap_t_debugfs_stat(uint32_t id, const char *key, uint64_t *val);
+/* How many fds this process has open (/proc/self/fd). */
+int kmscap_t_count_fds(void);
 /* /proc/meminfo value of @key in kB, or -1. */
 long kmscap_t_meminfo_kb(const char *key);
 /* Does the running kernel have function @name (/proc/kallsyms)? e.g. kasan_report. */

@@ -17,32 +17,11 @@
  * that a change to it is noticed.
  */
 #define _GNU_SOURCE
-#include <linux/dma-buf.h>
 #include <poll.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include "kmscap_test.h"
-
-/* include/uapi/drm/vgem_drm.h (not shipped by libdrm) */
-struct kmscap_vgem_fence_attach {
-	uint32_t handle;
-	uint32_t flags;
-	uint32_t out_fence;
-	uint32_t pad;
-};
-
-struct kmscap_vgem_fence_signal {
-	uint32_t fence;
-	uint32_t flags;
-};
-
-#define KMSCAP_VGEM_FENCE_WRITE		0x1
-#define KMSCAP_IOCTL_VGEM_FENCE_ATTACH \
-	DRM_IOWR(DRM_COMMAND_BASE + 0x1, struct kmscap_vgem_fence_attach)
-#define KMSCAP_IOCTL_VGEM_FENCE_SIGNAL \
-	DRM_IOW(DRM_COMMAND_BASE + 0x2, struct kmscap_vgem_fence_signal)
 
 #define W	640
 #define H	480
@@ -92,32 +71,16 @@ static void kmscap_cpu_enforced(int dmabuf, const struct kmscap_t_buf *a, uint64
 static bool kmscap_sync_file_not_enforced(int dmabuf, struct kmscap_t_kms *k,
 					  const struct kmscap_t_buf *a)
 {
-	struct kmscap_vgem_fence_attach att = { 0 };
-	struct kmscap_vgem_fence_signal sig = { 0 };
-	struct dma_buf_export_sync_file ex = { .flags = DMA_BUF_SYNC_READ, .fd = -1 };
-	struct dma_buf_import_sync_file im = { .flags = DMA_BUF_SYNC_WRITE };
-	struct kmscap_t_buf vb;
-	int vgem, vfd, r;
+	struct kmscap_t_vgem_fence f;
+	int r;
 
-	vgem = kmscap_t_open_driver("vgem");
-	if (vgem < 0) {
+	if (kmscap_t_vgem_fence(&f)) {
 		kmscap_t_log("no vgem device: IMPORT_SYNC_FILE not demonstrated");
 		return false;
 	}
-	r = kmscap_t_buf_create(vgem, 64, 64, DRM_FORMAT_XRGB8888, false, &vb);
-	KT_ASSERT(!r, "vgem dumb buffer: %s", kmscap_t_errname(r));
-	att.handle = vb.handle;
-	att.flags = KMSCAP_VGEM_FENCE_WRITE;
-	KT_ASSERT(!drmIoctl(vgem, KMSCAP_IOCTL_VGEM_FENCE_ATTACH, &att), "VGEM_FENCE_ATTACH: %s",
-		  strerror(errno));
-	KT_ASSERT(!drmPrimeHandleToFD(vgem, vb.handle, DRM_CLOEXEC, &vfd), "vgem export: %s",
-		  strerror(errno));
-	KT_ASSERT(!ioctl(vfd, DMA_BUF_IOCTL_EXPORT_SYNC_FILE, &ex), "EXPORT_SYNC_FILE: %s",
-		  strerror(errno));
-	im.fd = ex.fd;
 
 	/* Accepted on the read-only export. */
-	r = ioctl(dmabuf, DMA_BUF_IOCTL_IMPORT_SYNC_FILE, &im) ? -errno : 0;
+	r = kmscap_t_vgem_fence_import(&f, dmabuf);
 	KT_ASSERT(!r, "IMPORT_SYNC_FILE(WRITE) on the read-only export: %s (abi.md says it "
 		  "is accepted)", kmscap_t_errname(r));
 
@@ -127,15 +90,9 @@ static bool kmscap_sync_file_not_enforced(int dmabuf, struct kmscap_t_kms *k,
 	r = kmscap_t_wait_flip(k, 500);
 	KT_ASSERT(r == -ETIMEDOUT, "flip onto the fenced buffer: %s within 500 ms, expected it "
 		  "to wait for the imported fence", r ? kmscap_t_errname(r) : "done");
-	sig.fence = att.out_fence;
-	KT_ASSERT(!drmIoctl(vgem, KMSCAP_IOCTL_VGEM_FENCE_SIGNAL, &sig), "VGEM_FENCE_SIGNAL: %s",
-		  strerror(errno));
+	kmscap_t_vgem_fence_signal(&f);
 	r = kmscap_t_wait_flip(k, 5000);
 	KT_ASSERT(!r, "flip after the fence was signalled: %s", kmscap_t_errname(r));
-	close(ex.fd);
-	close(vfd);
-	kmscap_t_buf_destroy(&vb);
-	close(vgem);
 	return true;
 }
 

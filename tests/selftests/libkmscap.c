@@ -19,7 +19,6 @@
  * - Every error is a negative errno value; no fd is left open at the end.
  */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <grp.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -63,19 +62,6 @@ static void kmscap_become(uid_t uid)
 {
 	if (setgroups(0, NULL) || setresgid(uid, uid, uid) || setresuid(uid, uid, uid))
 		kmscap_t_fail("switching to uid %u: %s", uid, strerror(errno));
-}
-
-static int kmscap_count_fds(void)
-{
-	struct dirent *de;
-	DIR *d = opendir("/proc/self/fd");
-	int n = 0;
-
-	KT_ASSERT(d, "opendir /proc/self/fd: %s", strerror(errno));
-	while ((de = readdir(d)))
-		n += de->d_name[0] != '.';
-	closedir(d);
-	return n - 1;	/* the directory's own fd */
 }
 
 static bool kmscap_fd_open(int fd)
@@ -404,7 +390,7 @@ static void kmscap_capture_checks(struct kmscap_dev *dev, struct kmscap_cap *c)
 	KT_EXPECT_RET(kmscap_read_events(cl, evs, 8), 0, "read_events with nothing queued");
 
 	/* Alternate two buffers: each one exported once, pixels through the cached fd. */
-	fds0 = kmscap_count_fds();
+	fds0 = kmscap_t_count_fds();
 	for (i = 0; i < 8; i++) {
 		int slot = i & 1;
 
@@ -432,8 +418,8 @@ static void kmscap_capture_checks(struct kmscap_dev *dev, struct kmscap_cap *c)
 	KT_ASSERT(seen.buffer_id[0] != seen.buffer_id[1] && seen.fd[0] != seen.fd[1],
 		  "two framebuffers, buffers %u / %u, fds %d / %d", seen.buffer_id[0],
 		  seen.buffer_id[1], seen.fd[0], seen.fd[1]);
-	KT_ASSERT(kmscap_count_fds() == fds0 + 2, "%d fds open after 8 frames of 2 buffers, "
-		  "%d before: each buffer must be exported once", kmscap_count_fds(), fds0);
+	KT_ASSERT(kmscap_t_count_fds() == fds0 + 2, "%d fds open after 8 frames of 2 buffers, "
+		  "%d before: each buffer must be exported once", kmscap_t_count_fds(), fds0);
 	st = kmscap_get_stats(cl, "after 8 frames");
 	kmscap_expect_counts(&st, "after 8 frames", 8, 8, 0, 0);
 	kmscap_t_log("8 frames: buffers %u / %u exported once, as fds %d / %d", seen.buffer_id[0],
@@ -464,8 +450,8 @@ static void kmscap_capture_checks(struct kmscap_dev *dev, struct kmscap_cap *c)
 		KT_EXPECT_RET(kmscap_release(cl, evs[i].seq), 0, "release");
 	st = kmscap_get_stats(cl, "after read_events");
 	kmscap_expect_counts(&st, "after read_events", 11, 11, 0, 0);
-	KT_ASSERT(kmscap_count_fds() == fds0 + 3, "%d fds open for 3 buffers, %d before",
-		  kmscap_count_fds(), fds0);
+	KT_ASSERT(kmscap_t_count_fds() == fds0 + 3, "%d fds open for 3 buffers, %d before",
+		  kmscap_t_count_fds(), fds0);
 
 	/* kmscap_export(): a new fd the caller owns; unknown buffers are -ENOENT */
 	efd = kmscap_export(cl, seen.buffer_id[0], KMSCAP_EXPORT_CLOEXEC, &size);
@@ -519,8 +505,8 @@ static void kmscap_capture_checks(struct kmscap_dev *dev, struct kmscap_cap *c)
 	for (i = 0; i < 3; i++)
 		KT_ASSERT(!kmscap_fd_open(seen.fd[i]), "cached fd %d (buffer %u) still open after "
 			  "a NEW_MODE frame", seen.fd[i], seen.buffer_id[i]);
-	KT_ASSERT(kmscap_count_fds() == fds0 + 1, "%d fds open after NEW_MODE (the dup), %d "
-		  "before", kmscap_count_fds(), fds0);
+	KT_ASSERT(kmscap_t_count_fds() == fds0 + 1, "%d fds open after NEW_MODE (the dup), %d "
+		  "before", kmscap_t_count_fds(), fds0);
 	fd = kmscap_buffer_fd(cl, ev.buffer_id, &size);
 	KT_ASSERT(fd >= 0, "kmscap_buffer_fd(%u) after NEW_MODE: %s", ev.buffer_id,
 		  kmscap_t_errname(fd));
@@ -583,8 +569,8 @@ static void kmscap_capture_checks(struct kmscap_dev *dev, struct kmscap_cap *c)
 			    "dup()ed fd after destroy");
 	close(keep);
 	kmscap_close(cl3);
-	KT_ASSERT(kmscap_count_fds() == fds0, "%d fds open after the hang-up, %d before the "
-		  "first export", kmscap_count_fds(), fds0);
+	KT_ASSERT(kmscap_t_count_fds() == fds0, "%d fds open after the hang-up, %d before the "
+		  "first export", kmscap_t_count_fds(), fds0);
 	kmscap_close(cl);
 	kmscap_t_buf_destroy(&nb);
 	KT_EXPECT_RET(kmscap_display_destroy(dev, c->id), -ENOENT, "destroy after destroy");
@@ -605,7 +591,7 @@ int main(void)
 	KT_ASSERT(!stat(KMSCAP_T_CTL, &saved_st), "stat %s: %s", KMSCAP_T_CTL, strerror(errno));
 	parent_pid = getpid();
 	atexit(kmscap_restore_node);
-	fds0 = kmscap_count_fds();
+	fds0 = kmscap_t_count_fds();
 
 	kmscap_open_checks(ctl);
 	KT_EXPECT_RET(kmscap_open(NULL, &dev), 0, "kmscap_open");
@@ -627,8 +613,8 @@ int main(void)
 		kmscap_t_buf_destroy(&c.buf[i]);
 	kmscap_t_kms_close(&c.k);
 	kmscap_close(dev);
-	KT_ASSERT(kmscap_count_fds() == fds0, "%d fds open at the end, %d at the start",
-		  kmscap_count_fds(), fds0);
+	KT_ASSERT(kmscap_t_count_fds() == fds0, "%d fds open at the end, %d at the start",
+		  kmscap_t_count_fds(), fds0);
 	close(ctl);
 	kmscap_t_pass("open, displays, capture, release, stats, buffer cache, mode change and "
 		      "hang-up through libkmscap");

@@ -14,82 +14,27 @@
  * selftest).  Now the second commit publishes nothing, and the flip's
  * frame, once the fence is signalled, is the one frame after A's.
  */
-#define _GNU_SOURCE
-#include <linux/dma-buf.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "kmscap_test.h"
 
-/* include/uapi/drm/vgem_drm.h (not shipped by libdrm) */
-struct kmscap_vgem_fence_attach {
-	uint32_t handle;
-	uint32_t flags;
-	uint32_t out_fence;
-	uint32_t pad;
-};
-
-struct kmscap_vgem_fence_signal {
-	uint32_t fence;
-	uint32_t flags;
-};
-
-#define KMSCAP_VGEM_FENCE_WRITE		0x1
-#define KMSCAP_IOCTL_VGEM_FENCE_ATTACH \
-	DRM_IOWR(DRM_COMMAND_BASE + 0x1, struct kmscap_vgem_fence_attach)
-#define KMSCAP_IOCTL_VGEM_FENCE_SIGNAL \
-	DRM_IOW(DRM_COMMAND_BASE + 0x2, struct kmscap_vgem_fence_signal)
-
 #define W 320
 #define H 240
 
-struct kmscap_fence {
-	int vgem;
-	struct kmscap_t_buf vb;
-	uint32_t fence;
-};
-
 /* Put an unsignalled vgem write fence on @b's reservation; false without vgem. */
 static bool kmscap_fence_buf(struct kmscap_t_kms *k, const struct kmscap_t_buf *b,
-			     struct kmscap_fence *f)
+			     struct kmscap_t_vgem_fence *f)
 {
-	struct kmscap_vgem_fence_attach att = { .flags = KMSCAP_VGEM_FENCE_WRITE };
-	struct dma_buf_export_sync_file ex = { .flags = DMA_BUF_SYNC_READ, .fd = -1 };
-	struct dma_buf_import_sync_file im = { .flags = DMA_BUF_SYNC_WRITE };
-	int vfd, bfd, r;
+	int bfd, r;
 
-	f->vgem = kmscap_t_open_driver("vgem");
-	if (f->vgem < 0)
+	if (kmscap_t_vgem_fence(f))
 		return false;
-	r = kmscap_t_buf_create(f->vgem, 64, 64, DRM_FORMAT_XRGB8888, false, &f->vb);
-	KT_ASSERT(!r, "vgem dumb buffer: %s", kmscap_t_errname(r));
-	att.handle = f->vb.handle;
-	KT_ASSERT(!drmIoctl(f->vgem, KMSCAP_IOCTL_VGEM_FENCE_ATTACH, &att),
-		  "VGEM_FENCE_ATTACH: %s", strerror(errno));
-	f->fence = att.out_fence;
-	KT_ASSERT(!drmPrimeHandleToFD(f->vgem, f->vb.handle, DRM_CLOEXEC, &vfd),
-		  "vgem export: %s", strerror(errno));
-	KT_ASSERT(!ioctl(vfd, DMA_BUF_IOCTL_EXPORT_SYNC_FILE, &ex), "EXPORT_SYNC_FILE: %s",
-		  strerror(errno));
 	KT_ASSERT(!drmPrimeHandleToFD(k->fd, b->handle, DRM_CLOEXEC, &bfd),
 		  "PRIME export of the kmscap buffer: %s", strerror(errno));
-	im.fd = ex.fd;
-	KT_ASSERT(!ioctl(bfd, DMA_BUF_IOCTL_IMPORT_SYNC_FILE, &im), "IMPORT_SYNC_FILE: %s",
-		  strerror(errno));
-	close(ex.fd);
+	r = kmscap_t_vgem_fence_import(f, bfd);
+	KT_ASSERT(!r, "IMPORT_SYNC_FILE: %s", kmscap_t_errname(r));
 	close(bfd);
-	close(vfd);
 	return true;
-}
-
-static void kmscap_fence_signal(struct kmscap_fence *f)
-{
-	struct kmscap_vgem_fence_signal sig = { .fence = f->fence };
-
-	KT_ASSERT(!drmIoctl(f->vgem, KMSCAP_IOCTL_VGEM_FENCE_SIGNAL, &sig),
-		  "VGEM_FENCE_SIGNAL: %s", strerror(errno));
-	kmscap_t_buf_destroy(&f->vb);
-	close(f->vgem);
 }
 
 int main(void)
@@ -97,7 +42,7 @@ int main(void)
 	struct kmscap_display_create c;
 	struct kmscap_event ev0, ev;
 	struct kmscap_t_buf a, b;
-	struct kmscap_fence f;
+	struct kmscap_t_vgem_fence f;
 	struct kmscap_t_kms k;
 	drmModeAtomicReqPtr req;
 	int ctl, cl, r;
@@ -133,7 +78,7 @@ int main(void)
 	KT_ASSERT(r == 0, "a frame before the fenced flip went through: %s",
 		  r == 1 ? "yes" : kmscap_t_errname(r));
 
-	kmscap_fence_signal(&f);
+	kmscap_t_vgem_fence_signal(&f);
 	r = kmscap_t_read_event(cl, &ev, 5000);
 	KT_ASSERT(r == 1 && ev.type == KMSCAP_EVENT_FRAME, "no frame for the fenced flip: %s",
 		  kmscap_t_errname(r));
