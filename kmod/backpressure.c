@@ -54,8 +54,14 @@ bool kmscap_frame_shows(const struct kmscap_frame *frame, const struct kmscap_bo
 	return kmscap_fb_bo(frame->fb) == bo || kmscap_fb_bo(frame->cursor_fb) == bo;
 }
 
-/* The distinct buffers of @frame: up to two. */
-static unsigned int kmscap_frame_bos(const struct kmscap_frame *frame, struct kmscap_bo *bos[2])
+/**
+ * kmscap_frame_bos - the distinct buffers @frame shows
+ * @frame: the frame
+ * @bos: filled with up to two buffers, primary first
+ *
+ * Return: how many.
+ */
+unsigned int kmscap_frame_bos(const struct kmscap_frame *frame, struct kmscap_bo *bos[2])
 {
 	unsigned int n = 0;
 

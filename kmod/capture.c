@@ -220,7 +220,7 @@ static void kmscap_frame_fill_damage(struct kmscap_frame *frame, struct drm_plan
 static void kmscap_frame_fill_primary(struct kmscap_frame *frame, struct drm_crtc_state *cs,
 				      struct drm_plane_state *ps)
 {
-	struct drm_framebuffer *fb = ps->fb;
+	struct drm_framebuffer *fb = ps ? ps->fb : NULL;
 	struct kmscap_event *ev = &frame->ev;
 	const struct drm_display_mode *mode = &cs->mode;
 	u64 denom = (u64)mode->htotal * mode->vtotal;
@@ -256,8 +256,11 @@ static void kmscap_frame_fill_primary(struct kmscap_frame *frame, struct drm_crt
 static void kmscap_frame_fill_cursor(struct kmscap_frame *frame, struct drm_crtc_state *cs,
 				     struct drm_plane_state *old_ps, struct drm_plane_state *ps)
 {
-	struct drm_framebuffer *fb = ps->fb;
+	struct drm_framebuffer *fb = ps ? ps->fb : NULL;
 	struct kmscap_event *ev = &frame->ev;
+
+	if (!ps)
+		return;		/* off the CRTC */
 
 	if (old_ps) {
 		if (old_ps->crtc_x != ps->crtc_x || old_ps->crtc_y != ps->crtc_y)
@@ -281,22 +284,38 @@ static void kmscap_frame_fill_cursor(struct kmscap_frame *frame, struct drm_crtc
 	ev->cursor_pitch = fb->pitches[0];
 }
 
+/*
+ * The state @plane is in after this commit: its new state if the commit
+ * has the plane; else its current one if it is on the CRTC (a commit that
+ * changes it includes the CRTC, so it runs after this one); else NULL, off
+ * (a commit without the CRTC may be replacing, and freeing, that state
+ * concurrently).
+ */
+static struct drm_plane_state *kmscap_frame_plane(struct drm_atomic_state *state,
+						  struct drm_crtc_state *cs,
+						  struct drm_plane *plane)
+{
+	struct drm_plane_state *ps = drm_atomic_get_new_plane_state(state, plane);
+
+	if (ps)
+		return ps;
+	return cs->plane_mask & drm_plane_mask(plane) ? plane->state : NULL;
+}
+
+/* Fill @frame from a commit that includes the CRTC (@cs: its new state). */
 static void kmscap_frame_init(struct kmscap_frame *frame, struct kmscap_display *disp,
-			      struct drm_atomic_state *state)
+			      struct drm_atomic_state *state, struct drm_crtc_state *cs)
 {
 	struct drm_plane_state *old_ps, *new_ps;
-	struct drm_crtc_state *cs = disp->crtc.state;
-	struct drm_crtc_state *new_cs;
 
 	frame->disp = disp;
 	frame->ev.type = KMSCAP_EVENT_FRAME;
 	frame->ev.display_id = disp->id;
 	frame->ev.timestamp_ns = ktime_get_ns();
 
-	kmscap_frame_fill_primary(frame, cs, disp->primary.state);
+	kmscap_frame_fill_primary(frame, cs, kmscap_frame_plane(state, cs, &disp->primary));
 
-	new_cs = drm_atomic_get_new_crtc_state(state, &disp->crtc);
-	if (new_cs && drm_atomic_crtc_needs_modeset(new_cs) && new_cs->active)
+	if (drm_atomic_crtc_needs_modeset(cs) && cs->active)
 		frame->ev.flags |= KMSCAP_FRAME_NEW_MODE | KMSCAP_FRAME_FULL_DAMAGE;
 	old_ps = drm_atomic_get_old_plane_state(state, &disp->primary);
 	new_ps = drm_atomic_get_new_plane_state(state, &disp->primary);
@@ -304,7 +323,7 @@ static void kmscap_frame_init(struct kmscap_frame *frame, struct kmscap_display 
 		kmscap_frame_fill_damage(frame, old_ps, new_ps);
 
 	old_ps = drm_atomic_get_old_plane_state(state, &disp->cursor);
-	kmscap_frame_fill_cursor(frame, cs, old_ps, disp->cursor.state);
+	kmscap_frame_fill_cursor(frame, cs, old_ps, kmscap_frame_plane(state, cs, &disp->cursor));
 
 	if (!READ_ONCE(disp->connected))
 		frame->ev.flags |= KMSCAP_FRAME_DISCONNECTED;
@@ -386,24 +405,21 @@ void kmscap_capture_revoke_expired(struct kmscap_display *disp, ktime_t now,
 	}
 }
 
-static struct kmscap_bo *kmscap_plane_bo(struct drm_plane *plane)
-{
-	struct drm_framebuffer *fb = plane->state->fb;
-
-	return fb ? to_kmscap_bo(fb->obj[0]) : NULL;
-}
-
 /*
  * A commit that keeps a buffer on @plane but carries damage clips for it
  * says the compositor drew into it in place: frames showing it changed.
+ * Return: that buffer, or NULL.
  */
-static bool kmscap_plane_redrawn(struct drm_atomic_state *state, struct drm_plane *plane)
+static struct kmscap_bo *kmscap_plane_redrawn(struct drm_atomic_state *state,
+					      struct drm_plane *plane)
 {
 	struct drm_plane_state *old_ps = drm_atomic_get_old_plane_state(state, plane);
 	struct drm_plane_state *new_ps = drm_atomic_get_new_plane_state(state, plane);
 
-	return old_ps && new_ps && new_ps->fb && old_ps->fb == new_ps->fb &&
-	       new_ps->fb_damage_clips;
+	if (!old_ps || !new_ps || !new_ps->fb || old_ps->fb != new_ps->fb ||
+	    !new_ps->fb_damage_clips)
+		return NULL;
+	return to_kmscap_bo(new_ps->fb->obj[0]);
 }
 
 /**
@@ -427,10 +443,11 @@ struct kmscap_flip *kmscap_capture_publish(struct kmscap_display *disp,
 	struct kmscap_flip *flip = ks->flip;
 	struct kmscap_bo *bos[2];
 	struct kmscap_client *client;
+	struct drm_crtc_state *cs;
 	ktime_t now = ktime_get();
 	bool wait = false;
 	LIST_HEAD(dead);
-	unsigned int i;
+	unsigned int i, n;
 
 	/* Commits before kmscap_atomic_commit() (none today) publish nothing. */
 	if (WARN_ON_ONCE(!frame || !flip))
@@ -444,14 +461,15 @@ struct kmscap_flip *kmscap_capture_publish(struct kmscap_display *disp,
 	 * connector property) changes nothing on screen, and its tail may run
 	 * before that of an earlier flip.
 	 */
-	if (!drm_atomic_get_new_crtc_state(state, &disp->crtc))
+	cs = drm_atomic_get_new_crtc_state(state, &disp->crtc);
+	if (!cs)
 		return NULL;
 	ks->frame = NULL;
 	ks->flip = NULL;
-	kmscap_frame_init(frame, disp, state);
+	kmscap_frame_init(frame, disp, state, cs);
 
-	bos[0] = kmscap_plane_bo(&disp->primary);
-	bos[1] = kmscap_plane_bo(&disp->cursor);
+	bos[0] = kmscap_plane_redrawn(state, &disp->primary);
+	bos[1] = kmscap_plane_redrawn(state, &disp->cursor);
 
 	spin_lock(&disp->capture_lock);
 	if (disp->dead) {
@@ -460,10 +478,9 @@ struct kmscap_flip *kmscap_capture_publish(struct kmscap_display *disp,
 		kmscap_flip_put(flip);
 		return NULL;
 	}
-	if (bos[0] && kmscap_plane_redrawn(state, &disp->primary))
-		kmscap_capture_revoke_bo(disp, bos[0], &dead);
-	if (bos[1] && kmscap_plane_redrawn(state, &disp->cursor))
-		kmscap_capture_revoke_bo(disp, bos[1], &dead);
+	for (i = 0; i < 2; i++)
+		if (bos[i])
+			kmscap_capture_revoke_bo(disp, bos[i], &dead);
 
 	frame->ev.seq = ++disp->seq;
 	disp->stats.frames++;
@@ -475,15 +492,10 @@ struct kmscap_flip *kmscap_capture_publish(struct kmscap_display *disp,
 	disp->current_frame = frame;
 
 	/* The buffers the old frame showed that this one does not. */
-	if (old) {
-		struct kmscap_bo *gone[2];
-
-		gone[0] = old->fb ? to_kmscap_bo(old->fb->obj[0]) : NULL;
-		gone[1] = old->cursor_fb ? to_kmscap_bo(old->cursor_fb->obj[0]) : NULL;
-		for (i = 0; i < 2; i++)
-			if (gone[i] && !kmscap_frame_shows(frame, gone[i]))
-				wait |= kmscap_flip_add_bo(flip, gone[i], now);
-	}
+	n = old ? kmscap_frame_bos(old, bos) : 0;
+	for (i = 0; i < n; i++)
+		if (!kmscap_frame_shows(frame, bos[i]))
+			wait |= kmscap_flip_add_bo(flip, bos[i], now);
 	spin_unlock(&disp->capture_lock);
 	kmscap_hold_free_list(&dead);
 	if (old)

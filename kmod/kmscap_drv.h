@@ -371,6 +371,7 @@ void kmscap_flip_put(struct kmscap_flip *flip);
 void kmscap_frame_pin(struct kmscap_frame *frame);
 void kmscap_frame_unpin(struct kmscap_frame *frame, ktime_t now, u64 *waited_ns);
 bool kmscap_frame_shows(const struct kmscap_frame *frame, const struct kmscap_bo *bo);
+unsigned int kmscap_frame_bos(const struct kmscap_frame *frame, struct kmscap_bo *bos[2]);
 ktime_t kmscap_hold_deadline(const struct kmscap_frame *frame, u64 timeout_ns);
 bool kmscap_flip_add_bo(struct kmscap_flip *flip, struct kmscap_bo *bo, ktime_t now);
 void kmscap_flip_queue(struct kmscap_flip *flip, struct drm_crtc_state *cs);
