@@ -177,30 +177,29 @@ tpid=$!
 # The boot watchdog: a guest that writes no kernel banner to its console
 # (or whose /init never starts) is stopped at once, not at the wall clock
 # limit; the reason is left in $log.watchdog.
-rm -f "$log.watchdog"
-(
-	t=0
+# kmscap_watch LIMIT FILE ERE WHAT VARIABLE: wait for a line of FILE to
+# match ERE while qemu runs; after LIMIT seconds stop qemu, saying WHAT.
+kmscap_watch() {
+	local t=0
 	while kill -0 "$qpid" 2>/dev/null; do
-		if [ $t -ge $((boot_limit * 2)) ] && ! grep -q 'Linux version' "$clog"; then
-			echo "no kernel output on the console in ${boot_limit} s under $accel_name" \
-			     "(boot watchdog, KMSCAP_VM_BOOT_TIMEOUT; console log ${clog#"$top"/})" \
-			     >"$log.watchdog"
+		grep -qE "$3" "$2" && return 0
+		if [ $t -ge $(($1 * 2)) ]; then
+			echo "$4 in $1 s under $accel_name (boot watchdog, $5;" \
+			     "console log ${clog#"$top"/})" >"$log.watchdog"
 			kill -TERM "$qpid" 2>/dev/null
-			break
-		fi
-		if [ $t -ge $((init_limit * 2)) ] && ! grep -q '^KMSCAP-VM-START' "$log"; then
-			echo "the VM's /init did not start in ${init_limit} s under $accel_name" \
-			     "(boot watchdog, KMSCAP_VM_INIT_TIMEOUT; console log ${clog#"$top"/})" \
-			     >"$log.watchdog"
-			kill -TERM "$qpid" 2>/dev/null
-			break
-		fi
-		if grep -q '^KMSCAP-VM-START' "$log"; then
-			break
+			return 1
 		fi
 		sleep 0.5
 		t=$((t + 1))
 	done
+	return 1
+}
+rm -f "$log.watchdog"
+(
+	kmscap_watch "$boot_limit" "$clog" 'Linux version' "no kernel output on the console" \
+		KMSCAP_VM_BOOT_TIMEOUT &&
+	kmscap_watch "$init_limit" "$log" '^KMSCAP-VM-START' "the VM's /init did not start" \
+		KMSCAP_VM_INIT_TIMEOUT
 ) &
 wpid=$!
 set +e
