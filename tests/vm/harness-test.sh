@@ -34,18 +34,8 @@ for n in a_pass b_skip c_fail d_segv e_hang f_env g_trace h_crash i_after out; d
 done
 echo "e_hang 3" >"$w/timeouts"
 
-n=0
-results=()
-
-# kmscap_expect DESCRIPTION FILE EXTENDED-REGEX: one check.
-kmscap_expect() {
-	n=$((n + 1))
-	if grep -qE -- "$3" "$2"; then
-		results+=("ok $n - $1")
-	else
-		results+=("not ok $n - $1 # no line matching '$3' in ${2#"$top"/}")
-	fi
-}
+# shellcheck source=tests/vm/checks.sh
+. "$top/tests/vm/checks.sh"
 
 # kmscap_boot NAME EXPECTED-STATUS RUN-VM-ARGS...: one VM run.
 kmscap_boot() {
@@ -53,13 +43,9 @@ kmscap_boot() {
 	shift 2
 	echo "  HARNESS $name"
 	"$run_vm" --no-ko --name "harness-$name" "$@" >"$w/$name.out" 2>&1 || rc=$?
-	n=$((n + 1))
-	if [ "$rc" = "$want" ]; then
-		results+=("ok $n - $name: run-vm.sh exit status $rc")
-	else
-		results+=("not ok $n - $name: run-vm.sh exit status $rc, expected $want" \
-			  "# see ${w#"$top"/}/$name.out")
-	fi
+	st=0
+	[ "$rc" = "$want" ] || st=1
+	kmscap_result $st "$name: run-vm.sh exit status $rc" "expected $want, see ${w#"$top"/}/$name.out"
 }
 
 # 1: every kind of program outcome, and a trace in the kernel log.
@@ -113,12 +99,9 @@ rm -f "$extra"
 kmscap_expect "run mode: the program got its arguments and --extra file, and passed" \
 	"$top/build/vm/harness-runmode.log" '^KMSCAP-TAP: ok [0-9]+ - out$'
 seq 0 99999 >"$w/numbers.expected"
-n=$((n + 1))
-if cmp -s "$w/numbers.expected" "$w/out/sub/numbers.txt"; then
-	results+=("ok $n - run mode: /out/sub/numbers.txt arrived intact")
-else
-	results+=("not ok $n - run mode: ${w#"$top"/}/out/sub/numbers.txt differs from what the VM wrote")
-fi
+st=0
+cmp -s "$w/numbers.expected" "$w/out/sub/numbers.txt" || st=1
+kmscap_result $st "run mode: /out/sub/numbers.txt arrived intact" "it differs from what the VM wrote"
 
 # 5: a guest that hangs before writing anything: the boot watchdog.
 # A kernel bundle (tests/vm/kernel.sh) whose image is the hanging kernel
@@ -150,12 +133,10 @@ kmscap_accel() {
 	local name=$1 want=$2 re=$3 rc=0
 	shift 3
 	"$@" >"$w/$name.out" 2>&1 || rc=$?
-	n=$((n + 1))
-	if [ "$rc" = "$want" ] && grep -qE -- "$re" "$w/$name.out"; then
-		results+=("ok $n - accel: $name")
-	else
-		results+=("not ok $n - accel: $name # exit $rc (expected $want), output: $(tr '\n' ' ' <"$w/$name.out" | cut -c1-200)")
-	fi
+	st=0
+	[ "$rc" = "$want" ] && grep -qE -- "$re" "$w/$name.out" || st=1
+	kmscap_result $st "accel: $name" \
+		"exit $rc (expected $want), output: $(tr '\n' ' ' <"$w/$name.out" | cut -c1-200)"
 }
 echo "  HARNESS accel"
 kmscap_accel "a probe boot of a working kernel sees its banner" 0 \
@@ -180,8 +161,7 @@ if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
 		'^tcg.*\(cached for this run of make\)$' \
 		env KMSCAP_MAKE_RUN="$run" KMSCAP_VM_KVM_PROBE_S=3 "$accel" --kernel "$hang/vmlinuz"
 else
-	n=$((n + 1))
-	results+=("ok $n - accel: auto: KVM whose guest hangs falls back to TCG # SKIP no usable /dev/kvm here: auto chooses TCG without a probe")
+	kmscap_result 0 "accel: auto: KVM whose guest hangs falls back to TCG # SKIP no usable /dev/kvm here: auto chooses TCG without a probe"
 	kmscap_accel "auto without a usable /dev/kvm: TCG, saying why" 0 \
 		$'^tcg\t(no /dev/kvm|/dev/kvm is not readable)' \
 		env KMSCAP_VM_ACCEL=auto "$accel" --kernel "$vmlinuz"
@@ -191,47 +171,31 @@ fi
 echo "  HARNESS klog-scan"
 samples=$top/tests/vm/klog-samples
 while IFS=$'\t' read -r f want; do
-	case $f in ''|'#'*) continue ;; esac
-	n=$((n + 1))
 	case $f in
+	''|'#'*) ;;
 	kmemleak-*)
 		got=$("$top/tests/vm/klog-scan.sh" --kmemleak "$samples/$f" \
 			--modrange 0xffffffffc0a00000 73728 | tail -n 1)
-		if [ "$got" = "$want" ]; then
-			results+=("ok $n - kmemleak scan: $f")
-		else
-			results+=("not ok $n - kmemleak scan: $f # got '$got', expected '$want'")
-		fi
+		st=0
+		[ "$got" = "$want" ] || st=1
+		kmscap_result $st "kmemleak scan: $f" "got '$got', expected '$want'"
 		;;
 	*)
-		if "$top/tests/vm/klog-scan.sh" "$samples/$f" | grep -qF -- "$want"; then
-			results+=("ok $n - kernel log scan flags $f")
-		else
-			results+=("not ok $n - kernel log scan flags $f # no line with '$want'")
-		fi
+		st=0
+		"$top/tests/vm/klog-scan.sh" "$samples/$f" | grep -qF -- "$want" || st=1
+		kmscap_result $st "kernel log scan flags $f" "no line with '$want'"
 		;;
 	esac
 done <"$samples/expect.txt"
 for f in "$samples"/bad-*.log; do
-	grep -qF "$(basename "$f")"$'\t' "$samples/expect.txt" && continue
-	n=$((n + 1))
-	results+=("not ok $n - kernel log scan: $(basename "$f") has no line in expect.txt")
+	grep -qF "$(basename "$f")"$'\t' "$samples/expect.txt" ||
+		kmscap_result 1 "kernel log scan: $(basename "$f") has no line in expect.txt"
 done
 for f in "$samples"/ok-*.log; do
-	n=$((n + 1))
 	out=$("$top/tests/vm/klog-scan.sh" "$f")
-	if [ -z "$out" ]; then
-		results+=("ok $n - kernel log scan passes $(basename "$f")")
-	else
-		results+=("not ok $n - kernel log scan passes $(basename "$f") # flagged: $(head -n 1 <<<"$out")")
-	fi
+	st=0
+	[ -z "$out" ] || st=1
+	kmscap_result $st "kernel log scan passes $(basename "$f")" "flagged: $(head -n 1 <<<"$out")"
 done
 
-{
-	echo "1..$n"
-	printf '%s\n' "${results[@]}"
-} >"$tap"
-sed 's/^/    /' "$tap" | grep -v '^    1\.\.'
-if grep -q '^not ok' "$tap"; then
-	exit 1
-fi
+kmscap_checks_write "$tap"
