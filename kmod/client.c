@@ -4,12 +4,15 @@
  *
  * Every ioctl argument is copied in whole, checked field by field (flags,
  * pads, ranges, ids) before anything happens, and copied out only on
- * success.  A call that makes something (a display, an fd) first checks
- * that its result can be written back, so that an EFAULT leaves nothing
- * behind.  Structures may grow: a caller's larger structure is accepted
- * when its unknown tail is zero.
+ * success.  A call that makes something (a display, an fd) commits it
+ * only once its result is written back: a display is destroyed again, an
+ * fd is installed only then, so that an EFAULT leaves nothing behind.
+ * Structures may grow: a caller's larger structure is accepted when its
+ * unknown tail is zero.
  */
 
+#include <linux/dma-buf.h>
+#include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/nospec.h>
@@ -25,6 +28,29 @@ static struct kmscap_display *kmscap_client_display(struct kmscap_client *client
 {
 	return READ_ONCE(client->disp);
 }
+
+union kmscap_ioctl_arg {
+	struct kmscap_version version;
+	struct kmscap_display_create create;
+	struct kmscap_display_info info;
+	struct kmscap_display_list list;
+	struct kmscap_display_config config;
+	struct kmscap_display_destroy destroy;
+	struct kmscap_attach attach;
+	struct kmscap_export export;
+	struct kmscap_release release;
+	struct kmscap_client_stats stats;
+};
+
+/**
+ * struct kmscap_ioctl_call - one call, from copy-in to copy-out
+ * @arg: the argument (handlers get a pointer to it)
+ * @dmabuf: EXPORT: the DMA-BUF whose fd is installed at the end
+ */
+struct kmscap_ioctl_call {
+	union kmscap_ioctl_arg arg;
+	struct dma_buf *dmabuf;
+};
 
 static int kmscap_check_mode(u32 width, u32 height, u32 refresh_mhz)
 {
@@ -171,8 +197,10 @@ out_unlock:
 
 static int kmscap_ioctl_export(struct kmscap_client *client, void *data)
 {
+	struct kmscap_ioctl_call *call = container_of(data, struct kmscap_ioctl_call, arg);
 	struct kmscap_display *disp = kmscap_client_display(client);
 	struct kmscap_export *req = data;
+	struct dma_buf *dmabuf;
 	struct kmscap_bo *bo;
 	int fd;
 
@@ -181,10 +209,19 @@ static int kmscap_ioctl_export(struct kmscap_client *client, void *data)
 	bo = req->buffer_id ? kmscap_bo_lookup(disp, req->buffer_id) : NULL;
 	if (!bo)
 		return -ENOENT;
-	fd = kmscap_export_bo(bo, req->flags, &req->size);
-	drm_gem_object_put(&bo->shmem.base);
-	if (fd < 0)
+	fd = get_unused_fd_flags((req->flags & KMSCAP_EXPORT_CLOEXEC) ? O_CLOEXEC : 0);
+	if (fd < 0) {
+		drm_gem_object_put(&bo->shmem.base);
 		return fd;
+	}
+	dmabuf = kmscap_export_bo(bo, &req->size);
+	drm_gem_object_put(&bo->shmem.base);
+	if (IS_ERR(dmabuf)) {
+		put_unused_fd(fd);
+		return PTR_ERR(dmabuf);
+	}
+	/* Installed by kmscap_ioctl_export_finish() once the caller can learn it. */
+	call->dmabuf = dmabuf;
 	req->fd = fd;
 	return 0;
 }
@@ -206,71 +243,69 @@ static int kmscap_ioctl_stats(struct kmscap_client *client, void *data)
 	return 0;
 }
 
-/* The result of a CREATE could not be written back after all: no display. */
-static void kmscap_ioctl_create_undo(struct kmscap_client *client, void *data)
+/* CREATE's result could not be written back: no display. */
+static void kmscap_ioctl_create_finish(struct kmscap_client *client,
+				       struct kmscap_ioctl_call *call, bool written)
 {
-	struct kmscap_display_create *req = data;
+	if (!written)
+		kmscap_registry_destroy(call->arg.create.id, client->file);
+}
 
-	kmscap_registry_destroy(req->id, client->file);
+/* EXPORT's fd goes into the caller's table only once it knows the number. */
+static void kmscap_ioctl_export_finish(struct kmscap_client *client,
+				       struct kmscap_ioctl_call *call, bool written)
+{
+	if (written) {
+		fd_install(call->arg.export.fd, call->dmabuf->file);
+		return;
+	}
+	put_unused_fd(call->arg.export.fd);
+	dma_buf_put(call->dmabuf);
 }
 
 /**
  * struct kmscap_ioctl_desc - one ioctl
  * @cmd: its command number
  * @fn: the handler, with the argument copied in and checked for size
- * @makes: the handler makes something the caller learns of only from the
- *	result (a display, an fd): the result is checked to be writable
- *	before the handler runs
- * @undo: unmakes it, when the result cannot be written after all (the
- *	caller's memory changed during the call); NULL for EXPORT, whose fd
- *	is installed in the caller's table already (export.c)
+ * @finish: for a call that makes something the caller learns of only from
+ *	the result (a display, an fd): run after the handler succeeded, with
+ *	whether the result could be written back, to commit or undo it
  */
 struct kmscap_ioctl_desc {
 	unsigned int cmd;
 	int (*fn)(struct kmscap_client *client, void *data);
-	bool makes;
-	void (*undo)(struct kmscap_client *client, void *data);
+	void (*finish)(struct kmscap_client *client, struct kmscap_ioctl_call *call,
+		       bool written);
 };
 
 #define KMSCAP_IOCTL(c, f) [_IOC_NR(c)] = { .cmd = c, .fn = f }
-#define KMSCAP_IOCTL_MAKES(c, f, u) [_IOC_NR(c)] = { .cmd = c, .fn = f, .makes = true, .undo = u }
+#define KMSCAP_IOCTL_MAKES(c, f, d) [_IOC_NR(c)] = { .cmd = c, .fn = f, .finish = d }
 
 static const struct kmscap_ioctl_desc kmscap_ioctls[] = {
 	KMSCAP_IOCTL(KMSCAP_IOC_VERSION, kmscap_ioctl_version),
 	KMSCAP_IOCTL_MAKES(KMSCAP_IOC_DISPLAY_CREATE, kmscap_ioctl_create,
-			   kmscap_ioctl_create_undo),
+			   kmscap_ioctl_create_finish),
 	KMSCAP_IOCTL(KMSCAP_IOC_DISPLAY_INFO, kmscap_ioctl_info),
 	KMSCAP_IOCTL(KMSCAP_IOC_DISPLAY_LIST, kmscap_ioctl_list),
 	KMSCAP_IOCTL(KMSCAP_IOC_DISPLAY_CONFIG, kmscap_ioctl_config),
 	KMSCAP_IOCTL(KMSCAP_IOC_DISPLAY_DESTROY, kmscap_ioctl_destroy),
 	KMSCAP_IOCTL(KMSCAP_IOC_ATTACH, kmscap_ioctl_attach),
-	KMSCAP_IOCTL_MAKES(KMSCAP_IOC_EXPORT, kmscap_ioctl_export, NULL),
+	KMSCAP_IOCTL_MAKES(KMSCAP_IOC_EXPORT, kmscap_ioctl_export, kmscap_ioctl_export_finish),
 	KMSCAP_IOCTL(KMSCAP_IOC_RELEASE, kmscap_ioctl_release),
 	KMSCAP_IOCTL(KMSCAP_IOC_STATS, kmscap_ioctl_stats),
 };
 
 /* Large enough for every ioctl structure. */
-union kmscap_ioctl_arg {
-	struct kmscap_version version;
-	struct kmscap_display_create create;
-	struct kmscap_display_info info;
-	struct kmscap_display_list list;
-	struct kmscap_display_config config;
-	struct kmscap_display_destroy destroy;
-	struct kmscap_attach attach;
-	struct kmscap_export export;
-	struct kmscap_release release;
-	struct kmscap_client_stats stats;
-};
 
 static long kmscap_client_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct kmscap_client *client = file->private_data;
 	void __user *uarg = (void __user *)arg;
 	const struct kmscap_ioctl_desc *desc;
-	union kmscap_ioctl_arg karg;
+	struct kmscap_ioctl_call call;
 	unsigned int nr = _IOC_NR(cmd);
 	size_t usize, ksize;
+	bool written;
 	int ret;
 
 	if (_IOC_TYPE(cmd) != KMSCAP_IOC_MAGIC || nr >= ARRAY_SIZE(kmscap_ioctls))
@@ -281,13 +316,13 @@ static long kmscap_client_ioctl(struct file *file, unsigned int cmd, unsigned lo
 
 	usize = _IOC_SIZE(cmd);
 	ksize = _IOC_SIZE(desc->cmd);
-	BUILD_BUG_ON(sizeof(karg) > 64);
+	BUILD_BUG_ON(sizeof(call.arg) > 64);
 	if (usize < ksize)
 		return -EINVAL;
 
-	memset(&karg, 0, sizeof(karg));
+	memset(&call, 0, sizeof(call));
 	if (_IOC_DIR(cmd) & _IOC_WRITE) {
-		if (copy_from_user(&karg, uarg, ksize))
+		if (copy_from_user(&call.arg, uarg, ksize))
 			return -EFAULT;
 		if (usize > ksize) {
 			ret = check_zeroed_user(uarg + ksize, usize - ksize);
@@ -296,25 +331,19 @@ static long kmscap_client_ioctl(struct file *file, unsigned int cmd, unsigned lo
 		}
 	}
 
-	/* Writing the same bytes back changes nothing but finds a read-only result. */
-	if (desc->makes && copy_to_user(uarg, &karg, ksize))
-		return -EFAULT;
-
-	ret = desc->fn(client, &karg);
+	ret = desc->fn(client, &call.arg);
 	if (ret < 0)
 		return ret;
 
+	written = true;
 	if (_IOC_DIR(cmd) & _IOC_READ) {
-		if (copy_to_user(uarg, &karg, ksize)) {
-			if (desc->undo)
-				desc->undo(client, &karg);
-			return -EFAULT;
-		}
-		if (usize > ksize && !(_IOC_DIR(cmd) & _IOC_WRITE) &&
-		    clear_user(uarg + ksize, usize - ksize))
-			return -EFAULT;
+		written = !copy_to_user(uarg, &call.arg, ksize) &&
+			  (usize == ksize || (_IOC_DIR(cmd) & _IOC_WRITE) ||
+			   !clear_user(uarg + ksize, usize - ksize));
 	}
-	return ret;
+	if (desc->finish)
+		desc->finish(client, &call, written);
+	return written ? ret : -EFAULT;
 }
 
 static int kmscap_client_open(struct inode *inode, struct file *file)

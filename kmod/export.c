@@ -230,24 +230,26 @@ static const struct dma_buf_ops kmscap_export_ops = {
 };
 
 /**
- * kmscap_export_bo - export a display buffer as a new read-only DMA-BUF fd
+ * kmscap_export_bo - export a display buffer as a new read-only DMA-BUF
  * @bo: the buffer (the caller keeps its own reference)
- * @flags: KMSCAP_EXPORT_* flags, already validated
  * @size: out: the DMA-BUF's size
  *
- * Return: the new fd, or a negative errno.
+ * The caller installs its file in an fd (once it can tell the fd to its
+ * caller) or puts it.
+ *
+ * Return: the DMA-BUF, or an ERR_PTR.
  */
-int kmscap_export_bo(struct kmscap_bo *bo, u32 flags, u64 *size)
+struct dma_buf *kmscap_export_bo(struct kmscap_bo *bo, u64 *size)
 {
 	struct drm_gem_object *obj = &bo->shmem.base;
 	DEFINE_DMA_BUF_EXPORT_INFO(exp);
 	struct dma_buf *dmabuf;
-	int fd, ret;
+	int ret;
 
 	if (!kmscap_export_origin(bo)) {
 		ret = drm_gem_shmem_pin(&bo->shmem);
 		if (ret)
-			return ret;
+			return ERR_PTR(ret);
 	}
 	drm_gem_object_get(obj);
 	drm_dev_get(obj->dev);
@@ -267,20 +269,14 @@ int kmscap_export_bo(struct kmscap_bo *bo, u32 flags, u64 *size)
 		ret = PTR_ERR(dmabuf);
 		goto err_put;
 	}
-
-	fd = dma_buf_fd(dmabuf, (flags & KMSCAP_EXPORT_CLOEXEC) ? O_CLOEXEC : 0);
-	if (fd < 0) {
-		/* release() drops what we took above. */
-		dma_buf_put(dmabuf);
-		return fd;
-	}
+	/* From here release() drops what was taken above. */
 	*size = obj->size;
-	return fd;
+	return dmabuf;
 
 err_put:
 	drm_dev_put(obj->dev);
 	drm_gem_object_put(obj);
 	if (!kmscap_export_origin(bo))
 		drm_gem_shmem_unpin(&bo->shmem);
-	return ret;
+	return ERR_PTR(ret);
 }

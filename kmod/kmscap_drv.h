@@ -341,7 +341,7 @@ u32 kmscap_bo_id(struct kmscap_bo *bo);
 struct kmscap_bo *kmscap_bo_lookup(struct kmscap_display *disp, u32 id);
 
 /* export.c */
-int kmscap_export_bo(struct kmscap_bo *bo, u32 flags, u64 *size);
+struct dma_buf *kmscap_export_bo(struct kmscap_bo *bo, u64 *size);
 
 /* capture.c */
 struct kmscap_frame *kmscap_frame_alloc(void);
