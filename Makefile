@@ -53,7 +53,7 @@ vm_selftest_extra = $$(test -x $(B)/user/kmscapctl && echo --extra $(B)/user/kms
 
 .PHONY: all kmod kmod-if-present user selftests unit unit-build vadriver vadriver-build \
 	tests check check-run vm-check vm-harness-check bench demo deps clean help \
-	debug-kernel kmod-debug check-debug check-debug-run
+	debug-kernel kmod-debug check-debug check-debug-run dmabuf-peer
 
 all: kmod-if-present user tests
 
@@ -97,6 +97,11 @@ kmod:
 		     "linux-headers-amd64 (make deps) or pass KVER=" >&2; \
 		exit 1; fi
 	$(Q)$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod modules
+
+# kmscap_peer.ko, a test-only dma-buf peer the VM selftests load
+# (tests/dmabuf-peer/; tests/selftests/export_dynamic.c).
+dmabuf-peer:
+	$(Q)$(MAKE) -C $(KDIR) M=$(CURDIR)/tests/dmabuf-peer modules
 
 # "all" builds the module only once its sources exist.
 kmod-if-present:
@@ -146,6 +151,9 @@ kmod-debug: debug-kernel
 	$(Q)cp kmod/Kbuild kmod/*.c kmod/*.h $(DEBUG_KMOD)/kmod/
 	$(Q)cp include/uapi/*.h $(DEBUG_KMOD)/include/uapi/
 	$(Q)$(MAKE) -C $(DEBUG_KERNEL)/obj M=$(DEBUG_KMOD)/kmod modules
+	$(Q)mkdir -p $(DEBUG_KMOD)/dmabuf-peer
+	$(Q)cp tests/dmabuf-peer/Kbuild tests/dmabuf-peer/*.[ch] $(DEBUG_KMOD)/dmabuf-peer/
+	$(Q)$(MAKE) -C $(DEBUG_KERNEL)/obj M=$(DEBUG_KMOD)/dmabuf-peer modules
 
 # ---- running -------------------------------------------------------------------
 
@@ -165,7 +173,7 @@ else
 	@echo "  SKIP    vadriver (tests/vadriver/Makefile not present)"
 endif
 
-vm-check: kmod-if-present selftests
+vm-check: kmod-if-present dmabuf-peer selftests
 	$(Q)$(vm_run) $(vm_selftest_extra) $(if $(VM_TESTS),--only "$(VM_TESTS)")
 
 # The harness's own test (no kmscap.ko needed): build/results/harness.tap.
@@ -296,6 +304,7 @@ check-run:
 		echo "  FAIL    build kmod (kmod/Kbuild not present)"; \
 	fi; \
 	if grep -q '^ok - build kmod' $(R)/build.tap; then vmko=; else vmko=--no-ko; fi; \
+	$(call kmscap_step,build dmabuf peer,$(MAKE) dmabuf-peer); \
 	if [ -f user/Makefile ]; then \
 		$(call kmscap_step,build user,$(MAKE) -C user O=$(B)/user); \
 	else $(call kmscap_absent,build user,user/Makefile); fi; \
@@ -346,7 +355,8 @@ check-debug-run:
 		suites="$$suites debug-canary"; \
 		$(CURDIR)/tests/vm/debug-canary.sh --kernel $(DEBUG_KERNEL) \
 			--tap $(DEBUG_R)/debug-canary.tap || true; \
-		export KMSCAP_VM_KERNEL=$(DEBUG_KERNEL) KMSCAP_VM_KO=$(DEBUG_KMOD)/kmod/kmscap.ko; \
+		export KMSCAP_VM_KERNEL=$(DEBUG_KERNEL) KMSCAP_VM_KO=$(DEBUG_KMOD)/kmod/kmscap.ko \
+			KMSCAP_VM_PEER_KO=$(DEBUG_KMOD)/dmabuf-peer/kmscap_peer.ko; \
 		$(call kmscap_vm_suites,$(DEBUG_R),); \
 	else \
 		echo "not ok - vm: the debug kernel or its kmscap.ko was not built # see above" \
