@@ -8,6 +8,13 @@
  *  - a shmem buffer (dumb) exports its pinned pages;
  *  - an imported buffer forwards every operation to the dma-buf it was
  *    imported from, so a GPU buffer stays where it is.
+ *
+ * A forwarding export is as dynamic as its origin.  An origin whose
+ * exporter may move its buffers unless they are pinned (dma_buf_ops.pin)
+ * gets an export with pin and unpin: the export's attachments attach to
+ * the origin dynamically, pin it only when their importer pins, and pass
+ * the origin's move notifications on to a dynamic importer.  A static
+ * origin gets a static export (its attachments keep it in place).
  */
 
 #include <linux/dma-buf.h>
@@ -29,6 +36,25 @@ static inline struct dma_buf *kmscap_export_origin(struct kmscap_bo *bo)
 	return ia ? ia->dmabuf : NULL;
 }
 
+/*
+ * The origin moves (its reservation held, the export's too: they share
+ * it): a dynamic importer of the export must hear of it.  A static one
+ * holds a pin on the origin through the export, so nothing moves under it.
+ */
+static void kmscap_export_move_notify(struct dma_buf_attachment *inner)
+{
+	struct dma_buf_attachment *attach = inner->importer_priv;
+
+	if (attach->importer_ops)
+		attach->importer_ops->move_notify(attach);
+}
+
+/* Peer to peer is not offered: the origin gives memory any device reaches. */
+static const struct dma_buf_attach_ops kmscap_export_importer_ops = {
+	.allow_peer2peer = false,
+	.move_notify = kmscap_export_move_notify,
+};
+
 static int kmscap_export_attach(struct dma_buf *dmabuf, struct dma_buf_attachment *attach)
 {
 	struct kmscap_bo *bo = dmabuf->priv;
@@ -37,7 +63,11 @@ static int kmscap_export_attach(struct dma_buf *dmabuf, struct dma_buf_attachmen
 
 	if (!origin)
 		return 0;
-	inner = dma_buf_attach(origin, attach->dev);
+	if (dma_buf_is_dynamic(origin))
+		inner = dma_buf_dynamic_attach(origin, attach->dev, &kmscap_export_importer_ops,
+					       attach);
+	else
+		inner = dma_buf_attach(origin, attach->dev);
 	if (IS_ERR(inner))
 		return PTR_ERR(inner);
 	attach->priv = inner;
@@ -216,17 +246,37 @@ static void kmscap_export_vunmap(struct dma_buf *dmabuf, struct iosys_map *map)
 		kmscap_dma_buf_vunmap_inner(kmscap_export_origin(bo), map);
 }
 
+/* Only the exports of dynamic origins have these (their reservation held). */
+static int kmscap_export_pin(struct dma_buf_attachment *attach)
+{
+	return dma_buf_pin(attach->priv);
+}
+
+static void kmscap_export_unpin(struct dma_buf_attachment *attach)
+{
+	dma_buf_unpin(attach->priv);
+}
+
+#define KMSCAP_EXPORT_OPS					\
+	.attach = kmscap_export_attach,				\
+	.detach = kmscap_export_detach,				\
+	.map_dma_buf = kmscap_export_map,			\
+	.unmap_dma_buf = kmscap_export_unmap,			\
+	.release = kmscap_export_release,			\
+	.begin_cpu_access = kmscap_export_begin_cpu,		\
+	.end_cpu_access = kmscap_export_end_cpu,		\
+	.mmap = kmscap_export_mmap,				\
+	.vmap = kmscap_export_vmap,				\
+	.vunmap = kmscap_export_vunmap
+
 static const struct dma_buf_ops kmscap_export_ops = {
-	.attach = kmscap_export_attach,
-	.detach = kmscap_export_detach,
-	.map_dma_buf = kmscap_export_map,
-	.unmap_dma_buf = kmscap_export_unmap,
-	.release = kmscap_export_release,
-	.begin_cpu_access = kmscap_export_begin_cpu,
-	.end_cpu_access = kmscap_export_end_cpu,
-	.mmap = kmscap_export_mmap,
-	.vmap = kmscap_export_vmap,
-	.vunmap = kmscap_export_vunmap,
+	KMSCAP_EXPORT_OPS,
+};
+
+static const struct dma_buf_ops kmscap_export_dynamic_ops = {
+	KMSCAP_EXPORT_OPS,
+	.pin = kmscap_export_pin,
+	.unpin = kmscap_export_unpin,
 };
 
 /**
@@ -254,7 +304,8 @@ struct dma_buf *kmscap_export_bo(struct kmscap_bo *bo, u64 *size)
 	drm_gem_object_get(obj);
 	drm_dev_get(obj->dev);
 
-	exp.ops = &kmscap_export_ops;
+	exp.ops = kmscap_export_origin(bo) && dma_buf_is_dynamic(kmscap_export_origin(bo)) ?
+		  &kmscap_export_dynamic_ops : &kmscap_export_ops;
 	exp.size = obj->size;
 	exp.flags = O_RDONLY;
 	exp.priv = bo;
