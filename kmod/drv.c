@@ -12,11 +12,13 @@
 #include <drm/drm_drv.h>
 #include <drm/drm_damage_helper.h>
 #include <drm/drm_fb_helper.h>
+#include <drm/drm_fourcc.h>
 #include <drm/drm_framebuffer.h>
 #include <drm/drm_gem_framebuffer_helper.h>
 #include <drm/drm_gem_shmem_helper.h>
 #include <drm/drm_ioctl.h>
 #include <drm/drm_managed.h>
+#include <drm/drm_plane.h>
 #include <drm/drm_probe_helper.h>
 #include <drm/drm_vblank.h>
 
@@ -76,9 +78,23 @@ static const struct drm_framebuffer_funcs kmscap_fb_funcs = {
 	.dirty = kmscap_fb_dirty,
 };
 
+/*
+ * A buffer no plane can show is refused here, where the compositor probes
+ * (kmscube adds its buffer with DRM_FORMAT_MOD_INVALID and retries without
+ * modifiers on EINVAL), not later at the commit.  The core has checked
+ * that every plane of the buffer has the same modifier.
+ */
 static struct drm_framebuffer *kmscap_fb_create(struct drm_device *drm, struct drm_file *file,
 						const struct drm_mode_fb_cmd2 *cmd)
 {
+	u64 modifier = cmd->flags & DRM_MODE_FB_MODIFIERS ? cmd->modifier[0] :
+			DRM_FORMAT_MOD_LINEAR;
+
+	if (!drm_any_plane_has_format(drm, cmd->pixel_format, modifier)) {
+		drm_dbg_kms(drm, "no plane takes format %p4cc with modifier 0x%llx\n",
+			    &cmd->pixel_format, modifier);
+		return ERR_PTR(-EINVAL);
+	}
 	return drm_gem_fb_create_with_funcs(drm, file, cmd, &kmscap_fb_funcs);
 }
 
