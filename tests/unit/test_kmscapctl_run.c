@@ -278,6 +278,32 @@ START_TEST(test_list_races_and_errors)
 }
 END_TEST
 
+/*
+ * INFO failing with anything but ENOENT stops list and stats with an
+ * error naming the display: the id is read before the id array is freed
+ * (a use after free printed whatever the allocator left in it).
+ */
+START_TEST(test_list_stats_info_error)
+{
+	const char *cmds[] = { "list", "stats" };
+	unsigned int i;
+	struct result r;
+
+	for (i = 0; i < 2; i++) {
+		fake_reset();
+		fake.nids = 3;
+		fake.ids[0] = 1;
+		fake.ids[1] = 5;
+		fake.ids[2] = 9;
+		fake.fail_id = 5;
+		fake.fail_id_errno = EPERM;
+		run(&r, cmds[i], NULL);
+		ck_assert_int_eq(r.rc, 1);
+		ck_assert_str_eq(r.err, "kmscapctl: display 5 belongs to another user\n");
+	}
+}
+END_TEST
+
 START_TEST(test_stats)
 {
 	char dbg[128], file[256];
@@ -405,6 +431,7 @@ static Suite *kmscapctl_run_suite(void)
 	tcase_add_test(tc, test_config_errors);
 	tcase_add_test(tc, test_list);
 	tcase_add_test(tc, test_list_races_and_errors);
+	tcase_add_test(tc, test_list_stats_info_error);
 	tcase_add_test(tc, test_stats);
 	tcase_add_test(tc, test_version);
 	tcase_add_test(tc, test_abi_mismatch);
