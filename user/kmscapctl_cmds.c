@@ -88,8 +88,10 @@ static int kmscapctl_list(struct kmscap_dev *dev)
 		if (ret == -ENOENT)
 			continue;	/* removed meanwhile */
 		if (ret < 0) {
+			uint32_t id = ids[i];
+
 			free(ids);
-			return kmscapctl_display_error(ret, ids[i]);
+			return kmscapctl_display_error(ret, id);
 		}
 		kmscap_format_mode(mode, sizeof(mode), info.width, info.height, info.refresh_mhz);
 		kmscapctl_owner(info.owner_uid, owner, sizeof(owner));
@@ -214,8 +216,10 @@ static int kmscapctl_stats(struct kmscap_dev *dev, const struct kmscapctl_cmd *c
 	for (i = 0; i < n; i++) {
 		ret = kmscapctl_stats_one(dev, ids[i]);
 		if (ret < 0 && ret != -ENOENT) {
+			uint32_t id = ids[i];
+
 			free(ids);
-			return kmscapctl_display_error(ret, ids[i]);
+			return kmscapctl_display_error(ret, id);
 		}
 	}
 	free(ids);
