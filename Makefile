@@ -293,6 +293,12 @@ kmscap_vm_suites = $(vm_run) $(2) --tap $(1)/vm.tap $(vm_selftest_extra) \
 		fi; \
 	done
 
+# The unit tests again, with libkmscap and kmscapctl, built with
+# AddressSanitizer and UndefinedBehaviorSanitizer (any report fails).
+unit_asan = O=$(B)/asan/unit USER_O=$(B)/asan/user TAP_NAME=unit-asan \
+	CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" \
+	LDFLAGS="-fsanitize=address,undefined"
+
 check-run:
 	@rm -rf $(R)
 	@mkdir -p $(R)
@@ -319,6 +325,11 @@ check-run:
 			echo "  FAIL    $$s tests (exit status $$?)"; \
 	done; \
 	$(if $(wildcard tests/unit/Makefile),,$(call kmscap_absent,unit tests,tests/unit/Makefile);) \
+	if [ -f tests/unit/Makefile ]; then \
+		suites="$$suites unit-asan"; \
+		$(MAKE) -C tests/unit $(unit_asan) RESULTS=$(R) check || \
+			echo "  FAIL    unit tests under ASan and UBSan (exit status $$?)"; \
+	fi; \
 	$(call kmscap_vm_suites,$(R),$$vmko); \
 	suites="$$suites harness"; \
 	$(CURDIR)/tests/vm/harness-test.sh --tap $(R)/harness.tap || true; \

@@ -14,6 +14,9 @@
 out=$1
 work=$2
 shift 2
+# The suite's name, from the TAP file's: unit, or unit-asan for the
+# sanitizer build.
+label=$(basename "$out" .tap)
 mkdir -p "$work" "$(dirname "$out")" || exit 1
 # a private directory per run: two runs at once must not mix their lines
 work=$(mktemp -d "$work/run.XXXXXX") || exit 1
@@ -25,7 +28,7 @@ for t in "$@"; do
 	case $t in
 	skip:*)
 		rest=${t#skip:}
-		printf 'ok - unit/%s # SKIP %s\n' "${rest%%:*}" "${rest#*:}" >> "$lines"
+		printf 'ok - %s/%s # SKIP %s\n' "$label" "${rest%%:*}" "${rest#*:}" >> "$lines"
 		continue
 		;;
 	esac
@@ -38,7 +41,7 @@ for t in "$@"; do
 	[ -f "$skip" ] || : > "$skip"
 	if [ -s "$tap" ]; then
 		# "ok 3 - test_mode.c:tcase:test_x: Passed" -> "ok - unit/test_mode:tcase:test_x"
-		awk -v skipfile="$skip" -v rc="$rc" -v name="$name" '
+		awk -v skipfile="$skip" -v rc="$rc" -v name="$name" -v label="$label" '
 		BEGIN {
 			FS = "\n"
 			while ((getline l < skipfile) > 0) {
@@ -72,24 +75,24 @@ for t in "$@"; do
 			if (total[key] > 1)
 				id = id "[" seen[key]++ "]"
 			if (notok) {
-				printf "not ok - unit/%s: %s\n", id, msg
+				printf "not ok - %s/%s: %s\n", label, id, msg
 				failed++
 			} else if (p[3] in why) {
-				printf "ok - unit/%s # SKIP %s\n", id, why[p[3]]
+				printf "ok - %s/%s # SKIP %s\n", label, id, why[p[3]]
 			} else {
-				printf "ok - unit/%s\n", id
+				printf "ok - %s/%s\n", label, id
 			}
 		}
 		END {
 			if (rc != 0 && rc != 77 && !failed)
-				printf "not ok - unit/%s: exited with status %d\n", name, rc
+				printf "not ok - %s/%s: exited with status %d\n", label, name, rc
 		}' "$tap" "$tap" >> "$lines"
 	elif [ "$rc" -eq 77 ]; then
 		why=$(cut -f2 "$skip" | head -n 1)
-		printf 'ok - unit/%s # SKIP %s\n' "$name" \
+		printf 'ok - %s/%s # SKIP %s\n' "$label" "$name" \
 			"${why:-the test exited with status 77 (skip)}" >> "$lines"
 	else
-		printf 'not ok - unit/%s: no TAP output, exited with status %d\n' \
+		printf 'not ok - %s/%s: no TAP output, exited with status %d\n' "$label" \
 			"$name" "$rc" >> "$lines"
 	fi
 done
@@ -102,5 +105,5 @@ END { print "1.." n; for (i = 1; i <= n; i++) print body[i] }' "$lines" > "$work
 pass=$(grep -c '^ok [0-9]* - ' "$out" | tr -d ' ')
 skipped=$(grep -c '^ok [0-9]* - .*# SKIP' "$out" | tr -d ' ')
 fail=$(grep -c '^not ok ' "$out" | tr -d ' ')
-echo "unit: $((pass - skipped)) passed, $fail failed, $skipped skipped ($out)"
+echo "$label: $((pass - skipped)) passed, $fail failed, $skipped skipped ($out)"
 [ "$fail" -eq 0 ]
