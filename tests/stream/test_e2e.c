@@ -590,6 +590,35 @@ static void e2e_check_fast(const char *name, long long threads)
 	e2e_free(&r);
 }
 
+/*
+ * The renderer redrew each buffer as soon as the module revoked the
+ * helper's hold on it, in the middle of its conversion.  A frame whose
+ * release said ESTALE must not reach the stream: every decoded picture is
+ * exactly its frame's pattern, and the torn frames are counted.
+ */
+START_TEST(e2e_torn_frames_dropped)
+{
+	long long torn, sum;
+	struct e2e_run r;
+	unsigned int n;
+	int prev = -1;
+
+	e2e_load(&r, "torn");
+	n = e2e_check_part(&r, "torn", (uint8_t *)r.stream, r.stream_len, KS_E2E_W, KS_E2E_H, 0,
+			   r.flips, &prev);
+	ck_assert_uint_eq(n, r.encoded + r.repeated);
+	torn = json_field(r.log, "torn");
+	ck_assert_msg(torn > 0, "no frame was revoked while converted (torn %lld):\n%s", torn,
+		      r.log);
+	sum = r.encoded + r.skipped + r.repeated + r.blank + r.dropped + torn;
+	ck_assert_int_le(sum, r.flips);
+	ck_assert_int_ge(sum, (long long)r.flips - (KMSCAP_DEFAULT_QUEUE + 1));
+	fprintf(stderr, "e2e_torn: %u flips, %lld encoded, %lld torn, %lld dropped\n", r.flips,
+		r.encoded, torn, r.dropped);
+	e2e_free(&r);
+}
+END_TEST
+
 START_TEST(e2e_fast_renderer)
 {
 	e2e_check_fast("fast", 0);
@@ -805,6 +834,7 @@ Suite *ks_suite_e2e(void)
 	KS_ADD_T(s, e2e_sigterm, 300);
 	KS_ADD_T(s, e2e_fast_renderer, 300);
 	KS_ADD_T(s, e2e_fast_renderer_threads1, 300);
+	KS_ADD_T(s, e2e_torn_frames_dropped, 300);
 	KS_ADD_T(s, e2e_cursor_separate, 300);
 	KS_ADD_T(s, e2e_cursor_composite, 300);
 	KS_ADD_T(s, e2e_rc_cbr, 300);

@@ -2,7 +2,7 @@
 /*
  * stream_e2e: the end-to-end runs of kmscap-stream, inside the test VM.
  *
- *   stream_e2e KMSCAP_STREAM VADRIVER_DIR FRAMES
+ *   stream_e2e KMSCAP_STREAM VADRIVER_DIR FRAMES [SCENARIO]
  *
  * Each scenario creates a display, starts KMSCAP_STREAM on it with the
  * software test VA driver (in VADRIVER_DIR) on vgem's render node, flips
@@ -18,6 +18,11 @@
  *               encoder, frames are dropped and must be counted;
  *   fast1       the same with --threads 1 (fast: the default, or
  *               $KMSCAP_STREAM_THREADS);
+ *   torn        like fast, with a hold timeout of 1 ms and two buffers: the
+ *               renderer redraws a buffer as soon as the module revokes the
+ *               helper's hold on it, while the helper is still converting
+ *               it; after every fourth frame it pauses for 1.5 s, so that
+ *               some frames are converted before anything replaces them;
  *   cursor      --cursor separate: a cursor that moves every frame and
  *               changes its image halfway; records in cursor.bin;
  *   composite   the same cursor with the default --cursor composite: the
@@ -156,6 +161,9 @@ struct ks_scenario {
 	bool ten;		/* XRGB2101010 buffers */
 	bool half;		/* FRAMES / 2 frames */
 	const char *threads;	/* --threads, if set */
+	const char *hold;	/* --hold-timeout (ms) of a fast scenario, if set */
+	bool two_buffers;	/* the renderer alternates between two buffers */
+	bool pauses;		/* 1.5 s after every fourth flip */
 };
 
 /* Blocking atomic commit: primary plane @b, the cursor @cur at frame @n's place. */
@@ -246,6 +254,10 @@ static void ks_run(const struct ks_scenario *sc, unsigned int n)
 		args[a++] = "--hold-timeout";
 		args[a++] = "10000";
 	}
+	if (sc->hold) {
+		args[a++] = "--hold-timeout";
+		args[a++] = sc->hold;
+	}
 	if (sc->cursor && !sc->composite) {
 		snprintf(curout, sizeof(curout), "%s/cursor.bin", dir);
 		args[a++] = "--cursor";
@@ -289,6 +301,7 @@ static void ks_run(const struct ks_scenario *sc, unsigned int n)
 		}
 	}
 	for (i = 0; i < n; i++) {
+		struct kmscap_t_buf *b = &buf[i % (sc->two_buffers ? 2 : KS_NBUF)];
 		bool modeset = !i;
 
 		if (sc->modechange && i == n / 2) {
@@ -307,18 +320,20 @@ static void ks_run(const struct ks_scenario *sc, unsigned int n)
 			sw = i;
 			modeset = true;
 		}
-		ks_draw(&buf[i % KS_NBUF], i, sc->ten);
+		ks_draw(b, i, sc->ten);
 		if (modeset)
-			ret = kmscap_t_atomic_modeset(&k, &buf[i % KS_NBUF]);
+			ret = kmscap_t_atomic_modeset(&k, b);
 		else if (sc->cursor)
-			ret = ks_commit_cursor(&k, &buf[i % KS_NBUF], &cur[i >= n / 2], i);
+			ret = ks_commit_cursor(&k, b, &cur[i >= n / 2], i);
 		else
-			ret = kmscap_t_atomic_flip(&k, &buf[i % KS_NBUF], NULL, 0, sc->fast);
+			ret = kmscap_t_atomic_flip(&k, b, NULL, 0, sc->fast);
 		KT_ASSERT(!ret, "%s: commit of frame %u: %d", sc->name, i, ret);
 		if (sc->fast && !modeset) {
 			ret = kmscap_t_wait_flip(&k, 10000);
 			KT_ASSERT(!ret, "%s: flip of frame %u: %d", sc->name, i, ret);
 		}
+		if (sc->pauses && i % 4 == 3)
+			kmscap_t_sleep_ms(1500);
 	}
 	if (sc->sigterm)
 		kill(pid, SIGTERM);
@@ -433,6 +448,8 @@ int main(int argc, char **argv)
 		{ .name = "sigterm", .sigterm = true },
 		{ .name = "fast", .sigterm = true, .fast = true },
 		{ .name = "fast1", .sigterm = true, .fast = true, .threads = "1" },
+		{ .name = "torn", .sigterm = true, .fast = true, .hold = "1", .two_buffers = true,
+		  .pauses = true },
 		{ .name = "cursor", .cursor = true },
 		{ .name = "composite", .cursor = true, .composite = true, .va_debug = true },
 		{ .name = "cbr", .rc = "cbr", .bitrate = "4M", .va_debug = true },
@@ -440,11 +457,12 @@ int main(int argc, char **argv)
 		{ .name = "av1", .codec = "av1", .qp = "0", .modechange = true, .va_debug = true },
 		{ .name = "hevc10", .codec = "hevc", .ten = true, .half = true, .va_debug = true },
 	};
+	const char *only;
 	unsigned int n, i;
 
 	kmscap_t_init("stream_e2e", 900);
-	if (argc != 4)
-		kmscap_t_fail("usage: stream_e2e KMSCAP_STREAM VADRIVER_DIR FRAMES");
+	if (argc != 4 && argc != 5)
+		kmscap_t_fail("usage: stream_e2e KMSCAP_STREAM VADRIVER_DIR FRAMES [SCENARIO]");
 	ks_bin = argv[1];
 	ks_vadir = argv[2];
 	n = (unsigned int)atoi(argv[3]);
@@ -453,9 +471,14 @@ int main(int argc, char **argv)
 		ks_skip_all("no vgem render node in the VM");
 	if (access(KMSCAP_T_CTL, F_OK))
 		ks_skip_all("no " KMSCAP_T_CTL " in the VM (kmod/kmscap.ko not built?)");
+	/* a fourth argument runs only that scenario (by hand, while working on it) */
+	only = argc == 5 ? argv[4] : NULL;
 	for (i = 0; i < KMSCAP_T_ARRAY_SIZE(scenarios); i++)
-		ks_run(&scenarios[i], n);
-	ks_errors();
-	ks_create();
+		if (!only || !strcmp(only, scenarios[i].name))
+			ks_run(&scenarios[i], n);
+	if (!only) {
+		ks_errors();
+		ks_create();
+	}
 	kmscap_t_pass("%u scenarios of %u frames and the error cases ran", i, n);
 }
