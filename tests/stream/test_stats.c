@@ -106,6 +106,7 @@ static void fill_stats(struct ks_stats *s)
 	s->total.encoded = 100;
 	s->total.skipped = 15;
 	s->total.dropped = 5;
+	s->total.torn = 4;
 	s->total.idr = 2;
 	s->total.bytes_out = 250000;
 	s->total.released = 120;
@@ -128,7 +129,7 @@ START_TEST(stats_text_final)
 	snprintf(want, sizeof(want),
 		 "summary 2.000s: in 60.00 fps, out 50.00 fps, 1000.00 kbit/s, "
 		 "latency p50 6.000 ms p99 16.500 ms, frames 120 encoded 100 skipped 15 "
-		 "repeated 0 dropped 5 blank 0 idr 2 idr_requests 3 control_ignored 7");
+		 "repeated 0 dropped 5 torn 4 blank 0 idr 2 idr_requests 3 control_ignored 7");
 	ck_assert_str_eq(line, want);
 	ck_assert_int_eq(n, (int)strlen(want));
 }
@@ -161,7 +162,7 @@ START_TEST(stats_json_interval)
 		 "{\"type\":\"stats\",\"time_s\":0.500,\"fps_in\":60.00,\"fps_out\":58.00,"
 		 "\"kbps\":197.52,\"latency_p50_us\":6000,\"latency_p99_us\":16500,"
 		 "\"frames_in\":150,\"encoded\":129,\"skipped\":15,\"repeated\":0,"
-		 "\"dropped\":5,\"blank\":0,\"idr\":2,\"bytes\":262345,\"released\":120,"
+		 "\"dropped\":5,\"torn\":4,\"blank\":0,\"idr\":2,\"bytes\":262345,\"released\":120,"
 		 "\"mode_changes\":0,\"imports\":2,\"import_avg_us\":2500,"
 		 "\"convert_avg_us\":1500,\"encode_avg_us\":2000,\"idr_requests\":5,"
 		 "\"control_ignored\":7}");

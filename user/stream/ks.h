@@ -178,6 +178,7 @@ struct ks_counters {
 	uint64_t repeated;	/* idle frames re-emitted (--idle=repeat) */
 	uint64_t dropped;	/* lost: by the module (event 'dropped') or by us */
 	uint64_t blank;		/* blank frames (nothing to encode) */
+	uint64_t torn;		/* revoked while converted (ESTALE): not encoded */
 	uint64_t idr;		/* IDR frames */
 	uint64_t bytes_out;	/* bytes written */
 	uint64_t released;	/* frames given back to the module */
@@ -302,7 +303,8 @@ struct ks_encoder_ops {
 	 * Encode @ev into @out (left empty: nothing to write) and any side
 	 * data (cursor records) into @side.  The encoder calls
 	 * ks_loop_release(@loop, ev->seq) as soon as it no longer reads the
-	 * frame; the loop releases any frame it did not.
+	 * frame, and drops the frame if that says -ESTALE; the loop releases
+	 * any frame it did not.
 	 */
 	int (*frame)(void *opaque, struct ks_loop *loop, const struct kmscap_event *ev,
 		     struct ks_buf *out, struct ks_buf *side);
@@ -371,7 +373,10 @@ const char *ks_loop_error_msg(const struct ks_loop *l);
 /* Stop the loop with an error; @fmt is the message (no newline). */
 void ks_loop_fail(struct ks_loop *l, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-/* Release frame @seq now (idempotent per frame). */
+/*
+ * Release frame @seq now (idempotent per frame).  -ESTALE: the module had
+ * revoked the hold, and what was read of the frame may be torn.
+ */
 int ks_loop_release(struct ks_loop *l, uint64_t seq);
 /*
  * The statistics; called from the encoder's frame() in the encode thread

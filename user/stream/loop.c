@@ -500,8 +500,12 @@ int ks_loop_release(struct ks_loop *l, uint64_t seq)
 		/* the frame's record in the encode thread, else the loop's */
 		ks_loop_stats(l)->total.released++;
 		pthread_mutex_unlock(&l->held_lock);
-		/* -ESTALE: revoked after the hold timeout; the module counted it */
-		return ret == -ESTALE ? 0 : ret;
+		/*
+		 * -ESTALE: the module revoked the hold (its timeout passed) and
+		 * the compositor may have redrawn the buffer while it was read:
+		 * the caller must not use what it read.
+		 */
+		return ret;
 	}
 	pthread_mutex_unlock(&l->held_lock);
 	return -ENOENT;

@@ -107,7 +107,8 @@ int ks_stats_format(const struct ks_stats *s, uint64_t now_ns, bool final, bool 
 			     ",\"latency_p50_us\":%" PRIu64 ",\"latency_p99_us\":%" PRIu64
 			     ",\"frames_in\":%" PRIu64 ",\"encoded\":%" PRIu64
 			     ",\"skipped\":%" PRIu64 ",\"repeated\":%" PRIu64
-			     ",\"dropped\":%" PRIu64 ",\"blank\":%" PRIu64 ",\"idr\":%" PRIu64
+			     ",\"dropped\":%" PRIu64 ",\"torn\":%" PRIu64 ",\"blank\":%" PRIu64
+			     ",\"idr\":%" PRIu64
 			     ",\"bytes\":%" PRIu64 ",\"released\":%" PRIu64
 			     ",\"mode_changes\":%" PRIu64 ",\"imports\":%" PRIu64
 			     ",\"import_avg_us\":%" PRIu64 ",\"convert_avg_us\":%" PRIu64
@@ -116,7 +117,7 @@ int ks_stats_format(const struct ks_stats *s, uint64_t now_ns, bool final, bool 
 			     final ? "summary" : "stats", ns / 1000000000, ns / 1000000 % 1000,
 			     fin / 100, fin % 100, fout / 100, fout % 100, kbps / 100, kbps % 100,
 			     p50, p99, t->frames_in, t->encoded, t->skipped, t->repeated,
-			     t->dropped, t->blank, t->idr, t->bytes_out, t->released,
+			     t->dropped, t->torn, t->blank, t->idr, t->bytes_out, t->released,
 			     t->mode_changes, t->imports,
 			     t->imports ? t->import_ns / t->imports / 1000 : 0,
 			     t->converts ? t->convert_ns / t->converts / 1000 : 0,
@@ -129,13 +130,13 @@ int ks_stats_format(const struct ks_stats *s, uint64_t now_ns, bool final, bool 
 			     " kbit/s, latency p50 %" PRIu64 ".%03" PRIu64 " ms p99 %" PRIu64
 			     ".%03" PRIu64 " ms, frames %" PRIu64 " encoded %" PRIu64
 			     " skipped %" PRIu64 " repeated %" PRIu64 " dropped %" PRIu64
-			     " blank %" PRIu64 " idr %" PRIu64 " idr_requests %" PRIu64
+			     " torn %" PRIu64 " blank %" PRIu64 " idr %" PRIu64 " idr_requests %" PRIu64
 			     " control_ignored %" PRIu64,
 			     final ? "summary" : "stats", ns / 1000000000, ns / 1000000 % 1000,
 			     fin / 100, fin % 100, fout / 100, fout % 100, kbps / 100, kbps % 100,
 			     p50 / 1000, p50 % 1000, p99 / 1000, p99 % 1000, t->frames_in,
-			     t->encoded, t->skipped, t->repeated, t->dropped, t->blank, t->idr,
-			     t->idr_requests, t->ctl_ignored);
+			     t->encoded, t->skipped, t->repeated, t->dropped, t->torn, t->blank,
+			     t->idr, t->idr_requests, t->ctl_ignored);
 	if (n < 0)
 		return -EINVAL;
 	if ((size_t)n >= size)

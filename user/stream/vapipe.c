@@ -515,7 +515,7 @@ static bool ks_is_idle(const struct ks_vapipe *p, const struct kmscap_event *ev)
 	/* a cursor change changes the picture only if the cursor is in it */
 	if (p->cfg.cursor == KS_CURSOR_COMPOSITE && !p->blend_refused)
 		busy |= KMSCAP_FRAME_CURSOR_MOVED | KMSCAP_FRAME_CURSOR_CHANGED;
-	return !ev->num_damage && !(ev->flags & busy);
+	return !p->after_torn && !ev->num_damage && !(ev->flags & busy);
 }
 
 int ks_vapipe_frame(struct ks_vapipe *p, struct ks_loop *loop, const struct kmscap_event *ev,
@@ -527,7 +527,7 @@ int ks_vapipe_frame(struct ks_vapipe *p, struct ks_loop *loop, const struct kmsc
 	uint64_t t0, t1, imports;
 	uint32_t src;
 	VASurfaceID dst;
-	int ret;
+	int ret, rel;
 
 	if (ks_import_cache_note_event(&p->cache, ev) && p->width) {
 		/* a new mode: new buffers, maybe a new size; restart with an IDR */
@@ -589,10 +589,23 @@ int ks_vapipe_frame(struct ks_vapipe *p, struct ks_loop *loop, const struct kmsc
 	p->pool_next = (p->pool_next + 1) % p->cfg.pool;
 	ret = ks_va_convert(p, src, ev, dst);
 	/* the GPU is done reading the frame: give it back now */
-	if (loop)
-		ks_loop_release(loop, ev->seq);
+	rel = loop ? ks_loop_release(loop, ev->seq) : 0;
 	if (ret)
 		return ret;
+	if (rel == -ESTALE) {
+		/*
+		 * Revoked while converted: the compositor may have redrawn the
+		 * buffer under the conversion.  The picture is dropped, and the
+		 * next frame is converted whatever its damage says.
+		 */
+		if (dst == p->last_nv12)
+			p->last_nv12 = VA_INVALID_SURFACE;
+		p->after_torn = true;
+		if (stats)
+			stats->total.torn++;
+		return 0;
+	}
+	p->after_torn = false;
 	p->last_nv12 = dst;
 	t1 = ks_now_ns();
 	ret = p->codec->encode(p, dst, ev, out, stats, false);

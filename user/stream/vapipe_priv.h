@@ -74,6 +74,7 @@ struct ks_vapipe {
 	VABufferID coded;
 	unsigned int coded_size;
 	VASurfaceID last_nv12;		/* VA_INVALID_SURFACE if none */
+	bool after_torn;		/* the last frame was torn: the next one is not idle */
 	/* encoder state */
 	bool idr_pending;
 	uint64_t frames_since_idr;
