@@ -233,6 +233,30 @@ static void need_ffmpeg(void)
 		ks_skip("ffmpeg/ffprobe are not installed");
 }
 
+/*
+ * Every header of the stream @path (in format @fmt: h264, hevc, ivf) parses:
+ * FFmpeg's trace_headers reads each parameter set, slice header or OBU
+ * header, and the run fails on any error or warning it prints.
+ */
+static void headers_clean(const char *path, const char *fmt)
+{
+	char cmd[1400], msg[2048];
+	size_t n, i;
+	FILE *fp;
+
+	snprintf(cmd, sizeof(cmd),
+		 "ffmpeg -nostdin -v warning -f %s -i '%s' -c:v copy -bsf:v trace_headers -f null - 2>&1",
+		 fmt, path);
+	fp = popen(cmd, "r");
+	ck_assert_ptr_nonnull(fp);
+	n = fread(msg, 1, sizeof(msg) - 1, fp);
+	msg[n] = 0;
+	for (i = 0; i < n; i++)
+		if (msg[i] == '\n')
+			msg[i] = ' ';
+	ck_assert_msg(pclose(fp) == 0 && n == 0, "trace_headers on %s: %s", path, msg);
+}
+
 /* Decode @h264 with ffmpeg into NV12 frames of w x h; returns the frame count. */
 static size_t decode(struct fixture *f, const char *tag, unsigned int w, unsigned int h,
 		     uint8_t **frames)
@@ -243,6 +267,7 @@ static size_t decode(struct fixture *f, const char *tag, unsigned int w, unsigne
 	snprintf(in, sizeof(in), "%s/%s.h264", f->dir, tag);
 	snprintf(out, sizeof(out), "%s/%s.nv12", f->dir, tag);
 	write_file(in, f->out.data, f->out.len);
+	headers_clean(in, "h264");
 	snprintf(cmd, sizeof(cmd),
 		 "ffmpeg -nostdin -v error -y -i '%s' -f rawvideo -pix_fmt nv12 '%s'", in, out);
 	ck_assert_msg(system(cmd) == 0, "ffmpeg could not decode %s", in);
@@ -375,6 +400,7 @@ static size_t decode_codec(struct fixture *f, enum ks_codec c, const char *tag, 
 	snprintf(in, sizeof(in), "%s/%s.%s", f->dir, tag, codec_ext(c));
 	snprintf(out, sizeof(out), "%s/%s.yuv", f->dir, tag);
 	write_file(in, f->out.data, f->out.len);
+	headers_clean(in, c == KS_CODEC_AV1 ? "ivf" : codec_ext(c));
 	snprintf(cmd, sizeof(cmd),
 		 "ffmpeg -nostdin -v error -y %s -i '%s' -fps_mode passthrough -f rawvideo -pix_fmt %s '%s'",
 		 c == KS_CODEC_AV1 ? "-c:v libdav1d" : c == KS_CODEC_HEVC ? "-f hevc" : "-f h264",
