@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "av1_obu.h"
+#include "h264_headers.h"
 #include "hevc_headers.h"
 #include "ks_test.h"
 
@@ -122,6 +123,59 @@ static void hevc_params(struct ks_hevc_params *p)
 	p->time_scale = 60000;
 	p->qp = 30;
 }
+
+/*
+ * H.264 parameter sets whose raw bits hold 00 00 00 01 (num_units_in_tick
+ * 1 at 60 Hz): written escaped, a parser reads every field, the timing and
+ * the low-latency fields among them.
+ */
+START_TEST(h264_headers_parsed)
+{
+	struct ks_h264_params hp = {
+		.profile = KS_H264_HIGH, .level_idc = 40, .width = 160, .height = 128,
+		.log2_max_frame_num = 8, .num_units_in_tick = 1, .time_scale = 120, .qp = 26,
+		.transform_8x8 = true,
+	};
+	static const uint8_t data[8] = { 0x88, 0x84, 0x21, 0xa0, 0x11, 0x22, 0x33, 0x80 };
+	struct ks_bits b;
+	char path[600];
+	size_t i, len;
+	FILE *fp;
+	char *log;
+
+	need_ffmpeg();
+	snprintf(path, sizeof(path), "%s/h264-headers.h264", ks_test_workdir());
+	fp = fopen(path, "wb");
+	ck_assert_ptr_nonnull(fp);
+	ck_assert_int_eq(ks_h264_sps(&b, &hp), 0);
+	/* after the start code, no 00 00 00, 00 00 01 or 00 00 02 */
+	len = (b.bits + 7) / 8;
+	for (i = 4; i + 2 < len; i++)
+		ck_assert_msg(b.buf[i] || b.buf[i + 1] || b.buf[i + 2] > 2,
+			      "SPS byte %zu: 00 00 %02x is not escaped", i, b.buf[i + 2]);
+	put_bits(fp, &b);
+	ck_assert_int_eq(ks_h264_pps(&b, &hp), 0);
+	put_bits(fp, &b);
+	/* an IDR slice (CAVLC: its data starts within the header's last byte) */
+	ck_assert_int_eq(ks_h264_slice_header(&b, &hp, true, 0, 0), 0);
+	put_bits(fp, &b);
+	fwrite(data, 1, sizeof(data), fp);
+	ck_assert_int_eq(fclose(fp), 0);
+
+	log = trace(path, "h264");
+	ck_assert_int_eq(field(log, "profile_idc", 1), 100);
+	ck_assert_int_eq(field(log, "pic_width_in_mbs_minus1", 1), 9);
+	ck_assert_int_eq(field(log, "pic_height_in_map_units_minus1", 1), 7);
+	ck_assert_int_eq(field(log, "num_units_in_tick", 1), 1);
+	ck_assert_int_eq(field(log, "time_scale", 1), 120);
+	ck_assert_int_eq(field(log, "matrix_coefficients", 1), 1);
+	ck_assert_int_eq(field(log, "video_full_range_flag", 1), 0);
+	ck_assert_int_eq(field(log, "max_num_reorder_frames", 1), 0);
+	ck_assert_int_eq(field(log, "max_dec_frame_buffering", 1), 1);
+	ck_assert_int_eq(field(log, "transform_8x8_mode_flag", 1), 1);
+	free(log);
+}
+END_TEST
 
 START_TEST(hevc_headers_parsed)
 {
@@ -390,6 +444,7 @@ Suite *ks_suite_headers(void)
 	Suite *s = suite_create("headers");
 
 	KS_ADD(s, bits_escape);
+	KS_ADD(s, h264_headers_parsed);
 	KS_ADD(s, hevc_headers_parsed);
 	KS_ADD(s, av1_obus_parsed);
 	return s;
