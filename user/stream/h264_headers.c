@@ -5,8 +5,11 @@
  * describe exactly what vapipe.c asks the encoder for: progressive 4:2:0
  * 8-bit, one reference frame, POC type 2 (no B frames), one slice per
  * picture, BT.709 limited range, timing information for the frame rate.
- * Written without emulation prevention bytes (has_emulation_bytes = 0):
- * the driver inserts them.
+ * Parameter sets are written with emulation prevention bytes
+ * (has_emulation_bytes = 1), as a decoder reads them: a driver that takes
+ * them unescaped must find the NAL's end itself, and an SPS whose timing
+ * fields hold 00 00 01 was cut short there.  The slice header, which the
+ * driver continues with the slice data, stays unescaped.
  */
 #include <errno.h>
 #include <string.h>
@@ -90,7 +93,7 @@ int ks_h264_sps(struct ks_bits *b, const struct ks_h264_params *p)
 	ks_bits_ue(b, 0);			/* max_num_reorder_frames: no B frames */
 	ks_bits_ue(b, 1);			/* max_dec_frame_buffering */
 	ks_bits_trailing(b);
-	return b->overflow ? -ENOSPC : 0;
+	return b->overflow || ks_bits_escape(b, 4) < 0 ? -ENOSPC : 0;
 }
 
 int ks_h264_pps(struct ks_bits *b, const struct ks_h264_params *p)
@@ -118,7 +121,7 @@ int ks_h264_pps(struct ks_bits *b, const struct ks_h264_params *p)
 		ks_bits_se(b, 0);		/* second_chroma_qp_index_offset */
 	}
 	ks_bits_trailing(b);
-	return b->overflow ? -ENOSPC : 0;
+	return b->overflow || ks_bits_escape(b, 4) < 0 ? -ENOSPC : 0;
 }
 
 int ks_h264_slice_header(struct ks_bits *b, const struct ks_h264_params *p, bool idr,

@@ -26,9 +26,10 @@ struct ks_h264_params {
 };
 
 /*
- * Each writes one NAL unit with its 4-byte start code and without
- * emulation prevention into @b; b->bits is the exact length in bits.
- * Returns 0 or -ENOSPC.
+ * Each writes one NAL unit with its 4-byte start code into @b; b->bits is
+ * the exact length in bits.  The SPS and the PPS carry emulation
+ * prevention bytes (a whole NAL), the slice header does not (the slice
+ * data follows it).  Returns 0 or -ENOSPC.
  */
 int ks_h264_sps(struct ks_bits *b, const struct ks_h264_params *p);
 int ks_h264_pps(struct ks_bits *b, const struct ks_h264_params *p);

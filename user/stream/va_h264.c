@@ -139,11 +139,11 @@ static int ks_h264_encode(struct ks_vapipe *p, VASurfaceID input, const struct k
 	hp.transform_8x8 = pic.pic_fields.bits.transform_8x8_mode_flag;
 	if (!ret && idr && (p->packed & VA_ENC_PACKED_HEADER_SEQUENCE)) {
 		ks_h264_sps(&bits, &hp);
-		ret = ks_va_add_packed(p, &vp, VAEncPackedHeaderSequence, &bits, false);
+		ret = ks_va_add_packed(p, &vp, VAEncPackedHeaderSequence, &bits, true);
 	}
 	if (!ret && idr && (p->packed & VA_ENC_PACKED_HEADER_PICTURE)) {
 		ks_h264_pps(&bits, &hp);
-		ret = ks_va_add_packed(p, &vp, VAEncPackedHeaderPicture, &bits, false);
+		ret = ks_va_add_packed(p, &vp, VAEncPackedHeaderPicture, &bits, true);
 	}
 	if (!ret)
 		ret = ks_va_add_buf(p, &vp, VAEncSliceParameterBufferType, sizeof(slice), &slice);
