@@ -336,48 +336,6 @@ void kmscap_va_hevc_write_slice_header(struct kmscap_va_bits *b,
 	kmscap_va_bits_align_zero(b);
 }
 
-/* Bit reader over an RBSP (emulation prevention removed). */
-struct kmscap_va_rbits {
-	const uint8_t *p;
-	size_t len, pos;
-	bool err;
-};
-
-static uint32_t kmscap_va_rbits_u(struct kmscap_va_rbits *r, unsigned int n)
-{
-	uint32_t v = 0;
-
-	while (n--) {
-		if (r->pos >= 8 * r->len) {
-			r->err = true;
-			return 0;
-		}
-		v = v << 1 | ((r->p[r->pos >> 3] >> (7 - (r->pos & 7))) & 1);
-		r->pos++;
-	}
-	return v;
-}
-
-static uint32_t kmscap_va_rbits_ue(struct kmscap_va_rbits *r)
-{
-	unsigned int zeros = 0;
-
-	while (!kmscap_va_rbits_u(r, 1)) {
-		if (r->err || ++zeros > 31) {
-			r->err = true;
-			return 0;
-		}
-	}
-	return ((1u << zeros) - 1) + kmscap_va_rbits_u(r, zeros);
-}
-
-static int32_t kmscap_va_rbits_se(struct kmscap_va_rbits *r)
-{
-	uint32_t v = kmscap_va_rbits_ue(r);
-
-	return v & 1 ? (int32_t)((v + 1) / 2) : -(int32_t)(v / 2);
-}
-
 /* profile_tier_level(1, max_sub_layers_minus1) */
 static void kmscap_va_rbits_ptl(struct kmscap_va_rbits *r, unsigned int sub_layers)
 {

@@ -405,6 +405,19 @@ void kmscap_va_bits_vui_start(struct kmscap_va_bits *b, bool aspect_ratio, unsig
 			      unsigned int sar_width, unsigned int sar_height);
 size_t kmscap_va_nal_escape(uint8_t *dst, size_t cap, const uint8_t *rbsp, size_t len);
 size_t kmscap_va_nal_unescape(uint8_t *dst, const uint8_t *src, size_t len);
+
+/* Bit reader over an RBSP (rbits.c): a read past the end sets @err. */
+struct kmscap_va_rbits {
+	const uint8_t *p;
+	size_t len, pos;
+	bool err;
+};
+
+uint32_t kmscap_va_rbits_u(struct kmscap_va_rbits *r, unsigned int n);
+uint32_t kmscap_va_rbits_ue(struct kmscap_va_rbits *r);
+int32_t kmscap_va_rbits_se(struct kmscap_va_rbits *r);
+/* rbsp_trailing_bits() ending the RBSP exactly. */
+bool kmscap_va_rbits_trailing(struct kmscap_va_rbits *r);
 void kmscap_va_h264_write_sps(struct kmscap_va_bits *b, VAProfile profile,
 			      const VAEncSequenceParameterBufferH264 *seq);
 void kmscap_va_h264_write_pps(struct kmscap_va_bits *b, VAProfile profile,
