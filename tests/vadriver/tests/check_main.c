@@ -15,6 +15,8 @@
 Suite *kmscap_vat_suite_hevc(void);
 Suite *kmscap_vat_suite_hevc_validate(void);
 Suite *kmscap_vat_suite_av1(void);
+/* test_packed_h264.c */
+Suite *kmscap_vat_suite_packed_h264(void);
 
 int main(void)
 {
@@ -32,5 +34,6 @@ int main(void)
 	srunner_add_suite(sr, kmscap_vat_suite_hevc());
 	srunner_add_suite(sr, kmscap_vat_suite_hevc_validate());
 	srunner_add_suite(sr, kmscap_vat_suite_av1());
+	srunner_add_suite(sr, kmscap_vat_suite_packed_h264());
 	return kmscap_check_tap(sr, "vadriver", tap_path ? tap_path : "vadriver.tap");
 }
