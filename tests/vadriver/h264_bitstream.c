@@ -124,7 +124,7 @@ size_t kmscap_va_nal_unescape(uint8_t *dst, const uint8_t *src, size_t len)
 	return o;
 }
 
-static unsigned int kmscap_va_profile_idc(VAProfile profile, unsigned int *constraints)
+unsigned int kmscap_va_h264_profile_idc(VAProfile profile, unsigned int *constraints)
 {
 	switch (profile) {
 	case VAProfileH264ConstrainedBaseline:
@@ -193,7 +193,7 @@ static void kmscap_va_h264_write_vui(struct kmscap_va_bits *b,
 void kmscap_va_h264_write_sps(struct kmscap_va_bits *b, VAProfile profile,
 			      const VAEncSequenceParameterBufferH264 *seq)
 {
-	unsigned int constraints, idc = kmscap_va_profile_idc(profile, &constraints);
+	unsigned int constraints, idc = kmscap_va_h264_profile_idc(profile, &constraints);
 	unsigned int i;
 
 	kmscap_va_bits_put(b, 8, 0x67);		/* nal_ref_idc 3, type 7 */

@@ -170,19 +170,6 @@ VAStatus kmscap_va_enc_render(struct kmscap_va_driver *drv, struct kmscap_va_con
 	return kmscap_va_enc_render_slots(drv, c, b, &s);
 }
 
-static void kmscap_va_nal_types(void *arg, const uint8_t *nal, size_t len)
-{
-	uint32_t *mask = arg;
-
-	if (len)
-		*mask |= 1u << (nal[0] & 0x1f);
-}
-
-static void kmscap_va_emit_escaped(void *arg, const uint8_t *nal, size_t len)
-{
-	kmscap_va_coded_nal(arg, nal, len);
-}
-
 /* Writes one slice NAL: packed or generated header, then I_PCM data. */
 static VAStatus kmscap_va_enc_slice(struct kmscap_va_driver *drv, struct kmscap_va_context *c,
 				    struct kmscap_va_surface *src, unsigned int index,
@@ -293,10 +280,11 @@ VAStatus kmscap_va_enc_execute(struct kmscap_va_driver *drv, struct kmscap_va_co
 	if (!scratch)
 		return VA_STATUS_ERROR_ALLOCATION_FAILED;
 
-	for (i = 0; i < e->pk.num; i++)
-		if (e->pk.packed[i].slice_index < 0)
-			kmscap_va_for_each_nal(e->pk.packed[i].data, e->pk.packed[i].size,
-					       kmscap_va_nal_types, &packed_nals);
+	st = kmscap_va_h264_check_packed(drv, c, &packed_nals);
+	if (st != VA_STATUS_SUCCESS) {
+		free(scratch);
+		return st;
+	}
 	if (e->pic.pic_fields.bits.idr_pic_flag && !(packed_nals & (1u << 7))) {
 		kmscap_va_bits_init(&b, scratch, scratch_cap);
 		kmscap_va_h264_write_sps(&b, c->config.profile, &e->seq);
@@ -318,17 +306,7 @@ VAStatus kmscap_va_enc_execute(struct kmscap_va_driver *drv, struct kmscap_va_co
 			memcpy(pps, scratch, pps_len);
 		}
 	}
-	for (i = 0; i < e->pk.num; i++) {
-		struct kmscap_va_packed *p = &e->pk.packed[i];
-
-		if (p->slice_index >= 0)
-			continue;
-		if (p->param.has_emulation_bytes)
-			kmscap_va_coded_raw(&o, p->data, p->size);
-		else if (kmscap_va_for_each_nal(p->data, p->size, kmscap_va_emit_escaped, &o) < 0)
-			st = KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
-					      "packed header %u has no start code", i);
-	}
+	kmscap_va_h264_emit_packed(c, &o);
 	for (i = 0; i < e->num_slices && st == VA_STATUS_SUCCESS; i++)
 		st = kmscap_va_enc_slice(drv, c, src, i, nal_ref_idc, &o, scratch, scratch_cap);
 	free(scratch);

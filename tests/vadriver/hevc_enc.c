@@ -130,35 +130,6 @@ VAStatus kmscap_va_hevc_render(struct kmscap_va_driver *drv, struct kmscap_va_co
 }
 
 /* The NAL units of an Annex B buffer: offsets and lengths, start codes excluded. */
-struct kmscap_va_hevc_nals {
-	const uint8_t *base;
-	unsigned int n;
-	bool too_many;
-	size_t off[16], len[16];
-};
-
-static void kmscap_va_hevc_note_nal(void *arg, const uint8_t *nal, size_t len)
-{
-	struct kmscap_va_hevc_nals *out = arg;
-
-	if (out->n == 16) {
-		out->too_many = true;
-		return;
-	}
-	out->off[out->n] = nal - out->base;
-	out->len[out->n++] = len;
-}
-
-static int kmscap_va_hevc_split(const uint8_t *p, size_t n, struct kmscap_va_hevc_nals *out)
-{
-	out->base = p;
-	out->n = 0;
-	out->too_many = false;
-	if (kmscap_va_for_each_nal(p, n, kmscap_va_hevc_note_nal, out) < 0 || out->too_many)
-		return -1;
-	return 0;
-}
-
 /*
  * The caller's non-slice headers: written to the output (escaped unless
  * they already are), VPS/SPS/PPS noted in *types, SPS and PPS checked.
@@ -170,7 +141,7 @@ static VAStatus kmscap_va_hevc_emit_packed(struct kmscap_va_driver *drv,
 	struct kmscap_va_hevc_state *h = c->hevc;
 	struct kmscap_va_hevc_sps_info si;
 	struct kmscap_va_hevc_pps_info pi;
-	struct kmscap_va_hevc_nals nals;
+	struct kmscap_va_nals nals;
 	VAStatus st;
 	unsigned int i, j;
 
@@ -179,7 +150,7 @@ static VAStatus kmscap_va_hevc_emit_packed(struct kmscap_va_driver *drv,
 
 		if (p->slice_index >= 0)
 			continue;
-		if (kmscap_va_hevc_split(p->data, p->size, &nals) < 0)
+		if (kmscap_va_packed_split(p, &nals) < 0)
 			return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
 						"packed header %u: no start code, or more than 16 NAL units",
 						i);

@@ -406,6 +406,23 @@ void kmscap_va_bits_vui_start(struct kmscap_va_bits *b, bool aspect_ratio, unsig
 size_t kmscap_va_nal_escape(uint8_t *dst, size_t cap, const uint8_t *rbsp, size_t len);
 size_t kmscap_va_nal_unescape(uint8_t *dst, const uint8_t *src, size_t len);
 
+/* The NAL units of a packed header (kmscap_va_packed_split()). */
+#define KMSCAP_VA_MAX_NALS 16
+struct kmscap_va_nals {
+	const uint8_t *base;
+	unsigned int n;
+	bool too_many;
+	size_t off[KMSCAP_VA_MAX_NALS], len[KMSCAP_VA_MAX_NALS];
+};
+
+/*
+ * The NAL units of @p, without their start codes: escaped data split at
+ * its start codes; unescaped data is one NAL unit after the first start
+ * code.  -1: no start code, or more than KMSCAP_VA_MAX_NALS units.
+ */
+struct kmscap_va_packed;
+int kmscap_va_packed_split(const struct kmscap_va_packed *p, struct kmscap_va_nals *out);
+
 /* Bit reader over an RBSP (rbits.c): a read past the end sets @err. */
 struct kmscap_va_rbits {
 	const uint8_t *p;
@@ -418,6 +435,7 @@ uint32_t kmscap_va_rbits_ue(struct kmscap_va_rbits *r);
 int32_t kmscap_va_rbits_se(struct kmscap_va_rbits *r);
 /* rbsp_trailing_bits() ending the RBSP exactly. */
 bool kmscap_va_rbits_trailing(struct kmscap_va_rbits *r);
+unsigned int kmscap_va_h264_profile_idc(VAProfile profile, unsigned int *constraints);
 void kmscap_va_h264_write_sps(struct kmscap_va_bits *b, VAProfile profile,
 			      const VAEncSequenceParameterBufferH264 *seq);
 void kmscap_va_h264_write_pps(struct kmscap_va_bits *b, VAProfile profile,
@@ -674,5 +692,15 @@ VAStatus kmscap_va_av1_render(struct kmscap_va_driver *drv, struct kmscap_va_con
 VAStatus kmscap_va_av1_execute(struct kmscap_va_driver *drv, struct kmscap_va_context *c);
 void kmscap_va_av1_reset_picture(struct kmscap_va_context *c);
 void kmscap_va_av1_destroy(struct kmscap_va_context *c);
+
+/*
+ * h264_packed.c: the caller's packed non-slice headers of the picture:
+ * every NAL unit's type into *@types, SPS and PPS parsed and checked
+ * against the picture's parameters; then written to the output, escaped
+ * unless they already are.
+ */
+VAStatus kmscap_va_h264_check_packed(struct kmscap_va_driver *drv,
+				     const struct kmscap_va_context *c, uint32_t *types);
+void kmscap_va_h264_emit_packed(const struct kmscap_va_context *c, struct kmscap_va_coded_out *o);
 
 #endif /* KMSCAP_VA_H */

@@ -175,6 +175,41 @@ int kmscap_va_for_each_nal(const uint8_t *p, size_t n,
 	return count;
 }
 
+static void kmscap_va_note_nal(void *arg, const uint8_t *nal, size_t len)
+{
+	struct kmscap_va_nals *out = arg;
+
+	if (out->n == KMSCAP_VA_MAX_NALS) {
+		out->too_many = true;
+		return;
+	}
+	out->off[out->n] = nal - out->base;
+	out->len[out->n++] = len;
+}
+
+int kmscap_va_packed_split(const struct kmscap_va_packed *p, struct kmscap_va_nals *out)
+{
+	size_t sc = kmscap_va_start_code(p->data, p->size);
+
+	out->base = p->data;
+	out->n = 0;
+	out->too_many = false;
+	if (!sc)
+		return -1;
+	/*
+	 * Without emulation prevention the data may hold 00 00 01 anywhere:
+	 * it is one NAL unit, as drivers take it (they escape it whole).
+	 */
+	if (!p->param.has_emulation_bytes) {
+		kmscap_va_note_nal(out, p->data + sc, p->size - sc);
+		return 0;
+	}
+	if (kmscap_va_for_each_nal(p->data, p->size, kmscap_va_note_nal, out) < 0 ||
+	    out->too_many)
+		return -1;
+	return 0;
+}
+
 VAStatus kmscap_va_enc_render_slots(struct kmscap_va_driver *drv, struct kmscap_va_context *c,
 				    struct kmscap_va_buffer *b,
 				    const struct kmscap_va_enc_slots *s)
