@@ -14,6 +14,7 @@
 #include "av1_obu.h"
 #include "h264_headers.h"
 #include "hevc_headers.h"
+#include "levels.h"
 #include "ks_test.h"
 
 static void need_ffmpeg(void)
@@ -174,6 +175,57 @@ START_TEST(h264_headers_parsed)
 	ck_assert_int_eq(field(log, "max_dec_frame_buffering", 1), 1);
 	ck_assert_int_eq(field(log, "transform_8x8_mode_flag", 1), 1);
 	free(log);
+}
+END_TEST
+
+/*
+ * Levels from size, rate and bit rate, at the limits of the standards'
+ * tables: the frame or sample rate, the frame size, the size of a side,
+ * the bit rate (H.264 High's allowance is 1.25 times Main's).
+ */
+START_TEST(levels_from_size_and_rate)
+{
+	/* H.264: 1080p is 120 x 68 = 8160 macroblocks */
+	ck_assert_uint_eq(ks_h264_level(10, 8, 60000, 0, true), 12);	/* 160x128: 4800 MB/s */
+	ck_assert_uint_eq(ks_h264_level(120, 68, 30000, 0, true), 40);
+	ck_assert_uint_eq(ks_h264_level(120, 68, 60000, 0, true), 42);
+	ck_assert_uint_eq(ks_h264_level(120, 68, 64000, 0, true), 42);	/* 522240: the limit */
+	ck_assert_uint_eq(ks_h264_level(120, 68, 64001, 0, true), 50);
+	ck_assert_uint_eq(ks_h264_level(120, 68, 120000, 0, true), 51);
+	ck_assert_uint_eq(ks_h264_level(120, 68, 144000, 0, true), 52);
+	ck_assert_uint_eq(ks_h264_level(160, 90, 143912, 0, true), 52);	/* 1440p */
+	ck_assert_uint_eq(ks_h264_level(240, 135, 120000, 0, true), 60);	/* 2160p */
+	ck_assert_uint_eq(ks_h264_level(240, 135, 30000, 0, true), 51);
+	/* a side longer than sqrt(8 MaxFS) needs a higher level: 1620 -> 113 MBs */
+	ck_assert_uint_eq(ks_h264_level(120, 4, 30000, 0, false), 31);
+	ck_assert_uint_eq(ks_h264_level(114, 4, 30000, 0, false), 31);
+	ck_assert_uint_eq(ks_h264_level(113, 4, 30000, 0, false), 22);
+	/* bit rate: levels 4.1 and 4.2 allow 50 Mbit/s (62.5 in High), 5.0 135 */
+	ck_assert_uint_eq(ks_h264_level(120, 68, 30000, 20000001, false), 41);
+	ck_assert_uint_eq(ks_h264_level(120, 68, 30000, 50000000, false), 41);
+	ck_assert_uint_eq(ks_h264_level(120, 68, 30000, 50000001, false), 50);
+	ck_assert_uint_eq(ks_h264_level(120, 68, 30000, 62500000, true), 41);
+	ck_assert_uint_eq(ks_h264_level(120, 68, 30000, 62500001, true), 50);
+
+	/* HEVC: MaxLumaSr 133693440 at level 4.1 */
+	ck_assert_uint_eq(ks_hevc_level(1920, 1080, 60000, 0), 123);
+	ck_assert_uint_eq(ks_hevc_level(1920, 1080, 120000, 0), 150);
+	ck_assert_uint_eq(ks_hevc_level(1920, 1080, 144000, 0), 153);
+	ck_assert_uint_eq(ks_hevc_level(2560, 1440, 143912, 0), 153);
+	ck_assert_uint_eq(ks_hevc_level(3840, 2160, 120000, 0), 156);
+	ck_assert_uint_eq(ks_hevc_level(3840, 2160, 144000, 0), 183);
+	ck_assert_uint_eq(ks_hevc_level(160, 128, 25000, 0), 30);	/* 512000 samples/s */
+	ck_assert_uint_eq(ks_hevc_level(160, 128, 60000, 0), 60);
+	ck_assert_uint_eq(ks_hevc_level(1920, 1080, 30000, 20000000), 123);
+	ck_assert_uint_eq(ks_hevc_level(1920, 1080, 30000, 20000001), 150);
+
+	/* AV1: MaxDisplayRate 70778880 at 4.0, 141557760 at 4.1 */
+	ck_assert_uint_eq(ks_av1_level(1920, 1080, 30000, 0), 8);
+	ck_assert_uint_eq(ks_av1_level(1920, 1080, 60000, 0), 9);
+	ck_assert_uint_eq(ks_av1_level(1920, 1080, 120000, 0), 12);
+	ck_assert_uint_eq(ks_av1_level(2560, 1440, 143912, 0), 13);
+	ck_assert_uint_eq(ks_av1_level(3840, 2160, 120000, 0), 14);
+	ck_assert_uint_eq(ks_av1_level(1920, 1080, 30000, 12000001), 9);
 }
 END_TEST
 
@@ -341,9 +393,9 @@ START_TEST(av1_obus_parsed)
 	FILE *fp;
 
 	need_ffmpeg();
-	s.level_idx = ks_av1_level(s.width, s.height);
+	s.level_idx = ks_av1_level(s.width, s.height, 30000, 0);
 	ck_assert_uint_eq(s.level_idx, 0);
-	ck_assert_uint_eq(ks_av1_level(1920, 1080), 9);
+	ck_assert_uint_eq(ks_av1_level(1920, 1080, 60000, 0), 9);
 	/* IVF: its header gives ffmpeg the size the dummy tiles cannot */
 	ks_ivf_header(hdr, KS_IVF_FOURCC_AV1, 330, 200, 30, 1, 0);
 	ck_assert_int_eq(ks_buf_append(&file, hdr, sizeof(hdr)), 0);
@@ -445,6 +497,7 @@ Suite *ks_suite_headers(void)
 
 	KS_ADD(s, bits_escape);
 	KS_ADD(s, h264_headers_parsed);
+	KS_ADD(s, levels_from_size_and_rate);
 	KS_ADD(s, hevc_headers_parsed);
 	KS_ADD(s, av1_obus_parsed);
 	return s;

@@ -18,28 +18,6 @@
 
 const uint8_t ks_av1_temporal_delimiter[2] = { 0x12, 0x00 };
 
-unsigned int ks_av1_level(unsigned int w, unsigned int h)
-{
-	/* Annex A.3: MaxPicSize, MaxHSize, MaxVSize; seq_level_idx */
-	static const struct {
-		unsigned int pic, hs, vs, idx;
-	} lv[] = {
-		{ 147456, 2048, 1152, 0 },	/* 2.0 */
-		{ 278784, 2816, 1584, 1 },	/* 2.1 */
-		{ 665856, 4352, 2448, 4 },	/* 3.0 */
-		{ 1065024, 5504, 3096, 5 },	/* 3.1 */
-		{ 2359296, 6144, 3456, 9 },	/* 4.1 */
-		{ 8912896, 8192, 4352, 13 },	/* 5.1 */
-		{ 35651584, 16384, 8704, 17 },	/* 6.1 */
-	};
-	unsigned int i;
-
-	for (i = 0; i < sizeof(lv) / sizeof(lv[0]); i++)
-		if (w * h <= lv[i].pic && w <= lv[i].hs && h <= lv[i].vs)
-			return lv[i].idx;
-	return 31;
-}
-
 static unsigned int ks_bits_for(unsigned int v)
 {
 	unsigned int n = 1;

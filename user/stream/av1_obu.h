@@ -46,8 +46,6 @@ struct ks_av1_frame {
 	unsigned int size_bits;		/* the whole OBU up to its trailing bits */
 };
 
-/* seq_level_idx for a w x h picture (up to 60 frames a second). */
-unsigned int ks_av1_level(unsigned int w, unsigned int h);
 /* The complete sequence header OBU (header, obu_size, payload); 0 or -ENOSPC. */
 int ks_av1_sequence_header(struct ks_bits *b, const struct ks_av1_seq *s);
 /*

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "av1_obu.h"
+#include "levels.h"
 #include "vapipe_priv.h"
 
 unsigned int ks_va_av1_qindex(unsigned int qp)
@@ -42,7 +43,8 @@ void ks_va_av1_seq(const struct ks_vapipe *p, struct ks_av1_seq *s)
 	memset(s, 0, sizeof(*s));
 	s->width = p->width;
 	s->height = p->height;
-	s->level_idx = ks_av1_level(p->width, p->height);
+	s->level_idx = ks_av1_level(p->width, p->height, p->refresh_mhz,
+				    p->rc_mode == VA_RC_CQP ? 0 : p->cfg.bitrate);
 	s->tenbit = p->tenbit;
 	s->order_hint_bits = 8;
 	if (feat != VA_ATTRIB_NOT_SUPPORTED) {

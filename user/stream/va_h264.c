@@ -11,18 +11,8 @@
 #include <string.h>
 
 #include "h264_headers.h"
+#include "levels.h"
 #include "vapipe_priv.h"
-
-static unsigned int ks_level(unsigned int mbs)
-{
-	if (mbs <= 1620)
-		return 31;
-	if (mbs <= 8192)
-		return 42;
-	if (mbs <= 36864)
-		return 52;
-	return 62;
-}
 
 static void ks_invalid_pic(VAPictureH264 *pic)
 {
@@ -53,7 +43,9 @@ static int ks_h264_encode(struct ks_vapipe *p, VASurfaceID input, const struct k
 	ks_va_fps(p->refresh_mhz, &num, &den);
 
 	memset(&seq, 0, sizeof(seq));
-	seq.level_idc = (uint8_t)ks_level(wmb * hmb);
+	seq.level_idc = (uint8_t)ks_h264_level(wmb, hmb, p->refresh_mhz,
+					       p->rc_mode == VA_RC_CQP ? 0 : p->cfg.bitrate,
+					       p->profile == VAProfileH264High);
 	seq.intra_period = p->cfg.gop;
 	seq.intra_idr_period = p->cfg.gop;
 	seq.ip_period = 1;

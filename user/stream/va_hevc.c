@@ -23,27 +23,8 @@
 #include <string.h>
 
 #include "hevc_headers.h"
+#include "levels.h"
 #include "vapipe_priv.h"
-
-/* general_level_idc (30 x level) for a picture of @samples luma samples. */
-static unsigned int ks_hevc_level(unsigned int w, unsigned int h)
-{
-	static const struct {
-		unsigned int max_ps, idc;
-	} lv[] = {
-		{ 36864, 30 }, { 122880, 60 }, { 245760, 63 }, { 552960, 90 },
-		{ 983040, 93 }, { 2228224, 123 }, { 8912896, 153 }, { 35651584, 183 },
-	};
-	unsigned int i, ps = w * h;
-
-	for (i = 0; i < sizeof(lv) / sizeof(lv[0]); i++) {
-		/* also width and height <= sqrt(8 MaxLumaPs) */
-		if (ps <= lv[i].max_ps && (uint64_t)w * w <= 8ull * lv[i].max_ps &&
-		    (uint64_t)h * h <= 8ull * lv[i].max_ps)
-			return lv[i].idc;
-	}
-	return 186;
-}
 
 /* A VA_FEATURE_* field: REQUIRED -> on, NOT_SUPPORTED -> off, else @want. */
 static bool ks_feature(uint32_t v, bool want)
@@ -132,7 +113,8 @@ void ks_va_hevc_params(const struct ks_vapipe *p, struct ks_hevc_params *hp)
 		hp->scaling_lists = ks_feature(f.bits.scaling_lists, false);
 		hp->dependent_slices = ks_feature(f.bits.dependent_slices, false);
 	}
-	hp->level_idc = ks_hevc_level(ks_hevc_coded(p->width, hp), ks_hevc_coded(p->height, hp));
+	hp->level_idc = ks_hevc_level(ks_hevc_coded(p->width, hp), ks_hevc_coded(p->height, hp),
+				      p->refresh_mhz, p->rc_mode == VA_RC_CQP ? 0 : p->cfg.bitrate);
 }
 
 static void ks_hevc_invalid(VAPictureHEVC *pic)
