@@ -32,78 +32,7 @@
 
 #include "ks_test.h"
 #include "vapipe.h"
-
-#define MAX_BUFS 4
-
-struct fixture {
-	char device[600];
-	char dir[512];
-	int memfd[MAX_BUFS + 1];	/* by buffer id */
-	unsigned int exports;
-	struct ks_vapipe *va;
-	struct ks_buf out;
-};
-
-static int fx_export(void *opaque, uint32_t id, uint64_t *size)
-{
-	struct fixture *f = opaque;
-	struct stat st;
-
-	if (id > MAX_BUFS || f->memfd[id] < 0)
-		return -ENOENT;
-	f->exports++;
-	fstat(f->memfd[id], &st);
-	*size = (uint64_t)st.st_size;
-	return fcntl(f->memfd[id], F_DUPFD_CLOEXEC, 0);
-}
-
-static void fx_need_driver(void)
-{
-	const char *name = getenv("LIBVA_DRIVER_NAME");
-	const char *path = getenv("LIBVA_DRIVERS_PATH");
-	char so[600];
-
-	if (!name || strcmp(name, "kmscap_test") || !path)
-		ks_skip("the test VA driver is not set up (build tests/vadriver first)");
-	snprintf(so, sizeof(so), "%s/kmscap_test_drv_video.so", path);
-	if (access(so, R_OK))
-		ks_skip("%s does not exist (build tests/vadriver first)", so);
-}
-
-/*
- * Open the pipeline on the fake render node in the test's own directory;
- * with @skip_unoffered, skip if the driver does not offer the codec.
- */
-static void fx_open_vc(struct fixture *f, struct ks_vapipe_config *vc, const char *name,
-		       bool skip_unoffered)
-{
-	char err[512];
-	int fd, ret, i;
-
-	fx_need_driver();
-	memset(f, 0, sizeof(*f));
-	for (i = 0; i <= MAX_BUFS; i++)
-		f->memfd[i] = -1;
-	snprintf(f->dir, sizeof(f->dir), "%s/%s", ks_test_workdir(), name);
-	mkdir(f->dir, 0755);
-	/* the shim presents any file of this name as a render node */
-	snprintf(f->device, sizeof(f->device), "%s/kmscap-va-fake-render", f->dir);
-	fd = open(f->device, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-	ck_assert_int_ge(fd, 0);
-	close(fd);
-	vc->device = f->device;
-	vc->export_buf = fx_export;
-	vc->export_opaque = f;
-	ret = ks_vapipe_open(vc, &f->va, err, sizeof(err));
-	if (skip_unoffered && ret == -EOPNOTSUPP && strstr(err, "has no encode entrypoint"))
-		ks_skip("%s", err);
-	ck_assert_msg(ret == 0, "ks_vapipe_open: %s", err);
-}
-
-static void fx_open_cfg(struct fixture *f, struct ks_vapipe_config *vc, const char *name)
-{
-	fx_open_vc(f, vc, name, false);
-}
+#include "vapipe_fixture.h"
 
 static void fx_open_packed(struct fixture *f, const char *name, enum ks_idle idle,
 			   bool packed)
@@ -125,82 +54,6 @@ static void fx_open(struct fixture *f, const char *name, enum ks_idle idle)
 	fx_open_packed(f, name, idle, true);
 }
 
-static void fx_close(struct fixture *f)
-{
-	int i;
-
-	ks_vapipe_close(f->va);
-	for (i = 0; i <= MAX_BUFS; i++)
-		if (f->memfd[i] >= 0)
-			close(f->memfd[i]);
-	ks_buf_free(&f->out);
-}
-
-/* The RGB of pixel (x, y) of picture @n: gradients plus a moving block. */
-static void pattern(unsigned int n, unsigned int x, unsigned int y, uint8_t *r, uint8_t *g,
-		    uint8_t *b)
-{
-	*r = (uint8_t)(x * 255 / 319);
-	*g = (uint8_t)(y * 255 / 239);
-	*b = (uint8_t)((x + y + 40 * n) & 0xff);
-	if (x / 16 == n % 12 && y / 16 == 2 + n % 5) {
-		*r = 255 - *r;
-		*g = (uint8_t)(n * 37);
-	}
-}
-
-/* Fill buffer @id (XRGB8888, pitch w*4 + 64) with picture @n. */
-static void draw(struct fixture *f, unsigned int id, unsigned int n, unsigned int w,
-		 unsigned int h)
-{
-	size_t pitch = w * 4 + 64, size = pitch * h;
-	uint8_t *map, r, g, b;
-	unsigned int x, y;
-
-	if (f->memfd[id] < 0) {
-		f->memfd[id] = memfd_create("ks-fake-dmabuf", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-		ck_assert_int_ge(f->memfd[id], 0);
-		ck_assert_int_eq(ftruncate(f->memfd[id], (off_t)size), 0);
-	}
-	map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, f->memfd[id], 0);
-	ck_assert_ptr_ne(map, MAP_FAILED);
-	for (y = 0; y < h; y++) {
-		for (x = 0; x < w; x++) {
-			uint8_t *p = map + y * pitch + 4 * x;
-
-			pattern(n, x, y, &r, &g, &b);
-			p[0] = b;
-			p[1] = g;
-			p[2] = r;
-			p[3] = 0x5a;	/* X: must be ignored */
-		}
-	}
-	munmap(map, size);
-}
-
-static void event_for(struct kmscap_event *ev, uint64_t seq, unsigned int id, unsigned int w,
-		      unsigned int h, uint32_t flags)
-{
-	memset(ev, 0, sizeof(*ev));
-	ev->type = KMSCAP_EVENT_FRAME;
-	ev->flags = flags;
-	ev->seq = seq;
-	ev->timestamp_ns = ks_now_ns();
-	ev->buffer_id = id;
-	ev->format = DRM_FORMAT_XRGB8888;
-	ev->width = w;
-	ev->height = h;
-	ev->num_planes = 1;
-	ev->modifier = DRM_FORMAT_MOD_LINEAR;
-	ev->pitches[0] = w * 4 + 64;
-	ev->src_w = w;
-	ev->src_h = h;
-	ev->mode_width = w;
-	ev->mode_height = h;
-	ev->refresh_mhz = 60000;
-}
-
-
 static void pattern_rgb(const void *arg, unsigned int x, unsigned int y, double *r, double *g,
 			double *b)
 {
@@ -216,45 +69,6 @@ static void pattern_rgb(const void *arg, unsigned int x, unsigned int y, double 
 static void expected_nv12(unsigned int n, unsigned int w, unsigned int h, uint8_t *out)
 {
 	ks_test_yuv420(pattern_rgb, &n, w, h, 255, false, out);
-}
-
-static void write_file(const char *path, const void *data, size_t len)
-{
-	FILE *fp = fopen(path, "wb");
-
-	ck_assert_ptr_nonnull(fp);
-	ck_assert_uint_eq(fwrite(data, 1, len, fp), len);
-	ck_assert_int_eq(fclose(fp), 0);
-}
-
-static void need_ffmpeg(void)
-{
-	if (system("command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1"))
-		ks_skip("ffmpeg/ffprobe are not installed");
-}
-
-/*
- * Every header of the stream @path (in format @fmt: h264, hevc, ivf) parses:
- * FFmpeg's trace_headers reads each parameter set, slice header or OBU
- * header, and the run fails on any error or warning it prints.
- */
-static void headers_clean(const char *path, const char *fmt)
-{
-	char cmd[1400], msg[2048];
-	size_t n, i;
-	FILE *fp;
-
-	snprintf(cmd, sizeof(cmd),
-		 "ffmpeg -nostdin -v warning -f %s -i '%s' -c:v copy -bsf:v trace_headers -f null - 2>&1",
-		 fmt, path);
-	fp = popen(cmd, "r");
-	ck_assert_ptr_nonnull(fp);
-	n = fread(msg, 1, sizeof(msg) - 1, fp);
-	msg[n] = 0;
-	for (i = 0; i < n; i++)
-		if (msg[i] == '\n')
-			msg[i] = ' ';
-	ck_assert_msg(pclose(fp) == 0 && n == 0, "trace_headers on %s: %s", path, msg);
 }
 
 /* Decode @h264 with ffmpeg into NV12 frames of w x h; returns the frame count. */
