@@ -194,3 +194,49 @@ void headers_clean(const char *path, const char *fmt)
 			msg[i] = ' ';
 	ck_assert_msg(pclose(fp) == 0 && n == 0, "trace_headers on %s: %s", path, msg);
 }
+
+/* Run ffmpeg's trace_headers over @path; returns its log (caller frees). */
+char *trace(const char *path, const char *fmt)
+{
+	char cmd[1200], *log;
+	size_t len = 0, cap = 1 << 20;
+	FILE *fp;
+
+	snprintf(cmd, sizeof(cmd),
+		 "ffmpeg -nostdin -v info -f %s -i '%s' -c copy -bsf:v trace_headers -f null - 2>&1",
+		 fmt, path);
+	fp = popen(cmd, "r");
+	ck_assert_ptr_nonnull(fp);
+	log = malloc(cap);
+	ck_assert_ptr_nonnull(log);
+	while (len + 1 < cap && fgets(log + len, (int)(cap - len), fp))
+		len += strlen(log + len);
+	log[len] = '\0';
+	ck_assert_msg(pclose(fp) == 0, "ffmpeg trace_headers failed on %s: %.400s", path,
+		      strstr(log, "Error") ? strstr(log, "Error") : log);
+	return log;
+}
+
+/*
+ * The value of the @nth (from 1) trace line naming @field: the lines look
+ * like "[trace_headers @ 0x..] 112  general_level_idc   00011110 = 30".
+ */
+long field(const char *log, const char *name, int nth)
+{
+	const char *p = log;
+	size_t n = strlen(name);
+	int want = nth;
+
+	while ((p = strstr(p, name))) {
+		const char *eol = strchr(p, '\n'), *eq;
+
+		if ((p == log || p[-1] == ' ') && p[n] == ' ' && --nth == 0) {
+			eq = strstr(p, " = ");
+			ck_assert_msg(eq && (!eol || eq < eol), "no value for %s", name);
+			return strtol(eq + 3, NULL, 10);
+		}
+		p += n;
+	}
+	ck_abort_msg("%s (#%d) is not in the trace", name, want);
+	return -1;
+}

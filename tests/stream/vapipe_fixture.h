@@ -48,4 +48,12 @@ void need_ffmpeg(void);
  */
 void headers_clean(const char *path, const char *fmt);
 
+/* FFmpeg's trace_headers over @path (format @fmt); its log (free it). */
+char *trace(const char *path, const char *fmt);
+/*
+ * The value of the @nth (from 1) trace line naming @name: the lines look
+ * like "[trace_headers @ 0x..] 112  general_level_idc   00011110 = 30".
+ */
+long field(const char *log, const char *name, int nth);
+
 #endif /* KMSCAP_STREAM_VAPIPE_FIXTURE_H */
