@@ -85,5 +85,6 @@ Suite *ks_suite_e2e(void);
 Suite *ks_suite_vapipe(void);
 Suite *ks_suite_errors(void);
 Suite *ks_suite_headers(void);
+Suite *ks_suite_conformance(void);
 
 #endif /* KS_TEST_H */

@@ -183,7 +183,7 @@ void headers_clean(const char *path, const char *fmt)
 	FILE *fp;
 
 	snprintf(cmd, sizeof(cmd),
-		 "ffmpeg -nostdin -v warning -f %s -i '%s' -c:v copy -bsf:v trace_headers -f null - 2>&1",
+		 "ffmpeg -nostdin -v warning -probesize 256M -f %s -i '%s' -c:v copy -bsf:v trace_headers -f null - 2>&1",
 		 fmt, path);
 	fp = popen(cmd, "r");
 	ck_assert_ptr_nonnull(fp);
@@ -203,7 +203,7 @@ char *trace(const char *path, const char *fmt)
 	FILE *fp;
 
 	snprintf(cmd, sizeof(cmd),
-		 "ffmpeg -nostdin -v info -f %s -i '%s' -c copy -bsf:v trace_headers -f null - 2>&1",
+		 "ffmpeg -nostdin -v info -probesize 256M -f %s -i '%s' -c copy -bsf:v trace_headers -f null - 2>&1",
 		 fmt, path);
 	fp = popen(cmd, "r");
 	ck_assert_ptr_nonnull(fp);
@@ -239,4 +239,43 @@ long field(const char *log, const char *name, int nth)
 	}
 	ck_abort_msg("%s (#%d) is not in the trace", name, want);
 	return -1;
+}
+
+/* The 10-bit RGB of pixel (x, y) of picture @n: the 8-bit pattern plus low bits. */
+void pattern10(unsigned int n, unsigned int x, unsigned int y, unsigned int *r,
+	       unsigned int *g, unsigned int *b)
+{
+	uint8_t r8, g8, b8;
+
+	pattern(n, x, y, &r8, &g8, &b8);
+	*r = r8 * 4u + (x & 3);
+	*g = g8 * 4u + (y & 3);
+	*b = b8 * 4u + ((x + y) & 3);
+}
+
+/* Fill buffer @id (XRGB2101010, pitch w*4 + 64) with picture @n. */
+void draw10(struct fixture *f, unsigned int id, unsigned int n, unsigned int w,
+	    unsigned int h)
+{
+	size_t pitch = w * 4 + 64, size = pitch * h;
+	unsigned int x, y, r, g, b;
+	uint8_t *map;
+
+	if (f->memfd[id] < 0) {
+		f->memfd[id] = memfd_create("ks-fake-dmabuf", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+		ck_assert_int_ge(f->memfd[id], 0);
+		ck_assert_int_eq(ftruncate(f->memfd[id], (off_t)size), 0);
+	}
+	map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, f->memfd[id], 0);
+	ck_assert_ptr_ne(map, MAP_FAILED);
+	for (y = 0; y < h; y++) {
+		for (x = 0; x < w; x++) {
+			uint32_t v;
+
+			pattern10(n, x, y, &r, &g, &b);
+			v = 2u << 30 | r << 20 | g << 10 | b;	/* X bits set: ignored */
+			memcpy(map + y * pitch + 4 * x, &v, 4);
+		}
+	}
+	munmap(map, size);
 }

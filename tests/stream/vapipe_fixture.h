@@ -35,6 +35,11 @@ void fx_close(struct fixture *f);
 void pattern(unsigned int n, unsigned int x, unsigned int y, uint8_t *r, uint8_t *g, uint8_t *b);
 /* Fill buffer @id (XRGB8888, pitch w*4 + 64) with picture @n. */
 void draw(struct fixture *f, unsigned int id, unsigned int n, unsigned int w, unsigned int h);
+/* The 10-bit RGB of pixel (x, y) of picture @n: the 8-bit pattern plus low bits. */
+void pattern10(unsigned int n, unsigned int x, unsigned int y, unsigned int *r, unsigned int *g,
+	       unsigned int *b);
+/* Fill buffer @id (XRGB2101010, pitch w*4 + 64) with picture @n. */
+void draw10(struct fixture *f, unsigned int id, unsigned int n, unsigned int w, unsigned int h);
 /* A frame event for buffer @id as drawn by draw(), at 60 Hz. */
 void event_for(struct kmscap_event *ev, uint64_t seq, unsigned int id, unsigned int w,
 	       unsigned int h, uint32_t flags);
