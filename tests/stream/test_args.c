@@ -35,6 +35,18 @@ static int ks_parse(struct ks_args *a, char *err, size_t errlen, ...)
 	return ks_args_parse(a, argc, argv, err, errlen);
 }
 
+/* The default hold timeout: 50 ms, or three refresh periods if longer. */
+START_TEST(args_default_hold)
+{
+	ck_assert_uint_eq(ks_default_hold_ns(60000), 50000000ull);
+	ck_assert_uint_eq(ks_default_hold_ns(144000), 50000000ull);
+	ck_assert_uint_eq(ks_default_hold_ns(0), 50000000ull);
+	ck_assert_uint_eq(ks_default_hold_ns(30000), 100000000ull);
+	ck_assert_uint_eq(ks_default_hold_ns(10000), 300000000ull);
+	ck_assert_uint_eq(ks_default_hold_ns(60001), 50000000ull);
+}
+END_TEST
+
 START_TEST(args_defaults)
 {
 	struct ks_args a;
@@ -372,6 +384,7 @@ Suite *ks_suite_args(void)
 	Suite *s = suite_create("args");
 	TCase *tc;
 
+	KS_ADD(s, args_default_hold);
 	KS_ADD(s, args_defaults);
 	KS_ADD(s, args_all_options);
 	KS_ADD(s, args_reparse);

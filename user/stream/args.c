@@ -107,7 +107,7 @@ void ks_args_usage(FILE *f)
 		"  --frames N            stop after N captured frames\n"
 		"  --duration T          stop after T (10, 10s, 500ms, 2m)\n"
 		"  --queue-depth N       kmscap event queue depth, 1..%d (default: module's)\n"
-		"  --hold-timeout MS     kmscap hold timeout in ms (default one refresh period)\n"
+		"  --hold-timeout MS     kmscap hold timeout in ms (default 50, or 3 refresh periods)\n"
 		"  --pool N              NV12 surfaces, 2..%u (default %u)\n"
 		"  --threads N           1: encode in the event loop's thread; 2: in an encode\n"
 		"                        thread (default $" KS_THREADS_ENV " or %u)\n"
@@ -117,6 +117,13 @@ void ks_args_usage(FILE *f)
 		"\nSIGUSR1, or the line \"idr\" on --control or from the peer of a tcp: or\n"
 		"unix: output, forces an IDR frame; SIGINT/SIGTERM finish the stream cleanly.\n",
 		KMSCAP_MAX_QUEUE, KS_MAX_POOL, KS_DEFAULT_POOL, KS_DEFAULT_THREADS);
+}
+
+uint64_t ks_default_hold_ns(uint32_t refresh_mhz)
+{
+	uint64_t three = refresh_mhz ? 3000000000000ull / refresh_mhz : 0;
+
+	return three > KS_HOLD_FLOOR_NS ? three : KS_HOLD_FLOOR_NS;
 }
 
 const char *ks_codec_name(enum ks_codec c)

@@ -84,6 +84,14 @@ void ks_args_init(struct ks_args *a);
  */
 int ks_args_parse(struct ks_args *a, int argc, char **argv, char *err, size_t errlen);
 void ks_args_usage(FILE *f);
+/*
+ * The hold timeout kmscap-stream attaches with unless --hold-timeout says
+ * otherwise: long enough for a new buffer's import plus its conversion
+ * (KS_HOLD_FLOOR_NS), and at least three refresh periods of the display
+ * (@refresh_mhz, 0 if unknown).
+ */
+#define KS_HOLD_FLOOR_NS	50000000ull
+uint64_t ks_default_hold_ns(uint32_t refresh_mhz);
 const char *ks_codec_name(enum ks_codec c);
 const char *ks_rc_name(enum ks_rc rc);
 /* "10", "10s", "500ms", "2m", "1.5s" -> ns.  0 or -EINVAL / -ERANGE. */

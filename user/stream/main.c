@@ -44,7 +44,7 @@ struct ks_main {
 	/* the module's counters of this client at exit (KMSCAP_IOC_STATS) */
 	bool have_module_stats;
 	struct kmscap_client_stats module;
-	uint64_t hold_timeout_ns;	/* in effect at exit */
+	uint64_t hold_timeout_ns;	/* attached with */
 };
 
 static void ks_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -319,7 +319,14 @@ static int ks_open_kmscap(struct ks_main *m)
 		}
 		m->refresh_mhz = info.refresh_mhz;
 	}
-	ret = kmscap_attach(m->cap, m->display_id, a->queue_depth, a->hold_timeout_ns);
+	/*
+	 * Not the module's default of one refresh period: the first frame of
+	 * every buffer is imported before it is converted, and a hold revoked
+	 * meanwhile loses that frame (torn).
+	 */
+	m->hold_timeout_ns = a->hold_timeout_ns ? a->hold_timeout_ns :
+			     ks_default_hold_ns(m->refresh_mhz);
+	ret = kmscap_attach(m->cap, m->display_id, a->queue_depth, m->hold_timeout_ns);
 	if (ret) {
 		snprintf(subj, sizeof(subj), "%u", m->display_id);
 		ks_err("%s", kmscap_strerror_ctx(ret, KMSCAP_ERR_ATTACH, subj, buf, sizeof(buf)));
@@ -352,25 +359,10 @@ static void ks_cleanup(struct ks_main *m)
 		close(m->control_fd);
 }
 
-/*
- * After the loop: what the module counted for this client, and the hold
- * timeout in effect (--hold-timeout, else one refresh period of the
- * display's current mode: 10^12 / refresh_mhz ns; the module derives it
- * from the mode's pixel clock, which may differ by the clock's rounding).
- */
+/* After the loop: what the module counted for this client. */
 static void ks_read_module_stats(struct ks_main *m)
 {
-	struct kmscap_display_info info;
-	uint32_t mhz = m->refresh_mhz;
-
 	m->have_module_stats = !kmscap_stats(m->cap, &m->module);
-	if (m->args.hold_timeout_ns) {
-		m->hold_timeout_ns = m->args.hold_timeout_ns;
-		return;
-	}
-	if (!kmscap_display_info(m->ctl, m->display_id, &info) && info.refresh_mhz)
-		mhz = info.refresh_mhz;
-	m->hold_timeout_ns = mhz ? 1000000000000ull / mhz : 0;
 }
 
 static int ks_run(struct ks_main *m)

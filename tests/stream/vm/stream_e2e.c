@@ -12,8 +12,8 @@
  *   basic       640x480, the helper stops by itself after FRAMES frames;
  *   modechange  the same, with a mode change to 320x240 halfway;
  *   sigterm     no --frames: the helper gets SIGTERM after the last flip;
- *   fast        like sigterm, but with the module's default queue and hold
- *               timeout (one refresh period) and non-blocking flips as fast
+ *   fast        like sigterm, but with the default queue and hold timeout
+ *               (kmscap-stream's: 100 ms at 30 Hz) and non-blocking flips as fast
  *               as the display takes them: the renderer outpaces the
  *               encoder, frames are dropped and must be counted;
  *   fast1       the same with --threads 1 (fast: the default, or
