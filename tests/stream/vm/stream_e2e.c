@@ -335,6 +335,13 @@ static void ks_run(const struct ks_scenario *sc, unsigned int n)
 		if (sc->pauses && i % 4 == 3)
 			kmscap_t_sleep_ms(1500);
 	}
+	/*
+	 * A fast renderer replaces every frame before a slow (emulated)
+	 * conversion ends, and each is revoked and dropped as torn: the last
+	 * one is left on screen long enough to be encoded.
+	 */
+	if (sc->fast)
+		kmscap_t_sleep_ms(2000);
 	if (sc->sigterm)
 		kill(pid, SIGTERM);
 	status = kmscap_t_wait_child(pid);
