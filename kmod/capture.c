@@ -741,12 +741,12 @@ out_unlock:
 	return ret;
 }
 
-__poll_t kmscap_capture_poll(struct kmscap_client *client, struct file *file, poll_table *wait)
+/* The events of an attached client (the caller registered its wait queue). */
+__poll_t kmscap_capture_poll(struct kmscap_client *client)
 {
 	struct kmscap_display *disp = client->disp;
 	__poll_t mask = 0;
 
-	poll_wait(file, &client->wq, wait);
 	spin_lock(&disp->capture_lock);
 	if (client->nqueued || (client->hangup && !client->hangup_read))
 		mask |= EPOLLIN | EPOLLRDNORM;

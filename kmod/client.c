@@ -387,9 +387,14 @@ static __poll_t kmscap_client_poll(struct file *file, poll_table *wait)
 {
 	struct kmscap_client *client = file->private_data;
 
+	/*
+	 * Registered before the attach too: an epoll set that watches the
+	 * file from before ATTACH is woken by the frames that follow it.
+	 */
+	poll_wait(file, &client->wq, wait);
 	if (!kmscap_client_display(client))
 		return EPOLLERR;
-	return kmscap_capture_poll(client, file, wait);
+	return kmscap_capture_poll(client);
 }
 
 static const struct file_operations kmscap_client_fops = {

@@ -358,8 +358,7 @@ int kmscap_capture_attach(struct kmscap_client *client, struct kmscap_display *d
 void kmscap_capture_detach(struct kmscap_client *client);
 ssize_t kmscap_capture_read(struct kmscap_client *client, char __user *buf,
 			    size_t count, bool nonblock);
-__poll_t kmscap_capture_poll(struct kmscap_client *client, struct file *file,
-			     poll_table *wait);
+__poll_t kmscap_capture_poll(struct kmscap_client *client);
 int kmscap_capture_release(struct kmscap_client *client, u64 seq);
 void kmscap_capture_stats(struct kmscap_client *client, struct kmscap_client_stats *st);
 
