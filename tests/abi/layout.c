@@ -13,12 +13,17 @@
 
 #include "kmscap.h"
 
+/* A field holding a file descriptor or a coordinate must be signed. */
+#define KMSCAP_IS_SIGNED(s, f)	_Generic(((struct s *)0)->f, __s32: 1, __s64: 1, default: 0)
+
 #ifdef KMSCAP_LAYOUT_STATIC
 
 #define KMSCAP_CHECK_FIELD(s, f, off) \
 	_Static_assert(offsetof(struct s, f) == (off), #s "." #f " offset")
 #define KMSCAP_CHECK_SIZE(s, size) \
 	_Static_assert(sizeof(struct s) == (size), "sizeof " #s)
+#define KMSCAP_CHECK_SIGNED(s, f) \
+	_Static_assert(KMSCAP_IS_SIGNED(s, f), #s "." #f " is signed")
 
 #else
 
@@ -29,6 +34,14 @@ static int kmscap_failed, kmscap_struct_bad, kmscap_n;
 		if (offsetof(struct s, f) != (off)) {				\
 			printf("# %s.%s at %zu, expected %d\n", #s, #f,		\
 			       offsetof(struct s, f), (off));			\
+			kmscap_struct_bad = 1;					\
+		}								\
+	} while (0)
+
+#define KMSCAP_CHECK_SIGNED(s, f)						\
+	do {									\
+		if (!KMSCAP_IS_SIGNED(s, f)) {					\
+			printf("# %s.%s is unsigned\n", #s, #f);		\
 			kmscap_struct_bad = 1;					\
 		}								\
 	} while (0)
@@ -102,6 +115,7 @@ int main(void)
 	KMSCAP_CHECK_FIELD(kmscap_export, buffer_id, 0);
 	KMSCAP_CHECK_FIELD(kmscap_export, flags, 4);
 	KMSCAP_CHECK_FIELD(kmscap_export, fd, 8);
+	KMSCAP_CHECK_SIGNED(kmscap_export, fd);
 	KMSCAP_CHECK_FIELD(kmscap_export, pad, 12);
 	KMSCAP_CHECK_FIELD(kmscap_export, size, 16);
 	KMSCAP_CHECK_SIZE(kmscap_export, 24);
@@ -145,6 +159,8 @@ int main(void)
 	KMSCAP_CHECK_FIELD(kmscap_event, damage, 120);
 	KMSCAP_CHECK_FIELD(kmscap_event, cursor_x, 248);
 	KMSCAP_CHECK_FIELD(kmscap_event, cursor_y, 256);
+	KMSCAP_CHECK_SIGNED(kmscap_event, cursor_x);
+	KMSCAP_CHECK_SIGNED(kmscap_event, cursor_y);
 	KMSCAP_CHECK_FIELD(kmscap_event, cursor_buffer_id, 264);
 	KMSCAP_CHECK_FIELD(kmscap_event, cursor_format, 268);
 	KMSCAP_CHECK_FIELD(kmscap_event, cursor_width, 272);
