@@ -501,11 +501,11 @@ int kmscap_export(struct kmscap_dev *dev, uint32_t buffer_id, uint32_t flags, ui
 	ret = kmscap_ioctl(dev->fd, KMSCAP_IOC_EXPORT, &e);
 	if (ret < 0)
 		return ret;
-	if (e.fd > INT32_MAX)
+	if (e.fd < 0)
 		return -EBADF;
 	if (size)
 		*size = e.size;
-	return (int)e.fd;
+	return e.fd;
 }
 
 static int kmscap_dev_export(void *opaque, uint32_t buffer_id, uint64_t *size)

@@ -3,7 +3,7 @@
  * kmscap: virtual KMS displays whose every flipped frame is handed to
  * capture clients, zero-copy, as DMA-BUF.
  *
- * All structures use only __u32, __u64 and __s64 fields, are naturally
+ * All structures use only __u32, __s32, __u64 and __s64 fields, are naturally
  * aligned and have the same layout on 32- and 64-bit ABIs.  Every pad
  * field and every unknown flag bit must be zero; the kernel rejects
  * anything else with -EINVAL.
@@ -208,7 +208,8 @@ struct kmscap_attach {
  * struct kmscap_export - export a display buffer as a DMA-BUF
  * @buffer_id: a buffer id seen in an event of this client.
  * @flags: KMSCAP_EXPORT_*.
- * @fd: out: a new read-only DMA-BUF fd sharing the buffer's pages.
+ * @fd: out: a new read-only DMA-BUF fd sharing the buffer's pages (signed
+ *	since ABI 1.2, as file descriptors are; the layout is unchanged).
  * @pad: must be zero.
  * @size: out: size of the DMA-BUF in bytes.
  *
@@ -218,7 +219,7 @@ struct kmscap_attach {
 struct kmscap_export {
 	__u32 buffer_id;
 	__u32 flags;
-	__u32 fd;
+	__s32 fd;
 	__u32 pad;
 	__u64 size;
 };
