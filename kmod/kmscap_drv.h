@@ -356,11 +356,13 @@ void kmscap_capture_hangup(struct kmscap_display *disp);
 int kmscap_capture_attach(struct kmscap_client *client, struct kmscap_display *disp,
 			  const struct kmscap_attach *req);
 void kmscap_capture_detach(struct kmscap_client *client);
+int kmscap_capture_release(struct kmscap_client *client, u64 seq);
+void kmscap_capture_stats(struct kmscap_client *client, struct kmscap_client_stats *st);
+
+/* event.c: read() and poll() of a capture client */
 ssize_t kmscap_capture_read(struct kmscap_client *client, char __user *buf,
 			    size_t count, bool nonblock);
 __poll_t kmscap_capture_poll(struct kmscap_client *client);
-int kmscap_capture_release(struct kmscap_client *client, u64 seq);
-void kmscap_capture_stats(struct kmscap_client *client, struct kmscap_client_stats *st);
 
 /* backpressure.c: buffers pinned by holds, flips waiting for them */
 void kmscap_backpressure_init(struct kmscap_display *disp);
