@@ -559,6 +559,7 @@ int kmscap_capture_attach(struct kmscap_client *client, struct kmscap_display *d
 	}
 	client->queue_depth = req->queue_depth ?: KMSCAP_DEFAULT_QUEUE;
 	client->hold_timeout_ns = req->hold_timeout_ns;
+	client->framed = req->flags & KMSCAP_ATTACH_FRAMED;
 	client->first_pending = true;
 	client->disp = disp;
 	list_add_tail(&client->link, &disp->clients);

@@ -8,7 +8,8 @@
  * only once its result is written back: a display is destroyed again, an
  * fd is installed only then, so that an EFAULT leaves nothing behind.
  * Structures may grow: a caller's larger structure is accepted when its
- * unknown tail is zero.
+ * unknown tail is zero, an older, smaller revision (down to the 1.0 size)
+ * is zero-extended on the way in and cut on the way out.
  */
 
 #include <linux/dma-buf.h>
@@ -73,6 +74,7 @@ static int kmscap_ioctl_version(struct kmscap_client *client, void *data)
 		  KMSCAP_CAP_HOLD | KMSCAP_CAP_HOTPLUG;
 	v->max_displays = kmscap_max_displays;
 	v->event_size = sizeof(struct kmscap_event);
+	v->max_event_size = KMSCAP_EVENT_FRAMED_MAX;
 	return 0;
 }
 
@@ -164,7 +166,7 @@ static int kmscap_ioctl_attach(struct kmscap_client *client, void *data)
 	struct kmscap_display *disp;
 	int ret;
 
-	if (req->flags || req->pad || req->queue_depth > KMSCAP_MAX_QUEUE ||
+	if ((req->flags & ~KMSCAP_ATTACH_FLAGS) || req->pad || req->queue_depth > KMSCAP_MAX_QUEUE ||
 	    req->hold_timeout_ns > KMSCAP_MAX_HOLD_NS)
 		return -EINVAL;
 
@@ -266,6 +268,7 @@ static void kmscap_ioctl_export_finish(struct kmscap_client *client,
 /**
  * struct kmscap_ioctl_desc - one ioctl
  * @cmd: its command number
+ * @min_size: the size of the structure's 1.0 revision, the smallest taken
  * @fn: the handler, with the argument copied in and checked for size
  * @finish: for a call that makes something the caller learns of only from
  *	the result (a display, an fd): run after the handler succeeded, with
@@ -273,16 +276,21 @@ static void kmscap_ioctl_export_finish(struct kmscap_client *client,
  */
 struct kmscap_ioctl_desc {
 	unsigned int cmd;
+	unsigned int min_size;
 	int (*fn)(struct kmscap_client *client, void *data);
 	void (*finish)(struct kmscap_client *client, struct kmscap_ioctl_call *call,
 		       bool written);
 };
 
-#define KMSCAP_IOCTL(c, f) [_IOC_NR(c)] = { .cmd = c, .fn = f }
-#define KMSCAP_IOCTL_MAKES(c, f, d) [_IOC_NR(c)] = { .cmd = c, .fn = f, .finish = d }
+/* A structure unchanged since 1.0; a grown one names its 1.0 end. */
+#define KMSCAP_IOCTL(c, f) [_IOC_NR(c)] = { .cmd = c, .min_size = _IOC_SIZE(c), .fn = f }
+#define KMSCAP_IOCTL_GROWN(c, f, min) [_IOC_NR(c)] = { .cmd = c, .min_size = min, .fn = f }
+#define KMSCAP_IOCTL_MAKES(c, f, d) \
+	[_IOC_NR(c)] = { .cmd = c, .min_size = _IOC_SIZE(c), .fn = f, .finish = d }
 
 static const struct kmscap_ioctl_desc kmscap_ioctls[] = {
-	KMSCAP_IOCTL(KMSCAP_IOC_VERSION, kmscap_ioctl_version),
+	KMSCAP_IOCTL_GROWN(KMSCAP_IOC_VERSION, kmscap_ioctl_version,
+			   offsetofend(struct kmscap_version, event_size)),
 	KMSCAP_IOCTL_MAKES(KMSCAP_IOC_DISPLAY_CREATE, kmscap_ioctl_create,
 			   kmscap_ioctl_create_finish),
 	KMSCAP_IOCTL(KMSCAP_IOC_DISPLAY_INFO, kmscap_ioctl_info),
@@ -295,8 +303,6 @@ static const struct kmscap_ioctl_desc kmscap_ioctls[] = {
 	KMSCAP_IOCTL(KMSCAP_IOC_STATS, kmscap_ioctl_stats),
 };
 
-/* Large enough for every ioctl structure. */
-
 static long kmscap_client_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct kmscap_client *client = file->private_data;
@@ -304,7 +310,7 @@ static long kmscap_client_ioctl(struct file *file, unsigned int cmd, unsigned lo
 	const struct kmscap_ioctl_desc *desc;
 	struct kmscap_ioctl_call call;
 	unsigned int nr = _IOC_NR(cmd);
-	size_t usize, ksize;
+	size_t usize, ksize, csize;
 	bool written;
 	int ret;
 
@@ -317,12 +323,14 @@ static long kmscap_client_ioctl(struct file *file, unsigned int cmd, unsigned lo
 	usize = _IOC_SIZE(cmd);
 	ksize = _IOC_SIZE(desc->cmd);
 	BUILD_BUG_ON(sizeof(call.arg) > 64);
-	if (usize < ksize)
+	if (usize < desc->min_size)
 		return -EINVAL;
+	/* An older revision: the fields it lacks read as zero, and go nowhere. */
+	csize = min(usize, ksize);
 
 	memset(&call, 0, sizeof(call));
 	if (_IOC_DIR(cmd) & _IOC_WRITE) {
-		if (copy_from_user(&call.arg, uarg, ksize))
+		if (copy_from_user(&call.arg, uarg, csize))
 			return -EFAULT;
 		if (usize > ksize) {
 			ret = check_zeroed_user(uarg + ksize, usize - ksize);
@@ -337,8 +345,8 @@ static long kmscap_client_ioctl(struct file *file, unsigned int cmd, unsigned lo
 
 	written = true;
 	if (_IOC_DIR(cmd) & _IOC_READ) {
-		written = !copy_to_user(uarg, &call.arg, ksize) &&
-			  (usize == ksize || (_IOC_DIR(cmd) & _IOC_WRITE) ||
+		written = !copy_to_user(uarg, &call.arg, csize) &&
+			  (usize <= ksize || (_IOC_DIR(cmd) & _IOC_WRITE) ||
 			   !clear_user(uarg + ksize, usize - ksize));
 	}
 	if (desc->finish)

@@ -39,6 +39,88 @@ static void kmscap_client_trim_revoked(struct kmscap_client *client, struct list
 	}
 }
 
+/* The length of @ev (type KMSCAP_EVENT_*) as @client reads it. */
+static size_t kmscap_event_len(const struct kmscap_client *client, const struct kmscap_event *ev)
+{
+	if (!client->framed)
+		return sizeof(*ev);
+	if (ev->type == KMSCAP_EVENT_HANGUP)
+		return sizeof(struct kmscap_event_hangup);
+	return sizeof(struct kmscap_event_frame) + ev->num_damage * sizeof(struct kmscap_rect);
+}
+
+static void kmscap_event_frame_encode(const struct kmscap_event *ev, void *buf, size_t len)
+{
+	struct kmscap_event_frame *f = buf;
+
+	memset(f, 0, sizeof(*f));
+	f->base.type = KMSCAP_EVENT_FRAME;
+	f->base.length = len;
+	f->flags = ev->flags;
+	f->display_id = ev->display_id;
+	f->seq = ev->seq;
+	f->timestamp_ns = ev->timestamp_ns;
+	f->dropped = ev->dropped;
+	f->buffer_id = ev->buffer_id;
+	f->format = ev->format;
+	f->modifier = ev->modifier;
+	f->width = ev->width;
+	f->height = ev->height;
+	f->num_planes = ev->num_planes;
+	memcpy(f->pitches, ev->pitches, sizeof(f->pitches));
+	memcpy(f->offsets, ev->offsets, sizeof(f->offsets));
+	f->src_x = ev->src_x;
+	f->src_y = ev->src_y;
+	f->src_w = ev->src_w;
+	f->src_h = ev->src_h;
+	f->mode_width = ev->mode_width;
+	f->mode_height = ev->mode_height;
+	f->refresh_mhz = ev->refresh_mhz;
+	f->num_damage = ev->num_damage;
+	f->damage_offset = sizeof(*f);
+	f->cursor_buffer_id = ev->cursor_buffer_id;
+	f->cursor_x = ev->cursor_x;
+	f->cursor_y = ev->cursor_y;
+	f->cursor_format = ev->cursor_format;
+	f->cursor_width = ev->cursor_width;
+	f->cursor_height = ev->cursor_height;
+	f->cursor_hot_x = ev->cursor_hot_x;
+	f->cursor_hot_y = ev->cursor_hot_y;
+	f->cursor_pitch = ev->cursor_pitch;
+	memcpy(f + 1, ev->damage, ev->num_damage * sizeof(struct kmscap_rect));
+}
+
+/*
+ * Write @ev at @buf as @client reads it: the 1.0 event as it is, or framed
+ * (@len bytes, from kmscap_event_len()).
+ */
+static void kmscap_event_encode(const struct kmscap_client *client,
+				const struct kmscap_event *ev, void *buf, size_t len)
+{
+	struct kmscap_event_hangup *h = buf;
+
+	if (!client->framed) {
+		memcpy(buf, ev, sizeof(*ev));
+	} else if (ev->type == KMSCAP_EVENT_HANGUP) {
+		memset(h, 0, sizeof(*h));
+		h->base.type = KMSCAP_EVENT_HANGUP;
+		h->base.length = len;
+		h->display_id = ev->display_id;
+		h->seq = ev->seq;
+		h->timestamp_ns = ev->timestamp_ns;
+	} else {
+		kmscap_event_frame_encode(ev, buf, len);
+	}
+}
+
+/* The most a read() of @client can return: its queue and the hang-up. */
+static size_t kmscap_read_max(const struct kmscap_client *client)
+{
+	size_t one = client->framed ? KMSCAP_EVENT_FRAMED_MAX : sizeof(struct kmscap_event);
+
+	return (client->queue_depth + 1) * one;
+}
+
 /**
  * kmscap_capture_read - read() on an attached client
  * @client: the client
@@ -46,27 +128,32 @@ static void kmscap_client_trim_revoked(struct kmscap_client *client, struct list
  * @count: its size; at least one event
  * @nonblock: O_NONBLOCK
  *
- * Return: bytes read (a multiple of the event size), 0 at end of file
- * after the hang-up event, or a negative errno.
+ * A client attached with %KMSCAP_ATTACH_FRAMED reads framed events (each
+ * as long as it says), any other the fixed 1.0 event.  Whole events only:
+ * -EINVAL when the next one does not fit.
+ *
+ * Return: bytes read, 0 at end of file after the hang-up event, or a
+ * negative errno.
  */
 ssize_t kmscap_capture_read(struct kmscap_client *client, char __user *buf,
 			    size_t count, bool nonblock)
 {
 	struct kmscap_display *disp = client->disp;
 	struct kmscap_hold *taken[KMSCAP_MAX_QUEUE + 1];
-	struct kmscap_event *evs;
-	size_t n, i = 0, ntaken = 0;
+	size_t len, size, done = 0, ntaken = 0;
 	bool hangup_taken = false, first_was;
+	struct kmscap_event ev;
 	u64 dropped_was;
 	LIST_HEAD(dead);
 	ssize_t ret;
+	u8 *kbuf;
 
-	if (count < sizeof(*evs))
+	if (count < (client->framed ? sizeof(struct kmscap_event_header) :
+				      sizeof(struct kmscap_event)))
 		return -EINVAL;
-	/* At most the queue and the hang-up event can be returned. */
-	n = min_t(size_t, count / sizeof(*evs), client->queue_depth + 1);
-	evs = kcalloc(n, sizeof(*evs), GFP_KERNEL);
-	if (!evs)
+	size = min(count, kmscap_read_max(client));
+	kbuf = kmalloc(size, GFP_KERNEL);
+	if (!kbuf)
 		return -ENOMEM;
 
 	mutex_lock(&client->read_lock);
@@ -90,15 +177,20 @@ ssize_t kmscap_capture_read(struct kmscap_client *client, char __user *buf,
 	kmscap_client_trim_revoked(client, &dead);
 	first_was = client->first_pending;
 	dropped_was = client->dropped_since;
-	while (i < n && client->nqueued) {
+	while (client->nqueued) {
 		struct kmscap_hold *hold = list_first_entry(&client->queue, struct kmscap_hold,
 							    client_link);
 
-		evs[i] = hold->frame->ev;
+		ev = hold->frame->ev;
 		if (client->first_pending)
-			evs[i].flags |= KMSCAP_FRAME_FIRST;
+			ev.flags |= KMSCAP_FRAME_FIRST;
+		ev.dropped = client->dropped_since;
+		len = kmscap_event_len(client, &ev);
+		if (len > size - done)
+			break;
+		kmscap_event_encode(client, &ev, kbuf + done, len);
+		done += len;
 		client->first_pending = false;
-		evs[i].dropped = client->dropped_since;
 		client->dropped_since = 0;
 		hold->read = true;
 		list_move_tail(&hold->client_link, &client->held);
@@ -106,21 +198,27 @@ ssize_t kmscap_capture_read(struct kmscap_client *client, char __user *buf,
 		client->stats.queued--;
 		client->stats.held++;
 		taken[ntaken++] = hold;
-		i++;
 	}
-	if (i < n && !client->nqueued && client->hangup && !client->hangup_read) {
-		evs[i].type = KMSCAP_EVENT_HANGUP;
-		evs[i].display_id = disp->id;
-		evs[i].seq = disp->seq;
-		evs[i].timestamp_ns = ktime_get_ns();
-		client->hangup_read = true;
-		hangup_taken = true;
-		i++;
+	if (!client->nqueued && client->hangup && !client->hangup_read) {
+		memset(&ev, 0, sizeof(ev));
+		ev.type = KMSCAP_EVENT_HANGUP;
+		ev.display_id = disp->id;
+		ev.seq = disp->seq;
+		ev.timestamp_ns = ktime_get_ns();
+		len = kmscap_event_len(client, &ev);
+		if (len <= size - done) {
+			kmscap_event_encode(client, &ev, kbuf + done, len);
+			done += len;
+			client->hangup_read = true;
+			hangup_taken = true;
+		}
 	}
 	spin_unlock(&disp->capture_lock);
 
-	ret = i * sizeof(*evs);
-	if (i && copy_to_user(buf, evs, ret)) {
+	ret = done;
+	if (!done && (client->nqueued || (client->hangup && !client->hangup_read)))
+		ret = -EINVAL;		/* the next event does not fit */
+	if (done && copy_to_user(buf, kbuf, done)) {
 		/*
 		 * Undo: the client saw nothing, so nothing is lost: the holds go
 		 * back to the queue, the next event read is still the first and
@@ -155,7 +253,7 @@ ssize_t kmscap_capture_read(struct kmscap_client *client, char __user *buf,
 out_unlock:
 	mutex_unlock(&client->read_lock);
 	kmscap_hold_free_list(&dead);
-	kfree(evs);
+	kfree(kbuf);
 	return ret;
 }
 

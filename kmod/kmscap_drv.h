@@ -48,6 +48,9 @@
 #define KMSCAP_CURSOR_MAX	256
 /* Revoked frames a client has not released are remembered up to this. */
 #define KMSCAP_MAX_REVOKED	64
+/* The largest framed event: a frame with all its damage rectangles. */
+#define KMSCAP_EVENT_FRAMED_MAX	(sizeof(struct kmscap_event_frame) + \
+				 KMSCAP_MAX_DAMAGE * sizeof(struct kmscap_rect))
 
 extern unsigned int kmscap_max_displays;
 
@@ -174,6 +177,8 @@ struct kmscap_hold {
  * @wq: woken on new events and on hang-up.
  * @file: the open file, constant; its f_cred decides what the client
  *	may do (kmscap_display_permitted()).
+ * @framed: attached with %KMSCAP_ATTACH_FRAMED: reads framed events, else
+ *	1.0 ones.  Set at attach, before @disp; constant afterwards.
  *
  * The following are guarded by @disp->capture_lock:
  * @queue: unread holds, oldest first.
@@ -195,6 +200,7 @@ struct kmscap_client {
 	struct list_head link;
 	wait_queue_head_t wq;
 	struct file *file;
+	bool framed;
 	struct list_head queue;
 	struct list_head held;
 	u32 nqueued;

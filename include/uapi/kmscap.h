@@ -12,7 +12,16 @@
  * appended; the size encoded in the ioctl number tells the kernel which
  * revision the caller knows.  A caller passing a larger structure than
  * the kernel knows gets -E2BIG unless the unknown tail is all zero; a
- * caller passing a smaller, older revision gets the older behaviour.
+ * caller passing a smaller, older revision (never smaller than the 1.0
+ * one: -EINVAL) gets the older behaviour: what it passes is zero-extended,
+ * what it gets back is cut to its size.
+ *
+ * Events grow the same way (since ABI 1.2): a client that attaches with
+ * %KMSCAP_ATTACH_FRAMED reads events that each start with a &struct
+ * kmscap_event_header giving their type and length; it skips the types it
+ * does not know, and fields appended to a type it knows are beyond the
+ * length an older module writes.  A client that attaches without it reads
+ * the fixed 1.0 &struct kmscap_event, byte for byte as ABI 1.0 defined it.
  */
 #ifndef _UAPI_KMSCAP_H
 #define _UAPI_KMSCAP_H
@@ -21,7 +30,7 @@
 #include <linux/types.h>
 
 #define KMSCAP_ABI_MAJOR	1
-#define KMSCAP_ABI_MINOR	1
+#define KMSCAP_ABI_MINOR	2
 
 /* 0xC6 is unassigned in Documentation/userspace-api/ioctl/ioctl-number.rst */
 #define KMSCAP_IOC_MAGIC	0xC6
@@ -52,7 +61,15 @@
  * @minor: %KMSCAP_ABI_MINOR; grows with compatible additions.
  * @caps: mask of KMSCAP_CAP_* bits.
  * @max_displays: how many displays may exist at once (module parameter).
- * @event_size: size in bytes of one &struct kmscap_event as read().
+ * @event_size: size in bytes of one &struct kmscap_event as read() by a
+ *	client attached without %KMSCAP_ATTACH_FRAMED (the 1.0 event).
+ * @max_event_size: since ABI 1.2: the largest event a client attached
+ *	with %KMSCAP_ATTACH_FRAMED may read; a read() buffer this large
+ *	always holds the next event.  A 1.1 module leaves it zero.
+ * @pad: zero.
+ *
+ * The 1.0 revision ends after @event_size (24 bytes); a caller passing it
+ * gets that much.
  */
 struct kmscap_version {
 	__u32 major;
@@ -60,6 +77,8 @@ struct kmscap_version {
 	__u64 caps;
 	__u32 max_displays;
 	__u32 event_size;
+	__u32 max_event_size;
+	__u32 pad;
 };
 
 /* Flags for &struct kmscap_display_create. */
@@ -179,10 +198,16 @@ struct kmscap_display_destroy {
 	__u32 pad;
 };
 
+/* Flags for &struct kmscap_attach (since ABI 1.2; a 1.1 module says -EINVAL). */
+#define KMSCAP_ATTACH_FRAMED	(1U << 0)
+#define KMSCAP_ATTACH_FLAGS	KMSCAP_ATTACH_FRAMED
+
 /**
  * struct kmscap_attach - make this fd a capture client of a display
  * @display_id: display to capture.
- * @flags: must be zero.
+ * @flags: KMSCAP_ATTACH_*: with %KMSCAP_ATTACH_FRAMED, read() returns
+ *	framed events (&struct kmscap_event_header first), without it the
+ *	1.0 &struct kmscap_event.
  * @queue_depth: unread frame events kept, 1..%KMSCAP_MAX_QUEUE, or 0 for
  *	%KMSCAP_DEFAULT_QUEUE.  When full, the oldest unread frame is dropped.
  * @pad: must be zero.
@@ -292,7 +317,125 @@ struct kmscap_rect {
 };
 
 /**
- * struct kmscap_event - one event, as returned by read() on a client fd
+ * struct kmscap_event_header - the start of every framed event
+ * @type: KMSCAP_EVENT_*; a reader skips the types it does not know.
+ * @length: bytes of the whole event, this header included: a multiple of
+ *	8, at least 8.  The next event starts @length bytes after this one.
+ *
+ * Read by clients attached with %KMSCAP_ATTACH_FRAMED.  read() returns
+ * whole events only, as many as fit (-EINVAL when the next one does not
+ * fit: a buffer of &kmscap_version.max_event_size bytes always does).  A
+ * newer module may append fields to an event type, so @length may exceed
+ * the structure a reader knows (read the fields it knows, skip the rest),
+ * never fall short of the 1.2 size of the type.
+ */
+struct kmscap_event_header {
+	__u32 type;
+	__u32 length;
+};
+
+/**
+ * struct kmscap_event_frame - a framed %KMSCAP_EVENT_FRAME event
+ * @base: type %KMSCAP_EVENT_FRAME and length, which is @damage_offset +
+ *	@num_damage * sizeof(&struct kmscap_rect).
+ * @flags: KMSCAP_FRAME_* flags.
+ * @display_id: display the event belongs to.
+ * @seq: frame sequence number on the display, from 1, increasing by one
+ *	per flip.
+ * @timestamp_ns: CLOCK_MONOTONIC time of the flip, in ns.
+ * @dropped: frames this client lost since its previous frame event.
+ * @buffer_id: stable id of the primary plane's buffer (0 when blank).
+ * @format: DRM fourcc of the buffer.
+ * @modifier: DRM format modifier of the buffer.
+ * @width: framebuffer width in pixels.
+ * @height: framebuffer height in pixels.
+ * @num_planes: number of valid @pitches / @offsets.
+ * @pad: zero.
+ * @pitches: bytes per line of each plane.
+ * @offsets: byte offset of each plane in the buffer.
+ * @src_x: visible source rectangle, left, in pixels.
+ * @src_y: visible source rectangle, top.
+ * @src_w: visible source rectangle, width.
+ * @src_h: visible source rectangle, height.
+ * @mode_width: active mode width.
+ * @mode_height: active mode height.
+ * @refresh_mhz: active mode refresh rate in mHz.
+ * @num_damage: number of &struct kmscap_rect at @damage_offset; zero with
+ *	%KMSCAP_FRAME_FULL_DAMAGE (the whole frame changed).  Up to
+ *	%KMSCAP_MAX_DAMAGE today; a reader must not assume a limit.
+ * @damage_offset: where the damage rectangles start, in bytes from the
+ *	start of the event: after every field the module knows, so that
+ *	fields appended later move it.
+ * @cursor_buffer_id: buffer id of the cursor image, 0 when hidden.
+ * @cursor_x: cursor plane's left edge on the CRTC (may be negative).
+ * @cursor_y: cursor plane's top edge on the CRTC (may be negative).
+ * @cursor_format: DRM fourcc of the cursor buffer.
+ * @cursor_width: cursor image width.
+ * @cursor_height: cursor image height.
+ * @cursor_hot_x: cursor hotspot, from the left of the image.
+ * @cursor_hot_y: cursor hotspot, from the top of the image.
+ * @cursor_pitch: bytes per line of the cursor buffer.
+ *
+ * The fields mean what they mean in &struct kmscap_event.  A frame event
+ * holds its frame: release it with %KMSCAP_IOC_RELEASE.
+ */
+struct kmscap_event_frame {
+	struct kmscap_event_header base;
+	__u32 flags;
+	__u32 display_id;
+	__u64 seq;
+	__u64 timestamp_ns;
+	__u64 dropped;
+	__u32 buffer_id;
+	__u32 format;
+	__u64 modifier;
+	__u32 width;
+	__u32 height;
+	__u32 num_planes;
+	__u32 pad;
+	__u32 pitches[4];
+	__u32 offsets[4];
+	__u32 src_x;
+	__u32 src_y;
+	__u32 src_w;
+	__u32 src_h;
+	__u32 mode_width;
+	__u32 mode_height;
+	__u32 refresh_mhz;
+	__u32 num_damage;
+	__u32 damage_offset;
+	__u32 cursor_buffer_id;
+	__s64 cursor_x;
+	__s64 cursor_y;
+	__u32 cursor_format;
+	__u32 cursor_width;
+	__u32 cursor_height;
+	__u32 cursor_hot_x;
+	__u32 cursor_hot_y;
+	__u32 cursor_pitch;
+};
+
+/**
+ * struct kmscap_event_hangup - a framed %KMSCAP_EVENT_HANGUP event
+ * @base: type %KMSCAP_EVENT_HANGUP and length.
+ * @display_id: the display that was destroyed.
+ * @pad: zero.
+ * @seq: the sequence number of its last frame.
+ * @timestamp_ns: CLOCK_MONOTONIC time of the hang-up, in ns.
+ *
+ * The last event; read() returns 0 afterwards.
+ */
+struct kmscap_event_hangup {
+	struct kmscap_event_header base;
+	__u32 display_id;
+	__u32 pad;
+	__u64 seq;
+	__u64 timestamp_ns;
+};
+
+/**
+ * struct kmscap_event - one 1.0 event, as returned by read() on a client fd
+ *	attached without %KMSCAP_ATTACH_FRAMED
  * @type: KMSCAP_EVENT_*.
  * @flags: KMSCAP_FRAME_* flags.
  * @seq: frame sequence number on the display, from 1, increasing by one

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
  * bad_ioctl: every /dev/kmscap ioctl fed with raw, wrong input:
- *  - sizes encoded in the ioctl number: smaller (-EINVAL), larger with a
- *    non-zero tail (-E2BIG), larger with a zero tail (works as usual);
+ *  - sizes encoded in the ioctl number: smaller than the 1.0 revision
+ *    (-EINVAL), an older revision (VERSION of 1.0: works, cut to its
+ *    size), larger with a non-zero tail (-E2BIG), larger with a zero tail
+ *    (works as usual);
  *  - unknown flags, non-zero pad, unknown ids, out-of-range values
  *    (queue_depth, hold_timeout_ns, modes), double ATTACH (-EBUSY);
  *  - LIST with a huge count and an invalid pointer (-EFAULT);
@@ -38,10 +40,12 @@ static int kmscap_raw(int fd, unsigned int dir, unsigned int nr, unsigned int si
 /*
  * Size checks of one ioctl: @arg holds a valid payload of @size bytes for
  * which the normal call returns @want; the buffer behind it has room for
- * @size + BIG bytes.  @writes: the kernel reads the struct (IOW/IOWR).
+ * @size + BIG bytes.  @min is the size of the structure's 1.0 revision.
+ * @check_tail: the kernel reads the struct (IOW/IOWR).
  */
-static void kmscap_sizes(int fd, const char *name, unsigned int dir, unsigned int nr,
-			 unsigned int size, const void *arg, int want, bool check_tail)
+static void kmscap_sizes_min(int fd, const char *name, unsigned int dir, unsigned int nr,
+			     unsigned int size, unsigned int min, const void *arg, int want,
+			     bool check_tail)
 {
 	uint8_t buf[512];
 	char what[96];
@@ -50,8 +54,8 @@ static void kmscap_sizes(int fd, const char *name, unsigned int dir, unsigned in
 	KT_ASSERT(size + BIG <= sizeof(buf), "bad test");
 	memset(buf, 0, sizeof(buf));
 	memcpy(buf, arg, size);
-	snprintf(what, sizeof(what), "%s with size %u (expects %u)", name, size - 4, size);
-	CHECK_RET(kmscap_raw(fd, dir, nr, size - 4, buf), -EINVAL, what);
+	snprintf(what, sizeof(what), "%s with size %u (1.0 is %u)", name, min - 4, min);
+	CHECK_RET(kmscap_raw(fd, dir, nr, min - 4, buf), -EINVAL, what);
 	memcpy(buf, arg, size);
 	snprintf(what, sizeof(what), "%s with size 0", name);
 	CHECK_RET(kmscap_raw(fd, dir, nr, 0, buf), -EINVAL, what);
@@ -70,6 +74,13 @@ static void kmscap_sizes(int fd, const char *name, unsigned int dir, unsigned in
 			     kmscap_t_errname(r), kmscap_t_errname(want));
 		kmscap_failures++;
 	}
+}
+
+/* A structure unchanged since 1.0. */
+static void kmscap_sizes(int fd, const char *name, unsigned int dir, unsigned int nr,
+			 unsigned int size, const void *arg, int want, bool check_tail)
+{
+	kmscap_sizes_min(fd, name, dir, nr, size, size, arg, want, check_tail);
 }
 
 static int kmscap_new_fd(void)
@@ -117,7 +128,8 @@ int main(void)
 
 	/* ---- sizes ---- */
 	memset(&ver, 0, sizeof(ver));
-	kmscap_sizes(ctl, "VERSION", _IOC_READ, 0x00, sizeof(ver), &ver, 0, false);
+	kmscap_sizes_min(ctl, "VERSION", _IOC_READ, 0x00, sizeof(ver),
+			 offsetof(struct kmscap_version, max_event_size), &ver, 0, false);
 
 	n0 = kmscap_t_list(ctl, before, 64);
 	KT_ASSERT(n0 >= 1 && n0 < 64, "LIST: %d", n0);
@@ -250,8 +262,8 @@ int main(void)
 	fd = kmscap_new_fd();
 	memset(&att, 0, sizeof(att));
 	att.display_id = c.id;
-	att.flags = 1;
-	CHECK_RET(kmscap_t_ioctl(fd, KMSCAP_IOC_ATTACH, &att), -EINVAL, "ATTACH flags 1");
+	att.flags = ~KMSCAP_ATTACH_FLAGS;
+	CHECK_RET(kmscap_t_ioctl(fd, KMSCAP_IOC_ATTACH, &att), -EINVAL, "ATTACH unknown flags");
 	att.flags = 0;
 	att.pad = 1;
 	CHECK_RET(kmscap_t_ioctl(fd, KMSCAP_IOC_ATTACH, &att), -EINVAL, "ATTACH pad != 0");

@@ -580,7 +580,10 @@ static bool kmscap_fz_fill(struct kmscap_fz_ctx *c, enum kmscap_fz_op op,
 		break;
 	case KMSCAP_FZ_OP_ATTACH:
 		a->attach.display_id = kmscap_fz_pick_id(r, tg, &idx);
+		/* junk flags always have an unknown bit: the fuzzer reads 1.0 events */
 		a->attach.flags = kmscap_fz_junk(r, 8);
+		if (a->attach.flags)
+			a->attach.flags |= ~KMSCAP_ATTACH_FLAGS;
 		a->attach.queue_depth = kmscap_fz_chance(r, 80) ?
 					kmscap_fz_below(r, KMSCAP_MAX_QUEUE + 1) :
 					kmscap_fz_edge32(r);
@@ -588,12 +591,12 @@ static bool kmscap_fz_fill(struct kmscap_fz_ctx *c, enum kmscap_fz_op op,
 		a->attach.hold_timeout_ns = kmscap_fz_chance(r, 80) ?
 					    kmscap_fz_u64(r) % (hold_max + 1) :
 					    kmscap_fz_edge64(r);
-		inval = a->attach.flags || a->attach.pad ||
+		inval = (a->attach.flags & ~KMSCAP_ATTACH_FLAGS) || a->attach.pad ||
 			a->attach.queue_depth > KMSCAP_MAX_QUEUE ||
 			a->attach.hold_timeout_ns > KMSCAP_MAX_HOLD_NS;
 		/* a valid but long timeout is only asked for with a refusal */
 		if (!inval && a->attach.hold_timeout_ns > hold_max)
-			a->attach.flags = 1, inval = true;
+			a->attach.flags = ~KMSCAP_ATTACH_FLAGS, inval = true;
 		if (tg->know && tg->attached)
 			*expect_err = -EBUSY;
 		else if (tg->know && idx >= 0 && (tg->live_mask & 1u << idx))
@@ -679,6 +682,14 @@ static void kmscap_fz_note(enum kmscap_fz_op op, const union kmscap_fz_arg *a,
 	}
 }
 
+/* The size of the 1.0 revision of @op's structure: the smallest taken. */
+static uint32_t kmscap_fz_min_size(enum kmscap_fz_op op)
+{
+	if (op == KMSCAP_FZ_OP_VERSION)
+		return offsetof(struct kmscap_version, max_event_size);
+	return _IOC_SIZE(kmscap_fz_iocs[op].cmd);
+}
+
 static void kmscap_fz_ioctl(struct kmscap_fz_ctx *c, int fd, bool strict,
 			    const struct kmscap_fz_targets *tg, struct kmscap_fz_result *res)
 {
@@ -686,6 +697,7 @@ static void kmscap_fz_ioctl(struct kmscap_fz_ctx *c, int fd, bool strict,
 	struct kmscap_fz_desc d = { .type = KMSCAP_IOC_MAGIC };
 	enum kmscap_fz_op op = (enum kmscap_fz_op)kmscap_fz_below(r, KMSCAP_FZ_NIOCS);
 	size_t ksize = _IOC_SIZE(kmscap_fz_iocs[op].cmd), readable, writable, len;
+	size_t kmin = kmscap_fz_min_size(op);
 	unsigned int kdir = _IOC_DIR(kmscap_fz_iocs[op].cmd), kind = kmscap_fz_below(r, 100);
 	bool inval, ok_expected, tail_junk = false, list_bad = false;
 	uint32_t ids[80];
@@ -716,7 +728,7 @@ static void kmscap_fz_ioctl(struct kmscap_fz_ctx *c, int fd, bool strict,
 		while (d.dir == kdir);
 		want = -ENOTTY;
 	} else if (kind < 30) {		/* smaller than any revision */
-		d.size = kmscap_fz_below(r, (uint32_t)ksize);
+		d.size = kmscap_fz_below(r, (uint32_t)kmin);
 		want = -EINVAL;
 	} else if (kind < 45) {		/* larger, zero or junk tail */
 		d.size = (unsigned int)ksize + (kmscap_fz_chance(r, 95) ? 1 + kmscap_fz_below(r, 64) :
@@ -765,7 +777,7 @@ static void kmscap_fz_ioctl(struct kmscap_fz_ctx *c, int fd, bool strict,
 		kmscap_fz_note(op, &d.arg, p, readable >= len, ret, res);
 
 	/* What the ABI says about this call, in the order the kernel checks. */
-	if (want == 1 && d.size < ksize)
+	if (want == 1 && d.size < kmin)
 		want = -EINVAL;
 	if (want == 1 && (kdir & _IOC_WRITE)) {
 		if (readable < ksize)

@@ -85,6 +85,12 @@ int main(void)
 			     "event_size %u, sizeof(struct kmscap_event) is %zu",
 			     v.event_size, sizeof(struct kmscap_event));
 		kmscap_check(v.max_displays >= 1, "max_displays %u >= 1", v.max_displays);
+		if (v.major == KMSCAP_ABI_MAJOR && v.minor >= 2)
+			kmscap_check(v.max_event_size >= sizeof(struct kmscap_event_frame) &&
+				     v.max_event_size % 8 == 0 && !v.pad,
+				     "max_event_size %u (a frame is at least %zu, a multiple of 8), "
+				     "pad %u", v.max_event_size, sizeof(struct kmscap_event_frame),
+				     v.pad);
 		if (v.major == KMSCAP_ABI_MAJOR && v.minor == KMSCAP_ABI_MINOR)
 			kmscap_check(!(v.caps & ~(__u64)KMSCAP_KNOWN_CAPS),
 				     "caps 0x%llx has only bits of ABI %u.%u (0x%llx)",
