@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -13,11 +14,23 @@
 
 #include "libkmscap.h"
 
+/* Events per read() at most (the kernel's queue is at most 64 deep). */
+#define KMSCAP_READ_EVENTS	64
+
+/*
+ * @framed: attached with KMSCAP_ATTACH_FRAMED (the module is 1.2 or later).
+ * @rbuf: what read() returned and is not decoded yet, @rhead to @rtail: a
+ *	framed read may bring more events than were asked for.
+ */
 struct kmscap_dev {
 	int fd;
 	char *path;
 	struct kmscap_version version;
 	size_t event_size;
+	size_t max_event_size;
+	int framed;
+	unsigned char *rbuf;
+	size_t rhead, rtail;
 	int attached;
 	int hung_up;
 	int pending_err;
@@ -80,6 +93,19 @@ int kmscap_open(const char *path, struct kmscap_dev **out)
 		ret = -EPROTO;
 		goto err_close;
 	}
+	/* A 1.1 module clears the field it does not know: 1.0 events then. */
+	dev->max_event_size = dev->version.max_event_size;
+	if (dev->max_event_size && (dev->max_event_size < sizeof(struct kmscap_event_frame) ||
+				    dev->max_event_size > 65536)) {
+		ret = -EPROTO;
+		goto err_close;
+	}
+	dev->rbuf = malloc(KMSCAP_READ_EVENTS * (dev->max_event_size > dev->event_size ?
+						 dev->max_event_size : dev->event_size));
+	if (!dev->rbuf) {
+		ret = -ENOMEM;
+		goto err_close;
+	}
 
 	*out = dev;
 	return 0;
@@ -98,6 +124,7 @@ void kmscap_close(struct kmscap_dev *dev)
 		return;
 	kmscap_bufcache_free(dev->cache);
 	close(dev->fd);
+	free(dev->rbuf);
 	free(dev->path);
 	free(dev);
 }
@@ -116,7 +143,8 @@ int kmscap_get_version(const struct kmscap_dev *dev, struct kmscap_version *out)
 {
 	if (!dev || !out)
 		return -EINVAL;
-	*out = dev->version;
+	/* The 1.0 structure: a caller built before 1.2 has no room for more. */
+	memcpy(out, &dev->version, offsetof(struct kmscap_version, max_event_size));
 	return 0;
 }
 
@@ -248,6 +276,7 @@ int kmscap_attach(struct kmscap_dev *dev, uint32_t display_id, uint32_t queue_de
 {
 	struct kmscap_attach a = {
 		.display_id = display_id,
+		.flags = dev && dev->max_event_size ? KMSCAP_ATTACH_FRAMED : 0,
 		.queue_depth = queue_depth,
 		.hold_timeout_ns = hold_timeout_ns,
 	};
@@ -258,6 +287,7 @@ int kmscap_attach(struct kmscap_dev *dev, uint32_t display_id, uint32_t queue_de
 	ret = kmscap_ioctl(dev->fd, KMSCAP_IOC_ATTACH, &a);
 	if (ret < 0)
 		return ret;
+	dev->framed = !!a.flags;
 	dev->attached = 1;
 	dev->hung_up = 0;
 	return 0;
@@ -277,75 +307,123 @@ static void kmscap_set_hangup(struct kmscap_dev *dev)
 /*
  * A malformed event may still be a frame the module counts as held by
  * this client: give it back rather than stall the display's flips until
- * the hold timeout.
+ * the hold timeout.  @len bytes of it are there.
  */
-static void kmscap_release_malformed(struct kmscap_dev *dev, const unsigned char *raw)
+static void kmscap_release_malformed(struct kmscap_dev *dev, const unsigned char *raw,
+				     size_t len)
 {
+	struct kmscap_event_frame f;
 	struct kmscap_event ev;
 
-	memcpy(&ev, raw, sizeof(ev));	/* event_size >= sizeof(ev), checked at open */
-	if (ev.type == KMSCAP_EVENT_FRAME)
-		kmscap_release(dev, ev.seq);
+	if (!dev->framed) {
+		memcpy(&ev, raw, sizeof(ev));	/* event_size >= sizeof(ev), checked at open */
+		if (ev.type == KMSCAP_EVENT_FRAME)
+			kmscap_release(dev, ev.seq);
+		return;
+	}
+	memset(&f, 0, sizeof(f));
+	memcpy(&f, raw, len < sizeof(f) ? len : sizeof(f));
+	if (f.base.type == KMSCAP_EVENT_FRAME && len >= offsetof(struct kmscap_event_frame, seq) +
+						   sizeof(f.seq))
+		kmscap_release(dev, f.seq);
+}
+
+/* read() into the empty buffer: bytes, 0 when nothing is pending, -EPIPE at end of file. */
+static int kmscap_read_raw(struct kmscap_dev *dev, size_t max)
+{
+	size_t one = dev->framed ? dev->max_event_size : dev->event_size;
+	ssize_t r;
+
+	do {
+		r = read(dev->fd, dev->rbuf, one * max);
+	} while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return errno == EAGAIN ? 0 : -errno;
+	if (r == 0)
+		return -EPIPE;
+	if (!dev->framed && (size_t)r % dev->event_size)
+		return -EBADMSG;
+	dev->rhead = 0;
+	dev->rtail = (size_t)r;
+	return (int)r;
 }
 
 /*
- * Read and decode up to @max events; returns how many, 0 when none is
- * pending (-EAGAIN from read), -EPIPE at end of file, or an error.
- * Malformed events are left out; if good ones came with them, those are
- * returned and the error is kept in pending_err for the next call.
+ * Decode the next event in the buffer: 1 with @ev, 0 for a type this
+ * library does not know (skipped), or -EBADMSG (the event is skipped and
+ * a frame released).
+ */
+static int kmscap_decode_next(struct kmscap_dev *dev, struct kmscap_event *ev)
+{
+	const unsigned char *raw = dev->rbuf + dev->rhead;
+	size_t left = dev->rtail - dev->rhead, used;
+	uint32_t type;
+	int ret;
+
+	if (dev->framed) {
+		ret = kmscap_event_parse(raw, left, &used, ev, NULL);
+		if (!used) {
+			/* no length to go by: the rest cannot be split */
+			dev->rhead = dev->rtail;
+			kmscap_release_malformed(dev, raw, left);
+			return -EBADMSG;
+		}
+	} else {
+		used = dev->event_size;
+		memcpy(&type, raw, sizeof(type));
+		if (type != KMSCAP_EVENT_FRAME && type != KMSCAP_EVENT_HANGUP)
+			ret = 0;	/* never sent to a 1.0 client; skipped all the same */
+		else
+			ret = kmscap_event_decode(raw, used, ev, NULL) < 0 ? -EBADMSG : 1;
+	}
+	dev->rhead += used;
+	if (ret < 0)
+		kmscap_release_malformed(dev, raw, used);
+	return ret;
+}
+
+/*
+ * Decode up to @max events, reading once when nothing is left from the
+ * previous read; returns how many, 0 when none is pending (-EAGAIN from
+ * read, or only types this library does not know), -EPIPE at end of
+ * file, or an error.  Malformed events are left out; if good ones came
+ * with them, those are returned and the error is kept in pending_err for
+ * the next call.
  */
 static int kmscap_read_some(struct kmscap_dev *dev, struct kmscap_event *evs, size_t max)
 {
-	unsigned char *buf;
-	size_t n, i, good = 0;
-	ssize_t r;
-	int ret = 0, bad = 0;
+	size_t good = 0;
+	int ret, bad = 0;
 
-	if (max > 64)
-		max = 64;
-	buf = malloc(dev->event_size * max);
-	if (!buf)
-		return -ENOMEM;
-	do {
-		r = read(dev->fd, buf, dev->event_size * max);
-	} while (r < 0 && errno == EINTR);
-	if (r < 0) {
-		ret = errno == EAGAIN ? 0 : -errno;
-		goto out;
+	if (max > KMSCAP_READ_EVENTS)
+		max = KMSCAP_READ_EVENTS;
+	if (dev->rhead == dev->rtail) {
+		ret = kmscap_read_raw(dev, max);
+		if (ret <= 0)
+			return ret;
 	}
-	if (r == 0) {
-		ret = -EPIPE;
-		goto out;
-	}
-	if ((size_t)r % dev->event_size) {
-		ret = -EBADMSG;
-		goto out;
-	}
-	n = (size_t)r / dev->event_size;
-	for (i = 0; i < n; i++) {
-		const unsigned char *raw = buf + i * dev->event_size;
-
-		ret = kmscap_event_decode(raw, dev->event_size, &evs[good], NULL);
-		if (ret < 0) {
-			kmscap_release_malformed(dev, raw);
+	while (good < max && dev->rhead < dev->rtail) {
+		ret = kmscap_decode_next(dev, &evs[good]);
+		if (ret < 0)
 			bad = ret;
+		if (ret <= 0)
 			continue;
-		}
 		if (evs[good].type == KMSCAP_EVENT_HANGUP)
 			kmscap_set_hangup(dev);
 		else
 			kmscap_bufcache_note_event(dev->cache, &evs[good]);
 		good++;
 	}
-	if (bad && !good) {
-		ret = bad;
-		goto out;
-	}
+	if (bad && !good)
+		return bad;
 	dev->pending_err = bad;
-	ret = (int)good;
-out:
-	free(buf);
-	return ret;
+	return (int)good;
+}
+
+/* Events already read and not decoded yet. */
+static int kmscap_buffered(const struct kmscap_dev *dev)
+{
+	return dev->rhead < dev->rtail;
 }
 
 static int64_t kmscap_now_ms(void)
@@ -389,6 +467,17 @@ int kmscap_next_frame(struct kmscap_dev *dev, int timeout_ms, struct kmscap_even
 		deadline = kmscap_now_ms() + timeout_ms;
 
 	for (;;) {
+		if (kmscap_buffered(dev)) {
+			ret = kmscap_read_some(dev, &tmp, 1);
+			if (ret < 0)
+				return ret;
+			if (ret == 1) {
+				*ev = tmp;
+				return tmp.type == KMSCAP_EVENT_HANGUP ? KMSCAP_NEXT_HANGUP :
+									 KMSCAP_NEXT_FRAME;
+			}
+			continue;	/* only types this library does not know */
+		}
 		if (timeout_ms > 0) {
 			int64_t left = deadline - kmscap_now_ms();
 
@@ -446,6 +535,8 @@ int kmscap_read_events(struct kmscap_dev *dev, struct kmscap_event *evs, size_t 
 		dev->pending_err = 0;
 		return ret;
 	}
+	if (kmscap_buffered(dev))
+		return kmscap_read_some(dev, evs, max);
 	pfd.fd = dev->fd;
 	pfd.events = POLLIN;
 	pfd.revents = 0;

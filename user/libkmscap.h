@@ -54,7 +54,11 @@ KMSCAP_API void kmscap_close(struct kmscap_dev *dev);
 /* The underlying fd, e.g. for an external event loop (POLLIN / POLLHUP). */
 KMSCAP_API int kmscap_fd(const struct kmscap_dev *dev);
 KMSCAP_API const char *kmscap_path(const struct kmscap_dev *dev);
-/* Copy of the version the module reported at open time. */
+/*
+ * Copy of the version the module reported at open time: the fields of the
+ * 1.0 structure (up to event_size; a program built before ABI 1.2 has no
+ * room for more), the rest of @out is left alone.
+ */
 KMSCAP_API int kmscap_get_version(const struct kmscap_dev *dev, struct kmscap_version *out);
 
 /* ------------------------------------------------------------------ */
@@ -131,6 +135,11 @@ KMSCAP_API int kmscap_next_frame(struct kmscap_dev *dev, int timeout_ms,
  * next call of kmscap_read_events() or kmscap_next_frame().  A hang-up event is
  * returned like any other, and also marks the handle as hung up and
  * invalidates the buffer cache, as kmscap_next_frame() does.
+ *
+ * With a 1.2 module the handle reads framed events (and skips the types
+ * it does not know): one read() may bring more than @max, and the rest
+ * are returned by the next call without waiting for POLLIN.  An event
+ * loop calls it until it returns less than @max before polling again.
  */
 KMSCAP_API int kmscap_read_events(struct kmscap_dev *dev, struct kmscap_event *evs, size_t max);
 
@@ -216,6 +225,27 @@ KMSCAP_API void kmscap_invalidate_buffers(struct kmscap_dev *dev);
  */
 KMSCAP_API int kmscap_event_decode(const void *buf, size_t len, struct kmscap_event *out,
 				   const char **why);
+
+/**
+ * kmscap_event_parse() - decode the next event of a framed stream (ABI 1.2)
+ * @buf: the bytes read() returned, from the start of an event.
+ * @len: how many are left.
+ * @used: out: the event's length: how far the next event is, whether this
+ *	one was decoded, skipped or malformed; 0 when the header itself is
+ *	bad (the rest of the bytes cannot be split into events).
+ * @out: the decoded event, as a struct kmscap_event (more than
+ *	KMSCAP_MAX_DAMAGE rectangles are merged into their bounding box with
+ *	%KMSCAP_FRAME_DAMAGE_MERGED); may be NULL.
+ * @why: if not NULL, set to a static text saying what was wrong, or NULL.
+ *
+ * Returns 1 with a frame or hang-up in @out, 0 for an event of a type
+ * this library does not know (skip @used bytes; @out is left alone),
+ * -EINVAL for a NULL @buf or @used, or -EBADMSG when the event is
+ * malformed (as kmscap_event_decode() says, or its length or damage
+ * rectangles do not fit).
+ */
+KMSCAP_API int kmscap_event_parse(const void *buf, size_t len, size_t *used,
+				  struct kmscap_event *out, const char **why);
 
 /* ------------------------------------------------------------------ */
 /* Modes                                                               */

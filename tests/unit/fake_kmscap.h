@@ -154,7 +154,7 @@ static int fake_ioctl(unsigned long req, void *arg)
 				  e->flags & KMSCAP_EXPORT_CLOEXEC ? MFD_CLOEXEC : 0);
 		if (fd < 0)
 			return -1;
-		e->fd = (uint32_t)fd;
+		e->fd = fd;
 		e->size = 8192;
 		return 0;
 	}

@@ -11,12 +11,16 @@
 
 START_TEST(test_open_version)
 {
+	size_t v10 = offsetof(struct kmscap_version, max_event_size);
 	struct kmscap_version v;
 
 	open_dev();
 	ck_assert_int_eq(fake.calls[_IOC_NR(KMSCAP_IOC_VERSION)], 1);
+	/* the 1.0 fields only: an older program's structure has no more */
+	memset(&v, 0xa5, sizeof(v));
 	ck_assert_int_eq(kmscap_get_version(dev, &v), 0);
-	ck_assert_int_eq(memcmp(&v, &fake.version, sizeof(v)), 0);
+	ck_assert_int_eq(memcmp(&v, &fake.version, v10), 0);
+	ck_assert_uint_eq(v.max_event_size, 0xa5a5a5a5u);
 	ck_assert_str_eq(kmscap_path(dev), path);
 	ck_assert_int_ge(kmscap_fd(dev), 0);
 	ck_assert_int_ne(fcntl(kmscap_fd(dev), F_GETFD) & FD_CLOEXEC, 0);
@@ -282,8 +286,8 @@ START_TEST(test_malformed_event)
 	frame_event(&in, 2, 1);
 	in.type = 77;
 	send_event(&in);
-	ck_assert_int_eq(kmscap_read_events(dev, &out, 1), -EBADMSG);
-	/* not a frame: nothing to release */
+	/* an unknown type is skipped, not an error, and nothing is released */
+	ck_assert_int_eq(kmscap_read_events(dev, &out, 1), 0);
 	ck_assert_int_eq(fake.calls[_IOC_NR(KMSCAP_IOC_RELEASE)], 1);
 	/* a good one after that is read normally */
 	frame_event(&in, 3, 1);
@@ -314,6 +318,88 @@ START_TEST(test_malformed_in_batch)
 	ck_assert_int_eq(kmscap_next_frame(dev, 0, out), -EBADMSG);
 	ck_assert_int_eq(kmscap_read_events(dev, out, 4), 0);
 	ck_assert_int_eq(kmscap_next_frame(dev, 0, out), KMSCAP_NEXT_TIMEOUT);
+}
+END_TEST
+
+/* Framed bytes of @ev (a frame with no damage) at @buf: its length. */
+static size_t framed_frame(unsigned char *buf, const struct kmscap_event *ev)
+{
+	struct kmscap_event_frame f;
+
+	memset(&f, 0, sizeof(f));
+	f.base.type = KMSCAP_EVENT_FRAME;
+	f.base.length = sizeof(f);
+	f.flags = ev->flags;
+	f.seq = ev->seq;
+	f.display_id = ev->display_id;
+	f.buffer_id = ev->buffer_id;
+	f.width = ev->width;
+	f.height = ev->height;
+	f.num_planes = ev->num_planes;
+	f.pitches[0] = ev->pitches[0];
+	f.damage_offset = sizeof(f);
+	memcpy(buf, &f, sizeof(f));
+	return sizeof(f);
+}
+
+/* An event of a type this library does not know, @len bytes. */
+static size_t framed_unknown(unsigned char *buf, uint32_t type, uint32_t len)
+{
+	struct kmscap_event_header h = { .type = type, .length = len };
+
+	memset(buf, 0x5a, len);
+	memcpy(buf, &h, sizeof(h));
+	return len;
+}
+
+/*
+ * A 1.2 module: libkmscap attaches for framed events and skips the types
+ * it does not know, in a batch and one event at a time.
+ */
+START_TEST(test_framed_skips_unknown)
+{
+	unsigned char buf[2048];
+	struct kmscap_event in, out[4];
+	size_t n = 0;
+
+	fake.version.max_event_size = sizeof(struct kmscap_event_frame) +
+				      KMSCAP_MAX_DAMAGE * sizeof(struct kmscap_rect);
+	open_dev();
+	ck_assert_int_eq(kmscap_attach(dev, 5, 4, 0), 0);
+	ck_assert_uint_eq(fake.attach.flags, KMSCAP_ATTACH_FRAMED);
+
+	n += framed_unknown(buf + n, 0x100, 32);
+	frame_event(&in, 1, 17);
+	n += framed_frame(buf + n, &in);
+	n += framed_unknown(buf + n, 0xffffffffu, 64);
+	frame_event(&in, 2, 18);
+	n += framed_frame(buf + n, &in);
+	ck_assert_int_eq(write(writer, buf, n), (ssize_t)n);
+	memset(out, 0, sizeof(out));
+	ck_assert_int_eq(kmscap_read_events(dev, out, 4), 2);
+	ck_assert_uint_eq(out[0].seq, 1);
+	ck_assert_uint_eq(out[0].buffer_id, 17);
+	ck_assert_uint_eq(out[1].seq, 2);
+	ck_assert_uint_eq(out[1].buffer_id, 18);
+	ck_assert_int_eq(fake.calls[_IOC_NR(KMSCAP_IOC_RELEASE)], 0);
+
+	/* one at a time: the unknown one first, then the frame */
+	n = framed_unknown(buf, 0x200, 8);
+	frame_event(&in, 3, 19);
+	n += framed_frame(buf + n, &in);
+	ck_assert_int_eq(write(writer, buf, n), (ssize_t)n);
+	ck_assert_int_eq(kmscap_next_frame(dev, 1000, out), KMSCAP_NEXT_FRAME);
+	ck_assert_uint_eq(out[0].seq, 3);
+	ck_assert_int_eq(kmscap_next_frame(dev, 0, out), KMSCAP_NEXT_TIMEOUT);
+}
+END_TEST
+
+/* A 1.1 module (max_event_size 0): the attach asks for 1.0 events. */
+START_TEST(test_old_module_not_framed)
+{
+	open_dev();
+	ck_assert_int_eq(kmscap_attach(dev, 5, 4, 0), 0);
+	ck_assert_uint_eq(fake.attach.flags, 0);
 }
 END_TEST
 
@@ -440,6 +526,8 @@ static Suite *device_suite(void)
 	tcase_add_test(tc, test_read_events);
 	tcase_add_test(tc, test_malformed_event);
 	tcase_add_test(tc, test_malformed_in_batch);
+	tcase_add_test(tc, test_framed_skips_unknown);
+	tcase_add_test(tc, test_old_module_not_framed);
 	tcase_add_test(tc, test_hangup);
 	tcase_add_test(tc, test_hangup_via_read_events);
 	tcase_add_test(tc, test_buffer_cache);

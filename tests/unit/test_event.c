@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * Unit tests: kmscap_event_decode() accepts good events and rejects every
- * kind of malformed one with -EBADMSG and a reason.
+ * kind of malformed one with -EBADMSG and a reason; kmscap_event_parse()
+ * splits a framed stream, decodes frames and hang-ups, skips the types it
+ * does not know and refuses lengths and damage that do not fit.
  */
 #include <errno.h>
 #include <string.h>
@@ -313,6 +315,177 @@ START_TEST(test_reasons_distinct)
 }
 END_TEST
 
+/* @ev as a framed event at @buf (damage after the frame, @extra bytes of later fields). */
+static size_t to_framed(const struct kmscap_event *ev, unsigned char *buf, uint32_t extra)
+{
+	struct kmscap_event_frame f;
+	uint32_t off = sizeof(f) + extra;
+
+	memset(&f, 0, sizeof(f));
+	f.base.type = KMSCAP_EVENT_FRAME;
+	f.base.length = off + ev->num_damage * sizeof(struct kmscap_rect);
+	f.flags = ev->flags;
+	f.display_id = ev->display_id;
+	f.seq = ev->seq;
+	f.timestamp_ns = ev->timestamp_ns;
+	f.dropped = ev->dropped;
+	f.buffer_id = ev->buffer_id;
+	f.format = ev->format;
+	f.modifier = ev->modifier;
+	f.width = ev->width;
+	f.height = ev->height;
+	f.num_planes = ev->num_planes;
+	memcpy(f.pitches, ev->pitches, sizeof(f.pitches));
+	memcpy(f.offsets, ev->offsets, sizeof(f.offsets));
+	f.src_w = ev->src_w;
+	f.src_h = ev->src_h;
+	f.mode_width = ev->mode_width;
+	f.mode_height = ev->mode_height;
+	f.refresh_mhz = ev->refresh_mhz;
+	f.num_damage = ev->num_damage;
+	f.damage_offset = off;
+	f.cursor_x = ev->cursor_x;
+	f.cursor_y = ev->cursor_y;
+	memset(buf, 0x77, off);		/* later fields: anything */
+	memcpy(buf, &f, sizeof(f));
+	memcpy(buf + off, ev->damage, ev->num_damage * sizeof(struct kmscap_rect));
+	return f.base.length;
+}
+
+static size_t unknown_event(unsigned char *buf, uint32_t type, uint32_t len)
+{
+	struct kmscap_event_header h = { .type = type, .length = len };
+
+	memset(buf, 0xee, len);
+	memcpy(buf, &h, sizeof(h));
+	return len;
+}
+
+START_TEST(test_parse_frame)
+{
+	unsigned char buf[1024];
+	struct kmscap_event in, out;
+	size_t len, used;
+
+	good_frame(&in);
+	len = to_framed(&in, buf, 0);
+	ck_assert_int_eq(kmscap_event_parse(buf, len, &used, &out, NULL), 1);
+	ck_assert_uint_eq(used, len);
+	ck_assert_int_eq(memcmp(&in, &out, sizeof(in)), 0);
+	/* a later module's frame, with fields the library does not know */
+	len = to_framed(&in, buf, 40);
+	ck_assert_int_eq(kmscap_event_parse(buf, len, &used, &out, NULL), 1);
+	ck_assert_uint_eq(used, len);
+	ck_assert_int_eq(memcmp(&in, &out, sizeof(in)), 0);
+}
+END_TEST
+
+/* A stream of unknown, frame, unknown, hang-up: two events, the rest skipped. */
+START_TEST(test_parse_skips_unknown)
+{
+	unsigned char buf[2048];
+	struct kmscap_event in, out;
+	size_t n = 0, off = 0, used;
+	int got[4], i = 0;
+
+	good_frame(&in);
+	n += unknown_event(buf + n, 3, 8);
+	n += to_framed(&in, buf + n, 0);
+	n += unknown_event(buf + n, 0x80000001u, 400);
+	{
+		struct kmscap_event_hangup h = { .base = { KMSCAP_EVENT_HANGUP, sizeof(h) },
+						 .display_id = 3, .seq = 43 };
+
+		memcpy(buf + n, &h, sizeof(h));
+		n += sizeof(h);
+	}
+	while (off < n) {
+		ck_assert_int_lt(i, 4);
+		memset(&out, 0, sizeof(out));
+		got[i] = kmscap_event_parse(buf + off, n - off, &used, &out, NULL);
+		ck_assert_uint_gt(used, 0);
+		if (got[i] == 1 && out.type == KMSCAP_EVENT_FRAME)
+			ck_assert_uint_eq(out.seq, 42);
+		if (got[i] == 1 && out.type == KMSCAP_EVENT_HANGUP)
+			ck_assert_uint_eq(out.seq, 43);
+		off += used;
+		i++;
+	}
+	ck_assert_uint_eq(off, n);
+	ck_assert_int_eq(i, 4);
+	ck_assert_int_eq(got[0], 0);
+	ck_assert_int_eq(got[1], 1);
+	ck_assert_int_eq(got[2], 0);
+	ck_assert_int_eq(got[3], 1);
+}
+END_TEST
+
+/* More rectangles than struct kmscap_event holds: merged into their bounding box. */
+START_TEST(test_parse_many_rects)
+{
+	unsigned char buf[1024];
+	struct kmscap_event in, out;
+	struct kmscap_rect r[10];
+	size_t len, used;
+	unsigned int i;
+
+	good_frame(&in);
+	in.num_damage = 0;
+	len = to_framed(&in, buf, 0);
+	for (i = 0; i < 10; i++)
+		r[i] = (struct kmscap_rect){ 10 * i, 5 + i, 10 * i + 4, 6 + i };
+	memcpy(buf + len, r, sizeof(r));
+	((struct kmscap_event_frame *)buf)->num_damage = 10;
+	((struct kmscap_event_frame *)buf)->base.length = len + sizeof(r);
+	ck_assert_int_eq(kmscap_event_parse(buf, len + sizeof(r), &used, &out, NULL), 1);
+	ck_assert_uint_eq(out.num_damage, 1);
+	ck_assert(out.flags & KMSCAP_FRAME_DAMAGE_MERGED);
+	ck_assert_uint_eq(out.damage[0].x1, 0);
+	ck_assert_uint_eq(out.damage[0].y1, 5);
+	ck_assert_uint_eq(out.damage[0].x2, 94);
+	ck_assert_uint_eq(out.damage[0].y2, 15);
+}
+END_TEST
+
+START_TEST(test_parse_reject)
+{
+	unsigned char buf[1024];
+	struct kmscap_event in, out;
+	const char *why;
+	size_t len, used;
+
+	good_frame(&in);
+	len = to_framed(&in, buf, 0);
+	/* cut short: the length points past the data */
+	ck_assert_int_eq(kmscap_event_parse(buf, len - 8, &used, &out, &why), -EBADMSG);
+	ck_assert_uint_eq(used, 0);
+	ck_assert_int_eq(kmscap_event_parse(buf, 4, &used, &out, &why), -EBADMSG);
+	ck_assert_uint_eq(used, 0);
+	ck_assert_int_eq(kmscap_event_parse(NULL, len, &used, &out, &why), -EINVAL);
+	/* a length that is no multiple of 8, or less than a header */
+	((struct kmscap_event_header *)buf)->length = 12;
+	ck_assert_int_eq(kmscap_event_parse(buf, len, &used, &out, &why), -EBADMSG);
+	((struct kmscap_event_header *)buf)->length = 0;
+	ck_assert_int_eq(kmscap_event_parse(buf, len, &used, &out, &why), -EBADMSG);
+	ck_assert_uint_eq(used, 0);
+	/* a frame shorter than its 1.2 structure: skipped by its length */
+	len = to_framed(&in, buf, 0);
+	((struct kmscap_event_header *)buf)->length = 64;
+	ck_assert_int_eq(kmscap_event_parse(buf, len, &used, &out, &why), -EBADMSG);
+	ck_assert_uint_eq(used, 64);
+	/* damage past the event */
+	len = to_framed(&in, buf, 0);
+	((struct kmscap_event_frame *)buf)->num_damage = 3;
+	ck_assert_int_eq(kmscap_event_parse(buf, len, &used, &out, &why), -EBADMSG);
+	ck_assert_uint_eq(used, len);
+	ck_assert_ptr_nonnull(why);
+	/* a malformed frame as kmscap_event_decode() sees it */
+	in.num_planes = 5;
+	len = to_framed(&in, buf, 0);
+	ck_assert_int_eq(kmscap_event_parse(buf, len, &used, &out, &why), -EBADMSG);
+}
+END_TEST
+
 static Suite *event_suite(void)
 {
 	Suite *s = suite_create("event");
@@ -336,6 +509,13 @@ static Suite *event_suite(void)
 	tcase_add_test(tc, test_reject_pad);
 	tcase_add_test(tc, test_reject_planes);
 	tcase_add_test(tc, test_reasons_distinct);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("framed");
+	tcase_add_test(tc, test_parse_frame);
+	tcase_add_test(tc, test_parse_skips_unknown);
+	tcase_add_test(tc, test_parse_many_rects);
+	tcase_add_test(tc, test_parse_reject);
 	suite_add_tcase(s, tc);
 	return s;
 }
