@@ -1,10 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * debugfs: /sys/kernel/debug/kmscap/display-<id>/stats
+ * debugfs: /sys/kernel/debug/kmscap/display-<id>/stats, and inject_event
+ * (root only, for tests): writing a number N gives every client of the
+ * display attached for framed events one event of type N, which no ABI
+ * defines, so that tests can check that readers skip it.
  */
 
 #include <linux/debugfs.h>
+#include <linux/kstrtox.h>
 #include <linux/seq_file.h>
+#include <linux/uaccess.h>
 
 #include "kmscap_drv.h"
 
@@ -39,6 +44,27 @@ static int kmscap_debugfs_stats_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(kmscap_debugfs_stats);
 
+static ssize_t kmscap_debugfs_inject_write(struct file *file, const char __user *buf,
+					   size_t count, loff_t *ppos)
+{
+	struct kmscap_display *disp = file->private_data;
+	u32 type;
+	int ret;
+
+	ret = kstrtou32_from_user(buf, count, 0, &type);
+	if (ret)
+		return ret;
+	ret = kmscap_capture_inject(disp, type);
+	return ret ? ret : count;
+}
+
+static const struct file_operations kmscap_debugfs_inject_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = kmscap_debugfs_inject_write,
+	.llseek = no_llseek,
+};
+
 void kmscap_debugfs_display_add(struct kmscap_display *disp)
 {
 	char name[24];
@@ -46,6 +72,8 @@ void kmscap_debugfs_display_add(struct kmscap_display *disp)
 	snprintf(name, sizeof(name), "display-%u", disp->id);
 	disp->debugfs = debugfs_create_dir(name, kmscap_debugfs_root);
 	debugfs_create_file("stats", 0444, disp->debugfs, disp, &kmscap_debugfs_stats_fops);
+	debugfs_create_file("inject_event", 0200, disp->debugfs, disp,
+			    &kmscap_debugfs_inject_fops);
 }
 
 void kmscap_debugfs_display_remove(struct kmscap_display *disp)

@@ -16,7 +16,8 @@ static bool kmscap_client_readable(struct kmscap_client *client)
 	bool ready;
 
 	spin_lock(&disp->capture_lock);
-	ready = client->nqueued || (client->hangup && !client->hangup_read);
+	ready = client->nqueued || client->inject_type ||
+		(client->hangup && !client->hangup_read);
 	if (!ready && client->hangup)
 		ready = true;	/* end of file */
 	spin_unlock(&disp->capture_lock);
@@ -113,12 +114,41 @@ static void kmscap_event_encode(const struct kmscap_client *client,
 	}
 }
 
-/* The most a read() of @client can return: its queue and the hang-up. */
+/* The most a read() of @client can return: its queue, the hang-up, an injected event. */
 static size_t kmscap_read_max(const struct kmscap_client *client)
 {
 	size_t one = client->framed ? KMSCAP_EVENT_FRAMED_MAX : sizeof(struct kmscap_event);
 
-	return (client->queue_depth + 1) * one;
+	return (client->queue_depth + 2) * one;
+}
+
+/* The length of an injected event: a header and 16 bytes nobody knows. */
+#define KMSCAP_EVENT_INJECTED_LEN	24
+
+/**
+ * kmscap_capture_inject - give every framed client an event of an unknown type
+ * @disp: the display
+ * @type: the type, none of KMSCAP_EVENT_*
+ *
+ * For debugfs only: a test of readers that must skip the event types of a
+ * later ABI.  The event comes before the frames queued; a client that
+ * has not read the previous one gets only one.
+ */
+int kmscap_capture_inject(struct kmscap_display *disp, u32 type)
+{
+	struct kmscap_client *client;
+
+	if (!type || type == KMSCAP_EVENT_FRAME || type == KMSCAP_EVENT_HANGUP)
+		return -EINVAL;
+	spin_lock(&disp->capture_lock);
+	list_for_each_entry(client, &disp->clients, link) {
+		if (!client->framed)
+			continue;
+		client->inject_type = type;
+		wake_up_interruptible_poll(&client->wq, EPOLLIN | EPOLLRDNORM);
+	}
+	spin_unlock(&disp->capture_lock);
+	return 0;
 }
 
 /**
@@ -142,6 +172,7 @@ ssize_t kmscap_capture_read(struct kmscap_client *client, char __user *buf,
 	struct kmscap_hold *taken[KMSCAP_MAX_QUEUE + 1];
 	size_t len, size, done = 0, ntaken = 0;
 	bool hangup_taken = false, first_was;
+	u32 inject_was = 0;
 	struct kmscap_event ev;
 	u64 dropped_was;
 	LIST_HEAD(dead);
@@ -159,7 +190,7 @@ ssize_t kmscap_capture_read(struct kmscap_client *client, char __user *buf,
 	mutex_lock(&client->read_lock);
 	for (;;) {
 		spin_lock(&disp->capture_lock);
-		if (client->nqueued || client->hangup)
+		if (client->nqueued || client->inject_type || client->hangup)
 			break;
 		spin_unlock(&disp->capture_lock);
 		if (nonblock) {
@@ -177,6 +208,16 @@ ssize_t kmscap_capture_read(struct kmscap_client *client, char __user *buf,
 	kmscap_client_trim_revoked(client, &dead);
 	first_was = client->first_pending;
 	dropped_was = client->dropped_since;
+	if (client->inject_type && size >= KMSCAP_EVENT_INJECTED_LEN) {
+		struct kmscap_event_header *h = (void *)kbuf;
+
+		memset(kbuf, 0, KMSCAP_EVENT_INJECTED_LEN);
+		h->type = client->inject_type;
+		h->length = KMSCAP_EVENT_INJECTED_LEN;
+		done = KMSCAP_EVENT_INJECTED_LEN;
+		inject_was = client->inject_type;
+		client->inject_type = 0;
+	}
 	while (client->nqueued) {
 		struct kmscap_hold *hold = list_first_entry(&client->queue, struct kmscap_hold,
 							    client_link);
@@ -216,7 +257,8 @@ ssize_t kmscap_capture_read(struct kmscap_client *client, char __user *buf,
 	spin_unlock(&disp->capture_lock);
 
 	ret = done;
-	if (!done && (client->nqueued || (client->hangup && !client->hangup_read)))
+	if (!done && (client->nqueued || client->inject_type ||
+		      (client->hangup && !client->hangup_read)))
 		ret = -EINVAL;		/* the next event does not fit */
 	if (done && copy_to_user(buf, kbuf, done)) {
 		/*
@@ -229,6 +271,8 @@ ssize_t kmscap_capture_read(struct kmscap_client *client, char __user *buf,
 		spin_lock(&disp->capture_lock);
 		client->first_pending = first_was;
 		client->dropped_since += dropped_was;
+		if (inject_was && !client->inject_type)
+			client->inject_type = inject_was;
 		while (ntaken--) {
 			struct kmscap_hold *hold = taken[ntaken];
 
@@ -264,7 +308,7 @@ __poll_t kmscap_capture_poll(struct kmscap_client *client)
 	__poll_t mask = 0;
 
 	spin_lock(&disp->capture_lock);
-	if (client->nqueued || (client->hangup && !client->hangup_read))
+	if (client->nqueued || client->inject_type || (client->hangup && !client->hangup_read))
 		mask |= EPOLLIN | EPOLLRDNORM;
 	if (client->hangup)
 		mask |= EPOLLHUP;

@@ -192,6 +192,8 @@ struct kmscap_hold {
  * @first_pending: the next frame event read is the first.
  * @hangup: the display was destroyed.
  * @hangup_read: the hang-up event was read.
+ * @inject_type: a framed client's next event is one of this type, unknown
+ *	to the ABI, 0 for none (debugfs inject_event, for testing readers).
  * @stats: counters as reported by %KMSCAP_IOC_STATS.
  */
 struct kmscap_client {
@@ -211,6 +213,7 @@ struct kmscap_client {
 	bool first_pending;
 	bool hangup;
 	bool hangup_read;
+	u32 inject_type;
 	struct kmscap_client_stats stats;
 };
 
@@ -369,6 +372,7 @@ void kmscap_capture_stats(struct kmscap_client *client, struct kmscap_client_sta
 ssize_t kmscap_capture_read(struct kmscap_client *client, char __user *buf,
 			    size_t count, bool nonblock);
 __poll_t kmscap_capture_poll(struct kmscap_client *client);
+int kmscap_capture_inject(struct kmscap_display *disp, u32 type);
 
 /* backpressure.c: buffers pinned by holds, flips waiting for them */
 void kmscap_backpressure_init(struct kmscap_display *disp);
