@@ -552,6 +552,8 @@ void kmscap_capture_hangup(struct kmscap_display *disp)
 int kmscap_capture_attach(struct kmscap_client *client, struct kmscap_display *disp,
 			  const struct kmscap_attach *req)
 {
+	LIST_HEAD(dead);
+
 	spin_lock(&disp->capture_lock);
 	if (disp->dead) {
 		spin_unlock(&disp->capture_lock);
@@ -564,7 +566,13 @@ int kmscap_capture_attach(struct kmscap_client *client, struct kmscap_display *d
 	client->disp = disp;
 	list_add_tail(&client->link, &disp->clients);
 	disp->nclients++;
+	/* The picture on screen comes first, as the next flip's would. */
+	if ((req->flags & KMSCAP_ATTACH_CURRENT_FRAME) && disp->current_frame) {
+		kmscap_client_enqueue(client, disp->current_frame, &dead);
+		wake_up_interruptible_poll(&client->wq, EPOLLIN | EPOLLRDNORM);
+	}
 	spin_unlock(&disp->capture_lock);
+	kmscap_hold_free_list(&dead);
 	return 0;
 }
 

@@ -40,6 +40,17 @@ static void kmscap_client_trim_revoked(struct kmscap_client *client, struct list
 	}
 }
 
+/* The whole frame changed for the client: no rectangles. */
+static void kmscap_event_full_damage(struct kmscap_event *ev)
+{
+	if (ev->flags & KMSCAP_FRAME_BLANK)
+		return;
+	ev->flags |= KMSCAP_FRAME_FULL_DAMAGE;
+	ev->flags &= ~KMSCAP_FRAME_DAMAGE_MERGED;
+	ev->num_damage = 0;
+	memset(ev->damage, 0, sizeof(ev->damage));
+}
+
 /* The length of @ev (type KMSCAP_EVENT_*) as @client reads it. */
 static size_t kmscap_event_len(const struct kmscap_client *client, const struct kmscap_event *ev)
 {
@@ -226,6 +237,9 @@ ssize_t kmscap_capture_read(struct kmscap_client *client, char __user *buf,
 		if (client->first_pending)
 			ev.flags |= KMSCAP_FRAME_FIRST;
 		ev.dropped = client->dropped_since;
+		/* No previous picture for the damage to be relative to. */
+		if (client->first_pending || client->dropped_since)
+			kmscap_event_full_damage(&ev);
 		len = kmscap_event_len(client, &ev);
 		if (len > size - done)
 			break;

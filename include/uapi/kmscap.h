@@ -200,14 +200,18 @@ struct kmscap_display_destroy {
 
 /* Flags for &struct kmscap_attach (since ABI 1.2; a 1.1 module says -EINVAL). */
 #define KMSCAP_ATTACH_FRAMED	(1U << 0)
-#define KMSCAP_ATTACH_FLAGS	KMSCAP_ATTACH_FRAMED
+#define KMSCAP_ATTACH_CURRENT_FRAME	(1U << 1)
+#define KMSCAP_ATTACH_FLAGS	(KMSCAP_ATTACH_FRAMED | KMSCAP_ATTACH_CURRENT_FRAME)
 
 /**
  * struct kmscap_attach - make this fd a capture client of a display
  * @display_id: display to capture.
  * @flags: KMSCAP_ATTACH_*: with %KMSCAP_ATTACH_FRAMED, read() returns
  *	framed events (&struct kmscap_event_header first), without it the
- *	1.0 &struct kmscap_event.
+ *	1.0 &struct kmscap_event.  With %KMSCAP_ATTACH_CURRENT_FRAME, the
+ *	frame on screen (if the display has shown one) is queued at once as
+ *	the client's first event, so that a viewer of a static screen has a
+ *	picture without waiting for a flip.
  * @queue_depth: unread frame events kept, 1..%KMSCAP_MAX_QUEUE, or 0 for
  *	%KMSCAP_DEFAULT_QUEUE.  When full, the oldest unread frame is dropped.
  * @pad: must be zero.
@@ -263,7 +267,8 @@ struct kmscap_release {
 
 /**
  * struct kmscap_client_stats - counters of this capture client
- * @flips: frames flipped onto the display while attached.
+ * @flips: frames flipped onto the display while attached, and the frame
+ *	on screen queued at attach (%KMSCAP_ATTACH_CURRENT_FRAME).
  * @delivered: frames read and released (or held at detach) in time.
  * @dropped_queue: frames dropped unread because the queue was full.
  * @dropped_timeout: frames revoked because the hold timeout expired,
@@ -291,7 +296,13 @@ struct kmscap_client_stats {
 #define KMSCAP_EVENT_FRAME	1
 #define KMSCAP_EVENT_HANGUP	2
 
-/* &struct kmscap_event.flags */
+/*
+ * &struct kmscap_event.flags.  FULL_DAMAGE: the whole frame changed, for
+ * the client as well as on the display: set (and no rectangles given) on
+ * the first frame event a client reads and on every frame event with
+ * dropped > 0 (since ABI 1.2), as the client cannot have the previous
+ * picture the rectangles are relative to.
+ */
 #define KMSCAP_FRAME_FULL_DAMAGE	(1U << 0)
 #define KMSCAP_FRAME_NEW_MODE		(1U << 1)
 #define KMSCAP_FRAME_DISCONNECTED	(1U << 2)

@@ -4,6 +4,7 @@
  *  - FB_DAMAGE_CLIPS rectangles come through exactly; more than
  *    KMSCAP_MAX_DAMAGE are merged into their bounding box (DAMAGE_MERGED);
  *    no clips means FULL_DAMAGE; drmModeDirtyFB is a commit with damage;
+ *    the first frame read has FULL_DAMAGE whatever its clips;
  *  - legacy cursor ioctls (SetCursor2 with hotspot, MoveCursor, hide) show
  *    up as cursor fields and flags; the cursor image can be exported and
  *    holds what was drawn; a cursor larger than 256x256 is refused.
@@ -50,6 +51,13 @@ static void kmscap_damage(const struct kmscap_t_buf *b)
 	int r;
 
 	clips[0] = (struct drm_mode_rect){ 10, 20, 110, 70 };
+	/* the first frame a client reads has full damage, whatever its clips */
+	r = kmscap_t_atomic_flip(&k, b, clips, 1, false);
+	KT_ASSERT(!r, "atomic commit with 1 damage clip: %s", kmscap_t_errname(r));
+	ev = kmscap_frame("first frame, 1 clip");
+	KT_ASSERT((ev.flags & KMSCAP_FRAME_FIRST) && (ev.flags & KMSCAP_FRAME_FULL_DAMAGE) &&
+		  !ev.num_damage, "first frame, 1 clip: num_damage %u flags 0x%x",
+		  ev.num_damage, ev.flags);
 	r = kmscap_t_atomic_flip(&k, b, clips, 1, false);
 	KT_ASSERT(!r, "atomic commit with 1 damage clip: %s", kmscap_t_errname(r));
 	ev = kmscap_frame("1 clip");
