@@ -274,20 +274,31 @@ int kmscap_display_list(struct kmscap_dev *dev, uint32_t **ids)
 int kmscap_attach(struct kmscap_dev *dev, uint32_t display_id, uint32_t queue_depth,
 		  uint64_t hold_timeout_ns)
 {
+	return kmscap_attach_flags(dev, display_id, queue_depth, hold_timeout_ns, 0);
+}
+
+int kmscap_attach_flags(struct kmscap_dev *dev, uint32_t display_id, uint32_t queue_depth,
+			uint64_t hold_timeout_ns, uint32_t flags)
+{
 	struct kmscap_attach a = {
 		.display_id = display_id,
-		.flags = dev && dev->max_event_size ? KMSCAP_ATTACH_FRAMED : 0,
+		.flags = flags,
 		.queue_depth = queue_depth,
 		.hold_timeout_ns = hold_timeout_ns,
 	};
 	int ret;
 
-	if (!dev)
+	if (!dev || (flags & ~KMSCAP_ATTACH_FLAGS))
 		return -EINVAL;
+	/* a 1.1 module: 1.0 events, and no flags */
+	if (dev->max_event_size)
+		a.flags |= KMSCAP_ATTACH_FRAMED;
+	else if (flags)
+		return -EOPNOTSUPP;
 	ret = kmscap_ioctl(dev->fd, KMSCAP_IOC_ATTACH, &a);
 	if (ret < 0)
 		return ret;
-	dev->framed = !!a.flags;
+	dev->framed = !!(a.flags & KMSCAP_ATTACH_FRAMED);
 	dev->attached = 1;
 	dev->hung_up = 0;
 	return 0;

@@ -103,6 +103,16 @@ KMSCAP_API int kmscap_display_list(struct kmscap_dev *dev, uint32_t **ids);
 KMSCAP_API int kmscap_attach(struct kmscap_dev *dev, uint32_t display_id,
 			     uint32_t queue_depth, uint64_t hold_timeout_ns);
 
+/*
+ * kmscap_attach() with KMSCAP_ATTACH_* @flags (since ABI 1.2); the library
+ * adds KMSCAP_ATTACH_FRAMED itself.  KMSCAP_ATTACH_CURRENT_FRAME: the frame
+ * on screen is the first event.  -EOPNOTSUPP when the module is older than
+ * 1.2 and @flags asks for anything.
+ */
+KMSCAP_API int kmscap_attach_flags(struct kmscap_dev *dev, uint32_t display_id,
+				   uint32_t queue_depth, uint64_t hold_timeout_ns,
+				   uint32_t flags);
+
 /* Return values of kmscap_next_frame(). */
 #define KMSCAP_NEXT_TIMEOUT	0
 #define KMSCAP_NEXT_FRAME	1

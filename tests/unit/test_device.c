@@ -394,12 +394,27 @@ START_TEST(test_framed_skips_unknown)
 }
 END_TEST
 
-/* A 1.1 module (max_event_size 0): the attach asks for 1.0 events. */
+/* A 1.1 module (max_event_size 0): the attach asks for 1.0 events, and no flags. */
 START_TEST(test_old_module_not_framed)
 {
 	open_dev();
+	ck_assert_int_eq(kmscap_attach_flags(dev, 5, 4, 0, KMSCAP_ATTACH_CURRENT_FRAME),
+			 -EOPNOTSUPP);
+	ck_assert_int_eq(fake.calls[_IOC_NR(KMSCAP_IOC_ATTACH)], 0);
 	ck_assert_int_eq(kmscap_attach(dev, 5, 4, 0), 0);
 	ck_assert_uint_eq(fake.attach.flags, 0);
+}
+END_TEST
+
+/* A 1.2 module: the caller's flags go through, with FRAMED; unknown ones do not. */
+START_TEST(test_attach_flags)
+{
+	fake.version.max_event_size = sizeof(struct kmscap_event_frame);
+	open_dev();
+	ck_assert_int_eq(kmscap_attach_flags(dev, 5, 4, 0, 1u << 31), -EINVAL);
+	ck_assert_int_eq(kmscap_attach_flags(dev, 5, 4, 0, KMSCAP_ATTACH_CURRENT_FRAME), 0);
+	ck_assert_uint_eq(fake.attach.flags, KMSCAP_ATTACH_FRAMED | KMSCAP_ATTACH_CURRENT_FRAME);
+	ck_assert_uint_eq(fake.attach.display_id, 5);
 }
 END_TEST
 
@@ -528,6 +543,7 @@ static Suite *device_suite(void)
 	tcase_add_test(tc, test_malformed_in_batch);
 	tcase_add_test(tc, test_framed_skips_unknown);
 	tcase_add_test(tc, test_old_module_not_framed);
+	tcase_add_test(tc, test_attach_flags);
 	tcase_add_test(tc, test_hangup);
 	tcase_add_test(tc, test_hangup_via_read_events);
 	tcase_add_test(tc, test_buffer_cache);
