@@ -4,8 +4,9 @@
  *  - A client attaching with KMSCAP_ATTACH_CURRENT_FRAME to a display that
  *    shows a frame can read it at once (no flip), with FIRST and
  *    FULL_DAMAGE, and its exported buffer has exactly the pixels drawn;
- *    framed and 1.0 clients alike.  Without the flag, or on a display that
- *    never showed a frame, nothing is pending.
+ *    framed and 1.0 clients and libkmscap (kmscap_attach_flags()) alike.
+ *    Without the flag, or on a display that never showed a frame, nothing
+ *    is pending.
  *  - The first frame a client reads carries FULL_DAMAGE and no rectangle,
  *    even when its commit had damage clips; so does every frame read
  *    after drops; a frame after neither carries the commit's rectangles.
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include "kmscap_test.h"
+#include "libkmscap.h"
 
 #define W 320
 #define H 240
@@ -79,6 +81,7 @@ int main(void)
 	struct kmscap_client_stats st;
 	struct kmscap_t_buf a, b;
 	struct kmscap_event ev;
+	struct kmscap_dev *dev;
 	struct kmscap_t_kms k;
 	int ctl, fr, old, plain, none, d, r;
 
@@ -119,6 +122,17 @@ int main(void)
 		  ev.flags);
 	kmscap_verify_pixels(old, ev.buffer_id, ev.pitches[0], "current frame (1.0)");
 	KT_EXPECT_RET(kmscap_t_release(old, ev.seq), 0, "RELEASE");
+
+	KT_EXPECT_RET(kmscap_open(NULL, &dev), 0, "kmscap_open");
+	KT_EXPECT_RET(kmscap_attach_flags(dev, c.id, 4, 2000000000ull,
+					  KMSCAP_ATTACH_CURRENT_FRAME), 0, "kmscap_attach_flags");
+	r = kmscap_next_frame(dev, 0, &ev);
+	KT_ASSERT(r == KMSCAP_NEXT_FRAME && ev.seq == f.seq &&
+		  (ev.flags & KMSCAP_FRAME_FULL_DAMAGE) && (ev.flags & KMSCAP_FRAME_FIRST),
+		  "libkmscap: kmscap_next_frame without waiting: %d, seq %llu flags 0x%x", r,
+		  (unsigned long long)ev.seq, ev.flags);
+	KT_EXPECT_RET(kmscap_release(dev, ev.seq), 0, "kmscap_release");
+	kmscap_close(dev);
 
 	plain = kmscap_client(c.id, KMSCAP_ATTACH_FRAMED, 1);
 	KT_ASSERT(!kmscap_pending(plain), "a client without CURRENT_FRAME has an event at once");
