@@ -601,6 +601,24 @@ static void e2e_check_fast(const char *name, long long threads)
  * release said ESTALE must not reach the stream: every decoded picture is
  * exactly its frame's pattern, and the torn frames are counted.
  */
+/*
+ * The screen showed frame 0 before the helper attached, and nothing
+ * flipped after: the helper got it at attach and encoded it.
+ */
+START_TEST(e2e_static_screen)
+{
+	struct e2e_run r;
+	int prev = -1;
+
+	e2e_load(&r, "static");
+	ck_assert_uint_eq(r.flips, 1);
+	ck_assert_int_eq(r.encoded, 1);
+	ck_assert_uint_eq(e2e_check_part(&r, "static", (uint8_t *)r.stream, r.stream_len,
+					 KS_E2E_W, KS_E2E_H, 0, 1, &prev), 1);
+	e2e_free(&r);
+}
+END_TEST
+
 START_TEST(e2e_torn_frames_dropped)
 {
 	long long torn, sum;
@@ -840,6 +858,7 @@ Suite *ks_suite_e2e(void)
 	KS_ADD_T(s, e2e_fast_renderer, 300);
 	KS_ADD_T(s, e2e_fast_renderer_threads1, 300);
 	KS_ADD_T(s, e2e_torn_frames_dropped, 300);
+	KS_ADD_T(s, e2e_static_screen, 300);
 	KS_ADD_T(s, e2e_cursor_separate, 300);
 	KS_ADD_T(s, e2e_cursor_composite, 300);
 	KS_ADD_T(s, e2e_rc_cbr, 300);

@@ -18,6 +18,9 @@
  *               encoder, frames are dropped and must be counted;
  *   fast1       the same with --threads 1 (fast: the default, or
  *               $KMSCAP_STREAM_THREADS);
+ *   static      the screen shows frame 0 before the helper starts, and
+ *               nothing flips after: the helper (--frames 1) must get that
+ *               frame at attach (KMSCAP_ATTACH_CURRENT_FRAME) and encode it;
  *   torn        like fast, with a hold timeout of 1 ms and two buffers: the
  *               renderer redraws a buffer as soon as the module revokes the
  *               helper's hold on it, while the helper is still converting
@@ -164,6 +167,7 @@ struct ks_scenario {
 	const char *hold;	/* --hold-timeout (ms) of a fast scenario, if set */
 	bool two_buffers;	/* the renderer alternates between two buffers */
 	bool pauses;		/* 1.5 s after every fourth flip */
+	bool static_screen;	/* one frame on screen before the helper attaches */
 };
 
 /* Blocking atomic commit: primary plane @b, the cursor @cur at frame @n's place. */
@@ -222,6 +226,8 @@ static void ks_run(const struct ks_scenario *sc, unsigned int n)
 	snprintf(out, sizeof(out), "%s/e2e.%s", dir, !strcmp(codec, "av1") ? "ivf" : codec);
 	if (sc->half)
 		n /= 2;
+	if (sc->static_screen)
+		n = 1;
 	snprintf(txt, sizeof(txt), "%s/e2e.txt", dir);
 	ctl = kmscap_t_open_ctl_or_skip();
 	kmscap_t_create_or_die(ctl, w, h, 30000, &dc);
@@ -274,6 +280,15 @@ static void ks_run(const struct ks_scenario *sc, unsigned int n)
 	args[a++] = out;
 	args[a] = NULL;
 	ks_va_debug = sc->va_debug;
+	if (sc->static_screen) {
+		/* frame 0 on screen, then nothing changes */
+		kmscap_t_kms_open_or_die(&k, dc.card_minor);
+		for (i = 0; i < KS_NBUF; i++)
+			kmscap_t_buf_create_or_die(k.fd, w, h, fmt, &buf[i]);
+		ks_draw(&buf[0], 0, sc->ten);
+		ret = kmscap_t_atomic_modeset(&k, &buf[0]);
+		KT_ASSERT(!ret, "%s: modeset of frame 0: %d", sc->name, ret);
+	}
 	pid = ks_spawn(args, log, NULL, 0);
 	ks_va_debug = false;
 	status = ks_wait_attached(ctl, dc.id, pid, log, sc->codec != NULL);
@@ -290,9 +305,11 @@ static void ks_run(const struct ks_scenario *sc, unsigned int n)
 		return;
 	}
 
-	kmscap_t_kms_open_or_die(&k, dc.card_minor);
-	for (i = 0; i < KS_NBUF; i++)
-		kmscap_t_buf_create_or_die(k.fd, w, h, fmt, &buf[i]);
+	if (!sc->static_screen) {
+		kmscap_t_kms_open_or_die(&k, dc.card_minor);
+		for (i = 0; i < KS_NBUF; i++)
+			kmscap_t_buf_create_or_die(k.fd, w, h, fmt, &buf[i]);
+	}
 	if (sc->cursor) {
 		for (i = 0; i < 2; i++) {
 			kmscap_t_buf_create_or_die(k.fd, KS_E2E_CUR, KS_E2E_CUR,
@@ -300,7 +317,7 @@ static void ks_run(const struct ks_scenario *sc, unsigned int n)
 			ks_draw_cursor(&cur[i], i);
 		}
 	}
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < (sc->static_screen ? 0 : n); i++) {
 		struct kmscap_t_buf *b = &buf[i % (sc->two_buffers ? 2 : KS_NBUF)];
 		bool modeset = !i;
 
@@ -455,6 +472,7 @@ int main(int argc, char **argv)
 		{ .name = "sigterm", .sigterm = true },
 		{ .name = "fast", .sigterm = true, .fast = true },
 		{ .name = "fast1", .sigterm = true, .fast = true, .threads = "1" },
+		{ .name = "static", .static_screen = true },
 		{ .name = "torn", .sigterm = true, .fast = true, .hold = "1", .two_buffers = true,
 		  .pauses = true },
 		{ .name = "cursor", .cursor = true },
