@@ -326,7 +326,11 @@ static int ks_open_kmscap(struct ks_main *m)
 	 */
 	m->hold_timeout_ns = a->hold_timeout_ns ? a->hold_timeout_ns :
 			     ks_default_hold_ns(m->refresh_mhz);
-	ret = kmscap_attach(m->cap, m->display_id, a->queue_depth, m->hold_timeout_ns);
+	/* the picture on screen first: a static screen gives a stream at once */
+	ret = kmscap_attach_flags(m->cap, m->display_id, a->queue_depth, m->hold_timeout_ns,
+				  KMSCAP_ATTACH_CURRENT_FRAME);
+	if (ret == -EOPNOTSUPP)	/* a module older than ABI 1.2 */
+		ret = kmscap_attach(m->cap, m->display_id, a->queue_depth, m->hold_timeout_ns);
 	if (ret) {
 		snprintf(subj, sizeof(subj), "%u", m->display_id);
 		ks_err("%s", kmscap_strerror_ctx(ret, KMSCAP_ERR_ATTACH, subj, buf, sizeof(buf)));
