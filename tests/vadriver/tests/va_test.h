@@ -177,6 +177,7 @@ Suite *kmscap_vat_suite_query(void);
 Suite *kmscap_vat_suite_surface(void);
 Suite *kmscap_vat_suite_import(void);
 Suite *kmscap_vat_suite_vpp(void);
+Suite *kmscap_vat_suite_vpp_rows(void);
 Suite *kmscap_vat_suite_encode(void);
 Suite *kmscap_vat_suite_validate(void);
 Suite *kmscap_vat_suite_validate_objects(void);

@@ -1,0 +1,488 @@
+// SPDX-License-Identifier: MIT
+/*
+ * vpp_row.c - the VPP's pixel work a row at a time, in 32-bit fixed point
+ * where it fits, so that the compiler can vectorise it: a row pair is
+ * fetched into int32 R, G, B arrays (1:1 straight from the source row,
+ * scaled through per-column positions and weights computed once a frame),
+ * luma is computed per row and chroma from the 2x2 sums of the row pair.
+ *
+ * The results are exactly those of the formulas in vpp.c (each value n / d
+ * rounded half up, n / d reduced to the smallest terms, an offset making
+ * the numerator positive so that the division is an unsigned one by a
+ * constant): tests/test_vpp_rows.c checks every kernel below over its whole
+ * domain and whole pictures against the per-pixel reference tests/vpp_ref.c.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "vpp_row.h"
+
+#define KMSCAP_VA_INLINE static inline __attribute__((always_inline))
+
+/* Source depth and output scale: 8-bit RGB -> NV12, RGB10 -> NV12, RGB10 -> P010. */
+enum kmscap_va_cmode { KMSCAP_VA_C8, KMSCAP_VA_C10, KMSCAP_VA_C10P };
+
+KMSCAP_VA_INLINE int32_t kmscap_va_clamp32(int32_t v, int32_t lo, int32_t hi)
+{
+	return v < lo ? lo : v > hi ? hi : v;
+}
+
+/*
+ * Y of one pixel from yn = 2126 R + 7152 G + 722 B:
+ * 16 s + round(219 s yn / (10000 max)), clamped to 16 s..235 s.
+ */
+KMSCAP_VA_INLINE int32_t kmscap_va_y_of(uint32_t yn, enum kmscap_va_cmode m)
+{
+	switch (m) {
+	case KMSCAP_VA_C8:	/* 219 yn / 2550000; 219 yn < 5.6e8 */
+		return kmscap_va_clamp32(16 + (int32_t)((219u * yn + 1275000u) / 2550000u),
+					 16, 235);
+	case KMSCAP_VA_C10:	/* 219 yn / 10230000; 219 yn < 2.25e9 */
+		return kmscap_va_clamp32(16 + (int32_t)((219u * yn + 5115000u) / 10230000u),
+					 16, 235);
+	default:		/* 876 yn / 10230000 = 219 yn / 2557500 */
+		return kmscap_va_clamp32(64 + (int32_t)((219u * yn + 1278750u) / 2557500u),
+					 64, 940);
+	}
+}
+
+/*
+ * Cb from u = 10000 B - yn = 9278 B - 2126 R - 7152 G of the sum of the 4
+ * pixels: 128 s + round(224 s u / (4 max 18556)), clamped to 16 s..240 s.
+ * 224 u / (4 255 18556) = 14 u / 1182945, 224 u / (4 1023 18556) =
+ * 14 u / 4745697, 896 u / (4 1023 18556) = 56 u / 4745697; with
+ * round(x) + 128 s = floor((2 x d + d + 256 s d) / 2 d).
+ */
+KMSCAP_VA_INLINE int32_t kmscap_va_cb_of(int32_t u, enum kmscap_va_cmode m)
+{
+	switch (m) {
+	case KMSCAP_VA_C8:	/* |28 u| < 2.7e8 */
+		return kmscap_va_clamp32((int32_t)((28u * (uint32_t)u + 257u * 1182945u) /
+						   (2u * 1182945u)), 16, 240);
+	case KMSCAP_VA_C10:	/* |28 u| < 1.07e9, the sum < 2.3e9 */
+		return kmscap_va_clamp32((int32_t)((28u * (uint32_t)u + 257u * 4745697u) /
+						   (2u * 4745697u)), 16, 240);
+	default:		/* needs 64 bits */
+		return kmscap_va_clamp32((int32_t)((uint64_t)(112 * (int64_t)u +
+							      1025 * (int64_t)4745697) /
+						   (2u * 4745697u)), 64, 960);
+	}
+}
+
+/*
+ * Cr from v = 10000 R - yn = 7874 R - 7152 G - 722 B of the sum of the 4
+ * pixels: 128 s + round(224 s v / (4 max 15748)): 14 v / 1003935,
+ * 14 v / 4027551, 56 v / 4027551.
+ */
+KMSCAP_VA_INLINE int32_t kmscap_va_cr_of(int32_t v, enum kmscap_va_cmode m)
+{
+	switch (m) {
+	case KMSCAP_VA_C8:
+		return kmscap_va_clamp32((int32_t)((28u * (uint32_t)v + 257u * 1003935u) /
+						   (2u * 1003935u)), 16, 240);
+	case KMSCAP_VA_C10:
+		return kmscap_va_clamp32((int32_t)((28u * (uint32_t)v + 257u * 4027551u) /
+						   (2u * 4027551u)), 16, 240);
+	default:
+		return kmscap_va_clamp32((int32_t)((uint64_t)(112 * (int64_t)v +
+							      1025 * (int64_t)4027551) /
+						   (2u * 4027551u)), 64, 960);
+	}
+}
+
+/* The kernels, out of line for the test's exhaustive check. */
+int kmscap_va_row_y(uint32_t yn, int mode)
+{
+	return mode == 0 ? kmscap_va_y_of(yn, KMSCAP_VA_C8) :
+	       mode == 1 ? kmscap_va_y_of(yn, KMSCAP_VA_C10) : kmscap_va_y_of(yn, KMSCAP_VA_C10P);
+}
+
+int kmscap_va_row_cb(int32_t u, int mode)
+{
+	return mode == 0 ? kmscap_va_cb_of(u, KMSCAP_VA_C8) :
+	       mode == 1 ? kmscap_va_cb_of(u, KMSCAP_VA_C10) : kmscap_va_cb_of(u, KMSCAP_VA_C10P);
+}
+
+int kmscap_va_row_cr(int32_t v, int mode)
+{
+	return mode == 0 ? kmscap_va_cr_of(v, KMSCAP_VA_C8) :
+	       mode == 1 ? kmscap_va_cr_of(v, KMSCAP_VA_C10) : kmscap_va_cr_of(v, KMSCAP_VA_C10P);
+}
+
+/* n pixels of p into r, g, b. */
+KMSCAP_VA_INLINE void kmscap_va_unpack_fmt(enum kmscap_va_rgbfmt fmt, const uint8_t *p, int n,
+					   int32_t *r, int32_t *g, int32_t *b)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		uint32_t w;
+
+		memcpy(&w, p + 4 * i, 4);	/* little-endian, as the formats are */
+		switch (fmt) {
+		case KMSCAP_VA_BGRX8:
+			r[i] = (w >> 16) & 0xff, g[i] = (w >> 8) & 0xff, b[i] = w & 0xff;
+			break;
+		case KMSCAP_VA_RGBX8:
+			r[i] = w & 0xff, g[i] = (w >> 8) & 0xff, b[i] = (w >> 16) & 0xff;
+			break;
+		case KMSCAP_VA_XRGB10:
+			r[i] = (w >> 20) & 0x3ff, g[i] = (w >> 10) & 0x3ff, b[i] = w & 0x3ff;
+			break;
+		default:
+			r[i] = w & 0x3ff, g[i] = (w >> 10) & 0x3ff, b[i] = (w >> 20) & 0x3ff;
+			break;
+		}
+	}
+}
+
+static void kmscap_va_unpack(enum kmscap_va_rgbfmt fmt, const uint8_t *p, int n, int32_t *r,
+			     int32_t *g, int32_t *b)
+{
+	switch (fmt) {
+	case KMSCAP_VA_BGRX8:
+		kmscap_va_unpack_fmt(KMSCAP_VA_BGRX8, p, n, r, g, b);
+		break;
+	case KMSCAP_VA_RGBX8:
+		kmscap_va_unpack_fmt(KMSCAP_VA_RGBX8, p, n, r, g, b);
+		break;
+	case KMSCAP_VA_XRGB10:
+		kmscap_va_unpack_fmt(KMSCAP_VA_XRGB10, p, n, r, g, b);
+		break;
+	default:
+		kmscap_va_unpack_fmt(KMSCAP_VA_XBGR10, p, n, r, g, b);
+		break;
+	}
+}
+
+KMSCAP_VA_INLINE void kmscap_va_luma_row_m(const int32_t *r, const int32_t *g, const int32_t *b,
+					   int n, uint8_t *out, enum kmscap_va_cmode m)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		int32_t y = kmscap_va_y_of((uint32_t)(2126 * r[i] + 7152 * g[i] + 722 * b[i]), m);
+
+		if (m == KMSCAP_VA_C10P) {
+			uint16_t w = (uint16_t)(y << 6);
+
+			memcpy(out + 2 * i, &w, 2);
+		} else {
+			out[i] = (uint8_t)y;
+		}
+	}
+}
+
+/* Chroma of n 2x2 blocks from the row pair (r0, g0, b0), (r1, g1, b1). */
+KMSCAP_VA_INLINE void kmscap_va_chroma_row_m(const int32_t *r0, const int32_t *g0,
+					     const int32_t *b0, const int32_t *r1,
+					     const int32_t *g1, const int32_t *b1, int n,
+					     uint8_t *out, enum kmscap_va_cmode m)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		int32_t r = r0[2 * i] + r0[2 * i + 1] + r1[2 * i] + r1[2 * i + 1];
+		int32_t g = g0[2 * i] + g0[2 * i + 1] + g1[2 * i] + g1[2 * i + 1];
+		int32_t b = b0[2 * i] + b0[2 * i + 1] + b1[2 * i] + b1[2 * i + 1];
+		int32_t cb = kmscap_va_cb_of(9278 * b - 2126 * r - 7152 * g, m);
+		int32_t cr = kmscap_va_cr_of(7874 * r - 7152 * g - 722 * b, m);
+
+		if (m == KMSCAP_VA_C10P) {
+			uint16_t w[2] = { (uint16_t)(cb << 6), (uint16_t)(cr << 6) };
+
+			memcpy(out + 4 * i, w, 4);
+		} else {
+			out[2 * i] = (uint8_t)cb;
+			out[2 * i + 1] = (uint8_t)cr;
+		}
+	}
+}
+
+static void kmscap_va_luma_row(const int32_t *r, const int32_t *g, const int32_t *b, int n,
+			       uint8_t *out, enum kmscap_va_cmode m)
+{
+	if (m == KMSCAP_VA_C8)
+		kmscap_va_luma_row_m(r, g, b, n, out, KMSCAP_VA_C8);
+	else if (m == KMSCAP_VA_C10)
+		kmscap_va_luma_row_m(r, g, b, n, out, KMSCAP_VA_C10);
+	else
+		kmscap_va_luma_row_m(r, g, b, n, out, KMSCAP_VA_C10P);
+}
+
+static void kmscap_va_chroma_row(int32_t *const *r, int32_t *const *g, int32_t *const *b,
+				 int n, uint8_t *out, enum kmscap_va_cmode m)
+{
+	if (m == KMSCAP_VA_C8)
+		kmscap_va_chroma_row_m(r[0], g[0], b[0], r[1], g[1], b[1], n, out, KMSCAP_VA_C8);
+	else if (m == KMSCAP_VA_C10)
+		kmscap_va_chroma_row_m(r[0], g[0], b[0], r[1], g[1], b[1], n, out, KMSCAP_VA_C10);
+	else
+		kmscap_va_chroma_row_m(r[0], g[0], b[0], r[1], g[1], b[1], n, out,
+				       KMSCAP_VA_C10P);
+}
+
+/*
+ * Where output position o of on samples comes from in a span of in
+ * samples: the nearest sample, or (bilinear) samples i0, i1 and the weight
+ * w (0..255) of i1, from the centre-aligned mapping in 1/256 units.
+ */
+static void kmscap_va_map(int o, int on, int in, bool bilinear, int32_t *i0, int32_t *i1,
+			  int32_t *w)
+{
+	int64_t f;
+
+	if (!bilinear) {
+		*i0 = *i1 = (int32_t)(((2 * (int64_t)o + 1) * in) / (2 * (int64_t)on));
+		*w = 0;
+		return;
+	}
+	f = ((2 * (int64_t)o + 1) * in * 256) / (2 * (int64_t)on) - 128;
+	f = f < 0 ? 0 : f > (int64_t)(in - 1) * 256 ? (int64_t)(in - 1) * 256 : f;
+	*i0 = (int32_t)(f >> 8);
+	*i1 = *i0 + 1 < in ? *i0 + 1 : *i0;
+	*w = (int32_t)(f & 255);
+}
+
+/* Horizontal pass of one channel: h[o] = s[x0] (256 - wx) + s[x1] wx. */
+static void kmscap_va_hpass(const int32_t *s, const int32_t *x0, const int32_t *x1,
+			    const int32_t *wx, int n, int32_t *h)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		h[i] = s[x0[i]] * (256 - wx[i]) + s[x1[i]] * wx[i];
+}
+
+/* Vertical pass: (a (256 - wy) + b wy + 32768) >> 16, in place into a. */
+static void kmscap_va_vpass(int32_t *a, const int32_t *b, int32_t wy, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		a[i] = (a[i] * (256 - wy) + b[i] * wy + 32768) >> 16;
+}
+
+static void kmscap_va_gather(const int32_t *s, const int32_t *x0, int n, int32_t *d)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		d[i] = s[x0[i]];
+}
+
+int kmscap_va_convert_rgb(const struct kmscap_va_img *src, enum kmscap_va_rgbfmt fmt,
+			  struct kmscap_va_img *dst, bool p010, const VARectangle *sr,
+			  const VARectangle *orr, bool bilinear)
+{
+	enum kmscap_va_cmode m = fmt < KMSCAP_VA_XRGB10 ? KMSCAP_VA_C8 :
+				 p010 ? KMSCAP_VA_C10P : KMSCAP_VA_C10;
+	int w = orr->width, h = orr->height, sw = sr->width, bpp = p010 ? 2 : 1;
+	bool same = sr->width == orr->width && sr->height == orr->height;
+	int32_t *mem, *r[2], *g[2], *b[2], *x0, *x1, *wx, *t[3], *s[6];
+	int y, k, i;
+
+	/* 2 rows of r, g, b; x0, x1, wx; a row of r, g, b; 2 source rows of r, g, b */
+	mem = malloc(((size_t)12 * w + (size_t)6 * sw) * sizeof(*mem));
+	if (!mem)
+		return -1;
+	for (k = 0; k < 2; k++) {
+		r[k] = mem + (3 * k) * w;
+		g[k] = mem + (3 * k + 1) * w;
+		b[k] = mem + (3 * k + 2) * w;
+	}
+	x0 = mem + 6 * w;
+	x1 = mem + 7 * w;
+	wx = mem + 8 * w;
+	for (i = 0; i < 3; i++)
+		t[i] = mem + (9 + i) * (size_t)w;
+	for (i = 0; i < 6; i++)
+		s[i] = mem + 12 * (size_t)w + (size_t)i * sw;
+	if (!same)
+		for (i = 0; i < w; i++)
+			kmscap_va_map(i, w, sw, bilinear, &x0[i], &x1[i], &wx[i]);
+	for (y = 0; y < h; y += 2) {
+		uint8_t *yp = dst->data + dst->offset[0] + (size_t)(orr->y + y) * dst->pitch[0];
+		uint8_t *cp = dst->data + dst->offset[1] +
+			      (size_t)((orr->y + y) / 2) * dst->pitch[1];
+
+		for (k = 0; k < 2; k++) {
+			const uint8_t *row = src->data + src->offset[0] + 4 * (size_t)sr->x;
+			int32_t y0, y1, wy;
+
+			if (same) {
+				kmscap_va_unpack(fmt, row + (size_t)(sr->y + y + k) * src->pitch[0],
+						 w, r[k], g[k], b[k]);
+				continue;
+			}
+			kmscap_va_map(y + k, h, sr->height, bilinear, &y0, &y1, &wy);
+			kmscap_va_unpack(fmt, row + (size_t)(sr->y + y0) * src->pitch[0], sw,
+					 s[0], s[1], s[2]);
+			if (!bilinear) {
+				kmscap_va_gather(s[0], x0, w, r[k]);
+				kmscap_va_gather(s[1], x0, w, g[k]);
+				kmscap_va_gather(s[2], x0, w, b[k]);
+				continue;
+			}
+			kmscap_va_unpack(fmt, row + (size_t)(sr->y + y1) * src->pitch[0], sw,
+					 s[3], s[4], s[5]);
+			kmscap_va_hpass(s[0], x0, x1, wx, w, r[k]);
+			kmscap_va_hpass(s[1], x0, x1, wx, w, g[k]);
+			kmscap_va_hpass(s[2], x0, x1, wx, w, b[k]);
+			kmscap_va_hpass(s[3], x0, x1, wx, w, t[0]);
+			kmscap_va_hpass(s[4], x0, x1, wx, w, t[1]);
+			kmscap_va_hpass(s[5], x0, x1, wx, w, t[2]);
+			kmscap_va_vpass(r[k], t[0], wy, w);
+			kmscap_va_vpass(g[k], t[1], wy, w);
+			kmscap_va_vpass(b[k], t[2], wy, w);
+		}
+		kmscap_va_luma_row(r[0], g[0], b[0], w, yp + bpp * orr->x, m);
+		kmscap_va_luma_row(r[1], g[1], b[1], w, yp + dst->pitch[0] + bpp * orr->x, m);
+		kmscap_va_chroma_row(r, g, b, w / 2, cp + bpp * orr->x, m);
+	}
+	free(mem);
+	return 0;
+}
+
+void kmscap_va_fill_yuv(struct kmscap_va_img *dst, bool p010, uint32_t argb)
+{
+	enum kmscap_va_cmode m = p010 ? KMSCAP_VA_C10P : KMSCAP_VA_C8;
+	int32_t r = (argb >> 16) & 0xff, g = (argb >> 8) & 0xff, b = argb & 0xff;
+	int32_t c[3][2], *pr[2] = { c[0], c[0] }, *pg[2] = { c[1], c[1] },
+		*pb[2] = { c[2], c[2] };
+	uint8_t *yrow = dst->data + dst->offset[0], *crow = dst->data + dst->offset[1];
+	int w = dst->width, bpp = p010 ? 2 : 1, x, y;
+	uint8_t ypix[2], cpix[4];
+
+	if (p010) {
+		r = r << 2 | r >> 6;
+		g = g << 2 | g >> 6;
+		b = b << 2 | b >> 6;
+	}
+	c[0][0] = c[0][1] = r;
+	c[1][0] = c[1][1] = g;
+	c[2][0] = c[2][1] = b;
+	/* one pixel and one 2x2 block of the colour, the first row of each plane, copies */
+	kmscap_va_luma_row(c[0], c[1], c[2], 1, ypix, m);
+	kmscap_va_chroma_row(pr, pg, pb, 1, cpix, m);
+	if (!dst->height)
+		return;
+	for (x = 0; x < w; x++)
+		memcpy(yrow + bpp * x, ypix, bpp);
+	for (x = 0; x < w / 2 && dst->height >= 2; x++)
+		memcpy(crow + 2 * bpp * x, cpix, 2 * bpp);
+	for (y = 1; y < (int)dst->height; y++)
+		memcpy(yrow + (size_t)y * dst->pitch[0], yrow, (size_t)bpp * w);
+	for (y = 1; y < (int)dst->height / 2; y++)
+		memcpy(crow + (size_t)y * dst->pitch[1], crow, (size_t)bpp * (w / 2) * 2);
+}
+
+/* n / d rounded half up, d > 0 (a constant where inlined) */
+KMSCAP_VA_INLINE int64_t kmscap_va_div_round64(int64_t n, int64_t d)
+{
+	int64_t q = 2 * n + d, dd = 2 * d;
+
+	return q >= 0 ? q / dd : -((-q + dd - 1) / dd);
+}
+
+/*
+ * The blend (formulas in vpp.c) a row pair at a time: per pixel of a row
+ * its weights k and a (in 1/65025), its new Y, and the sums Cb and Cr need;
+ * then per 2x2 block the new Cb, Cr from the sums over the block's pixels
+ * inside the clipped region (the others have k = a = 0).
+ */
+int kmscap_va_blend_rgb(const struct kmscap_va_img *src, enum kmscap_va_rgbfmt fmt,
+			 bool has_alpha, struct kmscap_va_img *dst, const VARectangle *sr,
+			 const VARectangle *orr, enum kmscap_va_blend_mode mode, int G)
+{
+	const int64_t dy = 255 * 10000, dcb = 255 * 18556, dcr = 255 * 15748;
+	int x0, y0, x1, y1, bx0, nb, n, y, j, i;
+	int32_t *mem, *r, *g, *b, *a[2];
+	int64_t *kb[2], *kr[2];
+
+	x0 = orr->x < 0 ? 0 : orr->x;
+	y0 = orr->y < 0 ? 0 : orr->y;
+	x1 = orr->x + orr->width > (int)dst->width ? (int)dst->width : orr->x + orr->width;
+	y1 = orr->y + orr->height > (int)dst->height ? (int)dst->height : orr->y + orr->height;
+	if (x0 >= x1 || y0 >= y1)
+		return 0;
+	/* whole 2x2 blocks from column bx0; pixel i of a row is column bx0 + i */
+	bx0 = x0 & ~1;
+	nb = (x1 - bx0 + 1) / 2;
+	n = x1 - x0;
+	mem = calloc((size_t)nb * 2 * (3 + 2 + 4 * 2), sizeof(*mem));
+	if (!mem)
+		return -1;
+	r = mem;
+	g = r + 2 * nb;
+	b = g + 2 * nb;
+	a[0] = b + 2 * nb;
+	a[1] = a[0] + 2 * nb;
+	kb[0] = (int64_t *)(void *)(a[1] + 2 * nb);
+	kb[1] = kb[0] + 2 * nb;
+	kr[0] = kb[1] + 2 * nb;
+	kr[1] = kr[0] + 2 * nb;
+	for (y = y0 & ~1; y < y1; y += 2) {
+		uint8_t *cp = dst->data + dst->offset[1] + (size_t)(y / 2) * dst->pitch[1];
+
+		for (j = 0; j < 2; j++) {
+			int py = y + j, ly = sr->y + py - orr->y, off = x0 - bx0;
+			const uint8_t *lrow = src->data + src->offset[0] +
+					      (size_t)ly * src->pitch[0] +
+					      4 * (size_t)(sr->x + x0 - orr->x);
+			uint8_t *yp = dst->data + dst->offset[0] + (size_t)py * dst->pitch[0] + x0;
+
+			memset(a[j], 0, 2 * nb * sizeof(*a[j]));
+			memset(kb[j], 0, 2 * nb * sizeof(*kb[j]));
+			memset(kr[j], 0, 2 * nb * sizeof(*kr[j]));
+			if (py < y0 || py >= y1)
+				continue;
+			kmscap_va_unpack(fmt, lrow, n, r, g, b);
+			for (i = 0; i < n; i++) {
+				int32_t A = has_alpha ? lrow[4 * i + 3] : 255, k, wa;
+				int64_t yn = 2126 * r[i] + 7152 * g[i] + 722 * b[i], v;
+
+				switch (mode) {
+				case KMSCAP_VA_BLEND_PREMULT_GLOBAL:
+					k = 255 * G, wa = G * A;
+					break;
+				case KMSCAP_VA_BLEND_GLOBAL:
+					k = 255 * G, wa = 255 * G;
+					break;
+				case KMSCAP_VA_BLEND_PREMULT:
+					k = 65025, wa = 255 * A;
+					break;
+				default:
+					k = 255 * A, wa = 255 * A;
+					break;
+				}
+				/* all terms >= 0, 65025 dy even */
+				v = (int64_t)wa * 16 * dy + (int64_t)k * 219 * yn +
+				    (int64_t)(65025 - wa) * yp[i] * dy;
+				v = (uint64_t)(v + 65025 * dy / 2) / (uint64_t)(65025 * dy);
+				yp[i] = (uint8_t)(v > 255 ? 255 : v);
+				a[j][off + i] = wa;
+				kb[j][off + i] = (int64_t)k * 224 * (10000 * b[i] - yn);
+				kr[j][off + i] = (int64_t)k * 224 * (10000 * r[i] - yn);
+			}
+		}
+		for (i = 0; i < nb; i++) {
+			int64_t sa = a[0][2 * i] + a[0][2 * i + 1] + a[1][2 * i] + a[1][2 * i + 1];
+			int64_t skb = kb[0][2 * i] + kb[0][2 * i + 1] + kb[1][2 * i] +
+				      kb[1][2 * i + 1];
+			int64_t skr = kr[0][2 * i] + kr[0][2 * i + 1] + kr[1][2 * i] +
+				      kr[1][2 * i + 1];
+			uint8_t *c = cp + bx0 + 2 * i;
+			int64_t cb = c[0], cr = c[1];
+
+			cb = kmscap_va_div_round64(4 * 65025 * dcb * cb + sa * (128 - cb) * dcb + skb,
+						   4 * 65025 * dcb);
+			cr = kmscap_va_div_round64(4 * 65025 * dcr * cr + sa * (128 - cr) * dcr + skr,
+						   4 * 65025 * dcr);
+			c[0] = (uint8_t)(cb < 0 ? 0 : cb > 255 ? 255 : cb);
+			c[1] = (uint8_t)(cr < 0 ? 0 : cr > 255 ? 255 : cr);
+		}
+	}
+	free(mem);
+	return 0;
+}
