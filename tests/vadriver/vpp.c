@@ -4,7 +4,8 @@
  * BT.709 limited range, with an optional crop (surface_region) and scale
  * into output_region (nearest for VA_FILTER_SCALING_FAST, bilinear
  * otherwise).  The rest of the output is filled with the background colour.
- * NV12 -> NV12 and P010 -> P010 crop/scale is in vpp_yuv.c.
+ * NV12 -> NV12 and P010 -> P010 crop/scale is in vpp_yuv.c; the pixel work
+ * below is done a row at a time, in fixed point, by vpp_row.c.
  *
  * Further pipeline buffers in the same picture are layers composited, in
  * order, onto the NV12 output (kmscap_va_vpp_blend(), below).
@@ -21,10 +22,7 @@
 #include <string.h>
 
 #include "kmscap_va.h"
-
-struct kmscap_va_rgb {
-	int r, g, b;
-};
+#include "vpp_row.h"
 
 static const VAProcColorStandardType kmscap_va_in_std[] = {
 	VAProcColorStandardBT709, VAProcColorStandardSRGB,
@@ -34,142 +32,37 @@ static const VAProcColorStandardType kmscap_va_out_std[] = {
 	VAProcColorStandardBT709,
 };
 
-/* floor((2n + d) / 2d): n / d rounded half up, for any sign of n, d > 0 */
-static int kmscap_va_div_round(int64_t n, int64_t d)
+/* The driver's view of a surface for the row functions. */
+static struct kmscap_va_img kmscap_va_img_of(const struct kmscap_va_surface *s)
 {
-	int64_t q = 2 * n + d, dd = 2 * d;
-
-	return (int)(q >= 0 ? q / dd : -((-q + dd - 1) / dd));
+	return (struct kmscap_va_img){
+		.data = s->data, .offset = { s->offset[0], s->offset[1] },
+		.pitch = { s->pitch[0], s->pitch[1] }, .width = s->width, .height = s->height,
+	};
 }
 
-static int kmscap_va_clamp(int v, int lo, int hi)
+static enum kmscap_va_rgbfmt kmscap_va_rgbfmt_of(unsigned int fourcc)
 {
-	return v < lo ? lo : v > hi ? hi : v;
-}
-
-/* Luma of the sum of n samples of depth max. */
-static int kmscap_va_luma(int64_t r, int64_t g, int64_t b, int n, int max, int s)
-{
-	int64_t yn = 2126 * r + 7152 * g + 722 * b;
-
-	return kmscap_va_clamp(16 * s + kmscap_va_div_round(219 * s * yn,
-							     (int64_t)max * 10000 * n),
-			       16 * s, 235 * s);
-}
-
-static void kmscap_va_chroma(int64_t r, int64_t g, int64_t b, int n, int max, int s,
-			     int *cb, int *cr)
-{
-	int64_t yn = 2126 * r + 7152 * g + 722 * b;
-
-	*cb = kmscap_va_clamp(128 * s + kmscap_va_div_round(224 * s * (10000 * b - yn),
-							     (int64_t)max * 18556 * n),
-			      16 * s, 240 * s);
-	*cr = kmscap_va_clamp(128 * s + kmscap_va_div_round(224 * s * (10000 * r - yn),
-							     (int64_t)max * 15748 * n),
-			      16 * s, 240 * s);
-}
-
-static struct kmscap_va_rgb kmscap_va_fetch(const struct kmscap_va_surface *s, int x, int y)
-{
-	const uint8_t *p = s->data + s->offset[0] + (size_t)y * s->pitch[0] + 4 * x;
-	uint32_t w = p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
-	struct kmscap_va_rgb c;
-
-	switch (s->fourcc) {
+	switch (fourcc) {
 	case VA_FOURCC_BGRX:
 	case VA_FOURCC_BGRA:
-		c = (struct kmscap_va_rgb){ p[2], p[1], p[0] };
-		break;
+		return KMSCAP_VA_BGRX8;
 	case VA_FOURCC_RGBX:
 	case VA_FOURCC_RGBA:
-		c = (struct kmscap_va_rgb){ p[0], p[1], p[2] };
-		break;
+		return KMSCAP_VA_RGBX8;
 	case VA_FOURCC_X2R10G10B10:
 	case VA_FOURCC_A2R10G10B10:
-		c = (struct kmscap_va_rgb){ (w >> 20) & 0x3ff, (w >> 10) & 0x3ff, w & 0x3ff };
-		break;
+		return KMSCAP_VA_XRGB10;
 	default:	/* X2B10G10R10, A2B10G10R10 */
-		c = (struct kmscap_va_rgb){ w & 0x3ff, (w >> 10) & 0x3ff, (w >> 20) & 0x3ff };
-		break;
-	}
-	return c;
-}
-
-/* Source sample for output position o (0..on-1) of a span r0..r0+rn-1. */
-static struct kmscap_va_rgb kmscap_va_sample(const struct kmscap_va_surface *s,
-					     const VARectangle *sr, const VARectangle *orr,
-					     int ox, int oy, bool bilinear)
-{
-	struct kmscap_va_rgb a, b, c, d, out;
-	int64_t fx, fy;
-	int x0, y0, x1, y1, wx, wy;
-
-	if (!bilinear) {
-		x0 = sr->x + (int)(((2 * (int64_t)ox + 1) * sr->width) / (2 * orr->width));
-		y0 = sr->y + (int)(((2 * (int64_t)oy + 1) * sr->height) / (2 * orr->height));
-		return kmscap_va_fetch(s, x0, y0);
-	}
-	/* centre-aligned mapping in 1/256 units */
-	fx = ((2 * (int64_t)ox + 1) * sr->width * 256) / (2 * orr->width) - 128;
-	fy = ((2 * (int64_t)oy + 1) * sr->height * 256) / (2 * orr->height) - 128;
-	fx = fx < 0 ? 0 : fx > (sr->width - 1) * 256 ? (sr->width - 1) * 256 : fx;
-	fy = fy < 0 ? 0 : fy > (sr->height - 1) * 256 ? (sr->height - 1) * 256 : fy;
-	x0 = fx >> 8;
-	y0 = fy >> 8;
-	wx = fx & 255;
-	wy = fy & 255;
-	x1 = x0 + 1 < sr->width ? x0 + 1 : x0;
-	y1 = y0 + 1 < sr->height ? y0 + 1 : y0;
-	a = kmscap_va_fetch(s, sr->x + x0, sr->y + y0);
-	b = kmscap_va_fetch(s, sr->x + x1, sr->y + y0);
-	c = kmscap_va_fetch(s, sr->x + x0, sr->y + y1);
-	d = kmscap_va_fetch(s, sr->x + x1, sr->y + y1);
-#define KMSCAP_VA_LERP(f) ((((a.f * (256 - wx) + b.f * wx) * (256 - wy) + \
-			     (c.f * (256 - wx) + d.f * wx) * wy) + 32768) >> 16)
-	out.r = KMSCAP_VA_LERP(r);
-	out.g = KMSCAP_VA_LERP(g);
-	out.b = KMSCAP_VA_LERP(b);
-#undef KMSCAP_VA_LERP
-	return out;
-}
-
-static void kmscap_va_put(struct kmscap_va_surface *d, int plane, int x, int y, int v)
-{
-	uint8_t *p = d->data + d->offset[plane] + (size_t)y * d->pitch[plane];
-
-	if (d->fourcc == VA_FOURCC_P010) {
-		uint16_t w = (uint16_t)(v << 6);
-
-		memcpy(p + 2 * x, &w, 2);
-	} else {
-		p[x] = (uint8_t)v;
+		return KMSCAP_VA_XBGR10;
 	}
 }
 
 static void kmscap_va_fill_background(struct kmscap_va_surface *d, uint32_t argb)
 {
-	bool ten = d->fourcc == VA_FOURCC_P010;
-	int max = ten ? 1023 : 255, s = ten ? 4 : 1;
-	int r = (argb >> 16) & 0xff, g = (argb >> 8) & 0xff, b = argb & 0xff;
-	int y, cb, cr, i, j;
+	struct kmscap_va_img img = kmscap_va_img_of(d);
 
-	if (ten) {
-		r = r << 2 | r >> 6;
-		g = g << 2 | g >> 6;
-		b = b << 2 | b >> 6;
-	}
-	y = kmscap_va_luma(r, g, b, 1, max, s);
-	kmscap_va_chroma(r, g, b, 1, max, s, &cb, &cr);
-	for (j = 0; j < (int)d->height; j++)
-		for (i = 0; i < (int)d->width; i++)
-			kmscap_va_put(d, 0, i, j, y);
-	for (j = 0; j < (int)d->height / 2; j++) {
-		for (i = 0; i < (int)d->width / 2; i++) {
-			kmscap_va_put(d, 1, 2 * i, j, cb);
-			kmscap_va_put(d, 1, 2 * i + 1, j, cr);
-		}
-	}
+	kmscap_va_fill_yuv(&img, d->fourcc == VA_FOURCC_P010, argb);
 }
 
 static VAStatus kmscap_va_check_blend(struct kmscap_va_driver *drv, const VABlendState *bs)
@@ -300,29 +193,17 @@ static VAStatus kmscap_va_check_region(struct kmscap_va_driver *drv, const VARec
  * rounded half up.  Valid inputs stay in range; the result is only clamped
  * to 0..255 (a premultiplied colour above its alpha can overshoot).
  */
-struct kmscap_va_weight {
-	int64_t k, a;
-};
-
-static struct kmscap_va_weight kmscap_va_blend_weight(const struct kmscap_va_layer *l,
-						       bool has_alpha, int alpha)
+static enum kmscap_va_blend_mode kmscap_va_blend_mode_of(const struct kmscap_va_layer *l)
 {
 	unsigned int f = l->have_blend ? l->blend.flags : 0;
-	int A = has_alpha ? alpha : 255;
-	int G = (int)(l->blend.global_alpha * 255.0f + 0.5f);
 
 	if ((f & VA_BLEND_GLOBAL_ALPHA) && (f & VA_BLEND_PREMULTIPLIED_ALPHA))
-		return (struct kmscap_va_weight){ 255 * G, (int64_t)G * A };
+		return KMSCAP_VA_BLEND_PREMULT_GLOBAL;
 	if (f & VA_BLEND_GLOBAL_ALPHA)
-		return (struct kmscap_va_weight){ 255 * G, 255 * G };
+		return KMSCAP_VA_BLEND_GLOBAL;
 	if (f & VA_BLEND_PREMULTIPLIED_ALPHA)
-		return (struct kmscap_va_weight){ 65025, 255 * A };
-	return (struct kmscap_va_weight){ 255 * A, 255 * A };
-}
-
-static int kmscap_va_get(const struct kmscap_va_surface *d, int plane, int x, int y)
-{
-	return d->data[d->offset[plane] + (size_t)y * d->pitch[plane] + x];
+		return KMSCAP_VA_BLEND_PREMULT;
+	return KMSCAP_VA_BLEND_ALPHA;
 }
 
 static VAStatus kmscap_va_vpp_blend(struct kmscap_va_driver *drv, struct kmscap_va_context *c,
@@ -330,10 +211,11 @@ static VAStatus kmscap_va_vpp_blend(struct kmscap_va_driver *drv, struct kmscap_
 				    const struct kmscap_va_layer *l)
 {
 	struct kmscap_va_surface *src;
+	struct kmscap_va_img simg, dimg;
 	VAStatus st = VA_STATUS_SUCCESS;
 	VARectangle sr, orr;
 	bool has_alpha;
-	int x0, y0, x1, y1, x, y, i;
+	int x0, y0, x1, y1;
 	char a[5];
 
 	src = kmscap_va_surface_get(drv, l->surface, &st, __func__);
@@ -377,60 +259,23 @@ static VAStatus kmscap_va_vpp_blend(struct kmscap_va_driver *drv, struct kmscap_
 	st = kmscap_va_import_begin_read(drv, src);
 	if (st != VA_STATUS_SUCCESS)
 		return st;
-	/* whole 2x2 chroma blocks touched by the clipped region */
-	for (y = y0 & ~1; y < y1; y += 2) {
-		for (x = x0 & ~1; x < x1; x += 2) {
-			const int64_t dy = 255 * 10000, dcb = 255 * 18556, dcr = 255 * 15748;
-			int64_t sum_a = 0, sum_kb = 0, sum_kr = 0;
-			int cb, cr;
-
-			for (i = 0; i < 4; i++) {
-				int px = x + (i & 1), py = y + (i >> 1), lx, ly;
-				struct kmscap_va_rgb rgb;
-				struct kmscap_va_weight w;
-				int64_t yn, v;
-
-				if (px < x0 || px >= x1 || py < y0 || py >= y1)
-					continue;
-				lx = sr.x + px - orr.x;
-				ly = sr.y + py - orr.y;
-				rgb = kmscap_va_fetch(src, lx, ly);
-				w = kmscap_va_blend_weight(l, has_alpha,
-							   src->data[src->offset[0] +
-								     (size_t)ly * src->pitch[0] +
-								     4 * lx + 3]);
-				yn = 2126 * rgb.r + 7152 * rgb.g + 722 * rgb.b;
-				v = w.a * 16 * dy + w.k * 219 * yn +
-				    (65025 - w.a) * kmscap_va_get(dst, 0, px, py) * dy;
-				kmscap_va_put(dst, 0, px, py,
-					      kmscap_va_clamp(kmscap_va_div_round(v, 65025 * dy),
-							      0, 255));
-				sum_a += w.a;
-				sum_kb += w.k * 224 * (10000 * rgb.b - yn);
-				sum_kr += w.k * 224 * (10000 * rgb.r - yn);
-			}
-			cb = kmscap_va_get(dst, 1, x, y / 2);
-			cr = kmscap_va_get(dst, 1, x + 1, y / 2);
-			cb = kmscap_va_div_round(4 * 65025 * dcb * cb + sum_a * (128 - cb) * dcb +
-						 sum_kb, 4 * 65025 * dcb);
-			cr = kmscap_va_div_round(4 * 65025 * dcr * cr + sum_a * (128 - cr) * dcr +
-						 sum_kr, 4 * 65025 * dcr);
-			kmscap_va_put(dst, 1, x, y / 2, kmscap_va_clamp(cb, 0, 255));
-			kmscap_va_put(dst, 1, x + 1, y / 2, kmscap_va_clamp(cr, 0, 255));
-		}
-	}
+	simg = kmscap_va_img_of(src);
+	dimg = kmscap_va_img_of(dst);
+	if (kmscap_va_blend_rgb(&simg, kmscap_va_rgbfmt_of(src->fourcc), has_alpha, &dimg, &sr,
+				&orr, kmscap_va_blend_mode_of(l),
+				(int)(l->blend.global_alpha * 255.0f + 0.5f)))
+		st = VA_STATUS_ERROR_ALLOCATION_FAILED;
 	kmscap_va_import_end_read(src);
-	return VA_STATUS_SUCCESS;
+	return st;
 }
 
 static VAStatus kmscap_va_vpp_first(struct kmscap_va_driver *drv, struct kmscap_va_context *c)
 {
 	struct kmscap_va_surface *src, *dst;
+	struct kmscap_va_img simg, dimg;
 	VARectangle sr, orr;
 	VAStatus st = VA_STATUS_SUCCESS;
-	struct kmscap_va_rgb *rows;
 	bool bilinear, ten, yuv;
-	int max, s, x, y;
 	char a[5], b[5];
 
 	if (!c->have_pipeline)
@@ -473,42 +318,15 @@ static VAStatus kmscap_va_vpp_first(struct kmscap_va_driver *drv, struct kmscap_
 	st = kmscap_va_import_begin_read(drv, src);
 	if (st != VA_STATUS_SUCCESS)
 		return st;
-	rows = malloc(2 * orr.width * sizeof(*rows));
-	if (!rows) {
-		kmscap_va_import_end_read(src);
-		return VA_STATUS_ERROR_ALLOCATION_FAILED;
-	}
 	if (orr.x || orr.y || orr.width != dst->width || orr.height != dst->height)
 		kmscap_va_fill_background(dst, c->pipeline.output_background_color);
-	max = src->rt_format == VA_RT_FORMAT_RGB32_10 ? 1023 : 255;	/* the source's depth */
-	s = ten ? 4 : 1;						/* the output's scale */
-	for (y = 0; y < orr.height; y += 2) {
-		for (x = 0; x < orr.width; x++) {
-			rows[x] = kmscap_va_sample(src, &sr, &orr, x, y, bilinear);
-			rows[orr.width + x] = kmscap_va_sample(src, &sr, &orr, x, y + 1,
-							       bilinear);
-		}
-		for (x = 0; x < 2 * orr.width; x++) {
-			struct kmscap_va_rgb *p = &rows[x];
-
-			kmscap_va_put(dst, 0, orr.x + x % orr.width,
-				      orr.y + y + x / orr.width,
-				      kmscap_va_luma(p->r, p->g, p->b, 1, max, s));
-		}
-		for (x = 0; x < orr.width; x += 2) {
-			struct kmscap_va_rgb *p = &rows[x], *q = &rows[orr.width + x];
-			int cb, cr;
-
-			kmscap_va_chroma(p[0].r + p[1].r + q[0].r + q[1].r,
-					 p[0].g + p[1].g + q[0].g + q[1].g,
-					 p[0].b + p[1].b + q[0].b + q[1].b, 4, max, s, &cb, &cr);
-			kmscap_va_put(dst, 1, orr.x + x, (orr.y + y) / 2, cb);
-			kmscap_va_put(dst, 1, orr.x + x + 1, (orr.y + y) / 2, cr);
-		}
-	}
-	free(rows);
+	simg = kmscap_va_img_of(src);
+	dimg = kmscap_va_img_of(dst);
+	if (kmscap_va_convert_rgb(&simg, kmscap_va_rgbfmt_of(src->fourcc), &dimg, ten, &sr, &orr,
+				  bilinear))
+		st = VA_STATUS_ERROR_ALLOCATION_FAILED;
 	kmscap_va_import_end_read(src);
-	return VA_STATUS_SUCCESS;
+	return st;
 }
 
 VAStatus kmscap_va_vpp_execute(struct kmscap_va_driver *drv, struct kmscap_va_context *c)
