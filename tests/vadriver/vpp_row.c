@@ -1,16 +1,19 @@
 // SPDX-License-Identifier: MIT
 /*
- * vpp_row.c - the VPP's pixel work a row at a time, in 32-bit fixed point
- * where it fits, so that the compiler can vectorise it: a row pair is
- * fetched into int32 R, G, B arrays (1:1 straight from the source row,
- * scaled through per-column positions and weights computed once a frame),
- * luma is computed per row and chroma from the 2x2 sums of the row pair.
+ * vpp_row.c - the VPP's pixel work a row at a time, in integer fixed point
+ * with no division: every value is one 64-bit multiply, add and shift.
+ * The 1:1 conversion (a capture at its own size, the common case) is one
+ * pass over each row pair, two pixels a load, two values a store, the 2x2
+ * sums in registers.  Scaled conversion fetches a row pair into int32
+ * R, G, B arrays through per-column positions and weights computed once a
+ * frame (bilinear: a horizontal pass per source row, then a vertical one),
+ * then computes luma per row and chroma from the 2x2 sums.
  *
- * The results are exactly those of the formulas in vpp.c (each value n / d
- * rounded half up, n / d reduced to the smallest terms, an offset making
- * the numerator positive so that the division is an unsigned one by a
- * constant): tests/test_vpp_rows.c checks every kernel below over its whole
- * domain and whole pictures against the per-pixel reference tests/vpp_ref.c.
+ * The results are exactly those of the formulas in vpp.c: test_vpp_rows
+ * checks every kernel below over its whole input range and whole pictures
+ * against the per-pixel reference tests/vpp_ref.c.  (The loops vectorise
+ * with -O3, but under qemu TCG, where the demo and the bench run, the SSE
+ * code was about twice as slow as this scalar code: the default -O2.)
  */
 #include <stdlib.h>
 #include <string.h>
@@ -22,71 +25,65 @@
 /* Source depth and output scale: 8-bit RGB -> NV12, RGB10 -> NV12, RGB10 -> P010. */
 enum kmscap_va_cmode { KMSCAP_VA_C8, KMSCAP_VA_C10, KMSCAP_VA_C10P };
 
-KMSCAP_VA_INLINE int32_t kmscap_va_clamp32(int32_t v, int32_t lo, int32_t hi)
-{
-	return v < lo ? lo : v > hi ? hi : v;
-}
+/*
+ * Each value is a quotient rounded half up, floor((a x + b) / d), of one
+ * integer x, for every x of a known range.  It is computed as
+ * (x M + C) >> S in 64 bits, with M, C and S chosen (by a search over S)
+ * so that the two agree on the whole range; test_vpp_rows checks every x
+ * against the reference formula, clamps included: no value needs one.
+ */
 
 /*
- * Y of one pixel from yn = 2126 R + 7152 G + 722 B:
- * 16 s + round(219 s yn / (10000 max)), clamped to 16 s..235 s.
+ * Y of one pixel from yn = 2126 R + 7152 G + 722 B (0..10000 max):
+ * 16 s + round(219 s yn / (10000 max)) = 16 s + floor((219 yn + b) / d) with
+ * b / d = 1275000 / 2550000 (C8), 5115000 / 10230000 (C10), 1278750 / 2557500
+ * (C10P: 876 yn / 10230000 = 219 yn / 2557500).
  */
 KMSCAP_VA_INLINE int32_t kmscap_va_y_of(uint32_t yn, enum kmscap_va_cmode m)
 {
 	switch (m) {
-	case KMSCAP_VA_C8:	/* 219 yn / 2550000; 219 yn < 5.6e8 */
-		return kmscap_va_clamp32(16 + (int32_t)((219u * yn + 1275000u) / 2550000u),
-					 16, 235);
-	case KMSCAP_VA_C10:	/* 219 yn / 10230000; 219 yn < 2.25e9 */
-		return kmscap_va_clamp32(16 + (int32_t)((219u * yn + 5115000u) / 10230000u),
-					 16, 235);
-	default:		/* 876 yn / 10230000 = 219 yn / 2557500 */
-		return kmscap_va_clamp32(64 + (int32_t)((219u * yn + 1278750u) / 2557500u),
-					 64, 940);
+	case KMSCAP_VA_C8:
+		return 16 + (int32_t)(((uint64_t)yn * 47214323u + 274877838856u) >> 39);
+	case KMSCAP_VA_C10:
+		return 16 + (int32_t)(((uint64_t)yn * 94151729u + 2199022965848u) >> 42);
+	default:
+		return 64 + (int32_t)(((uint64_t)yn * 376606915u + 2199026396110u) >> 42);
 	}
 }
 
 /*
  * Cb from u = 10000 B - yn = 9278 B - 2126 R - 7152 G of the sum of the 4
- * pixels: 128 s + round(224 s u / (4 max 18556)), clamped to 16 s..240 s.
+ * pixels (|u| <= 9278 * 4 max): 128 s + round(224 s u / (4 max 18556)).
  * 224 u / (4 255 18556) = 14 u / 1182945, 224 u / (4 1023 18556) =
- * 14 u / 4745697, 896 u / (4 1023 18556) = 56 u / 4745697; with
- * round(x) + 128 s = floor((2 x d + d + 256 s d) / 2 d).
+ * 14 u / 4745697, 896 u / (4 1023 18556) = 56 u / 4745697; and
+ * round(n / d) + 128 s = floor((2 n + d + 256 s d) / 2 d), always > 0.
  */
 KMSCAP_VA_INLINE int32_t kmscap_va_cb_of(int32_t u, enum kmscap_va_cmode m)
 {
 	switch (m) {
-	case KMSCAP_VA_C8:	/* |28 u| < 2.7e8 */
-		return kmscap_va_clamp32((int32_t)((28u * (uint32_t)u + 257u * 1182945u) /
-						   (2u * 1182945u)), 16, 240);
-	case KMSCAP_VA_C10:	/* |28 u| < 1.07e9, the sum < 2.3e9 */
-		return kmscap_va_clamp32((int32_t)((28u * (uint32_t)u + 257u * 4745697u) /
-						   (2u * 4745697u)), 16, 240);
-	default:		/* needs 64 bits */
-		return kmscap_va_clamp32((int32_t)((uint64_t)(112 * (int64_t)u +
-							      1025 * (int64_t)4745697) /
-						   (2u * 4745697u)), 64, 960);
+	case KMSCAP_VA_C8:	/* (28 u + 257 1182945) / (2 1182945) */
+		return (int32_t)(((int64_t)u * 104100615 + 1130297952023040) >> 43);
+	case KMSCAP_VA_C10:	/* (28 u + 257 4745697) / (2 4745697) */
+		return (int32_t)(((int64_t)u * 830362679 + 36169534482935837) >> 48);
+	default:		/* (112 u + 1025 4745697) / (2 4745697) */
+		return (int32_t)(((int64_t)u * 830362679 + 36063981388595600) >> 46);
 	}
 }
 
 /*
  * Cr from v = 10000 R - yn = 7874 R - 7152 G - 722 B of the sum of the 4
- * pixels: 128 s + round(224 s v / (4 max 15748)): 14 v / 1003935,
- * 14 v / 4027551, 56 v / 4027551.
+ * pixels (|v| <= 7874 * 4 max): 128 s + round(224 s v / (4 max 15748)):
+ * 14 v / 1003935, 14 v / 4027551, 56 v / 4027551.
  */
 KMSCAP_VA_INLINE int32_t kmscap_va_cr_of(int32_t v, enum kmscap_va_cmode m)
 {
 	switch (m) {
-	case KMSCAP_VA_C8:
-		return kmscap_va_clamp32((int32_t)((28u * (uint32_t)v + 257u * 1003935u) /
-						   (2u * 1003935u)), 16, 240);
-	case KMSCAP_VA_C10:
-		return kmscap_va_clamp32((int32_t)((28u * (uint32_t)v + 257u * 4027551u) /
-						   (2u * 4027551u)), 16, 240);
-	default:
-		return kmscap_va_clamp32((int32_t)((uint64_t)(112 * (int64_t)v +
-							      1025 * (int64_t)4027551) /
-						   (2u * 4027551u)), 64, 960);
+	case KMSCAP_VA_C8:	/* (28 v + 257 1003935) / (2 1003935) */
+		return (int32_t)(((int64_t)v * 122662625 + 1130297949848700) >> 43);
+	case KMSCAP_VA_C10:	/* (28 v + 257 4027551) / (2 4027551) */
+		return (int32_t)(((int64_t)v * 244605821 + 9042383621833942) >> 46);
+	default:		/* (112 v + 1025 4027551) / (2 4027551) */
+		return (int32_t)(((int64_t)v * 1956846567 + 72127962765626411) >> 47);
 	}
 }
 
@@ -109,6 +106,26 @@ int kmscap_va_row_cr(int32_t v, int mode)
 	       mode == 1 ? kmscap_va_cr_of(v, KMSCAP_VA_C10) : kmscap_va_cr_of(v, KMSCAP_VA_C10P);
 }
 
+/* One pixel's R, G, B. */
+KMSCAP_VA_INLINE void kmscap_va_px(enum kmscap_va_rgbfmt fmt, uint32_t w, int32_t *r,
+				   int32_t *g, int32_t *b)
+{
+	switch (fmt) {
+	case KMSCAP_VA_BGRX8:
+		*r = (w >> 16) & 0xff, *g = (w >> 8) & 0xff, *b = w & 0xff;
+		break;
+	case KMSCAP_VA_RGBX8:
+		*r = w & 0xff, *g = (w >> 8) & 0xff, *b = (w >> 16) & 0xff;
+		break;
+	case KMSCAP_VA_XRGB10:
+		*r = (w >> 20) & 0x3ff, *g = (w >> 10) & 0x3ff, *b = w & 0x3ff;
+		break;
+	default:
+		*r = w & 0x3ff, *g = (w >> 10) & 0x3ff, *b = (w >> 20) & 0x3ff;
+		break;
+	}
+}
+
 /* n pixels of p into r, g, b. */
 KMSCAP_VA_INLINE void kmscap_va_unpack_fmt(enum kmscap_va_rgbfmt fmt, const uint8_t *p, int n,
 					   int32_t *r, int32_t *g, int32_t *b)
@@ -119,20 +136,7 @@ KMSCAP_VA_INLINE void kmscap_va_unpack_fmt(enum kmscap_va_rgbfmt fmt, const uint
 		uint32_t w;
 
 		memcpy(&w, p + 4 * i, 4);	/* little-endian, as the formats are */
-		switch (fmt) {
-		case KMSCAP_VA_BGRX8:
-			r[i] = (w >> 16) & 0xff, g[i] = (w >> 8) & 0xff, b[i] = w & 0xff;
-			break;
-		case KMSCAP_VA_RGBX8:
-			r[i] = w & 0xff, g[i] = (w >> 8) & 0xff, b[i] = (w >> 16) & 0xff;
-			break;
-		case KMSCAP_VA_XRGB10:
-			r[i] = (w >> 20) & 0x3ff, g[i] = (w >> 10) & 0x3ff, b[i] = w & 0x3ff;
-			break;
-		default:
-			r[i] = w & 0x3ff, g[i] = (w >> 10) & 0x3ff, b[i] = (w >> 20) & 0x3ff;
-			break;
-		}
+		kmscap_va_px(fmt, w, &r[i], &g[i], &b[i]);
 	}
 }
 
@@ -222,6 +226,86 @@ static void kmscap_va_chroma_row(int32_t *const *r, int32_t *const *g, int32_t *
 				       KMSCAP_VA_C10P);
 }
 
+/* Two horizontally adjacent values, at p (8 or 16 bits each, P010: value << 6). */
+KMSCAP_VA_INLINE void kmscap_va_store2(uint8_t *p, int32_t a, int32_t b, enum kmscap_va_cmode m)
+{
+	if (m == KMSCAP_VA_C10P) {
+		uint32_t w = (uint32_t)a << 6 | (uint32_t)b << 22;	/* little-endian */
+
+		memcpy(p, &w, 4);
+	} else {
+		uint16_t w = (uint16_t)(a | b << 8);
+
+		memcpy(p, &w, 2);
+	}
+}
+
+#define KMSCAP_VA_YN(p) ((uint32_t)(2126 * r##p + 7152 * g##p + 722 * b##p))
+
+/*
+ * The 1:1 case in one pass over a row pair (s0, s1 the source rows at the
+ * region's left edge, w even): per 2x2 block its four Y, and Cb and Cr from
+ * its sums, in registers, two pixels a load and two values a store.
+ */
+KMSCAP_VA_INLINE void kmscap_va_pair_m(enum kmscap_va_rgbfmt fmt, const uint8_t *s0,
+				       const uint8_t *s1, int w, uint8_t *y0, uint8_t *y1,
+				       uint8_t *c, enum kmscap_va_cmode m)
+{
+	int bpp = m == KMSCAP_VA_C10P ? 2 : 1, i;
+
+	for (i = 0; i < w / 2; i++) {
+		int32_t r0, g0, b0, r1, g1, b1, sr, sg, sb;
+		uint64_t p;
+
+		/* the top pair, then the bottom pair, keeping only the sums */
+		memcpy(&p, s0 + 8 * i, 8);
+		kmscap_va_px(fmt, (uint32_t)p, &r0, &g0, &b0);
+		kmscap_va_px(fmt, (uint32_t)(p >> 32), &r1, &g1, &b1);
+		kmscap_va_store2(y0 + 2 * bpp * i, kmscap_va_y_of(KMSCAP_VA_YN(0), m),
+				 kmscap_va_y_of(KMSCAP_VA_YN(1), m), m);
+		sr = r0 + r1;
+		sg = g0 + g1;
+		sb = b0 + b1;
+		memcpy(&p, s1 + 8 * i, 8);
+		kmscap_va_px(fmt, (uint32_t)p, &r0, &g0, &b0);
+		kmscap_va_px(fmt, (uint32_t)(p >> 32), &r1, &g1, &b1);
+		kmscap_va_store2(y1 + 2 * bpp * i, kmscap_va_y_of(KMSCAP_VA_YN(0), m),
+				 kmscap_va_y_of(KMSCAP_VA_YN(1), m), m);
+		sr += r0 + r1;
+		sg += g0 + g1;
+		sb += b0 + b1;
+		kmscap_va_store2(c + 2 * bpp * i, kmscap_va_cb_of(9278 * sb - 2126 * sr - 7152 * sg, m),
+				 kmscap_va_cr_of(7874 * sr - 7152 * sg - 722 * sb, m), m);
+	}
+}
+
+#undef KMSCAP_VA_YN
+
+static void kmscap_va_pair(enum kmscap_va_rgbfmt fmt, bool p010, const uint8_t *s0,
+			   const uint8_t *s1, int w, uint8_t *y0, uint8_t *y1, uint8_t *c)
+{
+	switch (fmt) {
+	case KMSCAP_VA_BGRX8:
+		kmscap_va_pair_m(KMSCAP_VA_BGRX8, s0, s1, w, y0, y1, c, KMSCAP_VA_C8);
+		break;
+	case KMSCAP_VA_RGBX8:
+		kmscap_va_pair_m(KMSCAP_VA_RGBX8, s0, s1, w, y0, y1, c, KMSCAP_VA_C8);
+		break;
+	case KMSCAP_VA_XRGB10:
+		if (p010)
+			kmscap_va_pair_m(KMSCAP_VA_XRGB10, s0, s1, w, y0, y1, c, KMSCAP_VA_C10P);
+		else
+			kmscap_va_pair_m(KMSCAP_VA_XRGB10, s0, s1, w, y0, y1, c, KMSCAP_VA_C10);
+		break;
+	default:
+		if (p010)
+			kmscap_va_pair_m(KMSCAP_VA_XBGR10, s0, s1, w, y0, y1, c, KMSCAP_VA_C10P);
+		else
+			kmscap_va_pair_m(KMSCAP_VA_XBGR10, s0, s1, w, y0, y1, c, KMSCAP_VA_C10);
+		break;
+	}
+}
+
 /*
  * Where output position o of on samples comes from in a span of in
  * samples: the nearest sample, or (bilinear) samples i0, i1 and the weight
@@ -306,15 +390,18 @@ int kmscap_va_convert_rgb(const struct kmscap_va_img *src, enum kmscap_va_rgbfmt
 		uint8_t *cp = dst->data + dst->offset[1] +
 			      (size_t)((orr->y + y) / 2) * dst->pitch[1];
 
+		if (same) {
+			const uint8_t *s0 = src->data + src->offset[0] + 4 * (size_t)sr->x +
+					    (size_t)(sr->y + y) * src->pitch[0];
+
+			kmscap_va_pair(fmt, p010, s0, s0 + src->pitch[0], w, yp + bpp * orr->x,
+				       yp + dst->pitch[0] + bpp * orr->x, cp + bpp * orr->x);
+			continue;
+		}
 		for (k = 0; k < 2; k++) {
 			const uint8_t *row = src->data + src->offset[0] + 4 * (size_t)sr->x;
 			int32_t y0, y1, wy;
 
-			if (same) {
-				kmscap_va_unpack(fmt, row + (size_t)(sr->y + y + k) * src->pitch[0],
-						 w, r[k], g[k], b[k]);
-				continue;
-			}
 			kmscap_va_map(y + k, h, sr->height, bilinear, &y0, &y1, &wy);
 			kmscap_va_unpack(fmt, row + (size_t)(sr->y + y0) * src->pitch[0], sw,
 					 s[0], s[1], s[2]);
