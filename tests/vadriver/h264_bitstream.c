@@ -14,10 +14,9 @@ void kmscap_va_bits_init(struct kmscap_va_bits *b, uint8_t *buf, size_t cap)
 	b->cap = cap;
 	b->bitpos = 0;
 	b->overflow = false;
-	if (cap)
-		memset(buf, 0, cap);
 }
 
+/* The buffer is not cleared beforehand: each byte is, when its first bit is written. */
 static void kmscap_va_bits_put1(struct kmscap_va_bits *b, unsigned int bit)
 {
 	size_t byte = b->bitpos >> 3;
@@ -26,6 +25,8 @@ static void kmscap_va_bits_put1(struct kmscap_va_bits *b, unsigned int bit)
 		b->overflow = true;
 		return;
 	}
+	if (!(b->bitpos & 7))
+		b->buf[byte] = 0;
 	if (bit)
 		b->buf[byte] |= 0x80 >> (b->bitpos & 7);
 	b->bitpos++;
@@ -86,13 +87,28 @@ void kmscap_va_bits_trailing(struct kmscap_va_bits *b)
 	kmscap_va_bits_align_zero(b);
 }
 
-/* Returns the escaped length, or 0 if it does not fit in cap. */
+/*
+ * Returns the escaped length, or 0 if it does not fit in cap.  A run of
+ * non-zero bytes after a non-zero byte needs no escape: it is copied whole
+ * (PCM samples are never 0, so that is nearly all of a slice).
+ */
 size_t kmscap_va_nal_escape(uint8_t *dst, size_t cap, const uint8_t *rbsp, size_t len)
 {
 	unsigned int zeros = 0;
 	size_t i, o = 0;
 
 	for (i = 0; i < len; i++) {
+		if (!zeros && rbsp[i]) {
+			const uint8_t *z = memchr(rbsp + i, 0, len - i);
+			size_t n = z ? (size_t)(z - (rbsp + i)) : len - i;
+
+			if (n > cap - o)
+				return 0;
+			memcpy(dst + o, rbsp + i, n);
+			o += n;
+			i += n - 1;	/* the last of the run was non-zero: zeros stays 0 */
+			continue;
+		}
 		if (zeros >= 2 && rbsp[i] <= 3) {
 			if (o >= cap)
 				return 0;
@@ -333,29 +349,38 @@ void kmscap_va_h264_write_slice_header(struct kmscap_va_bits *b,
 	}
 }
 
-/* pcm_alignment_zero_bit and the 384 samples of macroblock (mbx, mby) */
+/*
+ * pcm_alignment_zero_bit and the 384 samples of macroblock (mbx, mby),
+ * written straight into the (then byte-aligned) buffer: 16 luma rows, the
+ * 8x8 Cb samples, the 8x8 Cr samples.
+ */
 void kmscap_va_h264_write_pcm_samples(struct kmscap_va_bits *b,
 				      const struct kmscap_va_surface *s, unsigned int mbx,
 				      unsigned int mby)
 {
 	const uint8_t *y_plane = s->data + s->offset[0];
 	const uint8_t *uv_plane = s->data + s->offset[1];
-	uint8_t chroma[128];
 	unsigned int r, c;
+	uint8_t *d;
 
 	kmscap_va_bits_align_zero(b);
+	if ((b->bitpos >> 3) + 384 > b->cap) {
+		b->overflow = true;
+		return;
+	}
+	d = b->buf + (b->bitpos >> 3);
 	for (r = 0; r < 16; r++)
-		kmscap_va_bits_put_bytes(b, y_plane + (size_t)(mby * 16 + r) * s->pitch[0] +
-					 mbx * 16, 16);
+		memcpy(d + 16 * r, y_plane + (size_t)(mby * 16 + r) * s->pitch[0] + mbx * 16, 16);
+	d += 256;
 	for (r = 0; r < 8; r++) {
 		const uint8_t *row = uv_plane + (size_t)(mby * 8 + r) * s->pitch[1] + mbx * 16;
 
 		for (c = 0; c < 8; c++) {
-			chroma[r * 8 + c] = row[2 * c];
-			chroma[64 + r * 8 + c] = row[2 * c + 1];
+			d[r * 8 + c] = row[2 * c];
+			d[64 + r * 8 + c] = row[2 * c + 1];
 		}
 	}
-	kmscap_va_bits_put_bytes(b, chroma, sizeof(chroma));
+	b->bitpos += 8 * 384;
 }
 
 /*
