@@ -356,9 +356,9 @@ VAStatus kmscap_va_query_video_proc_pipeline_caps(VADriverContextP ctx,
 						  unsigned int num, VAProcPipelineCaps *caps);
 
 /* vpp_yuv.c */
-void kmscap_va_vpp_scale_yuv(const struct kmscap_va_surface *src,
-			     struct kmscap_va_surface *dst, const VARectangle *sr,
-			     const VARectangle *orr, bool bilinear);
+VAStatus kmscap_va_vpp_scale_yuv(const struct kmscap_va_surface *src,
+				 struct kmscap_va_surface *dst, const VARectangle *sr,
+				 const VARectangle *orr, bool bilinear);
 
 /*
  * h264_enc.c.  kmscap_va_enc_render() also serves the other codecs for

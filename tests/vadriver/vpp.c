@@ -312,8 +312,7 @@ static VAStatus kmscap_va_vpp_first(struct kmscap_va_driver *drv, struct kmscap_
 	if (yuv) {
 		if (orr.x || orr.y || orr.width != dst->width || orr.height != dst->height)
 			kmscap_va_fill_background(dst, c->pipeline.output_background_color);
-		kmscap_va_vpp_scale_yuv(src, dst, &sr, &orr, bilinear);
-		return VA_STATUS_SUCCESS;
+		return kmscap_va_vpp_scale_yuv(src, dst, &sr, &orr, bilinear);
 	}
 	st = kmscap_va_import_begin_read(drv, src);
 	if (st != VA_STATUS_SUCCESS)

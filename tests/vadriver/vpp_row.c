@@ -573,3 +573,78 @@ int kmscap_va_blend_rgb(const struct kmscap_va_img *src, enum kmscap_va_rgbfmt f
 	free(mem);
 	return 0;
 }
+
+/* Sample i (an element index in the row) of an 8-bit or P010 row. */
+KMSCAP_VA_INLINE int32_t kmscap_va_yuv_at(const uint8_t *row, int32_t i, bool p010)
+{
+	uint16_t v;
+
+	if (!p010)
+		return row[i];
+	memcpy(&v, row + 2 * i, 2);
+	return v >> 6;
+}
+
+/*
+ * One plane (0: Y; 1: component comp of the interleaved CbCr) of a YUV
+ * crop and scale: per-column element indices and weights once, then per
+ * output row its one or two source rows.
+ */
+static void kmscap_va_scale_plane(const struct kmscap_va_img *src, struct kmscap_va_img *dst,
+				  bool p010, int plane, int comp, const VARectangle *sr,
+				  const VARectangle *orr, bool bilinear, int32_t *mem)
+{
+	int32_t *i0 = mem, *i1 = mem + orr->width, *wx = mem + 2 * orr->width;
+	int step = plane ? 2 : 1, ox, oy;
+
+	for (ox = 0; ox < orr->width; ox++) {
+		kmscap_va_map(ox, orr->width, sr->width, bilinear, &i0[ox], &i1[ox], &wx[ox]);
+		i0[ox] = step * (sr->x + i0[ox]) + comp;
+		i1[ox] = step * (sr->x + i1[ox]) + comp;
+	}
+	for (oy = 0; oy < orr->height; oy++) {
+		const uint8_t *base = src->data + src->offset[plane];
+		uint8_t *out = dst->data + dst->offset[plane] + (size_t)(orr->y + oy) * dst->pitch[plane];
+		int32_t y0, y1, wy, o = step * orr->x + comp;
+		const uint8_t *r0, *r1;
+
+		kmscap_va_map(oy, orr->height, sr->height, bilinear, &y0, &y1, &wy);
+		r0 = base + (size_t)(sr->y + y0) * src->pitch[plane];
+		r1 = base + (size_t)(sr->y + y1) * src->pitch[plane];
+		for (ox = 0; ox < orr->width; ox++, o += step) {
+			int32_t v = kmscap_va_yuv_at(r0, i0[ox], p010);
+
+			if (bilinear) {
+				int32_t a = v, b = kmscap_va_yuv_at(r0, i1[ox], p010);
+				int32_t c = kmscap_va_yuv_at(r1, i0[ox], p010);
+				int32_t d = kmscap_va_yuv_at(r1, i1[ox], p010);
+
+				v = ((a * (256 - wx[ox]) + b * wx[ox]) * (256 - wy) +
+				     (c * (256 - wx[ox]) + d * wx[ox]) * wy + 32768) >> 16;
+			}
+			if (p010) {
+				uint16_t w = (uint16_t)(v << 6);
+
+				memcpy(out + 2 * o, &w, 2);
+			} else {
+				out[o] = (uint8_t)v;
+			}
+		}
+	}
+}
+
+int kmscap_va_scale_yuv(const struct kmscap_va_img *src, struct kmscap_va_img *dst, bool p010,
+			const VARectangle *sr, const VARectangle *orr, bool bilinear)
+{
+	VARectangle csr = { sr->x / 2, sr->y / 2, sr->width / 2, sr->height / 2 };
+	VARectangle corr = { orr->x / 2, orr->y / 2, orr->width / 2, orr->height / 2 };
+	int32_t *mem = malloc((size_t)3 * orr->width * sizeof(*mem));
+
+	if (!mem)
+		return -1;
+	kmscap_va_scale_plane(src, dst, p010, 0, 0, sr, orr, bilinear, mem);
+	kmscap_va_scale_plane(src, dst, p010, 1, 0, &csr, &corr, bilinear, mem);
+	kmscap_va_scale_plane(src, dst, p010, 1, 1, &csr, &corr, bilinear, mem);
+	free(mem);
+	return 0;
+}

@@ -48,6 +48,14 @@ int kmscap_va_convert_rgb(const struct kmscap_va_img *src, enum kmscap_va_rgbfmt
 			  struct kmscap_va_img *dst, bool p010, const VARectangle *sr,
 			  const VARectangle *orr, bool bilinear);
 
+/*
+ * Crops and scales region sr of the NV12 or P010 picture src into region
+ * orr of dst, of the same format, plane by plane (regions even).  0, or -1
+ * when out of memory.
+ */
+int kmscap_va_scale_yuv(const struct kmscap_va_img *src, struct kmscap_va_img *dst, bool p010,
+			const VARectangle *sr, const VARectangle *orr, bool bilinear);
+
 /* Fills the whole NV12 / P010 picture with the colour argb (8 bits a channel). */
 void kmscap_va_fill_yuv(struct kmscap_va_img *dst, bool p010, uint32_t argb);
 

@@ -5,7 +5,8 @@
  * it replaced): every fixed-point kernel over its whole input domain, and
  * whole pictures of random content (and of extreme values) in every RGB
  * format, at random sizes, pitches, crops, output regions and scales,
- * nearest and bilinear, 1:1, to NV12 and P010, the background fill and
+ * nearest and bilinear, 1:1, to NV12 and P010, NV12 and P010 crop and
+ * scale, the background fill and
  * the blending of layers in every weighting mode, partly outside.
  */
 #include <stdio.h>
@@ -212,6 +213,43 @@ START_TEST(test_vpp_rows_convert_1080p)
 }
 END_TEST
 
+START_TEST(test_vpp_rows_scale_yuv)
+{
+	int i;
+
+	kmscap_vr_state = 2024u;
+	for (i = 0; i < 2000; i++) {
+		bool p010 = kmscap_vr_rand() & 1, bilinear = kmscap_vr_rand() & 1;
+		int sw = 2 * kmscap_vr_range(1, 24), sh = 2 * kmscap_vr_range(1, 24);
+		int dw = 2 * kmscap_vr_range(1, 24), dh = 2 * kmscap_vr_range(1, 24), x, y;
+		struct kmscap_va_img src, scopy, d, ref;
+		VARectangle sr, orr;
+
+		if (i % 3 == 0) {
+			dw = sw;
+			dh = sh;
+		}
+		kmscap_vr_yuv(&src, &scopy, sw, sh, p010);
+		kmscap_vr_yuv(&d, &ref, dw, dh, p010);
+		kmscap_vr_region(sw, true, &x, &sr.width);
+		sr.x = (short)x;
+		kmscap_vr_region(sh, true, &y, &sr.height);
+		sr.y = (short)y;
+		kmscap_vr_region(dw, true, &x, &orr.width);
+		orr.x = (short)x;
+		kmscap_vr_region(dh, true, &y, &orr.height);
+		orr.y = (short)y;
+		ck_assert_int_eq(kmscap_va_scale_yuv(&src, &d, p010, &sr, &orr, bilinear), 0);
+		kmscap_ref_scale_yuv(&src, &ref, p010, &sr, &orr, bilinear);
+		kmscap_vr_same(&d, &ref, "scale yuv", i);
+		free(src.data);
+		free(scopy.data);
+		free(d.data);
+		free(ref.data);
+	}
+}
+END_TEST
+
 START_TEST(test_vpp_rows_fill)
 {
 	int i;
@@ -281,6 +319,7 @@ Suite *kmscap_vat_suite_vpp_rows(void)
 	ADD(test_vpp_rows_kernels_p010);
 	ADD(test_vpp_rows_convert);
 	ADD(test_vpp_rows_convert_1080p);
+	ADD(test_vpp_rows_scale_yuv);
 	ADD(test_vpp_rows_fill);
 	ADD(test_vpp_rows_blend);
 #undef ADD

@@ -272,3 +272,92 @@ void kmscap_ref_blend_rgb(const struct kmscap_va_img *src, enum kmscap_va_rgbfmt
 		}
 	}
 }
+
+/* The NV12 / P010 crop and scale (vpp_yuv.c as it was). */
+static unsigned int kmscap_ref_yuv_get(const struct kmscap_va_img *s, bool p010, int plane,
+				       int comp, int x, int y)
+{
+	const uint8_t *row = s->data + s->offset[plane] + (size_t)y * s->pitch[plane];
+	int i = plane ? 2 * x + comp : x;
+	uint16_t v;
+
+	if (!p010)
+		return row[i];
+	memcpy(&v, row + 2 * i, 2);
+	return v >> 6;
+}
+
+static void kmscap_ref_yuv_put(struct kmscap_va_img *s, bool p010, int plane, int comp, int x,
+			       int y, unsigned int v)
+{
+	uint8_t *row = s->data + s->offset[plane] + (size_t)y * s->pitch[plane];
+	int i = plane ? 2 * x + comp : x;
+	uint16_t w = (uint16_t)(v << 6);
+
+	if (!p010)
+		row[i] = (uint8_t)v;
+	else
+		memcpy(row + 2 * i, &w, 2);
+}
+
+static int64_t kmscap_ref_map(int o, int on, int in)
+{
+	int64_t f = ((2 * (int64_t)o + 1) * in * 256) / (2 * on) - 128;
+
+	return f < 0 ? 0 : f > (int64_t)(in - 1) * 256 ? (int64_t)(in - 1) * 256 : f;
+}
+
+static unsigned int kmscap_ref_bilinear(const struct kmscap_va_img *src, bool p010, int plane,
+					int comp, const VARectangle *sr, const VARectangle *orr,
+					int ox, int oy)
+{
+	int64_t fx = kmscap_ref_map(ox, orr->width, sr->width);
+	int64_t fy = kmscap_ref_map(oy, orr->height, sr->height);
+	int x0 = fx >> 8, y0 = fy >> 8, wx = fx & 255, wy = fy & 255;
+	int x1 = sr->x + (x0 + 1 < sr->width ? x0 + 1 : x0);
+	int y1 = sr->y + (y0 + 1 < sr->height ? y0 + 1 : y0);
+	uint64_t a, b, c, d;
+
+	x0 += sr->x;
+	y0 += sr->y;
+	a = kmscap_ref_yuv_get(src, p010, plane, comp, x0, y0);
+	b = kmscap_ref_yuv_get(src, p010, plane, comp, x1, y0);
+	c = kmscap_ref_yuv_get(src, p010, plane, comp, x0, y1);
+	d = kmscap_ref_yuv_get(src, p010, plane, comp, x1, y1);
+	return (((a * (256 - wx) + b * wx) * (256 - wy) + (c * (256 - wx) + d * wx) * wy) +
+		32768) >> 16;
+}
+
+static void kmscap_ref_scale_plane(const struct kmscap_va_img *src, struct kmscap_va_img *dst,
+				   bool p010, int plane, int comp, const VARectangle *sr,
+				   const VARectangle *orr, bool bilinear)
+{
+	int ox, oy, sx, sy;
+	unsigned int v;
+
+	for (oy = 0; oy < orr->height; oy++) {
+		for (ox = 0; ox < orr->width; ox++) {
+			if (bilinear) {
+				v = kmscap_ref_bilinear(src, p010, plane, comp, sr, orr, ox, oy);
+			} else {
+				sx = sr->x + (int)(((2 * (int64_t)ox + 1) * sr->width) /
+						   (2 * orr->width));
+				sy = sr->y + (int)(((2 * (int64_t)oy + 1) * sr->height) /
+						   (2 * orr->height));
+				v = kmscap_ref_yuv_get(src, p010, plane, comp, sx, sy);
+			}
+			kmscap_ref_yuv_put(dst, p010, plane, comp, orr->x + ox, orr->y + oy, v);
+		}
+	}
+}
+
+void kmscap_ref_scale_yuv(const struct kmscap_va_img *src, struct kmscap_va_img *dst, bool p010,
+			  const VARectangle *sr, const VARectangle *orr, bool bilinear)
+{
+	VARectangle csr = { sr->x / 2, sr->y / 2, sr->width / 2, sr->height / 2 };
+	VARectangle corr = { orr->x / 2, orr->y / 2, orr->width / 2, orr->height / 2 };
+
+	kmscap_ref_scale_plane(src, dst, p010, 0, 0, sr, orr, bilinear);
+	kmscap_ref_scale_plane(src, dst, p010, 1, 0, &csr, &corr, bilinear);
+	kmscap_ref_scale_plane(src, dst, p010, 1, 1, &csr, &corr, bilinear);
+}

@@ -18,6 +18,8 @@ void kmscap_ref_chroma(int64_t r, int64_t g, int64_t b, int n, int max, int s, i
 int kmscap_ref_convert_rgb(const struct kmscap_va_img *src, enum kmscap_va_rgbfmt fmt,
 			   struct kmscap_va_img *dst, bool p010, const VARectangle *sr,
 			   const VARectangle *orr, bool bilinear);
+void kmscap_ref_scale_yuv(const struct kmscap_va_img *src, struct kmscap_va_img *dst, bool p010,
+			  const VARectangle *sr, const VARectangle *orr, bool bilinear);
 void kmscap_ref_fill_yuv(struct kmscap_va_img *dst, bool p010, uint32_t argb);
 void kmscap_ref_blend_rgb(const struct kmscap_va_img *src, enum kmscap_va_rgbfmt fmt,
 			  bool has_alpha, struct kmscap_va_img *dst, const VARectangle *sr,
