@@ -32,10 +32,27 @@ static void kmscap_va_bits_put1(struct kmscap_va_bits *b, unsigned int bit)
 	b->bitpos++;
 }
 
+/*
+ * The low nbits (<= 32) of value, most significant first: up to a byte at
+ * a time when they all fit, else bit by bit up to the end of the buffer.
+ */
 void kmscap_va_bits_put(struct kmscap_va_bits *b, unsigned int nbits, uint32_t value)
 {
-	while (nbits--)
-		kmscap_va_bits_put1(b, (value >> nbits) & 1);
+	if (((b->bitpos + nbits + 7) >> 3) > b->cap) {
+		while (nbits--)
+			kmscap_va_bits_put1(b, (value >> nbits) & 1);
+		return;
+	}
+	while (nbits) {
+		unsigned int room = 8 - (b->bitpos & 7), n = nbits < room ? nbits : room;
+		size_t byte = b->bitpos >> 3;
+
+		if (room == 8)
+			b->buf[byte] = 0;
+		b->buf[byte] |= ((value >> (nbits - n)) & ((1u << n) - 1)) << (room - n);
+		b->bitpos += n;
+		nbits -= n;
+	}
 }
 
 void kmscap_va_bits_put_bytes(struct kmscap_va_bits *b, const uint8_t *src, size_t n)
