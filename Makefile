@@ -221,7 +221,7 @@ bench: kmod selftests vadriver-build
 # and is decoded on the host into the contact sheet out/demo.png.
 # make demo-capture: the capture-only demo (kmscap-demo, DEMO_ARGS=, out/demo).
 DEMO_SECONDS ?= 10
-DEMO_FPS ?= 5
+DEMO_FPS ?= 30
 # composite: the cursor blended into the picture; separate: side records
 DEMO_CURSOR ?= composite
 demo_stream := $(B)/selftests/demo/kmscap-stream-demo
