@@ -128,7 +128,8 @@ static VAStatus kmscap_va_do_import(struct kmscap_va_driver *drv, struct kmscap_
 		       __func__);
 
 	s->map_size = need;
-	s->map = mmap(NULL, s->map_size, PROT_READ, MAP_SHARED, fd, 0);
+	/* populated now, once per import, rather than by faults in the first conversion */
+	s->map = mmap(NULL, s->map_size, PROT_READ, MAP_SHARED | MAP_POPULATE, fd, 0);
 	if (s->map == MAP_FAILED) {
 		s->map = NULL;
 		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
