@@ -338,13 +338,13 @@ static void kmscap_va_hpass(const int32_t *s, const int32_t *x0, const int32_t *
 		h[i] = s[x0[i]] * (256 - wx[i]) + s[x1[i]] * wx[i];
 }
 
-/* Vertical pass: (a (256 - wy) + b wy + 32768) >> 16, in place into a. */
-static void kmscap_va_vpass(int32_t *a, const int32_t *b, int32_t wy, int n)
+/* Vertical pass: (a (256 - wy) + b wy + 32768) >> 16 into d. */
+static void kmscap_va_vpass(const int32_t *a, const int32_t *b, int32_t wy, int n, int32_t *d)
 {
 	int i;
 
 	for (i = 0; i < n; i++)
-		a[i] = (a[i] * (256 - wy) + b[i] * wy + 32768) >> 16;
+		d[i] = (a[i] * (256 - wy) + b[i] * wy + 32768) >> 16;
 }
 
 static void kmscap_va_gather(const int32_t *s, const int32_t *x0, int n, int32_t *d)
@@ -355,6 +355,51 @@ static void kmscap_va_gather(const int32_t *s, const int32_t *x0, int n, int32_t
 		d[i] = s[x0[i]];
 }
 
+/*
+ * A source row resampled horizontally to the output's width (nearest:
+ * gathered; bilinear: s[x0] (256 - wx) + s[x1] wx), R, G, B.  Two are kept,
+ * so that output rows sharing source rows fetch each only once.
+ */
+struct kmscap_va_hrow {
+	int32_t y;		/* source row, -1: none */
+	int32_t *c[3];
+};
+
+struct kmscap_va_scaler {
+	const struct kmscap_va_img *src;
+	enum kmscap_va_rgbfmt fmt;
+	const VARectangle *sr;
+	bool bilinear;
+	int w;
+	const int32_t *x0, *x1, *wx;
+	int32_t *s[3];			/* a source row, sr->width wide */
+	struct kmscap_va_hrow row[2];
+};
+
+/* Source row y resampled, computed into the slot not holding row keep unless cached. */
+static struct kmscap_va_hrow *kmscap_va_hrow_get(struct kmscap_va_scaler *z, int32_t y,
+						 int32_t keep)
+{
+	struct kmscap_va_hrow *h;
+	int i;
+
+	for (i = 0; i < 2; i++)
+		if (z->row[i].y == y)
+			return &z->row[i];
+	h = &z->row[z->row[0].y == keep ? 1 : 0];
+	kmscap_va_unpack(z->fmt, z->src->data + z->src->offset[0] + 4 * (size_t)z->sr->x +
+			 (size_t)(z->sr->y + y) * z->src->pitch[0], z->sr->width,
+			 z->s[0], z->s[1], z->s[2]);
+	for (i = 0; i < 3; i++) {
+		if (z->bilinear)
+			kmscap_va_hpass(z->s[i], z->x0, z->x1, z->wx, z->w, h->c[i]);
+		else
+			kmscap_va_gather(z->s[i], z->x0, z->w, h->c[i]);
+	}
+	h->y = y;
+	return h;
+}
+
 int kmscap_va_convert_rgb(const struct kmscap_va_img *src, enum kmscap_va_rgbfmt fmt,
 			  struct kmscap_va_img *dst, bool p010, const VARectangle *sr,
 			  const VARectangle *orr, bool bilinear)
@@ -363,69 +408,72 @@ int kmscap_va_convert_rgb(const struct kmscap_va_img *src, enum kmscap_va_rgbfmt
 				 p010 ? KMSCAP_VA_C10P : KMSCAP_VA_C10;
 	int w = orr->width, h = orr->height, sw = sr->width, bpp = p010 ? 2 : 1;
 	bool same = sr->width == orr->width && sr->height == orr->height;
-	int32_t *mem, *r[2], *g[2], *b[2], *x0, *x1, *wx, *t[3], *s[6];
+	struct kmscap_va_scaler z = {
+		.src = src, .fmt = fmt, .sr = sr, .bilinear = bilinear, .w = w,
+		.row = { { .y = -1 }, { .y = -1 } },
+	};
+	int32_t *mem, *rgb[2][3], *x0, *x1, *wx;
 	int y, k, i;
 
-	/* 2 rows of r, g, b; x0, x1, wx; a row of r, g, b; 2 source rows of r, g, b */
-	mem = malloc(((size_t)12 * w + (size_t)6 * sw) * sizeof(*mem));
-	if (!mem)
-		return -1;
-	for (k = 0; k < 2; k++) {
-		r[k] = mem + (3 * k) * w;
-		g[k] = mem + (3 * k + 1) * w;
-		b[k] = mem + (3 * k + 2) * w;
-	}
-	x0 = mem + 6 * w;
-	x1 = mem + 7 * w;
-	wx = mem + 8 * w;
-	for (i = 0; i < 3; i++)
-		t[i] = mem + (9 + i) * (size_t)w;
-	for (i = 0; i < 6; i++)
-		s[i] = mem + 12 * (size_t)w + (size_t)i * sw;
-	if (!same)
-		for (i = 0; i < w; i++)
-			kmscap_va_map(i, w, sw, bilinear, &x0[i], &x1[i], &wx[i]);
-	for (y = 0; y < h; y += 2) {
-		uint8_t *yp = dst->data + dst->offset[0] + (size_t)(orr->y + y) * dst->pitch[0];
-		uint8_t *cp = dst->data + dst->offset[1] +
-			      (size_t)((orr->y + y) / 2) * dst->pitch[1];
-
-		if (same) {
+	if (same) {	/* one pass per row pair, straight from the source */
+		for (y = 0; y < h; y += 2) {
+			uint8_t *yp = dst->data + dst->offset[0] +
+				      (size_t)(orr->y + y) * dst->pitch[0] + bpp * orr->x;
+			uint8_t *cp = dst->data + dst->offset[1] +
+				      (size_t)((orr->y + y) / 2) * dst->pitch[1] + bpp * orr->x;
 			const uint8_t *s0 = src->data + src->offset[0] + 4 * (size_t)sr->x +
 					    (size_t)(sr->y + y) * src->pitch[0];
 
-			kmscap_va_pair(fmt, p010, s0, s0 + src->pitch[0], w, yp + bpp * orr->x,
-				       yp + dst->pitch[0] + bpp * orr->x, cp + bpp * orr->x);
-			continue;
+			kmscap_va_pair(fmt, p010, s0, s0 + src->pitch[0], w, yp,
+				       yp + dst->pitch[0], cp);
 		}
+		return 0;
+	}
+	/* 2 rows of r, g, b; x0, x1, wx; 2 resampled source rows; a source row */
+	mem = malloc(((size_t)15 * w + (size_t)3 * sw) * sizeof(*mem));
+	if (!mem)
+		return -1;
+	for (i = 0; i < 6; i++)
+		rgb[i / 3][i % 3] = mem + (size_t)i * w;
+	x0 = mem + 6 * (size_t)w;
+	x1 = mem + 7 * (size_t)w;
+	wx = mem + 8 * (size_t)w;
+	for (i = 0; i < 6; i++)
+		z.row[i / 3].c[i % 3] = mem + (9 + (size_t)i) * w;
+	for (i = 0; i < 3; i++)
+		z.s[i] = mem + 15 * (size_t)w + (size_t)i * sw;
+	z.x0 = x0;
+	z.x1 = x1;
+	z.wx = wx;
+	for (i = 0; i < w; i++)
+		kmscap_va_map(i, w, sw, bilinear, &x0[i], &x1[i], &wx[i]);
+	for (y = 0; y < h; y += 2) {
+		uint8_t *yp = dst->data + dst->offset[0] + (size_t)(orr->y + y) * dst->pitch[0] +
+			      bpp * orr->x;
+		uint8_t *cp = dst->data + dst->offset[1] +
+			      (size_t)((orr->y + y) / 2) * dst->pitch[1] + bpp * orr->x;
+		int32_t *r[2], *g[2], *b[2];
+
 		for (k = 0; k < 2; k++) {
-			const uint8_t *row = src->data + src->offset[0] + 4 * (size_t)sr->x;
+			struct kmscap_va_hrow *a, *c;
 			int32_t y0, y1, wy;
 
 			kmscap_va_map(y + k, h, sr->height, bilinear, &y0, &y1, &wy);
-			kmscap_va_unpack(fmt, row + (size_t)(sr->y + y0) * src->pitch[0], sw,
-					 s[0], s[1], s[2]);
-			if (!bilinear) {
-				kmscap_va_gather(s[0], x0, w, r[k]);
-				kmscap_va_gather(s[1], x0, w, g[k]);
-				kmscap_va_gather(s[2], x0, w, b[k]);
-				continue;
+			a = kmscap_va_hrow_get(&z, y0, y1);
+			c = kmscap_va_hrow_get(&z, y1, y0);
+			for (i = 0; i < 3; i++) {
+				if (bilinear)
+					kmscap_va_vpass(a->c[i], c->c[i], wy, w, rgb[k][i]);
+				else
+					memcpy(rgb[k][i], a->c[i], (size_t)w * sizeof(int32_t));
 			}
-			kmscap_va_unpack(fmt, row + (size_t)(sr->y + y1) * src->pitch[0], sw,
-					 s[3], s[4], s[5]);
-			kmscap_va_hpass(s[0], x0, x1, wx, w, r[k]);
-			kmscap_va_hpass(s[1], x0, x1, wx, w, g[k]);
-			kmscap_va_hpass(s[2], x0, x1, wx, w, b[k]);
-			kmscap_va_hpass(s[3], x0, x1, wx, w, t[0]);
-			kmscap_va_hpass(s[4], x0, x1, wx, w, t[1]);
-			kmscap_va_hpass(s[5], x0, x1, wx, w, t[2]);
-			kmscap_va_vpass(r[k], t[0], wy, w);
-			kmscap_va_vpass(g[k], t[1], wy, w);
-			kmscap_va_vpass(b[k], t[2], wy, w);
+			r[k] = rgb[k][0];
+			g[k] = rgb[k][1];
+			b[k] = rgb[k][2];
 		}
-		kmscap_va_luma_row(r[0], g[0], b[0], w, yp + bpp * orr->x, m);
-		kmscap_va_luma_row(r[1], g[1], b[1], w, yp + dst->pitch[0] + bpp * orr->x, m);
-		kmscap_va_chroma_row(r, g, b, w / 2, cp + bpp * orr->x, m);
+		kmscap_va_luma_row(r[0], g[0], b[0], w, yp, m);
+		kmscap_va_luma_row(r[1], g[1], b[1], w, yp + dst->pitch[0], m);
+		kmscap_va_chroma_row(r, g, b, w / 2, cp, m);
 	}
 	free(mem);
 	return 0;
