@@ -38,6 +38,7 @@
 #include <drm/drm_vblank.h>
 
 #include "kmscap_drv.h"
+#include "trace.h"
 
 static struct kmscap_bo *kmscap_fb_bo(const struct drm_framebuffer *fb)
 {
@@ -233,6 +234,7 @@ static void kmscap_flip_finish(struct kmscap_flip *flip)
 		drm_crtc_send_vblank_event(&flip->disp->crtc, event);
 		spin_unlock_irq(&drm->event_lock);
 	}
+	trace_kmscap_flip_done(flip->disp->id, flip->seq, 1);
 	complete_all(&flip->done);
 	kmscap_flip_put(flip);
 }
@@ -268,8 +270,11 @@ static void kmscap_event_complete_early(struct drm_pending_vblank_event *event)
  *
  * Called from the commit tail in place of arming the flip-done event.
  * Consumes @flip.
+ *
+ * Return: true if the flip waits (hold_work completes it), false if
+ * nobody is told and it is done at once.
  */
-void kmscap_flip_queue(struct kmscap_flip *flip, struct drm_crtc_state *cs)
+bool kmscap_flip_queue(struct kmscap_flip *flip, struct drm_crtc_state *cs)
 {
 	struct kmscap_display *disp = flip->disp;
 	struct drm_pending_vblank_event *event = cs->event;
@@ -295,9 +300,10 @@ void kmscap_flip_queue(struct kmscap_flip *flip, struct drm_crtc_state *cs)
 		kmscap_flip_unwait(flip);
 		spin_unlock(&disp->capture_lock);
 		kmscap_flip_put(flip);
-		return;
+		return false;
 	}
 	list_add_tail(&flip->link, &disp->flips);
+	trace_kmscap_flip_wait_start(disp->id, flip->seq, flip->nbos, blocking);
 	if (blocking) {
 		kref_get(&flip->ref);
 		init_task_work(&flip->twork, kmscap_flip_twork);
@@ -306,6 +312,7 @@ void kmscap_flip_queue(struct kmscap_flip *flip, struct drm_crtc_state *cs)
 	}
 	spin_unlock(&disp->capture_lock);
 	queue_work(system_highpri_wq, &disp->hold_work);
+	return true;
 }
 
 /* Pop the completed flips off the head of @disp->flips onto @done. */
@@ -315,12 +322,15 @@ static void kmscap_flips_collect(struct kmscap_display *disp, struct list_head *
 
 	lockdep_assert_held(&disp->capture_lock);
 	list_for_each_entry_safe(flip, tmp, &disp->flips, link) {
+		u64 waited;
+
 		if (!disp->dead && !kmscap_flip_ready(flip))
 			break;
 		kmscap_flip_unwait(flip);
+		waited = ktime_to_ns(ktime_sub(now, flip->start));
 		disp->stats.hold_waits++;
-		disp->stats.hold_wait_ns_max = max_t(u64, disp->stats.hold_wait_ns_max,
-						     ktime_to_ns(ktime_sub(now, flip->start)));
+		disp->stats.hold_wait_ns_max = max_t(u64, disp->stats.hold_wait_ns_max, waited);
+		trace_kmscap_flip_wait_end(disp->id, flip->seq, waited);
 		list_move_tail(&flip->link, done);
 	}
 }

@@ -21,8 +21,10 @@
  *   flips == delivered + dropped_queue + dropped_timeout + queued + held
  */
 
+#include <linux/cred.h>
 #include <linux/ktime.h>
 #include <linux/poll.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -33,6 +35,7 @@
 #include <drm/drm_gem.h>
 
 #include "kmscap_drv.h"
+#include "trace.h"
 
 static void kmscap_frame_release(struct kref *ref)
 {
@@ -122,12 +125,19 @@ static void kmscap_hold_unqueue(struct kmscap_hold *hold, struct list_head *dead
 	client->stats.queued--;
 }
 
-/* The hold timeout expired: the frame's buffer may be reused now. */
-static void kmscap_hold_revoke(struct kmscap_hold *hold, struct list_head *dead)
+/*
+ * The hold ends before its release (@reason: KMSCAP_TRACE_*): its
+ * buffers may be reused now.
+ */
+static void kmscap_hold_revoke(struct kmscap_hold *hold, struct list_head *dead, u32 reason)
 {
 	struct kmscap_client *client = hold->client;
 	struct kmscap_display *disp = client->disp;
 
+	if (!hold->read)
+		trace_kmscap_frame_drop(disp->id, client->id, hold->frame->ev.seq, reason);
+	else
+		trace_kmscap_hold_revoke(disp->id, client->id, hold->frame->ev.seq, reason);
 	if (!hold->read) {
 		kmscap_hold_unqueue(hold, dead);
 		client->dropped_since++;
@@ -157,10 +167,15 @@ static void kmscap_client_enqueue(struct kmscap_client *client, struct kmscap_fr
 		client->stats.dropped_queue++;
 		client->dropped_since++;
 		disp->stats.drops_queue++;
-		if (!hold)
+		if (!hold) {
+			trace_kmscap_frame_drop(disp->id, client->id, frame->ev.seq,
+						KMSCAP_TRACE_NOMEM);
 			return;
+		}
 		/* Latest frame wins: drop the oldest unread one. */
 		oldest = list_first_entry(&client->queue, struct kmscap_hold, client_link);
+		trace_kmscap_frame_drop(disp->id, client->id, oldest->frame->ev.seq,
+					KMSCAP_TRACE_QUEUE_FULL);
 		kmscap_hold_unqueue(oldest, dead);
 		/* The newest frame is now counted instead of the dropped one. */
 	}
@@ -331,6 +346,22 @@ static void kmscap_frame_init(struct kmscap_frame *frame, struct kmscap_display 
 		frame->ev.flags |= KMSCAP_FRAME_DISCONNECTED;
 }
 
+/* Pixels the frame's damage covers (rectangles summed), for tracing. */
+static u64 kmscap_frame_damage_area(const struct kmscap_event *ev)
+{
+	u64 area = 0;
+	u32 i;
+
+	if (ev->flags & KMSCAP_FRAME_BLANK)
+		return 0;
+	if (ev->flags & KMSCAP_FRAME_FULL_DAMAGE)
+		return (u64)ev->src_w * ev->src_h;
+	for (i = 0; i < ev->num_damage && i < KMSCAP_MAX_DAMAGE; i++)
+		area += (u64)(ev->damage[i].x2 - ev->damage[i].x1) *
+			(ev->damage[i].y2 - ev->damage[i].y1);
+	return area;
+}
+
 /* Revoke every active hold of @disp whose frame shows @bo (capture_lock held). */
 static void kmscap_capture_revoke_bo(struct kmscap_display *disp, struct kmscap_bo *bo,
 				     struct list_head *dead)
@@ -341,10 +372,10 @@ static void kmscap_capture_revoke_bo(struct kmscap_display *disp, struct kmscap_
 	list_for_each_entry(client, &disp->clients, link) {
 		list_for_each_entry_safe(hold, tmp, &client->queue, client_link)
 			if (kmscap_frame_shows(hold->frame, bo))
-				kmscap_hold_revoke(hold, dead);
+				kmscap_hold_revoke(hold, dead, KMSCAP_TRACE_OVERWRITTEN);
 		list_for_each_entry(hold, &client->held, client_link)
 			if (!hold->revoked && kmscap_frame_shows(hold->frame, bo))
-				kmscap_hold_revoke(hold, dead);
+				kmscap_hold_revoke(hold, dead, KMSCAP_TRACE_OVERWRITTEN);
 	}
 }
 
@@ -389,7 +420,7 @@ void kmscap_capture_revoke_expired(struct kmscap_display *disp, ktime_t now,
 			ktime_t deadline = kmscap_hold_deadline(hold->frame, timeout);
 
 			if (ktime_compare(deadline, now) <= 0)
-				kmscap_hold_revoke(hold, dead);
+				kmscap_hold_revoke(hold, dead, KMSCAP_TRACE_TIMEOUT);
 			else
 				*earliest = min(*earliest, deadline);
 		}
@@ -400,7 +431,7 @@ void kmscap_capture_revoke_expired(struct kmscap_display *disp, ktime_t now,
 				continue;
 			deadline = kmscap_hold_deadline(hold->frame, timeout);
 			if (ktime_compare(deadline, now) <= 0)
-				kmscap_hold_revoke(hold, dead);
+				kmscap_hold_revoke(hold, dead, KMSCAP_TRACE_TIMEOUT);
 			else
 				*earliest = min(*earliest, deadline);
 		}
@@ -486,10 +517,16 @@ struct kmscap_flip *kmscap_capture_publish(struct kmscap_display *disp,
 
 	frame->ev.seq = ++disp->seq;
 	disp->stats.frames++;
+	ks->seq = frame->ev.seq;
+	flip->seq = frame->ev.seq;
 	list_for_each_entry(client, &disp->clients, link) {
 		kmscap_client_enqueue(client, frame, &dead);
 		wake_up_interruptible_poll(&client->wq, EPOLLIN | EPOLLRDNORM);
 	}
+	if (trace_kmscap_frame_publish_enabled())
+		trace_kmscap_frame_publish(disp->id, frame->ev.seq, frame->ev.buffer_id,
+					   frame->ev.flags, kmscap_frame_damage_area(&frame->ev),
+					   disp->nclients);
 	old = disp->current_frame;
 	disp->current_frame = frame;
 
@@ -529,10 +566,10 @@ void kmscap_capture_hangup(struct kmscap_display *disp)
 	disp->current_frame = NULL;
 	list_for_each_entry(client, &disp->clients, link) {
 		list_for_each_entry_safe(hold, tmp, &client->queue, client_link)
-			kmscap_hold_revoke(hold, &dead);
+			kmscap_hold_revoke(hold, &dead, KMSCAP_TRACE_HANGUP);
 		list_for_each_entry(hold, &client->held, client_link)
 			if (!hold->revoked)
-				kmscap_hold_revoke(hold, &dead);
+				kmscap_hold_revoke(hold, &dead, KMSCAP_TRACE_HANGUP);
 		client->hangup = true;
 		wake_up_interruptible_poll(&client->wq, EPOLLHUP | EPOLLIN);
 	}
@@ -542,6 +579,9 @@ void kmscap_capture_hangup(struct kmscap_display *disp)
 	if (old)
 		kmscap_frame_put(old);
 }
+
+/* Client ids of the tracepoints: global, from 1. */
+static atomic_t kmscap_client_ids = ATOMIC_INIT(0);
 
 /**
  * kmscap_capture_attach - make @client capture @disp
@@ -564,6 +604,7 @@ int kmscap_capture_attach(struct kmscap_client *client, struct kmscap_display *d
 	client->framed = req->flags & KMSCAP_ATTACH_FRAMED;
 	client->first_pending = true;
 	client->disp = disp;
+	client->id = atomic_inc_return(&kmscap_client_ids);
 	list_add_tail(&client->link, &disp->clients);
 	disp->nclients++;
 	/* The picture on screen comes first, as the next flip's would. */
@@ -573,6 +614,10 @@ int kmscap_capture_attach(struct kmscap_client *client, struct kmscap_display *d
 	}
 	spin_unlock(&disp->capture_lock);
 	kmscap_hold_free_list(&dead);
+	trace_kmscap_client_attach(disp->id, client->id,
+				   from_kuid(&init_user_ns, client->file->f_cred->euid),
+				   task_tgid_nr(current), client->queue_depth,
+				   client->hold_timeout_ns);
 	return 0;
 }
 
@@ -597,6 +642,9 @@ void kmscap_capture_detach(struct kmscap_client *client)
 		kmscap_hold_deactivate(hold);
 	list_del(&client->link);
 	disp->nclients--;
+	trace_kmscap_client_detach(disp->id, client->id,
+				   from_kuid(&init_user_ns, client->file->f_cred->euid),
+				   &client->stats);
 	spin_unlock(&disp->capture_lock);
 	kmscap_hold_free_list(&dead);
 	client->disp = NULL;
@@ -638,6 +686,7 @@ int kmscap_capture_release(struct kmscap_client *client, u64 seq)
 		client->stats.held--;
 		client->stats.delivered++;
 	}
+	trace_kmscap_frame_release(disp->id, client->id, seq, ret);
 	spin_unlock(&disp->capture_lock);
 	mutex_unlock(&client->read_lock);
 	kmscap_hold_free_list(&dead);

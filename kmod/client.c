@@ -24,6 +24,7 @@
 
 #include "kmscap_drv.h"
 #include "edid.h"
+#include "trace.h"
 
 static struct kmscap_display *kmscap_client_display(struct kmscap_client *client)
 {
@@ -258,6 +259,8 @@ static void kmscap_ioctl_export_finish(struct kmscap_client *client,
 				       struct kmscap_ioctl_call *call, bool written)
 {
 	if (written) {
+		trace_kmscap_buffer_export(client->disp->id, client->id,
+					   call->arg.export.buffer_id, call->arg.export.size);
 		fd_install(call->arg.export.fd, call->dmabuf->file);
 		return;
 	}

@@ -15,6 +15,7 @@
 
 #include "kmscap_drv.h"
 #include "edid.h"
+#include "trace.h"
 
 static struct kmscap_display *crtc_to_display(struct drm_crtc *crtc)
 {
@@ -208,6 +209,7 @@ void kmscap_crtc_commit_tail(struct drm_atomic_state *state)
 	struct kmscap_flip *flip;
 	struct drm_crtc_state *cs;
 	struct drm_crtc *crtc;
+	bool waits = false;
 	int i;
 
 	drm_atomic_helper_commit_modeset_disables(drm, state);
@@ -219,13 +221,16 @@ void kmscap_crtc_commit_tail(struct drm_atomic_state *state)
 	/* Only a commit with the CRTC publishes, so a flip has its CRTC here. */
 	for_each_new_crtc_in_state(state, crtc, cs, i) {
 		if (flip)
-			kmscap_flip_queue(flip, cs);
+			waits = kmscap_flip_queue(flip, cs);
 		else
 			kmscap_crtc_send_event(crtc, cs);
 		flip = NULL;
 	}
 	drm_atomic_helper_commit_hw_done(state);
 	drm_atomic_helper_wait_for_flip_done(drm, state);
+	/* A flip that waited for holds is done when hold_work completes it. */
+	if (to_kmscap_atomic_state(state)->seq && !waits)
+		trace_kmscap_flip_done(disp->id, to_kmscap_atomic_state(state)->seq, 0);
 	drm_atomic_helper_cleanup_planes(drm, state);
 }
 

@@ -9,6 +9,7 @@
 #include <linux/uaccess.h>
 
 #include "kmscap_drv.h"
+#include "trace.h"
 
 static bool kmscap_client_readable(struct kmscap_client *client)
 {
@@ -181,7 +182,8 @@ ssize_t kmscap_capture_read(struct kmscap_client *client, char __user *buf,
 {
 	struct kmscap_display *disp = client->disp;
 	struct kmscap_hold *taken[KMSCAP_MAX_QUEUE + 1];
-	size_t len, size, done = 0, ntaken = 0;
+	u64 seqs[KMSCAP_MAX_QUEUE + 1];
+	size_t len, size, done = 0, ntaken = 0, n;
 	bool hangup_taken = false, first_was;
 	u32 inject_was = 0;
 	struct kmscap_event ev;
@@ -252,6 +254,7 @@ ssize_t kmscap_capture_read(struct kmscap_client *client, char __user *buf,
 		client->nqueued--;
 		client->stats.queued--;
 		client->stats.held++;
+		seqs[ntaken] = ev.seq;
 		taken[ntaken++] = hold;
 	}
 	if (!client->nqueued && client->hangup && !client->hangup_read) {
@@ -307,6 +310,9 @@ ssize_t kmscap_capture_read(struct kmscap_client *client, char __user *buf,
 			client->hangup_read = false;
 		spin_unlock(&disp->capture_lock);
 		ret = -EFAULT;
+	} else if (trace_kmscap_frame_read_enabled()) {
+		for (n = 0; n < ntaken; n++)
+			trace_kmscap_frame_read(disp->id, client->id, seqs[n]);
 	}
 out_unlock:
 	mutex_unlock(&client->read_lock);

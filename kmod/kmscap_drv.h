@@ -113,6 +113,7 @@ struct kmscap_frame {
  * @bos: the buffers that left the screen while pinned (GEM reference
  *	held); the flip completes when none of them is pinned any more.
  * @nbos: entries of @bos.
+ * @seq: the sequence number of the frame the commit published.
  * @start: when the wait began.
  * @done: completed with the flip; a blocking commit waits for it in
  *	@twork, on its way back to userspace, without any lock held.
@@ -125,6 +126,7 @@ struct kmscap_flip {
 	struct drm_pending_vblank_event *event;
 	struct kmscap_bo *bos[2];
 	unsigned int nbos;
+	u64 seq;
 	ktime_t start;
 	struct completion done;
 	struct callback_head twork;
@@ -136,11 +138,13 @@ struct kmscap_flip {
  * @frame: the frame the commit will publish, allocated before the commit
  *	starts so that the commit tail cannot fail; NULL once published.
  * @flip: likewise for the flip record; NULL once used.
+ * @seq: the sequence number of the frame published, 0 if none.
  */
 struct kmscap_atomic_state {
 	struct drm_atomic_state base;
 	struct kmscap_frame *frame;
 	struct kmscap_flip *flip;
+	u64 seq;
 };
 
 static inline struct kmscap_atomic_state *to_kmscap_atomic_state(struct drm_atomic_state *s)
@@ -173,6 +177,8 @@ struct kmscap_hold {
  * @read_lock: serialises read() against itself.
  * @disp: attached display (drm_dev reference held), NULL before attach.
  *	Set once under capture_lock; stable afterwards.
+ * @id: the client's id in tracepoints, from 1, set at attach (global,
+ *	never reused while the module is loaded); 0 before.
  * @link: in @disp->clients, under capture_lock.
  * @wq: woken on new events and on hang-up.
  * @file: the open file, constant; its f_cred decides what the client
@@ -199,6 +205,7 @@ struct kmscap_hold {
 struct kmscap_client {
 	struct mutex read_lock;
 	struct kmscap_display *disp;
+	u32 id;
 	struct list_head link;
 	wait_queue_head_t wq;
 	struct file *file;
@@ -385,7 +392,7 @@ bool kmscap_frame_shows(const struct kmscap_frame *frame, const struct kmscap_bo
 unsigned int kmscap_frame_bos(const struct kmscap_frame *frame, struct kmscap_bo *bos[2]);
 ktime_t kmscap_hold_deadline(const struct kmscap_frame *frame, u64 timeout_ns);
 bool kmscap_flip_add_bo(struct kmscap_flip *flip, struct kmscap_bo *bo, ktime_t now);
-void kmscap_flip_queue(struct kmscap_flip *flip, struct drm_crtc_state *cs);
+bool kmscap_flip_queue(struct kmscap_flip *flip, struct drm_crtc_state *cs);
 void kmscap_backpressure_flush(struct kmscap_display *disp);
 
 /* client.c: /dev/kmscap */
