@@ -607,6 +607,11 @@ int kmscap_capture_attach(struct kmscap_client *client, struct kmscap_display *d
 	client->id = atomic_inc_return(&kmscap_client_ids);
 	list_add_tail(&client->link, &disp->clients);
 	disp->nclients++;
+	/* Under the lock: no frame is published between the two for a tracer. */
+	trace_kmscap_client_attach(disp->id, client->id,
+				   from_kuid(&init_user_ns, client->file->f_cred->euid),
+				   task_tgid_nr(current), client->queue_depth,
+				   client->hold_timeout_ns);
 	/* The picture on screen comes first, as the next flip's would. */
 	if ((req->flags & KMSCAP_ATTACH_CURRENT_FRAME) && disp->current_frame) {
 		kmscap_client_enqueue(client, disp->current_frame, &dead);
@@ -614,10 +619,6 @@ int kmscap_capture_attach(struct kmscap_client *client, struct kmscap_display *d
 	}
 	spin_unlock(&disp->capture_lock);
 	kmscap_hold_free_list(&dead);
-	trace_kmscap_client_attach(disp->id, client->id,
-				   from_kuid(&init_user_ns, client->file->f_cred->euid),
-				   task_tgid_nr(current), client->queue_depth,
-				   client->hold_timeout_ns);
 	return 0;
 }
 
