@@ -38,6 +38,10 @@ kmscap_packages=(
 	binutils		# tests/vm/hang-kernel.S (as --32, ld -m elf_i386)
 	udev			# tests/install: systemd's seat rules, udevadm test
 	util-linux		# tests/install: unshare (a private mount namespace)
+	clang			# user/kmscap-top: its BPF programs
+	llvm			# ... (llvm-strip, llvm-objdump for BPF objects)
+	bpftool			# ... its skeleton (bpftool gen skeleton)
+	libbpf-dev		# ... libbpf, to load and attach them
 )
 
 if ! command -v dpkg-query >/dev/null; then
