@@ -56,6 +56,18 @@ static __always_inline struct kmscap_top_rec *kmscap_top_reserve(__u32 kind, __u
 	return r;
 }
 
+/*
+ * User space reads the ring every interval: wake it only when the ring
+ * is a quarter full, not for every record.
+ */
+static __always_inline void kmscap_top_submit(struct kmscap_top_rec *r)
+{
+	__u64 flags = bpf_ringbuf_query(&kmscap_top_events, BPF_RB_AVAIL_DATA) > (1 << 20) ?
+		      BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+
+	bpf_ringbuf_submit(r, flags);
+}
+
 SEC("tp/kmscap/kmscap_frame_publish")
 int kmscap_top_frame_publish(struct kmscap_tp_frame_publish *ctx)
 {
@@ -68,7 +80,7 @@ int kmscap_top_frame_publish(struct kmscap_tp_frame_publish *ctx)
 	r->arg2 = ctx->buffer_id;
 	r->val[0] = ctx->damage_area;
 	r->val[1] = ctx->flags;
-	bpf_ringbuf_submit(r, 0);
+	kmscap_top_submit(r);
 	return 0;
 }
 
@@ -81,7 +93,7 @@ int kmscap_top_frame_read(struct kmscap_tp_frame_read *ctx)
 		return 0;
 	r->seq = ctx->seq;
 	r->client = ctx->client;
-	bpf_ringbuf_submit(r, 0);
+	kmscap_top_submit(r);
 	return 0;
 }
 
@@ -95,7 +107,7 @@ int kmscap_top_buffer_export(struct kmscap_tp_buffer_export *ctx)
 	r->client = ctx->client;
 	r->arg = ctx->buffer_id;
 	r->val[0] = ctx->size;
-	bpf_ringbuf_submit(r, 0);
+	kmscap_top_submit(r);
 	return 0;
 }
 
@@ -109,7 +121,7 @@ int kmscap_top_frame_release(struct kmscap_tp_frame_release *ctx)
 	r->seq = ctx->seq;
 	r->client = ctx->client;
 	r->arg = ctx->result;
-	bpf_ringbuf_submit(r, 0);
+	kmscap_top_submit(r);
 	return 0;
 }
 
@@ -122,7 +134,7 @@ static __always_inline int kmscap_top_drop(struct kmscap_tp_frame_drop *ctx, __u
 	r->seq = ctx->seq;
 	r->client = ctx->client;
 	r->arg = ctx->reason;
-	bpf_ringbuf_submit(r, 0);
+	kmscap_top_submit(r);
 	return 0;
 }
 
@@ -148,7 +160,7 @@ int kmscap_top_flip_wait_start(struct kmscap_tp_flip_wait_start *ctx)
 	r->seq = ctx->seq;
 	r->arg = ctx->buffers;
 	r->arg2 = ctx->blocking;
-	bpf_ringbuf_submit(r, 0);
+	kmscap_top_submit(r);
 	return 0;
 }
 
@@ -161,7 +173,7 @@ int kmscap_top_flip_wait_end(struct kmscap_tp_flip_wait_end *ctx)
 		return 0;
 	r->seq = ctx->seq;
 	r->val[0] = ctx->waited_ns;
-	bpf_ringbuf_submit(r, 0);
+	kmscap_top_submit(r);
 	return 0;
 }
 
@@ -174,7 +186,7 @@ int kmscap_top_flip_done(struct kmscap_tp_flip_done *ctx)
 		return 0;
 	r->seq = ctx->seq;
 	r->arg = ctx->waited;
-	bpf_ringbuf_submit(r, 0);
+	kmscap_top_submit(r);
 	return 0;
 }
 
@@ -191,7 +203,7 @@ int kmscap_top_client_attach(struct kmscap_tp_client_attach *ctx)
 	r->val[0] = ctx->hold_timeout_ns;
 	r->val[1] = ctx->queue_depth;
 	bpf_get_current_comm(r->comm, sizeof(r->comm));
-	bpf_ringbuf_submit(r, 0);
+	kmscap_top_submit(r);
 	return 0;
 }
 
@@ -210,6 +222,6 @@ int kmscap_top_client_detach(struct kmscap_tp_client_detach *ctx)
 	r->val[3] = ctx->dropped_timeout;
 	r->val[4] = ctx->queued;
 	r->val[5] = ctx->held;
-	bpf_ringbuf_submit(r, 0);
+	kmscap_top_submit(r);
 	return 0;
 }

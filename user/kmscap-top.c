@@ -891,7 +891,13 @@ int main(int argc, char **argv)
 		uint64_t now = kmscap_top_now();
 		int ms = now >= next ? 0 : (int)((next - now + 999999) / 1000000);
 
-		err = ring_buffer__poll(rb, ms > 100 ? 100 : ms);
+		/*
+		 * Woken only when the ring fills (kmscap_top_submit()) or by a
+		 * signal (no SA_RESTART: EINTR): read it anyway.
+		 */
+		err = ring_buffer__poll(rb, ms);
+		if (err >= 0)
+			err = ring_buffer__consume(rb);
 		if (err < 0 && err != -EINTR) {
 			fprintf(stderr, "kmscap-top: ring buffer poll: %s\n", strerror(-err));
 			goto out;
