@@ -19,15 +19,24 @@
  * the capture thread (p50/p99; negative when the event is queued before
  * the ioctl returns).
  *
- * Usage: kmscap-bench [FRAMES]   (default 120 frames per case)
+ * With top=PATH (make bench passes build/user/kmscap-top when it is
+ * built): the kmscap path at 1080p again, alternately without and with
+ * kmscap-top --json attached (two runs each), side by side: the capture
+ * thread's CPU per frame (its read and RELEASE hit tracepoints that run
+ * the BPF programs), the wake-up latency, kmscap-top's own CPU per frame
+ * (/proc/PID/schedstat over the run), and the ratio with/without.
+ *
+ * Usage: kmscap-bench [FRAMES] [top=PATH]   (default 120 frames per case)
  * Writes the CSV also to /out/kmscap-bench.csv when /out exists.
  */
 #define _GNU_SOURCE
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "kmscap_test.h"
@@ -289,15 +298,149 @@ static struct kmscap_result kmscap_bench_one(int ctl, uint32_t w, uint32_t h,
 	return res;
 }
 
+/* CPU time of @pid so far in ns (/proc/PID/schedstat), or 0. */
+static uint64_t kmscap_task_cpu_ns(pid_t pid)
+{
+	unsigned long long ns = 0;
+	char path[64];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/schedstat", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	if (fscanf(f, "%llu", &ns) != 1)
+		ns = 0;
+	fclose(f);
+	return ns;
+}
+
+/* Start kmscap-top --json at @top (output into @out); return once it traces. */
+static pid_t kmscap_top_start(const char *top, const char *out)
+{
+	const char *err = "/tmp/kmscap-bench-top.err";
+	uint64_t t0 = kmscap_t_now_ns();
+	pid_t pid;
+
+	unlink(err);
+	pid = fork();
+	if (pid < 0)
+		kmscap_t_fail("fork: %s", strerror(errno));
+	if (!pid) {
+		int o = open(out, O_WRONLY | O_CREAT | O_APPEND, 0644);
+		int e = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+		if (o < 0 || e < 0 || dup2(o, 1) < 0 || dup2(e, 2) < 0)
+			_exit(126);
+		execl(top, top, "--json", "--interval", "1", (char *)NULL);
+		_exit(127);
+	}
+	for (;;) {
+		char line[256] = "";
+		FILE *f = fopen(err, "re");
+		int status;
+
+		if (f) {
+			if (!fgets(line, sizeof(line), f))
+				line[0] = 0;
+			fclose(f);
+		}
+		if (strstr(line, "kmscap-top: tracing"))
+			return pid;
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			kmscap_t_fail("%s did not start (status 0x%x): %s", top, status, line);
+		if (kmscap_t_now_ns() - t0 > 60000000000ull) {
+			kill(pid, SIGKILL);
+			kmscap_t_fail("%s: not tracing after 60 s", top);
+		}
+		kmscap_t_sleep_ms(50);
+	}
+}
+
+/* The kmscap path at 1080p without and with kmscap-top, alternately. */
+static void kmscap_bench_top(int ctl, const char *top, unsigned int frames, FILE *csv)
+{
+	const char *out = access("/out", W_OK) ? "/dev/null" : "/out/kmscap-top-bench.json";
+	struct kmscap_result r[2][2];
+	double top_us[2] = { 0 }, cpu[2], lat[2], idle_us;
+	unsigned int run, on;
+	uint64_t c0, t0;
+	pid_t pid;
+
+	/* What kmscap-top costs with nothing to trace, for comparison. */
+	pid = kmscap_top_start(top, "/dev/null");
+	c0 = kmscap_task_cpu_ns(pid);
+	t0 = kmscap_t_now_ns();
+	kmscap_t_sleep_ms(2000);
+	idle_us = (kmscap_task_cpu_ns(pid) - c0) / 1000.0 / ((kmscap_t_now_ns() - t0) / 1e9);
+	kill(pid, SIGINT);
+	if (kmscap_t_wait_child(pid))
+		kmscap_t_fail("%s did not exit cleanly on SIGINT", top);
+
+	for (run = 0; run < 2; run++) {
+		for (on = 0; on < 2; on++) {
+			pid = 0;
+			c0 = 0;
+			if (on) {
+				pid = kmscap_top_start(top, out);
+				c0 = kmscap_task_cpu_ns(pid);
+			}
+			r[on][run] = kmscap_bench_one(ctl, 1920, 1080, M_KMSCAP, frames);
+			if (on) {
+				top_us[run] = (kmscap_task_cpu_ns(pid) - c0) / 1000.0 / frames;
+				kill(pid, SIGINT);
+				if (kmscap_t_wait_child(pid))
+					kmscap_t_fail("%s did not exit cleanly on SIGINT", top);
+			}
+			printf("  1080p  kmscap %-14s cpu p50 %9.1f mean %9.1f us/frame   wake-up "
+			       "lat p50 %9.1f us\n", on ? "+ kmscap-top" : "", r[on][run].cpu_p50_us,
+			       r[on][run].cpu_us, r[on][run].lat_p50_us);
+		}
+	}
+	for (on = 0; on < 2; on++) {
+		cpu[on] = (r[on][0].cpu_p50_us + r[on][1].cpu_p50_us) / 2;
+		lat[on] = (r[on][0].lat_p50_us + r[on][1].lat_p50_us) / 2;
+	}
+	printf("\nkmscap-top attached (%s --json --interval 1), 1080p, kmscap path, mean of two "
+	       "runs each:\n", top);
+	printf("%-16s %14s %14s %18s\n", "", "cpu p50 us", "lat p50 us", "kmscap-top us/frame");
+	printf("%-16s %14.1f %14.1f %18s\n", "without", cpu[0], lat[0], "-");
+	printf("%-16s %14.1f %14.1f %18.1f\n", "with kmscap-top", cpu[1], lat[1],
+	       (top_us[0] + top_us[1]) / 2);
+	printf("ratio with/without: capture cpu p50 %.2f, wake-up latency p50 %.2f\n",
+	       cpu[1] / cpu[0], lat[0] > 0 ? lat[1] / lat[0] : 0.0);
+	printf("kmscap-top with nothing to trace: %.1f us of CPU per second\n", idle_us);
+	printf("csv-top,case,cpu_p50_us,latency_p50_us,kmscap_top_us_per_frame\n");
+	printf("csv-top,without,%.2f,%.2f,\n", cpu[0], lat[0]);
+	printf("csv-top,with,%.2f,%.2f,%.2f\n", cpu[1], lat[1], (top_us[0] + top_us[1]) / 2);
+	if (csv) {
+		fprintf(csv, "1080p,1920,1080,kmscap-no-top,%u,%.2f,,,,%.2f,\n", frames, cpu[0],
+			lat[0]);
+		fprintf(csv, "1080p,1920,1080,kmscap+top,%u,%.2f,,,,%.2f,\n", frames, cpu[1],
+			lat[1]);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	struct kmscap_result res[NRES][M_COUNT];
-	unsigned int frames = argc > 1 ? (unsigned int)atoi(argv[1]) : 120;
+	unsigned int frames = 120;
+	const char *top = NULL;
 	unsigned int i, m;
 	FILE *csv = NULL;
 	int ctl;
 
 	kmscap_t_init("kmscap-bench", 0);
+	for (i = 1; i < (unsigned int)argc; i++) {
+		if (!strncmp(argv[i], "top=", 4))
+			top = argv[i] + 4;
+		else
+			frames = (unsigned int)atoi(argv[i]);
+	}
+	if (top && access(top, X_OK)) {
+		printf("kmscap-bench: %s: %s: no kmscap-top overhead case\n", top, strerror(errno));
+		top = NULL;
+	}
 	if (frames < 10)
 		frames = 10;
 	ctl = kmscap_t_open_ctl_or_skip();
@@ -356,8 +499,6 @@ int main(int argc, char **argv)
 				fprintf(csv, "%s\n", line);
 		}
 	}
-	if (csv)
-		fclose(csv);
 
 	printf("\nratio kmscap cpu 2160p / 720p (median): %.2f (9x the pixels)\n",
 	       res[NRES - 1][M_KMSCAP].cpu_p50_us / res[0][M_KMSCAP].cpu_p50_us);
@@ -365,6 +506,12 @@ int main(int argc, char **argv)
 	       res[NRES - 1][M_COPY].cpu_p50_us / res[NRES - 1][M_KMSCAP].cpu_p50_us);
 	printf("ratio getfb2 / kmscap cpu at 2160p (median): %.2f\n",
 	       res[NRES - 1][M_GETFB2].cpu_p50_us / res[NRES - 1][M_KMSCAP].cpu_p50_us);
+	if (top) {
+		printf("\n");
+		kmscap_bench_top(ctl, top, frames, csv);
+	}
+	if (csv)
+		fclose(csv);
 	close(ctl);
 	return 0;
 }
