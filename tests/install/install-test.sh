@@ -4,7 +4,8 @@
 # install-test.sh SCRATCH TAP: the top-level install targets, checked.
 #   1. make install DESTDIR=SCRATCH/root puts every file where it belongs;
 #   2. the installed module is the one built for KVER, at version VERSION;
-#   3. the installed tools run, and a program builds against the installed
+#   3. the installed tools run (kmscap-top and its man page where it is
+#      built), and a program builds against the installed
 #      library through its pkg-config file;
 #   4. dkms.conf, user/Makefile, MODULE_VERSION and kmscap-stream agree on the
 #      version;
@@ -62,6 +63,10 @@ want=(
 	usr/lib/pkgconfig/libkmscap.pc
 )
 if make -C "$top" install DESTDIR="$root" PREFIX=/usr >"$scratch/install.log" 2>&1; then
+	# kmscap-top is built where clang, bpftool and libbpf are (tests/deps.sh)
+	if [ -x "$top/build/user/kmscap-top" ]; then
+		want+=(usr/sbin/kmscap-top usr/share/man/man8/kmscap-top.8)
+	fi
 	missing=()
 	for f in "${want[@]}"; do
 		[ -e "$root/$f" ] || missing+=("$f")
@@ -98,6 +103,15 @@ if [ $? -eq 0 ] && [ -n "$out" ]; then
 	ok "installed kmscap-stream --version: $out"
 else
 	notok "installed kmscap-stream --version runs" "$out"
+fi
+if [ -x "$top/build/user/kmscap-top" ]; then
+	out=$("$root/usr/sbin/kmscap-top" --help 2>&1)
+	if [ $? -eq 0 ] && [ -z "${out##usage: kmscap-top*}" ] &&
+	   grep -q '^\.TH KMSCAP-TOP 8' "$root/usr/share/man/man8/kmscap-top.8" 2>/dev/null; then
+		ok "installed kmscap-top --help and its man page"
+	else
+		notok "installed kmscap-top --help and man page" "$(echo "$out" | head -2)"
+	fi
 fi
 cat >"$scratch/use.c" <<'C'
 #include <stdio.h>
