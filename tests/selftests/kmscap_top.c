@@ -14,12 +14,17 @@
  *  3. -n 2 prints two objects and exits by itself; the table and --hist
  *     views print their headers and the samples of the runs above; as
  *     uid 1001 (no capabilities) it refuses to start, naming CAP_BPF and
- *     CAP_PERFMON.
+ *     CAP_PERFMON; without tracefs (empty mounts over it, in a mount
+ *     namespace of its own) it says how to mount it; a bad argument is
+ *     exit status 2 with the value named.
  * The tool is at KMSCAP_T_TOP (build/user/kmscap-top; make vm-check puts
  * it into the VM with --extra); the test skips, saying so, without it.
  */
+#define _GNU_SOURCE
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/mount.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -77,6 +82,10 @@ static void kmscap_show(const char *what, const char *path)
 }
 
 static uid_t kmscap_top_uid;
+/* Hide tracefs from kmscap-top (a mount namespace with tmpfs over it). */
+static bool kmscap_top_no_tracefs;
+/* kmscap-top is expected to fail: kmscap_top_start() does not wait for it. */
+static bool kmscap_top_fails;
 
 /* Start kmscap-top with @args (as kmscap_top_uid); return once it traces. */
 static pid_t kmscap_top_start(const char *const *args)
@@ -100,6 +109,11 @@ static pid_t kmscap_top_start(const char *const *args)
 			_exit(126);
 		if (kmscap_top_uid)
 			kmscap_t_become(kmscap_top_uid, NULL, 0);
+		if (kmscap_top_no_tracefs &&
+		    (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+		     mount("tmpfs", "/sys/kernel/debug", "tmpfs", 0, NULL) ||
+		     mount("tmpfs", "/sys/kernel/tracing", "tmpfs", 0, NULL)))
+			_exit(125);
 		execv(KMSCAP_T_TOP, (char *const *)argv);
 		_exit(127);
 	}
@@ -109,7 +123,7 @@ static pid_t kmscap_top_start(const char *const *args)
 		int status;
 
 		free(e);
-		if (ready || kmscap_top_uid)
+		if (ready || kmscap_top_fails)
 			return pid;
 		if (waitpid(pid, &status, WNOHANG) == pid) {
 			kmscap_show("kmscap-top's errors", ERR);
@@ -428,6 +442,7 @@ static void kmscap_scenario_views(void)
 	free(out);
 
 	/* No capabilities: a clear refusal. */
+	kmscap_top_fails = true;
 	kmscap_top_uid = 1001;
 	pid = kmscap_top_start(table);
 	kmscap_top_uid = 0;
@@ -438,6 +453,39 @@ static void kmscap_scenario_views(void)
 		  "kmscap-top as uid 1001: exit status %d, errors '%s' (1 and a message naming "
 		  "CAP_BPF and CAP_PERFMON expected)", status, err);
 	free(err);
+
+	/* No tracefs. */
+	kmscap_top_no_tracefs = true;
+	pid = kmscap_top_start(table);
+	kmscap_top_no_tracefs = false;
+	status = kmscap_t_wait_child(pid);
+	err = kmscap_slurp(ERR);
+	kmscap_t_log("kmscap-top without tracefs: status %d: %s", status, err);
+	KT_ASSERT(status == 1 && strstr(err, "no tracefs") && strstr(err, "mount -t tracefs"),
+		  "kmscap-top without tracefs: exit status %d, errors '%s' (1 and how to mount "
+		  "tracefs expected)", status, err);
+	free(err);
+
+	/* Bad arguments: status 2, the value named. */
+	{
+		static const char *const bad[][3] = {
+			{ "--interval", "0", NULL },
+			{ "--hist", "latency", NULL },
+			{ "--display", "x3", NULL },
+		};
+		unsigned int i;
+
+		for (i = 0; i < KMSCAP_T_ARRAY_SIZE(bad); i++) {
+			pid = kmscap_top_start(bad[i]);
+			status = kmscap_t_wait_child(pid);
+			err = kmscap_slurp(ERR);
+			KT_ASSERT(status == 2 && strstr(err, bad[i][0]) && strstr(err, bad[i][1]),
+				  "kmscap-top %s %s: exit status %d, errors '%s' (2, naming the "
+				  "option and the value, expected)", bad[i][0], bad[i][1], status, err);
+			free(err);
+		}
+	}
+	kmscap_top_fails = false;
 }
 
 int main(void)
@@ -466,7 +514,7 @@ int main(void)
 	kmscap_scenario_count();
 	kmscap_t_log("-n 2: ok");
 	kmscap_scenario_views();
-	kmscap_t_log("table, --hist, no capabilities: ok");
+	kmscap_t_log("table, --hist, no capabilities, no tracefs, bad arguments: ok");
 
 	kmscap_t_buf_destroy(&buf[0]);
 	kmscap_t_buf_destroy(&buf[1]);
