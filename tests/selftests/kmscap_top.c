@@ -16,7 +16,8 @@
  *     uid 1001 (no capabilities) it refuses to start, naming CAP_BPF and
  *     CAP_PERFMON; without tracefs (empty mounts over it, in a mount
  *     namespace of its own) it says how to mount it; a bad argument is
- *     exit status 2 with the value named.
+ *     exit status 2 with the value named; --display of another display
+ *     sees no event, --uid of another user shows no client.
  * The tool is at KMSCAP_T_TOP (build/user/kmscap-top; make vm-check puts
  * it into the VM with --extra); the test skips, saying so, without it.
  */
@@ -441,6 +442,34 @@ static void kmscap_scenario_views(void)
 	KT_ASSERT(strstr(out, pat), "--hist publish_done lacks '%s'", pat);
 	free(out);
 
+	/*
+	 * Filters: another display's events never reach user space; the
+	 * clients of another uid, and their displays, are not shown.
+	 */
+	{
+		char other[16], dpat[32];
+		const char *only_other[] = { "--json", "--interval", "0.3", "--display", other, NULL };
+		const char *uid1001[] = { "--json", "--interval", "0.3", "--uid", "1001", NULL };
+
+		snprintf(other, sizeof(other), "%u", display_id + 1000);
+		snprintf(dpat, sizeof(dpat), "{\"display\":%u,", display_id);
+		pid = kmscap_top_start(only_other);
+		kmscap_prompt_frames(3);
+		out = kmscap_top_stop(pid, true);
+		KT_ASSERT(!strstr(out, dpat) && !strstr(out, "{\"client\":") &&
+			  kmscap_num(kmscap_last_line(out), "events") == 0,
+			  "kmscap-top --display %s saw display %u: %s", other, display_id, out);
+		free(out);
+		pid = kmscap_top_start(uid1001);
+		kmscap_prompt_frames(3);
+		out = kmscap_top_stop(pid, true);
+		KT_ASSERT(!strstr(out, dpat) && !strstr(out, "{\"client\":") &&
+			  kmscap_num(kmscap_last_line(out), "events") > 0,
+			  "kmscap-top --uid 1001 showed root's client or its display (or saw no "
+			  "events): %s", out);
+		free(out);
+	}
+
 	/* No capabilities: a clear refusal. */
 	kmscap_top_fails = true;
 	kmscap_top_uid = 1001;
@@ -514,7 +543,7 @@ int main(void)
 	kmscap_scenario_count();
 	kmscap_t_log("-n 2: ok");
 	kmscap_scenario_views();
-	kmscap_t_log("table, --hist, no capabilities, no tracefs, bad arguments: ok");
+	kmscap_t_log("table, --hist, filters, no capabilities, no tracefs, bad arguments: ok");
 
 	kmscap_t_buf_destroy(&buf[0]);
 	kmscap_t_buf_destroy(&buf[1]);
