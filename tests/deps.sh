@@ -39,7 +39,7 @@ kmscap_packages=(
 	udev			# tests/install: systemd's seat rules, udevadm test
 	util-linux		# tests/install: unshare (a private mount namespace)
 	clang			# user/kmscap-top: its BPF programs
-	llvm			# ... (llvm-strip, llvm-objdump for BPF objects)
+	llvm			# ... llvm-objdump -S to inspect kmscap-top.bpf.o (not needed to build)
 	bpftool			# ... its skeleton (bpftool gen skeleton)
 	libbpf-dev		# ... libbpf, to load and attach them
 )
