@@ -359,8 +359,9 @@ else
 	done < <(sed -n 's/^KMSCAP-OUT-FILE: //p' "$log")
 	rm -f "$outimg"
 	tapl=$(sed -n 's/^KMSCAP-TAP: //p' "$log" | grep -v '^1\.\.' || true)
-	if echo "$tapl" | grep -q '^not ok'; then
-		echo "run-vm: $(echo "$tapl" | grep '^not ok' | sed 's/^not ok [0-9]* - //' | tr '\n' ';')" >&2
+	# No "echo | grep -q" under pipefail: grep's early exit can fail echo.
+	if grep -q '^not ok' <<<"$tapl"; then
+		echo "run-vm: $(grep '^not ok' <<<"$tapl" | sed 's/^not ok [0-9]* - //' | tr '\n' ';')" >&2
 		status=1
 	fi
 	if [ "$done_ok" = 0 ]; then
