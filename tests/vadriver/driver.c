@@ -203,6 +203,8 @@ VAStatus __vaDriverInit_1_17(VADriverContextP ctx)
 		return VA_STATUS_ERROR_ALLOCATION_FAILED;
 	pthread_mutex_init(&drv->lock, NULL);
 	drv->debug = dbg && strcmp(dbg, "0") != 0;
+	dbg = getenv("KMSCAP_VA_VPP_DELAY_MS");
+	drv->vpp_delay_ms = dbg ? (unsigned int)strtoul(dbg, NULL, 10) : 0;
 	for (i = 0; i < KMSCAP_VA_OBJ_COUNT; i++)
 		kmscap_va_table_init(&drv->tables[i], (i + 1) << 24);
 	kmscap_va_hevc_gpb(drv);	/* KMSCAP_VA_HEVC_GPB: fixed for this display from now */

@@ -195,6 +195,8 @@ struct kmscap_va_driver {
 	pthread_mutex_t lock;
 	struct kmscap_va_table tables[KMSCAP_VA_OBJ_COUNT];
 	bool debug;
+	/* KMSCAP_VA_VPP_DELAY_MS: a GPU slower than the display (vpp.c) */
+	unsigned int vpp_delay_ms;
 	/* KMSCAP_VA_HEVC_GPB, read once per display (kmscap_va_hevc_gpb()) */
 	bool hevc_gpb, hevc_gpb_read;
 };

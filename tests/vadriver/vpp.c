@@ -21,6 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <time.h>
+
 #include "kmscap_va.h"
 #include "vpp_row.h"
 
@@ -269,6 +271,37 @@ static VAStatus kmscap_va_vpp_blend(struct kmscap_va_driver *drv, struct kmscap_
 	return st;
 }
 
+/*
+ * The conversion, taking KMSCAP_VA_VPP_DELAY_MS longer: a GPU slower than
+ * the display, for the tests of what a capture client does when its
+ * reading is overtaken.  Unscaled, the delay falls between the two halves
+ * of the picture, so that a buffer redrawn meanwhile gives a torn picture.
+ */
+static int kmscap_va_convert_slow(struct kmscap_va_driver *drv, const struct kmscap_va_img *src,
+				  enum kmscap_va_rgbfmt fmt, struct kmscap_va_img *dst, bool ten,
+				  const VARectangle *sr, const VARectangle *orr, bool bilinear)
+{
+	struct timespec ts = { drv->vpp_delay_ms / 1000, drv->vpp_delay_ms % 1000 * 1000000L };
+	VARectangle s1 = *sr, o1 = *orr, s2, o2;
+
+	if (!drv->vpp_delay_ms)
+		return kmscap_va_convert_rgb(src, fmt, dst, ten, sr, orr, bilinear);
+	if (sr->width != orr->width || sr->height != orr->height || orr->height < 4) {
+		nanosleep(&ts, NULL);
+		return kmscap_va_convert_rgb(src, fmt, dst, ten, sr, orr, bilinear);
+	}
+	o1.height = s1.height = (orr->height / 2) & ~1;
+	s2 = *sr;
+	o2 = *orr;
+	s2.y += s1.height;
+	o2.y += o1.height;
+	s2.height = o2.height = orr->height - o1.height;
+	if (kmscap_va_convert_rgb(src, fmt, dst, ten, &s1, &o1, bilinear))
+		return -1;
+	nanosleep(&ts, NULL);
+	return kmscap_va_convert_rgb(src, fmt, dst, ten, &s2, &o2, bilinear);
+}
+
 static VAStatus kmscap_va_vpp_first(struct kmscap_va_driver *drv, struct kmscap_va_context *c)
 {
 	struct kmscap_va_surface *src, *dst;
@@ -321,8 +354,8 @@ static VAStatus kmscap_va_vpp_first(struct kmscap_va_driver *drv, struct kmscap_
 		kmscap_va_fill_background(dst, c->pipeline.output_background_color);
 	simg = kmscap_va_img_of(src);
 	dimg = kmscap_va_img_of(dst);
-	if (kmscap_va_convert_rgb(&simg, kmscap_va_rgbfmt_of(src->fourcc), &dimg, ten, &sr, &orr,
-				  bilinear))
+	if (kmscap_va_convert_slow(drv, &simg, kmscap_va_rgbfmt_of(src->fourcc), &dimg, ten, &sr,
+				   &orr, bilinear))
 		st = VA_STATUS_ERROR_ALLOCATION_FAILED;
 	kmscap_va_import_end_read(src);
 	return st;

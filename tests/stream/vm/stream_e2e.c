@@ -17,15 +17,19 @@
  *               as the display takes them: the renderer outpaces the
  *               encoder, frames are dropped and must be counted;
  *   fast1       the same with --threads 1 (fast: the default, or
- *               $KMSCAP_STREAM_THREADS);
+ *               $KMSCAP_STREAM_THREADS); the test driver converts 80 ms
+ *               (fast) and 150 ms (fast1) slower than it can
+ *               (KMSCAP_VA_VPP_DELAY_MS): a GPU slower than the display;
  *   static      the screen shows frame 0 before the helper starts, and
  *               nothing flips after: the helper (--frames 1) must get that
  *               frame at attach (KMSCAP_ATTACH_CURRENT_FRAME) and encode it;
  *   torn        like fast, with a hold timeout of 1 ms and two buffers: the
  *               renderer redraws a buffer as soon as the module revokes the
  *               helper's hold on it, while the helper is still converting
- *               it; after every fourth frame it pauses for 1.5 s, so that
- *               some frames are converted before anything replaces them;
+ *               it (each conversion 200 ms slower, the delay between its
+ *               two halves); after every fourth frame it pauses for 1.5 s,
+ *               so that some frames are converted before anything replaces
+ *               them;
  *   cursor      --cursor separate: a cursor that moves every frame and
  *               changes its image halfway; records in cursor.bin;
  *   composite   the same cursor with the default --cursor composite: the
@@ -67,6 +71,7 @@
 
 static const char *ks_bin, *ks_vadir;
 static bool ks_va_debug;	/* KMSCAP_VA_DEBUG=1 for the next helper started */
+static const char *ks_vpp_delay;	/* KMSCAP_VA_VPP_DELAY_MS for it, if set */
 static char ks_render[300];
 
 static void ks_draw(struct kmscap_t_buf *b, unsigned int n, bool ten)
@@ -110,6 +115,8 @@ static pid_t ks_spawn(const char *const *args, const char *log, int *errfd, uid_
 		setenv("LIBVA_DRIVERS_PATH", ks_vadir, 1);
 		if (ks_va_debug)
 			setenv("KMSCAP_VA_DEBUG", "1", 1);
+		if (ks_vpp_delay)
+			setenv("KMSCAP_VA_VPP_DELAY_MS", ks_vpp_delay, 1);
 		if (uid && (setgid(uid) || setuid(uid)))
 			_exit(126);
 		execv(ks_bin, (char **)argv);
@@ -168,6 +175,7 @@ struct ks_scenario {
 	bool two_buffers;	/* the renderer alternates between two buffers */
 	bool pauses;		/* 1.5 s after every fourth flip */
 	bool static_screen;	/* one frame on screen before the helper attaches */
+	const char *vpp_delay;	/* the test driver's conversion this much slower (ms) */
 };
 
 /* Blocking atomic commit: primary plane @b, the cursor @cur at frame @n's place. */
@@ -280,6 +288,7 @@ static void ks_run(const struct ks_scenario *sc, unsigned int n)
 	args[a++] = out;
 	args[a] = NULL;
 	ks_va_debug = sc->va_debug;
+	ks_vpp_delay = sc->vpp_delay;
 	if (sc->static_screen) {
 		/* frame 0 on screen, then nothing changes */
 		kmscap_t_kms_open_or_die(&k, dc.card_minor);
@@ -291,6 +300,7 @@ static void ks_run(const struct ks_scenario *sc, unsigned int n)
 	}
 	pid = ks_spawn(args, log, NULL, 0);
 	ks_va_debug = false;
+	ks_vpp_delay = NULL;
 	status = ks_wait_attached(ctl, dc.id, pid, log, sc->codec != NULL);
 	if (status >= 0) {
 		/* the driver does not offer the codec: say so, next scenario */
@@ -470,11 +480,12 @@ int main(int argc, char **argv)
 		{ .name = "basic" },
 		{ .name = "modechange", .modechange = true },
 		{ .name = "sigterm", .sigterm = true },
-		{ .name = "fast", .sigterm = true, .fast = true },
-		{ .name = "fast1", .sigterm = true, .fast = true, .threads = "1" },
+		{ .name = "fast", .sigterm = true, .fast = true, .vpp_delay = "80" },
+		{ .name = "fast1", .sigterm = true, .fast = true, .threads = "1",
+		  .vpp_delay = "150" },
 		{ .name = "static", .static_screen = true },
 		{ .name = "torn", .sigterm = true, .fast = true, .hold = "1", .two_buffers = true,
-		  .pauses = true },
+		  .pauses = true, .vpp_delay = "200" },
 		{ .name = "cursor", .cursor = true },
 		{ .name = "composite", .cursor = true, .composite = true, .va_debug = true },
 		{ .name = "cbr", .rc = "cbr", .bitrate = "4M", .va_debug = true },
