@@ -105,13 +105,10 @@ void pattern(unsigned int n, unsigned int x, unsigned int y, uint8_t *r, uint8_t
 	}
 }
 
-/* Fill buffer @id (XRGB8888, pitch w*4 + 64) with picture @n. */
-void draw(struct fixture *f, unsigned int id, unsigned int n, unsigned int w,
-	  unsigned int h)
+/* Buffer @id (a memfd of @size bytes, made the first time), mapped to draw into. */
+static uint8_t *fx_map(struct fixture *f, unsigned int id, size_t size)
 {
-	size_t pitch = w * 4 + 64, size = pitch * h;
-	uint8_t *map, r, g, b;
-	unsigned int x, y;
+	uint8_t *map;
 
 	if (f->memfd[id] < 0) {
 		f->memfd[id] = memfd_create("ks-fake-dmabuf", MFD_CLOEXEC | MFD_ALLOW_SEALING);
@@ -120,6 +117,18 @@ void draw(struct fixture *f, unsigned int id, unsigned int n, unsigned int w,
 	}
 	map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, f->memfd[id], 0);
 	ck_assert_ptr_ne(map, MAP_FAILED);
+	return map;
+}
+
+/* Fill buffer @id (XRGB8888, pitch w*4 + 64) with picture @n. */
+void draw(struct fixture *f, unsigned int id, unsigned int n, unsigned int w,
+	  unsigned int h)
+{
+	size_t pitch = w * 4 + 64, size = pitch * h;
+	uint8_t *map, r, g, b;
+	unsigned int x, y;
+
+	map = fx_map(f, id, size);
 	for (y = 0; y < h; y++) {
 		for (x = 0; x < w; x++) {
 			uint8_t *p = map + y * pitch + 4 * x;
@@ -261,13 +270,7 @@ void draw10(struct fixture *f, unsigned int id, unsigned int n, unsigned int w,
 	unsigned int x, y, r, g, b;
 	uint8_t *map;
 
-	if (f->memfd[id] < 0) {
-		f->memfd[id] = memfd_create("ks-fake-dmabuf", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-		ck_assert_int_ge(f->memfd[id], 0);
-		ck_assert_int_eq(ftruncate(f->memfd[id], (off_t)size), 0);
-	}
-	map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, f->memfd[id], 0);
-	ck_assert_ptr_ne(map, MAP_FAILED);
+	map = fx_map(f, id, size);
 	for (y = 0; y < h; y++) {
 		for (x = 0; x < w; x++) {
 			uint32_t v;
