@@ -763,6 +763,44 @@ void kmscap_t_buf_create_or_die(int fd, uint32_t w, uint32_t h, uint32_t format,
 			      (const char *)&format, fd, kmscap_t_errname(r));
 }
 
+void kmscap_t_prime_fb_or_die(struct kmscap_t_kms *k, int dmabuf_fd, uint32_t w, uint32_t h,
+			      uint32_t pitch, struct kmscap_t_buf *fb)
+{
+	uint32_t handles[4] = { 0 }, pitches[4] = { pitch }, offsets[4] = { 0 };
+
+	memset(fb, 0, sizeof(*fb));
+	if (drmPrimeFDToHandle(k->fd, dmabuf_fd, &handles[0]))
+		kmscap_t_fail("PRIME import of dma-buf fd %d into card%u: %s", dmabuf_fd,
+			      k->minor, strerror(errno));
+	if (drmModeAddFB2(k->fd, w, h, DRM_FORMAT_XRGB8888, handles, pitches, offsets,
+			  &fb->fb_id, 0))
+		kmscap_t_fail("ADDFB2 %ux%u of the PRIME import on card%u: %s", w, h, k->minor,
+			      strerror(errno));
+	fb->drm_fd = k->fd;
+	fb->handle = handles[0];
+	fb->width = w;
+	fb->height = h;
+	fb->format = DRM_FORMAT_XRGB8888;
+	fb->pitch = pitch;
+}
+
+void kmscap_t_prime_fb_close(struct kmscap_t_buf *fb)
+{
+	drmModeRmFB(fb->drm_fd, fb->fb_id);
+	drmCloseBufferHandle(fb->drm_fd, fb->handle);
+}
+
+void kmscap_t_export_first_or_die(int client, struct kmscap_event *ev, struct kmscap_export *exp)
+{
+	int r = kmscap_t_read_event(client, ev, 5000);
+
+	if (r != 1 || !ev->buffer_id)
+		kmscap_t_fail("no frame of a buffer on the display (%s)", kmscap_t_errname(r));
+	r = kmscap_t_export(client, ev->buffer_id, KMSCAP_EXPORT_CLOEXEC, exp);
+	if (r)
+		kmscap_t_fail("EXPORT of buffer %u: %s", ev->buffer_id, kmscap_t_errname(r));
+}
+
 void kmscap_t_buf_destroy(struct kmscap_t_buf *b)
 {
 	struct drm_mode_destroy_dumb dd = { .handle = b->handle };

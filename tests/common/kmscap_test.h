@@ -220,6 +220,15 @@ int kmscap_t_buf_create(int fd, uint32_t w, uint32_t h, uint32_t format, bool ad
 void kmscap_t_buf_create_or_die(int fd, uint32_t w, uint32_t h, uint32_t format,
 				struct kmscap_t_buf *b);
 void kmscap_t_buf_destroy(struct kmscap_t_buf *b);
+/*
+ * A framebuffer (XRGB8888, @pitch) of the dma-buf @dmabuf_fd, PRIME-imported
+ * into the card of @k; kmscap_t_prime_fb_close() removes it and the import.
+ */
+void kmscap_t_prime_fb_or_die(struct kmscap_t_kms *k, int dmabuf_fd, uint32_t w, uint32_t h,
+			      uint32_t pitch, struct kmscap_t_buf *fb);
+void kmscap_t_prime_fb_close(struct kmscap_t_buf *fb);
+/* The first frame event @client reads (within 5 s), and its buffer exported. */
+void kmscap_t_export_first_or_die(int client, struct kmscap_event *ev, struct kmscap_export *exp);
 
 /* Legacy modeset of the preferred mode with @fb_id. */
 int kmscap_t_modeset(struct kmscap_t_kms *k, uint32_t fb_id);

@@ -99,10 +99,9 @@ static void kmscap_peer_check(int peer, int export_fd, int origin_fd, bool dynam
 
 int main(void)
 {
-	uint32_t handles[4] = { 0 }, pitches[4] = { 0 }, offsets[4] = { 0 };
 	struct kmscap_peer_export pexp = { .size = (uint64_t)W * 4 * H };
 	struct kmscap_display_create c;
-	struct kmscap_t_buf onfb = { 0 };
+	struct kmscap_t_buf onfb;
 	struct kmscap_export exp;
 	struct kmscap_event ev;
 	struct kmscap_t_kms k;
@@ -129,22 +128,11 @@ int main(void)
 
 	kmscap_t_create_or_die(ctl, W, H, 60000, &c);
 	kmscap_t_kms_open_or_die(&k, c.card_minor);
-	r = drmPrimeFDToHandle(k.fd, pexp.fd, &handles[0]);
-	KT_ASSERT(!r, "kmscap: PRIME import of the peer's buffer: %s", strerror(errno));
-	pitches[0] = W * 4;
-	r = drmModeAddFB2(k.fd, W, H, DRM_FORMAT_XRGB8888, handles, pitches, offsets,
-			  &onfb.fb_id, 0);
-	KT_ASSERT(!r, "kmscap: ADDFB2: %s", strerror(errno));
-	onfb.width = W;
-	onfb.height = H;
+	kmscap_t_prime_fb_or_die(&k, pexp.fd, W, H, W * 4, &onfb);
 	client = kmscap_t_client_or_die(c.id, 4, 0);
 	r = kmscap_t_atomic_modeset(&k, &onfb);
 	KT_ASSERT(!r, "kmscap: modeset with the imported buffer: %s", kmscap_t_errname(r));
-	r = kmscap_t_read_event(client, &ev, 5000);
-	KT_ASSERT(r == 1 && ev.buffer_id, "no frame of the imported buffer (%s)",
-		  kmscap_t_errname(r));
-	r = kmscap_t_export(client, ev.buffer_id, KMSCAP_EXPORT_CLOEXEC, &exp);
-	KT_ASSERT(!r, "EXPORT of buffer %u: %s", ev.buffer_id, kmscap_t_errname(r));
+	kmscap_t_export_first_or_die(client, &ev, &exp);
 
 	/* kmscap's own import is static: the origin stays pinned for it. */
 	base = kmscap_peer_pins(peer, pexp.fd);
@@ -156,8 +144,7 @@ int main(void)
 	close(exp.fd);
 	KT_EXPECT_RET(kmscap_t_release(client, ev.seq), 0, "RELEASE");
 	close(client);
-	drmModeRmFB(k.fd, onfb.fb_id);
-	drmCloseBufferHandle(k.fd, handles[0]);
+	kmscap_t_prime_fb_close(&onfb);
 	kmscap_t_kms_close(&k);
 	kmscap_t_destroy(ctl, c.id);
 	munmap(map, pexp.size);

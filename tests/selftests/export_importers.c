@@ -61,8 +61,7 @@ static void kmscap_via_vgem(int vgem, int export_fd, uint32_t pitch)
 /* vkms imports the export and scans it out: prepare_fb vmaps it. */
 static bool kmscap_via_vkms(int export_fd, uint32_t pitch)
 {
-	uint32_t handles[4] = { 0 }, pitches[4] = { 0 }, offsets[4] = { 0 };
-	struct kmscap_t_buf fake = { 0 };
+	struct kmscap_t_buf fake;
 	struct kmscap_t_kms v;
 	unsigned int minor;
 	struct stat st;
@@ -92,22 +91,14 @@ static bool kmscap_via_vkms(int export_fd, uint32_t pitch)
 	kmscap_t_kms_open_driver_or_die(&v, minor, "vkms");
 	KT_ASSERT(v.mode.hdisplay == W && v.mode.vdisplay == H, "vkms's mode is %ux%u, not %ux%u",
 		  v.mode.hdisplay, v.mode.vdisplay, W, H);
-	r = drmPrimeFDToHandle(v.fd, export_fd, &handles[0]);
-	KT_ASSERT(!r, "vkms: import of the kmscap export: %s", strerror(errno));
-	pitches[0] = pitch;
-	r = drmModeAddFB2(v.fd, W, H, DRM_FORMAT_XRGB8888, handles, pitches, offsets,
-			  &fake.fb_id, 0);
-	KT_ASSERT(!r, "vkms: ADDFB2 of the imported export: %s", strerror(errno));
-	fake.width = W;
-	fake.height = H;
+	kmscap_t_prime_fb_or_die(&v, export_fd, W, H, pitch, &fake);
 	r = kmscap_t_atomic_modeset(&v, &fake);
 	KT_ASSERT(!r, "vkms: modeset scanning out the kmscap export (vmap): %s",
 		  kmscap_t_errname(r));
 	kmscap_t_log("vkms scanned out the forwarding export (its prepare_fb vmaps it)");
 	r = kmscap_t_atomic_flip(&v, &fake, NULL, 0, true);
 	KT_ASSERT(!r && !kmscap_t_wait_flip(&v, 10000), "vkms: flip of the export");
-	drmModeRmFB(v.fd, fake.fb_id);
-	drmCloseBufferHandle(v.fd, handles[0]);
+	kmscap_t_prime_fb_close(&fake);
 	kmscap_t_kms_close(&v);
 	r = kmscap_shell("rmmod vkms");
 	KT_ASSERT(r == 0, "rmmod vkms: exit %d", r);
@@ -116,9 +107,8 @@ static bool kmscap_via_vkms(int export_fd, uint32_t pitch)
 
 int main(void)
 {
-	uint32_t handles[4] = { 0 }, pitches[4] = { 0 }, offsets[4] = { 0 };
 	struct kmscap_display_create c;
-	struct kmscap_t_buf vbuf, onfb = { 0 };
+	struct kmscap_t_buf vbuf, onfb;
 	struct kmscap_export exp;
 	struct kmscap_event ev;
 	struct kmscap_t_kms k;
@@ -138,23 +128,12 @@ int main(void)
 	kmscap_t_fill(vbuf.map, vbuf.pitch, W, H, SEED);
 	r = drmPrimeHandleToFD(vgem, vbuf.handle, DRM_CLOEXEC, &prime_fd);
 	KT_ASSERT(!r, "vgem: export: %s", strerror(errno));
-	r = drmPrimeFDToHandle(k.fd, prime_fd, &handles[0]);
-	KT_ASSERT(!r, "kmscap: PRIME import of the vgem buffer: %s", strerror(errno));
-	pitches[0] = vbuf.pitch;
-	r = drmModeAddFB2(k.fd, W, H, DRM_FORMAT_XRGB8888, handles, pitches, offsets,
-			  &onfb.fb_id, 0);
-	KT_ASSERT(!r, "kmscap: ADDFB2: %s", strerror(errno));
-	onfb.width = W;
-	onfb.height = H;
+	kmscap_t_prime_fb_or_die(&k, prime_fd, W, H, vbuf.pitch, &onfb);
 
 	client = kmscap_t_client_or_die(c.id, 4, 0);
 	r = kmscap_t_atomic_modeset(&k, &onfb);
 	KT_ASSERT(!r, "kmscap: modeset with the imported buffer: %s", kmscap_t_errname(r));
-	r = kmscap_t_read_event(client, &ev, 5000);
-	KT_ASSERT(r == 1 && ev.buffer_id, "no frame of the imported buffer (%s)",
-		  kmscap_t_errname(r));
-	r = kmscap_t_export(client, ev.buffer_id, KMSCAP_EXPORT_CLOEXEC, &exp);
-	KT_ASSERT(!r, "EXPORT of buffer %u: %s", ev.buffer_id, kmscap_t_errname(r));
+	kmscap_t_export_first_or_die(client, &ev, &exp);
 
 	kmscap_via_vgem(vgem, exp.fd, vbuf.pitch);
 	vmapped = kmscap_via_vkms(exp.fd, vbuf.pitch);
