@@ -125,8 +125,8 @@ TRACE_EVENT(kmscap_frame_release,
 		  __entry->client, __entry->seq, __entry->result)
 );
 
-/* An unread frame was taken from a client's queue: it never sees it. */
-TRACE_EVENT(kmscap_frame_drop,
+/* A frame of a client ended early, for a reason (KMSCAP_TRACE_*). */
+DECLARE_EVENT_CLASS(kmscap_client_frame_reason,
 	TP_PROTO(u32 display, u32 client, u64 seq, u32 reason),
 	TP_ARGS(display, client, seq, reason),
 	TP_STRUCT__entry(
@@ -147,26 +147,16 @@ TRACE_EVENT(kmscap_frame_drop,
 		  __entry->client, __entry->seq, kmscap_trace_reason_name(__entry->reason))
 );
 
-/* A frame a client read was revoked: its RELEASE will say -ESTALE. */
-TRACE_EVENT(kmscap_hold_revoke,
+/* An unread frame was taken from a client's queue: it never sees it. */
+DEFINE_EVENT(kmscap_client_frame_reason, kmscap_frame_drop,
 	TP_PROTO(u32 display, u32 client, u64 seq, u32 reason),
-	TP_ARGS(display, client, seq, reason),
-	TP_STRUCT__entry(
-		__field(u64, seq)
-		__field(u32, display)
-		__field(u32, client)
-		__field(u32, reason)
-		__field(u32, pad)
-	),
-	TP_fast_assign(
-		__entry->seq = seq;
-		__entry->display = display;
-		__entry->client = client;
-		__entry->reason = reason;
-		__entry->pad = 0;
-	),
-	TP_printk("display=%u client=%u seq=%llu reason=%s", __entry->display,
-		  __entry->client, __entry->seq, kmscap_trace_reason_name(__entry->reason))
+	TP_ARGS(display, client, seq, reason)
+);
+
+/* A frame a client read was revoked: its RELEASE will say -ESTALE. */
+DEFINE_EVENT(kmscap_client_frame_reason, kmscap_hold_revoke,
+	TP_PROTO(u32 display, u32 client, u64 seq, u32 reason),
+	TP_ARGS(display, client, seq, reason)
 );
 
 /*
