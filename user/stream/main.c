@@ -3,10 +3,10 @@
  * kmscap-stream: attach to (or create) a kmscap display, encode every
  * captured frame with VA-API and write the bitstream out.
  *
- * Order of setup: signals, output, VA-API (fails early, before anything
- * is created), kmscap (create, attach), then the io_uring loop.  Teardown
- * is the reverse; a display this process created is removed on every
- * exit path.
+ * Order of setup: signals, VA-API (fails early, before anything is
+ * created), output, kmscap (create, attach), then the io_uring loop.
+ * Teardown is the reverse; a display this process created is removed on
+ * every exit path.
  */
 #include <dirent.h>
 #include <errno.h>

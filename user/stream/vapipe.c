@@ -3,8 +3,9 @@
  * kmscap-stream: the VA-API pipeline.
  *
  *   DMA-BUF (RGB, from kmscap) --import, once per buffer id--> VA surface
- *     --VPP: RGB -> NV12--> pool surface --EncSlice(LP), H.264--> coded buffer
- *     --> one Annex B access unit
+ *     --VPP: RGB -> NV12 (P010 for 10-bit HEVC/AV1)--> pool surface
+ *     --EncSlice(LP): H.264, HEVC or AV1 (va_h264.c, va_hevc.c, va_av1.c)-->
+ *     coded buffer --> an Annex B access unit (IVF frame for AV1)
  *
  * The frame is released to kmscap as soon as the VPP pass that reads it
  * has completed (vaSyncSurface on the NV12 target), before the encode.
