@@ -568,6 +568,60 @@ START_TEST(loop_duration_and_stats)
 }
 END_TEST
 
+/*
+ * No frame within waiting_ns of the start: the waiting notice, once, on the
+ * statistics fd; with a frame at the start, none.
+ */
+static unsigned int run_waiting(bool frame_first)
+{
+	struct fake_enc e = { .unit_size = 16 };
+	struct ks_loop_config cfg;
+	struct kmscap_event ev;
+	struct fake_src s;
+	struct ks_loop *l;
+	char buf[8192], *p;
+	int out[2], st[2];
+	unsigned int notices = 0;
+	ssize_t n;
+
+	ck_assert_int_eq(ks_loop_block_signals(), 0);
+	src_open(&s);
+	ck_assert_int_eq(pipe2(out, O_CLOEXEC), 0);
+	ck_assert_int_eq(pipe2(st, O_CLOEXEC), 0);
+	loop_config(&cfg, &s, &e, out[1]);
+	close(cfg.stats_fd);
+	cfg.stats_fd = st[1];
+	cfg.waiting_notice = "waiting for the first frame on /dev/dri/card9";
+	cfg.waiting_ns = 50000000;
+	cfg.duration_ns = 300000000;
+	if (frame_first) {
+		make_event(&ev, 1, KMSCAP_FRAME_FIRST);
+		send_event(&s, &ev);
+	}
+	ck_assert_int_eq(ks_loop_new(&cfg, &l), 0);
+	ck_assert_int_eq(ks_loop_run(l), KS_STOP_DURATION);
+	ck_assert_uint_eq(ks_loop_stats(l)->total.frames_in, frame_first);
+	ks_loop_free(l);
+	close(st[1]);
+	n = read(st[0], buf, sizeof(buf) - 1);
+	ck_assert_int_ge(n, 0);
+	buf[n] = '\0';
+	for (p = buf; (p = strstr(p, "waiting for the first frame on /dev/dri/card9\n")); p++)
+		notices++;
+	close(st[0]);
+	close(out[0]);
+	close(out[1]);
+	return notices;
+}
+
+START_TEST(loop_waiting_notice)
+{
+	loop_threads = (unsigned int)_i;
+	ck_assert_uint_eq(run_waiting(false), 1);
+	ck_assert_uint_eq(run_waiting(true), 0);
+}
+END_TEST
+
 START_TEST(loop_output_closed)
 {
 	loop_threads = (unsigned int)_i;
@@ -1333,6 +1387,7 @@ Suite *ks_suite_loop(void)
 	ADD_BOTH(s, loop_hangup);
 	ADD_BOTH(s, loop_source_closed_is_hangup);
 	ADD_BOTH(s, loop_duration_and_stats);
+	ADD_BOTH(s, loop_waiting_notice);
 	ADD_BOTH(s, loop_output_closed);
 	ADD_BOTH(s, loop_backpressure_drops);
 	ADD_BOTH(s, loop_side_output);

@@ -91,6 +91,8 @@ void ks_args_usage(FILE *f);
  * (@refresh_mhz, 0 if unknown).
  */
 #define KS_HOLD_FLOOR_NS	50000000ull
+/* No frame this long after the start: say so, once (the loop's waiting notice). */
+#define KS_WAITING_NS		2000000000ull
 uint64_t ks_default_hold_ns(uint32_t refresh_mhz);
 const char *ks_codec_name(enum ks_codec c);
 const char *ks_rc_name(enum ks_rc rc);
@@ -336,6 +338,12 @@ struct ks_loop_config {
 	uint64_t duration_ns;		/* 0: unlimited */
 	size_t max_queued;		/* output units queued before dropping frames */
 	int stats_fd;			/* where statistics go (stderr) */
+	/*
+	 * Written once to @stats_fd, with a newline, when no frame event
+	 * came within @waiting_ns of the start (NULL or 0: never).
+	 */
+	const char *waiting_notice;
+	uint64_t waiting_ns;
 	/* Prepend this to the output before the first unit (e.g. IVF header). */
 	const void *prologue;
 	size_t prologue_len;

@@ -61,6 +61,7 @@ enum ks_ud {
 	KS_UD_SIGNAL,
 	KS_UD_STATS,
 	KS_UD_DURATION,
+	KS_UD_WAITING,		/* no frame yet: the waiting notice */
 	KS_UD_WRITE,		/* | queue index << 8 */
 	KS_UD_OUT_POLL,		/* | queue index << 8 */
 	KS_UD_CANCEL,
@@ -152,9 +153,9 @@ struct ks_loop {
 	struct ks_loop_config cfg;
 	int sig_fd;
 	struct signalfd_siginfo siginfo;
-	struct __kernel_timespec stats_ts, dur_ts;
+	struct __kernel_timespec stats_ts, dur_ts, waiting_ts;
 	unsigned int inflight;
-	bool src_armed, sig_armed, stats_armed, dur_armed;
+	bool src_armed, sig_armed, stats_armed, dur_armed, waiting_armed;
 	struct ks_outq out[KS_NUM_OUT];
 	struct ks_ctl ctl[KS_NUM_CTL];
 	struct ks_buf scratch, side;
@@ -374,6 +375,20 @@ static void ks_arm_signal(struct ks_loop *l)
 	io_uring_prep_read(sqe, l->sig_fd, &l->siginfo, sizeof(l->siginfo), 0);
 	io_uring_sqe_set_data64(sqe, KS_UD_SIGNAL);
 	l->sig_armed = true;
+}
+
+/* A line of @text on the statistics fd (the notices of the loop). */
+static void ks_write_notice(struct ks_loop *l, const char *text)
+{
+	size_t n = strlen(text);
+	char line[512];
+
+	if (n >= sizeof(line))
+		n = sizeof(line) - 1;
+	memcpy(line, text, n);
+	line[n++] = '\n';
+	if (write(l->cfg.stats_fd, line, n) < 0)
+		return;	/* a notice only: the run goes on */
 }
 
 static void ks_arm_timeout(struct ks_loop *l, struct __kernel_timespec *ts, uint64_t ns,
@@ -1182,6 +1197,11 @@ static void ks_handle_cqe(struct ks_loop *l, struct io_uring_cqe *cqe)
 		ks_arm_timeout(l, &l->stats_ts, l->cfg.stats_interval_ns, KS_UD_STATS,
 			       &l->stats_armed);
 		break;
+	case KS_UD_WAITING:
+		l->waiting_armed = false;
+		if (res == -ETIME && !l->stats.total.frames_in && l->cfg.waiting_notice)
+			ks_write_notice(l, l->cfg.waiting_notice);
+		break;
 	case KS_UD_DURATION:
 		l->dur_armed = false;
 		if (res == -ETIME && l->stop == KS_STOP_NONE)
@@ -1266,6 +1286,9 @@ enum ks_stop ks_loop_run(struct ks_loop *l)
 	ks_arm_ctls(l);
 	ks_arm_timeout(l, &l->stats_ts, l->cfg.stats_interval_ns, KS_UD_STATS, &l->stats_armed);
 	ks_arm_timeout(l, &l->dur_ts, l->cfg.duration_ns, KS_UD_DURATION, &l->dur_armed);
+	if (l->cfg.waiting_notice)
+		ks_arm_timeout(l, &l->waiting_ts, l->cfg.waiting_ns, KS_UD_WAITING,
+			       &l->waiting_armed);
 
 	while (l->stop == KS_STOP_NONE) {
 		ks_arm_writes(l);

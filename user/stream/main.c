@@ -33,6 +33,7 @@ struct ks_main {
 	struct kmscap_dev *cap;		/* the capture client */
 	uint32_t display_id;
 	bool created;
+	uint32_t card_minor;		/* the display's /dev/dri/cardN */
 	struct ks_vapipe *va;
 	int side_fd;			/* --cursor-out, or -1 */
 	int control_fd;			/* --control, or -1 */
@@ -298,6 +299,7 @@ static int ks_open_kmscap(struct ks_main *m)
 			return ret;
 		}
 		m->created = true;
+		m->card_minor = minor;
 		kmscap_format_mode(subj, sizeof(subj), a->width, a->height, a->refresh_mhz);
 		if (a->json)
 			fprintf(stderr, "{\"type\":\"created\",\"display\":%u,\"card\":%u}\n",
@@ -318,6 +320,7 @@ static int ks_open_kmscap(struct ks_main *m)
 			return ret;
 		}
 		m->refresh_mhz = info.refresh_mhz;
+		m->card_minor = info.card_minor;
 	}
 	/*
 	 * Not the module's default of one refresh period: the first frame of
@@ -392,9 +395,20 @@ static int ks_run(struct ks_main *m)
 	};
 	struct ks_loop *loop;
 	enum ks_stop why;
-	char desc[128];
+	char desc[128], waiting[160];
 	int ret;
 
+	/* said once, if nothing shows on the display for a while */
+	if (a->json)
+		snprintf(waiting, sizeof(waiting),
+			 "{\"type\":\"waiting\",\"display\":%u,\"card\":%u}", m->display_id,
+			 m->card_minor);
+	else
+		snprintf(waiting, sizeof(waiting),
+			 KS_PROG ": waiting for the first frame on /dev/dri/card%u (is a compositor driving it?)",
+			 m->card_minor);
+	lc.waiting_notice = waiting;
+	lc.waiting_ns = KS_WAITING_NS;
 	ret = ks_loop_new(&lc, &loop);
 	if (ret) {
 		ks_err("setting up io_uring: %s", strerror(-ret));
