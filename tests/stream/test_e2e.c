@@ -712,6 +712,11 @@ START_TEST(e2e_create_removed)
 	ck_assert_msg(seen >= 0, "the helper's display never had a capture client:\n%s", log);
 	ck_assert_int_eq(left, 0);
 	ck_assert_ptr_nonnull(strstr(log, "{\"type\":\"exit\",\"held\":0,\"surfaces\":0,\"fds\":0,"));
+	/* 3 s without a frame: said once */
+	snprintf(path, sizeof(path), "{\"type\":\"waiting\",\"display\":%d,\"card\":", seen);
+	ck_assert_msg(strstr(log, path) != NULL, "no waiting line for display %d:\n%s", seen, log);
+	ck_assert_msg(strstr(strstr(log, path) + strlen(path), "\"type\":\"waiting\"") == NULL,
+		      "more than one waiting line:\n%s", log);
 	free(txt);
 	free(log);
 }

@@ -45,8 +45,8 @@
  *               skip.txt instead;
  *   errors      a display that does not exist, and a capture as uid 65534
  *               of a display root owns;
- *   create      --create: the helper makes its own display, and removes it
- *               when it gets SIGTERM (create.txt: "status S", "seen N" the
+ *   create      --create: the helper makes its own display, says after 2 s
+ *               that nothing drives it, and removes it when it gets SIGTERM (create.txt: "status S", "seen N" the
  *               display ids it had, "left N" the displays left after it).
  *
  * Files: e2e.h264 / e2e.hevc / e2e.ivf (the stream), stream.log (the helper's stderr, JSON
@@ -452,6 +452,8 @@ static void ks_create(void)
 		if (waitpid(pid, &status, WNOHANG) == pid)
 			kmscap_t_fail("kmscap-stream --create exited early, see /out/create.log");
 	}
+	/* nothing drives the display: past 2 s the helper says it waits */
+	kmscap_t_sleep_ms(3000);
 	kill(pid, SIGTERM);
 	status = kmscap_t_wait_child(pid);
 	left = kmscap_t_list(ctl, ids, 16);
