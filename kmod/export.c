@@ -292,11 +292,12 @@ static const struct dma_buf_ops kmscap_export_dynamic_ops = {
 struct dma_buf *kmscap_export_bo(struct kmscap_bo *bo, u64 *size)
 {
 	struct drm_gem_object *obj = &bo->shmem.base;
+	struct dma_buf *origin = kmscap_export_origin(bo);
 	DEFINE_DMA_BUF_EXPORT_INFO(exp);
 	struct dma_buf *dmabuf;
 	int ret;
 
-	if (!kmscap_export_origin(bo)) {
+	if (!origin) {
 		ret = drm_gem_shmem_pin(&bo->shmem);
 		if (ret)
 			return ERR_PTR(ret);
@@ -304,14 +305,14 @@ struct dma_buf *kmscap_export_bo(struct kmscap_bo *bo, u64 *size)
 	drm_gem_object_get(obj);
 	drm_dev_get(obj->dev);
 
-	exp.ops = kmscap_export_origin(bo) && dma_buf_is_dynamic(kmscap_export_origin(bo)) ?
-		  &kmscap_export_dynamic_ops : &kmscap_export_ops;
+	exp.ops = origin && dma_buf_is_dynamic(origin) ? &kmscap_export_dynamic_ops :
+							  &kmscap_export_ops;
 	exp.size = obj->size;
 	exp.flags = O_RDONLY;
 	exp.priv = bo;
 	/* A forwarding export must share the origin's reservation (compat.h). */
 	exp.resv = obj->resv;
-	if (WARN_ON(kmscap_export_origin(bo) && obj->resv != kmscap_export_origin(bo)->resv)) {
+	if (WARN_ON(origin && obj->resv != origin->resv)) {
 		ret = -EINVAL;
 		goto err_put;
 	}
@@ -327,7 +328,7 @@ struct dma_buf *kmscap_export_bo(struct kmscap_bo *bo, u64 *size)
 err_put:
 	drm_dev_put(obj->dev);
 	drm_gem_object_put(obj);
-	if (!kmscap_export_origin(bo))
+	if (!origin)
 		drm_gem_shmem_unpin(&bo->shmem);
 	return ERR_PTR(ret);
 }
