@@ -377,18 +377,10 @@ static void ks_arm_signal(struct ks_loop *l)
 	l->sig_armed = true;
 }
 
-/* A line of @text on the statistics fd (the notices of the loop). */
+/* A line of @text on the statistics fd (a notice only: a failed write is ignored). */
 static void ks_write_notice(struct ks_loop *l, const char *text)
 {
-	size_t n = strlen(text);
-	char line[512];
-
-	if (n >= sizeof(line))
-		n = sizeof(line) - 1;
-	memcpy(line, text, n);
-	line[n++] = '\n';
-	if (write(l->cfg.stats_fd, line, n) < 0)
-		return;	/* a notice only: the run goes on */
+	dprintf(l->cfg.stats_fd, "%s\n", text);
 }
 
 static void ks_arm_timeout(struct ks_loop *l, struct __kernel_timespec *ts, uint64_t ns,
