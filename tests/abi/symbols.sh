@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # SPDX-License-Identifier: MIT
 #
 # symbols.sh HEADER LIBRARY: one TAP line saying whether LIBRARY (the
@@ -12,16 +12,12 @@ if [ ! -f "$lib" ]; then
 fi
 want=$(sed -n 's/^KMSCAP_API[^(]*[ *]\(kmscap_[a-z0-9_]*\)(.*/\1/p' "$hdr" | sort -u)
 got=$(nm -D --defined-only "$lib" | awk '$2 == "T" { sub(/@.*/, "", $3); print $3 }' | sort -u)
-extra=$(printf '%s\n' "$got" | while read -r s; do
-	printf '%s\n' "$want" | grep -qx "$s" || echo "$s"
-done)
-missing=$(printf '%s\n' "$want" | while read -r s; do
-	printf '%s\n' "$got" | grep -qx "$s" || echo "$s"
-done)
+missing=$(comm -23 <(echo "$want") <(echo "$got"))
+extra=$(comm -13 <(echo "$want") <(echo "$got"))
 if [ -z "$want" ]; then
 	echo "not ok - libkmscap exports exactly its API # no KMSCAP_API function found in $hdr"
 elif [ -z "$missing$extra" ]; then
-	echo "ok - libkmscap exports exactly the $(printf '%s\n' "$want" | wc -l) KMSCAP_API functions of its header"
+	echo "ok - libkmscap exports exactly the $(echo "$want" | wc -l) KMSCAP_API functions of its header"
 else
 	echo "not ok - libkmscap exports exactly its API # missing: $(echo $missing) extra: $(echo $extra)"
 fi
