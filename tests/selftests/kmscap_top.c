@@ -221,6 +221,23 @@ static long long kmscap_num(const char *obj, const char *key)
 	return strtoll(p + strlen(pat), NULL, 10);
 }
 
+/*
+ * Stops kmscap-top @top once the last flip's done has had a moment to
+ * follow its userspace event; its last JSON object (in *@out, to free),
+ * which must have lost nothing.
+ */
+static const char *kmscap_top_finish(pid_t top, char **out)
+{
+	const char *line;
+
+	kmscap_t_sleep_ms(300);
+	*out = kmscap_top_stop(top, true);
+	line = kmscap_last_line(*out);
+	kmscap_t_log("kmscap-top's last object: %s", line);
+	KT_ASSERT(kmscap_num(line, "lost") == 0, "kmscap-top lost events: %s", line);
+	return line;
+}
+
 static void kmscap_expect(const char *obj, const char *key, unsigned long long want,
 			  const char *what)
 {
@@ -273,13 +290,7 @@ static void kmscap_scenario_prompt(void)
 	KT_EXPECT_RET(kmscap_t_stats(fd, &st), 0, "STATS");
 	kmscap_t_stats_check(&st, "prompt client");
 	close(fd);
-	/* The last flip's done may follow its userspace event by a moment. */
-	kmscap_t_sleep_ms(300);
-	out = kmscap_top_stop(top, true);
-	line = kmscap_last_line(out);
-	kmscap_t_log("kmscap-top's last object: %s", line);
-
-	KT_ASSERT(kmscap_num(line, "lost") == 0, "kmscap-top lost events: %s", line);
+	line = kmscap_top_finish(top, &out);
 	disp = kmscap_find(line, false, display_id);
 	kmscap_expect(disp, "frames", N_FRAMES, "display");
 	kmscap_expect(disp, "flip_done", N_FRAMES, "display");
@@ -335,12 +346,7 @@ static void kmscap_scenario_stalled(void)
 		  "stalled client: dropped_timeout %llu, debugfs hold_waits +%llu, expected %d",
 		  (unsigned long long)st.dropped_timeout, (unsigned long long)waits, N_STALL - 1);
 	close(fd);
-	kmscap_t_sleep_ms(300);
-	out = kmscap_top_stop(top, true);
-	line = kmscap_last_line(out);
-	kmscap_t_log("kmscap-top's last object: %s", line);
-
-	KT_ASSERT(kmscap_num(line, "lost") == 0, "kmscap-top lost events: %s", line);
+	line = kmscap_top_finish(top, &out);
 	cl = kmscap_find(line, true, display_id);
 	kmscap_expect_true(cl, "partial", false, "stalled client");
 	kmscap_expect_true(cl, "consistent", true, "stalled client");
