@@ -72,7 +72,7 @@ static int kmscap_ioctl_version(struct kmscap_client *client, void *data)
 	v->major = KMSCAP_ABI_MAJOR;
 	v->minor = KMSCAP_ABI_MINOR;
 	v->caps = KMSCAP_CAP_DAMAGE | KMSCAP_CAP_CURSOR | KMSCAP_CAP_PRIME_IMPORT |
-		  KMSCAP_CAP_HOLD | KMSCAP_CAP_HOTPLUG;
+		  KMSCAP_CAP_HOLD | KMSCAP_CAP_HOTPLUG | KMSCAP_CAP_REPLUG;
 	v->max_displays = kmscap_max_displays;
 	v->event_size = sizeof(struct kmscap_event);
 	v->max_event_size = KMSCAP_EVENT_FRAMED_MAX;
@@ -136,6 +136,9 @@ static int kmscap_ioctl_config(struct kmscap_client *client, void *data)
 		return -EINVAL;
 	if ((cfg->flags & KMSCAP_CONFIG_CONNECT) && (cfg->flags & KMSCAP_CONFIG_DISCONNECT))
 		return -EINVAL;
+	if ((cfg->flags & KMSCAP_CONFIG_REPLUG) &&
+	    (cfg->flags & (KMSCAP_CONFIG_CONNECT | KMSCAP_CONFIG_DISCONNECT)))
+		return -EINVAL;
 	if (cfg->flags & KMSCAP_CONFIG_MODE) {
 		if (kmscap_check_mode(cfg->width, cfg->height, cfg->refresh_mhz))
 			return -EINVAL;
@@ -146,8 +149,12 @@ static int kmscap_ioctl_config(struct kmscap_client *client, void *data)
 	disp = kmscap_display_get(cfg->id);
 	if (!disp)
 		return -ENOENT;
-	ret = kmscap_display_permitted(disp, client->file) ?
-	      kmscap_display_configure(disp, cfg) : -EPERM;
+	if (!kmscap_display_permitted(disp, client->file))
+		ret = -EPERM;
+	else if (cfg->flags & KMSCAP_CONFIG_REPLUG)
+		ret = kmscap_display_replug(disp, cfg);
+	else
+		ret = kmscap_display_configure(disp, cfg);
 	kmscap_display_put(disp);
 	return ret;
 }

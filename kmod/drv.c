@@ -256,6 +256,8 @@ struct kmscap_display *kmscap_display_create(u32 id, const struct kmscap_display
 	disp->refresh_mhz = req->refresh_mhz;
 	disp->connected = !(req->flags & KMSCAP_CREATE_DISCONNECTED);
 	mutex_init(&disp->config_lock);
+	mutex_init(&disp->replug_lock);
+	init_waitqueue_head(&disp->replug_wq);
 	spin_lock_init(&disp->capture_lock);
 	INIT_LIST_HEAD(&disp->clients);
 	xa_init_flags(&disp->bufs, XA_FLAGS_ALLOC1);
@@ -294,6 +296,7 @@ void kmscap_display_destroy(struct kmscap_display *disp)
 	kmscap_debugfs_display_remove(disp);
 	kmscap_capture_hangup(disp);
 	drm_dev_unplug(&disp->drm);
+	wake_up_all(&disp->replug_wq);
 	drm_atomic_helper_shutdown(&disp->drm);
 	hrtimer_cancel(&disp->vblank_timer);
 	devres_release_group(&pdev->dev, NULL);
@@ -367,4 +370,74 @@ int kmscap_display_configure(struct kmscap_display *disp,
 	kmscap_output_hotplug(disp);
 	drm_dev_exit(idx);
 	return 0;
+}
+
+/* Longest wait a REPLUG accepts from the module parameter. */
+#define KMSCAP_REPLUG_TIMEOUT_MAX_MS	10000
+
+/* A wait condition: runs in a sleeping task state, so it takes no lock. */
+static bool kmscap_display_replug_seen(struct kmscap_display *disp)
+{
+	return READ_ONCE(disp->replug_seen) || drm_dev_is_unplugged(&disp->drm);
+}
+
+/**
+ * kmscap_display_replug - replace the monitor: disconnect, wait, reconnect
+ * @disp: the display
+ * @cfg: the change (%KMSCAP_CONFIG_REPLUG, maybe with a mode)
+ *
+ * The connector goes disconnected with a hotplug event; once the DRM
+ * master has probed it disconnected (kmscap_output_replug_probed()), or
+ * after kmscap_replug_timeout_ms, the new mode is applied and the
+ * connector reconnected with a second hotplug event.  No lock is held
+ * while waiting but @replug_lock, and the device is not entered, so that
+ * destroying the display is not delayed.
+ */
+int kmscap_display_replug(struct kmscap_display *disp,
+			  const struct kmscap_display_config *cfg)
+{
+	unsigned int timeout_ms = min(READ_ONCE(kmscap_replug_timeout_ms),
+				      KMSCAP_REPLUG_TIMEOUT_MAX_MS);
+	bool was_connected;
+	int idx, ret = 0;
+
+	mutex_lock(&disp->replug_lock);
+	if (!drm_dev_enter(&disp->drm, &idx)) {
+		ret = -ENOENT;
+		goto out_unlock;
+	}
+	mutex_lock(&disp->config_lock);
+	was_connected = disp->connected;
+	WRITE_ONCE(disp->connected, false);
+	disp->replug_waiting = was_connected;
+	WRITE_ONCE(disp->replug_seen, false);
+	mutex_unlock(&disp->config_lock);
+	if (was_connected)
+		kmscap_output_hotplug(disp);
+	drm_dev_exit(idx);
+
+	/* A signal only shortens the wait: the monitor always comes back. */
+	if (was_connected && timeout_ms)
+		wait_event_interruptible_timeout(disp->replug_wq,
+						 kmscap_display_replug_seen(disp),
+						 msecs_to_jiffies(timeout_ms));
+
+	if (!drm_dev_enter(&disp->drm, &idx)) {
+		ret = -ENOENT;
+		goto out_unlock;
+	}
+	mutex_lock(&disp->config_lock);
+	if (cfg->flags & KMSCAP_CONFIG_MODE) {
+		disp->width = cfg->width;
+		disp->height = cfg->height;
+		disp->refresh_mhz = cfg->refresh_mhz;
+	}
+	disp->replug_waiting = false;
+	WRITE_ONCE(disp->connected, true);
+	mutex_unlock(&disp->config_lock);
+	kmscap_output_hotplug(disp);
+	drm_dev_exit(idx);
+out_unlock:
+	mutex_unlock(&disp->replug_lock);
+	return ret;
 }

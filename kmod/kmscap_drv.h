@@ -53,6 +53,7 @@
 				 KMSCAP_MAX_DAMAGE * sizeof(struct kmscap_rect))
 
 extern unsigned int kmscap_max_displays;
+extern unsigned int kmscap_replug_timeout_ms;
 
 /**
  * struct kmscap_bo - a GEM object of a kmscap display (dumb or imported)
@@ -251,6 +252,15 @@ struct kmscap_display_stats {
  * @config_lock guards the requested configuration:
  * @width, @height, @refresh_mhz: preferred mode.
  * @connected: connector status.
+ * @replug_waiting: a REPLUG waits for the master to see the connector
+ *	disconnected.
+ * @replug_seen: the master probed the connector while it was disconnected
+ *	for that REPLUG; written under @config_lock, read locklessly by the
+ *	waiter (READ_ONCE).
+ *
+ * @replug_lock: one REPLUG at a time; held across its wait, outside the
+ *	modeset locks and @config_lock.
+ * @replug_wq: where a REPLUG waits for @replug_seen.
  *
  * @vblank_timer: emulated vblank, armed while vblank is enabled.
  * @period_ns: frame duration of the active mode; written on modeset in
@@ -293,6 +303,11 @@ struct kmscap_display {
 	u32 height;
 	u32 refresh_mhz;
 	bool connected;
+	bool replug_waiting;
+	bool replug_seen;
+
+	struct mutex replug_lock;
+	wait_queue_head_t replug_wq;
 
 	struct hrtimer vblank_timer;
 	u64 period_ns;
@@ -336,6 +351,8 @@ struct kmscap_display *kmscap_display_create(u32 id, const struct kmscap_display
 void kmscap_display_destroy(struct kmscap_display *disp);
 void kmscap_display_info(struct kmscap_display *disp, struct kmscap_display_info *info,
 			 const struct file *file);
+int kmscap_display_replug(struct kmscap_display *disp,
+			  const struct kmscap_display_config *cfg);
 int kmscap_display_configure(struct kmscap_display *disp,
 			     const struct kmscap_display_config *cfg);
 

@@ -20,6 +20,11 @@ module_param_named(max_displays, kmscap_max_displays, uint, 0444);
 MODULE_PARM_DESC(max_displays,
 		 "Maximum number of displays at once (default 16, at most 64: DRM card minors)");
 
+unsigned int kmscap_replug_timeout_ms = 1000;
+module_param_named(replug_timeout_ms, kmscap_replug_timeout_ms, uint, 0644);
+MODULE_PARM_DESC(replug_timeout_ms,
+		 "How long a REPLUG waits at most for the compositor to see the monitor gone, in ms (default 1000, at most 10000)");
+
 static unsigned int kmscap_max_displays_per_user = 4;
 module_param_named(max_displays_per_user, kmscap_max_displays_per_user, uint, 0444);
 MODULE_PARM_DESC(max_displays_per_user,

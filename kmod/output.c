@@ -122,9 +122,30 @@ static const struct drm_connector_helper_funcs kmscap_connector_helper_funcs = {
 	.mode_valid = kmscap_connector_mode_valid,
 };
 
+/*
+ * Userspace reaches fill_modes only as the DRM master (others get the
+ * cached state): a probe that finds the connector disconnected during a
+ * REPLUG means the compositor has seen its monitor go.
+ */
+static int kmscap_connector_fill_modes(struct drm_connector *connector, u32 max_width,
+				       u32 max_height)
+{
+	struct kmscap_display *disp = connector_to_display(connector);
+	int count;
+
+	count = drm_helper_probe_single_connector_modes(connector, max_width, max_height);
+	mutex_lock(&disp->config_lock);
+	if (disp->replug_waiting && connector->status == connector_status_disconnected) {
+		WRITE_ONCE(disp->replug_seen, true);
+		wake_up_all(&disp->replug_wq);
+	}
+	mutex_unlock(&disp->config_lock);
+	return count;
+}
+
 static const struct drm_connector_funcs kmscap_connector_funcs = {
 	.detect = kmscap_connector_detect,
-	.fill_modes = drm_helper_probe_single_connector_modes,
+	.fill_modes = kmscap_connector_fill_modes,
 	.destroy = drm_connector_cleanup,
 	.reset = drm_atomic_helper_connector_reset,
 	.atomic_duplicate_state = drm_atomic_helper_connector_duplicate_state,

@@ -30,7 +30,7 @@
 #include <linux/types.h>
 
 #define KMSCAP_ABI_MAJOR	1
-#define KMSCAP_ABI_MINOR	2
+#define KMSCAP_ABI_MINOR	3
 
 /* 0xC6 is unassigned in Documentation/userspace-api/ioctl/ioctl-number.rst */
 #define KMSCAP_IOC_MAGIC	0xC6
@@ -53,6 +53,8 @@
 #define KMSCAP_CAP_PRIME_IMPORT	(1ULL << 2)
 #define KMSCAP_CAP_HOLD		(1ULL << 3)
 #define KMSCAP_CAP_HOTPLUG	(1ULL << 4)
+/* Since ABI 1.3: %KMSCAP_CONFIG_REPLUG. */
+#define KMSCAP_CAP_REPLUG	(1ULL << 8)
 
 /**
  * struct kmscap_version - ABI version and capabilities
@@ -160,14 +162,15 @@ struct kmscap_display_list {
 #define KMSCAP_CONFIG_MODE		(1U << 0)
 #define KMSCAP_CONFIG_CONNECT		(1U << 1)
 #define KMSCAP_CONFIG_DISCONNECT	(1U << 2)
+#define KMSCAP_CONFIG_REPLUG		(1U << 3)
 #define KMSCAP_CONFIG_FLAGS	(KMSCAP_CONFIG_MODE | KMSCAP_CONFIG_CONNECT | \
-				 KMSCAP_CONFIG_DISCONNECT)
+				 KMSCAP_CONFIG_DISCONNECT | KMSCAP_CONFIG_REPLUG)
 
 /**
  * struct kmscap_display_config - change a display at run time
  * @id: display id.
  * @flags: KMSCAP_CONFIG_*; at least one; CONNECT and DISCONNECT exclude
- *	each other.
+ *	each other; REPLUG (since ABI 1.3, %KMSCAP_CAP_REPLUG) excludes both.
  * @width: with %KMSCAP_CONFIG_MODE: new preferred width, else zero.
  * @height: with %KMSCAP_CONFIG_MODE: new preferred height, else zero.
  * @refresh_mhz: with %KMSCAP_CONFIG_MODE: new refresh rate, else zero.
@@ -175,6 +178,17 @@ struct kmscap_display_list {
  *
  * Every change sends a hotplug uevent on the display's DRM device, as a
  * real monitor being swapped would.
+ *
+ * %KMSCAP_CONFIG_REPLUG makes the change look like a monitor being
+ * replaced, which is what compositors follow (many ignore a new preferred
+ * mode on a monitor that stays connected): the connector goes disconnected
+ * with a hotplug uevent; the call then waits until the DRM master (the
+ * compositor) has probed the connector and seen it disconnected, or until
+ * the module's replug_timeout_ms (default 1000) when nobody probes; then
+ * the new mode (with %KMSCAP_CONFIG_MODE) is applied and the connector
+ * comes back connected with a second uevent.  The display ends connected.
+ * A signal cuts the wait short; the display is still reconnected and the
+ * call succeeds.
  */
 struct kmscap_display_config {
 	__u32 id;
