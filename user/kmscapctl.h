@@ -34,6 +34,8 @@ enum kmscapctl_op {
  * @height: parsed from @mode.
  * @refresh_mhz: parsed from @mode.
  * @create_flags: KMSCAP_CREATE_* for add.
+ * @config_flags: KMSCAP_CONFIG_* for set-mode: MODE, with REPLUG unless
+ *	--in-place.
  */
 struct kmscapctl_cmd {
 	enum kmscapctl_op op;
@@ -45,6 +47,7 @@ struct kmscapctl_cmd {
 	uint32_t height;
 	uint32_t refresh_mhz;
 	uint32_t create_flags;
+	uint32_t config_flags;
 };
 
 /*

@@ -22,7 +22,7 @@ struct kmscapctl_sub {
 static const struct kmscapctl_sub kmscapctl_subs[] = {
 	{ "add", KMSCAPCTL_ADD, 1, 1, "add MODE [--disconnected]" },
 	{ "list", KMSCAPCTL_LIST, 0, 0, "list" },
-	{ "set-mode", KMSCAPCTL_SET_MODE, 2, 2, "set-mode ID MODE" },
+	{ "set-mode", KMSCAPCTL_SET_MODE, 2, 2, "set-mode ID MODE [--in-place]" },
 	{ "connect", KMSCAPCTL_CONNECT, 1, 1, "connect ID" },
 	{ "disconnect", KMSCAPCTL_DISCONNECT, 1, 1, "disconnect ID" },
 	{ "remove", KMSCAPCTL_REMOVE, 1, 1, "remove ID" },
@@ -40,7 +40,11 @@ void kmscapctl_usage(FILE *f)
 	      "commands:\n"
 	      "  add MODE [--disconnected]  create a display, print its id and /dev/dri/cardN\n"
 	      "  list                       list displays\n"
-	      "  set-mode ID MODE           change a display's preferred mode\n"
+	      "  set-mode ID MODE [--in-place]\n"
+	      "                             change a display's preferred mode: the monitor\n"
+	      "                             is replaced (unplugged, then plugged in with the\n"
+	      "                             new mode), which compositors follow; --in-place\n"
+	      "                             only changes the mode list of the plugged monitor\n"
 	      "  connect ID                 plug the virtual monitor in\n"
 	      "  disconnect ID              unplug the virtual monitor\n"
 	      "  remove ID                  destroy a display\n"
@@ -112,7 +116,7 @@ int kmscapctl_parse_args(int argc, char *const argv[], struct kmscapctl_cmd *cmd
 {
 	const struct kmscapctl_sub *sub = NULL;
 	const char *pos[KMSCAPCTL_MAX_POS];
-	int npos = 0, disconnected = 0, version = 0, opts_done = 0;
+	int npos = 0, disconnected = 0, in_place = 0, version = 0, opts_done = 0;
 	size_t i;
 	int a, ret;
 
@@ -135,6 +139,8 @@ int kmscapctl_parse_args(int argc, char *const argv[], struct kmscapctl_cmd *cmd
 				version = 1;
 			} else if (!strcmp(arg, "--disconnected")) {
 				disconnected = 1;
+			} else if (!strcmp(arg, "--in-place")) {
+				in_place = 1;
 			} else if (!strcmp(arg, "-d") || !strcmp(arg, "--device")) {
 				if (a + 1 >= argc)
 					return kmscapctl_fail(err, errlen,
@@ -187,6 +193,9 @@ int kmscapctl_parse_args(int argc, char *const argv[], struct kmscapctl_cmd *cmd
 	if (disconnected && sub->op != KMSCAPCTL_ADD)
 		return kmscapctl_fail(err, errlen,
 				      "kmscapctl: --disconnected is only valid with add");
+	if (in_place && sub->op != KMSCAPCTL_SET_MODE)
+		return kmscapctl_fail(err, errlen,
+				      "kmscapctl: --in-place is only valid with set-mode");
 
 	cmd->op = sub->op;
 	switch (sub->op) {
@@ -204,6 +213,9 @@ int kmscapctl_parse_args(int argc, char *const argv[], struct kmscapctl_cmd *cmd
 		ret = kmscapctl_mode(pos[2], cmd, err, errlen);
 		if (ret)
 			return ret;
+		cmd->config_flags = KMSCAP_CONFIG_MODE;
+		if (!in_place)
+			cmd->config_flags |= KMSCAP_CONFIG_REPLUG;
 		break;
 	case KMSCAPCTL_CONNECT:
 	case KMSCAPCTL_DISCONNECT:

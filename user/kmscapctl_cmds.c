@@ -226,6 +226,26 @@ static int kmscapctl_stats(struct kmscap_dev *dev, const struct kmscapctl_cmd *c
 	return 0;
 }
 
+/*
+ * A module older than ABI 1.3 cannot replace the monitor: change the mode
+ * in place, and say that compositors may not follow.
+ */
+static int kmscapctl_set_mode(struct kmscap_dev *dev, const struct kmscapctl_cmd *cmd)
+{
+	uint32_t flags = cmd->config_flags;
+	struct kmscap_version v;
+
+	if ((flags & KMSCAP_CONFIG_REPLUG) && kmscap_get_version(dev, &v) == 0 &&
+	    !(v.caps & KMSCAP_CAP_REPLUG)) {
+		fprintf(stderr,
+			"kmscapctl: the module (ABI %u.%u) cannot replace the monitor: changing the mode in place; compositors may keep the old mode until the display is reconnected\n",
+			v.major, v.minor);
+		flags &= ~KMSCAP_CONFIG_REPLUG;
+	}
+	return kmscap_display_config(dev, cmd->id, flags, cmd->width, cmd->height,
+				     cmd->refresh_mhz);
+}
+
 static int kmscapctl_version(struct kmscap_dev *dev)
 {
 	static const struct {
@@ -237,6 +257,7 @@ static int kmscapctl_version(struct kmscap_dev *dev)
 		{ KMSCAP_CAP_PRIME_IMPORT, "prime-import" },
 		{ KMSCAP_CAP_HOLD, "hold" },
 		{ KMSCAP_CAP_HOTPLUG, "hotplug" },
+		{ KMSCAP_CAP_REPLUG, "replug" },
 	};
 	struct kmscap_version v;
 	uint64_t rest;
@@ -299,7 +320,7 @@ int kmscapctl_main(int argc, char *const argv[])
 		rc = kmscapctl_list(dev);
 		break;
 	case KMSCAPCTL_SET_MODE:
-		ret = kmscap_display_set_mode(dev, cmd.id, cmd.width, cmd.height, cmd.refresh_mhz);
+		ret = kmscapctl_set_mode(dev, &cmd);
 		if (ret == -EINVAL)
 			rc = kmscapctl_error(ret, KMSCAP_ERR_MODE, cmd.mode);
 		else if (ret < 0)

@@ -88,6 +88,12 @@ START_TEST(test_set_mode)
 	ck_assert_uint_eq(c.width, 1280);
 	ck_assert_uint_eq(c.height, 720);
 	ck_assert_uint_eq(c.refresh_mhz, 50000);
+	ck_assert_uint_eq(c.config_flags, KMSCAP_CONFIG_MODE | KMSCAP_CONFIG_REPLUG);
+
+	ck_assert_int_eq(PARSE(&c, err, "set-mode", "3", "640x480", "--in-place"), 0);
+	ck_assert_uint_eq(c.config_flags, KMSCAP_CONFIG_MODE);
+	ck_assert_int_eq(PARSE(&c, err, "add", "640x480", "--in-place"), -EINVAL);
+	ck_assert_str_eq(err, "kmscapctl: --in-place is only valid with set-mode");
 }
 END_TEST
 
@@ -165,9 +171,9 @@ static const struct bad_args bad_args[] = {
 	{ 4, { "kmscapctl", "add", "1920x1080", "extra" },
 	  "kmscapctl: add: too many arguments (usage: kmscapctl add MODE [--disconnected])" },
 	{ 2, { "kmscapctl", "set-mode" },
-	  "kmscapctl: set-mode: missing ID (usage: kmscapctl set-mode ID MODE)" },
+	  "kmscapctl: set-mode: missing ID (usage: kmscapctl set-mode ID MODE [--in-place])" },
 	{ 3, { "kmscapctl", "set-mode", "1" },
-	  "kmscapctl: set-mode: missing MODE (usage: kmscapctl set-mode ID MODE)" },
+	  "kmscapctl: set-mode: missing MODE (usage: kmscapctl set-mode ID MODE [--in-place])" },
 	{ 4, { "kmscapctl", "set-mode", "x", "1920x1080" },
 	  "kmscapctl: invalid display id 'x': expected a number" },
 	{ 4, { "kmscapctl", "set-mode", "1", "0x0" },

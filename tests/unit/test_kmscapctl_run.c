@@ -163,13 +163,21 @@ START_TEST(test_config)
 {
 	struct result r;
 
+	fake.version.caps |= KMSCAP_CAP_REPLUG;
 	run(&r, "set-mode", "3", "1280x720@50", NULL);
 	ck_assert_int_eq(r.rc, 0);
 	ck_assert_uint_eq(fake.config.id, 3);
-	ck_assert_uint_eq(fake.config.flags, KMSCAP_CONFIG_MODE);
+	ck_assert_uint_eq(fake.config.flags, KMSCAP_CONFIG_MODE | KMSCAP_CONFIG_REPLUG);
 	ck_assert_uint_eq(fake.config.width, 1280);
 	ck_assert_uint_eq(fake.config.height, 720);
 	ck_assert_uint_eq(fake.config.refresh_mhz, 50000);
+	ck_assert_str_eq(r.err, "");
+
+	run(&r, "set-mode", "--in-place", "5", "800x600", NULL);
+	ck_assert_int_eq(r.rc, 0);
+	ck_assert_uint_eq(fake.config.id, 5);
+	ck_assert_uint_eq(fake.config.flags, KMSCAP_CONFIG_MODE);
+	ck_assert_uint_eq(fake.config.width, 800);
 
 	run(&r, "connect", "4", NULL);
 	ck_assert_int_eq(r.rc, 0);
@@ -185,10 +193,25 @@ START_TEST(test_config)
 }
 END_TEST
 
+/* A module without REPLUG (ABI < 1.3): the mode changes in place, with a notice. */
+START_TEST(test_config_old_module)
+{
+	struct result r;
+
+	fake.version.minor = 2;
+	run(&r, "set-mode", "3", "1280x720", NULL);
+	ck_assert_int_eq(r.rc, 0);
+	ck_assert_uint_eq(fake.config.flags, KMSCAP_CONFIG_MODE);
+	ck_assert_str_eq(r.err,
+			 "kmscapctl: the module (ABI 1.2) cannot replace the monitor: changing the mode in place; compositors may keep the old mode until the display is reconnected\n");
+}
+END_TEST
+
 START_TEST(test_config_errors)
 {
 	struct result r;
 
+	fake.version.caps |= KMSCAP_CAP_REPLUG;
 	fake.fail_id = 3;
 	fake.fail_id_errno = EINVAL;
 	run(&r, "set-mode", "3", "1280x720@50", NULL);
@@ -428,6 +451,7 @@ static Suite *kmscapctl_run_suite(void)
 	tcase_add_test(tc, test_add_errors);
 	tcase_add_test(tc, test_remove);
 	tcase_add_test(tc, test_config);
+	tcase_add_test(tc, test_config_old_module);
 	tcase_add_test(tc, test_config_errors);
 	tcase_add_test(tc, test_list);
 	tcase_add_test(tc, test_list_races_and_errors);
