@@ -25,7 +25,11 @@ enum kmscapctl_op {
 /**
  * struct kmscapctl_cmd - a parsed command line
  * @op: the subcommand.
- * @device: --device PATH, or NULL for the library default.
+ * @device: --kmscap-device PATH (-d, or its old name --device), or NULL for
+ *	the library default.
+ * @device_opt: the option @device came with, as typed (for messages).
+ * @notice: a line to print on stderr before running the command (an old
+ *	option name was used), or NULL.
  * @has_id: @id was given (always for set-mode/connect/disconnect/remove,
  *	optional for stats).
  * @id: display id.
@@ -40,6 +44,8 @@ enum kmscapctl_op {
 struct kmscapctl_cmd {
 	enum kmscapctl_op op;
 	const char *device;
+	const char *device_opt;
+	const char *notice;
 	int has_id;
 	uint32_t id;
 	const char *mode;
@@ -49,6 +55,10 @@ struct kmscapctl_cmd {
 	uint32_t create_flags;
 	uint32_t config_flags;
 };
+
+/* What kmscapctl says when --device, the old name of --kmscap-device, is used. */
+#define KMSCAPCTL_DEVICE_NOTICE \
+	"kmscapctl: notice: --device is now --kmscap-device (the /dev/kmscap control device); the old name still works"
 
 /*
  * Parse @argv (argv[0] is the program name).  Returns 0, or -EINVAL with

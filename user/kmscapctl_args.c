@@ -33,7 +33,7 @@ static const struct kmscapctl_sub kmscapctl_subs[] = {
 
 void kmscapctl_usage(FILE *f)
 {
-	fputs("usage: kmscapctl [--device PATH] COMMAND [ARGS]\n"
+	fputs("usage: kmscapctl [--kmscap-device PATH] COMMAND [ARGS]\n"
 	      "\n"
 	      "Manage kmscap virtual displays.\n"
 	      "\n"
@@ -55,9 +55,11 @@ void kmscapctl_usage(FILE *f)
 	      "sizes 64..8192, refresh 1..500 Hz with up to 3 decimals.\n"
 	      "\n"
 	      "options:\n"
-	      "  -d, --device PATH  control device (default $" KMSCAP_DEVICE_ENV
-	      " or " KMSCAP_DEFAULT_DEVICE ")\n"
-	      "  -h, --help         show this help\n", f);
+	      "  -d, --kmscap-device PATH  kmscap control device (default $" KMSCAP_DEVICE_ENV
+	      " or " KMSCAP_DEFAULT_DEVICE ");\n"
+	      "                            --device, its old name, still works\n"
+	      "  -h, --help                show this help\n"
+	      "  --version                 show library, ABI and module versions\n", f);
 }
 
 static int kmscapctl_fail(char *err, size_t errlen, const char *fmt, ...)
@@ -111,6 +113,15 @@ static int kmscapctl_id(const char *s, struct kmscapctl_cmd *cmd, char *err, siz
 	return 0;
 }
 
+/* The control device, under its name or its old one (@opt as typed, for messages). */
+static void kmscapctl_device(struct kmscapctl_cmd *cmd, const char *opt, const char *path)
+{
+	cmd->device = path;
+	cmd->device_opt = opt;
+	if (!strcmp(opt, "--device"))
+		cmd->notice = KMSCAPCTL_DEVICE_NOTICE;
+}
+
 int kmscapctl_parse_args(int argc, char *const argv[], struct kmscapctl_cmd *cmd,
 			 char *err, size_t errlen)
 {
@@ -141,13 +152,16 @@ int kmscapctl_parse_args(int argc, char *const argv[], struct kmscapctl_cmd *cmd
 				disconnected = 1;
 			} else if (!strcmp(arg, "--in-place")) {
 				in_place = 1;
-			} else if (!strcmp(arg, "-d") || !strcmp(arg, "--device")) {
+			} else if (!strcmp(arg, "-d") || !strcmp(arg, "--kmscap-device") ||
+				   !strcmp(arg, "--device")) {
 				if (a + 1 >= argc)
 					return kmscapctl_fail(err, errlen,
 							      "kmscapctl: %s needs a PATH", arg);
-				cmd->device = argv[++a];
+				kmscapctl_device(cmd, arg, argv[++a]);
+			} else if (!strncmp(arg, "--kmscap-device=", 16)) {
+				kmscapctl_device(cmd, "--kmscap-device", arg + 16);
 			} else if (!strncmp(arg, "--device=", 9)) {
-				cmd->device = arg + 9;
+				kmscapctl_device(cmd, "--device", arg + 9);
 			} else {
 				return kmscapctl_fail(err, errlen,
 						      "kmscapctl: unknown option '%s' (try --help)",
@@ -162,7 +176,8 @@ int kmscapctl_parse_args(int argc, char *const argv[], struct kmscapctl_cmd *cmd
 	}
 
 	if (cmd->device && !*cmd->device)
-		return kmscapctl_fail(err, errlen, "kmscapctl: --device needs a non-empty PATH");
+		return kmscapctl_fail(err, errlen, "kmscapctl: %s needs a non-empty PATH",
+				      cmd->device_opt);
 
 	if (npos == 0) {
 		if (version) {

@@ -293,6 +293,8 @@ int kmscapctl_main(int argc, char *const argv[])
 		fprintf(stderr, "%s\n", err);
 		return 1;
 	}
+	if (cmd.notice)
+		fprintf(stderr, "%s\n", cmd.notice);
 	if (cmd.op == KMSCAPCTL_HELP) {
 		kmscapctl_usage(stdout);
 		return 0;

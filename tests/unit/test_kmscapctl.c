@@ -136,13 +136,45 @@ START_TEST(test_device_option)
 	struct kmscapctl_cmd c;
 	char err[256];
 
-	ck_assert_int_eq(PARSE(&c, err, "--device", "/tmp/x", "list"), 0);
+	ck_assert_int_eq(PARSE(&c, err, "--kmscap-device", "/tmp/x", "list"), 0);
 	ck_assert_str_eq(c.device, "/tmp/x");
+	ck_assert_ptr_null(c.notice);
 	ck_assert_int_eq(c.op, KMSCAPCTL_LIST);
 	ck_assert_int_eq(PARSE(&c, err, "-d", "/tmp/y", "remove", "1"), 0);
 	ck_assert_str_eq(c.device, "/tmp/y");
+	ck_assert_ptr_null(c.notice);
+	ck_assert_int_eq(PARSE(&c, err, "list", "--kmscap-device=/tmp/z"), 0);
+	ck_assert_str_eq(c.device, "/tmp/z");
+	ck_assert_ptr_null(c.notice);
+
+	ck_assert_int_eq(PARSE(&c, err, "list", "--kmscap-device"), -EINVAL);
+	ck_assert_str_eq(err, "kmscapctl: --kmscap-device needs a PATH");
+	ck_assert_int_eq(PARSE(&c, err, "--kmscap-device=", "list"), -EINVAL);
+	ck_assert_str_eq(err, "kmscapctl: --kmscap-device needs a non-empty PATH");
+	ck_assert_int_eq(PARSE(&c, err, "-d", "", "list"), -EINVAL);
+	ck_assert_str_eq(err, "kmscapctl: -d needs a non-empty PATH");
+}
+END_TEST
+
+/* --device, the old name of --kmscap-device: still works, with a notice. */
+START_TEST(test_device_old_name)
+{
+	struct kmscapctl_cmd c;
+	char err[256];
+
+	ck_assert_int_eq(PARSE(&c, err, "--device", "/tmp/x", "list"), 0);
+	ck_assert_str_eq(c.device, "/tmp/x");
+	ck_assert_int_eq(c.op, KMSCAPCTL_LIST);
+	ck_assert_str_eq(c.notice, KMSCAPCTL_DEVICE_NOTICE);
+	ck_assert_ptr_nonnull(strstr(c.notice, "--kmscap-device"));
 	ck_assert_int_eq(PARSE(&c, err, "list", "--device=/tmp/z"), 0);
 	ck_assert_str_eq(c.device, "/tmp/z");
+	ck_assert_str_eq(c.notice, KMSCAPCTL_DEVICE_NOTICE);
+	/* the new name after the old one: the last path wins, the notice stays */
+	ck_assert_int_eq(PARSE(&c, err, "--device", "/tmp/a", "--kmscap-device", "/tmp/b",
+			       "list"), 0);
+	ck_assert_str_eq(c.device, "/tmp/b");
+	ck_assert_str_eq(c.notice, KMSCAPCTL_DEVICE_NOTICE);
 
 	ck_assert_int_eq(PARSE(&c, err, "list", "--device"), -EINVAL);
 	ck_assert_str_eq(err, "kmscapctl: --device needs a PATH");
@@ -302,15 +334,20 @@ START_TEST(test_tool_no_device)
 	struct run_result r;
 
 	NEED_TOOL();
-	run_tool(ARGV("--device", "/nonexistent/kmscap", "list"), -1, &r);
+	run_tool(ARGV("--kmscap-device", "/nonexistent/kmscap", "list"), -1, &r);
 	ck_assert_int_eq(r.status, 1);
 	ck_assert_str_eq(r.err,
 			 "/nonexistent/kmscap: no such device — is the kmscap module loaded?\n");
 	ck_assert_str_eq(r.out, "");
 
-	run_tool(ARGV("--device", "/dev/null", "remove", "7"), -1, &r);
+	run_tool(ARGV("--kmscap-device", "/dev/null", "remove", "7"), -1, &r);
 	ck_assert_int_eq(r.status, 1);
 	ck_assert_str_eq(r.err, "/dev/null: not a kmscap device\n");
+
+	/* the old name: the notice first, then the same error */
+	run_tool(ARGV("--device", "/dev/null", "remove", "7"), -1, &r);
+	ck_assert_int_eq(r.status, 1);
+	ck_assert_str_eq(r.err, KMSCAPCTL_DEVICE_NOTICE "\n/dev/null: not a kmscap device\n");
 }
 END_TEST
 
@@ -320,7 +357,7 @@ START_TEST(test_tool_usage_errors)
 
 	NEED_TOOL();
 	/* parsed before the device is opened: no device needed */
-	run_tool(ARGV("--device", "/nonexistent/kmscap", "add", "0x0"), -1, &r);
+	run_tool(ARGV("-d", "/nonexistent/kmscap", "add", "0x0"), -1, &r);
 	ck_assert_int_eq(r.status, 1);
 	ck_assert_str_eq(r.err, "invalid mode '0x0': width and height must be 64..8192\n");
 
@@ -353,7 +390,7 @@ START_TEST(test_tool_permission_denied)
 	close(fd);
 	chmod(path, 0);
 	argv[0] = "kmscapctl";
-	argv[1] = "--device";
+	argv[1] = "--kmscap-device";
 	argv[2] = path;
 	argv[3] = "list";
 	argv[4] = NULL;
@@ -393,6 +430,7 @@ static Suite *kmscapctl_suite(void)
 	tcase_add_test(tc, test_no_arg_commands);
 	tcase_add_test(tc, test_help_anywhere);
 	tcase_add_test(tc, test_device_option);
+	tcase_add_test(tc, test_device_old_name);
 	tcase_add_loop_test(tc, test_bad_args, 0, sizeof(bad_args) / sizeof(bad_args[0]));
 	tcase_add_test(tc, test_parse_id);
 	suite_add_tcase(s, tc);

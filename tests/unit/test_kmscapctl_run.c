@@ -23,7 +23,7 @@ static void slurp(int fd, char *buf, size_t size)
 	close(fd);
 }
 
-/* Run "kmscapctl --device <fifo> ARGS..." in this process, capturing its output. */
+/* Run "kmscapctl --kmscap-device <fifo> ARGS..." in this process, capturing its output. */
 static void run(struct result *r, ...)
 {
 	char *argv[16];
@@ -32,7 +32,7 @@ static void run(struct result *r, ...)
 	char *a;
 
 	argv[argc++] = "kmscapctl";
-	argv[argc++] = "--device";
+	argv[argc++] = "--kmscap-device";
 	argv[argc++] = path;
 	va_start(ap, r);
 	while ((a = va_arg(ap, char *)) && argc < 15)
