@@ -189,7 +189,7 @@ static struct kmscap_bp_result kmscap_bp_one(int ctl, unsigned int r, enum kmsca
 	snprintf(id, sizeof(id), "%u", dc.id);
 	snprintf(nframes, sizeof(nframes), "%u", frames);
 	if (m != BP_COPY) {
-		const char *args[] = { kmscap_bp_stream, "--display", id, "--device",
+		const char *args[] = { kmscap_bp_stream, "--display", id, "--render-node",
 				       kmscap_bp_render, "--rc", "cqp", "--queue-depth", "64",
 				       "--hold-timeout", "10000", "--frames", nframes, "--json",
 				       "--threads", m == BP_STREAM1 ? "1" : "2", "-o", out, NULL };
@@ -197,7 +197,7 @@ static struct kmscap_bp_result kmscap_bp_one(int ctl, unsigned int r, enum kmsca
 		pid = kmscap_sr_spawn(args, kmscap_bp_vadir, log);
 	} else {
 		/* kmscap-stream's options: its parser, its encoder, the same settings */
-		const char *args[] = { kmscap_bp_copy, "--display", id, "--device",
+		const char *args[] = { kmscap_bp_copy, "--display", id, "--render-node",
 				       kmscap_bp_render, "--rc", "cqp", "--queue-depth", "64",
 				       "--hold-timeout", "10000", "--frames", nframes, "-o", out,
 				       NULL };
@@ -316,7 +316,7 @@ static struct kmscap_bp_fast kmscap_bp_fast_one(int ctl, unsigned int threads,
 	snprintf(id, sizeof(id), "%u", dc.id);
 	{
 		/* the module's default queue and hold timeout: the renderer is not waited for */
-		const char *args[] = { kmscap_bp_stream, "--display", id, "--device",
+		const char *args[] = { kmscap_bp_stream, "--display", id, "--render-node",
 				       kmscap_bp_render, "--rc", "cqp", "--json", "--threads",
 				       nthreads, "-o", out, NULL };
 

@@ -305,8 +305,8 @@ int main(int argc, char **argv)
 	       total / 2);
 	snprintf(id, sizeof(id), "%u", dc.id);
 	{
-		const char *args[] = { argv[1], "--display", id, "--device", render, "--rc", "cqp",
-				       "--hold-timeout", "5000", "--cursor", cursor, "--json",
+		const char *args[] = { argv[1], "--display", id, "--render-node", render, "--rc",
+				       "cqp", "--hold-timeout", "5000", "--cursor", cursor, "--json",
 				       "-o", "/out/demo.h264", separate ? "--cursor-out" : NULL,
 				       "/out/cursor.bin", NULL };
 

@@ -82,8 +82,8 @@ START_TEST(args_all_options)
 	char err[256];
 	int ret;
 
-	ret = ks_parse(&a, err, sizeof(err), "--create", "1280x720@59.94", "--kmscap",
-		       "/dev/kmscap1", "--device=/dev/dri/renderD129", "-o", "out.h264",
+	ret = ks_parse(&a, err, sizeof(err), "--create", "1280x720@59.94", "--kmscap-device",
+		       "/dev/kmscap1", "--render-node=/dev/dri/renderD129", "-o", "out.h264",
 		       "--codec", "hevc", "--rc=vbr", "--bitrate", "2500k", "--qp", "30",
 		       "--gop", "120", "--intra-refresh", "--cursor=separate", "--cursor-out",
 		       "cur.bin", "--idle", "repeat", "--stats", "--json", "--frames", "600",
@@ -148,6 +148,41 @@ START_TEST(args_help_version)
 }
 END_TEST
 
+/*
+ * --kmscap and --device, the old names of --kmscap-device and
+ * --render-node: they still work, and each leaves one notice naming the
+ * new name; the new names leave none.
+ */
+START_TEST(args_old_names)
+{
+	struct ks_args a;
+	char err[256];
+
+	ck_assert_int_eq(ks_parse(&a, err, sizeof(err), "--display", "1", "--kmscap-device",
+				  "/dev/kmscap1", "--render-node", "/dev/dri/renderD129", NULL), 0);
+	ck_assert_str_eq(a.kmscap_path, "/dev/kmscap1");
+	ck_assert_str_eq(a.device, "/dev/dri/renderD129");
+	ck_assert_uint_eq(a.notices, 0);
+
+	ck_assert_int_eq(ks_parse(&a, err, sizeof(err), "--display", "1", "--device",
+				  "/dev/dri/renderD130", NULL), 0);
+	ck_assert_str_eq(a.device, "/dev/dri/renderD130");
+	ck_assert_ptr_null(a.kmscap_path);
+	ck_assert_uint_eq(a.notices, 1);
+	ck_assert_str_eq(a.notice[0], KS_NOTICE_DEVICE);
+	ck_assert_ptr_nonnull(strstr(a.notice[0], "--render-node"));
+
+	ck_assert_int_eq(ks_parse(&a, err, sizeof(err), "--display", "1", "--kmscap=/dev/k2",
+				  "--device=/dev/dri/renderD131", "--kmscap", "/dev/k3", NULL), 0);
+	ck_assert_str_eq(a.kmscap_path, "/dev/k3");
+	ck_assert_str_eq(a.device, "/dev/dri/renderD131");
+	ck_assert_uint_eq(a.notices, 2);	/* once each, however often used */
+	ck_assert_str_eq(a.notice[0], KS_NOTICE_KMSCAP);
+	ck_assert_ptr_nonnull(strstr(a.notice[0], "--kmscap-device"));
+	ck_assert_str_eq(a.notice[1], KS_NOTICE_DEVICE);
+}
+END_TEST
+
 struct ks_bad {
 	const char *args[4];
 	const char *msg;
@@ -191,6 +226,10 @@ static const struct ks_bad ks_bad_cases[] = {
 	{ { "--display" }, "--display needs a value" },
 	{ { "--display", "1", "extra" }, "unexpected argument 'extra'" },
 	{ { "--display", "1", "-o", "" }, "--output: empty destination" },
+	{ { "--display", "1", "--render-node", "" }, "--render-node: empty path" },
+	{ { "--display", "1", "--device=" }, "--device: empty path" },
+	{ { "--display", "1", "--kmscap-device=" }, "--kmscap-device: empty path" },
+	{ { "--display", "1", "--kmscap", "" }, "--kmscap: empty path" },
 	{ { "--display", "1", "--control", "" }, "--control: empty path" },
 	{ { "--display", "1", "--control=" }, "--control: empty path" },
 	{ { "--display", "1", "--control" }, "--control needs a value" },
@@ -336,8 +375,8 @@ START_TEST(args_control_binary)
 	const char *drv = getenv("LIBVA_DRIVER_NAME");
 	char node[600], ctl[600], err[4096], want[2048];
 	const char *argv[16] = {
-		ks_test_bin(), "--display", "1", "--device", node, "--rc", "cqp", "-o",
-		"/dev/null", "--kmscap", "/nonexistent/kmscap", "--control", ctl, NULL,
+		ks_test_bin(), "--display", "1", "--render-node", node, "--rc", "cqp", "-o",
+		"/dev/null", "--kmscap-device", "/nonexistent/kmscap", "--control", ctl, NULL,
 	};
 	int fd, status;
 
@@ -389,6 +428,7 @@ Suite *ks_suite_args(void)
 	KS_ADD(s, args_all_options);
 	KS_ADD(s, args_reparse);
 	KS_ADD(s, args_help_version);
+	KS_ADD(s, args_old_names);
 	tc = tcase_create("args_errors");
 	tcase_add_loop_test(tc, args_errors, 0, sizeof(ks_bad_cases) / sizeof(ks_bad_cases[0]));
 	suite_add_tcase(s, tc);

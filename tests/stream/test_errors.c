@@ -142,12 +142,16 @@ START_TEST(errors_no_render_node)
 {
 	struct run r;
 
+	run_bin(&r, false, "--display", "1", "--render-node", "/nonexistent/renderD128", NULL);
+	expect(&r, 1, "no VA-API device at /nonexistent/renderD128 (set --render-node)");
+	/* the old name: the same error, after one notice naming the new one */
 	run_bin(&r, false, "--display", "1", "--device", "/nonexistent/renderD128", NULL);
-	expect(&r, 1, "no VA-API device at /nonexistent/renderD128 (set --device)");
+	expect(&r, 1, "%s\n" KS_PROG ": no VA-API device at /nonexistent/renderD128 "
+	       "(set --render-node)", KS_NOTICE_DEVICE);
 	if (!access("/dev/dri/renderD128", F_OK))
 		return;	/* the default exists here; the explicit case above covers it */
 	run_bin(&r, false, "--display", "1", NULL);
-	expect(&r, 1, "no VA-API device at /dev/dri/renderD128 (set --device)");
+	expect(&r, 1, "no VA-API device at /dev/dri/renderD128 (set --render-node)");
 }
 END_TEST
 
@@ -162,7 +166,7 @@ START_TEST(errors_render_node_permission)
 	ck_assert_int_ge(fd, 0);
 	close(fd);
 	chmod(ks_test_workdir(), 0755);
-	run_bin(&r, true, "--display", "1", "--device", path, NULL);
+	run_bin(&r, true, "--display", "1", "--render-node", path, NULL);
 	if (r.status == 126)
 		ks_skip("cannot switch to uid 65534 to test a permission error");
 	expect(&r, 1, "%s: permission denied (is your user in group render?)", path);
@@ -183,7 +187,7 @@ static void run_hidden(struct run *r, const char *hide, const char *codec, const
 	snprintf(env, sizeof(env), "%s%s%s", pre ? pre : "", pre ? ":" : "", so);
 	setenv("LD_PRELOAD", env, 1);
 	setenv("KS_HIDE_PROFILES", hide, 1);
-	run_bin(r, false, "--display", "1", "--device", node, "--codec", codec, NULL);
+	run_bin(r, false, "--display", "1", "--render-node", node, "--codec", codec, NULL);
 	unsetenv("KS_HIDE_PROFILES");
 	if (saved)
 		setenv("LD_PRELOAD", saved, 1);
@@ -225,8 +229,8 @@ static void kmscap_open_error(const char *dev, bool as_nobody, int err)
 	char lib[512];
 	struct run r;
 
-	run_bin(&r, as_nobody, "--display", "1", "--device", node, "--rc", "cqp", "--kmscap", dev,
-		"-o", "/dev/null", NULL);
+	run_bin(&r, as_nobody, "--display", "1", "--render-node", node, "--rc", "cqp",
+		"--kmscap-device", dev, "-o", "/dev/null", NULL);
 	if (as_nobody && r.status == 126)
 		ks_skip("cannot switch to uid 65534 to test a permission error");
 	kmscap_strerror_ctx(err, KMSCAP_ERR_OPEN, dev, lib, sizeof(lib));
@@ -263,10 +267,10 @@ START_TEST(errors_output)
 	const char *node = fake_node();
 	struct run r;
 
-	run_bin(&r, false, "--display", "1", "--device", node, "--rc", "cqp", "-o",
+	run_bin(&r, false, "--display", "1", "--render-node", node, "--rc", "cqp", "-o",
 		"/nonexistent/dir/out.h264", NULL);
 	expect(&r, 1, "output /nonexistent/dir/out.h264: No such file or directory");
-	run_bin(&r, false, "--display", "1", "--device", node, "--rc", "cqp", "-o",
+	run_bin(&r, false, "--display", "1", "--render-node", node, "--rc", "cqp", "-o",
 		"tcp:localhost", NULL);
 	expect(&r, 1, "output tcp:localhost: expected tcp:HOST:PORT");
 }
@@ -283,7 +287,7 @@ START_TEST(errors_no_such_display)
 	if (kmscap_open(dev, &d))
 		ks_skip("no kmscap module here (%s): runs in the VM", dev);
 	kmscap_close(d);
-	run_bin(&r, false, "--display", "4000000000", "--device", fake_node(), "--rc", "cqp",
+	run_bin(&r, false, "--display", "4000000000", "--render-node", fake_node(), "--rc", "cqp",
 		"-o", "/dev/null", NULL);
 	kmscap_strerror_ctx(-ENOENT, KMSCAP_ERR_DISPLAY, "4000000000", lib, sizeof(lib));
 	expect(&r, 1, "%s", lib);

@@ -696,7 +696,7 @@ START_TEST(vapipe_no_device)
 	char err[512];
 
 	ck_assert_int_eq(ks_vapipe_open(&vc, &va, err, sizeof(err)), -ENOENT);
-	ck_assert_str_eq(err, "no VA-API device at /nonexistent/renderD128 (set --device)");
+	ck_assert_str_eq(err, "no VA-API device at /nonexistent/renderD128 (set --render-node)");
 	ck_assert_ptr_null(va);
 }
 END_TEST

@@ -15,7 +15,9 @@
 #include "libkmscap.h"
 
 enum {
-	KS_OPT_KMSCAP = 0x100,
+	KS_OPT_KMSCAP_DEVICE = 0x100,
+	KS_OPT_KMSCAP,
+	KS_OPT_RENDER_NODE,
 	KS_OPT_DEVICE,
 	KS_OPT_DISPLAY,
 	KS_OPT_CREATE,
@@ -41,6 +43,9 @@ enum {
 };
 
 static const struct option ks_options[] = {
+	{ "kmscap-device", required_argument, NULL, KS_OPT_KMSCAP_DEVICE },
+	{ "render-node", required_argument, NULL, KS_OPT_RENDER_NODE },
+	/* the old names: they still work, with a notice */
 	{ "kmscap", required_argument, NULL, KS_OPT_KMSCAP },
 	{ "device", required_argument, NULL, KS_OPT_DEVICE },
 	{ "display", required_argument, NULL, KS_OPT_DISPLAY },
@@ -73,6 +78,7 @@ void ks_args_init(struct ks_args *a)
 {
 	memset(a, 0, sizeof(*a));
 	a->device = KS_DEFAULT_DEVICE;
+	a->device_opt = "--render-node";
 	a->codec = KS_CODEC_H264;
 	a->output = "-";
 	a->rc = KS_RC_CBR;
@@ -90,8 +96,8 @@ void ks_args_usage(FILE *f)
 		"Encode every frame of a kmscap display with VA-API.\n\n"
 		"  --display ID          capture existing display ID\n"
 		"  --create WxH[@HZ]     create a display, remove it on exit\n"
-		"  --kmscap PATH         kmscap control device (default $KMSCAP_DEVICE or /dev/kmscap)\n"
-		"  --device PATH         VA-API render node (default " KS_DEFAULT_DEVICE ")\n"
+		"  --kmscap-device PATH  kmscap control device (default $KMSCAP_DEVICE or /dev/kmscap)\n"
+		"  --render-node PATH    VA-API render node (default " KS_DEFAULT_DEVICE ")\n"
 		"  -o, --output DEST     FILE, - (stdout), tcp:HOST:PORT or unix:PATH (default -)\n"
 		"  --codec C             h264 (default), hevc, av1 (H.264/HEVC: Annex B, AV1: IVF)\n"
 		"  --rc MODE             cbr (default), vbr or cqp\n"
@@ -114,6 +120,8 @@ void ks_args_usage(FILE *f)
 		"  --control PATH        read control lines (idr) from a FIFO or unix socket\n"
 		"  -h, --help            this text\n"
 		"  --version             print the version\n"
+		"\nThe old names --kmscap (now --kmscap-device) and --device (now --render-node)\n"
+		"still work.\n"
 		"\nSIGUSR1, or the line \"idr\" on --control or from the peer of a tcp: or\n"
 		"unix: output, forces an IDR frame; SIGINT/SIGTERM finish the stream cleanly.\n",
 		KMSCAP_MAX_QUEUE, KS_MAX_POOL, KS_DEFAULT_POOL, KS_DEFAULT_THREADS);
@@ -326,10 +334,24 @@ static int ks_args_check(struct ks_args *a, char *err, size_t errlen)
 	if (!*a->output)
 		return ks_err(err, errlen, "--output: empty destination");
 	if (!*a->device)
-		return ks_err(err, errlen, "--device: empty path");
+		return ks_err(err, errlen, "%s: empty path", a->device_opt);
+	if (a->kmscap_path && !*a->kmscap_path)
+		return ks_err(err, errlen, "%s: empty path", a->kmscap_opt);
 	if (a->control && !*a->control)
 		return ks_err(err, errlen, "--control: empty path");
 	return 0;
+}
+
+/* An old option name was used: say once what it is called now. */
+static void ks_args_notice(struct ks_args *a, const char *notice)
+{
+	unsigned int i;
+
+	for (i = 0; i < a->notices; i++)
+		if (!strcmp(a->notice[i], notice))
+			return;
+	if (a->notices < KS_MAX_NOTICES)
+		a->notice[a->notices++] = notice;
 }
 
 int ks_args_parse(struct ks_args *a, int argc, char **argv, char *err, size_t errlen)
@@ -349,10 +371,18 @@ int ks_args_parse(struct ks_args *a, int argc, char **argv, char *err, size_t er
 				name = ks_options[i].name;
 		switch (c) {
 		case KS_OPT_KMSCAP:
+			ks_args_notice(a, KS_NOTICE_KMSCAP);
+			/* fall through */
+		case KS_OPT_KMSCAP_DEVICE:
 			a->kmscap_path = optarg;
+			a->kmscap_opt = c == KS_OPT_KMSCAP ? "--kmscap" : "--kmscap-device";
 			break;
 		case KS_OPT_DEVICE:
+			ks_args_notice(a, KS_NOTICE_DEVICE);
+			/* fall through */
+		case KS_OPT_RENDER_NODE:
 			a->device = optarg;
+			a->device_opt = c == KS_OPT_DEVICE ? "--device" : "--render-node";
 			break;
 		case KS_OPT_DISPLAY:
 			ret = ks_num(name, optarg, 0, UINT32_MAX, &v, err, errlen);

@@ -38,9 +38,21 @@ enum ks_rc { KS_RC_CBR, KS_RC_VBR, KS_RC_CQP };
 enum ks_cursor { KS_CURSOR_COMPOSITE, KS_CURSOR_SEPARATE };
 enum ks_idle { KS_IDLE_SKIP, KS_IDLE_REPEAT };
 
+#define KS_MAX_NOTICES		2
+/* The notices of ks_args.notice[]. */
+#define KS_NOTICE_KMSCAP \
+	"notice: --kmscap is now --kmscap-device (the /dev/kmscap control device); the old name still works"
+#define KS_NOTICE_DEVICE \
+	"notice: --device is now --render-node (the VA-API render node); the old name still works"
+
 struct ks_args {
-	const char *kmscap_path;	/* --kmscap; NULL: libkmscap's default */
-	const char *device;		/* --device */
+	const char *kmscap_path;	/* --kmscap-device; NULL: libkmscap's default */
+	const char *kmscap_opt;		/* ... as typed: --kmscap-device or --kmscap */
+	const char *device;		/* --render-node: the VA-API render node */
+	const char *device_opt;		/* ... as typed: --render-node or --device */
+	/* notices to print before starting: an old option name was used */
+	const char *notice[KS_MAX_NOTICES];
+	unsigned int notices;
 	bool have_display;
 	uint32_t display_id;		/* --display */
 	bool create;			/* --create MODE */

@@ -481,6 +481,7 @@ int main(int argc, char **argv)
 {
 	struct ks_main m = { .out_fd = -1, .side_fd = -1, .control_fd = -1 };
 	char err[256];
+	unsigned int i;
 	int ret;
 
 	ks_args_init(&m.args);
@@ -488,6 +489,8 @@ int main(int argc, char **argv)
 		ks_err("%s (see --help)", err);
 		return KS_EXIT_USAGE;
 	}
+	for (i = 0; i < m.args.notices; i++)
+		ks_err("%s", m.args.notice[i]);
 	if (m.args.help) {
 		ks_args_usage(stdout);
 		return KS_EXIT_OK;

@@ -321,7 +321,7 @@ int ks_vapipe_open(const struct ks_vapipe_config *cfg, struct ks_vapipe **out, c
 	if (p->drm_fd < 0) {
 		ret = -errno;
 		if (ret == -ENOENT)
-			ks_va_fail(p, ret, "no VA-API device at %s (set --device)", cfg->device);
+			ks_va_fail(p, ret, "no VA-API device at %s (set --render-node)", cfg->device);
 		else if (ret == -EACCES || ret == -EPERM)
 			ks_va_fail(p, ret, "%s: permission denied (is your user in group render?)",
 				cfg->device);

@@ -243,7 +243,7 @@ static void ks_run(const struct ks_scenario *sc, unsigned int n)
 	snprintf(frames, sizeof(frames), "%u", n);
 	args[a++] = "--display";
 	args[a++] = id;
-	args[a++] = "--device";
+	args[a++] = "--render-node";
 	args[a++] = ks_render;
 	args[a++] = "--rc";
 	args[a++] = sc->rc ? sc->rc : "cqp";
@@ -413,10 +413,10 @@ static void ks_errors(void)
 	struct kmscap_display_create dc;
 	char id[16];
 	int ctl = kmscap_t_open_ctl_or_skip();
-	const char *nodisp[] = { "--display", "4000000000", "--device", ks_render, "--rc", "cqp",
-				 "-o", "/dev/null", NULL };
-	const char *other[] = { "--display", id, "--device", ks_render, "--rc", "cqp", "-o",
-				"/dev/null", NULL };
+	const char *nodisp[] = { "--display", "4000000000", "--render-node", ks_render, "--rc",
+				 "cqp", "-o", "/dev/null", NULL };
+	const char *other[] = { "--display", id, "--render-node", ks_render, "--rc", "cqp",
+				"-o", "/dev/null", NULL };
 
 	mkdir("/out/errors", 0755);
 	ks_error_case("nodisplay", nodisp, 0, 4000000000u);
@@ -431,8 +431,8 @@ static void ks_errors(void)
 
 static void ks_create(void)
 {
-	const char *args[] = { "--create", "320x240@30", "--device", ks_render, "--rc", "cqp",
-			       "--json", "-o", "/dev/null", NULL };
+	const char *args[] = { "--create", "320x240@30", "--render-node", ks_render, "--rc",
+			       "cqp", "--json", "-o", "/dev/null", NULL };
 	struct kmscap_display_info info;
 	uint32_t ids[16];
 	unsigned int waited;
