@@ -6,8 +6,44 @@
  * Conventions:
  *  - every function that can fail returns a negative errno value on error
  *    (never -1 with errno set); 0 or a non-negative result on success;
- *  - a handle is not thread-safe: use one per thread or lock around it;
- *  - every file descriptor the library opens is close-on-exec.
+ *  - every file descriptor the library opens is close-on-exec;
+ *  - threads: see "Threads" below.
+ *
+ * Threads
+ * -------
+ * A handle's file descriptor never changes while it is open, and the
+ * module serialises what it keeps per file itself (its queue, held frames
+ * and statistics are under its own locks), so a call that is one ioctl on
+ * that descriptor and touches nothing else of the handle may run in any
+ * thread, at the same time as any other call on the same handle but
+ * kmscap_close().  What the library itself keeps per handle (the
+ * undecoded rest of the last read, the pending error, the hung-up flag,
+ * the attach state and the buffer cache) has no lock: the calls that use
+ * it must not run at the same time as each other on one handle.  Per
+ * function:
+ *
+ *  - any thread, concurrently (one ioctl, or only what open set):
+ *    kmscap_fd(), kmscap_path(), kmscap_get_version(),
+ *    kmscap_display_create(), _destroy(), _config(), _set_mode(),
+ *    _connect(), _disconnect(), _info(), _list(), kmscap_release(),
+ *    kmscap_stats() and kmscap_export();
+ *  - one thread at a time per handle (the "reader"): kmscap_attach(),
+ *    kmscap_attach_flags(), kmscap_next_frame(), kmscap_read_events(),
+ *    kmscap_hung_up(), kmscap_buffer_fd() and kmscap_invalidate_buffers()
+ *    (the last two use the cache that reading invalidates);
+ *  - kmscap_open() and kmscap_close(): a handle is closed by one thread
+ *    once no other thread uses it;
+ *  - a struct kmscap_bufcache is one thread's at a time, like the
+ *    reader's calls; its export callback runs in the thread that calls
+ *    kmscap_bufcache_get();
+ *  - kmscap_event_decode(), kmscap_event_parse(), kmscap_parse_mode(),
+ *    kmscap_parse_mode_why(), kmscap_format_mode() and
+ *    kmscap_strerror_ctx() keep no state: any thread.
+ *
+ * So one thread may read events while another exports and releases the
+ * frames it was handed (kmscap-stream's encode thread does, with its own
+ * buffer cache: Documentation/stream-threads.md); a program that wants
+ * kmscap_buffer_fd() from a second thread locks around it and the reads.
  */
 #ifndef LIBKMSCAP_H
 #define LIBKMSCAP_H
