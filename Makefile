@@ -384,12 +384,13 @@ check-debug-run:
 # make install [DESTDIR=] [PREFIX=/usr/local] [KVER=]: kmscap.ko into
 # /lib/modules/$(KVER)/extra (then depmod, unless DESTDIR is set), the udev
 # rules, the sysusers.d file that creates group kmscap, and libkmscap (+ header,
-# pkg-config file), kmscapctl and kmscap-stream under PREFIX.  make uninstall
+# pkg-config file), kmscapctl and kmscap-stream with their man pages under PREFIX.  make uninstall
 # removes exactly that.  make install-dkms copies the module's sources to
 # /usr/src/kmscap-$(KMSCAP_VERSION) for "dkms install kmscap/$(KMSCAP_VERSION)";
 # with DKMS, "make install KMOD_INSTALL=no" installs all but the module.
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
 UDEVRULESDIR ?= /etc/udev/rules.d
 SYSUSERSDIR ?= /usr/lib/sysusers.d
 KMOD_INSTALL ?= yes
@@ -399,7 +400,8 @@ udev_rules := 60-kmscap.rules 72-kmscap-seat.rules
 KMSCAP_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' $(CURDIR)/dkms.conf)
 inst_mod := $(DESTDIR)/lib/modules/$(KVER)/extra/kmscap.ko
 inst_dkms := $(DESTDIR)/usr/src/kmscap-$(KMSCAP_VERSION)
-user_inst = $(MAKE) -C user O=$(B)/user DESTDIR=$(DESTDIR) PREFIX=$(PREFIX) BINDIR=$(BINDIR)
+user_inst = $(MAKE) -C user O=$(B)/user DESTDIR=$(DESTDIR) PREFIX=$(PREFIX) BINDIR=$(BINDIR) \
+	MANDIR=$(MANDIR)
 
 .PHONY: install uninstall install-dkms uninstall-dkms
 install: $(if $(filter no,$(KMOD_INSTALL)),,kmod) user
@@ -413,8 +415,9 @@ endif
 		install -D -m 0644 udev/$$r $(DESTDIR)$(UDEVRULESDIR)/$$r || exit 1; done
 	$(Q)install -D -m 0644 udev/kmscap.sysusers $(DESTDIR)$(SYSUSERSDIR)/kmscap.conf
 	$(Q)$(user_inst) install
-	@echo "  INSTALL $(DESTDIR)$(BINDIR)/kmscap-stream"
+	@echo "  INSTALL $(DESTDIR)$(BINDIR)/kmscap-stream, $(DESTDIR)$(MANDIR)/man1/kmscap-stream.1"
 	$(Q)install -D -m 0755 $(B)/user/stream/kmscap-stream $(DESTDIR)$(BINDIR)/kmscap-stream
+	$(Q)install -D -m 0644 user/man/kmscap-stream.1 $(DESTDIR)$(MANDIR)/man1/kmscap-stream.1
 	@if [ -z "$(DESTDIR)" ]; then \
 		echo "  next: systemd-sysusers; udevadm control --reload;" \
 		     "usermod -aG kmscap USER; modprobe kmscap"; fi
@@ -422,7 +425,8 @@ endif
 uninstall:
 	@echo "  UNINST  $(inst_mod)"
 	$(Q)rm -f $(inst_mod) $(addprefix $(DESTDIR)$(UDEVRULESDIR)/,$(udev_rules)) \
-		$(DESTDIR)$(SYSUSERSDIR)/kmscap.conf $(DESTDIR)$(BINDIR)/kmscap-stream
+		$(DESTDIR)$(SYSUSERSDIR)/kmscap.conf $(DESTDIR)$(BINDIR)/kmscap-stream \
+		$(DESTDIR)$(MANDIR)/man1/kmscap-stream.1
 	$(Q)if [ -z "$(DESTDIR)" ] && [ -d /lib/modules/$(KVER) ]; then depmod -a $(KVER); fi
 	$(Q)$(user_inst) uninstall
 

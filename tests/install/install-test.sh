@@ -5,8 +5,9 @@
 #   1. make install DESTDIR=SCRATCH/root puts every file where it belongs;
 #   2. the installed module is the one built for KVER, at version VERSION;
 #   3. the installed tools run (kmscap-top and its man page where it is
-#      built), and a program builds against the installed
-#      library through its pkg-config file;
+#      built), their man pages and libkmscap(3) are complete and render
+#      without warnings (manpages.sh), and a program builds against the
+#      installed library through its pkg-config file;
 #   4. dkms.conf, user/Makefile, MODULE_VERSION and kmscap-stream agree on the
 #      version;
 #   5. make uninstall removes every file install put there;
@@ -25,6 +26,8 @@ kver=${KVER:-$(ls -d /usr/src/linux-headers-6.1.*-amd64 2>/dev/null |
 tap_what=install
 # shellcheck source=tests/install/tap.sh
 . "$(dirname "$0")/tap.sh"
+# shellcheck source=tests/install/manpages.sh
+. "$(dirname "$0")/manpages.sh"
 
 rm -rf "$scratch"
 mkdir -p "$scratch"
@@ -55,6 +58,9 @@ want=(
 	usr/lib/sysusers.d/kmscap.conf
 	usr/bin/kmscapctl
 	usr/bin/kmscap-stream
+	usr/share/man/man1/kmscapctl.1
+	usr/share/man/man1/kmscap-stream.1
+	usr/share/man/man3/libkmscap.3
 	usr/lib/libkmscap.a
 	usr/lib/libkmscap.so
 	usr/lib/libkmscap.so.1
@@ -113,6 +119,7 @@ if [ -x "$top/build/user/kmscap-top" ]; then
 		notok "installed kmscap-top --help and man page" "$(echo "$out" | head -2)"
 	fi
 fi
+check_manpages "$root"
 cat >"$scratch/use.c" <<'C'
 #include <stdio.h>
 #include <libkmscap.h>
