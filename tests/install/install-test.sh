@@ -6,8 +6,8 @@
 #   2. the installed module is the one built for KVER, at version VERSION;
 #   3. the installed tools run (kmscap-top and its man page where it is
 #      built), their man pages and libkmscap(3) are complete and render
-#      without warnings (manpages.sh), and a program builds against the
-#      installed library through its pkg-config file;
+#      without warnings (manpages.sh), and examples/capture builds against
+#      the installed library through its pkg-config file and starts;
 #   4. dkms.conf, user/Makefile, MODULE_VERSION and kmscap-stream agree on the
 #      version;
 #   5. make uninstall removes every file install put there;
@@ -120,25 +120,29 @@ if [ -x "$top/build/user/kmscap-top" ]; then
 	fi
 fi
 check_manpages "$root"
-cat >"$scratch/use.c" <<'C'
-#include <stdio.h>
-#include <libkmscap.h>
-int main(void)
-{
-	struct kmscap_dev *k = NULL;
-	int ret = kmscap_open("/nonexistent/kmscap", &k);
-	printf("%d\n", ret);
-	return ret < 0 ? 0 : 1;
-}
-C
+# examples/capture.c, built by examples/Makefile against the installed
+# library through its pkg-config file; no /dev/kmscap here, so it is run
+# with a device that does not exist, which its error must name.
 pc=$root/usr/lib/pkgconfig
-if flags=$(PKG_CONFIG_PATH=$pc PKG_CONFIG_SYSROOT_DIR=$root pkg-config --cflags --libs libkmscap) &&
-   cc -o "$scratch/use" "$scratch/use.c" $flags 2>"$scratch/use.log" &&
-   LD_LIBRARY_PATH=$root/usr/lib "$scratch/use" >/dev/null; then
-	ok "a program builds and runs against the installed libkmscap (pkg-config: $flags)"
+bad=$scratch/no-such-kmscap
+if PKG_CONFIG_PATH=$pc PKG_CONFIG_SYSROOT_DIR=$root make -C "$top/examples" O="$scratch" \
+	>"$scratch/example.log" 2>&1; then
+	out=$(LD_LIBRARY_PATH=$root/usr/lib "$scratch/capture" --kmscap-device "$bad" 1 2>&1)
+	rc=$?
+	if [ $rc -eq 1 ] && [ "$out" = "capture: $bad: no such device — is the kmscap module loaded?" ]; then
+		ok "examples/capture builds against the installed libkmscap (pkg-config) and names a missing device"
+	else
+		notok "examples/capture with a missing device fails naming it" "exit $rc: $out"
+	fi
+	if LD_LIBRARY_PATH=$root/usr/lib ldd "$scratch/capture" | grep -q "$root/usr/lib/libkmscap.so.1"; then
+		ok "examples/capture is linked with the installed libkmscap.so.1"
+	else
+		notok "examples/capture is linked with the installed libkmscap.so.1" \
+			"$(LD_LIBRARY_PATH=$root/usr/lib ldd "$scratch/capture" | grep kmscap)"
+	fi
 else
-	notok "a program builds against the installed libkmscap" "flags: ${flags:-}" \
-		"$(cat "$scratch/use.log" 2>/dev/null)"
+	notok "examples/capture builds against the installed libkmscap (pkg-config)" \
+		"$(tail -5 "$scratch/example.log")"
 fi
 
 # 5. uninstall leaves nothing behind
