@@ -38,6 +38,7 @@ kmscap_packages=(
 	binutils		# tests/vm/hang-kernel.S (as --32, ld -m elf_i386)
 	udev			# tests/install: systemd's seat rules, udevadm test
 	util-linux		# tests/install: unshare (a private mount namespace)
+	abigail-tools		# tests/abi: abidw, abidiff: the installed libkmscap against tests/abi/libkmscap.abi
 	groff-base		# tests/install: the man pages render without warnings (groff -ww)
 	clang			# user/kmscap-top: its BPF programs
 	llvm			# ... llvm-objdump -S to inspect kmscap-top.bpf.o (not needed to build)
