@@ -1358,16 +1358,21 @@ END_TEST
 /* NAME in the one-thread model, NAME_threads2 with the encode thread. */
 static void add_both(Suite *s, const char *name, const TTest *t)
 {
-	char name2[96];
+	/* Check keeps the name's pointer for the run: one slot per test */
+	static char names2[32][96];
+	static unsigned int n;
 	TCase *tc;
 
+	if (n == sizeof(names2) / sizeof(names2[0])) {
+		fprintf(stderr, "test_loop.c: add_both: more than %u tests, make names2 bigger\n", n);
+		abort();
+	}
 	tc = tcase_create(name);
 	tcase_set_timeout(tc, 30);
 	tcase_add_loop_test(tc, t, 1, 2);
 	suite_add_tcase(s, tc);
-	snprintf(name2, sizeof(name2), "%s_threads2", name);
-	/* Check keeps the pointer: one allocation per test, for the run */
-	tc = tcase_create(strdup(name2));
+	snprintf(names2[n], sizeof(names2[n]), "%s_threads2", name);
+	tc = tcase_create(names2[n++]);
 	tcase_set_timeout(tc, 30);
 	tcase_add_loop_test(tc, t, 2, 3);
 	suite_add_tcase(s, tc);
