@@ -303,6 +303,12 @@ unit_asan = O=$(B)/asan/unit USER_O=$(B)/asan/user TAP_NAME=unit-asan \
 	CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" \
 	LDFLAGS="-fsanitize=address,undefined"
 
+# The host tests of kmscap-stream likewise (tests/stream), with libkmscap
+# and kmscap-stream built into build/asan too.
+stream_asan = O=$(B)/asan/stream-tests USER_O=$(B)/asan/user TAP_NAME=stream-asan \
+	CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" \
+	LDFLAGS="-fsanitize=address,undefined"
+
 check-run:
 	@rm -rf $(R)
 	@mkdir -p $(R)
@@ -333,6 +339,11 @@ check-run:
 		suites="$$suites unit-asan"; \
 		$(MAKE) -C tests/unit $(unit_asan) RESULTS=$(R) check || \
 			echo "  FAIL    unit tests under ASan and UBSan (exit status $$?)"; \
+	fi; \
+	if [ -f tests/stream/Makefile ]; then \
+		suites="$$suites stream-asan"; \
+		$(MAKE) -C tests/stream $(stream_asan) RESULTS=$(R) check || \
+			echo "  FAIL    stream tests under ASan and UBSan (exit status $$?)"; \
 	fi; \
 	$(call kmscap_vm_suites,$(R),$$vmko); \
 	suites="$$suites harness"; \

@@ -104,7 +104,7 @@ void ks_test_yuv420(ks_test_rgb_fn *rgb, const void *arg, unsigned int w, unsign
 
 int main(int argc, char **argv)
 {
-	const char *tap_path = getenv("KS_TAP");
+	const char *tap_path = getenv("KS_TAP"), *name;
 	SRunner *sr;
 
 	sr = srunner_create(ks_suite_args());
@@ -124,5 +124,8 @@ int main(int argc, char **argv)
 	/* "stream_check NAME": only the test NAME (for debugging) */
 	if (argc > 1)
 		setenv("CK_RUN_CASE", argv[1], 1);
-	return kmscap_check_tap(sr, "stream", tap_path ? tap_path : "stream.tap");
+	/* $KS_TAP_NAME: the name of the TAP lines (stream-asan for the sanitizer run) */
+	name = getenv("KS_TAP_NAME");
+	return kmscap_check_tap(sr, name && *name ? name : "stream",
+				tap_path ? tap_path : "stream.tap");
 }
