@@ -303,6 +303,11 @@ unit_asan = O=$(B)/asan/unit USER_O=$(B)/asan/user TAP_NAME=unit-asan \
 	CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" \
 	LDFLAGS="-fsanitize=address,undefined"
 
+# test_threads (one handle, a reader and an exporting thread) once more,
+# with libkmscap, built with ThreadSanitizer: a race stops it at once.
+unit_tsan = O=$(B)/tsan/unit USER_O=$(B)/tsan/user TAP_NAME=unit-tsan UNIT_TESTS=test_threads \
+	CFLAGS="-O1 -g -fsanitize=thread" LDFLAGS="-fsanitize=thread" TSAN_OPTIONS=halt_on_error=1
+
 # The host tests of kmscap-stream likewise (tests/stream), with libkmscap
 # and kmscap-stream built into build/asan too.
 stream_asan = O=$(B)/asan/stream-tests USER_O=$(B)/asan/user TAP_NAME=stream-asan \
@@ -339,6 +344,9 @@ check-run:
 		suites="$$suites unit-asan"; \
 		$(MAKE) -C tests/unit $(unit_asan) RESULTS=$(R) check || \
 			echo "  FAIL    unit tests under ASan and UBSan (exit status $$?)"; \
+		suites="$$suites unit-tsan"; \
+		$(MAKE) -C tests/unit $(unit_tsan) RESULTS=$(R) check || \
+			echo "  FAIL    test_threads under TSan (exit status $$?)"; \
 	fi; \
 	if [ -f tests/stream/Makefile ]; then \
 		suites="$$suites stream-asan"; \
