@@ -12,7 +12,7 @@
  *
  *   kmscap-bench-copy --display ID --frames N [-o FILE] [kmscap-stream options]
  *
- * The options are kmscap-stream's (--device, --codec, --rc, --qp, --gop,
+ * The options are kmscap-stream's (--render-node, --codec, --rc, --qp, --gop,
  * --pool, --queue-depth, --hold-timeout, ...), with two differences: the
  * rate control defaults to cqp, and without -o (or with "-o -") the coded
  * data is not written anywhere (stdout carries the summary).  --create is
