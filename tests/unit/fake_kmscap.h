@@ -64,7 +64,7 @@ static inline void fake_reset(void)
 	fake.fail_nr = -1;
 }
 
-static int fake_ioctl(unsigned long req, void *arg)
+static int kmscap_hook_ioctl(unsigned long req, void *arg)
 {
 	unsigned int nr = _IOC_NR(req);
 
@@ -176,19 +176,7 @@ static int fake_ioctl(unsigned long req, void *arg)
 	return -1;
 }
 
-/* Interposes libc's ioctl() for this program. */
-int ioctl(int fd, unsigned long req, ...)
-{
-	va_list ap;
-	void *arg;
-
-	va_start(ap, req);
-	arg = va_arg(ap, void *);
-	va_end(ap);
-	if (_IOC_TYPE(req) == KMSCAP_IOC_MAGIC)
-		return fake_ioctl(req, arg);
-	return (int)syscall(SYS_ioctl, fd, req, arg);
-}
+#include "ioctl_hook.h"
 
 /* ---- fixture: a FIFO as the device ------------------------------------- */
 

@@ -11,20 +11,16 @@
  * between those calls inside the library then fails the test.
  *
  * The device is a FIFO, as in fake_kmscap.h; the kmscap ioctls are
- * answered here (that header's fake keeps unsynchronised state, fine for
- * one thread): by this file's own ioctl(), which the statically linked
- * library calls, with atomic counters only.
+ * answered here, through ioctl_hook.h, with atomic counters only (that
+ * header's fake keeps unsynchronised state, fine for one thread).
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdatomic.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "kmscap_check.h"
@@ -38,7 +34,7 @@ static atomic_uint t_releases;
 static atomic_uint t_stats;
 static atomic_uint t_released[T_FRAMES + 1];	/* per seq */
 
-static int t_ioctl(unsigned long req, void *arg)
+static int kmscap_hook_ioctl(unsigned long req, void *arg)
 {
 	switch (req) {
 	case KMSCAP_IOC_VERSION: {
@@ -92,19 +88,7 @@ static int t_ioctl(unsigned long req, void *arg)
 	return -1;
 }
 
-/* Interposes libc's ioctl() for this program. */
-int ioctl(int fd, unsigned long req, ...)
-{
-	va_list ap;
-	void *arg;
-
-	va_start(ap, req);
-	arg = va_arg(ap, void *);
-	va_end(ap);
-	if (_IOC_TYPE(req) == KMSCAP_IOC_MAGIC)
-		return t_ioctl(req, arg);
-	return (int)syscall(SYS_ioctl, fd, req, arg);
-}
+#include "ioctl_hook.h"
 
 struct t_frame {
 	uint64_t seq;
