@@ -131,55 +131,41 @@ START_TEST(test_help_anywhere)
 }
 END_TEST
 
+/*
+ * The control device: --kmscap-device, -d, and --device, its old name,
+ * which still works and leaves a notice naming the new one.
+ */
+static const struct {
+	int argc;
+	char *argv[6];
+	const char *device;
+	int notice;
+} device_args[] = {
+	{ 4, { "kmscapctl", "--kmscap-device", "/tmp/x", "list" }, "/tmp/x", 0 },
+	{ 5, { "kmscapctl", "-d", "/tmp/y", "remove", "1" }, "/tmp/y", 0 },
+	{ 3, { "kmscapctl", "list", "--kmscap-device=/tmp/z" }, "/tmp/z", 0 },
+	{ 4, { "kmscapctl", "--device", "/tmp/x", "list" }, "/tmp/x", 1 },
+	{ 3, { "kmscapctl", "list", "--device=/tmp/z" }, "/tmp/z", 1 },
+	/* the new name after the old one: the last path wins, the notice stays */
+	{ 6, { "kmscapctl", "--device", "/tmp/a", "--kmscap-device", "/tmp/b", "list" },
+	  "/tmp/b", 1 },
+};
+
 START_TEST(test_device_option)
 {
 	struct kmscapctl_cmd c;
 	char err[256];
 
-	ck_assert_int_eq(PARSE(&c, err, "--kmscap-device", "/tmp/x", "list"), 0);
-	ck_assert_str_eq(c.device, "/tmp/x");
-	ck_assert_ptr_null(c.notice);
-	ck_assert_int_eq(c.op, KMSCAPCTL_LIST);
-	ck_assert_int_eq(PARSE(&c, err, "-d", "/tmp/y", "remove", "1"), 0);
-	ck_assert_str_eq(c.device, "/tmp/y");
-	ck_assert_ptr_null(c.notice);
-	ck_assert_int_eq(PARSE(&c, err, "list", "--kmscap-device=/tmp/z"), 0);
-	ck_assert_str_eq(c.device, "/tmp/z");
-	ck_assert_ptr_null(c.notice);
-
-	ck_assert_int_eq(PARSE(&c, err, "list", "--kmscap-device"), -EINVAL);
-	ck_assert_str_eq(err, "kmscapctl: --kmscap-device needs a PATH");
-	ck_assert_int_eq(PARSE(&c, err, "--kmscap-device=", "list"), -EINVAL);
-	ck_assert_str_eq(err, "kmscapctl: --kmscap-device needs a non-empty PATH");
-	ck_assert_int_eq(PARSE(&c, err, "-d", "", "list"), -EINVAL);
-	ck_assert_str_eq(err, "kmscapctl: -d needs a non-empty PATH");
-}
-END_TEST
-
-/* --device, the old name of --kmscap-device: still works, with a notice. */
-START_TEST(test_device_old_name)
-{
-	struct kmscapctl_cmd c;
-	char err[256];
-
-	ck_assert_int_eq(PARSE(&c, err, "--device", "/tmp/x", "list"), 0);
-	ck_assert_str_eq(c.device, "/tmp/x");
-	ck_assert_int_eq(c.op, KMSCAPCTL_LIST);
-	ck_assert_str_eq(c.notice, KMSCAPCTL_DEVICE_NOTICE);
-	ck_assert_ptr_nonnull(strstr(c.notice, "--kmscap-device"));
-	ck_assert_int_eq(PARSE(&c, err, "list", "--device=/tmp/z"), 0);
-	ck_assert_str_eq(c.device, "/tmp/z");
-	ck_assert_str_eq(c.notice, KMSCAPCTL_DEVICE_NOTICE);
-	/* the new name after the old one: the last path wins, the notice stays */
-	ck_assert_int_eq(PARSE(&c, err, "--device", "/tmp/a", "--kmscap-device", "/tmp/b",
-			       "list"), 0);
-	ck_assert_str_eq(c.device, "/tmp/b");
-	ck_assert_str_eq(c.notice, KMSCAPCTL_DEVICE_NOTICE);
-
-	ck_assert_int_eq(PARSE(&c, err, "list", "--device"), -EINVAL);
-	ck_assert_str_eq(err, "kmscapctl: --device needs a PATH");
-	ck_assert_int_eq(PARSE(&c, err, "--device=", "list"), -EINVAL);
-	ck_assert_str_eq(err, "kmscapctl: --device needs a non-empty PATH");
+	ck_assert_int_eq(kmscapctl_parse_args(device_args[_i].argc, device_args[_i].argv, &c,
+					      err, sizeof(err)), 0);
+	ck_assert_str_eq(c.device, device_args[_i].device);
+	ck_assert_int_ne(c.op, KMSCAPCTL_HELP);
+	if (device_args[_i].notice) {
+		ck_assert_str_eq(c.notice, KMSCAPCTL_DEVICE_NOTICE);
+		ck_assert_ptr_nonnull(strstr(c.notice, "--kmscap-device"));
+	} else {
+		ck_assert_ptr_null(c.notice);
+	}
 }
 END_TEST
 
@@ -194,6 +180,12 @@ static const struct bad_args bad_args[] = {
 	{ 2, { "kmscapctl", "frobnicate" },
 	  "kmscapctl: unknown command 'frobnicate' (try --help)" },
 	{ 2, { "kmscapctl", "--frob" }, "kmscapctl: unknown option '--frob' (try --help)" },
+	{ 3, { "kmscapctl", "list", "--kmscap-device" }, "kmscapctl: --kmscap-device needs a PATH" },
+	{ 3, { "kmscapctl", "--kmscap-device=", "list" },
+	  "kmscapctl: --kmscap-device needs a non-empty PATH" },
+	{ 4, { "kmscapctl", "-d", "", "list" }, "kmscapctl: -d needs a non-empty PATH" },
+	{ 3, { "kmscapctl", "list", "--device" }, "kmscapctl: --device needs a PATH" },
+	{ 3, { "kmscapctl", "--device=", "list" }, "kmscapctl: --device needs a non-empty PATH" },
 	{ 2, { "kmscapctl", "add" },
 	  "kmscapctl: add: missing MODE (usage: kmscapctl add MODE [--disconnected])" },
 	{ 3, { "kmscapctl", "add", "0x0" },
@@ -429,8 +421,8 @@ static Suite *kmscapctl_suite(void)
 	tcase_add_test(tc, test_set_mode);
 	tcase_add_test(tc, test_no_arg_commands);
 	tcase_add_test(tc, test_help_anywhere);
-	tcase_add_test(tc, test_device_option);
-	tcase_add_test(tc, test_device_old_name);
+	tcase_add_loop_test(tc, test_device_option, 0,
+			    (int)(sizeof(device_args) / sizeof(device_args[0])));
 	tcase_add_loop_test(tc, test_bad_args, 0, sizeof(bad_args) / sizeof(bad_args[0]));
 	tcase_add_test(tc, test_parse_id);
 	suite_add_tcase(s, tc);
