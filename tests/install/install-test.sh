@@ -134,11 +134,11 @@ if PKG_CONFIG_PATH=$pc PKG_CONFIG_SYSROOT_DIR=$root make -C "$top/examples" O="$
 	else
 		notok "examples/capture with a missing device fails naming it" "exit $rc: $out"
 	fi
-	if LD_LIBRARY_PATH=$root/usr/lib ldd "$scratch/capture" | grep -q "$root/usr/lib/libkmscap.so.1"; then
+	libs=$(LD_LIBRARY_PATH=$root/usr/lib ldd "$scratch/capture" 2>&1)
+	if [[ $libs == *"libkmscap.so.1 => $root/usr/lib/libkmscap.so.1 "* ]]; then
 		ok "examples/capture is linked with the installed libkmscap.so.1"
 	else
-		notok "examples/capture is linked with the installed libkmscap.so.1" \
-			"$(LD_LIBRARY_PATH=$root/usr/lib ldd "$scratch/capture" | grep kmscap)"
+		notok "examples/capture is linked with the installed libkmscap.so.1" "$libs"
 	fi
 else
 	notok "examples/capture builds against the installed libkmscap (pkg-config)" \
