@@ -13,16 +13,16 @@
  * -------
  * A handle's file descriptor never changes while it is open, and the
  * module serialises what it keeps per file itself (its queue, held frames
- * and statistics are under its own locks), so a call that is one ioctl on
- * that descriptor and touches nothing else of the handle may run in any
- * thread, at the same time as any other call on the same handle but
- * kmscap_close().  What the library itself keeps per handle (the
+ * and statistics are under its own locks), so a call that only makes
+ * ioctls on that descriptor and touches nothing else of the handle may
+ * run in any thread, at the same time as any other call on the same
+ * handle but kmscap_close().  What the library itself keeps per handle (the
  * undecoded rest of the last read, the pending error, the hung-up flag,
  * the attach state and the buffer cache) has no lock: the calls that use
  * it must not run at the same time as each other on one handle.  Per
  * function:
  *
- *  - any thread, concurrently (one ioctl, or only what open set):
+ *  - any thread, concurrently (only ioctls, or only what open set):
  *    kmscap_fd(), kmscap_path(), kmscap_get_version(),
  *    kmscap_display_create(), _destroy(), _config(), _set_mode(),
  *    _connect(), _disconnect(), _info(), _list(), kmscap_release(),
