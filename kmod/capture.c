@@ -13,7 +13,9 @@
  *             (backpressure.c): its flip-done event is sent only once no
  *             hold pins the buffer, holds being revoked when their
  *             client's timeout expires (dropped_timeout).
- *   release   KMSCAP_IOC_RELEASE or close ends a hold (delivered).
+ *   release   KMSCAP_IOC_RELEASE or close ends a hold (delivered); so
+ *             does the next read() returning frames, for a client
+ *             attached with KMSCAP_ATTACH_AUTO_RELEASE.
  *
  * read() and poll() of a client are in event.c.
  *
@@ -602,6 +604,7 @@ int kmscap_capture_attach(struct kmscap_client *client, struct kmscap_display *d
 	client->queue_depth = req->queue_depth ?: KMSCAP_DEFAULT_QUEUE;
 	client->hold_timeout_ns = req->hold_timeout_ns;
 	client->framed = req->flags & KMSCAP_ATTACH_FRAMED;
+	client->auto_release = req->flags & KMSCAP_ATTACH_AUTO_RELEASE;
 	client->first_pending = true;
 	client->disp = disp;
 	client->id = atomic_inc_return(&kmscap_client_ids);
@@ -652,6 +655,23 @@ void kmscap_capture_detach(struct kmscap_client *client)
 	kmscap_display_put(disp);
 }
 
+/* End the read hold @hold as RELEASE would; return what RELEASE would (capture_lock held). */
+static int kmscap_hold_release(struct kmscap_hold *hold, struct list_head *dead)
+{
+	struct kmscap_client *client = hold->client;
+
+	list_move(&hold->client_link, dead);
+	if (hold->revoked) {
+		client->nrevoked--;
+		client->stats.revoked_unreleased--;
+		return -ESTALE;
+	}
+	kmscap_hold_deactivate(hold);
+	client->stats.held--;
+	client->stats.delivered++;
+	return 0;
+}
+
 /**
  * kmscap_capture_release - KMSCAP_IOC_RELEASE
  * @client: the client
@@ -674,24 +694,45 @@ int kmscap_capture_release(struct kmscap_client *client, u64 seq)
 			break;
 		}
 	}
-	if (!found) {
-		ret = -ENOENT;
-	} else if (found->revoked) {
-		list_move(&found->client_link, &dead);
-		client->nrevoked--;
-		client->stats.revoked_unreleased--;
-		ret = -ESTALE;
-	} else {
-		kmscap_hold_deactivate(found);
-		list_move(&found->client_link, &dead);
-		client->stats.held--;
-		client->stats.delivered++;
-	}
+	ret = found ? kmscap_hold_release(found, &dead) : -ENOENT;
 	trace_kmscap_frame_release(disp->id, client->id, seq, ret);
 	spin_unlock(&disp->capture_lock);
 	mutex_unlock(&client->read_lock);
 	kmscap_hold_free_list(&dead);
 	return ret;
+}
+
+/**
+ * kmscap_capture_auto_release - the read of a %KMSCAP_ATTACH_AUTO_RELEASE
+ *	client returned frame events: release the frames it read before
+ * @client: the client (read_lock held)
+ * @first: the first hold this read took; the read appended its holds to
+ *	@client->held after those of the earlier reads
+ *
+ * Each earlier hold is ended as %KMSCAP_IOC_RELEASE would end it: an
+ * active hold is delivered, a revoked one forgotten (it counted as
+ * dropped_timeout when it was revoked).  Under read_lock nobody else
+ * takes holds off @client->held, so @first is still on it.
+ */
+void kmscap_capture_auto_release(struct kmscap_client *client, struct kmscap_hold *first)
+{
+	struct kmscap_display *disp = client->disp;
+	struct kmscap_hold *hold, *tmp;
+	LIST_HEAD(dead);
+	u64 seq;
+	int ret;
+
+	lockdep_assert_held(&client->read_lock);
+	spin_lock(&disp->capture_lock);
+	list_for_each_entry_safe(hold, tmp, &client->held, client_link) {
+		if (hold == first)
+			break;
+		seq = hold->frame->ev.seq;
+		ret = kmscap_hold_release(hold, &dead);
+		trace_kmscap_frame_release(disp->id, client->id, seq, ret);
+	}
+	spin_unlock(&disp->capture_lock);
+	kmscap_hold_free_list(&dead);
 }
 
 void kmscap_capture_stats(struct kmscap_client *client, struct kmscap_client_stats *st)

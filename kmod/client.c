@@ -72,7 +72,8 @@ static int kmscap_ioctl_version(struct kmscap_client *client, void *data)
 	v->major = KMSCAP_ABI_MAJOR;
 	v->minor = KMSCAP_ABI_MINOR;
 	v->caps = KMSCAP_CAP_DAMAGE | KMSCAP_CAP_CURSOR | KMSCAP_CAP_PRIME_IMPORT |
-		  KMSCAP_CAP_HOLD | KMSCAP_CAP_HOTPLUG | KMSCAP_CAP_REPLUG;
+		  KMSCAP_CAP_HOLD | KMSCAP_CAP_HOTPLUG | KMSCAP_CAP_AUTO_RELEASE |
+		  KMSCAP_CAP_REPLUG;
 	v->max_displays = kmscap_max_displays;
 	v->event_size = sizeof(struct kmscap_event);
 	v->max_event_size = KMSCAP_EVENT_FRAMED_MAX;

@@ -314,6 +314,8 @@ ssize_t kmscap_capture_read(struct kmscap_client *client, char __user *buf,
 		for (n = 0; n < ntaken; n++)
 			trace_kmscap_frame_read(disp->id, client->id, seqs[n]);
 	}
+	if (client->auto_release && ret > 0 && ntaken)
+		kmscap_capture_auto_release(client, taken[0]);
 out_unlock:
 	mutex_unlock(&client->read_lock);
 	kmscap_hold_free_list(&dead);

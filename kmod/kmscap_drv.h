@@ -186,6 +186,9 @@ struct kmscap_hold {
  *	may do (kmscap_display_permitted()).
  * @framed: attached with %KMSCAP_ATTACH_FRAMED: reads framed events, else
  *	1.0 ones.  Set at attach, before @disp; constant afterwards.
+ * @auto_release: attached with %KMSCAP_ATTACH_AUTO_RELEASE: a read that
+ *	returns frame events releases the frames read before.  Set like
+ *	@framed.
  *
  * The following are guarded by @disp->capture_lock:
  * @queue: unread holds, oldest first.
@@ -211,6 +214,7 @@ struct kmscap_client {
 	wait_queue_head_t wq;
 	struct file *file;
 	bool framed;
+	bool auto_release;
 	struct list_head queue;
 	struct list_head held;
 	u32 nqueued;
@@ -390,6 +394,7 @@ int kmscap_capture_attach(struct kmscap_client *client, struct kmscap_display *d
 			  const struct kmscap_attach *req);
 void kmscap_capture_detach(struct kmscap_client *client);
 int kmscap_capture_release(struct kmscap_client *client, u64 seq);
+void kmscap_capture_auto_release(struct kmscap_client *client, struct kmscap_hold *first);
 void kmscap_capture_stats(struct kmscap_client *client, struct kmscap_client_stats *st);
 
 /* event.c: read() and poll() of a capture client */

@@ -53,6 +53,8 @@
 #define KMSCAP_CAP_PRIME_IMPORT	(1ULL << 2)
 #define KMSCAP_CAP_HOLD		(1ULL << 3)
 #define KMSCAP_CAP_HOTPLUG	(1ULL << 4)
+/* Since 1.3: %KMSCAP_ATTACH_AUTO_RELEASE. */
+#define KMSCAP_CAP_AUTO_RELEASE	(1ULL << 7)
 /* Since ABI 1.3: %KMSCAP_CONFIG_REPLUG. */
 #define KMSCAP_CAP_REPLUG	(1ULL << 8)
 
@@ -215,7 +217,10 @@ struct kmscap_display_destroy {
 /* Flags for &struct kmscap_attach (since ABI 1.2; a 1.1 module says -EINVAL). */
 #define KMSCAP_ATTACH_FRAMED	(1U << 0)
 #define KMSCAP_ATTACH_CURRENT_FRAME	(1U << 1)
-#define KMSCAP_ATTACH_FLAGS	(KMSCAP_ATTACH_FRAMED | KMSCAP_ATTACH_CURRENT_FRAME)
+/* Since ABI 1.3 (%KMSCAP_CAP_AUTO_RELEASE); a 1.2 module says -EINVAL. */
+#define KMSCAP_ATTACH_AUTO_RELEASE	(1U << 3)
+#define KMSCAP_ATTACH_FLAGS	(KMSCAP_ATTACH_FRAMED | KMSCAP_ATTACH_CURRENT_FRAME | \
+				 KMSCAP_ATTACH_AUTO_RELEASE)
 
 /**
  * struct kmscap_attach - make this fd a capture client of a display
@@ -225,7 +230,15 @@ struct kmscap_display_destroy {
  *	1.0 &struct kmscap_event.  With %KMSCAP_ATTACH_CURRENT_FRAME, the
  *	frame on screen (if the display has shown one) is queued at once as
  *	the client's first event, so that a viewer of a static screen has a
- *	picture without waiting for a flip.
+ *	picture without waiting for a flip.  With
+ *	%KMSCAP_ATTACH_AUTO_RELEASE (since ABI 1.3), a read() that returns
+ *	one or more frame events first releases every frame the client
+ *	still holds from its earlier reads, as %KMSCAP_IOC_RELEASE would:
+ *	a client that keeps one frame in flight gets each frame with one
+ *	system call.  A read() that returns no frame event (-EAGAIN, an
+ *	error, a hang-up or an unknown event alone) releases nothing, so a
+ *	blocking read() keeps the previous frame held while it waits.
+ *	%KMSCAP_IOC_RELEASE still works on such a client.
  * @queue_depth: unread frame events kept, 1..%KMSCAP_MAX_QUEUE, or 0 for
  *	%KMSCAP_DEFAULT_QUEUE.  When full, the oldest unread frame is dropped.
  * @pad: must be zero.
