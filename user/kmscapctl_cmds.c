@@ -258,6 +258,7 @@ static int kmscapctl_version(struct kmscap_dev *dev)
 		{ KMSCAP_CAP_HOLD, "hold" },
 		{ KMSCAP_CAP_HOTPLUG, "hotplug" },
 		{ KMSCAP_CAP_REPLUG, "replug" },
+		{ KMSCAP_CAP_AUTO_RELEASE, "auto-release" },
 	};
 	struct kmscap_version v;
 	uint64_t rest;
