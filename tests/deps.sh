@@ -44,6 +44,7 @@ kmscap_packages=(
 	llvm			# ... llvm-objdump -S to inspect kmscap-top.bpf.o (not needed to build)
 	bpftool			# ... its skeleton (bpftool gen skeleton)
 	libbpf-dev		# ... libbpf, to load and attach them
+	strace			# tests/selftests/bench_syscalls: checks kmscap-bench's system call count
 )
 
 if ! command -v dpkg-query >/dev/null; then
