@@ -142,7 +142,11 @@ KMSCAP_API int kmscap_attach(struct kmscap_dev *dev, uint32_t display_id,
 /*
  * kmscap_attach() with KMSCAP_ATTACH_* @flags (since ABI 1.2); the library
  * adds KMSCAP_ATTACH_FRAMED itself.  KMSCAP_ATTACH_CURRENT_FRAME: the frame
- * on screen is the first event.  -EOPNOTSUPP when the module is older than
+ * on screen is the first event.  KMSCAP_ATTACH_AUTO_RELEASE (ABI 1.3,
+ * KMSCAP_CAP_AUTO_RELEASE; a 1.2 module says -EINVAL): a read that returns
+ * a frame (kmscap_next_frame(), kmscap_read_events()) releases the frames
+ * read before, so a client with one frame in flight needs no
+ * kmscap_release().  -EOPNOTSUPP when the module is older than
  * 1.2 and @flags asks for anything.
  */
 KMSCAP_API int kmscap_attach_flags(struct kmscap_dev *dev, uint32_t display_id,
