@@ -66,6 +66,7 @@ struct kmscap_result {
 	double cpu_us, wall_us;		/* mean */
 	double cpu_p50_us, wall_p50_us;	/* median */
 	double lat_p50_us, lat_p99_us;
+	double cpu_wait_p50_us;		/* median CPU with the wait (all syscalls) */
 	double sys_mean;		/* system calls per frame, mean */
 	uint64_t sys_p50;		/* and median */
 	uint64_t sys_total;		/* over the run */
@@ -82,6 +83,7 @@ struct kmscap_run {
 	uint64_t *t_flip;	/* flip ioctl return, per frame */
 	uint64_t *t_wake;	/* capture wake-up, per frame */
 	uint64_t *cpu, *wall;	/* per-frame samples */
+	uint64_t *cpu_wait;	/* CPU from before the wait to the end of the work */
 	uint64_t *sys;		/* system calls per frame */
 	uint64_t nsys;		/* system calls of the capture loop */
 	pid_t tid;		/* the capture thread */
@@ -180,7 +182,7 @@ static int kmscap_copy_frame(struct kmscap_run *run, const struct kmscap_event *
 static int kmscap_capture_frame(struct kmscap_run *run, uint64_t *seq0)
 {
 	struct pollfd p = { .fd = run->cl, .events = POLLIN };
-	uint64_t c0 = 0, w0 = 0, s0 = run->nsys, idx;
+	uint64_t c0 = 0, w0 = 0, s0 = run->nsys, ca = kmscap_t_thread_cpu_ns(), idx;
 	struct kmscap_event ev;
 	ssize_t n;
 	int r;
@@ -232,6 +234,7 @@ static int kmscap_capture_frame(struct kmscap_run *run, uint64_t *seq0)
 	}
 sample:
 	run->cpu[run->done] = kmscap_t_thread_cpu_ns() - c0;
+	run->cpu_wait[run->done] = kmscap_t_thread_cpu_ns() - ca;
 	/* kmscap-auto: from the read's return (the wait is not work). */
 	run->wall[run->done] = kmscap_t_now_ns() - w0;
 	run->sys[run->done] = run->nsys - s0;
@@ -312,12 +315,13 @@ static struct kmscap_result kmscap_bench_one(int ctl, uint32_t w, uint32_t h,
 	run.cpu = calloc(frames, sizeof(uint64_t));
 	run.wall = calloc(frames, sizeof(uint64_t));
 	run.sys = calloc(frames, sizeof(uint64_t));
+	run.cpu_wait = calloc(frames, sizeof(uint64_t));
 	/* Allocated here: a malloc() in the loop may be an mmap() there. */
 	run.copy_size = (size_t)buf[0].pitch * h;
 	run.copy = m == M_COPY ? malloc(run.copy_size) : NULL;
 	if (m == M_COPY && !run.copy)
 		kmscap_t_fail("out of memory");
-	if (!run.t_flip || !run.t_wake || !run.cpu || !run.wall || !run.sys)
+	if (!run.t_flip || !run.t_wake || !run.cpu || !run.wall || !run.sys || !run.cpu_wait)
 		kmscap_t_fail("out of memory");
 	if (pthread_create(&th, NULL, kmscap_capture, &run))
 		kmscap_t_fail("pthread_create failed");
@@ -348,6 +352,8 @@ static struct kmscap_result kmscap_bench_one(int ctl, uint32_t w, uint32_t h,
 		res.sys_mean = (double)res.sys_total / run.done;
 		kmscap_t_sort_u64(run.sys, run.done);
 		res.sys_p50 = run.sys[run.done / 2];
+		kmscap_t_sort_u64(run.cpu_wait, run.done);
+		res.cpu_wait_p50_us = run.cpu_wait[run.done / 2] / 1000.0;
 		kmscap_t_sort_u64(run.cpu, run.done);
 		kmscap_t_sort_u64(run.wall, run.done);
 		res.cpu_p50_us = run.cpu[run.done / 2] / 1000.0;
@@ -372,6 +378,7 @@ static struct kmscap_result kmscap_bench_one(int ctl, uint32_t w, uint32_t h,
 	free(run.cpu);
 	free(run.wall);
 	free(run.sys);
+	free(run.cpu_wait);
 	if (check)
 		printf("kmscap-bench-syscalls %s tid %d calls %llu frames %u\n",
 		       kmscap_method_name[m], (int)run.tid, (unsigned long long)run.nsys, run.done);
@@ -502,9 +509,9 @@ static void kmscap_bench_top(int ctl, const char *top, unsigned int frames, FILE
 	printf("csv-top,without,%.2f,%.2f,\n", cpu[0], lat[0]);
 	printf("csv-top,with,%.2f,%.2f,%.2f\n", cpu[1], lat[1], (top_us[0] + top_us[1]) / 2);
 	if (csv) {
-		fprintf(csv, "1080p,1920,1080,kmscap-no-top,%u,%.2f,,,,%.2f,,,\n", frames, cpu[0],
+		fprintf(csv, "1080p,1920,1080,kmscap-no-top,%u,%.2f,,,,%.2f,,,,\n", frames, cpu[0],
 			lat[0]);
-		fprintf(csv, "1080p,1920,1080,kmscap+top,%u,%.2f,,,,%.2f,,,\n", frames, cpu[1],
+		fprintf(csv, "1080p,1920,1080,kmscap+top,%u,%.2f,,,,%.2f,,,,\n", frames, cpu[1],
 			lat[1]);
 	}
 }
@@ -544,16 +551,31 @@ static void kmscap_bench_report(struct kmscap_result res[NRES][M_COUNT], FILE *c
 	       "not its CPU; g2/kms, g2/auto: getfb2 cpu / kmscap, / kmscap-auto cpu; latency: "
 	       "flip ioctl return -> capture thread wake-up, kmscap path; negative = woken "
 	       "before the ioctl returned)\n");
+	printf("\nthe same with the wait: CPU of the capture thread from before its poll() (or "
+	       "kmscap-auto's read) to the end of the work, median, us (getfb2: with its "
+	       "trigger):\n");
+	printf("%-6s %-9s %8s %8s %8s %8s | %8s\n", "res", "size", "kmscap", "k-auto", "copy",
+	       "getfb2", "kms/auto");
+	for (i = 0; i < NRES; i++) {
+		const struct kmscap_result *r = res[i];
+
+		printf("%-6s %4ux%-4u %8.1f %8.1f %8.1f %8.1f | %8.2f\n", kmscap_res[i].name,
+		       kmscap_res[i].w, kmscap_res[i].h, r[M_KMSCAP].cpu_wait_p50_us,
+		       r[M_AUTO].cpu_wait_p50_us, r[M_COPY].cpu_wait_p50_us,
+		       r[M_GETFB2].cpu_wait_p50_us, r[M_AUTO].skipped ? 0.0 :
+		       r[M_KMSCAP].cpu_wait_p50_us / r[M_AUTO].cpu_wait_p50_us);
+	}
 	printf("goal: kmscap's fastest path at least 5x below getfb2 at every resolution: %s; "
 	       "kmscap-auto system calls per frame (median): %llu\n", goal ? "met" : "NOT met",
 	       (unsigned long long)res[0][M_AUTO].sys_p50);
 
 	printf("\ncsv,resolution,width,height,method,frames,cpu_p50_us,cpu_mean_us,wall_p50_us,"
-	       "wall_mean_us,latency_p50_us,latency_p99_us,syscalls_p50,syscalls_mean\n");
+	       "wall_mean_us,latency_p50_us,latency_p99_us,syscalls_p50,syscalls_mean,"
+	       "cpu_wait_p50_us\n");
 	if (csv)
 		fprintf(csv, "resolution,width,height,method,frames,cpu_p50_us,cpu_mean_us,"
 			"wall_p50_us,wall_mean_us,latency_p50_us,latency_p99_us,syscalls_p50,"
-			"syscalls_mean\n");
+			"syscalls_mean,cpu_wait_p50_us\n");
 	for (i = 0; i < NRES; i++) {
 		for (m = 0; m < M_COUNT; m++) {
 			const struct kmscap_result *x = &res[i][m];
@@ -564,11 +586,11 @@ static void kmscap_bench_report(struct kmscap_result res[NRES][M_COUNT], FILE *c
 			if (m == M_KMSCAP || m == M_AUTO)
 				snprintf(lat, sizeof(lat), "%.2f,%.2f", x->lat_p50_us,
 					 x->lat_p99_us);
-			snprintf(line, sizeof(line), "%s,%u,%u,%s,%u,%.2f,%.2f,%.2f,%.2f,%s,%llu,%.2f",
+			snprintf(line, sizeof(line), "%s,%u,%u,%s,%u,%.2f,%.2f,%.2f,%.2f,%s,%llu,%.2f,%.2f",
 				 kmscap_res[i].name, kmscap_res[i].w, kmscap_res[i].h,
 				 kmscap_method_name[m], x->frames, x->cpu_p50_us, x->cpu_us,
 				 x->wall_p50_us, x->wall_us, lat, (unsigned long long)x->sys_p50,
-				 x->sys_mean);
+				 x->sys_mean, x->cpu_wait_p50_us);
 			printf("csv,%s\n", line);
 			if (csv)
 				fprintf(csv, "%s\n", line);
