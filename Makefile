@@ -76,8 +76,9 @@ help:
 	@echo "             kmemleak, UBSAN; built from linux-source-6.1 into"
 	@echo "             build/debug-kernel once, about 16 minutes on 2 cores)"
 	@echo "  debug-kernel, kmod-debug  build only that kernel, or kmscap.ko for it"
-	@echo "  bench      capture bench (+ kmscap-top's overhead when it is built), then"
-	@echo "             the streaming pipeline bench, in the VM (out/bench/, out/bench-pipeline/)"
+	@echo "  bench      capture bench (+ kmscap-top's overhead when it is built), the"
+	@echo "             16-display capture bench, then the streaming pipeline bench, in"
+	@echo "             the VM (out/bench/, out/bench-scale/, out/bench-pipeline/)"
 	@echo "  demo       a test renderer streamed through kmscap-stream in the VM:"
 	@echo "             out/demo.h264 and the contact sheet out/demo.png"
 	@echo "  demo-capture  the capture-only demo (out/demo/)"
@@ -185,7 +186,9 @@ vm-harness-check:
 	$(Q)$(CURDIR)/tests/vm/harness-test.sh --tap $(R)/harness.tap
 
 # make bench: the capture bench (kmscap-bench, BENCH_ARGS=, out/bench; with
-# kmscap-top attached too when it is built: its overhead), then
+# kmscap-top attached too when it is built: its overhead), then the
+# 16-display capture bench in a second VM boot (kmscap-bench-scale,
+# BENCH_SCALE_ARGS="SECONDS DISPLAYS", out/bench-scale), then
 # the pipeline bench in a second VM boot: kmscap-stream (--threads 1 and 2)
 # against the copy baseline of tests/bench/pipeline at 1080p and 2160p with
 # the test VA driver (BENCH_PIPE_FRAMES="N1080 N2160"), then both thread
@@ -193,6 +196,7 @@ vm-harness-check:
 # in out/bench-pipeline (Documentation/stream-threads.md).
 BENCH_PIPE_FRAMES ?= 10 4
 BENCH_PIPE_FLIPS ?= 180
+BENCH_SCALE_ARGS ?= 5 16
 bench_pipe := $(B)/selftests/bench/kmscap-bench-pipeline
 bench_copy := $(B)/bench-pipeline/kmscap-bench-copy
 stream_bin := $(B)/user/stream/kmscap-stream
@@ -207,6 +211,11 @@ bench: kmod selftests vadriver-build
 	$(Q)top=$(B)/user/kmscap-top; if [ -x $$top ]; then set -- --extra $$top; else top=; set --; fi; \
 		$(vm_run) --run $(B)/selftests/bench/kmscap-bench \
 		--args "$(BENCH_ARGS)$${top:+ top=$$top}" "$$@" --out $(CURDIR)/out/bench
+	@if [ ! -x $(B)/selftests/bench/kmscap-bench-scale ]; then \
+		echo "make bench: build/selftests/bench/kmscap-bench-scale was not built" >&2; \
+		exit 1; fi
+	$(Q)$(vm_run) --run $(B)/selftests/bench/kmscap-bench-scale \
+		--args "$(BENCH_SCALE_ARGS)" --out $(CURDIR)/out/bench-scale
 	$(Q)$(MAKE) -C tests/bench/pipeline O=$(B)/bench-pipeline
 	@for f in $(bench_pipe) $(stream_bin) $(va_driver); do if [ ! -e $$f ]; then \
 		echo "make bench: $${f#$(CURDIR)/} was not built" >&2; exit 1; fi; done
