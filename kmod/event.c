@@ -182,7 +182,6 @@ ssize_t kmscap_capture_read(struct kmscap_client *client, char __user *buf,
 {
 	struct kmscap_display *disp = client->disp;
 	struct kmscap_hold *taken[KMSCAP_MAX_QUEUE + 1];
-	u64 seqs[KMSCAP_MAX_QUEUE + 1];
 	size_t len, size, done = 0, ntaken = 0, n;
 	bool hangup_taken = false, first_was;
 	u32 inject_was = 0;
@@ -254,7 +253,6 @@ ssize_t kmscap_capture_read(struct kmscap_client *client, char __user *buf,
 		client->nqueued--;
 		client->stats.queued--;
 		client->stats.held++;
-		seqs[ntaken] = ev.seq;
 		taken[ntaken++] = hold;
 	}
 	if (!client->nqueued && client->hangup && !client->hangup_read) {
@@ -311,8 +309,12 @@ ssize_t kmscap_capture_read(struct kmscap_client *client, char __user *buf,
 		spin_unlock(&disp->capture_lock);
 		ret = -EFAULT;
 	} else if (trace_kmscap_frame_read_enabled()) {
+		/*
+		 * The holds read stay on @client->held until a RELEASE or a
+		 * later read() frees them, both under read_lock, held here.
+		 */
 		for (n = 0; n < ntaken; n++)
-			trace_kmscap_frame_read(disp->id, client->id, seqs[n]);
+			trace_kmscap_frame_read(disp->id, client->id, taken[n]->frame->ev.seq);
 	}
 	if (client->auto_release && ret > 0 && ntaken)
 		kmscap_capture_auto_release(client, taken[0]);
