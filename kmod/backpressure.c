@@ -158,6 +158,7 @@ static void kmscap_flip_release(struct kref *ref)
 
 	/* An event is consumed before the last reference goes. */
 	WARN_ON(flip->event);
+	kmscap_present_free(flip->present);
 	for (i = 0; i < flip->nbos; i++)
 		drm_gem_object_put(&flip->bos[i]->shmem.base);
 	kfree(flip);
@@ -222,18 +223,24 @@ static bool kmscap_flip_ready(const struct kmscap_flip *flip)
 	return true;
 }
 
-/* Send what a completed flip owes: its event, its blocking committer. */
+/*
+ * Send what a completed flip owes: its event, its blocking committer, and
+ * its frame's flip-done to the clients (the vblank read as the event's).
+ */
 static void kmscap_flip_finish(struct kmscap_flip *flip)
 {
 	struct drm_device *drm = &flip->disp->drm;
 	struct drm_pending_vblank_event *event = flip->event;
 
+	spin_lock_irq(&drm->event_lock);
 	if (event) {
 		flip->event = NULL;
-		spin_lock_irq(&drm->event_lock);
 		drm_crtc_send_vblank_event(&flip->disp->crtc, event);
-		spin_unlock_irq(&drm->event_lock);
 	}
+	if (flip->present)
+		kmscap_present_done(flip->present, KMSCAP_FLIP_DONE_WAITED, flip->waited_ns);
+	flip->present = NULL;
+	spin_unlock_irq(&drm->event_lock);
 	trace_kmscap_flip_done(flip->disp->id, flip->seq, 1);
 	complete_all(&flip->done);
 	kmscap_flip_put(flip);
@@ -267,6 +274,7 @@ static void kmscap_event_complete_early(struct drm_pending_vblank_event *event)
  * @flip: the flip from kmscap_capture_publish(), with buffers to wait for
  * @cs: the commit's new CRTC state (always there: only a commit with the
  *	CRTC publishes), whose event it takes over
+ * @present: the frame's flip completion record, taken if the flip waits
  *
  * Called from the commit tail in place of arming the flip-done event.
  * Consumes @flip.
@@ -274,7 +282,8 @@ static void kmscap_event_complete_early(struct drm_pending_vblank_event *event)
  * Return: true if the flip waits (hold_work completes it), false if
  * nobody is told and it is done at once.
  */
-bool kmscap_flip_queue(struct kmscap_flip *flip, struct drm_crtc_state *cs)
+bool kmscap_flip_queue(struct kmscap_flip *flip, struct drm_crtc_state *cs,
+		       struct kmscap_present **present)
 {
 	struct kmscap_display *disp = flip->disp;
 	struct drm_pending_vblank_event *event = cs->event;
@@ -303,6 +312,8 @@ bool kmscap_flip_queue(struct kmscap_flip *flip, struct drm_crtc_state *cs)
 		return false;
 	}
 	list_add_tail(&flip->link, &disp->flips);
+	flip->present = *present;
+	*present = NULL;
 	trace_kmscap_flip_wait_start(disp->id, flip->seq, flip->nbos, blocking);
 	if (blocking) {
 		kref_get(&flip->ref);
@@ -330,6 +341,7 @@ static void kmscap_flips_collect(struct kmscap_display *disp, struct list_head *
 		waited = ktime_to_ns(ktime_sub(now, flip->start));
 		disp->stats.hold_waits++;
 		disp->stats.hold_wait_ns_max = max_t(u64, disp->stats.hold_wait_ns_max, waited);
+		flip->waited_ns = waited;
 		trace_kmscap_flip_wait_end(disp->id, flip->seq, waited);
 		list_move_tail(&flip->link, done);
 	}

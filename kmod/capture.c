@@ -184,6 +184,7 @@ static void kmscap_client_enqueue(struct kmscap_client *client, struct kmscap_fr
 	kref_get(&frame->ref);
 	hold->frame = frame;
 	hold->client = client;
+	hold->order = ++disp->event_order;
 	list_add_tail(&hold->client_link, &client->queue);
 	kmscap_hold_activate(hold);
 	client->nqueued++;
@@ -485,7 +486,7 @@ struct kmscap_flip *kmscap_capture_publish(struct kmscap_display *disp,
 	unsigned int i, n;
 
 	/* Commits before kmscap_atomic_commit() (none today) publish nothing. */
-	if (WARN_ON_ONCE(!frame || !flip))
+	if (WARN_ON_ONCE(!frame || !flip || !ks->present))
 		return NULL;
 	/*
 	 * Only a commit that includes the CRTC is a frame.  Those are
@@ -521,6 +522,8 @@ struct kmscap_flip *kmscap_capture_publish(struct kmscap_display *disp,
 	disp->stats.frames++;
 	ks->seq = frame->ev.seq;
 	flip->seq = frame->ev.seq;
+	ks->present->info.seq = frame->ev.seq;
+	ks->present->info.commit_ns = frame->ev.timestamp_ns;
 	list_for_each_entry(client, &disp->clients, link) {
 		kmscap_client_enqueue(client, frame, &dead);
 		wake_up_interruptible_poll(&client->wq, EPOLLIN | EPOLLRDNORM);
@@ -594,14 +597,25 @@ static atomic_t kmscap_client_ids = ATOMIC_INIT(0);
 int kmscap_capture_attach(struct kmscap_client *client, struct kmscap_display *disp,
 			  const struct kmscap_attach *req)
 {
+	u32 depth = req->queue_depth ?: KMSCAP_DEFAULT_QUEUE;
 	LIST_HEAD(dead);
 
+	if (req->flags & KMSCAP_ATTACH_FLIP_DONE) {
+		client->done_ring = kcalloc(depth, sizeof(*client->done_ring), GFP_KERNEL);
+		if (!client->done_ring)
+			return -ENOMEM;
+	}
 	spin_lock(&disp->capture_lock);
 	if (disp->dead) {
 		spin_unlock(&disp->capture_lock);
+		kfree(client->done_ring);
+		client->done_ring = NULL;
 		return -ENOENT;
 	}
-	client->queue_depth = req->queue_depth ?: KMSCAP_DEFAULT_QUEUE;
+	client->queue_depth = depth;
+	client->flip_done = client->done_ring;
+	/* Flips published from now on; not the current frame's, even if queued. */
+	client->done_from = disp->seq + 1;
 	client->hold_timeout_ns = req->hold_timeout_ns;
 	client->framed = req->flags & KMSCAP_ATTACH_FRAMED;
 	client->auto_release = req->flags & KMSCAP_ATTACH_AUTO_RELEASE;
@@ -733,6 +747,46 @@ void kmscap_capture_auto_release(struct kmscap_client *client, struct kmscap_hol
 	}
 	spin_unlock(&disp->capture_lock);
 	kmscap_hold_free_list(&dead);
+}
+
+/* Queue a flip-done event for @client (capture_lock held). */
+static void kmscap_client_flip_done(struct kmscap_client *client,
+				    const struct kmscap_presented *info)
+{
+	struct kmscap_presented *slot;
+
+	if (!client->flip_done || info->seq < client->done_from)
+		return;
+	if (client->ndone == client->queue_depth) {
+		/* Full: the oldest flip-done goes, never a frame. */
+		client->done_head = (client->done_head + 1) % client->queue_depth;
+		client->ndone--;
+		client->done_dropped++;
+	}
+	slot = &client->done_ring[(client->done_head + client->ndone) % client->queue_depth];
+	*slot = *info;
+	slot->order = ++client->disp->event_order;
+	client->ndone++;
+	wake_up_interruptible_poll(&client->wq, EPOLLIN | EPOLLRDNORM);
+}
+
+/**
+ * kmscap_capture_flip_done - a frame's flip completed
+ * @disp: the display
+ * @info: what the flip-done events say
+ *
+ * Every client that asked for flip-done events and was attached when the
+ * frame was published gets one.
+ */
+void kmscap_capture_flip_done(struct kmscap_display *disp, const struct kmscap_presented *info)
+{
+	struct kmscap_client *client;
+
+	spin_lock(&disp->capture_lock);
+	if (!disp->dead)
+		list_for_each_entry(client, &disp->clients, link)
+			kmscap_client_flip_done(client, info);
+	spin_unlock(&disp->capture_lock);
 }
 
 void kmscap_capture_stats(struct kmscap_client *client, struct kmscap_client_stats *st)

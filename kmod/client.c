@@ -72,8 +72,8 @@ static int kmscap_ioctl_version(struct kmscap_client *client, void *data)
 	v->major = KMSCAP_ABI_MAJOR;
 	v->minor = KMSCAP_ABI_MINOR;
 	v->caps = KMSCAP_CAP_DAMAGE | KMSCAP_CAP_CURSOR | KMSCAP_CAP_PRIME_IMPORT |
-		  KMSCAP_CAP_HOLD | KMSCAP_CAP_HOTPLUG | KMSCAP_CAP_AUTO_RELEASE |
-		  KMSCAP_CAP_REPLUG;
+		  KMSCAP_CAP_HOLD | KMSCAP_CAP_HOTPLUG | KMSCAP_CAP_FLIP_DONE |
+		  KMSCAP_CAP_AUTO_RELEASE | KMSCAP_CAP_REPLUG;
 	v->max_displays = kmscap_max_displays;
 	v->event_size = sizeof(struct kmscap_event);
 	v->max_event_size = KMSCAP_EVENT_FRAMED_MAX;
@@ -177,6 +177,9 @@ static int kmscap_ioctl_attach(struct kmscap_client *client, void *data)
 
 	if ((req->flags & ~KMSCAP_ATTACH_FLAGS) || req->pad || req->queue_depth > KMSCAP_MAX_QUEUE ||
 	    req->hold_timeout_ns > KMSCAP_MAX_HOLD_NS)
+		return -EINVAL;
+	/* Flip-done events are framed: a 1.0 reader could not skip them. */
+	if ((req->flags & KMSCAP_ATTACH_FLIP_DONE) && !(req->flags & KMSCAP_ATTACH_FRAMED))
 		return -EINVAL;
 
 	mutex_lock(&client->read_lock);
@@ -388,6 +391,7 @@ static int kmscap_client_release(struct inode *inode, struct file *file)
 
 	kmscap_capture_detach(client);
 	mutex_destroy(&client->read_lock);
+	kfree(client->done_ring);
 	kfree(client);
 	return 0;
 }

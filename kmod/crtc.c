@@ -175,14 +175,21 @@ static const struct drm_crtc_funcs kmscap_crtc_funcs = {
 	.get_vblank_timestamp = kmscap_crtc_get_vblank_timestamp,
 };
 
-/* Send the commit's flip-done event at the next vblank, or now if off. */
-static void kmscap_crtc_send_event(struct drm_crtc *crtc, struct drm_crtc_state *cs)
+/*
+ * Send the commit's flip-done event at the next vblank, or now if off;
+ * the frame's flip is done (@present, taken) when it is sent.
+ */
+static void kmscap_crtc_send_event(struct drm_crtc *crtc, struct drm_crtc_state *cs,
+				   struct kmscap_present **present)
 {
 	struct drm_pending_vblank_event *event = cs->event;
 
 	if (!event)
 		return;
 	cs->event = NULL;
+	if (*present)
+		kmscap_present_hook(*present, event);
+	*present = NULL;
 	spin_lock_irq(&crtc->dev->event_lock);
 	if (cs->active && drm_crtc_vblank_get(crtc) == 0)
 		drm_crtc_arm_vblank_event(crtc, event);
@@ -206,6 +213,8 @@ void kmscap_crtc_commit_tail(struct drm_atomic_state *state)
 {
 	struct drm_device *drm = state->dev;
 	struct kmscap_display *disp = to_kmscap_display(drm);
+	struct kmscap_atomic_state *ks = to_kmscap_atomic_state(state);
+	struct kmscap_present *present = NULL;
 	struct kmscap_flip *flip;
 	struct drm_crtc_state *cs;
 	struct drm_crtc *crtc;
@@ -217,20 +226,25 @@ void kmscap_crtc_commit_tail(struct drm_atomic_state *state)
 	drm_atomic_helper_commit_modeset_enables(drm, state);
 
 	flip = kmscap_capture_publish(disp, state);
+	if (ks->seq)
+		swap(present, ks->present);
 
 	/* Only a commit with the CRTC publishes, so a flip has its CRTC here. */
 	for_each_new_crtc_in_state(state, crtc, cs, i) {
 		if (flip)
-			waits = kmscap_flip_queue(flip, cs);
+			waits = kmscap_flip_queue(flip, cs, &present);
 		else
-			kmscap_crtc_send_event(crtc, cs);
+			kmscap_crtc_send_event(crtc, cs, &present);
 		flip = NULL;
 	}
+	/* Nothing to wait for and no event to send: the flip is done. */
+	if (present)
+		kmscap_present_now(present);
 	drm_atomic_helper_commit_hw_done(state);
 	drm_atomic_helper_wait_for_flip_done(drm, state);
 	/* A flip that waited for holds is done when hold_work completes it. */
-	if (to_kmscap_atomic_state(state)->seq && !waits)
-		trace_kmscap_flip_done(disp->id, to_kmscap_atomic_state(state)->seq, 0);
+	if (ks->seq && !waits)
+		trace_kmscap_flip_done(disp->id, ks->seq, 0);
 	drm_atomic_helper_cleanup_planes(drm, state);
 }
 

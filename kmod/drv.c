@@ -117,8 +117,10 @@ static void kmscap_atomic_state_drop(struct kmscap_atomic_state *ks)
 	if (ks->frame)
 		kmscap_frame_free(ks->frame);
 	kmscap_flip_put(ks->flip);
+	kmscap_present_free(ks->present);
 	ks->frame = NULL;
 	ks->flip = NULL;
+	ks->present = NULL;
 }
 
 static void kmscap_atomic_state_clear(struct drm_atomic_state *state)
@@ -150,7 +152,9 @@ static int kmscap_atomic_commit(struct drm_device *drm, struct drm_atomic_state 
 		ks->frame = kmscap_frame_alloc();
 	if (!ks->flip)
 		ks->flip = kmscap_flip_alloc(to_kmscap_display(drm));
-	if (!ks->frame || !ks->flip)
+	if (!ks->present)
+		ks->present = kmscap_present_alloc(to_kmscap_display(drm));
+	if (!ks->frame || !ks->flip || !ks->present)
 		return -ENOMEM;
 	return drm_atomic_helper_commit(drm, state, nonblock);
 }
@@ -180,6 +184,7 @@ static const struct drm_mode_config_helper_funcs kmscap_mode_config_helpers = {
 static void kmscap_display_release(struct drm_device *drm, void *data)
 {
 	kmscap_backpressure_fini(data);
+	kmscap_present_fini(data);
 }
 
 static int kmscap_display_init_kms(struct kmscap_display *disp)
@@ -188,6 +193,7 @@ static int kmscap_display_init_kms(struct kmscap_display *disp)
 	int ret;
 
 	kmscap_backpressure_init(disp);
+	kmscap_present_init(disp);
 	ret = drmm_add_action_or_reset(drm, kmscap_display_release, disp);
 	if (ret)
 		return ret;

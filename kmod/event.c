@@ -17,7 +17,7 @@ static bool kmscap_client_readable(struct kmscap_client *client)
 	bool ready;
 
 	spin_lock(&disp->capture_lock);
-	ready = client->nqueued || client->inject_type ||
+	ready = client->nqueued || client->ndone || client->inject_type ||
 		(client->hangup && !client->hangup_read);
 	if (!ready && client->hangup)
 		ready = true;	/* end of file */
@@ -126,12 +126,53 @@ static void kmscap_event_encode(const struct kmscap_client *client,
 	}
 }
 
-/* The most a read() of @client can return: its queue, the hang-up, an injected event. */
+/*
+ * The most a read() of @client can return: its queue, its flip-done
+ * events, the hang-up, an injected event.
+ */
 static size_t kmscap_read_max(const struct kmscap_client *client)
 {
 	size_t one = client->framed ? KMSCAP_EVENT_FRAMED_MAX : sizeof(struct kmscap_event);
+	size_t done = client->flip_done ? sizeof(struct kmscap_event_flip_done) : 0;
 
-	return (client->queue_depth + 2) * one;
+	return (client->queue_depth + 2) * one + client->queue_depth * done;
+}
+
+/* Is the next event of @client a flip-done one (capture_lock held)? */
+static bool kmscap_flip_done_next(struct kmscap_client *client)
+{
+	const struct kmscap_hold *next;
+
+	if (!client->ndone)
+		return false;
+	next = list_first_entry_or_null(&client->queue, struct kmscap_hold, client_link);
+	return !next || client->done_ring[client->done_head].order < next->order;
+}
+
+/*
+ * Take the oldest flip-done event of @client into @buf, which has room
+ * for it (capture_lock held).  Return: its length.
+ */
+static size_t kmscap_read_flip_done(struct kmscap_client *client, void *buf)
+{
+	const struct kmscap_presented *p = &client->done_ring[client->done_head];
+	struct kmscap_event_flip_done *f = buf;
+
+	memset(f, 0, sizeof(*f));
+	f->base.type = KMSCAP_EVENT_FLIP_DONE;
+	f->base.length = sizeof(*f);
+	f->flags = p->flags;
+	f->display_id = client->disp->id;
+	f->seq = p->seq;
+	f->vblank_seq = p->vblank;
+	f->timestamp_ns = p->time_ns;
+	f->commit_ns = p->commit_ns;
+	f->hold_wait_ns = p->wait_ns;
+	f->dropped = client->done_dropped;
+	client->done_dropped = 0;
+	client->done_head = (client->done_head + 1) % client->queue_depth;
+	client->ndone--;
+	return sizeof(*f);
 }
 
 /* The length of an injected event: a header and 16 bytes nobody knows. */
@@ -150,7 +191,8 @@ int kmscap_capture_inject(struct kmscap_display *disp, u32 type)
 {
 	struct kmscap_client *client;
 
-	if (!type || type == KMSCAP_EVENT_FRAME || type == KMSCAP_EVENT_HANGUP)
+	if (!type || type == KMSCAP_EVENT_FRAME || type == KMSCAP_EVENT_HANGUP ||
+	    type == KMSCAP_EVENT_FLIP_DONE)
 		return -EINVAL;
 	spin_lock(&disp->capture_lock);
 	list_for_each_entry(client, &disp->clients, link) {
@@ -182,7 +224,7 @@ ssize_t kmscap_capture_read(struct kmscap_client *client, char __user *buf,
 {
 	struct kmscap_display *disp = client->disp;
 	struct kmscap_hold *taken[KMSCAP_MAX_QUEUE + 1];
-	size_t len, size, done = 0, ntaken = 0, n;
+	size_t len, size, done = 0, ntaken = 0, ndone = 0, n;
 	bool hangup_taken = false, first_was;
 	u32 inject_was = 0;
 	struct kmscap_event ev;
@@ -202,7 +244,7 @@ ssize_t kmscap_capture_read(struct kmscap_client *client, char __user *buf,
 	mutex_lock(&client->read_lock);
 	for (;;) {
 		spin_lock(&disp->capture_lock);
-		if (client->nqueued || client->inject_type || client->hangup)
+		if (client->nqueued || client->ndone || client->inject_type || client->hangup)
 			break;
 		spin_unlock(&disp->capture_lock);
 		if (nonblock) {
@@ -230,10 +272,19 @@ ssize_t kmscap_capture_read(struct kmscap_client *client, char __user *buf,
 		inject_was = client->inject_type;
 		client->inject_type = 0;
 	}
-	while (client->nqueued) {
-		struct kmscap_hold *hold = list_first_entry(&client->queue, struct kmscap_hold,
-							    client_link);
+	for (;;) {
+		struct kmscap_hold *hold;
 
+		if (kmscap_flip_done_next(client)) {
+			if (sizeof(struct kmscap_event_flip_done) > size - done)
+				break;
+			done += kmscap_read_flip_done(client, kbuf + done);
+			ndone++;
+			continue;
+		}
+		if (!client->nqueued)
+			break;
+		hold = list_first_entry(&client->queue, struct kmscap_hold, client_link);
 		ev = hold->frame->ev;
 		if (client->first_pending)
 			ev.flags |= KMSCAP_FRAME_FIRST;
@@ -255,7 +306,7 @@ ssize_t kmscap_capture_read(struct kmscap_client *client, char __user *buf,
 		client->stats.held++;
 		taken[ntaken++] = hold;
 	}
-	if (!client->nqueued && client->hangup && !client->hangup_read) {
+	if (!client->nqueued && !client->ndone && client->hangup && !client->hangup_read) {
 		memset(&ev, 0, sizeof(ev));
 		ev.type = KMSCAP_EVENT_HANGUP;
 		ev.display_id = disp->id;
@@ -272,7 +323,7 @@ ssize_t kmscap_capture_read(struct kmscap_client *client, char __user *buf,
 	spin_unlock(&disp->capture_lock);
 
 	ret = done;
-	if (!done && (client->nqueued || client->inject_type ||
+	if (!done && (client->nqueued || client->ndone || client->inject_type ||
 		      (client->hangup && !client->hangup_read)))
 		ret = -EINVAL;		/* the next event does not fit */
 	if (done && copy_to_user(buf, kbuf, done)) {
@@ -281,9 +332,11 @@ ssize_t kmscap_capture_read(struct kmscap_client *client, char __user *buf,
 		 * back to the queue, the next event read is still the first and
 		 * reports the frames lost before it.  A hold revoked meanwhile
 		 * is a frame lost (and counted as such): the client cannot
-		 * release a frame it never saw.
+		 * release a frame it never saw.  Flip-done events taken are
+		 * lost, and counted in the next one's dropped.
 		 */
 		spin_lock(&disp->capture_lock);
+		client->done_dropped += ndone;
 		client->first_pending = first_was;
 		client->dropped_since += dropped_was;
 		if (inject_was && !client->inject_type)
@@ -332,7 +385,8 @@ __poll_t kmscap_capture_poll(struct kmscap_client *client)
 	__poll_t mask = 0;
 
 	spin_lock(&disp->capture_lock);
-	if (client->nqueued || client->inject_type || (client->hangup && !client->hangup_read))
+	if (client->nqueued || client->ndone || client->inject_type ||
+	    (client->hangup && !client->hangup_read))
 		mask |= EPOLLIN | EPOLLRDNORM;
 	if (client->hangup)
 		mask |= EPOLLHUP;

@@ -15,7 +15,11 @@
  * capture_lock held: code that ends holds under the lock moves them to a
  * local list and puts them after unlocking (kmscap_hold_free_list()).
  * Flip-done events of waiting flips are sent by the display's hold_work,
- * with capture_lock dropped, under the DRM device's event_lock.
+ * with capture_lock dropped, under the DRM device's event_lock.  The
+ * DRM device's event_lock (IRQ-safe, taken in the vblank timer) and
+ * capture_lock are never held together: completed flips are collected
+ * under the former (@presented) and given to clients under the latter
+ * by present_work.
  */
 #ifndef _KMSCAP_DRV_H_
 #define _KMSCAP_DRV_H_
@@ -105,6 +109,49 @@ struct kmscap_frame {
 };
 
 /**
+ * struct kmscap_presented - a completed flip, as its flip-done event tells
+ * @order: the client's event order (&kmscap_display.event_order).
+ * @seq: the frame's seq.
+ * @vblank: the vblank counter at completion.
+ * @time_ns: that vblank's CLOCK_MONOTONIC time.
+ * @commit_ns: the frame's commit time.
+ * @wait_ns: how long the flip waited for holds.
+ * @flags: KMSCAP_FLIP_DONE_*.
+ */
+struct kmscap_presented {
+	u64 order;
+	u64 seq;
+	u64 vblank;
+	u64 time_ns;
+	u64 commit_ns;
+	u64 wait_ns;
+	u32 flags;
+};
+
+/**
+ * struct kmscap_present - the record of one frame's flip completion
+ * @hook: stands in for the completion of the commit's DRM event, whose
+ *	sending (at a vblank, in any context) calls kmscap_present_hooked()
+ *	under the DRM device's event_lock.
+ * @orig: the event's own completion (DRM's flip_done), or NULL.
+ * @orig_release: its release callback, or NULL.
+ * @disp: the display.
+ * @link: in @disp->presented once done, under the DRM event_lock.
+ * @info: what clients are told.
+ *
+ * Allocated with the commit (kmscap_atomic_commit()) so that the commit
+ * tail cannot fail; freed by present_work once clients have it.
+ */
+struct kmscap_present {
+	struct completion hook;
+	struct completion *orig;
+	void (*orig_release)(struct completion *completion);
+	struct kmscap_display *disp;
+	struct list_head link;
+	struct kmscap_presented info;
+};
+
+/**
  * struct kmscap_flip - a commit that took a pinned buffer off the screen
  * @ref: one for @disp->flips, one for a blocking committer's task_work.
  * @link: in @disp->flips, in commit order, under capture_lock.
@@ -116,6 +163,9 @@ struct kmscap_frame {
  * @nbos: entries of @bos.
  * @seq: the sequence number of the frame the commit published.
  * @start: when the wait began.
+ * @waited_ns: how long it waited, set when it completes.
+ * @present: the frame's flip completion record, reported when the flip
+ *	completes; NULL if none.
  * @done: completed with the flip; a blocking commit waits for it in
  *	@twork, on its way back to userspace, without any lock held.
  * @twork: the task_work of a blocking commit.
@@ -129,6 +179,8 @@ struct kmscap_flip {
 	unsigned int nbos;
 	u64 seq;
 	ktime_t start;
+	u64 waited_ns;
+	struct kmscap_present *present;
 	struct completion done;
 	struct callback_head twork;
 };
@@ -139,12 +191,14 @@ struct kmscap_flip {
  * @frame: the frame the commit will publish, allocated before the commit
  *	starts so that the commit tail cannot fail; NULL once published.
  * @flip: likewise for the flip record; NULL once used.
+ * @present: likewise for the flip completion record; NULL once used.
  * @seq: the sequence number of the frame published, 0 if none.
  */
 struct kmscap_atomic_state {
 	struct drm_atomic_state base;
 	struct kmscap_frame *frame;
 	struct kmscap_flip *flip;
+	struct kmscap_present *present;
 	u64 seq;
 };
 
@@ -161,6 +215,7 @@ static inline struct kmscap_atomic_state *to_kmscap_atomic_state(struct drm_atom
  *	frame's buffers; empty once revoked or released.
  * @frame: the frame (reference held).
  * @client: the client.
+ * @order: the client's event order when queued (&kmscap_display.event_order).
  * @read: the client has read the event.
  * @revoked: the hold timeout expired; the buffer may be reused.
  */
@@ -169,6 +224,7 @@ struct kmscap_hold {
 	struct list_head frame_link;
 	struct kmscap_frame *frame;
 	struct kmscap_client *client;
+	u64 order;
 	bool read;
 	bool revoked;
 };
@@ -202,6 +258,14 @@ struct kmscap_hold {
  * @first_pending: the next frame event read is the first.
  * @hangup: the display was destroyed.
  * @hangup_read: the hang-up event was read.
+ * @flip_done: attached with %KMSCAP_ATTACH_FLIP_DONE: @done_ring holds
+ *	@queue_depth entries.  Constant after attach.
+ * @done_from: the seq of the first frame whose flip-done it gets.
+ * @done_ring: unread flip-done events, a ring of @queue_depth entries,
+ *	oldest at @done_head; freed when the client is.
+ * @done_head: the oldest entry.
+ * @ndone: entries in @done_ring.
+ * @done_dropped: flip-done events lost since the last one read.
  * @inject_type: a framed client's next event is one of this type, unknown
  *	to the ABI, 0 for none (debugfs inject_event, for testing readers).
  * @stats: counters as reported by %KMSCAP_IOC_STATS.
@@ -225,6 +289,12 @@ struct kmscap_client {
 	bool first_pending;
 	bool hangup;
 	bool hangup_read;
+	bool flip_done;
+	u64 done_from;
+	struct kmscap_presented *done_ring;
+	u32 done_head;
+	u32 ndone;
+	u64 done_dropped;
 	u32 inject_type;
 	struct kmscap_client_stats stats;
 };
@@ -280,6 +350,12 @@ struct kmscap_display_stats {
  * @stats: counters.
  * @flips: flips waiting for pinned buffers (&struct kmscap_flip), in
  *	commit order; their events are sent in that order.
+ * @event_order: orders the events queued to clients, frames and
+ *	flip-done events alike.
+ *
+ * @presented: completed flips (&struct kmscap_present) not yet given to
+ *	clients, under the DRM device's event_lock.
+ * @present_work: gives them to the clients (present.c).
  *
  * @hold_timer: fires at the earliest hold deadline of a waiting flip and
  *	queues @hold_work (hard-IRQ context: no capture_lock there).
@@ -325,6 +401,10 @@ struct kmscap_display {
 	bool dead;
 	struct kmscap_display_stats stats;
 	struct list_head flips;
+	u64 event_order;
+
+	struct list_head presented;
+	struct work_struct present_work;
 
 	struct hrtimer hold_timer;
 	struct work_struct hold_work;
@@ -396,6 +476,7 @@ void kmscap_capture_detach(struct kmscap_client *client);
 int kmscap_capture_release(struct kmscap_client *client, u64 seq);
 void kmscap_capture_auto_release(struct kmscap_client *client, struct kmscap_hold *first);
 void kmscap_capture_stats(struct kmscap_client *client, struct kmscap_client_stats *st);
+void kmscap_capture_flip_done(struct kmscap_display *disp, const struct kmscap_presented *info);
 
 /* event.c: read() and poll() of a capture client */
 ssize_t kmscap_capture_read(struct kmscap_client *client, char __user *buf,
@@ -414,8 +495,18 @@ bool kmscap_frame_shows(const struct kmscap_frame *frame, const struct kmscap_bo
 unsigned int kmscap_frame_bos(const struct kmscap_frame *frame, struct kmscap_bo *bos[2]);
 ktime_t kmscap_hold_deadline(const struct kmscap_frame *frame, u64 timeout_ns);
 bool kmscap_flip_add_bo(struct kmscap_flip *flip, struct kmscap_bo *bo, ktime_t now);
-bool kmscap_flip_queue(struct kmscap_flip *flip, struct drm_crtc_state *cs);
+bool kmscap_flip_queue(struct kmscap_flip *flip, struct drm_crtc_state *cs,
+		       struct kmscap_present **present);
 void kmscap_backpressure_flush(struct kmscap_display *disp);
+
+/* present.c: when flips complete, for flip-done events */
+void kmscap_present_init(struct kmscap_display *disp);
+void kmscap_present_fini(struct kmscap_display *disp);
+struct kmscap_present *kmscap_present_alloc(struct kmscap_display *disp);
+void kmscap_present_free(struct kmscap_present *present);
+void kmscap_present_hook(struct kmscap_present *present, struct drm_pending_vblank_event *event);
+void kmscap_present_done(struct kmscap_present *present, u32 flags, u64 wait_ns);
+void kmscap_present_now(struct kmscap_present *present);
 
 /* client.c: /dev/kmscap */
 int kmscap_client_register(void);

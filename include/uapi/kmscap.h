@@ -53,6 +53,8 @@
 #define KMSCAP_CAP_PRIME_IMPORT	(1ULL << 2)
 #define KMSCAP_CAP_HOLD		(1ULL << 3)
 #define KMSCAP_CAP_HOTPLUG	(1ULL << 4)
+/* Since 1.3: %KMSCAP_ATTACH_FLIP_DONE and %KMSCAP_EVENT_FLIP_DONE. */
+#define KMSCAP_CAP_FLIP_DONE	(1ULL << 5)
 /* Since 1.3: %KMSCAP_ATTACH_AUTO_RELEASE. */
 #define KMSCAP_CAP_AUTO_RELEASE	(1ULL << 7)
 /* Since ABI 1.3: %KMSCAP_CONFIG_REPLUG. */
@@ -217,10 +219,12 @@ struct kmscap_display_destroy {
 /* Flags for &struct kmscap_attach (since ABI 1.2; a 1.1 module says -EINVAL). */
 #define KMSCAP_ATTACH_FRAMED	(1U << 0)
 #define KMSCAP_ATTACH_CURRENT_FRAME	(1U << 1)
+/* Since ABI 1.3 (%KMSCAP_CAP_FLIP_DONE); only with %KMSCAP_ATTACH_FRAMED. */
+#define KMSCAP_ATTACH_FLIP_DONE	(1U << 2)
 /* Since ABI 1.3 (%KMSCAP_CAP_AUTO_RELEASE); a 1.2 module says -EINVAL. */
 #define KMSCAP_ATTACH_AUTO_RELEASE	(1U << 3)
 #define KMSCAP_ATTACH_FLAGS	(KMSCAP_ATTACH_FRAMED | KMSCAP_ATTACH_CURRENT_FRAME | \
-				 KMSCAP_ATTACH_AUTO_RELEASE)
+				 KMSCAP_ATTACH_FLIP_DONE | KMSCAP_ATTACH_AUTO_RELEASE)
 
 /**
  * struct kmscap_attach - make this fd a capture client of a display
@@ -238,9 +242,15 @@ struct kmscap_display_destroy {
  *	system call.  A read() that returns no frame event (-EAGAIN, an
  *	error, a hang-up or an unknown event alone) releases nothing, so a
  *	blocking read() keeps the previous frame held while it waits.
- *	%KMSCAP_IOC_RELEASE still works on such a client.
+ *	%KMSCAP_IOC_RELEASE still works on such a client.  With
+ *	%KMSCAP_ATTACH_FLIP_DONE (since ABI 1.3, framed clients only:
+ *	-EINVAL without %KMSCAP_ATTACH_FRAMED), the client also reads a
+ *	%KMSCAP_EVENT_FLIP_DONE event when each flip published after the
+ *	attach completes.
  * @queue_depth: unread frame events kept, 1..%KMSCAP_MAX_QUEUE, or 0 for
  *	%KMSCAP_DEFAULT_QUEUE.  When full, the oldest unread frame is dropped.
+ *	As many unread flip-done events are kept, apart: when they are full
+ *	the oldest flip-done event is dropped, never a frame.
  * @pad: must be zero.
  * @hold_timeout_ns: how long a frame this client holds may delay the
  *	flip that replaces it, up to %KMSCAP_MAX_HOLD_NS; 0 means one
@@ -322,6 +332,11 @@ struct kmscap_client_stats {
 /* &struct kmscap_event.type */
 #define KMSCAP_EVENT_FRAME	1
 #define KMSCAP_EVENT_HANGUP	2
+/* Since ABI 1.3: framed clients attached with %KMSCAP_ATTACH_FLIP_DONE. */
+#define KMSCAP_EVENT_FLIP_DONE	3
+
+/* &struct kmscap_event_flip_done.flags */
+#define KMSCAP_FLIP_DONE_WAITED		(1U << 0)
 
 /*
  * &struct kmscap_event.flags.  FULL_DAMAGE: the whole frame changed, for
@@ -469,6 +484,46 @@ struct kmscap_event_hangup {
 	__u32 pad;
 	__u64 seq;
 	__u64 timestamp_ns;
+};
+
+/**
+ * struct kmscap_event_flip_done - a framed %KMSCAP_EVENT_FLIP_DONE event
+ * @base: type %KMSCAP_EVENT_FLIP_DONE and length (64 in ABI 1.3).
+ * @flags: KMSCAP_FLIP_DONE_* flags: %KMSCAP_FLIP_DONE_WAITED when the
+ *	flip waited for a capture client (of any fd) to give back a buffer
+ *	it took off the screen.
+ * @display_id: the display.
+ * @seq: the seq of the frame whose flip completed, as in its frame event.
+ *	The client may not have read that frame (dropped from its queue,
+ *	revoked): the flip happened all the same.
+ * @vblank_seq: the display's vblank counter when the flip completed: the
+ *	sequence the compositor's DRM page-flip event carries (which has its
+ *	low 32 bits).
+ * @timestamp_ns: CLOCK_MONOTONIC time of that vblank, in ns: the time the
+ *	compositor's page-flip event carries (in microseconds).
+ * @commit_ns: CLOCK_MONOTONIC time of the commit, in ns: the frame
+ *	event's timestamp_ns.
+ * @hold_wait_ns: with %KMSCAP_FLIP_DONE_WAITED, how long the flip waited
+ *	for the buffers to be given back; else 0.
+ * @dropped: flip-done events this client lost (its flip-done queue was
+ *	full) since its previous flip-done event.
+ *
+ * Sent, after the frame event of the same @seq, when the flip completes:
+ * when the compositor's page-flip event (and out-fence) is signalled, or,
+ * for a commit without one, when DRM considers the flip done.  One per
+ * flip published after the attach, in the order the flips complete.  It
+ * holds nothing and needs no release.
+ */
+struct kmscap_event_flip_done {
+	struct kmscap_event_header base;
+	__u32 flags;
+	__u32 display_id;
+	__u64 seq;
+	__u64 vblank_seq;
+	__u64 timestamp_ns;
+	__u64 commit_ns;
+	__u64 hold_wait_ns;
+	__u64 dropped;
 };
 
 /**

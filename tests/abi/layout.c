@@ -218,6 +218,16 @@ int main(void)
 	KMSCAP_CHECK_FIELD(kmscap_event_hangup, seq, 16);
 	KMSCAP_CHECK_FIELD(kmscap_event_hangup, timestamp_ns, 24);
 	KMSCAP_CHECK_SIZE(kmscap_event_hangup, 32);
+	KMSCAP_CHECK_FIELD(kmscap_event_flip_done, base, 0);
+	KMSCAP_CHECK_FIELD(kmscap_event_flip_done, flags, 8);
+	KMSCAP_CHECK_FIELD(kmscap_event_flip_done, display_id, 12);
+	KMSCAP_CHECK_FIELD(kmscap_event_flip_done, seq, 16);
+	KMSCAP_CHECK_FIELD(kmscap_event_flip_done, vblank_seq, 24);
+	KMSCAP_CHECK_FIELD(kmscap_event_flip_done, timestamp_ns, 32);
+	KMSCAP_CHECK_FIELD(kmscap_event_flip_done, commit_ns, 40);
+	KMSCAP_CHECK_FIELD(kmscap_event_flip_done, hold_wait_ns, 48);
+	KMSCAP_CHECK_FIELD(kmscap_event_flip_done, dropped, 56);
+	KMSCAP_CHECK_SIZE(kmscap_event_flip_done, 64);
 #ifndef KMSCAP_LAYOUT_STATIC
 	printf("1..%d\n", kmscap_n);
 	return kmscap_failed;

@@ -19,8 +19,8 @@
 #define KMSCAP_VERSION_DEV	"/dev/kmscap"
 #define KMSCAP_KNOWN_CAPS	(KMSCAP_CAP_DAMAGE | KMSCAP_CAP_CURSOR | \
 				 KMSCAP_CAP_PRIME_IMPORT | KMSCAP_CAP_HOLD | \
-				 KMSCAP_CAP_HOTPLUG | KMSCAP_CAP_AUTO_RELEASE | \
-				 KMSCAP_CAP_REPLUG)
+				 KMSCAP_CAP_HOTPLUG | KMSCAP_CAP_FLIP_DONE | \
+				 KMSCAP_CAP_AUTO_RELEASE | KMSCAP_CAP_REPLUG)
 
 static int kmscap_failures;
 
@@ -92,6 +92,10 @@ int main(void)
 				     "max_event_size %u (a frame is at least %zu, a multiple of 8), "
 				     "pad %u", v.max_event_size, sizeof(struct kmscap_event_frame),
 				     v.pad);
+		if (v.major == KMSCAP_ABI_MAJOR && v.minor >= 3)
+			kmscap_check(v.caps & KMSCAP_CAP_FLIP_DONE,
+				     "caps 0x%llx of ABI %u.%u lack KMSCAP_CAP_FLIP_DONE (1.3)",
+				     (unsigned long long)v.caps, v.major, v.minor);
 		if (v.major == KMSCAP_ABI_MAJOR && v.minor == KMSCAP_ABI_MINOR)
 			kmscap_check(!(v.caps & ~(__u64)KMSCAP_KNOWN_CAPS),
 				     "caps 0x%llx has only bits of ABI %u.%u (0x%llx)",
