@@ -7,7 +7,10 @@
  *
  * Two streams: the fixed 1.0 events (kmscap_event_decode()) and, since
  * ABI 1.2, framed events (kmscap_event_parse()), whose unknown types are
- * skipped and whose frames are decoded into a struct kmscap_event.
+ * skipped and whose frames are decoded into a struct kmscap_event.  The
+ * flip-done events of ABI 1.3 are skipped by kmscap_event_parse() (a
+ * struct kmscap_event cannot hold them) and decoded by
+ * kmscap_event_parse_flip_done().
  */
 #include <errno.h>
 #include <stdint.h>
@@ -149,14 +152,10 @@ static int kmscap_parse_frame(const unsigned char *buf, uint32_t length,
 	return kmscap_check_event(ev, why);
 }
 
-int kmscap_event_parse(const void *buf, size_t len, size_t *used, struct kmscap_event *out,
-		       const char **why)
+/* The header of the next framed event, into @hdr; *@used its length (0 if bad). */
+static int kmscap_parse_header(const void *buf, size_t len, size_t *used,
+			       struct kmscap_event_header *hdr, const char **why)
 {
-	struct kmscap_event_hangup h;
-	struct kmscap_event_header hdr;
-	struct kmscap_event ev;
-	int ret;
-
 	if (why)
 		*why = NULL;
 	if (used)
@@ -166,12 +165,26 @@ int kmscap_event_parse(const void *buf, size_t len, size_t *used, struct kmscap_
 			*why = "no buffer";
 		return -EINVAL;
 	}
-	if (len < sizeof(hdr))
+	if (len < sizeof(*hdr))
 		return kmscap_bad(why, "short read: less than one event header");
-	memcpy(&hdr, buf, sizeof(hdr));
-	if (hdr.length < sizeof(hdr) || hdr.length % 8 || hdr.length > len)
+	memcpy(hdr, buf, sizeof(*hdr));
+	if (hdr->length < sizeof(*hdr) || hdr->length % 8 || hdr->length > len)
 		return kmscap_bad(why, "event length not a multiple of 8 or past the data");
-	*used = hdr.length;
+	*used = hdr->length;
+	return 0;
+}
+
+int kmscap_event_parse(const void *buf, size_t len, size_t *used, struct kmscap_event *out,
+		       const char **why)
+{
+	struct kmscap_event_hangup h;
+	struct kmscap_event_header hdr;
+	struct kmscap_event ev;
+	int ret;
+
+	ret = kmscap_parse_header(buf, len, used, &hdr, why);
+	if (ret)
+		return ret;
 
 	switch (hdr.type) {
 	case KMSCAP_EVENT_FRAME:
@@ -194,5 +207,29 @@ int kmscap_event_parse(const void *buf, size_t len, size_t *used, struct kmscap_
 	}
 	if (out)
 		*out = ev;
+	return 1;
+}
+
+int kmscap_event_parse_flip_done(const void *buf, size_t len, size_t *used,
+				 struct kmscap_event_flip_done *out, const char **why)
+{
+	struct kmscap_event_flip_done d;
+	struct kmscap_event_header hdr;
+	int ret;
+
+	ret = kmscap_parse_header(buf, len, used, &hdr, why);
+	if (ret)
+		return ret;
+	if (hdr.type != KMSCAP_EVENT_FLIP_DONE)
+		return 0;
+	if (hdr.length < sizeof(d))
+		return kmscap_bad(why, "flip-done event shorter than struct kmscap_event_flip_done");
+	memcpy(&d, buf, sizeof(d));
+	if (!d.seq)
+		return kmscap_bad(why, "flip-done event of frame 0");
+	if (d.hold_wait_ns && !(d.flags & KMSCAP_FLIP_DONE_WAITED))
+		return kmscap_bad(why, "hold_wait_ns of a flip-done event without WAITED");
+	if (out)
+		*out = d;
 	return 1;
 }

@@ -21,6 +21,10 @@
  * @framed: attached with KMSCAP_ATTACH_FRAMED (the module is 1.2 or later).
  * @rbuf: what read() returned and is not decoded yet, @rhead to @rtail: a
  *	framed read may bring more events than were asked for.
+ * @done: flip-done events decoded and not taken yet, a ring of
+ *	KMSCAP_FLIP_DONE_KEPT from @done_head (NULL unless attached with
+ *	KMSCAP_ATTACH_FLIP_DONE); @ndone of them; @done_lost: lost since the
+ *	last one taken.
  */
 struct kmscap_dev {
 	int fd;
@@ -31,6 +35,9 @@ struct kmscap_dev {
 	int framed;
 	unsigned char *rbuf;
 	size_t rhead, rtail;
+	struct kmscap_event_flip_done *done;
+	size_t done_head, ndone;
+	uint64_t done_lost;
 	int attached;
 	int hung_up;
 	int pending_err;
@@ -124,6 +131,7 @@ void kmscap_close(struct kmscap_dev *dev)
 		return;
 	kmscap_bufcache_free(dev->cache);
 	close(dev->fd);
+	free(dev->done);
 	free(dev->rbuf);
 	free(dev->path);
 	free(dev);
@@ -295,6 +303,14 @@ int kmscap_attach_flags(struct kmscap_dev *dev, uint32_t display_id, uint32_t qu
 		a.flags |= KMSCAP_ATTACH_FRAMED;
 	else if (flags)
 		return -EOPNOTSUPP;
+	if (flags & KMSCAP_ATTACH_FLIP_DONE) {
+		if (!(dev->version.caps & KMSCAP_CAP_FLIP_DONE))
+			return -EOPNOTSUPP;
+		if (!dev->done)
+			dev->done = calloc(KMSCAP_FLIP_DONE_KEPT, sizeof(*dev->done));
+		if (!dev->done)
+			return -ENOMEM;
+	}
 	ret = kmscap_ioctl(dev->fd, KMSCAP_IOC_ATTACH, &a);
 	if (ret < 0)
 		return ret;
@@ -359,10 +375,42 @@ static int kmscap_read_raw(struct kmscap_dev *dev, size_t max)
 	return (int)r;
 }
 
+/* Keep a flip-done event for kmscap_read_flip_done(), losing the oldest when full. */
+static void kmscap_keep_flip_done(struct kmscap_dev *dev, const struct kmscap_event_flip_done *d)
+{
+	if (!dev->done)
+		return;		/* not asked for: the module sends none */
+	if (dev->ndone == KMSCAP_FLIP_DONE_KEPT) {
+		dev->done_lost += 1 + dev->done[dev->done_head].dropped;
+		dev->done_head = (dev->done_head + 1) % KMSCAP_FLIP_DONE_KEPT;
+		dev->ndone--;
+	}
+	dev->done[(dev->done_head + dev->ndone) % KMSCAP_FLIP_DONE_KEPT] = *d;
+	dev->ndone++;
+}
+
+int kmscap_read_flip_done(struct kmscap_dev *dev, struct kmscap_event_flip_done *out, size_t max)
+{
+	size_t n = 0;
+
+	if (!dev || (!out && max))
+		return -EINVAL;
+	if (max > INT32_MAX)
+		max = INT32_MAX;
+	for (; n < max && dev->ndone; n++) {
+		out[n] = dev->done[dev->done_head];
+		out[n].dropped += dev->done_lost;
+		dev->done_lost = 0;
+		dev->done_head = (dev->done_head + 1) % KMSCAP_FLIP_DONE_KEPT;
+		dev->ndone--;
+	}
+	return (int)n;
+}
+
 /*
  * Decode the next event in the buffer: 1 with @ev, 0 for a type this
- * library does not know (skipped), or -EBADMSG (the event is skipped and
- * a frame released).
+ * library does not know or a flip-done event (kept aside; both skipped),
+ * or -EBADMSG (the event is skipped and a frame released).
  */
 static int kmscap_decode_next(struct kmscap_dev *dev, struct kmscap_event *ev)
 {
@@ -372,7 +420,15 @@ static int kmscap_decode_next(struct kmscap_dev *dev, struct kmscap_event *ev)
 	int ret;
 
 	if (dev->framed) {
+		struct kmscap_event_flip_done d;
+
 		ret = kmscap_event_parse(raw, left, &used, ev, NULL);
+		if (ret == 0) {
+			ret = kmscap_event_parse_flip_done(raw, left, &used, &d, NULL);
+			if (ret == 1)
+				kmscap_keep_flip_done(dev, &d);
+			ret = ret < 0 ? ret : 0;
+		}
 		if (!used) {
 			/* no length to go by: the rest cannot be split */
 			dev->rhead = dev->rtail;

@@ -142,12 +142,14 @@ KMSCAP_API int kmscap_attach(struct kmscap_dev *dev, uint32_t display_id,
 /*
  * kmscap_attach() with KMSCAP_ATTACH_* @flags (since ABI 1.2); the library
  * adds KMSCAP_ATTACH_FRAMED itself.  KMSCAP_ATTACH_CURRENT_FRAME: the frame
- * on screen is the first event.  KMSCAP_ATTACH_AUTO_RELEASE (ABI 1.3,
- * KMSCAP_CAP_AUTO_RELEASE; a 1.2 module says -EINVAL): a read that returns
- * a frame (kmscap_next_frame(), kmscap_read_events()) releases the frames
- * read before, so a client with one frame in flight needs no
- * kmscap_release().  -EOPNOTSUPP when the module is older than
- * 1.2 and @flags asks for anything.
+ * on screen is the first event.  KMSCAP_ATTACH_FLIP_DONE (ABI 1.3): the
+ * handle collects flip-done events for kmscap_read_flip_done().
+ * KMSCAP_ATTACH_AUTO_RELEASE (ABI 1.3, KMSCAP_CAP_AUTO_RELEASE; a 1.2
+ * module says -EINVAL): a read that returns a frame (kmscap_next_frame(),
+ * kmscap_read_events()) releases the frames read before, so a client with
+ * one frame in flight needs no kmscap_release().  -EOPNOTSUPP when the
+ * module is older than 1.2 and @flags asks for anything, or lacks
+ * KMSCAP_CAP_FLIP_DONE and @flags asks for it.
  */
 KMSCAP_API int kmscap_attach_flags(struct kmscap_dev *dev, uint32_t display_id,
 				   uint32_t queue_depth, uint64_t hold_timeout_ns,
@@ -192,6 +194,21 @@ KMSCAP_API int kmscap_next_frame(struct kmscap_dev *dev, int timeout_ms,
  * loop calls it until it returns less than @max before polling again.
  */
 KMSCAP_API int kmscap_read_events(struct kmscap_dev *dev, struct kmscap_event *evs, size_t max);
+
+/* Flip-done events a handle keeps for kmscap_read_flip_done(). */
+#define KMSCAP_FLIP_DONE_KEPT	64
+
+/*
+ * Take up to @max flip-done events (ABI 1.3) of a handle attached with
+ * KMSCAP_ATTACH_FLIP_DONE, oldest first.  Never reads the fd: the events
+ * are those kmscap_next_frame() and kmscap_read_events() decoded on their
+ * way (neither returns them), so call it after them.  Beyond
+ * KMSCAP_FLIP_DONE_KEPT untaken events the oldest is lost, and counted in
+ * the next one's dropped, as the module counts its own losses.  Returns how
+ * many (0 if none), or -EINVAL.  (LIBKMSCAP_1.3)
+ */
+KMSCAP_API int kmscap_read_flip_done(struct kmscap_dev *dev, struct kmscap_event_flip_done *out,
+				     size_t max);
 
 /* 1 once a hang-up was seen, else 0. */
 KMSCAP_API int kmscap_hung_up(const struct kmscap_dev *dev);
@@ -296,6 +313,26 @@ KMSCAP_API int kmscap_event_decode(const void *buf, size_t len, struct kmscap_ev
  */
 KMSCAP_API int kmscap_event_parse(const void *buf, size_t len, size_t *used,
 				  struct kmscap_event *out, const char **why);
+
+/**
+ * kmscap_event_parse_flip_done() - decode a flip-done event (ABI 1.3)
+ * @buf: the bytes read() returned, from the start of an event.
+ * @len: how many are left.
+ * @used: out: the event's length, as kmscap_event_parse() sets it.
+ * @out: the event, as the module wrote it (the fields of this library's
+ *	struct kmscap_event_flip_done; a later module's are ignored); may be
+ *	NULL.
+ * @why: if not NULL, set to a static text saying what was wrong, or NULL.
+ *
+ * Returns 1 with a %KMSCAP_EVENT_FLIP_DONE event in @out, 0 for an event
+ * of another type (kmscap_event_parse() skips flip-done events and decodes
+ * those), -EINVAL for a NULL @buf or @used, or -EBADMSG when the event is
+ * malformed (a bad header, shorter than the 1.3 structure, frame 0, or a
+ * hold wait without %KMSCAP_FLIP_DONE_WAITED).
+ */
+KMSCAP_API int kmscap_event_parse_flip_done(const void *buf, size_t len, size_t *used,
+					    struct kmscap_event_flip_done *out,
+					    const char **why);
 
 /* ------------------------------------------------------------------ */
 /* Modes                                                               */

@@ -229,6 +229,27 @@ static inline void frame_event(struct kmscap_event *ev, uint64_t seq, uint32_t b
 	ev->pitches[0] = 2560;
 }
 
+/* Framed bytes of @ev (a frame with no damage) at @buf: its length. */
+static inline size_t framed_frame(unsigned char *buf, const struct kmscap_event *ev)
+{
+	struct kmscap_event_frame f;
+
+	memset(&f, 0, sizeof(f));
+	f.base.type = KMSCAP_EVENT_FRAME;
+	f.base.length = sizeof(f);
+	f.flags = ev->flags;
+	f.seq = ev->seq;
+	f.display_id = ev->display_id;
+	f.buffer_id = ev->buffer_id;
+	f.width = ev->width;
+	f.height = ev->height;
+	f.num_planes = ev->num_planes;
+	f.pitches[0] = ev->pitches[0];
+	f.damage_offset = sizeof(f);
+	memcpy(buf, &f, sizeof(f));
+	return sizeof(f);
+}
+
 /* Write one event padded to the module's event_size. */
 static inline void send_event(const struct kmscap_event *ev)
 {

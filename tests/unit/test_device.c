@@ -321,27 +321,6 @@ START_TEST(test_malformed_in_batch)
 }
 END_TEST
 
-/* Framed bytes of @ev (a frame with no damage) at @buf: its length. */
-static size_t framed_frame(unsigned char *buf, const struct kmscap_event *ev)
-{
-	struct kmscap_event_frame f;
-
-	memset(&f, 0, sizeof(f));
-	f.base.type = KMSCAP_EVENT_FRAME;
-	f.base.length = sizeof(f);
-	f.flags = ev->flags;
-	f.seq = ev->seq;
-	f.display_id = ev->display_id;
-	f.buffer_id = ev->buffer_id;
-	f.width = ev->width;
-	f.height = ev->height;
-	f.num_planes = ev->num_planes;
-	f.pitches[0] = ev->pitches[0];
-	f.damage_offset = sizeof(f);
-	memcpy(buf, &f, sizeof(f));
-	return sizeof(f);
-}
-
 /* An event of a type this library does not know, @len bytes. */
 static size_t framed_unknown(unsigned char *buf, uint32_t type, uint32_t len)
 {

@@ -389,7 +389,7 @@ START_TEST(test_parse_skips_unknown)
 	int got[4], i = 0;
 
 	good_frame(&in);
-	n += unknown_event(buf + n, 3, 8);
+	n += unknown_event(buf + n, 0x7fff0001u, 8);
 	n += to_framed(&in, buf + n, 0);
 	n += unknown_event(buf + n, 0x80000001u, 400);
 	{
