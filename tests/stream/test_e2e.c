@@ -314,6 +314,17 @@ START_TEST(e2e_basic)
 	ck_assert_int_ge(r.imports, 1);
 	ck_assert_int_le(r.imports, 4);
 	ck_assert_int_lt(r.imports, r.encoded);
+	/*
+	 * The module sends flip-done events (ABI 1.3): the helper asked for
+	 * them and timed frames from their flip-done to their coded buffer
+	 * (the last flip-done may come after the helper stopped).
+	 */
+	ck_assert_int_ge(json_field(r.log, "flip_done"), 1);
+	ck_assert_int_le(json_field(r.log, "flip_done"), r.flips);
+	ck_assert_int_ge(json_field(r.log, "flip_coded"), 1);
+	ck_assert_int_le(json_field(r.log, "flip_coded"), json_field(r.log, "flip_done"));
+	ck_assert_int_le(json_field(r.log, "flip_coded_p50_us"),
+			 json_field(r.log, "flip_coded_p99_us"));
 	e2e_free(&r);
 }
 END_TEST

@@ -542,7 +542,8 @@ START_TEST(loop_duration_and_stats)
 	struct ks_loop_config cfg;
 	struct fake_src s;
 	struct ks_loop *l;
-	char buf[8192];
+	/* about 20 lines of some 700 bytes, all in the pipe (64 KiB) */
+	static char buf[65536];
 	int out[2], st[2];
 	ssize_t n;
 

@@ -165,8 +165,54 @@ START_TEST(stats_json_interval)
 		 "\"dropped\":5,\"torn\":4,\"blank\":0,\"idr\":2,\"bytes\":262345,\"released\":120,"
 		 "\"mode_changes\":0,\"imports\":2,\"import_avg_us\":2500,"
 		 "\"convert_avg_us\":1500,\"encode_avg_us\":2000,\"idr_requests\":5,"
-		 "\"control_ignored\":7}");
+		 "\"control_ignored\":7,\"flip_done\":0,\"flip_coded\":0,"
+		 "\"flip_coded_p50_us\":0,\"flip_coded_p99_us\":0}");
 	ck_assert_str_eq(line, want);
+}
+END_TEST
+
+/*
+ * Flip-done -> coded: a sample when both times of a frame are known,
+ * whichever comes first; 0 for a frame coded before its flip completed;
+ * only a frame's first coded time; an encode thread's coded times merged;
+ * a slot taken by a newer frame forgets the older one.
+ */
+START_TEST(stats_flip_done)
+{
+	struct ks_stats s, job;
+	char line[1024];
+
+	ks_stats_init(&s, 0);
+	/* frame 1: flip done at 10 ms, coded at 14 ms, then re-coded at 40 ms */
+	ks_stats_flip_done(&s, 1, 10000000);
+	ck_assert_uint_eq(s.total.flip_coded, 0);
+	ks_stats_coded(&s, 1, 14000000);
+	ks_stats_coded(&s, 1, 40000000);
+	/* frame 2: coded at 20 ms, before its flip completed at 26 ms: 0 */
+	ks_stats_coded(&s, 2, 20000000);
+	ks_stats_flip_done(&s, 2, 26000000);
+	/* frame 3, from an encode thread: coded at 45 ms, flip done at 36 ms */
+	ks_stats_flip_done(&s, 3, 36000000);
+	ks_stats_init(&job, 0);
+	ks_stats_coded(&job, 3, 45000000);
+	ck_assert_uint_eq(job.total.flip_coded, 0);
+	ks_stats_merge_coded(&s, &job);
+	/* frame 4's flip-done is forgotten when frame 4 + KS_FLIP_SLOTS takes its slot */
+	ks_stats_flip_done(&s, 4, 50000000);
+	ks_stats_coded(&s, 4 + KS_FLIP_SLOTS, 60000000);
+	ks_stats_coded(&s, 4, 70000000);
+	ck_assert_uint_eq(s.total.flip_done, 4);
+	ck_assert_uint_eq(s.total.flip_coded, 3);
+	ck_assert_uint_eq(s.flip_lat.count, 3);
+	ck_assert_uint_eq(ks_latency_pct(&s.flip_lat, 1), 0);
+	ck_assert_uint_eq(ks_latency_pct(&s.flip_lat, 50), 4000000);
+	ck_assert_uint_eq(ks_latency_pct(&s.flip_lat, 99), 9000000);
+
+	ck_assert_int_gt(ks_stats_format(&s, 1000000000ull, true, false, line, sizeof(line)), 0);
+	ck_assert_ptr_nonnull(strstr(line, ", flip-done->coded p50 4.000 ms p99 9.000 ms"));
+	ck_assert_int_gt(ks_stats_format(&s, 1000000000ull, true, true, line, sizeof(line)), 0);
+	ck_assert_ptr_nonnull(strstr(line, "\"flip_done\":4,\"flip_coded\":3,"
+				     "\"flip_coded_p50_us\":4000,\"flip_coded_p99_us\":9000}"));
 }
 END_TEST
 
@@ -193,6 +239,7 @@ Suite *ks_suite_stats(void)
 	suite_add_tcase(s, tc);
 	KS_ADD(s, stats_text_final);
 	KS_ADD(s, stats_json_interval);
+	KS_ADD(s, stats_flip_done);
 	KS_ADD(s, stats_too_small);
 	return s;
 }

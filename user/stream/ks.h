@@ -207,10 +207,22 @@ struct ks_counters {
 	uint64_t mode_changes;
 	uint64_t idr_requests;	/* IDRs asked for: SIGUSR1 and "idr" control lines */
 	uint64_t ctl_ignored;	/* control lines not understood (or too long) */
+	uint64_t flip_done;	/* flip-done events read (ABI 1.3) */
+	uint64_t flip_coded;	/* frames with both a flip-done and a coded time */
 	/* time spent per stage, for the averages in the JSON lines */
 	uint64_t imports, import_ns;	/* DMA-BUF export + VA import, once per new buffer */
 	uint64_t converts, convert_ns;	/* VPP (cache look-up included), until the release */
 	uint64_t encodes, encode_ns;	/* encode, until the coded buffer is read */
+};
+
+/*
+ * Flip-done -> coded: the flip-done time and the coded time of recent
+ * frames, by seq modulo KS_FLIP_SLOTS; whichever comes second makes the
+ * sample.  0: not known (yet).
+ */
+#define KS_FLIP_SLOTS		64
+struct ks_flip_slot {
+	uint64_t seq, flip_ns, coded_ns;
 };
 
 struct ks_stats {
@@ -218,9 +230,17 @@ struct ks_stats {
 	struct ks_counters last;	/* totals at the previous report */
 	uint64_t start_ns, last_ns;
 	struct ks_latency lat;
+	struct ks_latency flip_lat;	/* flip-done -> coded, 0 if coded before */
+	struct ks_flip_slot flip_slots[KS_FLIP_SLOTS];
 };
 
 void ks_stats_init(struct ks_stats *s, uint64_t now_ns);
+/* Frame @seq's flip completed at @ns (the flip-done event's timestamp). */
+void ks_stats_flip_done(struct ks_stats *s, uint64_t seq, uint64_t ns);
+/* Frame @seq's coded buffer was ready at @ns (only its first time counts). */
+void ks_stats_coded(struct ks_stats *s, uint64_t seq, uint64_t ns);
+/* Add the coded times an encode thread's frame noted in @from to @to. */
+void ks_stats_merge_coded(struct ks_stats *to, const struct ks_stats *from);
 /*
  * Format one report line (no newline) for the interval since the last
  * report, or for the whole run if @final.  @json selects one JSON object.
@@ -317,6 +337,11 @@ struct ks_source_ops {
 	int (*read)(void *opaque, struct kmscap_event *evs, size_t max);
 	/* Give frame @seq back. */
 	int (*release)(void *opaque, uint64_t seq);
+	/*
+	 * Optional: take up to @max flip-done events that read() came across;
+	 * count, 0 if none, or -errno.
+	 */
+	int (*flip_done)(void *opaque, struct kmscap_event_flip_done *out, size_t max);
 };
 
 /* What to do with a frame (the VA pipeline, or a fake in tests). */

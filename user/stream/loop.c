@@ -655,6 +655,7 @@ static void ks_job_finish(struct ks_loop *l, struct ks_job *job)
 	ks_add_counters(&l->stats.total, &job->stats.total);
 	for (i = 0; i < job->stats.lat.count; i++)
 		ks_latency_add(&l->stats.lat, job->stats.lat.samples[i]);
+	ks_stats_merge_coded(&l->stats, &job->stats);
 	if (job->failed)
 		ks_loop_fail(l, job->err, "%s", job->errmsg);
 	if (job->ret < 0)
@@ -1042,6 +1043,21 @@ static void ks_encode(struct ks_loop *l, const struct kmscap_event *ev)
 	ks_queue_output(l, &l->scratch, &l->side);
 }
 
+/* The flip-done events the source read along with frames, into the statistics. */
+static void ks_take_flip_done(struct ks_loop *l)
+{
+	struct kmscap_event_flip_done d[KS_READ_BATCH];
+	int n, i;
+
+	if (!l->cfg.src->flip_done)
+		return;
+	do {
+		n = l->cfg.src->flip_done(l->cfg.src_opaque, d, KS_READ_BATCH);
+		for (i = 0; i < n; i++)
+			ks_stats_flip_done(&l->stats, d[i].seq, d[i].timestamp_ns);
+	} while (n == KS_READ_BATCH);
+}
+
 static void ks_handle_events(struct ks_loop *l)
 {
 	struct kmscap_event evs[KS_READ_BATCH], keep;
@@ -1050,6 +1066,7 @@ static void ks_handle_events(struct ks_loop *l)
 
 	while (l->stop == KS_STOP_NONE) {
 		n = l->cfg.src->read(l->cfg.src_opaque, evs, KS_READ_BATCH);
+		ks_take_flip_done(l);
 		if (n < 0)
 			return ks_loop_fail(l, n, "reading kmscap events: %s", strerror(-n));
 		if (n == 0)

@@ -204,9 +204,15 @@ static int ks_src_release(void *opaque, uint64_t seq)
 	return kmscap_release(opaque, seq);
 }
 
+static int ks_src_flip_done(void *opaque, struct kmscap_event_flip_done *out, size_t max)
+{
+	return kmscap_read_flip_done(opaque, out, max);
+}
+
 static const struct ks_source_ops ks_kmscap_source = {
 	.read = ks_src_read,
 	.release = ks_src_release,
+	.flip_done = ks_src_flip_done,
 };
 
 /* The loop's encoder: cursor side data, then the VA pipeline. */
@@ -273,6 +279,7 @@ static int ks_open_va(struct ks_main *m)
 static int ks_open_kmscap(struct ks_main *m)
 {
 	const struct ks_args *a = &m->args;
+	struct kmscap_version v = { 0 };
 	char buf[256], subj[64];
 	uint32_t minor = 0;
 	int ret;
@@ -329,9 +336,15 @@ static int ks_open_kmscap(struct ks_main *m)
 	 */
 	m->hold_timeout_ns = a->hold_timeout_ns ? a->hold_timeout_ns :
 			     ks_default_hold_ns(m->refresh_mhz);
-	/* the picture on screen first: a static screen gives a stream at once */
+	/*
+	 * The picture on screen first: a static screen gives a stream at
+	 * once; and flip-done events for the statistics where the module
+	 * has them (ABI 1.3).
+	 */
+	kmscap_get_version(m->cap, &v);
 	ret = kmscap_attach_flags(m->cap, m->display_id, a->queue_depth, m->hold_timeout_ns,
-				  KMSCAP_ATTACH_CURRENT_FRAME);
+				  KMSCAP_ATTACH_CURRENT_FRAME |
+				  (v.caps & KMSCAP_CAP_FLIP_DONE ? KMSCAP_ATTACH_FLIP_DONE : 0));
 	if (ret == -EOPNOTSUPP)	/* a module older than ABI 1.2 */
 		ret = kmscap_attach(m->cap, m->display_id, a->queue_depth, m->hold_timeout_ns);
 	if (ret) {

@@ -5,7 +5,11 @@
  *
  * Latency is the time from the flip (the event's CLOCK_MONOTONIC
  * timestamp) to the moment the coded buffer was ready; the window holds
- * the last @window samples and percentiles are nearest-rank.
+ * the last @window samples and percentiles are nearest-rank.  With a
+ * module that sends flip-done events (ABI 1.3), a second latency runs from
+ * the flip's completion (the vblank the compositor's page-flip event
+ * names) to the coded buffer: 0 for a frame coded before its flip
+ * completed.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -61,6 +65,55 @@ void ks_stats_init(struct ks_stats *s, uint64_t now_ns)
 	s->start_ns = now_ns;
 	s->last_ns = now_ns;
 	ks_latency_init(&s->lat, KS_LAT_WINDOW);
+	ks_latency_init(&s->flip_lat, KS_LAT_WINDOW);
+}
+
+/* The slot of frame @seq, emptied if it held another frame. */
+static struct ks_flip_slot *ks_flip_slot(struct ks_stats *s, uint64_t seq)
+{
+	struct ks_flip_slot *slot = &s->flip_slots[seq % KS_FLIP_SLOTS];
+
+	if (slot->seq != seq)
+		*slot = (struct ks_flip_slot){ .seq = seq };
+	return slot;
+}
+
+/* Both times of @slot are known: one sample, and the slot is done. */
+static void ks_flip_sample(struct ks_stats *s, struct ks_flip_slot *slot)
+{
+	if (!slot->flip_ns || !slot->coded_ns)
+		return;
+	ks_latency_add(&s->flip_lat, slot->coded_ns > slot->flip_ns ?
+				     slot->coded_ns - slot->flip_ns : 0);
+	s->total.flip_coded++;
+	slot->seq = 0;
+}
+
+void ks_stats_flip_done(struct ks_stats *s, uint64_t seq, uint64_t ns)
+{
+	struct ks_flip_slot *slot = ks_flip_slot(s, seq);
+
+	s->total.flip_done++;
+	slot->flip_ns = ns;
+	ks_flip_sample(s, slot);
+}
+
+void ks_stats_coded(struct ks_stats *s, uint64_t seq, uint64_t ns)
+{
+	struct ks_flip_slot *slot = ks_flip_slot(s, seq);
+
+	if (!slot->coded_ns)
+		slot->coded_ns = ns;
+	ks_flip_sample(s, slot);
+}
+
+void ks_stats_merge_coded(struct ks_stats *to, const struct ks_stats *from)
+{
+	size_t i;
+
+	for (i = 0; i < KS_FLIP_SLOTS; i++)
+		if (from->flip_slots[i].coded_ns)
+			ks_stats_coded(to, from->flip_slots[i].seq, from->flip_slots[i].coded_ns);
 }
 
 void ks_stats_mark(struct ks_stats *s, uint64_t now_ns)
@@ -84,7 +137,7 @@ int ks_stats_format(const struct ks_stats *s, uint64_t now_ns, bool final, bool 
 	struct ks_counters d = *t;
 	uint64_t since = final ? s->start_ns : s->last_ns;
 	uint64_t ns = now_ns > since ? now_ns - since : 0;
-	uint64_t fin, fout, kbps, p50, p99;
+	uint64_t fin, fout, kbps, p50, p99, f50, f99;
 	int n;
 
 	if (!final) {
@@ -98,6 +151,8 @@ int ks_stats_format(const struct ks_stats *s, uint64_t now_ns, bool final, bool 
 	kbps = ks_rate100(d.bytes_out * 8, ns) / 1000;	/* kbit/s * 100 */
 	p50 = ks_latency_pct(&s->lat, 50) / 1000;	/* us */
 	p99 = ks_latency_pct(&s->lat, 99) / 1000;
+	f50 = ks_latency_pct(&s->flip_lat, 50) / 1000;
+	f99 = ks_latency_pct(&s->flip_lat, 99) / 1000;
 
 	if (json)
 		n = snprintf(buf, size,
@@ -113,7 +168,9 @@ int ks_stats_format(const struct ks_stats *s, uint64_t now_ns, bool final, bool 
 			     ",\"mode_changes\":%" PRIu64 ",\"imports\":%" PRIu64
 			     ",\"import_avg_us\":%" PRIu64 ",\"convert_avg_us\":%" PRIu64
 			     ",\"encode_avg_us\":%" PRIu64 ",\"idr_requests\":%" PRIu64
-			     ",\"control_ignored\":%" PRIu64 "}",
+			     ",\"control_ignored\":%" PRIu64 ",\"flip_done\":%" PRIu64
+			     ",\"flip_coded\":%" PRIu64 ",\"flip_coded_p50_us\":%" PRIu64
+			     ",\"flip_coded_p99_us\":%" PRIu64 "}",
 			     final ? "summary" : "stats", ns / 1000000000, ns / 1000000 % 1000,
 			     fin / 100, fin % 100, fout / 100, fout % 100, kbps / 100, kbps % 100,
 			     p50, p99, t->frames_in, t->encoded, t->skipped, t->repeated,
@@ -122,7 +179,7 @@ int ks_stats_format(const struct ks_stats *s, uint64_t now_ns, bool final, bool 
 			     t->imports ? t->import_ns / t->imports / 1000 : 0,
 			     t->converts ? t->convert_ns / t->converts / 1000 : 0,
 			     t->encodes ? t->encode_ns / t->encodes / 1000 : 0, t->idr_requests,
-			     t->ctl_ignored);
+			     t->ctl_ignored, t->flip_done, t->flip_coded, f50, f99);
 	else
 		n = snprintf(buf, size,
 			     "%s %" PRIu64 ".%03" PRIu64 "s: in %" PRIu64 ".%02" PRIu64
@@ -141,5 +198,18 @@ int ks_stats_format(const struct ks_stats *s, uint64_t now_ns, bool final, bool 
 		return -EINVAL;
 	if ((size_t)n >= size)
 		return -ENOSPC;
+	/* only with a module that sends flip-done events */
+	if (!json && t->flip_done) {
+		int m = snprintf(buf + n, size - (size_t)n,
+				 ", flip-done->coded p50 %" PRIu64 ".%03" PRIu64 " ms p99 %" PRIu64
+				 ".%03" PRIu64 " ms", f50 / 1000, f50 % 1000, f99 / 1000,
+				 f99 % 1000);
+
+		if (m < 0)
+			return -EINVAL;
+		if ((size_t)m >= size - (size_t)n)
+			return -ENOSPC;
+		n += m;
+	}
 	return n;
 }

@@ -209,6 +209,7 @@ void ks_va_picture_done(struct ks_vapipe *p, const struct kmscap_event *ev,
 		return;
 	if (now > ev->timestamp_ns)
 		ks_latency_add(&stats->lat, now - ev->timestamp_ns);
+	ks_stats_coded(stats, ev->seq, now);
 	if (repeat)
 		stats->total.repeated++;
 	else
