@@ -38,6 +38,13 @@ struct fake_src {
 	atomic_uint release_count[MAX_SEQ + 1];
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
+	/*
+	 * With @flip_done, frames read whose flip-done the source has not
+	 * given yet (loop thread).
+	 */
+	bool flip_done;
+	uint64_t flips[MAX_SEQ + 1];
+	unsigned int flips_head, flips_tail;
 };
 
 struct fake_enc {
@@ -77,7 +84,25 @@ static int src_read(void *opaque, struct kmscap_event *evs, size_t max)
 		ret = kmscap_event_decode(buf, (size_t)r, &evs[n], NULL);
 		if (ret)
 			return ret;
+		if (s->flip_done && evs[n].type == KMSCAP_EVENT_FRAME)
+			s->flips[s->flips_tail++ % (MAX_SEQ + 1)] = evs[n].seq;
 		n++;
+	}
+	return (int)n;
+}
+
+/* Each frame read flipped at seq ms: its flip-done, read along with it. */
+static int src_flip_done(void *opaque, struct kmscap_event_flip_done *out, size_t max)
+{
+	struct fake_src *s = opaque;
+	size_t n = 0;
+
+	for (; n < max && s->flips_head != s->flips_tail; n++) {
+		memset(&out[n], 0, sizeof(out[n]));
+		out[n].base.type = KMSCAP_EVENT_FLIP_DONE;
+		out[n].base.length = sizeof(out[n]);
+		out[n].seq = s->flips[s->flips_head++ % (MAX_SEQ + 1)];
+		out[n].timestamp_ns = 1000000 * out[n].seq;
 	}
 	return (int)n;
 }
@@ -95,7 +120,11 @@ static int src_release(void *opaque, uint64_t seq)
 	return 0;
 }
 
-static const struct ks_source_ops src_ops = { .read = src_read, .release = src_release };
+static const struct ks_source_ops src_ops = {
+	.read = src_read,
+	.release = src_release,
+	.flip_done = src_flip_done,
+};
 
 /* The unit of frame @seq: AUD, then an "IDR"/"P" NAL with recognisable bytes. */
 static void expected_unit(struct ks_buf *b, uint64_t seq, size_t size, bool idr)
@@ -146,6 +175,8 @@ static int enc_frame(void *opaque, struct ks_loop *loop, const struct kmscap_eve
 	ks_loop_stats(loop)->total.encoded++;
 	/* a made-up latency the tests find again in the loop's window */
 	ks_latency_add(&ks_loop_stats(loop)->lat, 1000 * ev->seq);
+	/* coded 0.25 ms after the flip-done src_flip_done() gives */
+	ks_stats_coded(ks_loop_stats(loop), ev->seq, 1000000 * ev->seq + 250000);
 	atomic_fetch_add(&e->frames, 1);
 	return 0;
 }
@@ -331,6 +362,7 @@ static void run_frames(unsigned int n, size_t unit_size, bool nonblock_small, bo
 
 	ck_assert_int_eq(ks_loop_block_signals(), 0);
 	src_open(&s);
+	s.flip_done = true;
 	ck_assert_int_eq(pipe2(out, O_CLOEXEC), 0);
 	if (nonblock_small) {
 		ck_assert_int_ge(fcntl(out[1], F_SETPIPE_SZ, 4096), 4096);
@@ -354,6 +386,11 @@ static void run_frames(unsigned int n, size_t unit_size, bool nonblock_small, bo
 	ck_assert_uint_eq(ks_loop_stats(l)->lat.count, n);
 	ck_assert_uint_eq(ks_latency_pct(&ks_loop_stats(l)->lat, 100), 1000 * n);
 	ck_assert_uint_eq(ks_latency_pct(&ks_loop_stats(l)->lat, 1), 1000);
+	/* and every frame's flip-done -> coded, however the frame was encoded */
+	ck_assert_uint_eq(ks_loop_stats(l)->total.flip_done, n);
+	ck_assert_uint_eq(ks_loop_stats(l)->total.flip_coded, n);
+	ck_assert_uint_eq(ks_latency_pct(&ks_loop_stats(l)->flip_lat, 1), 250000);
+	ck_assert_uint_eq(ks_latency_pct(&ks_loop_stats(l)->flip_lat, 100), 250000);
 	ks_loop_free(l);
 	close(out[1]);
 	pthread_join(r.thr, NULL);
