@@ -23,6 +23,7 @@ kmscap_packages=(
 	liburing-dev
 	libva-dev
 	libva-drm2
+	libavformat-dev		# kmscap-stream --format mpegts/matroska (FFmpeg 5.1's libavformat, libavcodec, libavutil)
 	ffmpeg
 	dwarves			# pahole: BTF for the module build
 	bc			# kernel build scripts

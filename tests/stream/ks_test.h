@@ -86,5 +86,6 @@ Suite *ks_suite_vapipe(void);
 Suite *ks_suite_errors(void);
 Suite *ks_suite_headers(void);
 Suite *ks_suite_conformance(void);
+Suite *ks_suite_mux(void);
 
 #endif /* KS_TEST_H */

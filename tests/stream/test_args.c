@@ -61,6 +61,7 @@ START_TEST(args_defaults)
 	ck_assert_str_eq(a.device, "/dev/dri/renderD128");
 	ck_assert_ptr_null(a.kmscap_path);
 	ck_assert_int_eq(a.codec, KS_CODEC_H264);
+	ck_assert_int_eq(a.format, KS_FORMAT_RAW);
 	ck_assert_str_eq(a.output, "-");
 	ck_assert_int_eq(a.rc, KS_RC_CBR);
 	ck_assert_uint_eq(a.bitrate, 8000000);
@@ -84,7 +85,7 @@ START_TEST(args_all_options)
 
 	ret = ks_parse(&a, err, sizeof(err), "--create", "1280x720@59.94", "--kmscap-device",
 		       "/dev/kmscap1", "--render-node=/dev/dri/renderD129", "-o", "out.h264",
-		       "--codec", "hevc", "--rc=vbr", "--bitrate", "2500k", "--qp", "30",
+		       "--codec", "hevc", "--format", "matroska", "--rc=vbr", "--bitrate", "2500k", "--qp", "30",
 		       "--gop", "120", "--intra-refresh", "--cursor=separate", "--cursor-out",
 		       "cur.bin", "--idle", "repeat", "--stats", "--json", "--frames", "600",
 		       "--duration", "1.5s", "--queue-depth", "2", "--hold-timeout", "20",
@@ -99,6 +100,7 @@ START_TEST(args_all_options)
 	ck_assert_str_eq(a.device, "/dev/dri/renderD129");
 	ck_assert_str_eq(a.output, "out.h264");
 	ck_assert_int_eq(a.codec, KS_CODEC_HEVC);
+	ck_assert_int_eq(a.format, KS_FORMAT_MATROSKA);
 	ck_assert_int_eq(a.rc, KS_RC_VBR);
 	ck_assert_uint_eq(a.bitrate, 2500000);
 	ck_assert_uint_eq(a.qp, 30);
@@ -199,6 +201,8 @@ static const struct ks_bad ks_bad_cases[] = {
 	{ { "--create", "axb" }, "--create: invalid mode 'axb': " },
 	{ { "--display", "1", "--codec", "vp9" },
 	  "--codec: unknown value 'vp9' (expected h264, hevc, av1)" },
+	{ { "--display", "1", "--format", "mp4" },
+	  "--format: unknown value 'mp4' (expected raw, mpegts, matroska)" },
 	{ { "--display", "1", "--rc", "abr" },
 	  "--rc: unknown value 'abr' (expected cbr, vbr, cqp)" },
 	{ { "--display", "1", "--bitrate", "fast" },
@@ -333,6 +337,9 @@ START_TEST(args_names)
 	ck_assert_str_eq(ks_codec_name(KS_CODEC_HEVC), "hevc");
 	ck_assert_str_eq(ks_codec_name(KS_CODEC_AV1), "av1");
 	ck_assert_str_eq(ks_rc_name(KS_RC_CQP), "cqp");
+	ck_assert_str_eq(ks_format_name(KS_FORMAT_RAW), "raw");
+	ck_assert_str_eq(ks_format_name(KS_FORMAT_MPEGTS), "mpegts");
+	ck_assert_str_eq(ks_format_name(KS_FORMAT_MATROSKA), "matroska");
 }
 END_TEST
 

@@ -22,6 +22,7 @@ enum {
 	KS_OPT_DISPLAY,
 	KS_OPT_CREATE,
 	KS_OPT_CODEC,
+	KS_OPT_FORMAT,
 	KS_OPT_RC,
 	KS_OPT_BITRATE,
 	KS_OPT_QP,
@@ -51,6 +52,7 @@ static const struct option ks_options[] = {
 	{ "display", required_argument, NULL, KS_OPT_DISPLAY },
 	{ "create", required_argument, NULL, KS_OPT_CREATE },
 	{ "codec", required_argument, NULL, KS_OPT_CODEC },
+	{ "format", required_argument, NULL, KS_OPT_FORMAT },
 	{ "output", required_argument, NULL, 'o' },
 	{ "rc", required_argument, NULL, KS_OPT_RC },
 	{ "bitrate", required_argument, NULL, KS_OPT_BITRATE },
@@ -99,7 +101,9 @@ void ks_args_usage(FILE *f)
 		"  --kmscap-device PATH  kmscap control device (default $KMSCAP_DEVICE or /dev/kmscap)\n"
 		"  --render-node PATH    VA-API render node (default " KS_DEFAULT_DEVICE ")\n"
 		"  -o, --output DEST     FILE, - (stdout), tcp:HOST:PORT or unix:PATH (default -)\n"
-		"  --codec C             h264 (default), hevc, av1 (H.264/HEVC: Annex B, AV1: IVF)\n"
+		"  --codec C             h264 (default), hevc, av1\n"
+		"  --format F            raw (default: H.264/HEVC Annex B, AV1 IVF), mpegts or\n"
+		"                        matroska (flip times as presentation times)\n"
 		"  --rc MODE             cbr (default), vbr or cqp\n"
 		"  --bitrate N[k|M]      target bits per second (default 8M)\n"
 		"  --qp N                quantiser for --rc cqp, 0..51 (default 26)\n"
@@ -143,6 +147,19 @@ const char *ks_codec_name(enum ks_codec c)
 		return "hevc";
 	case KS_CODEC_AV1:
 		return "av1";
+	}
+	return "?";
+}
+
+const char *ks_format_name(enum ks_format f)
+{
+	switch (f) {
+	case KS_FORMAT_RAW:
+		return "raw";
+	case KS_FORMAT_MPEGTS:
+		return "mpegts";
+	case KS_FORMAT_MATROSKA:
+		return "matroska";
 	}
 	return "?";
 }
@@ -315,6 +332,7 @@ static int ks_choice(const char *opt, const char *val, const char *const *names,
 }
 
 static const char *const ks_codecs[] = { "h264", "hevc", "av1", NULL };
+static const char *const ks_formats[] = { "raw", "mpegts", "matroska", NULL };
 static const char *const ks_rcs[] = { "cbr", "vbr", "cqp", NULL };
 static const char *const ks_cursors[] = { "composite", "separate", NULL };
 static const char *const ks_idles[] = { "skip", "repeat", NULL };
@@ -407,6 +425,12 @@ int ks_args_parse(struct ks_args *a, int argc, char **argv, char *err, size_t er
 			if (ret)
 				return ret;
 			a->codec = (enum ks_codec)i;
+			break;
+		case KS_OPT_FORMAT:
+			ret = ks_choice(name, optarg, ks_formats, &i, err, errlen);
+			if (ret)
+				return ret;
+			a->format = (enum ks_format)i;
 			break;
 		case 'o':
 			a->output = optarg;

@@ -37,6 +37,8 @@ enum ks_codec { KS_CODEC_H264, KS_CODEC_HEVC, KS_CODEC_AV1 };
 enum ks_rc { KS_RC_CBR, KS_RC_VBR, KS_RC_CQP };
 enum ks_cursor { KS_CURSOR_COMPOSITE, KS_CURSOR_SEPARATE };
 enum ks_idle { KS_IDLE_SKIP, KS_IDLE_REPEAT };
+/* --format: raw (Annex B, IVF for AV1) or a container (mux.c) */
+enum ks_format { KS_FORMAT_RAW, KS_FORMAT_MPEGTS, KS_FORMAT_MATROSKA };
 
 #define KS_MAX_NOTICES		2
 /* The notices of ks_args.notice[]. */
@@ -58,6 +60,7 @@ struct ks_args {
 	bool create;			/* --create MODE */
 	uint32_t width, height, refresh_mhz;
 	enum ks_codec codec;		/* --codec */
+	enum ks_format format;		/* --format */
 	const char *output;		/* --output / -o: FILE, -, tcp:HOST:PORT, unix:PATH */
 	enum ks_rc rc;			/* --rc */
 	uint32_t bitrate;		/* --bitrate, bits per second */
@@ -107,6 +110,8 @@ void ks_args_usage(FILE *f);
 #define KS_WAITING_NS		2000000000ull
 uint64_t ks_default_hold_ns(uint32_t refresh_mhz);
 const char *ks_codec_name(enum ks_codec c);
+/* "raw", "mpegts", "matroska" (libavformat's names of the containers) */
+const char *ks_format_name(enum ks_format f);
 const char *ks_rc_name(enum ks_rc rc);
 /* "10", "10s", "500ms", "2m", "1.5s" -> ns.  0 or -EINVAL / -ERANGE. */
 int ks_parse_duration(const char *s, uint64_t *ns);
@@ -422,6 +427,8 @@ void ks_loop_free(struct ks_loop *l);
 /* Run until a stop condition; returns the reason (the output is flushed). */
 enum ks_stop ks_loop_run(struct ks_loop *l);
 int ks_loop_error(const struct ks_loop *l);
+/* Why the loop stops (KS_STOP_NONE while it runs); the encoder's flush() may ask. */
+enum ks_stop ks_loop_stop_reason(const struct ks_loop *l);
 const char *ks_loop_error_msg(const struct ks_loop *l);
 /* Stop the loop with an error; @fmt is the message (no newline). */
 void ks_loop_fail(struct ks_loop *l, int err, const char *fmt, ...)

@@ -241,6 +241,11 @@ void ks_loop_fail(struct ks_loop *l, int err, const char *fmt, ...)
 	va_end(ap);
 }
 
+enum ks_stop ks_loop_stop_reason(const struct ks_loop *l)
+{
+	return l->stop;
+}
+
 int ks_loop_error(const struct ks_loop *l)
 {
 	return l->err;

@@ -23,6 +23,7 @@
 
 #include "ks.h"
 #include "libkmscap.h"
+#include "mux.h"
 #include "vapipe.h"
 
 struct ks_main {
@@ -46,6 +47,11 @@ struct ks_main {
 	bool have_module_stats;
 	struct kmscap_client_stats module;
 	uint64_t hold_timeout_ns;	/* attached with */
+	struct ks_mux *mux;		/* --format mpegts / matroska, else NULL */
+	struct ks_loop *loop;		/* while it runs */
+	uint64_t last_flip_ns;		/* the newest frame handed to the encoder */
+	struct kmscap_event last_muxed;	/* ... and the newest one muxed */
+	uint64_t end_ns;		/* the end of the recording (the muxer's last frame) */
 };
 
 static void ks_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -176,6 +182,16 @@ static int ks_open_output(struct ks_main *m)
 			return m->side_fd;
 		ks_cursor_init(&m->cursor, ks_export, m);
 	}
+	if (m->args.format != KS_FORMAT_RAW) {
+		char err[512];
+		int ret = ks_mux_new(m->args.format, m->args.codec, m->out_is_file, &m->mux, err,
+				     sizeof(err));
+
+		if (ret) {
+			ks_err("%s", err);
+			return ret;
+		}
+	}
 	if (m->args.control) {
 		char err[512];
 
@@ -215,6 +231,66 @@ static const struct ks_source_ops ks_kmscap_source = {
 	.flip_done = ks_src_flip_done,
 };
 
+/* The encoder's unit of @ev into the container, in place (the picture size as vapipe.c's). */
+static int ks_main_mux_unit(struct ks_main *m, struct ks_buf *unit,
+			    const struct kmscap_event *ev, char *err, size_t errlen)
+{
+	return ks_mux_unit(m->mux, unit, ev->timestamp_ns,
+			   (ev->src_w ? ev->src_w : ev->width) & ~1u,
+			   (ev->src_h ? ev->src_h : ev->height) & ~1u, err, errlen);
+}
+
+static int ks_main_mux(struct ks_main *m, struct ks_buf *out, const struct kmscap_event *ev)
+{
+	char err[256];
+	int ret;
+
+	ret = ks_main_mux_unit(m, out, ev, err, sizeof(err));
+	if (ret) {
+		ks_loop_fail(m->loop, ret, "%s", err);
+		return ret;
+	}
+	m->last_muxed = *ev;
+	return 0;
+}
+
+/*
+ * The end of a container recording: when its last frames were skipped as
+ * idle (or nothing flipped until a signal or --duration stopped it), the
+ * last picture once more at the end, so that the recording lasts as long
+ * as the capture did; then the trailer.  The end is the newest frame's
+ * flip when --frames stopped the capture, else now.
+ */
+static int ks_main_mux_end(struct ks_main *m, struct ks_buf *out)
+{
+	struct kmscap_event ev = m->last_muxed;
+	struct ks_buf unit = { 0 };
+	char err[256] = "";
+	int ret;
+
+	m->end_ns = ks_loop_stop_reason(m->loop) == KS_STOP_FRAMES ? m->last_flip_ns :
+		    ks_now_ns();
+	if (ks_mux_wants_end(m->mux, m->end_ns)) {
+		ev.timestamp_ns = m->end_ns;
+		ret = ks_vapipe_repeat(m->va, &ev, &unit);
+		if (!ret && unit.len)
+			ret = ks_main_mux_unit(m, &unit, &ev, err, sizeof(err));
+		else if (ret)
+			snprintf(err, sizeof(err), "the last picture at the end: %s",
+				 ks_vapipe_error(m->va));
+		if (!ret && ks_buf_append(out, unit.data, unit.len))
+			snprintf(err, sizeof(err), "the last picture at the end: out of memory");
+		ks_buf_free(&unit);
+		/* the recording ends at its last frame then; the trailer still goes out */
+		if (ret || err[0])
+			ks_err("%s", err);
+	}
+	ret = ks_mux_finish(m->mux, out, err, sizeof(err));
+	if (ret)
+		ks_loop_fail(m->loop, ret, "%s", err);
+	return ret;
+}
+
 /* The loop's encoder: cursor side data, then the VA pipeline. */
 static int ks_main_frame(void *opaque, struct ks_loop *loop, const struct kmscap_event *ev,
 			 struct ks_buf *out, struct ks_buf *side)
@@ -228,7 +304,11 @@ static int ks_main_frame(void *opaque, struct ks_loop *loop, const struct kmscap
 			ks_err("cursor of frame %llu left out: %s", (unsigned long long)ev->seq,
 			       strerror(-ret));
 	}
-	return ks_vapipe_ops.frame(m->va, loop, ev, out, side);
+	m->last_flip_ns = ev->timestamp_ns;
+	ret = ks_vapipe_ops.frame(m->va, loop, ev, out, side);
+	if (ret || !m->mux || !out->len)
+		return ret;
+	return ks_main_mux(m, out, ev);
 }
 
 static void ks_main_idr(void *opaque)
@@ -241,8 +321,11 @@ static void ks_main_idr(void *opaque)
 static int ks_main_flush(void *opaque, struct ks_buf *out)
 {
 	struct ks_main *m = opaque;
+	int ret = ks_vapipe_ops.flush(m->va, out);
 
-	return ks_vapipe_ops.flush(m->va, out);
+	if (ret || !m->mux)
+		return ret;
+	return ks_main_mux_end(m, out);
 }
 
 static const struct ks_encoder_ops ks_main_encoder = {
@@ -371,6 +454,8 @@ static void ks_cleanup(struct ks_main *m)
 	}
 	kmscap_close(m->ctl);
 	m->ctl = NULL;
+	ks_mux_free(m->mux);
+	m->mux = NULL;
 	if (m->out_fd > STDERR_FILENO)
 		close(m->out_fd);
 	if (m->side_fd > STDERR_FILENO)
@@ -383,6 +468,31 @@ static void ks_cleanup(struct ks_main *m)
 static void ks_read_module_stats(struct ks_main *m)
 {
 	m->have_module_stats = !kmscap_stats(m->cap, &m->module);
+}
+
+/*
+ * After the loop: the rewrites of the trailer into a regular file, and
+ * with --json what the recording spans ({"type":"mux"}: first and last
+ * presentation as flip times, CLOCK_MONOTONIC ns).
+ */
+static int ks_main_mux_done(struct ks_main *m)
+{
+	int num, den, ret = 0;
+
+	if (m->out_is_file) {
+		ret = ks_mux_apply_patches(m->mux, m->out_fd);
+		if (ret)
+			ks_err("output %s: completing the %s trailer: %s", m->args.output,
+			       ks_format_name(m->args.format), strerror(-ret));
+	}
+	ks_mux_time_base(m->mux, &num, &den);
+	if (m->args.json)
+		fprintf(stderr, "{\"type\":\"mux\",\"format\":\"%s\",\"time_base\":\"%d/%d\","
+			"\"packets\":%llu,\"first_ns\":%llu,\"end_ns\":%llu}\n",
+			ks_format_name(m->args.format), num, den,
+			(unsigned long long)ks_mux_packets(m->mux),
+			(unsigned long long)ks_mux_first_ns(m->mux), (unsigned long long)m->end_ns);
+	return ret;
 }
 
 static int ks_run(struct ks_main *m)
@@ -430,8 +540,11 @@ static int ks_run(struct ks_main *m)
 	if (!a->json)
 		fprintf(stderr, KS_PROG ": display %u -> %s, %s\n", m->display_id, a->output,
 			ks_vapipe_describe(m->va, desc, sizeof(desc)));
+	m->loop = loop;
 	why = ks_loop_run(loop);
 	ret = 0;
+	if (m->mux && why != KS_STOP_ERROR)
+		ret = ks_main_mux_done(m);
 	if (why == KS_STOP_ERROR) {
 		ks_err("%s", ks_loop_error_msg(loop));
 		ret = ks_loop_error(loop);
@@ -439,6 +552,7 @@ static int ks_run(struct ks_main *m)
 		fprintf(stderr, KS_PROG ": display %u went away\n", m->display_id);
 	}
 	m->held_at_exit = ks_loop_held(loop);
+	m->loop = NULL;
 	ks_loop_free(loop);
 	ks_read_module_stats(m);
 	return ret;

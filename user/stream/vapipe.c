@@ -509,6 +509,13 @@ int ks_vapipe_encode_surface(struct ks_vapipe *p, unsigned int surface,
 	return p->codec->encode(p, surface, ev, out, NULL, false);
 }
 
+int ks_vapipe_repeat(struct ks_vapipe *p, const struct kmscap_event *ev, struct ks_buf *out)
+{
+	if (!p->codec || p->last_nv12 == VA_INVALID_SURFACE)
+		return -ENODATA;
+	return p->codec->encode(p, p->last_nv12, ev, out, NULL, true);
+}
+
 static bool ks_is_idle(const struct ks_vapipe *p, const struct kmscap_event *ev)
 {
 	uint32_t busy = KMSCAP_FRAME_FULL_DAMAGE | KMSCAP_FRAME_NEW_MODE | KMSCAP_FRAME_FIRST;

@@ -50,6 +50,12 @@ void *ks_vapipe_display(const struct ks_vapipe *p);
 unsigned int ks_vapipe_next_surface(struct ks_vapipe *p);
 int ks_vapipe_encode_surface(struct ks_vapipe *p, unsigned int surface,
 			     const struct kmscap_event *ev, struct ks_buf *out);
+/*
+ * Encode the last picture again (what --idle repeat does with an idle
+ * frame) as the frame of @ev: the end of a recording whose last frames
+ * were skipped.  -ENODATA if nothing was encoded yet.
+ */
+int ks_vapipe_repeat(struct ks_vapipe *p, const struct kmscap_event *ev, struct ks_buf *out);
 /* VA surfaces alive now (imports, pool, reconstructed): 0 after close of a session. */
 int ks_vapipe_live_surfaces(const struct ks_vapipe *p);
 /* VA_ENC_PACKED_HEADER_* bits the pipeline sends. */
