@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <libavformat/version.h>
 #include <va/va.h>
 
 #include "ks_test.h"
@@ -117,6 +118,8 @@ START_TEST(errors_usage)
 
 	run_bin(&r, false, "--display", "1", "--codec", "vp9", NULL);
 	expect(&r, 2, "--codec: unknown value 'vp9' (expected h264, hevc, av1) (see --help)");
+	run_bin(&r, false, "--display", "1", "--format", "mp4", NULL);
+	expect(&r, 2, "--format: unknown value 'mp4' (expected raw, mpegts, matroska) (see --help)");
 	run_bin(&r, false, NULL);
 	expect(&r, 2, "no display: give --display ID or --create WxH[@HZ] (see --help)");
 	run_bin(&r, false, "--create", "9x9", "--display", "1", NULL);
@@ -273,6 +276,11 @@ START_TEST(errors_output)
 	run_bin(&r, false, "--display", "1", "--render-node", node, "--rc", "cqp", "-o",
 		"tcp:localhost", NULL);
 	expect(&r, 1, "output tcp:localhost: expected tcp:HOST:PORT");
+	/* FFmpeg 5.1 has no AV1 in MPEG-TS: refused before anything is captured */
+	run_bin(&r, false, "--display", "1", "--render-node", node, "--rc", "cqp", "--codec",
+		"av1", "--format", "mpegts", "-o", "/dev/null", NULL);
+	expect(&r, 1, "--format mpegts: kmscap-stream cannot put av1 into mpegts with this libavformat (%s); use --format matroska",
+	       LIBAVFORMAT_IDENT);
 }
 END_TEST
 
