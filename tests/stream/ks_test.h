@@ -74,6 +74,17 @@ void ks_test_yuv420(ks_test_rgb_fn *rgb, const void *arg, unsigned int w, unsign
  */
 bool ks_test_va_offers(const char *device, int profile, unsigned int rt_format);
 
+/*
+ * ffprobe of the container at @path (test_mux.c), failing the test on any
+ * warning: the video stream's time base 1/@den, each packet's pts (at
+ * most @max; dts must equal it) and the key frames among them; the
+ * frames that decode; the duration in seconds.
+ */
+unsigned int ks_probe_packets(const char *path, long long *den, long long *pts,
+			      unsigned int max, unsigned int *keys);
+unsigned int ks_probe_frames(const char *path);
+double ks_probe_duration(const char *path);
+
 Suite *ks_suite_args(void);
 Suite *ks_suite_annexb(void);
 Suite *ks_suite_ivf(void);
