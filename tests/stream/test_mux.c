@@ -57,6 +57,37 @@ static void mux_add(struct mux_run *r, struct ks_buf *unit, uint64_t flip_ns)
 	r->want_ns[r->frames++] = flip_ns - T0;
 }
 
+/*
+ * The stream written after 5 bytes already in the file (stdout redirected
+ * into a file others wrote to first): the rewrites land 5 bytes later, and
+ * the stream equals the one written at offset 0.
+ */
+static void check_base(struct mux_run *r, const char *path)
+{
+	char with[800];
+	char *a, *b;
+	size_t alen, blen;
+	int fd;
+
+	snprintf(with, sizeof(with), "%s.base", path);
+	fd = open(with, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, "HEAD!", 5), 5);
+	ck_assert_int_eq(write(fd, r->file.data, r->file.len), (ssize_t)r->file.len);
+	ck_assert_int_eq(ks_mux_apply_patches(r->mux, fd, 5), 0);
+	close(fd);
+	a = ks_test_read_file(path, &alen);
+	b = ks_test_read_file(with, &blen);
+	ck_assert_uint_eq(blen, alen + 5);
+	ck_assert_mem_eq(b, "HEAD!", 5);
+	ck_assert_msg(!memcmp(a, b + 5, alen), "%s: the stream differs from %s", with, path);
+	/* and the trailer did rewrite something */
+	ck_assert_msg(alen != r->file.len || memcmp(a, r->file.data, alen), "%s: no rewrite",
+		      path);
+	free(a);
+	free(b);
+}
+
 /* Encode the flips, end the recording at END_MS, write <workdir>/<tag>/<tag>.<ext>. */
 static void mux_record(struct mux_run *r, enum ks_codec codec, enum ks_format format,
 		       bool seekable, const char *tag, char *path, size_t pathlen)
@@ -107,8 +138,10 @@ static void mux_record(struct mux_run *r, enum ks_codec codec, enum ks_format fo
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(write(fd, r->file.data, r->file.len), (ssize_t)r->file.len);
-	ck_assert_int_eq(ks_mux_apply_patches(r->mux, fd), 0);
+	ck_assert_int_eq(ks_mux_apply_patches(r->mux, fd, 0), 0);
 	close(fd);
+	if (seekable)
+		check_base(r, path);
 }
 
 static void mux_run_free(struct mux_run *r)

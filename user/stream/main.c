@@ -29,7 +29,8 @@
 struct ks_main {
 	struct ks_args args;
 	int out_fd;
-	bool out_is_file;
+	bool out_is_file;		/* a regular file, not appended to: rewritable */
+	off_t out_base;			/* ... its offset where the stream starts */
 	struct kmscap_dev *ctl;		/* creates / destroys the display */
 	struct kmscap_dev *cap;		/* the capture client */
 	uint32_t display_id;
@@ -171,7 +172,11 @@ static int ks_open_output(struct ks_main *m)
 	m->out_fd = ks_open_dest(m->args.output, "a bitstream");
 	if (m->out_fd < 0)
 		return m->out_fd;
-	m->out_is_file = !fstat(m->out_fd, &st) && S_ISREG(st.st_mode);
+	m->out_is_file = !fstat(m->out_fd, &st) && S_ISREG(st.st_mode) &&
+			 !(fcntl(m->out_fd, F_GETFL) & O_APPEND);
+	m->out_base = m->out_is_file ? lseek(m->out_fd, 0, SEEK_CUR) : 0;
+	if (m->out_base < 0)
+		m->out_is_file = false;
 	if (m->args.cursor == KS_CURSOR_SEPARATE) {
 		if (!strcmp(m->args.cursor_out, "-") && m->out_fd == STDOUT_FILENO) {
 			ks_err("--cursor-out: stdout already carries the bitstream");
@@ -480,7 +485,7 @@ static int ks_main_mux_done(struct ks_main *m)
 	int num, den, ret = 0;
 
 	if (m->out_is_file) {
-		ret = ks_mux_apply_patches(m->mux, m->out_fd);
+		ret = ks_mux_apply_patches(m->mux, m->out_fd, m->out_base);
 		if (ret)
 			ks_err("output %s: completing the %s trailer: %s", m->args.output,
 			       ks_format_name(m->args.format), strerror(-ret));

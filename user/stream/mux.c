@@ -428,13 +428,13 @@ int ks_mux_finish(struct ks_mux *m, struct ks_buf *out, char *err, size_t errlen
 	return 0;
 }
 
-int ks_mux_apply_patches(struct ks_mux *m, int fd)
+int ks_mux_apply_patches(struct ks_mux *m, int fd, off_t base)
 {
 	size_t i;
 
 	for (i = 0; i < m->npatches; i++) {
 		const struct ks_mux_patch *p = &m->patches[i];
-		ssize_t w = pwrite(fd, p->data, p->len, (off_t)p->off);
+		ssize_t w = pwrite(fd, p->data, p->len, base + (off_t)p->off);
 
 		if (w < 0)
 			return -errno;

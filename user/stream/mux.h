@@ -11,6 +11,8 @@
 #ifndef KMSCAP_STREAM_MUX_H
 #define KMSCAP_STREAM_MUX_H
 
+#include <sys/types.h>
+
 #include "ks.h"
 
 struct ks_mux;
@@ -41,9 +43,10 @@ int ks_mux_wants_end(const struct ks_mux *m, uint64_t end_ns);
 int ks_mux_finish(struct ks_mux *m, struct ks_buf *out, char *err, size_t errlen);
 /*
  * Seekable output: write what the trailer changed before the end (the
- * Matroska duration, seek head) into @fd, once the stream is all written.
+ * Matroska duration, seek head) into @fd, whose offset @base is where the
+ * stream began, once the stream is all written.
  */
-int ks_mux_apply_patches(struct ks_mux *m, int fd);
+int ks_mux_apply_patches(struct ks_mux *m, int fd, off_t base);
 /* Frames muxed, first flip time, time base of the presentation times. */
 uint64_t ks_mux_packets(const struct ks_mux *m);
 uint64_t ks_mux_first_ns(const struct ks_mux *m);
