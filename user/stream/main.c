@@ -268,14 +268,15 @@ static int ks_main_mux(struct ks_main *m, struct ks_buf *out, const struct kmsca
  */
 static int ks_main_mux_end(struct ks_main *m, struct ks_buf *out)
 {
+	enum ks_stop why = ks_loop_stop_reason(m->loop);
 	struct kmscap_event ev = m->last_muxed;
 	struct ks_buf unit = { 0 };
 	char err[256] = "";
 	int ret;
 
-	m->end_ns = ks_loop_stop_reason(m->loop) == KS_STOP_FRAMES ? m->last_flip_ns :
-		    ks_now_ns();
-	if (ks_mux_wants_end(m->mux, m->end_ns)) {
+	m->end_ns = why == KS_STOP_FRAMES ? m->last_flip_ns : ks_now_ns();
+	/* after an error only the trailer, which keeps what is there playable */
+	if (why != KS_STOP_ERROR && ks_mux_wants_end(m->mux, m->end_ns)) {
 		ev.timestamp_ns = m->end_ns;
 		ret = ks_vapipe_repeat(m->va, &ev, &unit);
 		if (!ret && unit.len)
