@@ -77,13 +77,19 @@ bool ks_test_va_offers(const char *device, int profile, unsigned int rt_format);
 /*
  * ffprobe of the container at @path (test_mux.c), failing the test on any
  * warning: the video stream's time base 1/@den, each packet's pts (at
- * most @max; dts must equal it) and the key frames among them; the
- * frames that decode; the duration in seconds.
+ * most @max; dts, where there is one, must equal it) and the key frames
+ * among them; the frames that decode; the duration in seconds.
  */
 unsigned int ks_probe_packets(const char *path, long long *den, long long *pts,
 			      unsigned int max, unsigned int *keys);
 unsigned int ks_probe_frames(const char *path);
 double ks_probe_duration(const char *path);
+
+/* test_e2e.c: $KS_E2E_DIR (skips without it), a field of a JSON line of the helper's log. */
+const char *e2e_dir(void);
+long long json_line_field(const char *log, const char *type, const char *key);
+/* test_e2e_mux.c: the e2e suite's test of the mux scenario */
+void ks_e2e_mux_add(Suite *s);
 
 Suite *ks_suite_args(void);
 Suite *ks_suite_annexb(void);

@@ -70,7 +70,7 @@ static void spit(const char *path, const void *data, size_t len)
 	ck_assert_int_eq(fclose(fp), 0);
 }
 
-static const char *e2e_dir(void)
+const char *e2e_dir(void)
 {
 	const char *dir = getenv("KS_E2E_DIR");
 	char path[600], *why, *nl;
@@ -90,7 +90,7 @@ static const char *e2e_dir(void)
 }
 
 /* The value of "key" in the line of @log with "type" @type. */
-static long long json_line_field(const char *log, const char *type, const char *key)
+long long json_line_field(const char *log, const char *type, const char *key)
 {
 	char pat[64];
 	const char *line, *p;
@@ -881,6 +881,7 @@ Suite *ks_suite_e2e(void)
 	KS_ADD_T(s, e2e_hevc, 300);
 	KS_ADD_T(s, e2e_av1, 300);
 	KS_ADD_T(s, e2e_hevc10, 300);
+	ks_e2e_mux_add(s);
 	KS_ADD(s, e2e_errors);
 	KS_ADD(s, e2e_create_removed);
 	return s;

@@ -43,6 +43,13 @@
  *               a codec scenario whose codec the driver does not offer
  *               leaves "unsupported" and the helper's message in
  *               skip.txt instead;
+ *   mux         --format matroska into e2e.mkv, --cursor separate: 320x240 frames
+ *               flipped with pauses between them and two cursor-only commits
+ *               (idle: skipped) after the fourth, SIGTERM 1.5 s after the
+ *               last flip; a second capture client records every frame's
+ *               flip time and whether it was idle (flips.txt: "flip NS IDLE"),
+ *               e2e.txt has "kill NS" and "exit NS" (CLOCK_MONOTONIC
+ *               around the SIGTERM) and "status S";
  *   errors      a display that does not exist, and a capture as uid 65534
  *               of a display root owns;
  *   create      --create: the helper makes its own display, says after 2 s
@@ -386,6 +393,99 @@ static void ks_run(const struct ks_scenario *sc, unsigned int n)
 	kmscap_t_log("%s: %u frames flipped, helper status %d", sc->name, n, status);
 }
 
+/* The observer's event of the commit just made: its flip time and whether it is idle. */
+static void ks_mux_observe(int obs, FILE *f, const char *what)
+{
+	const uint32_t busy = KMSCAP_FRAME_FULL_DAMAGE | KMSCAP_FRAME_NEW_MODE |
+			      KMSCAP_FRAME_FIRST;
+	struct kmscap_event ev;
+	int ret;
+
+	do {
+		ret = kmscap_t_read_event(obs, &ev, 10000);
+		KT_ASSERT(ret == 1, "mux: no frame event for %s: %d", what, ret);
+	} while (ev.type != KMSCAP_EVENT_FRAME);
+	/* idle as kmscap-stream --cursor separate sees it (vapipe.c) */
+	fprintf(f, "flip %llu %d\n", (unsigned long long)ev.timestamp_ns,
+		!ev.num_damage && !(ev.flags & busy));
+	kmscap_t_release(obs, ev.seq);
+}
+
+/*
+ * --format matroska: pictures flipped with pauses, two idle cursor-only
+ * commits among them, the end long after the last flip (see the top).
+ */
+static void ks_mux(void)
+{
+	struct kmscap_display_create dc;
+	struct kmscap_t_buf buf[2], cur;
+	struct kmscap_t_kms k;
+	char id[16];
+	const char *args[] = { "--display", id, "--render-node", ks_render, "--rc", "cqp",
+			       "--format", "matroska", "--cursor", "separate", "--cursor-out",
+			       "/out/mux/cursor.bin", "--queue-depth", "64", "--hold-timeout",
+			       "10000", "--json", "-o", "/out/mux/e2e.mkv", NULL };
+	const unsigned int w = 320, h = 240;
+	uint64_t kill_ns, exit_ns;
+	unsigned int i;
+	int ctl, obs, status, ret;
+	FILE *f;
+	pid_t pid;
+
+	mkdir("/out/mux", 0755);
+	ctl = kmscap_t_open_ctl_or_skip();
+	kmscap_t_create_or_die(ctl, w, h, 30000, &dc);
+	snprintf(id, sizeof(id), "%u", dc.id);
+	pid = ks_spawn(args, "/out/mux/stream.log", NULL, 0);
+	ks_wait_attached(ctl, dc.id, pid, "/out/mux/stream.log", false);
+	obs = kmscap_t_client_or_die(dc.id, 64, 10000000000ull);
+	f = fopen("/out/mux/flips.txt", "w");
+	KT_ASSERT(f, "/out/mux/flips.txt: %s", strerror(errno));
+	kmscap_t_kms_open_or_die(&k, dc.card_minor);
+	for (i = 0; i < 2; i++)
+		kmscap_t_buf_create_or_die(k.fd, w, h, DRM_FORMAT_XRGB8888, &buf[i]);
+	kmscap_t_buf_create_or_die(k.fd, KS_E2E_CUR, KS_E2E_CUR, DRM_FORMAT_ARGB8888, &cur);
+	ks_draw_cursor(&cur, 0);
+	for (i = 0; i < 6; i++) {
+		ks_draw(&buf[i % 2], i, false);
+		ret = i ? kmscap_t_atomic_flip(&k, &buf[i % 2], NULL, 0, false) :
+		      kmscap_t_atomic_modeset(&k, &buf[0]);
+		KT_ASSERT(!ret, "mux: commit of frame %u: %d", i, ret);
+		ks_mux_observe(obs, f, "a picture");
+		kmscap_t_sleep_ms(i == 3 ? 1000 : 100);
+		if (i != 3)
+			continue;
+		/* the cursor alone: the picture is the same, kmscap-stream skips it */
+		ret = kmscap_t_cursor_commit(&k, &cur, 10, 10, false);
+		KT_ASSERT(!ret, "mux: cursor commit: %d", ret);
+		ks_mux_observe(obs, f, "a cursor commit");
+		kmscap_t_sleep_ms(300);
+		ret = kmscap_t_cursor_commit(&k, &cur, 40, 30, false);
+		KT_ASSERT(!ret, "mux: cursor commit: %d", ret);
+		ks_mux_observe(obs, f, "a cursor commit");
+		kmscap_t_sleep_ms(700);
+	}
+	fclose(f);
+	kmscap_t_sleep_ms(1500);
+	kill_ns = kmscap_t_now_ns();
+	kill(pid, SIGTERM);
+	status = kmscap_t_wait_child(pid);
+	exit_ns = kmscap_t_now_ns();
+	f = fopen("/out/mux/e2e.txt", "w");
+	KT_ASSERT(f, "/out/mux/e2e.txt: %s", strerror(errno));
+	fprintf(f, "kill %llu\nexit %llu\nstatus %d\n", (unsigned long long)kill_ns,
+		(unsigned long long)exit_ns, status);
+	fclose(f);
+	close(obs);
+	for (i = 0; i < 2; i++)
+		kmscap_t_buf_destroy(&buf[i]);
+	kmscap_t_buf_destroy(&cur);
+	kmscap_t_kms_close(&k);
+	kmscap_t_destroy(ctl, dc.id);
+	close(ctl);
+	kmscap_t_log("mux: 6 pictures and 2 cursor commits, helper status %d", status);
+}
+
 /* Run the helper as @uid with @args; write status, @id and its stderr to NAME.txt. */
 static void ks_error_case(const char *name, const char *const *args, uid_t uid, uint32_t id)
 {
@@ -514,6 +614,8 @@ int main(int argc, char **argv)
 	for (i = 0; i < KMSCAP_T_ARRAY_SIZE(scenarios); i++)
 		if (!only || !strcmp(only, scenarios[i].name))
 			ks_run(&scenarios[i], n);
+	if (!only || !strcmp(only, "mux"))
+		ks_mux();
 	if (!only) {
 		ks_errors();
 		ks_create();
