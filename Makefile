@@ -102,6 +102,8 @@ kmod:
 		     "linux-headers-amd64 (make deps) or pass KVER=" >&2; \
 		exit 1; fi
 	$(Q)$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod modules
+	$(Q)$(CURDIR)/scripts/module-btf.sh --kdir $(KDIR) --ko kmod/kmscap.ko \
+		--vmlinuz /boot/vmlinuz-$(KVER) --cache $(B)/vmlinux/$(KVER)/vmlinux
 
 # kmscap_peer.ko, a test-only dma-buf peer the VM selftests load
 # (tests/dmabuf-peer/; tests/selftests/export_dynamic.c).
@@ -156,6 +158,8 @@ kmod-debug: debug-kernel
 	$(Q)cp kmod/Kbuild kmod/*.c kmod/*.h $(DEBUG_KMOD)/kmod/
 	$(Q)cp include/uapi/*.h $(DEBUG_KMOD)/include/uapi/
 	$(Q)$(MAKE) -C $(DEBUG_KERNEL)/obj M=$(DEBUG_KMOD)/kmod modules
+	$(Q)$(CURDIR)/scripts/module-btf.sh --kdir $(DEBUG_KERNEL)/obj \
+		--ko $(DEBUG_KMOD)/kmod/kmscap.ko --vmlinux $(DEBUG_KERNEL)/obj/vmlinux
 	$(Q)mkdir -p $(DEBUG_KMOD)/dmabuf-peer
 	$(Q)cp tests/dmabuf-peer/Kbuild tests/dmabuf-peer/*.[ch] $(DEBUG_KMOD)/dmabuf-peer/
 	$(Q)$(MAKE) -C $(DEBUG_KERNEL)/obj M=$(DEBUG_KMOD)/dmabuf-peer modules
