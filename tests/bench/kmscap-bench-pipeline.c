@@ -56,6 +56,7 @@
 #include <unistd.h>
 
 #include "kmscap_test.h"
+#include "libpipe.h"
 #include "../demo/kmscap_streamrun.h"
 
 enum kmscap_bp_method { BP_STREAM1, BP_STREAM2, BP_COPY, BP_COUNT };
@@ -81,91 +82,6 @@ struct kmscap_bp_result {
 
 static const char *kmscap_bp_stream, *kmscap_bp_copy, *kmscap_bp_vadir;
 static char kmscap_bp_render[300];
-
-static off_t kmscap_bp_size(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) ? 0 : st.st_size;
-}
-
-/* 1 when every thread of @pid sleeps (none running or in uninterruptible wait). */
-static int kmscap_bp_idle(pid_t pid)
-{
-	char path[300], buf[512], *p;
-	struct dirent *d;
-	int idle = 1;
-	DIR *dir;
-
-	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
-	dir = opendir(path);
-	if (!dir)
-		return 0;
-	while (idle && (d = readdir(dir))) {
-		FILE *f;
-		size_t n;
-
-		if (d->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "/proc/%d/task/%s/stat", (int)pid, d->d_name);
-		f = fopen(path, "re");
-		if (!f)
-			continue;
-		n = fread(buf, 1, sizeof(buf) - 1, f);
-		fclose(f);
-		buf[n] = '\0';
-		p = strrchr(buf, ')');
-		if (p && (p[2] == 'R' || p[2] == 'D'))
-			idle = 0;
-	}
-	closedir(dir);
-	return idle;
-}
-
-/*
- * Wait until the frame's coded data is in @path: the file grew past
- * @size, then stayed the same size for 10 ms with every thread of the
- * encoder asleep (a write still in progress shows a growing size).
- * Returns the new size.
- */
-static off_t kmscap_bp_wait_frame(const char *path, off_t size, pid_t pid, const char *what,
-				  unsigned int frame)
-{
-	unsigned int waited, stable = 0;
-	off_t now, last = size;
-	int status;
-
-	for (waited = 0; stable < 10; waited++) {
-		if (waited > 120000)
-			kmscap_t_fail("%s: frame %u not encoded into %s within 120 s", what,
-				      frame, path);
-		if (waitpid(pid, &status, WNOHANG) == pid)
-			kmscap_t_fail("%s: the encoder exited (status %#x) at frame %u", what,
-				      status, frame);
-		kmscap_t_sleep_ms(1);
-		now = kmscap_bp_size(path);
-		if (now > size && now == last && kmscap_bp_idle(pid))
-			stable++;
-		else
-			stable = 0;
-		last = now;
-	}
-	return last;
-}
-
-static void kmscap_bp_draw(struct kmscap_t_buf *b, unsigned int n)
-{
-	uint32_t y, band = (n * 37) % b->height;
-
-	/* a full-frame change every time: a gradient shifted by n rows */
-	for (y = 0; y < b->height; y++) {
-		uint32_t *row = (uint32_t *)((uint8_t *)b->map + (size_t)y * b->pitch);
-		uint32_t v = 0xff000000u | (((y + band) & 0xff) << 16) | ((n * 9) & 0xff) << 8, x;
-
-		for (x = 0; x < b->width; x++)
-			row[x] = v | (x & 0xff);
-	}
-}
 
 static struct kmscap_bp_result kmscap_bp_one(int ctl, unsigned int r, enum kmscap_bp_method m,
 					     unsigned int frames)
