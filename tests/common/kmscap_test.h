@@ -305,6 +305,12 @@ long kmscap_t_meminfo_kb(const char *key);
 /* Does the running kernel have function @name (/proc/kallsyms)? e.g. kasan_report. */
 bool kmscap_t_kernel_has(const char *name);
 
+/*
+ * tracefs: /sys/kernel/tracing (mounted there if need be) or
+ * /sys/kernel/debug/tracing; skips the test when there is none.
+ */
+const char *kmscap_t_tracefs_or_skip(void);
+
 /* fork(); the child runs @fn(@arg) and exits with its return value. */
 pid_t kmscap_t_fork(int (*fn)(void *arg), void *arg);
 /* Exit status of @pid (128 + signal when killed), -1 on error. */

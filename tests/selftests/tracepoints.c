@@ -15,7 +15,6 @@
  * Skips when tracefs cannot be found or mounted.
  */
 #include <stdlib.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -32,7 +31,7 @@ static struct kmscap_t_kms k;
 static struct kmscap_t_buf buf[2];
 static unsigned int on_screen, flips;
 static uint32_t display_id;
-static char tracefs[64];
+static const char *tracefs;
 static char *lines[MAX_LINES];
 static unsigned int nlines;
 
@@ -65,29 +64,6 @@ static void kmscap_tf_write_or_die(const char *file, const char *val)
 	int r = kmscap_tf_write(file, val);
 
 	KT_ASSERT(!r, "write '%s' to %s/%s: %s", val, tracefs, file, kmscap_t_errname(r));
-}
-
-/* tracefs: /sys/kernel/tracing, mounted if need be, or under debugfs. */
-static void kmscap_tracefs_find_or_skip(void)
-{
-	struct stat st;
-
-	if (!stat("/sys/kernel/tracing/events", &st)) {
-		strcpy(tracefs, "/sys/kernel/tracing");
-		return;
-	}
-	if (!mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, NULL)) {
-		kmscap_t_log("mounted tracefs on /sys/kernel/tracing");
-		strcpy(tracefs, "/sys/kernel/tracing");
-		return;
-	}
-	kmscap_t_log("mount -t tracefs /sys/kernel/tracing: %s", strerror(errno));
-	if (!stat("/sys/kernel/debug/tracing/events", &st)) {
-		strcpy(tracefs, "/sys/kernel/debug/tracing");
-		return;
-	}
-	kmscap_t_skip("tracefs unavailable: no /sys/kernel/tracing/events, mounting tracefs "
-		      "failed and no /sys/kernel/debug/tracing/events");
 }
 
 /* The value of "key=" in @line, or -1 when absent. */
@@ -245,7 +221,7 @@ int main(void)
 
 	kmscap_t_init("tracepoints", 110);
 	ctl = kmscap_t_open_ctl_or_skip();
-	kmscap_tracefs_find_or_skip();
+	tracefs = kmscap_t_tracefs_or_skip();
 	snprintf(path, sizeof(path), "%s/events/kmscap", tracefs);
 	KT_ASSERT(!stat(path, &st), "%s does not exist: kmscap.ko has no tracepoints", path);
 
