@@ -93,9 +93,7 @@ static struct kmscap_bp_result kmscap_bp_one(int ctl, unsigned int r, enum kmsca
 	struct kmscap_t_kms k;
 	char id[16], nframes[16], out[96], log[96], what[64], line[4096];
 	uint64_t cpu1 = 0, cpu_total = 0;
-	unsigned int i;
-	off_t size;
-	int status, ret;
+	int status;
 	pid_t pid;
 
 	snprintf(what, sizeof(what), "%s %s", kmscap_bp_res[r].name, kmscap_bp_name[m]);
@@ -121,22 +119,8 @@ static struct kmscap_bp_result kmscap_bp_one(int ctl, unsigned int r, enum kmsca
 		pid = kmscap_sr_spawn(args, kmscap_bp_vadir, log);
 	}
 	kmscap_sr_wait_attached(ctl, dc.id, pid, log);
-	kmscap_t_kms_open_or_die(&k, dc.card_minor);
-	for (i = 0; i < 2; i++)
-		kmscap_t_buf_create_or_die(k.fd, w, h, DRM_FORMAT_XRGB8888, &buf[i]);
-	for (i = 0, size = 0; i < frames; i++) {
-		kmscap_bp_draw(&buf[i & 1], i);
-		if (!i)
-			ret = kmscap_t_atomic_modeset(&k, &buf[0]);
-		else
-			ret = kmscap_t_atomic_flip(&k, &buf[i & 1], NULL, 0, false);
-		KT_ASSERT(!ret, "%s: commit of frame %u: %s", what, i, kmscap_t_errname(ret));
-		if (i == frames - 1)
-			break;	/* the program exits after this one */
-		size = kmscap_bp_wait_frame(out, size, pid, what, i);
-		if (!i)
-			cpu1 = kmscap_sr_proc_cpu_ns(pid);
-	}
+	kmscap_bp_screen_open(&k, buf, &dc, w, h);
+	cpu1 = kmscap_bp_render_paced(&k, buf, frames, pid, out, what);
 	status = kmscap_sr_reap(pid, &cpu_total);
 	if (status)
 		kmscap_t_fail("%s: the encoder exited with status %d, see %s", what, status, log);
@@ -169,12 +153,7 @@ static struct kmscap_bp_result kmscap_bp_one(int ctl, unsigned int r, enum kmsca
 		kmscap_t_fail("%s: a per-stage time is missing in the summary: %s", what, line);
 	printf("  %-6s %-6s %u frames: cpu %.0f us/frame; %s\n", kmscap_bp_res[r].name,
 	       kmscap_bp_name[m], frames, res.cpu_us, line);
-	for (i = 0; i < 2; i++)
-		kmscap_t_buf_destroy(&buf[i]);
-	kmscap_t_kms_close(&k);
-	ret = kmscap_t_destroy(ctl, dc.id);
-	if (ret)
-		kmscap_t_fail("DESTROY %u: %s", dc.id, kmscap_t_errname(ret));
+	kmscap_bp_screen_close(&k, buf, ctl, dc.id);
 	return res;
 }
 

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "libpipe.h"
+#include "../demo/kmscap_streamrun.h"
 
 unsigned int kmscap_bp_frame_timeout_ms = 120000;
 
@@ -97,4 +98,51 @@ void kmscap_bp_draw(struct kmscap_t_buf *b, unsigned int n)
 		for (x = 0; x < b->width; x++)
 			row[x] = v | (x & 0xff);
 	}
+}
+void kmscap_bp_screen_open(struct kmscap_t_kms *k, struct kmscap_t_buf buf[2],
+			   const struct kmscap_display_create *dc, uint32_t w, uint32_t h)
+{
+	unsigned int i;
+
+	kmscap_t_kms_open_or_die(k, dc->card_minor);
+	for (i = 0; i < 2; i++)
+		kmscap_t_buf_create_or_die(k->fd, w, h, DRM_FORMAT_XRGB8888, &buf[i]);
+}
+
+void kmscap_bp_screen_close(struct kmscap_t_kms *k, struct kmscap_t_buf buf[2], int ctl,
+			    uint32_t display_id)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < 2; i++)
+		kmscap_t_buf_destroy(&buf[i]);
+	kmscap_t_kms_close(k);
+	ret = kmscap_t_destroy(ctl, display_id);
+	if (ret)
+		kmscap_t_fail("DESTROY %u: %s", display_id, kmscap_t_errname(ret));
+}
+
+uint64_t kmscap_bp_render_paced(struct kmscap_t_kms *k, struct kmscap_t_buf buf[2],
+				unsigned int frames, pid_t pid, const char *out, const char *what)
+{
+	uint64_t cpu1 = 0;
+	unsigned int i;
+	off_t size;
+	int ret;
+
+	for (i = 0, size = 0; i < frames; i++) {
+		kmscap_bp_draw(&buf[i & 1], i);
+		if (!i)
+			ret = kmscap_t_atomic_modeset(k, &buf[0]);
+		else
+			ret = kmscap_t_atomic_flip(k, &buf[i & 1], NULL, 0, false);
+		KT_ASSERT(!ret, "%s: commit of frame %u: %s", what, i, kmscap_t_errname(ret));
+		if (i == frames - 1)
+			break;	/* the program exits after this one */
+		size = kmscap_bp_wait_frame(out, size, pid, what, i);
+		if (!i)
+			cpu1 = kmscap_sr_proc_cpu_ns(pid);
+	}
+	return cpu1;
 }

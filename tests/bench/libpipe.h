@@ -23,4 +23,19 @@ off_t kmscap_bp_wait_frame(const char *path, off_t size, pid_t pid, const char *
 /* Draw frame @n into @b: a gradient shifted by n rows, every pixel changed. */
 void kmscap_bp_draw(struct kmscap_t_buf *b, unsigned int n);
 
+/* The renderer's side of display @dc: its card and two @w x @h XRGB8888 buffers. */
+void kmscap_bp_screen_open(struct kmscap_t_kms *k, struct kmscap_t_buf buf[2],
+			   const struct kmscap_display_create *dc, uint32_t w, uint32_t h);
+/* Close them and destroy the display (fails the bench if that fails). */
+void kmscap_bp_screen_close(struct kmscap_t_kms *k, struct kmscap_t_buf buf[2], int ctl,
+			    uint32_t display_id);
+/*
+ * Render @frames frames for the encoder @pid writing @out, one in flight:
+ * a modeset with the first, then each next flip once the previous frame's
+ * coded data is in @out (the last one is not waited for: the encoder
+ * exits after it).  Returns the encoder's CPU time after the first frame.
+ */
+uint64_t kmscap_bp_render_paced(struct kmscap_t_kms *k, struct kmscap_t_buf buf[2],
+				unsigned int frames, pid_t pid, const char *out, const char *what);
+
 #endif
