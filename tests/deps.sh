@@ -46,6 +46,8 @@ kmscap_packages=(
 	bpftool			# ... its skeleton (bpftool gen skeleton)
 	libbpf-dev		# ... libbpf, to load and attach them
 	strace			# tests/selftests/bench_syscalls: checks kmscap-bench's system call count
+	linux-perf		# tests/selftests/perf_oneliners: observability.md's perf one-liners (in the VM)
+	bpftrace		# tests/selftests/bpftrace_oneliners: its bpftrace one-liners (in the VM)
 )
 
 if ! command -v dpkg-query >/dev/null; then
