@@ -60,7 +60,7 @@ vm_selftest_extra = $$(test -x $(B)/user/kmscapctl && echo --extra $(B)/user/kms
 	$$(test -x /usr/bin/bpftrace && echo --extra /usr/bin/bpftrace)
 
 .PHONY: all kmod kmod-if-present user selftests unit unit-build vadriver vadriver-build \
-	tests check check-run vm-check vm-harness-check bench demo deps clean help \
+	tests check check-run vm-check vm-harness-check bench bench-instr demo deps clean help \
 	debug-kernel kmod-debug check-debug check-debug-run dmabuf-peer
 
 all: kmod-if-present user tests
@@ -82,7 +82,10 @@ help:
 	@echo "  debug-kernel, kmod-debug  build only that kernel, or kmscap.ko for it"
 	@echo "  bench      capture bench (+ kmscap-top's overhead when it is built), the"
 	@echo "             16-display capture bench, then the streaming pipeline bench, in"
-	@echo "             the VM (out/bench/, out/bench-scale/, out/bench-pipeline/)"
+	@echo "             the VM (out/bench/, out/bench-scale/, out/bench-pipeline/),"
+	@echo "             then bench-instr"
+	@echo "  bench-instr  kmscap-stream's instructions per frame outside VA-API (callgrind"
+	@echo "             in the VM) against the copy baseline's (out/bench-instr/)"
 	@echo "  demo       a test renderer streamed through kmscap-stream in the VM:"
 	@echo "             out/demo.h264 and the contact sheet out/demo.png"
 	@echo "  demo-capture  the capture-only demo (out/demo/)"
@@ -236,6 +239,35 @@ bench: kmod selftests vadriver-build
 			frame=width,height -of csv=p=0 $$f | sort | uniq -c | \
 			awk '{ gsub(",", "x", $$2); printf "%s%d frames at %s", s, $$1, $$2; s = ", " }')"; \
 	done
+	$(Q)$(MAKE) bench-instr
+
+# make bench-instr (part of make bench): kmscap-stream's and the copy
+# baseline's user-space instructions per frame outside VA-API, counted by
+# callgrind in the VM (tests/bench/kmscap-bench-instr.c; BENCH_INSTR_FRAMES
+# at 1080p and 2160p, the first two and the last not measured), and as a
+# fraction of a core at 60 Hz with this machine's instructions a second
+# (tests/bench/host-ips.sh).  Results in out/bench-instr.
+# (Debian's /usr/bin/valgrind is a shell wrapper around valgrind.bin.)
+BENCH_INSTR_FRAMES ?= 5 4
+vg_dir := /usr/libexec/valgrind
+vg_files := /usr/bin/valgrind.bin $(vg_dir)/callgrind-amd64-linux \
+	$(vg_dir)/vgpreload_core-amd64-linux.so $(vg_dir)/default.supp
+bench_instr_args = /usr/bin/valgrind.bin $(stream_bin) $(bench_copy) $(B)/vadriver \
+	$(BENCH_INSTR_FRAMES)
+
+bench-instr: kmod selftests vadriver-build
+	$(Q)$(MAKE) -C tests/bench/pipeline O=$(B)/bench-pipeline
+	@for f in $(B)/selftests/bench/kmscap-bench-instr $(stream_bin) $(bench_copy) \
+		$(va_driver); do if [ ! -e $$f ]; then \
+		echo "make bench-instr: $${f#$(CURDIR)/} was not built" >&2; exit 1; fi; done
+	@for f in $(vg_files); do if [ ! -e $$f ]; then \
+		echo "make bench-instr: $$f does not exist: install valgrind (tests/deps.sh)" >&2; \
+		exit 1; fi; done
+	$(Q)ips=$$($(CURDIR)/tests/bench/host-ips.sh) && \
+	$(vm_run) --run $(B)/selftests/bench/kmscap-bench-instr --timeout 3400 --vm-timeout 3600 \
+		--args "$(bench_instr_args) ips=$$ips" \
+		--extra $(stream_bin) --extra $(bench_copy) --extra $(va_driver) \
+		$(addprefix --extra ,$(vg_files)) --out $(CURDIR)/out/bench-instr
 
 # make demo (issue 4): tests/demo/kmscap-stream-demo renders onto a
 # 1920x1080@60 display (mode change to 1280x720 halfway) while kmscap-stream

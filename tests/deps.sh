@@ -46,6 +46,7 @@ kmscap_packages=(
 	bpftool			# ... its skeleton (bpftool gen skeleton)
 	libbpf-dev		# ... libbpf, to load and attach them
 	strace			# tests/selftests/bench_syscalls: checks kmscap-bench's system call count
+	valgrind		# make bench-instr: callgrind's instruction counts (in the VM)
 	linux-perf		# tests/selftests/perf_oneliners: observability.md's perf one-liners (in the VM)
 	bpftrace		# tests/selftests/bpftrace_oneliners: its bpftrace one-liners (in the VM)
 )
