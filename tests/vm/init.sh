@@ -52,6 +52,7 @@ KMSCAP_KO=
 KMSCAP_KO_INIT_SIZE=
 KMSCAP_LIBDIRS=
 KMSCAP_RUN=
+KMSCAP_HOSTROOT=0
 . /etc/kmscap/vm.conf
 [ -n "$KMSCAP_LIBDIRS" ] && export LD_LIBRARY_PATH="$KMSCAP_LIBDIRS"
 
@@ -154,6 +155,41 @@ kmscap_load_modules() {
 		echo "KMSCAP-LOG: modules: insmod kmscap.ko: $out"
 		kmscap_tap not-ok "insmod kmscap.ko" "insmod failed: $(echo "$out" | tail -n 1 | tr -d '#')"
 	fi
+}
+
+# kmscap_hostroot: run-vm.sh --hostroot: the host's root file system
+# (virtio-9p, read-only) at /host, with this VM's /proc, /sys, /dev and /tmp
+# inside, tmpfs on /run, /home, /root, /var/log and /var/lib/xkb (where
+# compositors write), and this VM's /etc/passwd and /etc/group (user
+# compositor, uid 1000, home /home/compositor): programs chroot into it to
+# run the host's compositors.  One test line.
+kmscap_hostroot() {
+	local m out d
+	[ "$KMSCAP_HOSTROOT" = 1 ] || return 0
+	for m in $(cat /etc/kmscap/modules.hostroot); do
+		[ -d "/sys/module/$m" ] && continue
+		kmscap_insmod "$m" "/lib/kmscap/$m.ko" ||
+			echo "KMSCAP-LOG: modules: insmod $m.ko: $out"
+	done
+	mkdir -p /host
+	if ! out=$(mount -t 9p -o trans=virtio,version=9p2000.L,ro,cache=loose,msize=262144 \
+			hostroot /host 2>&1); then
+		kmscap_tap not-ok "mount the host's root at /host" \
+			"mount -t 9p hostroot: $(echo "$out" | tail -n 1 | tr -d '#')"
+		return 0
+	fi
+	mount -t proc proc /host/proc
+	mount -o rbind /sys /host/sys
+	mount -o rbind /dev /host/dev
+	mount -o bind /tmp /host/tmp
+	for d in /run /home /root /var/log /var/lib/xkb; do
+		[ -d "/host$d" ] && mount -t tmpfs -o mode=0755 tmpfs "/host$d"
+	done
+	mkdir -p /host/home/compositor
+	chown 1000:1000 /host/home/compositor
+	mount -o bind /etc/passwd /host/etc/passwd
+	mount -o bind /etc/group /host/etc/group
+	kmscap_tap ok "mount the host's root at /host"
 }
 
 # kmscap_timeout_of NAME: per-program timeout from /etc/kmscap/timeouts.
@@ -283,6 +319,7 @@ kmscap_send_out() {
 
 echo "KMSCAP-VM-START: $(uname -r) mode=$KMSCAP_MODE"
 kmscap_load_modules
+kmscap_hostroot
 if [ "$KMSCAP_MODE" = run ]; then
 	kmscap_run_payload
 else

@@ -27,6 +27,9 @@
 #   --timeout SECS     default per-program timeout (selftest: 120)
 #   --timeouts FILE    "name seconds" lines overriding the default
 #   --args "ARGS"      run mode: arguments for the program
+#   --hostroot         /init mounts the host's root file system (virtio-9p,
+#                      tag hostroot: run-vm.sh --hostroot) read-only at
+#                      /host, ready to chroot into (tests/vm/init.sh)
 #   --extra PATH       also include PATH (at the same absolute path) and the
 #                      libraries it needs, e.g. a dlopen()ed plugin; may be
 #                      repeated; $KMSCAP_VM_EXTRA adds more (space separated)
@@ -43,6 +46,7 @@ ko=auto
 timeout=
 timeouts=
 run_args=
+hostroot=0
 progs=()
 # shellcheck disable=SC2206
 extras=(${KMSCAP_VM_EXTRA:-})
@@ -60,6 +64,7 @@ while [ $# -gt 0 ]; do
 	--timeouts) timeouts=$2; shift 2 ;;
 	--args) run_args=$2; shift 2 ;;
 	--extra) extras+=("$2"); shift 2 ;;
+	--hostroot) hostroot=1; shift ;;
 	--) shift; progs+=("$@"); break ;;
 	-h|--help) sed -n '3,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
 	-*) die "unknown option '$1'" ;;
@@ -134,7 +139,16 @@ for m in virtio_pci virtio_blk; do
 	kmscap_dep_visit "$m"
 done
 out_order=("${order[@]}")
-order=("${drm_order[@]}" "${out_order[@]}")
+# --hostroot mounts the host's root over virtio-9p (virtio_pci again: run
+# mode's list is loaded only at its end).
+order=()
+seen=()
+for m in virtio_pci 9pnet_virtio 9p; do
+	kmscap_dep_visit "$m"
+done
+hostroot_order=("${order[@]}")
+mapfile -t order < <(printf '%s\n' "${drm_order[@]}" "${out_order[@]}" "${hostroot_order[@]}" |
+	awk '!seen[$0]++')
 # Modules a test may load itself (insmod /lib/kmscap/NAME.ko), when the
 # kernel has them: vkms (the debug kernel's, not Debian's) imports a
 # kmscap export and vmaps it (tests/selftests/export_importers.c).
@@ -176,6 +190,7 @@ if [ ! -f "$base" ] || [ "$(cat "$base.key" 2>/dev/null)" != "$key" ]; then
 	root:x:0:0:root:/root:/bin/sh
 	kmscap1:x:1001:1001:kmscap test user 1:/tmp:/bin/sh
 	kmscap2:x:1002:1002:kmscap test user 2:/tmp:/bin/sh
+	compositor:x:1000:1000:compositor test user:/home/compositor:/bin/sh
 	nobody:x:65534:65534:nobody:/nonexistent:/bin/false
 	EOF
 	cat >"$stage/etc/group" <<-EOF
@@ -185,12 +200,14 @@ if [ ! -f "$base" ] || [ "$(cat "$base.key" 2>/dev/null)" != "$key" ]; then
 	kmscap:x:990:kmscap1
 	kmscap1:x:1001:
 	kmscap2:x:1002:
+	compositor:x:1000:
 	nogroup:x:65534:
 	EOF
 	printf 'passwd: files\ngroup: files\nshadow: files\n' >"$stage/etc/nsswitch.conf"
 	echo kmscap-vm >"$stage/etc/hostname"
 	printf '%s\n' "${drm_order[@]}" >"$stage/etc/kmscap/modules"
 	printf '%s\n' "${out_order[@]}" >"$stage/etc/kmscap/modules.out"
+	printf '%s\n' "${hostroot_order[@]}" >"$stage/etc/kmscap/modules.hostroot"
 	for m in "${order[@]}"; do
 		f=$(modinfo -b "$modroot" -k "$kver" -n "$m")
 		case $f in
@@ -278,6 +295,7 @@ fi
 	echo "KMSCAP_KVER=$kver"
 	echo "KMSCAP_TIMEOUT=$timeout"
 	echo "KMSCAP_LIBDIRS=${libdirs#:}"
+	echo "KMSCAP_HOSTROOT=$hostroot"
 	if [ "$ko" != none ]; then
 		echo "KMSCAP_KO=/etc/kmscap/kmscap.ko"
 		# Its init code's size, for kmemleak frames in it (freed after init).

@@ -19,6 +19,11 @@
 #   --vm-timeout SECS    wall clock limit of the whole VM (default 1800)
 #   --append "ARGS"      extra kernel command line (also $KMSCAP_VM_APPEND)
 #   --verbose            echo the whole protocol log live, not only TAP
+#   --hostroot           share the host's root file system read-only with
+#                        the VM (virtio-9p); /init mounts it at /host with
+#                        /proc, /sys, /dev, /tmp and tmpfs /run, /home ...
+#                        inside, for programs that chroot into it to run
+#                        the host's own programs (compositors)
 #   --timeouts FILE      per-program timeouts, "name seconds" lines
 #                        (default tests/vm/timeouts)
 #   --kver, --ko PATH, --no-ko, --timeout SECS, --extra PATH
@@ -52,6 +57,7 @@ append=${KMSCAP_VM_APPEND:-}
 verbose=${KMSCAP_VM_VERBOSE:-0}
 mkargs=()
 timeouts=
+hostroot=0
 progs=()
 
 die() { echo "run-vm: $*" >&2; exit 1; }
@@ -71,6 +77,7 @@ while [ $# -gt 0 ]; do
 	--timeouts) timeouts=$2; shift 2 ;;
 	--ko|--timeout|--extra) mkargs+=("$1" "$2"); shift 2 ;;
 	--no-ko) mkargs+=("$1"); shift ;;
+	--hostroot) hostroot=1; mkargs+=("$1"); shift ;;
 	--) shift; progs+=("$@"); break ;;
 	-h|--help) sed -n '3,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
 	-*) die "unknown option '$1'" ;;
@@ -144,6 +151,9 @@ if [ "$mode" = run ]; then
 	rm -f "$outimg"
 	truncate -s 4G "$outimg"
 	drive=(-drive "file=$outimg,format=raw,if=virtio")
+fi
+if [ "$hostroot" = 1 ]; then
+	drive+=(-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap")
 fi
 
 # KVM only when a probe boot proved it works here (tests/vm/accel.sh).
