@@ -322,11 +322,11 @@ kmscap_absent = echo "ok - $(1) \# SKIP $(2) not present" >>$(R)/build.tap; \
 
 # Suites with "make -C tests/<suite> RESULTS=build/results check" that
 # write build/results/<suite>*.tap: every tests/*/Makefile but the
-# selftests (run in the VM); vadriver is built before them (tests/stream
-# uses its driver) and its tests run after the VM.  unit and vadriver
+# selftests and the compositors (only in the VM); vadriver is built before
+# them (tests/stream uses its driver) and its tests run after the VM.  unit and vadriver
 # get O=build/<suite>; the others use their own default output directory
 # (an O= on the command line would reach their own sub-makes too).
-host_suites = $(filter-out selftests vadriver,$(patsubst tests/%/Makefile,%,$(wildcard tests/*/Makefile)))
+host_suites = $(filter-out selftests vadriver compositors,$(patsubst tests/%/Makefile,%,$(wildcard tests/*/Makefile)))
 # Suites whose Makefile also has a "vm-check" target (their own programs in
 # the VM, with tests/vm/run-vm.sh --run): run after the VM selftests; each
 # must write at least one build/results/*.tap.

@@ -49,6 +49,19 @@ kmscap_packages=(
 	valgrind		# make bench-instr: callgrind's instruction counts (in the VM)
 	linux-perf		# tests/selftests/perf_oneliners: observability.md's perf one-liners (in the VM)
 	bpftrace		# tests/selftests/bpftrace_oneliners: its bpftrace one-liners (in the VM)
+	weston			# tests/compositors: the compositors run on kmscap displays
+	cage			# ... a wlroots compositor
+	seatd			# ... its seat (wlroots refuses root)
+	xserver-xorg-core	# ... Xorg with its modesetting driver
+	kmscube			# ... GBM/EGL rendering
+	libdrm-tests		# ... modetest
+	libgl1-mesa-dri		# ... kms_swrast/llvmpipe: Mesa without a GPU
+	libegl-mesa0
+	xkb-data		# ... keymaps of Weston, cage and Xorg
+	libwayland-dev		# ... the clients they show: wayland-client
+	libwayland-bin		# ... wayland-scanner
+	wayland-protocols	# ... xdg-shell.xml
+	libxcb1-dev		# ... and the X client
 )
 
 if ! command -v dpkg-query >/dev/null; then
