@@ -78,6 +78,8 @@ bool kc_ended(struct kc_proc *p);
 bool kc_wait(struct kc_proc *p, unsigned int timeout_s);
 /* Send @sig and wait up to 30 s for the end; fails the test if it does not end. */
 int kc_stop(struct kc_proc *p, int sig);
+/* The first process whose parent is @p and whose name is @comm, or -1. */
+pid_t kc_child(const struct kc_proc *p, const char *comm);
 /* Print the last @lines lines of its output. */
 void kc_show_log(const struct kc_proc *p, unsigned int lines);
 /* Fail (with its output) when @p has ended. */

@@ -195,6 +195,33 @@ int kc_stop(struct kc_proc *p, int sig)
 	return p->status;
 }
 
+pid_t kc_child(const struct kc_proc *p, const char *comm)
+{
+	DIR *dir = opendir("/proc");
+	struct dirent *de;
+	pid_t found = -1;
+
+	while (dir && found < 0 && (de = readdir(dir))) {
+		char path[300], stat[512], name[64];
+		int ppid;
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
+		f = fopen(path, "re");
+		if (!f)
+			continue;
+		/* "pid (comm) state ppid": no spaces in the names we look for */
+		if (fgets(stat, sizeof(stat), f) &&
+		    sscanf(stat, "%*d (%63[^)]) %*c %d", name, &ppid) == 2 &&
+		    ppid == p->pid && !strcmp(name, comm))
+			found = atoi(de->d_name);
+		fclose(f);
+	}
+	if (dir)
+		closedir(dir);
+	return found;
+}
+
 void kc_show_log(const struct kc_proc *p, unsigned int lines)
 {
 	char line[512];

@@ -8,12 +8,15 @@
  * compositor configures (a kiosk compositor: the output's), or WIDTH x
  * HEIGHT when it leaves the choice to the client (default 640x480); where
  * the compositor has no xdg_wm_base but zwp_fullscreen_shell_v1 (Weston's
- * fullscreen-shell), a WIDTH x HEIGHT surface presented on its output.  Prints "shown WxH" after each commit of a new size, and runs
- * until the compositor goes away (exit 0) or a signal ends it.  Errors
- * name what failed and exit 1.
+ * fullscreen-shell), a WIDTH x HEIGHT surface presented on its output.
+ * Prints "shown WxH" after each commit of a new size, and runs until the
+ * compositor goes away or SIGTERM comes (exit 0 for both: cage then ends
+ * as a kiosk does when its application ends).  Errors name what failed
+ * and exit 1.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +45,13 @@ struct kc_wl {
 	int32_t shown_w, shown_h;
 	bool closed;
 };
+
+/* libwayland retries its poll on EINTR: the handler itself ends the client. */
+static void kc_on_term(int sig)
+{
+	(void)sig;
+	_exit(0);
+}
 
 static void kc_die(const char *fmt, const char *arg)
 {
@@ -175,8 +185,10 @@ static const struct xdg_toplevel_listener kc_toplevel_listener = {
 int main(int argc, char **argv)
 {
 	struct kc_wl c = { .def_w = 640, .def_h = 480 };
+	struct sigaction sa = { .sa_handler = kc_on_term };
 	struct wl_registry *reg;
 
+	sigaction(SIGTERM, &sa, NULL);
 	if (argc == 3) {
 		c.def_w = atoi(argv[1]);
 		c.def_h = atoi(argv[2]);
