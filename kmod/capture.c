@@ -47,6 +47,7 @@ static void kmscap_frame_release(struct kref *ref)
 		drm_framebuffer_put(frame->fb);
 	if (frame->cursor_fb)
 		drm_framebuffer_put(frame->cursor_fb);
+	drm_property_blob_put(frame->gamma_lut);
 	kfree(frame);
 }
 
@@ -347,6 +348,7 @@ static void kmscap_frame_init(struct kmscap_frame *frame, struct kmscap_display 
 
 	if (!READ_ONCE(disp->connected))
 		frame->ev.flags |= KMSCAP_FRAME_DISCONNECTED;
+	kmscap_gamma_frame_init(frame, cs);
 }
 
 /* Pixels the frame's damage covers (rectangles summed), for tracing. */
@@ -519,6 +521,7 @@ struct kmscap_flip *kmscap_capture_publish(struct kmscap_display *disp,
 			kmscap_capture_revoke_bo(disp, bos[i], &dead);
 
 	frame->ev.seq = ++disp->seq;
+	kmscap_gamma_frame_publish(frame, disp->current_frame);
 	disp->stats.frames++;
 	ks->seq = frame->ev.seq;
 	flip->seq = frame->ev.seq;

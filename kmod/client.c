@@ -42,6 +42,7 @@ union kmscap_ioctl_arg {
 	struct kmscap_export export;
 	struct kmscap_release release;
 	struct kmscap_client_stats stats;
+	struct kmscap_display_gamma gamma;
 };
 
 /**
@@ -73,7 +74,7 @@ static int kmscap_ioctl_version(struct kmscap_client *client, void *data)
 	v->minor = KMSCAP_ABI_MINOR;
 	v->caps = KMSCAP_CAP_DAMAGE | KMSCAP_CAP_CURSOR | KMSCAP_CAP_PRIME_IMPORT |
 		  KMSCAP_CAP_HOLD | KMSCAP_CAP_HOTPLUG | KMSCAP_CAP_FLIP_DONE |
-		  KMSCAP_CAP_AUTO_RELEASE | KMSCAP_CAP_REPLUG;
+		  KMSCAP_CAP_GAMMA | KMSCAP_CAP_AUTO_RELEASE | KMSCAP_CAP_REPLUG;
 	v->max_displays = kmscap_max_displays;
 	v->event_size = sizeof(struct kmscap_event);
 	v->max_event_size = KMSCAP_EVENT_FRAMED_MAX;
@@ -257,6 +258,22 @@ static int kmscap_ioctl_stats(struct kmscap_client *client, void *data)
 	return 0;
 }
 
+static int kmscap_ioctl_gamma(struct kmscap_client *client, void *data)
+{
+	struct kmscap_display_gamma *req = data;
+	struct kmscap_display *disp;
+	int ret;
+
+	if (req->flags)
+		return -EINVAL;
+	disp = kmscap_display_get(req->id);
+	if (!disp)
+		return -ENOENT;
+	ret = kmscap_gamma_get(disp, req, client->file);
+	kmscap_display_put(disp);
+	return ret;
+}
+
 /* CREATE's result could not be written back: no display. */
 static void kmscap_ioctl_create_finish(struct kmscap_client *client,
 				       struct kmscap_ioctl_call *call, bool written)
@@ -315,6 +332,7 @@ static const struct kmscap_ioctl_desc kmscap_ioctls[] = {
 	KMSCAP_IOCTL_MAKES(KMSCAP_IOC_EXPORT, kmscap_ioctl_export, kmscap_ioctl_export_finish),
 	KMSCAP_IOCTL(KMSCAP_IOC_RELEASE, kmscap_ioctl_release),
 	KMSCAP_IOCTL(KMSCAP_IOC_STATS, kmscap_ioctl_stats),
+	KMSCAP_IOCTL(KMSCAP_IOC_DISPLAY_GAMMA, kmscap_ioctl_gamma),
 };
 
 static long kmscap_client_ioctl(struct file *file, unsigned int cmd, unsigned long arg)

@@ -127,7 +127,11 @@ static int kmscap_crtc_atomic_check(struct drm_crtc *crtc, struct drm_atomic_sta
 {
 	struct drm_crtc_state *cs = drm_atomic_get_new_crtc_state(state, crtc);
 	enum drm_mode_status status;
+	int ret;
 
+	ret = kmscap_gamma_check(cs);
+	if (ret)
+		return ret;
 	if (!cs->enable)
 		return 0;
 	status = kmscap_mode_valid(&cs->adjusted_mode);
@@ -276,5 +280,5 @@ int kmscap_crtc_init(struct kmscap_display *disp)
 	if (ret)
 		return ret;
 	drm_crtc_helper_add(&disp->crtc, &kmscap_crtc_helper_funcs);
-	return 0;
+	return kmscap_gamma_init(disp);
 }

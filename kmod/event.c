@@ -289,6 +289,8 @@ ssize_t kmscap_capture_read(struct kmscap_client *client, char __user *buf,
 		if (client->first_pending)
 			ev.flags |= KMSCAP_FRAME_FIRST;
 		ev.dropped = client->dropped_since;
+		kmscap_gamma_event(client, ntaken ? taken[ntaken - 1]->frame : NULL, hold->frame,
+				   &ev);
 		/* No previous picture for the damage to be relative to. */
 		if (client->first_pending || client->dropped_since)
 			kmscap_event_full_damage(&ev);
@@ -361,13 +363,17 @@ ssize_t kmscap_capture_read(struct kmscap_client *client, char __user *buf,
 			client->hangup_read = false;
 		spin_unlock(&disp->capture_lock);
 		ret = -EFAULT;
-	} else if (trace_kmscap_frame_read_enabled()) {
+	} else {
 		/*
 		 * The holds read stay on @client->held until a RELEASE or a
 		 * later read() frees them, both under read_lock, held here.
 		 */
-		for (n = 0; n < ntaken; n++)
-			trace_kmscap_frame_read(disp->id, client->id, taken[n]->frame->ev.seq);
+		if (ntaken)
+			client->gamma_seq = taken[ntaken - 1]->frame->gamma_seq;
+		if (trace_kmscap_frame_read_enabled())
+			for (n = 0; n < ntaken; n++)
+				trace_kmscap_frame_read(disp->id, client->id,
+							taken[n]->frame->ev.seq);
 	}
 	if (client->auto_release && ret > 0 && ntaken)
 		kmscap_capture_auto_release(client, taken[0]);

@@ -98,6 +98,10 @@ static inline struct kmscap_bo *to_kmscap_bo(struct drm_gem_object *obj)
  * @holds: active holds on this frame, each pinning the frame's buffers,
  *	under @disp->capture_lock.
  * @ev: the event sent to clients; constant after publication.
+ * @gamma_lut: the CRTC's GAMMA_LUT blob (reference held), NULL for none;
+ *	constant after the frame is filled.
+ * @gamma_seq: seq of the first frame that showed @gamma_lut as it is, 0
+ *	if no frame ever had a LUT; set at publication, under capture_lock.
  */
 struct kmscap_frame {
 	struct kref ref;
@@ -106,6 +110,8 @@ struct kmscap_frame {
 	struct drm_framebuffer *cursor_fb;
 	struct list_head holds;
 	struct kmscap_event ev;
+	struct drm_property_blob *gamma_lut;
+	u64 gamma_seq;
 };
 
 /**
@@ -245,6 +251,8 @@ struct kmscap_hold {
  * @auto_release: attached with %KMSCAP_ATTACH_AUTO_RELEASE: a read that
  *	returns frame events releases the frames read before.  Set like
  *	@framed.
+ * @gamma_seq: &kmscap_frame.gamma_seq of the last frame event read() gave
+ *	the client, under @read_lock.
  *
  * The following are guarded by @disp->capture_lock:
  * @queue: unread holds, oldest first.
@@ -279,6 +287,7 @@ struct kmscap_client {
 	struct file *file;
 	bool framed;
 	bool auto_release;
+	u64 gamma_seq;
 	struct list_head queue;
 	struct list_head held;
 	u32 nqueued;
@@ -444,6 +453,16 @@ int kmscap_display_configure(struct kmscap_display *disp,
 int kmscap_crtc_init(struct kmscap_display *disp);
 enum drm_mode_status kmscap_mode_valid(const struct drm_display_mode *mode);
 void kmscap_crtc_commit_tail(struct drm_atomic_state *state);
+
+/* gamma.c: the CRTC's gamma LUT, as capture clients learn it */
+int kmscap_gamma_init(struct kmscap_display *disp);
+int kmscap_gamma_check(struct drm_crtc_state *cs);
+void kmscap_gamma_frame_init(struct kmscap_frame *frame, struct drm_crtc_state *cs);
+void kmscap_gamma_frame_publish(struct kmscap_frame *frame, const struct kmscap_frame *old);
+void kmscap_gamma_event(const struct kmscap_client *client, const struct kmscap_frame *prev,
+			const struct kmscap_frame *frame, struct kmscap_event *ev);
+int kmscap_gamma_get(struct kmscap_display *disp, struct kmscap_display_gamma *req,
+		     const struct file *file);
 
 /* plane.c */
 int kmscap_plane_init(struct kmscap_display *disp);

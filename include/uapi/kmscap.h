@@ -604,6 +604,71 @@ struct kmscap_event {
 	__u64 dropped;
 };
 
+/*
+ * Gamma (since ABI 1.3).  A display's CRTC has a gamma LUT of
+ * %KMSCAP_GAMMA_SIZE entries, set as a monitor's would be: the legacy
+ * gamma ioctl (drmModeCrtcSetGamma) or the atomic GAMMA_LUT property.
+ * kmscap never scans out, so the module applies it to no pixel: a capture
+ * client learns it (%KMSCAP_FRAME_GAMMA_CHANGED, then
+ * %KMSCAP_IOC_DISPLAY_GAMMA) and applies it or says that it does not.
+ */
+#define KMSCAP_CAP_GAMMA		(1ULL << 6)
+#define KMSCAP_GAMMA_SIZE		256
+/*
+ * &struct kmscap_event.flags: the first frame event a client reads whose
+ * frame has another gamma LUT than the previous frame event it read, and
+ * the first frame event after attach when the frame has a LUT at all.
+ */
+#define KMSCAP_FRAME_GAMMA_CHANGED	(1U << 9)
+/* &struct kmscap_display_gamma.out_flags */
+#define KMSCAP_GAMMA_RESTRICTED		(1U << 0)
+
+/**
+ * struct kmscap_gamma_entry - one entry of a gamma LUT
+ * @red: output red for input index i, 0..0xffff (full scale).
+ * @green: output green, 0..0xffff.
+ * @blue: output blue, 0..0xffff.
+ * @pad: zero.
+ *
+ * Entry i of an n-entry LUT maps the input value i / (n - 1) of each
+ * channel (as DRM's &struct drm_color_lut does), so the identity LUT has
+ * i * 0xffff / (n - 1) in every channel.
+ */
+struct kmscap_gamma_entry {
+	__u32 red;
+	__u32 green;
+	__u32 blue;
+	__u32 pad;
+};
+
+/**
+ * struct kmscap_display_gamma - read a display's gamma LUT
+ * @id: in: the display id.
+ * @flags: in: must be zero.
+ * @entries_ptr: in: user pointer to an array of &struct kmscap_gamma_entry,
+ *	or 0 to learn only @count.
+ * @count: in: capacity of the array in entries; out: entries of the LUT,
+ *	0 when the display has none (the identity).  Only min(capacity,
+ *	LUT size) entries are written.
+ * @out_flags: out: KMSCAP_GAMMA_* flags; its value in is ignored.
+ * @seq: out: sequence number of the first frame that showed the LUT as it
+ *	is (or showed its removal), 0 when no frame ever had a LUT.
+ *
+ * The LUT is that of the frame on screen, the newest one published; a
+ * frame event with %KMSCAP_FRAME_GAMMA_CHANGED whose seq is below @seq
+ * had an older LUT.  Anyone may ask, as with %KMSCAP_IOC_DISPLAY_INFO;
+ * for another user's display (and without CAP_SYS_ADMIN) @count and @seq
+ * read 0 and %KMSCAP_GAMMA_RESTRICTED is set.  -ENOENT for an unknown id.
+ */
+struct kmscap_display_gamma {
+	__u32 id;
+	__u32 flags;
+	__u64 entries_ptr;
+	__u32 count;
+	__u32 out_flags;
+	__u64 seq;
+};
+
 #define KMSCAP_IOC_VERSION	_IOR(KMSCAP_IOC_MAGIC, 0x00, struct kmscap_version)
 #define KMSCAP_IOC_DISPLAY_CREATE \
 	_IOWR(KMSCAP_IOC_MAGIC, 0x01, struct kmscap_display_create)
@@ -619,5 +684,7 @@ struct kmscap_event {
 #define KMSCAP_IOC_EXPORT	_IOWR(KMSCAP_IOC_MAGIC, 0x07, struct kmscap_export)
 #define KMSCAP_IOC_RELEASE	_IOW(KMSCAP_IOC_MAGIC, 0x08, struct kmscap_release)
 #define KMSCAP_IOC_STATS	_IOR(KMSCAP_IOC_MAGIC, 0x09, struct kmscap_client_stats)
+#define KMSCAP_IOC_DISPLAY_GAMMA \
+	_IOWR(KMSCAP_IOC_MAGIC, 0x0A, struct kmscap_display_gamma)
 
 #endif /* _UAPI_KMSCAP_H */

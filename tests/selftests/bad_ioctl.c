@@ -8,6 +8,7 @@
  *  - unknown flags, non-zero pad, unknown ids, out-of-range values
  *    (queue_depth, hold_timeout_ns, modes), double ATTACH (-EBUSY);
  *  - LIST with a huge count and an invalid pointer (-EFAULT);
+ *  - DISPLAY_GAMMA with flags or an unknown id;
  *  - unknown ioctl numbers (-ENOTTY);
  *  - read() with a buffer smaller than one event (-EINVAL) and with room
  *    for several events.
@@ -103,6 +104,7 @@ int main(void)
 	struct kmscap_export exp;
 	struct kmscap_release rel;
 	struct kmscap_client_stats st;
+	struct kmscap_display_gamma gam;
 	struct kmscap_event evs[3];
 	struct kmscap_t_buf fb;
 	struct kmscap_t_kms k;
@@ -116,7 +118,7 @@ int main(void)
 	kmscap_t_create_or_die(ctl, 640, 480, 60000, &c);
 
 	/* ---- unknown numbers ---- */
-	for (nr = 0x0a; nr < 0x100; nr += 0x1b) {
+	for (nr = 0x0b; nr < 0x100; nr += 0x1b) {
 		char what[64];
 		uint8_t buf[64] = { 0 };
 
@@ -190,6 +192,10 @@ int main(void)
 	kmscap_sizes(cl, "RELEASE", _IOC_WRITE, 0x08, sizeof(rel), &rel, -ENOENT, true);
 	memset(&st, 0, sizeof(st));
 	kmscap_sizes(cl, "STATS", _IOC_READ, 0x09, sizeof(st), &st, 0, false);
+	memset(&gam, 0, sizeof(gam));
+	gam.id = c.id;
+	kmscap_sizes(ctl, "DISPLAY_GAMMA", _IOC_READ | _IOC_WRITE, 0x0a, sizeof(gam), &gam, 0,
+		     true);
 
 	/* ---- CREATE ---- */
 	CHECK_RET(kmscap_t_create(ctl, 640, 480, 60000, ~KMSCAP_CREATE_FLAGS, NULL), -EINVAL,
@@ -228,6 +234,17 @@ int main(void)
 			     "0 (count only, uapi doc) or EFAULT", kmscap_t_errname(r));
 		kmscap_failures++;
 	}
+
+	/* ---- DISPLAY_GAMMA (tests/selftests/gamma.c has the rest) ---- */
+	memset(&gam, 0, sizeof(gam));
+	gam.id = c.id;
+	gam.flags = 1;
+	CHECK_RET(kmscap_t_ioctl(ctl, KMSCAP_IOC_DISPLAY_GAMMA, &gam), -EINVAL,
+		  "DISPLAY_GAMMA with flags != 0");
+	gam.flags = 0;
+	gam.id = 0xfffffff0u;
+	CHECK_RET(kmscap_t_ioctl(ctl, KMSCAP_IOC_DISPLAY_GAMMA, &gam), -ENOENT,
+		  "DISPLAY_GAMMA of an unknown id");
 
 	/* ---- CONFIG ---- */
 	CHECK_RET(kmscap_t_config(ctl, c.id, 0, 0, 0, 0), -EINVAL, "CONFIG flags 0");

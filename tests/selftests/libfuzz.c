@@ -173,6 +173,7 @@ static const char *const kmscap_fz_op_names[KMSCAP_FZ_NOPS] = {
 	[KMSCAP_FZ_OP_EXPORT] = "EXPORT",
 	[KMSCAP_FZ_OP_RELEASE] = "RELEASE",
 	[KMSCAP_FZ_OP_STATS] = "STATS",
+	[KMSCAP_FZ_OP_GAMMA] = "DISPLAY_GAMMA",
 	[KMSCAP_FZ_OP_BAD_NR] = "unknown nr",
 	[KMSCAP_FZ_OP_BAD_TYPE] = "foreign type",
 	[KMSCAP_FZ_OP_READ] = "read",
@@ -368,6 +369,7 @@ union kmscap_fz_arg {
 	struct kmscap_export exp;
 	struct kmscap_release release;
 	struct kmscap_client_stats stats;
+	struct kmscap_display_gamma gamma;
 	uint8_t bytes[64];
 };
 
@@ -386,9 +388,10 @@ static const struct {
 	[KMSCAP_FZ_OP_EXPORT] = { KMSCAP_IOC_EXPORT, { ENOENT, ENOMEM, EMFILE } },
 	[KMSCAP_FZ_OP_RELEASE] = { KMSCAP_IOC_RELEASE, { ENOENT, ESTALE } },
 	[KMSCAP_FZ_OP_STATS] = { KMSCAP_IOC_STATS, { 0 } },
+	[KMSCAP_FZ_OP_GAMMA] = { KMSCAP_IOC_DISPLAY_GAMMA, { ENOENT, ENOMEM } },
 };
 
-#define KMSCAP_FZ_NIOCS	10
+#define KMSCAP_FZ_NIOCS	11
 
 /* The call as made, for failure messages. */
 struct kmscap_fz_desc {
@@ -622,6 +625,18 @@ static bool kmscap_fz_fill(struct kmscap_fz_ctx *c, enum kmscap_fz_op op,
 		if (tg->know)
 			*ok_expected = tg->attached, inval = !tg->attached;
 		break;
+	case KMSCAP_FZ_OP_GAMMA:
+		a->gamma.id = kmscap_fz_pick_id(r, tg, &idx);
+		a->gamma.flags = kmscap_fz_junk(r, 10);
+		a->gamma.entries_ptr = 0;	/* set by the caller */
+		a->gamma.count = kmscap_fz_chance(r, 50) ? kmscap_fz_below(r, KMSCAP_GAMMA_SIZE + 2) :
+				 kmscap_fz_edge32(r);
+		inval = a->gamma.flags;
+		if (tg->know && idx >= 0 && (tg->live_mask & 1u << idx))
+			*ok_expected = true;
+		else if (tg->know && idx < 0 && a->gamma.id >= 0x40000000u)
+			*expect_err = -ENOENT;
+		break;
 	default:
 		break;
 	}
@@ -701,6 +716,7 @@ static void kmscap_fz_ioctl(struct kmscap_fz_ctx *c, int fd, bool strict,
 	unsigned int kdir = _IOC_DIR(kmscap_fz_iocs[op].cmd), kind = kmscap_fz_below(r, 100);
 	bool inval, ok_expected, tail_junk = false, list_bad = false;
 	uint32_t ids[80];
+	static struct kmscap_gamma_entry lut[KMSCAP_GAMMA_SIZE];
 	uint8_t *p;
 	int expect_err, want = 1, ret;	/* want 1: no exact expectation */
 
@@ -754,6 +770,25 @@ static void kmscap_fz_ioctl(struct kmscap_fz_ctx *c, int fd, bool strict,
 		if (ap == (uint8_t *)ids && d.arg.list.count > KMSCAP_T_ARRAY_SIZE(ids))
 			d.arg.list.count = KMSCAP_T_ARRAY_SIZE(ids);
 		list_bad = ap && ap != (uint8_t *)ids;
+	}
+	if (op == KMSCAP_FZ_OP_GAMMA) {
+		/* the array: mostly good; a bad one faults only where a LUT is set */
+		enum kmscap_fz_ptr ak = kmscap_fz_pick_ptr(r, 70);
+		size_t ar, aw;
+
+		if (ak == KMSCAP_FZ_PTR_GOOD || ak == KMSCAP_FZ_PTR_ODD || ak == KMSCAP_FZ_PTR_STRADDLE)
+			d.arg.gamma.entries_ptr = (uintptr_t)lut;
+		else
+			d.arg.gamma.entries_ptr = (uintptr_t)kmscap_fz_place(&c->arena, r, ak, NULL, 0,
+									     &ar, &aw);
+		if (kmscap_fz_chance(r, 20))
+			d.arg.gamma.entries_ptr = 0;
+		if (d.arg.gamma.entries_ptr == (uintptr_t)lut &&
+		    d.arg.gamma.count > KMSCAP_T_ARRAY_SIZE(lut))
+			d.arg.gamma.count = KMSCAP_T_ARRAY_SIZE(lut);
+		if (d.arg.gamma.entries_ptr && d.arg.gamma.entries_ptr != (uintptr_t)lut &&
+		    d.arg.gamma.count)
+			ok_expected = false;
 	}
 	p = kmscap_fz_place(&c->arena, r, d.ptr, &d.arg, ksize, &readable, &writable);
 	if (d.size > ksize && p && readable >= len) {

@@ -60,6 +60,7 @@ enum kmscap_fz_op {
 	KMSCAP_FZ_OP_EXPORT,
 	KMSCAP_FZ_OP_RELEASE,
 	KMSCAP_FZ_OP_STATS,
+	KMSCAP_FZ_OP_GAMMA,
 	KMSCAP_FZ_OP_BAD_NR,		/* magic 0xC6, unknown number */
 	KMSCAP_FZ_OP_BAD_TYPE,		/* another magic */
 	/* files */
