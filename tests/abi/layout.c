@@ -228,6 +228,18 @@ int main(void)
 	KMSCAP_CHECK_FIELD(kmscap_event_flip_done, hold_wait_ns, 48);
 	KMSCAP_CHECK_FIELD(kmscap_event_flip_done, dropped, 56);
 	KMSCAP_CHECK_SIZE(kmscap_event_flip_done, 64);
+	KMSCAP_CHECK_FIELD(kmscap_gamma_entry, red, 0);
+	KMSCAP_CHECK_FIELD(kmscap_gamma_entry, green, 4);
+	KMSCAP_CHECK_FIELD(kmscap_gamma_entry, blue, 8);
+	KMSCAP_CHECK_FIELD(kmscap_gamma_entry, pad, 12);
+	KMSCAP_CHECK_SIZE(kmscap_gamma_entry, 16);
+	KMSCAP_CHECK_FIELD(kmscap_display_gamma, id, 0);
+	KMSCAP_CHECK_FIELD(kmscap_display_gamma, flags, 4);
+	KMSCAP_CHECK_FIELD(kmscap_display_gamma, entries_ptr, 8);
+	KMSCAP_CHECK_FIELD(kmscap_display_gamma, count, 16);
+	KMSCAP_CHECK_FIELD(kmscap_display_gamma, out_flags, 20);
+	KMSCAP_CHECK_FIELD(kmscap_display_gamma, seq, 24);
+	KMSCAP_CHECK_SIZE(kmscap_display_gamma, 32);
 #ifndef KMSCAP_LAYOUT_STATIC
 	printf("1..%d\n", kmscap_n);
 	return kmscap_failed;
