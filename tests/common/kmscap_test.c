@@ -902,6 +902,34 @@ out:
 	return r;
 }
 
+int kmscap_t_gamma_commit(struct kmscap_t_kms *k, const struct kmscap_t_buf *b,
+			  const struct drm_color_lut *lut, size_t bytes, uint32_t flags)
+{
+	uint32_t prop = kmscap_t_prop_id(k->fd, k->crtc_id, DRM_MODE_OBJECT_CRTC, "GAMMA_LUT");
+	drmModeAtomicReqPtr req;
+	uint32_t blob = 0;
+	int r;
+
+	if (!prop)
+		return -ENOENT;
+	req = drmModeAtomicAlloc();
+	if (!req)
+		return -ENOMEM;
+	if (bytes && drmModeCreatePropertyBlob(k->fd, lut, bytes, &blob)) {
+		r = -errno;
+		goto out;
+	}
+	drmModeAtomicAddProperty(req, k->crtc_id, prop, blob);
+	if (b)
+		kmscap_t_add_plane(req, k, b);
+	r = drmModeAtomicCommit(k->fd, req, flags, NULL) ? -errno : 0;
+out:
+	if (blob)
+		drmModeDestroyPropertyBlob(k->fd, blob);
+	drmModeAtomicFree(req);
+	return r;
+}
+
 int kmscap_t_atomic_flip(struct kmscap_t_kms *k, const struct kmscap_t_buf *b,
 			 const struct drm_mode_rect *clips, unsigned int nclips, bool nonblock)
 {

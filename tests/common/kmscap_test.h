@@ -241,6 +241,14 @@ int kmscap_t_atomic_modeset(struct kmscap_t_kms *k, const struct kmscap_t_buf *b
  */
 int kmscap_t_atomic_flip(struct kmscap_t_kms *k, const struct kmscap_t_buf *b,
 			 const struct drm_mode_rect *clips, unsigned int nclips, bool nonblock);
+/*
+ * Atomic commit of the CRTC's GAMMA_LUT: a blob of @bytes of @lut (0: no
+ * LUT), with the primary plane showing @b unless NULL; @flags as
+ * drmModeAtomicCommit() takes them (0: blocking).  0 or -errno (-ENOENT:
+ * the CRTC has no GAMMA_LUT).
+ */
+int kmscap_t_gamma_commit(struct kmscap_t_kms *k, const struct kmscap_t_buf *b,
+			  const struct drm_color_lut *lut, size_t bytes, uint32_t flags);
 /* Legacy page flip with event; kmscap_t_wait_flip() collects the event. */
 int kmscap_t_page_flip(struct kmscap_t_kms *k, uint32_t fb_id);
 /* 0 when the pending flip completed, -ETIMEDOUT, or -errno. */
