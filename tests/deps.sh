@@ -18,6 +18,7 @@ kmscap_packages=(
 	gzip
 	kmod			# modinfo: DRM module dependencies
 	libdrm-dev
+	libdrm-tests		# modetest: tests/selftests/modetest_gamma.c
 	check			# unit test framework
 	pkg-config
 	liburing-dev
