@@ -279,6 +279,47 @@ int kmscap_display_list(struct kmscap_dev *dev, uint32_t **ids)
 	return -EAGAIN;
 }
 
+int kmscap_display_gamma(struct kmscap_dev *dev, uint32_t id, struct kmscap_gamma_entry *entries,
+			 uint32_t max, uint64_t *seq)
+{
+	struct kmscap_display_gamma g = { .id = id };
+	int ret;
+
+	if (!dev || (max && !entries))
+		return -EINVAL;
+	g.entries_ptr = (uintptr_t)entries;
+	g.count = max;
+	ret = kmscap_ioctl(dev->fd, KMSCAP_IOC_DISPLAY_GAMMA, &g);
+	if (ret < 0)
+		return ret;
+	if (g.out_flags & KMSCAP_GAMMA_RESTRICTED)
+		return -EPERM;
+	if (g.count > INT32_MAX)
+		return -EOVERFLOW;
+	if (seq)
+		*seq = g.seq;
+	return (int)g.count;
+}
+
+int kmscap_gamma_identity(const struct kmscap_gamma_entry *entries, uint32_t n,
+			  unsigned int bits)
+{
+	uint32_t i, step = bits >= 1 && bits <= 16 ? 65536u >> bits : 1;
+	int64_t want;
+
+	if (n == 0)
+		return 1;
+	if (n == 1 || !entries)
+		return 0;
+	for (i = 0; i < n; i++) {
+		want = ((int64_t)i * 65535 + (n - 1) / 2) / (n - 1);
+		if (llabs(entries[i].red - want) >= step || llabs(entries[i].green - want) >= step ||
+		    llabs(entries[i].blue - want) >= step)
+			return 0;
+	}
+	return 1;
+}
+
 int kmscap_attach(struct kmscap_dev *dev, uint32_t display_id, uint32_t queue_depth,
 		  uint64_t hold_timeout_ns)
 {

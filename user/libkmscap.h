@@ -126,6 +126,28 @@ KMSCAP_API int kmscap_display_info(struct kmscap_dev *dev, uint32_t id,
  * The buffer grows until the count the module reports fits.
  */
 KMSCAP_API int kmscap_display_list(struct kmscap_dev *dev, uint32_t **ids);
+/*
+ * The gamma LUT of display @id (module ABI 1.3, KMSCAP_CAP_GAMMA): up to
+ * @max entries into @entries (NULL with @max 0 to learn the size), and in
+ * *@seq (may be NULL) the seq of the first frame that showed it.  Returns
+ * the number of entries of the LUT, which may exceed @max (0: none, the
+ * identity), -EPERM for another user's display (the module tells such a
+ * caller nothing of it), -ENOTTY from an older module, or -errno.
+ * kmscap applies the LUT to no pixel: a capture client applies it or
+ * says that it does not.
+ */
+KMSCAP_API int kmscap_display_gamma(struct kmscap_dev *dev, uint32_t id,
+				    struct kmscap_gamma_entry *entries, uint32_t max,
+				    uint64_t *seq);
+/*
+ * Does the @n-entry LUT @entries leave @bits-bit content (1..16) as it is?
+ * 1 when every channel of every entry is less than one @bits-bit step
+ * (65536 >> @bits) from the identity ramp i * 65535 / (@n - 1): modetest's
+ * ramp of i << 8 is the identity at 8 bits, not at 10.  An empty LUT (@n
+ * 0) is the identity.
+ */
+KMSCAP_API int kmscap_gamma_identity(const struct kmscap_gamma_entry *entries, uint32_t n,
+				     unsigned int bits);
 
 /* ------------------------------------------------------------------ */
 /* Capture                                                             */
