@@ -20,6 +20,7 @@ enum kmscapctl_op {
 	KMSCAPCTL_DISCONNECT,
 	KMSCAPCTL_REMOVE,
 	KMSCAPCTL_STATS,
+	KMSCAPCTL_GAMMA,
 };
 
 /**
@@ -30,7 +31,7 @@ enum kmscapctl_op {
  * @device_opt: the option @device came with, as typed (for messages).
  * @notice: a line to print on stderr before running the command (an old
  *	option name was used), or NULL.
- * @has_id: @id was given (always for set-mode/connect/disconnect/remove,
+ * @has_id: @id was given (always for set-mode/connect/disconnect/remove/gamma,
  *	optional for stats).
  * @id: display id.
  * @mode: the mode argument as typed (add, set-mode), else NULL.

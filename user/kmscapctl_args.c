@@ -27,6 +27,7 @@ static const struct kmscapctl_sub kmscapctl_subs[] = {
 	{ "disconnect", KMSCAPCTL_DISCONNECT, 1, 1, "disconnect ID" },
 	{ "remove", KMSCAPCTL_REMOVE, 1, 1, "remove ID" },
 	{ "stats", KMSCAPCTL_STATS, 0, 1, "stats [ID]" },
+	{ "gamma", KMSCAPCTL_GAMMA, 1, 1, "gamma ID" },
 	{ "version", KMSCAPCTL_VERSION, 0, 0, "version" },
 	{ "help", KMSCAPCTL_HELP, 0, 0, "help" },
 };
@@ -49,6 +50,7 @@ void kmscapctl_usage(FILE *f)
 	      "  disconnect ID              unplug the virtual monitor\n"
 	      "  remove ID                  destroy a display\n"
 	      "  stats [ID]                 show display details and debugfs statistics\n"
+	      "  gamma ID                   summarise the gamma LUT a compositor set on a display\n"
 	      "  version                    show library, ABI and module versions\n"
 	      "\n"
 	      "MODE is WIDTHxHEIGHT[@HZ], e.g. 1920x1080 (60 Hz), 2560x1440@143.912;\n"
@@ -235,6 +237,7 @@ int kmscapctl_parse_args(int argc, char *const argv[], struct kmscapctl_cmd *cmd
 	case KMSCAPCTL_CONNECT:
 	case KMSCAPCTL_DISCONNECT:
 	case KMSCAPCTL_REMOVE:
+	case KMSCAPCTL_GAMMA:
 		ret = kmscapctl_id(pos[1], cmd, err, errlen);
 		if (ret)
 			return ret;

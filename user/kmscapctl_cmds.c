@@ -246,6 +246,48 @@ static int kmscapctl_set_mode(struct kmscap_dev *dev, const struct kmscapctl_cmd
 				     cmd->refresh_mhz);
 }
 
+/* The gamma LUT of display @id: its size, a few entries, whether it is the identity. */
+static int kmscapctl_gamma(struct kmscap_dev *dev, uint32_t id)
+{
+	struct kmscap_gamma_entry lut[KMSCAP_GAMMA_SIZE];
+	struct kmscap_version v;
+	uint64_t seq = 0;
+	uint32_t i, e;
+	int n;
+
+	n = kmscap_display_gamma(dev, id, lut, KMSCAP_GAMMA_SIZE, &seq);
+	if (n == -ENOTTY && !kmscap_get_version(dev, &v)) {
+		fprintf(stderr, "kmscapctl: %s: the module's ABI %u.%u has no gamma (1.3 does)\n",
+			kmscap_path(dev), v.major, v.minor);
+		return 1;
+	}
+	if (n < 0)
+		return kmscapctl_display_error(n, id);
+	if (n == 0) {
+		printf("display %u: no gamma LUT (identity)%s\n", id,
+		       seq ? "" : ", none ever set");
+		if (seq)
+			printf("  removed by frame %llu\n", (unsigned long long)seq);
+		return 0;
+	}
+	if ((uint32_t)n > KMSCAP_GAMMA_SIZE) {
+		fprintf(stderr, "kmscapctl: display %u: a gamma LUT of %d entries, more than the "
+			"%u this kmscapctl knows\n", id, n, KMSCAP_GAMMA_SIZE);
+		return 1;
+	}
+	printf("display %u: gamma LUT of %d entries, set by frame %llu\n", id, n,
+	       (unsigned long long)seq);
+	printf("  identity:  %s at 8 bits, %s at 10 bits\n",
+	       kmscap_gamma_identity(lut, (uint32_t)n, 8) ? "yes" : "no",
+	       kmscap_gamma_identity(lut, (uint32_t)n, 10) ? "yes" : "no");
+	printf("  %-7s %-7s %-7s %s\n", "entry", "red", "green", "blue");
+	for (i = 0; i <= 4; i++) {
+		e = i * ((uint32_t)n - 1) / 4;
+		printf("  %-7u 0x%04x  0x%04x  0x%04x\n", e, lut[e].red, lut[e].green, lut[e].blue);
+	}
+	return 0;
+}
+
 static int kmscapctl_version(struct kmscap_dev *dev)
 {
 	static const struct {
@@ -257,8 +299,10 @@ static int kmscapctl_version(struct kmscap_dev *dev)
 		{ KMSCAP_CAP_PRIME_IMPORT, "prime-import" },
 		{ KMSCAP_CAP_HOLD, "hold" },
 		{ KMSCAP_CAP_HOTPLUG, "hotplug" },
-		{ KMSCAP_CAP_REPLUG, "replug" },
+		{ KMSCAP_CAP_FLIP_DONE, "flip-done" },
+		{ KMSCAP_CAP_GAMMA, "gamma" },
 		{ KMSCAP_CAP_AUTO_RELEASE, "auto-release" },
+		{ KMSCAP_CAP_REPLUG, "replug" },
 	};
 	struct kmscap_version v;
 	uint64_t rest;
@@ -349,6 +393,9 @@ int kmscapctl_main(int argc, char *const argv[])
 		break;
 	case KMSCAPCTL_VERSION:
 		rc = kmscapctl_version(dev);
+		break;
+	case KMSCAPCTL_GAMMA:
+		rc = kmscapctl_gamma(dev, cmd.id);
 		break;
 	default:
 		break;

@@ -58,6 +58,7 @@ START_TEST(test_id_commands)
 		{ "disconnect", KMSCAPCTL_DISCONNECT },
 		{ "remove", KMSCAPCTL_REMOVE },
 		{ "stats", KMSCAPCTL_STATS },
+		{ "gamma", KMSCAPCTL_GAMMA },
 	};
 	struct kmscapctl_cmd c;
 	char err[256];
