@@ -1315,6 +1315,48 @@ void kmscap_t_run_child(int (*fn)(void *arg), void *arg, const char *what)
 		kmscap_t_fail("%s: child exited with status %d", what, st);
 }
 
+int kmscap_t_run_prog(char *const argv[], char *out, size_t size)
+{
+	const char *p, *nl;
+	size_t len = 0;
+	int fds[2], status;
+	ssize_t n;
+	pid_t pid;
+
+	KT_ASSERT(!pipe(fds), "pipe: %s", strerror(errno));
+	pid = fork();
+	KT_ASSERT(pid >= 0, "fork: %s", strerror(errno));
+	if (!pid) {
+		int null = open("/dev/null", O_RDONLY);
+
+		alarm(0);
+		if (null < 0 || dup2(null, STDIN_FILENO) < 0 || dup2(fds[1], STDOUT_FILENO) < 0 ||
+		    dup2(fds[1], STDERR_FILENO) < 0)
+			_exit(126);
+		execv(argv[0], argv);
+		fprintf(stderr, "test: exec %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	close(fds[1]);
+	while ((n = read(fds[0], out + len, size - 1 - len)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		KT_ASSERT(n > 0, "reading the output of %s: %s", argv[0], strerror(errno));
+		len += (size_t)n;
+		KT_ASSERT(len + 1 < size, "%s wrote more than %zu bytes", argv[0], size - 1);
+	}
+	out[len] = '\0';
+	close(fds[0]);
+	while (waitpid(pid, &status, 0) < 0)
+		KT_ASSERT(errno == EINTR, "waitpid: %s", strerror(errno));
+	for (p = out; *p; p = *nl ? nl + 1 : nl) {
+		nl = p + strcspn(p, "\n");
+		kmscap_t_log("  %s| %.*s", strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0],
+			     (int)(nl - p), p);
+	}
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
 void kmscap_t_become(uid_t uid, const gid_t *groups, size_t ngroups)
 {
 	if (setgroups(ngroups, groups) || setresgid(uid, uid, uid) || setresuid(uid, uid, uid))

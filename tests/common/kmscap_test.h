@@ -325,6 +325,13 @@ pid_t kmscap_t_fork(int (*fn)(void *arg), void *arg);
 int kmscap_t_wait_child(pid_t pid);
 /* kmscap_t_fork() + kmscap_t_wait_child(); fails the test (naming @what) unless 0. */
 void kmscap_t_run_child(int (*fn)(void *arg), void *arg, const char *what);
+/*
+ * Run the program @argv[0] with stdin from /dev/null; what it writes on
+ * stdout and stderr goes, NUL-terminated, to @out (the test fails if it
+ * writes @size bytes or more) and to the log.  Returns its exit status
+ * (128 + signal when killed).
+ */
+int kmscap_t_run_prog(char *const argv[], char *out, size_t size);
 
 /* ---- other users (the VM has uids 1001, 1002 and group 990) ----------- */
 

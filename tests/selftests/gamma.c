@@ -15,6 +15,9 @@
  *    a blob of partial entries; the ioctl with flags, an unknown id, an
  *    unwritable array (EFAULT); a short array gets only its capacity,
  *    no array only the count; another user reads it as RESTRICTED.
+ *  - kmscapctl gamma ID (the tool at KMSCAP_T_KMSCAPCTL, when built)
+ *    prints the LUT's size, date, identity and entries, its removal, and
+ *    refuses another user.
  * libdrm's modetest setting a mode on the card is gamma's other test
  * (modetest_gamma).
  */
@@ -25,7 +28,13 @@
 
 #define N KMSCAP_GAMMA_SIZE
 
+#ifndef KMSCAP_T_KMSCAPCTL
+#define KMSCAP_T_KMSCAPCTL "build/user/kmscapctl"
+#endif
+
 static uint32_t display_id;
+static bool have_ctl;
+static char ctl_out[8192];
 
 static uint16_t kmscap_ramp(unsigned int seed, unsigned int i, unsigned int ch)
 {
@@ -41,6 +50,37 @@ static void kmscap_lut(unsigned int seed, struct drm_color_lut *lut, unsigned in
 		lut[i].red = kmscap_ramp(seed, i, 0);
 		lut[i].green = kmscap_ramp(seed, i, 1);
 		lut[i].blue = kmscap_ramp(seed, i, 2);
+	}
+}
+
+/* Run kmscapctl gamma on the display; its exit status, its output in ctl_out. */
+static int kmscap_ctl_gamma(void)
+{
+	char id[16], *argv[] = { (char *)KMSCAP_T_KMSCAPCTL, (char *)"gamma", id, NULL };
+
+	snprintf(id, sizeof(id), "%u", display_id);
+	return kmscap_t_run_prog(argv, ctl_out, sizeof(ctl_out));
+}
+
+/* kmscapctl gamma prints ramp @seed, set by frame @seq, and its entries. */
+static void kmscap_ctl_expect_lut(unsigned int seed, uint64_t seq)
+{
+	char want[128];
+	unsigned int i, e;
+
+	if (!have_ctl)
+		return;
+	KT_ASSERT(kmscap_ctl_gamma() == 0, "kmscapctl gamma %u failed", display_id);
+	snprintf(want, sizeof(want), "display %u: gamma LUT of %u entries, set by frame %llu\n",
+		 display_id, N, (unsigned long long)seq);
+	KT_ASSERT(!strncmp(ctl_out, want, strlen(want)), "kmscapctl gamma: no line '%s'", want);
+	KT_ASSERT(strstr(ctl_out, "\n  identity:  no at 8 bits, no at 10 bits\n"),
+		  "kmscapctl gamma: no identity line saying no");
+	for (i = 0; i <= 4; i++) {
+		e = i * (N - 1) / 4;
+		snprintf(want, sizeof(want), "\n  %-7u 0x%04x  0x%04x  0x%04x\n", e,
+			 kmscap_ramp(seed, e, 0), kmscap_ramp(seed, e, 1), kmscap_ramp(seed, e, 2));
+		KT_ASSERT(strstr(ctl_out, want), "kmscapctl gamma: no entry line '%s'", want + 1);
 	}
 }
 
@@ -139,6 +179,14 @@ static int kmscap_stranger(void *arg)
 		  "uid 1001 reads root's LUT: out_flags 0x%x count %u seq %llu", g.out_flags,
 		  g.count, (unsigned long long)g.seq);
 	close(fd);
+	if (have_ctl) {
+		char want[96];
+
+		snprintf(want, sizeof(want), "kmscapctl: display %u belongs to another user\n",
+			 display_id);
+		KT_ASSERT(kmscap_ctl_gamma() == 1 && !strcmp(ctl_out, want),
+			  "kmscapctl gamma as uid 1001: expected status 1 and '%s'", want);
+	}
 	return 0;
 }
 
@@ -205,6 +253,14 @@ int main(void)
 		  (unsigned long long)v.caps);
 	kmscap_t_create_or_die(ctl, 640, 480, 60000, &c);
 	display_id = c.id;
+	have_ctl = !access(KMSCAP_T_KMSCAPCTL, X_OK);
+	if (!have_ctl)
+		kmscap_t_log("%s: %s: kmscapctl gamma is not tested", KMSCAP_T_KMSCAPCTL,
+			     strerror(errno));
+	else if (kmscap_ctl_gamma() || strncmp(ctl_out, "display ", 8) ||
+		 !strstr(ctl_out, ": no gamma LUT (identity), none ever set\n"))
+		kmscap_t_fail("kmscapctl gamma %u before any LUT: no 'none ever set' line",
+			      c.id);
 	kmscap_t_kms_open_or_die(&k, c.card_minor);
 
 	KT_ASSERT(kmscap_t_prop_id(k.fd, k.crtc_id, DRM_MODE_OBJECT_CRTC, "GAMMA_LUT"),
@@ -246,6 +302,7 @@ int main(void)
 	flags = kmscap_next_frame(cl, "GAMMA_LUT", &seq);
 	KT_ASSERT(flags & KMSCAP_FRAME_GAMMA_CHANGED, "no GAMMA_CHANGED after GAMMA_LUT");
 	kmscap_expect_lut(ctl, 2, seq, "GAMMA_LUT");
+	kmscap_ctl_expect_lut(2, seq);
 	lut_seq = seq;
 
 	/* A client attaching now learns of the LUT with its first frame. */
@@ -286,6 +343,14 @@ int main(void)
 	flags = kmscap_next_frame(cl2, "GAMMA_LUT 0", NULL);
 	KT_ASSERT(flags & KMSCAP_FRAME_GAMMA_CHANGED, "second client: no GAMMA_CHANGED");
 	kmscap_expect_lut(ctl, 0, seq, "GAMMA_LUT 0");
+	if (have_ctl) {
+		char want[96];
+
+		snprintf(want, sizeof(want), "display %u: no gamma LUT (identity)\n"
+			 "  removed by frame %llu\n", c.id, (unsigned long long)seq);
+		KT_ASSERT(kmscap_ctl_gamma() == 0 && !strcmp(ctl_out, want),
+			  "kmscapctl gamma after GAMMA_LUT 0: expected '%s'", want);
+	}
 
 	/*
 	 * Two changes queued, read one event at a time: the read that has no

@@ -11,9 +11,6 @@
  * Skipped when modetest (package libdrm-tests) is not at KMSCAP_T_MODETEST;
  * make vm-check carries it into the VM with run-vm.sh --extra.
  */
-#include <signal.h>
-#include <stdlib.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "kmscap_test.h"
@@ -21,56 +18,6 @@
 #ifndef KMSCAP_T_MODETEST
 #define KMSCAP_T_MODETEST "/usr/bin/modetest"
 #endif
-
-/* Run @argv with stdin from /dev/null; its output in @out; exit status or 128 + signal. */
-static int kmscap_run(char *const argv[], char *out, size_t size)
-{
-	size_t len = 0;
-	int p[2], status;
-	ssize_t n;
-	pid_t pid;
-
-	KT_ASSERT(!pipe(p), "pipe: %s", strerror(errno));
-	pid = fork();
-	KT_ASSERT(pid >= 0, "fork: %s", strerror(errno));
-	if (!pid) {
-		int null = open("/dev/null", O_RDONLY);
-
-		alarm(0);
-		if (null < 0 || dup2(null, STDIN_FILENO) < 0 || dup2(p[1], STDOUT_FILENO) < 0 ||
-		    dup2(p[1], STDERR_FILENO) < 0)
-			_exit(126);
-		execv(argv[0], argv);
-		fprintf(stderr, "test: exec %s: %s\n", argv[0], strerror(errno));
-		_exit(127);
-	}
-	close(p[1]);
-	while ((n = read(p[0], out + len, size - 1 - len)) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		KT_ASSERT(n > 0, "reading modetest's output: %s", strerror(errno));
-		len += (size_t)n;
-		KT_ASSERT(len + 1 < size, "modetest wrote more than %zu bytes", size - 1);
-	}
-	out[len] = '\0';
-	close(p[0]);
-	while (waitpid(pid, &status, 0) < 0)
-		KT_ASSERT(errno == EINTR, "waitpid: %s", strerror(errno));
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-static void kmscap_log_text(const char *text)
-{
-	const char *p = text, *nl;
-
-	while (*p) {
-		nl = strchr(p, '\n');
-		if (!nl)
-			nl = p + strlen(p);
-		kmscap_t_log("  modetest| %.*s", (int)(nl - p), p);
-		p = *nl ? nl + 1 : nl;
-	}
-}
 
 int main(void)
 {
@@ -109,8 +56,7 @@ int main(void)
 	argv[4] = pipe_arg;
 	argv[5] = NULL;
 	kmscap_t_log("%s -M kmscap -s %s </dev/null", KMSCAP_T_MODETEST, pipe_arg);
-	status = kmscap_run(argv, out, sizeof(out));
-	kmscap_log_text(out);
+	status = kmscap_t_run_prog(argv, out, sizeof(out));
 	KT_ASSERT(status == 0, "modetest exited with status %d", status);
 	KT_ASSERT(strstr(out, "setting mode"), "modetest set no mode on card%u", c.card_minor);
 	KT_ASSERT(!strstr(out, "failed to set mode"), "modetest could not set the mode");
