@@ -330,6 +330,45 @@ START_TEST(e2e_basic)
 END_TEST
 
 /*
+ * GAMMA_LUT set with three flips (tests/stream/vm/stream_e2e.c): the
+ * pictures are encoded as drawn (the LUT is not applied), and the helper
+ * said so twice: for the first LUT, not for modetest's ramp (the identity
+ * at 8 bits), again for the third, each dated by the flip that set it
+ * (frame i has seq i + 1: frame 0 is the display's first).
+ */
+START_TEST(e2e_gamma)
+{
+	struct e2e_run r;
+	const char *line;
+	int prev = -1, seqs[2], i;
+	unsigned int n;
+
+	e2e_load(&r, "gamma");
+	ck_assert_int_eq(r.frames_in, r.flips);
+	n = e2e_check_part(&r, "gamma", (uint8_t *)r.stream, r.stream_len, KS_E2E_W, KS_E2E_H, 0,
+			   r.flips, &prev);
+	ck_assert_uint_eq(n, r.encoded + r.repeated);
+	line = r.log;
+	for (i = 0; i < 2; i++) {
+		char one[256];
+
+		line = strstr(line, "{\"type\":\"gamma\",");
+		ck_assert_msg(line != NULL, "gamma notice %d missing:\n%s", i + 1, r.log);
+		snprintf(one, sizeof(one), "%.*s", (int)strcspn(line, "\n"), line);
+		ck_assert_msg(strstr(one, ",\"identity\":false,\"applied\":false}") != NULL,
+			      "gamma notice %d: %s", i + 1, one);
+		seqs[i] = (int)json_line_field(one, "gamma", "seq");
+		line++;
+	}
+	ck_assert_msg(strstr(line, "{\"type\":\"gamma\"") == NULL, "a third gamma notice:\n%s",
+		      r.log);
+	ck_assert_int_eq(seqs[0], r.flips / 4 + 1);
+	ck_assert_int_eq(seqs[1], 3 * r.flips / 4 + 1);
+	e2e_free(&r);
+}
+END_TEST
+
+/*
  * --cursor composite (the default): the driver blends the cursor (moving,
  * partly off screen at first, new image halfway) into every picture; each
  * decoded picture equals the pattern with the cursor blended at that
@@ -882,6 +921,7 @@ Suite *ks_suite_e2e(void)
 	KS_ADD_T(s, e2e_av1, 300);
 	KS_ADD_T(s, e2e_hevc10, 300);
 	ks_e2e_mux_add(s);
+	KS_ADD_T(s, e2e_gamma, 300);
 	KS_ADD(s, e2e_errors);
 	KS_ADD(s, e2e_create_removed);
 	return s;

@@ -462,4 +462,27 @@ const char *ks_stop_name(enum ks_stop s);
  */
 int ks_control_open(const char *path, char *err, size_t errlen);
 
+/* ------------------------------------------------------------------ */
+/* gamma.c                                                             */
+/* ------------------------------------------------------------------ */
+
+struct kmscap_dev;
+
+/* What kmscap-stream said about the display's gamma LUT. */
+struct ks_gamma {
+	struct kmscap_dev *dev;
+	uint32_t display_id;
+	bool json;
+	int fd;			/* where the notice goes (stderr) */
+	bool noticed;		/* the LUT is not the identity, and that was said */
+	bool failed;		/* reading the LUT failed, and that was said */
+};
+
+/*
+ * A frame event was read: on KMSCAP_FRAME_GAMMA_CHANGED, read the LUT and
+ * say once, on @g->fd, that a LUT which is not the identity at the frame's
+ * depth is not applied to the stream.
+ */
+void ks_gamma_note(struct ks_gamma *g, const struct kmscap_event *ev);
+
 #endif /* KMSCAP_STREAM_KS_H */

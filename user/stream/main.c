@@ -53,6 +53,7 @@ struct ks_main {
 	uint64_t last_flip_ns;		/* the newest frame handed to the encoder */
 	struct kmscap_event last_muxed;	/* ... and the newest one muxed */
 	uint64_t end_ns;		/* the end of the recording (the muxer's last frame) */
+	struct ks_gamma gamma;		/* the notice about the display's gamma LUT */
 };
 
 static void ks_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -217,12 +218,19 @@ static bool ks_output_is_socket(const char *o)
 
 static int ks_src_read(void *opaque, struct kmscap_event *evs, size_t max)
 {
-	return kmscap_read_events(opaque, evs, max);
+	struct ks_main *m = opaque;
+	int i, n = kmscap_read_events(m->cap, evs, max);
+
+	for (i = 0; i < n; i++)
+		ks_gamma_note(&m->gamma, &evs[i]);
+	return n;
 }
 
 static int ks_src_release(void *opaque, uint64_t seq)
 {
-	return kmscap_release(opaque, seq);
+	struct ks_main *m = opaque;
+
+	return kmscap_release(m->cap, seq);
 }
 
 static int ks_src_flip_done(void *opaque, struct kmscap_event_flip_done *out, size_t max)
@@ -507,7 +515,7 @@ static int ks_run(struct ks_main *m)
 	struct ks_loop_config lc = {
 		.src_fd = kmscap_fd(m->cap),
 		.src = &ks_kmscap_source,
-		.src_opaque = m->cap,
+		.src_opaque = m,
 		.out_fd = m->out_fd,
 		.side_fd = m->side_fd,
 		.enc = &ks_main_encoder,
@@ -526,6 +534,11 @@ static int ks_run(struct ks_main *m)
 	enum ks_stop why;
 	char desc[128], waiting[160];
 	int ret;
+
+	m->gamma.dev = m->cap;
+	m->gamma.display_id = m->display_id;
+	m->gamma.json = a->json;
+	m->gamma.fd = STDERR_FILENO;
 
 	/* said once, if nothing shows on the display for a while */
 	if (a->json)

@@ -38,6 +38,11 @@
  *               the driver logs the rate control parameters it recorded;
  *   hevc        --codec hevc, with the mode change of modechange (e2e.hevc);
  *   av1         --codec av1 --qp 0 (lossless), with the mode change (e2e.ivf);
+ *   gamma       like basic with FRAMES / 2 frames, the flips at a quarter,
+ *               half and three quarters of them setting GAMMA_LUT too: a
+ *               LUT that is not the identity, modetest's ramp of i << 8
+ *               (the identity at 8 bits), another that is not: the helper
+ *               says twice (JSON "gamma" lines) that it does not apply it;
  *   hevc10      --codec hevc, FRAMES / 2 frames from XRGB2101010 buffers:
  *               HEVC Main 10 from P010 where the driver offers it;
  *               a codec scenario whose codec the driver does not offer
@@ -183,7 +188,27 @@ struct ks_scenario {
 	bool pauses;		/* 1.5 s after every fourth flip */
 	bool static_screen;	/* one frame on screen before the helper attaches */
 	const char *vpp_delay;	/* the test driver's conversion this much slower (ms) */
+	bool gamma;		/* GAMMA_LUT changes with three flips */
 };
+
+/* The LUT frame @i of @n sets in the gamma scenario: 0 none, 1 ramp @lut. */
+static int ks_gamma_lut(unsigned int i, unsigned int n, struct drm_color_lut *lut,
+			unsigned int size)
+{
+	unsigned int e;
+
+	if (i != n / 4 && i != n / 2 && i != 3 * n / 4)
+		return 0;
+	for (e = 0; e < size; e++) {
+		/* n / 2: modetest's ramp; else a darker, then a brighter curve */
+		uint32_t v = i == n / 2 ? e << 8 : i == n / 4 ? e * e : 65535 - (size - 1 - e) *
+			     (size - 1 - e);
+
+		lut[e].red = lut[e].green = lut[e].blue = (uint16_t)v;
+		lut[e].reserved = 0;
+	}
+	return 1;
+}
 
 /* Blocking atomic commit: primary plane @b, the cursor @cur at frame @n's place. */
 static int ks_commit_cursor(struct kmscap_t_kms *k, const struct kmscap_t_buf *b,
@@ -226,6 +251,7 @@ static void ks_run(const struct ks_scenario *sc, unsigned int n)
 {
 	struct kmscap_display_create dc;
 	struct kmscap_t_buf buf[KS_NBUF], cur[2];
+	struct drm_color_lut lut[KMSCAP_GAMMA_SIZE];
 	struct kmscap_t_kms k;
 	char dir[64], log[96], out[96], txt[96], id[16], frames[16], curout[96];
 	const char *args[32], *codec = sc->codec ? sc->codec : "h264";
@@ -357,6 +383,8 @@ static void ks_run(const struct ks_scenario *sc, unsigned int n)
 		ks_draw(b, i, sc->ten);
 		if (modeset)
 			ret = kmscap_t_atomic_modeset(&k, b);
+		else if (sc->gamma && ks_gamma_lut(i, n, lut, KMSCAP_GAMMA_SIZE))
+			ret = kmscap_t_gamma_commit(&k, b, lut, sizeof(lut), 0);
 		else if (sc->cursor)
 			ret = ks_commit_cursor(&k, b, &cur[i >= n / 2], i);
 		else
@@ -593,6 +621,7 @@ int main(int argc, char **argv)
 		{ .name = "cbr", .rc = "cbr", .bitrate = "4M", .va_debug = true },
 		{ .name = "hevc", .codec = "hevc", .modechange = true, .va_debug = true },
 		{ .name = "av1", .codec = "av1", .qp = "0", .modechange = true, .va_debug = true },
+		{ .name = "gamma", .half = true, .gamma = true },
 		{ .name = "hevc10", .codec = "hevc", .ten = true, .half = true, .va_debug = true },
 	};
 	const char *only;
