@@ -647,7 +647,7 @@ static void kmscap_fz_junk_commit(struct kmscap_fz_kms *km)
 	KT_ASSERT(req, "drmModeAtomicAlloc");
 	if (kmscap_fz_chance(r, 50))
 		flags &= ~DRM_MODE_ATOMIC_TEST_ONLY;
-	i = kmscap_fz_below(r, 5);
+	i = kmscap_fz_below(r, 6);
 	if (!b->fb_id && (i == 1 || i == 4))
 		i = 2;
 	switch (i) {
@@ -682,6 +682,21 @@ static void kmscap_fz_junk_commit(struct kmscap_fz_kms *km)
 		what = "a property the object does not have";
 		drmModeAtomicAddProperty(req, km->k.crtc_id, km->k.pp.src_w, 1);
 		break;
+	case 5: {
+		/* 1..10 entries of 8 bytes, or a partial one: never the 256 the CRTC takes */
+		size_t len = 1 + kmscap_fz_below(r, sizeof(junk));
+
+		what = "a GAMMA_LUT of the wrong size";
+		for (i = 0; i < sizeof(junk); i++)
+			junk[i] = (uint8_t)kmscap_fz_u64(r);
+		blob = kmscap_fz_blob(km, junk, len);
+		if (!blob)
+			return drmModeAtomicFree(req);
+		drmModeAtomicAddProperty(req, km->k.crtc_id,
+					 kmscap_t_prop_id(km->k.fd, km->k.crtc_id,
+							  DRM_MODE_OBJECT_CRTC, "GAMMA_LUT"), blob);
+		break;
+	}
 	default:
 		what = "a primary plane scaled";
 		kmscap_fz_add_plane(req, km, km->k.primary_id, &km->k.pp, b->fb_id,
