@@ -22,6 +22,8 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
+#include <drm/drm_fourcc.h>
+
 #include "kmscap_drv.h"
 #include "edid.h"
 #include "trace.h"
@@ -74,22 +76,60 @@ static int kmscap_ioctl_version(struct kmscap_client *client, void *data)
 	v->minor = KMSCAP_ABI_MINOR;
 	v->caps = KMSCAP_CAP_DAMAGE | KMSCAP_CAP_CURSOR | KMSCAP_CAP_PRIME_IMPORT |
 		  KMSCAP_CAP_HOLD | KMSCAP_CAP_HOTPLUG | KMSCAP_CAP_FLIP_DONE |
-		  KMSCAP_CAP_GAMMA | KMSCAP_CAP_AUTO_RELEASE | KMSCAP_CAP_REPLUG;
+		  KMSCAP_CAP_GAMMA | KMSCAP_CAP_AUTO_RELEASE | KMSCAP_CAP_REPLUG |
+		  KMSCAP_CAP_MODIFIERS;
 	v->max_displays = kmscap_max_displays;
 	v->event_size = sizeof(struct kmscap_event);
 	v->max_event_size = KMSCAP_EVENT_FRAMED_MAX;
 	return 0;
 }
 
+/*
+ * The primary plane's modifiers: LINEAR first, always, then those of the
+ * caller's list that are not LINEAR, then the DRM_FORMAT_MOD_INVALID end.
+ * Return: the number before the end, or a negative errno.
+ */
+static int kmscap_create_modifiers(const struct kmscap_display_create *req, u64 *mods)
+{
+	u64 list[KMSCAP_MAX_MODIFIERS];
+	unsigned int i, j, n = 0;
+
+	if (req->pad || req->num_modifiers > KMSCAP_MAX_MODIFIERS ||
+	    (!req->num_modifiers && req->modifiers_ptr))
+		return -EINVAL;
+	if (req->num_modifiers &&
+	    copy_from_user(list, u64_to_user_ptr(req->modifiers_ptr),
+			   req->num_modifiers * sizeof(list[0])))
+		return -EFAULT;
+
+	mods[n++] = DRM_FORMAT_MOD_LINEAR;
+	for (i = 0; i < req->num_modifiers; i++) {
+		if (list[i] == DRM_FORMAT_MOD_INVALID)
+			return -EINVAL;
+		for (j = 0; j < i; j++)
+			if (list[j] == list[i])
+				return -EINVAL;
+		if (list[i] != DRM_FORMAT_MOD_LINEAR)
+			mods[n++] = list[i];
+	}
+	mods[n] = DRM_FORMAT_MOD_INVALID;
+	return n;
+}
+
 static int kmscap_ioctl_create(struct kmscap_client *client, void *data)
 {
 	struct kmscap_display_create *req = data;
+	u64 mods[KMSCAP_MAX_MODIFIERS + 2];
+	int ret;
 
 	if (req->flags & ~KMSCAP_CREATE_FLAGS)
 		return -EINVAL;
 	if (kmscap_check_mode(req->width, req->height, req->refresh_mhz))
 		return -EINVAL;
-	return kmscap_registry_create(req, req, client->file);
+	ret = kmscap_create_modifiers(req, mods);
+	if (ret < 0)
+		return ret;
+	return kmscap_registry_create(req, mods, req, client->file);
 }
 
 static int kmscap_ioctl_info(struct kmscap_client *client, void *data)
@@ -318,12 +358,15 @@ struct kmscap_ioctl_desc {
 #define KMSCAP_IOCTL_GROWN(c, f, min) [_IOC_NR(c)] = { .cmd = c, .min_size = min, .fn = f }
 #define KMSCAP_IOCTL_MAKES(c, f, d) \
 	[_IOC_NR(c)] = { .cmd = c, .min_size = _IOC_SIZE(c), .fn = f, .finish = d }
+#define KMSCAP_IOCTL_MAKES_GROWN(c, f, d, min) \
+	[_IOC_NR(c)] = { .cmd = c, .min_size = min, .fn = f, .finish = d }
 
 static const struct kmscap_ioctl_desc kmscap_ioctls[] = {
 	KMSCAP_IOCTL_GROWN(KMSCAP_IOC_VERSION, kmscap_ioctl_version,
 			   offsetofend(struct kmscap_version, event_size)),
-	KMSCAP_IOCTL_MAKES(KMSCAP_IOC_DISPLAY_CREATE, kmscap_ioctl_create,
-			   kmscap_ioctl_create_finish),
+	KMSCAP_IOCTL_MAKES_GROWN(KMSCAP_IOC_DISPLAY_CREATE, kmscap_ioctl_create,
+				 kmscap_ioctl_create_finish,
+				 offsetofend(struct kmscap_display_create, card_minor)),
 	KMSCAP_IOCTL(KMSCAP_IOC_DISPLAY_INFO, kmscap_ioctl_info),
 	KMSCAP_IOCTL(KMSCAP_IOC_DISPLAY_LIST, kmscap_ioctl_list),
 	KMSCAP_IOCTL(KMSCAP_IOC_DISPLAY_CONFIG, kmscap_ioctl_config),

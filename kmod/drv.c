@@ -79,6 +79,29 @@ static const struct drm_framebuffer_funcs kmscap_fb_funcs = {
 };
 
 /*
+ * Whether every GEM object of @cmd is a PRIME import: the display's own
+ * dumb buffers are linear, only another device's buffers can be tiled.
+ */
+static bool kmscap_fb_imported(struct drm_file *file, const struct drm_mode_fb_cmd2 *cmd)
+{
+	const struct drm_format_info *info = drm_format_info(cmd->pixel_format);
+	struct drm_gem_object *obj;
+	unsigned int i;
+	bool imported;
+
+	for (i = 0; i < info->num_planes; i++) {
+		obj = drm_gem_object_lookup(file, cmd->handles[i]);
+		if (!obj)
+			return false;
+		imported = obj->import_attach;
+		drm_gem_object_put(obj);
+		if (!imported)
+			return false;
+	}
+	return true;
+}
+
+/*
  * A buffer no plane can show is refused here, where the compositor probes
  * (kmscube adds its buffer with DRM_FORMAT_MOD_INVALID and retries without
  * modifiers on EINVAL), not later at the commit.  The core has checked
@@ -93,6 +116,11 @@ static struct drm_framebuffer *kmscap_fb_create(struct drm_device *drm, struct d
 	if (!drm_any_plane_has_format(drm, cmd->pixel_format, modifier)) {
 		drm_dbg_kms(drm, "no plane takes format %p4cc with modifier 0x%llx\n",
 			    &cmd->pixel_format, modifier);
+		return ERR_PTR(-EINVAL);
+	}
+	if (modifier != DRM_FORMAT_MOD_LINEAR && !kmscap_fb_imported(file, cmd)) {
+		drm_dbg_kms(drm, "modifier 0x%llx on a buffer that is not a PRIME import\n",
+			    modifier);
 		return ERR_PTR(-EINVAL);
 	}
 	return drm_gem_fb_create_with_funcs(drm, file, cmd, &kmscap_fb_funcs);
@@ -187,7 +215,7 @@ static void kmscap_display_release(struct drm_device *drm, void *data)
 	kmscap_present_fini(data);
 }
 
-static int kmscap_display_init_kms(struct kmscap_display *disp)
+static int kmscap_display_init_kms(struct kmscap_display *disp, const u64 *modifiers)
 {
 	struct drm_device *drm = &disp->drm;
 	int ret;
@@ -210,7 +238,7 @@ static int kmscap_display_init_kms(struct kmscap_display *disp)
 	drm->mode_config.cursor_height = KMSCAP_CURSOR_MAX;
 	drm->mode_config.preferred_depth = 24;
 
-	ret = kmscap_plane_init(disp);
+	ret = kmscap_plane_init(disp, modifiers);
 	if (ret)
 		return ret;
 	ret = kmscap_crtc_init(disp);
@@ -230,12 +258,14 @@ static int kmscap_display_init_kms(struct kmscap_display *disp)
  * kmscap_display_create - create and register a display's DRM device
  * @id: the display id reserved by the registry
  * @req: validated create request
+ * @modifiers: the primary plane's modifiers, LINEAR first, ending with
+ *	DRM_FORMAT_MOD_INVALID
  * @owner: the uid the display belongs to
  *
  * Return: the display, owned by the registry, or an ERR_PTR.
  */
 struct kmscap_display *kmscap_display_create(u32 id, const struct kmscap_display_create *req,
-					     kuid_t owner)
+					     const u64 *modifiers, kuid_t owner)
 {
 	struct platform_device *pdev;
 	struct kmscap_display *disp;
@@ -271,7 +301,7 @@ struct kmscap_display *kmscap_display_create(u32 id, const struct kmscap_display
 	ret = dma_coerce_mask_and_coherent(disp->drm.dev, DMA_BIT_MASK(64));
 	if (ret)
 		goto err_release_group;
-	ret = kmscap_display_init_kms(disp);
+	ret = kmscap_display_init_kms(disp, modifiers);
 	if (ret)
 		goto err_release_group;
 	ret = drm_dev_register(&disp->drm, 0);

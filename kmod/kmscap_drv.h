@@ -433,14 +433,14 @@ struct kmscap_display *kmscap_display_get(u32 id);
 struct kmscap_display *kmscap_display_get_minor(unsigned int minor);
 void kmscap_display_put(struct kmscap_display *disp);
 bool kmscap_display_permitted(const struct kmscap_display *disp, const struct file *file);
-int kmscap_registry_create(const struct kmscap_display_create *req,
+int kmscap_registry_create(const struct kmscap_display_create *req, const u64 *modifiers,
 			   struct kmscap_display_create *out, const struct file *file);
 int kmscap_registry_destroy(u32 id, const struct file *file);
 int kmscap_registry_list(u32 *ids, u32 capacity, u32 *count);
 
 /* drv.c: a display's DRM device */
 struct kmscap_display *kmscap_display_create(u32 id, const struct kmscap_display_create *req,
-					     kuid_t owner);
+					     const u64 *modifiers, kuid_t owner);
 void kmscap_display_destroy(struct kmscap_display *disp);
 void kmscap_display_info(struct kmscap_display *disp, struct kmscap_display_info *info,
 			 const struct file *file);
@@ -465,7 +465,7 @@ int kmscap_gamma_get(struct kmscap_display *disp, struct kmscap_display_gamma *r
 		     const struct file *file);
 
 /* plane.c */
-int kmscap_plane_init(struct kmscap_display *disp);
+int kmscap_plane_init(struct kmscap_display *disp, const u64 *modifiers);
 
 /* output.c */
 int kmscap_output_init(struct kmscap_display *disp);

@@ -175,13 +175,15 @@ static void kmscap_registry_unreserve(u32 id)
 /**
  * kmscap_registry_create - create a display owned by the opener of @file
  * @req: validated request
+ * @modifiers: the primary plane's modifiers, ending with
+ *	DRM_FORMAT_MOD_INVALID
  * @out: filled on success (may be @req)
  * @file: the caller's /dev/kmscap file
  *
  * The DRM device is created and registered without the registry lock: only
  * the id and the accounting are taken under it.
  */
-int kmscap_registry_create(const struct kmscap_display_create *req,
+int kmscap_registry_create(const struct kmscap_display_create *req, const u64 *modifiers,
 			   struct kmscap_display_create *out, const struct file *file)
 {
 	kuid_t owner = file->f_cred->euid;
@@ -192,7 +194,7 @@ int kmscap_registry_create(const struct kmscap_display_create *req,
 	ret = kmscap_registry_reserve(owner, kmscap_file_admin(file), &id);
 	if (ret)
 		return ret;
-	disp = kmscap_display_create(id, req, owner);
+	disp = kmscap_display_create(id, req, modifiers, owner);
 	if (IS_ERR(disp)) {
 		kmscap_registry_unreserve(id);
 		return PTR_ERR(disp);

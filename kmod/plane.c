@@ -26,7 +26,7 @@ static const u32 kmscap_cursor_formats[] = {
 	DRM_FORMAT_ARGB8888,
 };
 
-static const u64 kmscap_modifiers[] = {
+static const u64 kmscap_cursor_modifiers[] = {
 	DRM_FORMAT_MOD_LINEAR,
 	DRM_FORMAT_MOD_INVALID
 };
@@ -78,12 +78,13 @@ static const struct drm_plane_funcs kmscap_plane_funcs = {
 
 static int kmscap_plane_init_one(struct kmscap_display *disp, struct drm_plane *plane,
 				 enum drm_plane_type type, const u32 *formats,
-				 unsigned int nformats)
+				 unsigned int nformats, const u64 *modifiers)
 {
 	int ret;
 
+	/* The core copies @modifiers, and takes each with every format. */
 	ret = drm_universal_plane_init(&disp->drm, plane, 0, &kmscap_plane_funcs, formats,
-				       nformats, kmscap_modifiers, type, NULL);
+				       nformats, modifiers, type, NULL);
 	if (ret)
 		return ret;
 	drm_plane_helper_add(plane, &kmscap_plane_helper_funcs);
@@ -94,15 +95,19 @@ static int kmscap_plane_init_one(struct kmscap_display *disp, struct drm_plane *
 /**
  * kmscap_plane_init - create the primary and cursor planes of @disp
  * @disp: the display
+ * @modifiers: the primary plane's modifiers (the capture consumer's, with
+ *	LINEAR), ending with DRM_FORMAT_MOD_INVALID; the cursor is linear
  */
-int kmscap_plane_init(struct kmscap_display *disp)
+int kmscap_plane_init(struct kmscap_display *disp, const u64 *modifiers)
 {
 	int ret;
 
 	ret = kmscap_plane_init_one(disp, &disp->primary, DRM_PLANE_TYPE_PRIMARY,
-				    kmscap_primary_formats, ARRAY_SIZE(kmscap_primary_formats));
+				    kmscap_primary_formats, ARRAY_SIZE(kmscap_primary_formats),
+				    modifiers);
 	if (ret)
 		return ret;
 	return kmscap_plane_init_one(disp, &disp->cursor, DRM_PLANE_TYPE_CURSOR,
-				     kmscap_cursor_formats, ARRAY_SIZE(kmscap_cursor_formats));
+				     kmscap_cursor_formats, ARRAY_SIZE(kmscap_cursor_formats),
+				     kmscap_cursor_modifiers);
 }

@@ -303,6 +303,7 @@ static int kmscapctl_version(struct kmscap_dev *dev)
 		{ KMSCAP_CAP_GAMMA, "gamma" },
 		{ KMSCAP_CAP_AUTO_RELEASE, "auto-release" },
 		{ KMSCAP_CAP_REPLUG, "replug" },
+		{ KMSCAP_CAP_MODIFIERS, "modifiers" },
 	};
 	struct kmscap_version v;
 	uint64_t rest;

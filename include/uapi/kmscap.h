@@ -30,7 +30,7 @@
 #include <linux/types.h>
 
 #define KMSCAP_ABI_MAJOR	1
-#define KMSCAP_ABI_MINOR	3
+#define KMSCAP_ABI_MINOR	4
 
 /* 0xC6 is unassigned in Documentation/userspace-api/ioctl/ioctl-number.rst */
 #define KMSCAP_IOC_MAGIC	0xC6
@@ -47,6 +47,9 @@
 #define KMSCAP_MAX_QUEUE	64
 #define KMSCAP_MAX_HOLD_NS	10000000000ULL
 
+/* Modifiers one %KMSCAP_IOC_DISPLAY_CREATE may list (since ABI 1.4). */
+#define KMSCAP_MAX_MODIFIERS	16
+
 /* Capability bits reported by %KMSCAP_IOC_VERSION. */
 #define KMSCAP_CAP_DAMAGE	(1ULL << 0)
 #define KMSCAP_CAP_CURSOR	(1ULL << 1)
@@ -59,6 +62,8 @@
 #define KMSCAP_CAP_AUTO_RELEASE	(1ULL << 7)
 /* Since ABI 1.3: %KMSCAP_CONFIG_REPLUG. */
 #define KMSCAP_CAP_REPLUG	(1ULL << 8)
+/* Since ABI 1.4: &kmscap_display_create.modifiers_ptr. */
+#define KMSCAP_CAP_MODIFIERS	(1ULL << 9)
 
 /**
  * struct kmscap_version - ABI version and capabilities
@@ -100,11 +105,29 @@ struct kmscap_version {
  * @flags: KMSCAP_CREATE_* flags.
  * @id: out: the new display's id, never reused while the module lives.
  * @card_minor: out: N of the display's /dev/dri/cardN.
+ * @modifiers_ptr: since ABI 1.4 (%KMSCAP_CAP_MODIFIERS): user pointer to
+ *	an array of @num_modifiers __u64 DRM format modifiers that the
+ *	capture consumer can read (from VA-API, EGL or Vulkan), or 0.
+ * @num_modifiers: entries at @modifiers_ptr, 0..%KMSCAP_MAX_MODIFIERS; 0
+ *	(and @modifiers_ptr 0) for linear buffers only, as before 1.4.
+ * @pad: must be zero.
  *
  * The display belongs to the effective uid the /dev/kmscap file was
  * opened with.  Fails with -ENOSPC when the module's max_displays limit is
  * reached, and with -EDQUOT (since ABI 1.1) when that uid already owns
  * max_displays_per_user displays (CAP_SYS_ADMIN is exempt).
+ *
+ * The primary plane advertises (IN_FORMATS) DRM_FORMAT_MOD_LINEAR, always,
+ * and the listed modifiers, for every format; ADDFB2 takes a listed
+ * non-linear modifier for PRIME-imported buffers only (the display's own
+ * dumb buffers are linear) and refuses the others with -EINVAL.  kmscap
+ * never reads the pixels: the layout is the consumer's to decode, named by
+ * the frame event's modifier.  The list is fixed for the display's life
+ * (%KMSCAP_IOC_DISPLAY_CONFIG does not change it).  -EINVAL for more than
+ * %KMSCAP_MAX_MODIFIERS entries, a zero count with a pointer, a
+ * %DRM_FORMAT_MOD_INVALID entry, a modifier listed twice or a non-zero
+ * @pad; -EFAULT for an unreadable array.  The 1.0 revision ends after
+ * @card_minor (24 bytes).
  */
 struct kmscap_display_create {
 	__u32 width;
@@ -113,6 +136,9 @@ struct kmscap_display_create {
 	__u32 flags;
 	__u32 id;
 	__u32 card_minor;
+	__u64 modifiers_ptr;
+	__u32 num_modifiers;
+	__u32 pad;
 };
 
 /* Flags reported in &struct kmscap_display_info. */

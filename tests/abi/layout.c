@@ -83,7 +83,10 @@ int main(void)
 	KMSCAP_CHECK_FIELD(kmscap_display_create, flags, 12);
 	KMSCAP_CHECK_FIELD(kmscap_display_create, id, 16);
 	KMSCAP_CHECK_FIELD(kmscap_display_create, card_minor, 20);
-	KMSCAP_CHECK_SIZE(kmscap_display_create, 24);
+	KMSCAP_CHECK_FIELD(kmscap_display_create, modifiers_ptr, 24);
+	KMSCAP_CHECK_FIELD(kmscap_display_create, num_modifiers, 32);
+	KMSCAP_CHECK_FIELD(kmscap_display_create, pad, 36);
+	KMSCAP_CHECK_SIZE(kmscap_display_create, 40);
 	KMSCAP_CHECK_FIELD(kmscap_display_info, id, 0);
 	KMSCAP_CHECK_FIELD(kmscap_display_info, flags, 4);
 	KMSCAP_CHECK_FIELD(kmscap_display_info, width, 8);

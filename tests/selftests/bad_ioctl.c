@@ -139,8 +139,8 @@ int main(void)
 	scratch.width = 640;
 	scratch.height = 480;
 	scratch.refresh_mhz = 60000;
-	kmscap_sizes(ctl, "DISPLAY_CREATE", _IOC_READ | _IOC_WRITE, 0x01, sizeof(scratch),
-		     &scratch, 0, true);
+	kmscap_sizes_min(ctl, "DISPLAY_CREATE", _IOC_READ | _IOC_WRITE, 0x01, sizeof(scratch),
+			 offsetof(struct kmscap_display_create, modifiers_ptr), &scratch, 0, true);
 	/* exactly the zero-tail call created a display: find and destroy it */
 	{
 		uint32_t ids[64];
