@@ -5,7 +5,7 @@
  * Accepted: VA_SURFACE_ATTRIB_MEM_TYPE_DRM_PRIME_2 (VADRMPRIMESurfaceDescriptor)
  * and legacy DRM_PRIME (VASurfaceAttribExternalBuffers), one object, one
  * single-plane layer, 8-bit BGRX/BGRA/RGBX/RGBA or 10-bit 2101010, linear
- * modifier only.  The buffer is mapped with mmap() and every CPU read is
+ * or, with DRM_PRIME_2, Intel X-tiled (tiling.h; the VPP reads a linear copy).  The buffer is mapped with mmap() and every CPU read is
  * bracketed with DMA_BUF_IOCTL_SYNC.  A memfd may stand in for a dma-buf in
  * host tests: its ENOTTY on DMA_BUF_IOCTL_SYNC is tolerated, and only its.
  */
@@ -22,6 +22,7 @@
 #include <linux/dma-buf.h>
 
 #include "kmscap_va.h"
+#include "tiling.h"
 
 static const struct {
 	uint32_t drm;
@@ -83,8 +84,10 @@ static VAStatus kmscap_va_sync(struct kmscap_va_driver *drv, int fd, bool is_mem
 static VAStatus kmscap_va_do_import(struct kmscap_va_driver *drv, struct kmscap_va_surface *s,
 				    unsigned int rt_format, unsigned int width,
 				    unsigned int height, unsigned int fourcc, int fd,
-				    uint32_t obj_size, uint32_t offset, uint32_t pitch)
+				    uint32_t obj_size, uint32_t offset, uint32_t pitch,
+				    uint64_t modifier)
 {
+	const char *why;
 	unsigned int rt;
 	size_t need;
 	off_t end;
@@ -105,7 +108,12 @@ static VAStatus kmscap_va_do_import(struct kmscap_va_driver *drv, struct kmscap_
 	if (pitch < width * 4 || pitch % 4)
 		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
 					"pitch %u too small or unaligned for width %u", pitch, width);
-	need = (size_t)offset + (size_t)pitch * height;
+	why = kmscap_va_layout_check(modifier, pitch, offset);
+	if (why)
+		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
+					"pitch %u, offset %u with modifier %#llx: %s", pitch,
+					offset, (unsigned long long)modifier, why);
+	need = (size_t)offset + kmscap_va_layout_size(modifier, pitch, height);
 	end = lseek(fd, 0, SEEK_END);
 	if (end < 0)
 		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
@@ -138,6 +146,12 @@ static VAStatus kmscap_va_do_import(struct kmscap_va_driver *drv, struct kmscap_
 	s->import_fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
 	if (s->import_fd < 0)
 		return VA_STATUS_ERROR_ALLOCATION_FAILED;
+	s->modifier = modifier;
+	if (modifier != DRM_FORMAT_MOD_LINEAR) {
+		s->detiled = malloc((size_t)pitch * height);
+		if (!s->detiled)
+			return VA_STATUS_ERROR_ALLOCATION_FAILED;
+	}
 	s->imported = true;
 	s->data = s->map;
 	s->fourcc = fourcc;
@@ -166,9 +180,9 @@ static VAStatus kmscap_va_import_prime2(struct kmscap_va_driver *drv,
 		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
 					"plane object index %u out of range",
 					l->object_index[0]);
-	if (d->objects[0].drm_format_modifier != DRM_FORMAT_MOD_LINEAR)
+	if (!kmscap_va_modifier_ok(d->objects[0].drm_format_modifier))
 		return KMSCAP_VA_REJECT(drv, VA_STATUS_ERROR_INVALID_PARAMETER,
-					"modifier %#llx is not DRM_FORMAT_MOD_LINEAR",
+					"modifier %#llx is neither DRM_FORMAT_MOD_LINEAR nor I915_FORMAT_MOD_X_TILED",
 					(unsigned long long)d->objects[0].drm_format_modifier);
 	va = kmscap_va_drm_to_va(l->drm_format);
 	if (!va)
@@ -184,7 +198,8 @@ static VAStatus kmscap_va_import_prime2(struct kmscap_va_driver *drv,
 					"descriptor %ux%u smaller than surface %ux%u",
 					d->width, d->height, width, height);
 	return kmscap_va_do_import(drv, s, rt_format, width, height, va, d->objects[0].fd,
-				   d->objects[0].size, l->offset[0], l->pitch[0]);
+				   d->objects[0].size, l->offset[0], l->pitch[0],
+				   d->objects[0].drm_format_modifier);
 }
 
 static VAStatus kmscap_va_import_prime(struct kmscap_va_driver *drv,
@@ -205,7 +220,7 @@ static VAStatus kmscap_va_import_prime(struct kmscap_va_driver *drv,
 					eb->width, eb->height, width, height);
 	return kmscap_va_do_import(drv, s, rt_format, width, height, eb->pixel_format,
 				   (int)eb->buffers[index], eb->data_size, eb->offsets[0],
-				   eb->pitches[0]);
+				   eb->pitches[0], DRM_FORMAT_MOD_LINEAR);
 }
 
 VAStatus kmscap_va_import_surface(struct kmscap_va_driver *drv, struct kmscap_va_surface *s,
@@ -225,10 +240,15 @@ VAStatus kmscap_va_import_surface(struct kmscap_va_driver *drv, struct kmscap_va
 VAStatus kmscap_va_import_begin_read(struct kmscap_va_driver *drv,
 				     struct kmscap_va_surface *s)
 {
+	VAStatus st;
+
 	if (!s->imported)
 		return VA_STATUS_SUCCESS;
-	return kmscap_va_sync(drv, s->import_fd, s->import_is_memfd,
-			      DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ, __func__);
+	st = kmscap_va_sync(drv, s->import_fd, s->import_is_memfd,
+			    DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ, __func__);
+	if (st == VA_STATUS_SUCCESS && s->detiled)
+		kmscap_va_detile_x(s->detiled, s->data + s->offset[0], s->pitch[0], s->height);
+	return st;
 }
 
 void kmscap_va_import_end_read(struct kmscap_va_surface *s)

@@ -79,6 +79,8 @@ struct kmscap_va_surface {
 	bool import_is_memfd;
 	void *map;
 	size_t map_size;
+	uint64_t modifier;	/* of an import: LINEAR or I915_FORMAT_MOD_X_TILED */
+	uint8_t *detiled;	/* linear copy of an X-tiled import, made at each read */
 	unsigned int derived;	/* number of live derived images */
 	bool busy;		/* between vaBeginPicture and vaEndPicture */
 	VAContextID busy_ctx;

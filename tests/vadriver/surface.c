@@ -14,6 +14,7 @@
 #include <drm_fourcc.h>
 
 #include "kmscap_va.h"
+#include "tiling.h"
 
 #define KMSCAP_VA_ALIGN(x, a)	(((x) + (a) - 1) / (a) * (a))
 
@@ -98,6 +99,7 @@ void kmscap_va_surface_free(struct kmscap_va_surface *s)
 		close(s->memfd);
 	if (s->import_fd >= 0)
 		close(s->import_fd);
+	free(s->detiled);
 	free(s);
 }
 
@@ -269,6 +271,11 @@ static void kmscap_va_attr(VASurfaceAttrib *a, VASurfaceAttribType type, uint32_
 	a->value.value.i = value;
 }
 
+static const VADRMFormatModifierList kmscap_va_import_modifiers = {
+	.num_modifiers = 2,
+	.modifiers = (uint64_t *)kmscap_va_modifiers,
+};
+
 VAStatus kmscap_va_query_surface_attributes(VADriverContextP ctx, VAConfigID config,
 					    VASurfaceAttrib *list, unsigned int *num)
 {
@@ -304,6 +311,13 @@ VAStatus kmscap_va_query_surface_attributes(VADriverContextP ctx, VAConfigID con
 	tmp[n].flags = VA_SURFACE_ATTRIB_SETTABLE;
 	tmp[n].value.type = VAGenericValueTypePointer;
 	tmp[n++].value.value.p = NULL;
+	if (cfg->entrypoint == VAEntrypointVideoProc) {
+		/* what a DRM_PRIME_2 import may name (this driver's reading of the attribute) */
+		tmp[n].type = VASurfaceAttribDRMFormatModifiers;
+		tmp[n].flags = VA_SURFACE_ATTRIB_GETTABLE;
+		tmp[n].value.type = VAGenericValueTypePointer;
+		tmp[n++].value.value.p = (void *)&kmscap_va_import_modifiers;
+	}
 
 	if (!list) {
 		*num = n;

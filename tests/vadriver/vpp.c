@@ -34,9 +34,17 @@ static const VAProcColorStandardType kmscap_va_out_std[] = {
 	VAProcColorStandardBT709,
 };
 
-/* The driver's view of a surface for the row functions. */
+/*
+ * The driver's view of a surface for the row functions: an X-tiled import
+ * through its linear copy (made by kmscap_va_import_begin_read()).
+ */
 static struct kmscap_va_img kmscap_va_img_of(const struct kmscap_va_surface *s)
 {
+	if (s->detiled)
+		return (struct kmscap_va_img){
+			.data = s->detiled, .pitch = { s->pitch[0] }, .width = s->width,
+			.height = s->height,
+		};
 	return (struct kmscap_va_img){
 		.data = s->data, .offset = { s->offset[0], s->offset[1] },
 		.pitch = { s->pitch[0], s->pitch[1] }, .width = s->width, .height = s->height,

@@ -28,6 +28,7 @@ int main(void)
 	srunner_add_suite(sr, kmscap_vat_suite_import());
 	srunner_add_suite(sr, kmscap_vat_suite_vpp());
 	srunner_add_suite(sr, kmscap_vat_suite_vpp_rows());
+	srunner_add_suite(sr, kmscap_vat_suite_tiling());
 	srunner_add_suite(sr, kmscap_vat_suite_encode());
 	srunner_add_suite(sr, kmscap_vat_suite_validate());
 	srunner_add_suite(sr, kmscap_vat_suite_validate_objects());

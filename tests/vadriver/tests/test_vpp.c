@@ -14,11 +14,6 @@
 
 #include "va_test.h"
 
-struct kmscap_vat_yuv {
-	unsigned int w, h;
-	int *y, *u, *v;		/* w*h, (w/2)*(h/2), (w/2)*(h/2) */
-};
-
 /* BT.709: Kr = 0.2126, Kb = 0.0722; max = 255 or 1023, scale 1 or 4 */
 static int kmscap_vat_ref_y(double r, double g, double b, double max, double scale)
 {
@@ -72,7 +67,7 @@ static void kmscap_vat_ref_convert(const int (*rgb)[3], unsigned int w, unsigned
 	kmscap_vat_ref_convert_depth(rgb, w, h, ten, ten, o);
 }
 
-static void kmscap_vat_yuv_free(struct kmscap_vat_yuv *o)
+void kmscap_vat_yuv_free(struct kmscap_vat_yuv *o)
 {
 	free(o->y);
 	free(o->u);
@@ -97,10 +92,8 @@ static uint32_t kmscap_vat_pack(unsigned int fourcc, const int *c)
 	}
 }
 
-/* Runs one VPP picture; returns the status of the first failing call. */
-static VAStatus kmscap_vat_vpp(VADisplay dpy, VASurfaceID in, VASurfaceID out,
-			       const VARectangle *sr, const VARectangle *orr, uint32_t flags,
-			       uint32_t bg)
+VAStatus kmscap_vat_vpp(VADisplay dpy, VASurfaceID in, VASurfaceID out, const VARectangle *sr,
+			const VARectangle *orr, uint32_t flags, uint32_t bg)
 {
 	VAProcPipelineParameterBuffer p;
 	VAConfigID cfg;
@@ -136,9 +129,8 @@ static VAStatus kmscap_vat_vpp(VADisplay dpy, VASurfaceID in, VASurfaceID out,
 	return st;
 }
 
-/* Reads back an NV12 or P010 surface into int planes (10-bit values for P010). */
-static void kmscap_vat_read(VADisplay dpy, VASurfaceID s, unsigned int w, unsigned int h,
-			    struct kmscap_vat_yuv *o)
+void kmscap_vat_read(VADisplay dpy, VASurfaceID s, unsigned int w, unsigned int h,
+		     struct kmscap_vat_yuv *o)
 {
 	unsigned int x, y;
 	VAImage img;
@@ -179,8 +171,8 @@ static void kmscap_vat_read(VADisplay dpy, VASurfaceID s, unsigned int w, unsign
 	vaDestroyImage(dpy, img.image_id);
 }
 
-static void kmscap_vat_compare(const struct kmscap_vat_yuv *got,
-			       const struct kmscap_vat_yuv *ref, const char *what)
+void kmscap_vat_compare(const struct kmscap_vat_yuv *got, const struct kmscap_vat_yuv *ref,
+			const char *what)
 {
 	unsigned int i, w = ref->w, h = ref->h;
 
@@ -195,7 +187,7 @@ static void kmscap_vat_compare(const struct kmscap_vat_yuv *got,
 	}
 }
 
-static void kmscap_vat_random_rgb(int (*rgb)[3], unsigned int n, int max, unsigned int seed)
+void kmscap_vat_random_rgb(int (*rgb)[3], unsigned int n, int max, unsigned int seed)
 {
 	uint32_t r = 0x9e3779b9u * (seed + 1);
 	unsigned int i, k;
@@ -212,8 +204,7 @@ static void kmscap_vat_random_rgb(int (*rgb)[3], unsigned int n, int max, unsign
 	}
 }
 
-static VASurfaceID kmscap_vat_out_surface(VADisplay dpy, bool ten, unsigned int w,
-					  unsigned int h)
+VASurfaceID kmscap_vat_out_surface(VADisplay dpy, bool ten, unsigned int w, unsigned int h)
 {
 	VASurfaceAttrib a = {
 		.type = VASurfaceAttribPixelFormat, .flags = VA_SURFACE_ATTRIB_SETTABLE,

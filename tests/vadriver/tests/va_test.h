@@ -162,6 +162,24 @@ VAStatus kmscap_vat_import_prime(VADisplay dpy, int fd, unsigned int va_fourcc,
 				 VASurfaceID *s);
 unsigned int kmscap_vat_rt_of(unsigned int va_fourcc);
 
+/* VPP helpers (test_vpp.c). */
+struct kmscap_vat_yuv {
+	unsigned int w, h;
+	int *y, *u, *v;		/* w*h, (w/2)*(h/2), (w/2)*(h/2) */
+};
+void kmscap_vat_yuv_free(struct kmscap_vat_yuv *o);
+/* Runs one VPP picture; returns the status of the first failing call. */
+VAStatus kmscap_vat_vpp(VADisplay dpy, VASurfaceID in, VASurfaceID out, const VARectangle *sr,
+			const VARectangle *orr, uint32_t flags, uint32_t bg);
+/* Reads back an NV12 or P010 surface into int planes (10-bit values for P010). */
+void kmscap_vat_read(VADisplay dpy, VASurfaceID s, unsigned int w, unsigned int h,
+		     struct kmscap_vat_yuv *o);
+void kmscap_vat_compare(const struct kmscap_vat_yuv *got, const struct kmscap_vat_yuv *ref,
+			const char *what);
+VASurfaceID kmscap_vat_out_surface(VADisplay dpy, bool ten, unsigned int w, unsigned int h);
+/* @n random colours of 0..@max, with black and white every 37th. */
+void kmscap_vat_random_rgb(int (*rgb)[3], unsigned int n, int max, unsigned int seed);
+
 /* One test case per test, named after it (the TAP line names the case). */
 #define KMSCAP_VAT_ADD(suite, fn, timeout)				\
 	do {								\
@@ -182,5 +200,6 @@ Suite *kmscap_vat_suite_encode(void);
 Suite *kmscap_vat_suite_validate(void);
 Suite *kmscap_vat_suite_validate_objects(void);
 Suite *kmscap_vat_suite_ffmpeg(void);
+Suite *kmscap_vat_suite_tiling(void);
 
 #endif /* KMSCAP_VA_TEST_H */
