@@ -159,16 +159,30 @@ int kmscap_get_version(const struct kmscap_dev *dev, struct kmscap_version *out)
 int kmscap_display_create(struct kmscap_dev *dev, uint32_t width, uint32_t height,
 			  uint32_t refresh_mhz, uint32_t flags, uint32_t *id, uint32_t *card_minor)
 {
+	return kmscap_display_create_modifiers(dev, width, height, refresh_mhz, flags, NULL, 0,
+					       id, card_minor);
+}
+
+int kmscap_display_create_modifiers(struct kmscap_dev *dev, uint32_t width, uint32_t height,
+				    uint32_t refresh_mhz, uint32_t flags,
+				    const uint64_t *modifiers, uint32_t num_modifiers,
+				    uint32_t *id, uint32_t *card_minor)
+{
 	struct kmscap_display_create c = {
 		.width = width,
 		.height = height,
 		.refresh_mhz = refresh_mhz,
 		.flags = flags,
+		.modifiers_ptr = (uintptr_t)modifiers,
+		.num_modifiers = num_modifiers,
 	};
 	int ret;
 
-	if (!dev)
+	if (!dev || (num_modifiers && !modifiers))
 		return -EINVAL;
+	/* An older module would say E2BIG of the list it does not know. */
+	if (num_modifiers && !(dev->version.caps & KMSCAP_CAP_MODIFIERS))
+		return -EOPNOTSUPP;
 	ret = kmscap_ioctl(dev->fd, KMSCAP_IOC_DISPLAY_CREATE, &c);
 	if (ret < 0)
 		return ret;

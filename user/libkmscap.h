@@ -109,6 +109,20 @@ KMSCAP_API int kmscap_get_version(const struct kmscap_dev *dev, struct kmscap_ve
 KMSCAP_API int kmscap_display_create(struct kmscap_dev *dev, uint32_t width, uint32_t height,
 				     uint32_t refresh_mhz, uint32_t flags, uint32_t *id,
 				     uint32_t *card_minor);
+/*
+ * The same, with the @num_modifiers DRM format modifiers at @modifiers that
+ * the capture consumer reads (ABI 1.4): the display's primary plane takes
+ * them for PRIME-imported buffers, besides linear.  With no modifiers it
+ * is kmscap_display_create().  -EOPNOTSUPP: the module predates
+ * KMSCAP_CAP_MODIFIERS (create linear-only instead); -EINVAL also for a
+ * bad list (more than KMSCAP_MAX_MODIFIERS, DRM_FORMAT_MOD_INVALID, one
+ * listed twice).
+ */
+KMSCAP_API int kmscap_display_create_modifiers(struct kmscap_dev *dev, uint32_t width,
+					       uint32_t height, uint32_t refresh_mhz,
+					       uint32_t flags, const uint64_t *modifiers,
+					       uint32_t num_modifiers, uint32_t *id,
+					       uint32_t *card_minor);
 /* -ENOENT: no such display; -EPERM: owned by another uid. */
 KMSCAP_API int kmscap_display_destroy(struct kmscap_dev *dev, uint32_t id);
 /* Raw KMSCAP_IOC_DISPLAY_CONFIG: @flags is a mask of KMSCAP_CONFIG_*. */
