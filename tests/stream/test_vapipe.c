@@ -54,62 +54,6 @@ static void fx_open(struct fixture *f, const char *name, enum ks_idle idle)
 	fx_open_packed(f, name, idle, true);
 }
 
-static void pattern_rgb(const void *arg, unsigned int x, unsigned int y, double *r, double *g,
-			double *b)
-{
-	uint8_t r8, g8, b8;
-
-	pattern(*(const unsigned int *)arg, x, y, &r8, &g8, &b8);
-	*r = r8;
-	*g = g8;
-	*b = b8;
-}
-
-/* BT.709 limited range, from the definition; chroma from the 2x2 mean. */
-static void expected_nv12(unsigned int n, unsigned int w, unsigned int h, uint8_t *out)
-{
-	ks_test_yuv420(pattern_rgb, &n, w, h, 255, false, out);
-}
-
-/* Decode @h264 with ffmpeg into NV12 frames of w x h; returns the frame count. */
-static size_t decode(struct fixture *f, const char *tag, unsigned int w, unsigned int h,
-		     uint8_t **frames)
-{
-	char in[600], out[600], cmd[1400];
-	size_t len;
-
-	snprintf(in, sizeof(in), "%s/%s.h264", f->dir, tag);
-	snprintf(out, sizeof(out), "%s/%s.nv12", f->dir, tag);
-	write_file(in, f->out.data, f->out.len);
-	headers_clean(in, "h264");
-	snprintf(cmd, sizeof(cmd),
-		 "ffmpeg -nostdin -v error -y -i '%s' -f rawvideo -pix_fmt nv12 '%s'", in, out);
-	ck_assert_msg(system(cmd) == 0, "ffmpeg could not decode %s", in);
-	*frames = (uint8_t *)ks_test_read_file(out, &len);
-	ck_assert_msg(len % (w * h * 3 / 2) == 0, "decoded %zu bytes: not whole %ux%u frames",
-		      len, w, h);
-	return len / (w * h * 3 / 2);
-}
-
-static void compare(const uint8_t *got, unsigned int n, unsigned int w, unsigned int h)
-{
-	size_t size = (size_t)w * h * 3 / 2, i;
-	uint8_t *want = malloc(size);
-
-	ck_assert_ptr_nonnull(want);
-	expected_nv12(n, w, h, want);
-	for (i = 0; i < size; i++) {
-		int d = (int)got[i] - (int)want[i];
-
-		ck_assert_msg(d >= -1 && d <= 1,
-			      "picture %u: %s byte %zu (x %zu, y %zu) is %u, expected %u", n,
-			      i < (size_t)w * h ? "luma" : "chroma", i,
-			      i < (size_t)w * h ? i % w : (i - (size_t)w * h) % w,
-			      i < (size_t)w * h ? i / w : (i - (size_t)w * h) / w, got[i], want[i]);
-	}
-	free(want);
-}
-
 static void encode(struct fixture *f, const struct kmscap_event *ev);
 static bool ks_no_refs, ks_require_wp;
 

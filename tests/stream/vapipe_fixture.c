@@ -143,6 +143,31 @@ void draw(struct fixture *f, unsigned int id, unsigned int n, unsigned int w,
 	munmap(map, size);
 }
 
+unsigned int draw_xtiled(struct fixture *f, unsigned int id, unsigned int n, unsigned int w,
+			 unsigned int h)
+{
+	size_t pitch = (w * 4 + 511) / 512 * 512, size = pitch * ((h + 7) / 8 * 8);
+	uint8_t *map, r, g, b;
+	unsigned int x, y;
+
+	map = fx_map(f, id, size);
+	for (y = 0; y < h; y++) {
+		for (x = 0; x < w; x++) {
+			size_t xb = 4 * x;
+			uint8_t *p = map + ((y / 8) * (pitch / 512) + xb / 512) * 4096 +
+				     (y % 8) * 512 + xb % 512;
+
+			pattern(n, x, y, &r, &g, &b);
+			p[0] = b;
+			p[1] = g;
+			p[2] = r;
+			p[3] = 0x5a;
+		}
+	}
+	munmap(map, size);
+	return pitch;
+}
+
 void event_for(struct kmscap_event *ev, uint64_t seq, unsigned int id, unsigned int w,
 	       unsigned int h, uint32_t flags)
 {
@@ -281,4 +306,59 @@ void draw10(struct fixture *f, unsigned int id, unsigned int n, unsigned int w,
 		}
 	}
 	munmap(map, size);
+}
+
+static void fx_pattern_rgb(const void *arg, unsigned int x, unsigned int y, double *r,
+			   double *g, double *b)
+{
+	uint8_t r8, g8, b8;
+
+	pattern(*(const unsigned int *)arg, x, y, &r8, &g8, &b8);
+	*r = r8;
+	*g = g8;
+	*b = b8;
+}
+
+/* BT.709 limited range, from the definition; chroma from the 2x2 mean. */
+static void fx_expected_nv12(unsigned int n, unsigned int w, unsigned int h, uint8_t *out)
+{
+	ks_test_yuv420(fx_pattern_rgb, &n, w, h, 255, false, out);
+}
+
+size_t decode(struct fixture *f, const char *tag, unsigned int w, unsigned int h,
+	      uint8_t **frames)
+{
+	char in[600], out[600], cmd[1400];
+	size_t len;
+
+	snprintf(in, sizeof(in), "%s/%s.h264", f->dir, tag);
+	snprintf(out, sizeof(out), "%s/%s.nv12", f->dir, tag);
+	write_file(in, f->out.data, f->out.len);
+	headers_clean(in, "h264");
+	snprintf(cmd, sizeof(cmd),
+		 "ffmpeg -nostdin -v error -y -i '%s' -f rawvideo -pix_fmt nv12 '%s'", in, out);
+	ck_assert_msg(system(cmd) == 0, "ffmpeg could not decode %s", in);
+	*frames = (uint8_t *)ks_test_read_file(out, &len);
+	ck_assert_msg(len % (w * h * 3 / 2) == 0, "decoded %zu bytes: not whole %ux%u frames",
+		      len, w, h);
+	return len / (w * h * 3 / 2);
+}
+
+void compare(const uint8_t *got, unsigned int n, unsigned int w, unsigned int h)
+{
+	size_t size = (size_t)w * h * 3 / 2, i;
+	uint8_t *want = malloc(size);
+
+	ck_assert_ptr_nonnull(want);
+	fx_expected_nv12(n, w, h, want);
+	for (i = 0; i < size; i++) {
+		int d = (int)got[i] - (int)want[i];
+
+		ck_assert_msg(d >= -1 && d <= 1,
+			      "picture %u: %s byte %zu (x %zu, y %zu) is %u, expected %u", n,
+			      i < (size_t)w * h ? "luma" : "chroma", i,
+			      i < (size_t)w * h ? i % w : (i - (size_t)w * h) % w,
+			      i < (size_t)w * h ? i / w : (i - (size_t)w * h) / w, got[i], want[i]);
+	}
+	free(want);
 }

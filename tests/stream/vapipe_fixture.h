@@ -40,10 +40,21 @@ void pattern10(unsigned int n, unsigned int x, unsigned int y, unsigned int *r, 
 	       unsigned int *b);
 /* Fill buffer @id (XRGB2101010, pitch w*4 + 64) with picture @n. */
 void draw10(struct fixture *f, unsigned int id, unsigned int n, unsigned int w, unsigned int h);
+/*
+ * Fill buffer @id with picture @n in XRGB8888, Intel X-tiled (tiles of 512
+ * bytes x 8 rows, row-major; whole tiles); returns the pitch.
+ */
+unsigned int draw_xtiled(struct fixture *f, unsigned int id, unsigned int n, unsigned int w,
+			 unsigned int h);
 /* A frame event for buffer @id as drawn by draw(), at 60 Hz. */
 void event_for(struct kmscap_event *ev, uint64_t seq, unsigned int id, unsigned int w,
 	       unsigned int h, uint32_t flags);
 void write_file(const char *path, const void *data, size_t len);
+/* Decode f->out (H.264) with ffmpeg into NV12 frames of w x h; returns the frame count. */
+size_t decode(struct fixture *f, const char *tag, unsigned int w, unsigned int h,
+	      uint8_t **frames);
+/* NV12 picture @got equals picture @n of pattern() (BT.709 limited range), +-1. */
+void compare(const uint8_t *got, unsigned int n, unsigned int w, unsigned int h);
 /* Skips the test without ffmpeg and ffprobe. */
 void need_ffmpeg(void);
 /*
