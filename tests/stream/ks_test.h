@@ -104,5 +104,6 @@ Suite *ks_suite_errors(void);
 Suite *ks_suite_headers(void);
 Suite *ks_suite_conformance(void);
 Suite *ks_suite_mux(void);
+Suite *ks_suite_tiled(void);
 
 #endif /* KS_TEST_H */

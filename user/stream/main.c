@@ -373,6 +373,37 @@ static int ks_open_va(struct ks_main *m)
 	return ret;
 }
 
+/*
+ * --create: the display takes the modifiers the VA-API driver imports
+ * besides linear, so that a GPU compositor may render tiled buffers; a
+ * module without KMSCAP_CAP_MODIFIERS gets a linear display, with a notice.
+ */
+static int ks_create_display(struct ks_main *m, uint32_t *minor)
+{
+	const struct ks_args *a = &m->args;
+	uint64_t mods[KMSCAP_MAX_MODIFIERS];
+	unsigned int n = ks_vapipe_import_modifiers(m->va, mods, KMSCAP_MAX_MODIFIERS), i;
+	char list[KMSCAP_MAX_MODIFIERS * 20] = "";
+	int ret;
+
+	ret = kmscap_display_create_modifiers(m->ctl, a->width, a->height, a->refresh_mhz, 0,
+					      mods, n, &m->display_id, minor);
+	if (ret != -EOPNOTSUPP) {
+		for (i = 0; !ret && !a->json && i < n; i++)
+			snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s0x%llx",
+				 i ? ", " : "", (unsigned long long)mods[i]);
+		if (*list)
+			fprintf(stderr, KS_PROG ": the display takes the VA-API driver's modifiers "
+				"%s besides linear\n", list);
+		return ret;
+	}
+	if (!a->json)
+		fprintf(stderr, KS_PROG ": the kmscap module predates modifiers "
+			"(KMSCAP_CAP_MODIFIERS): a linear-only display\n");
+	return kmscap_display_create(m->ctl, a->width, a->height, a->refresh_mhz, 0,
+				     &m->display_id, minor);
+}
+
 static int ks_open_kmscap(struct ks_main *m)
 {
 	const struct ks_args *a = &m->args;
@@ -393,8 +424,7 @@ static int ks_open_kmscap(struct ks_main *m)
 		return ret;
 	}
 	if (a->create) {
-		ret = kmscap_display_create(m->ctl, a->width, a->height, a->refresh_mhz, 0,
-					    &m->display_id, &minor);
+		ret = ks_create_display(m, &minor);
 		if (ret) {
 			kmscap_format_mode(subj, sizeof(subj), a->width, a->height,
 					   a->refresh_mhz);

@@ -68,6 +68,12 @@ const char *ks_vapipe_error(const struct ks_vapipe *p);
 int ks_vapipe_prime2_refused(const struct ks_vapipe *p);
 /* "VAProfileHEVCMain10 VAEntrypointEncSliceLP, CBR, P010, packed headers" */
 const char *ks_vapipe_describe(const struct ks_vapipe *p, char *buf, size_t size);
+/*
+ * Up to @max modifiers besides linear that the driver's VPP imports
+ * (va_modifiers.c), into @mods; 0 when it reports none.
+ */
+unsigned int ks_vapipe_import_modifiers(const struct ks_vapipe *p, uint64_t *mods,
+					unsigned int max);
 
 /* The encoder interface for ks_loop; the opaque pointer is the struct ks_vapipe. */
 extern const struct ks_encoder_ops ks_vapipe_ops;
