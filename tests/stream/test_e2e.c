@@ -369,6 +369,29 @@ START_TEST(e2e_gamma)
 END_TEST
 
 /*
+ * tiled: the renderer flipped Intel X-tiled vgem buffers, added with that
+ * modifier to the display kmscap-stream created with the test driver's
+ * modifiers; every picture decodes to the linear pattern, as in basic.
+ */
+START_TEST(e2e_tiled)
+{
+	struct e2e_run r;
+	int prev = -1;
+	unsigned int n;
+
+	e2e_load(&r, "tiled");
+	ck_assert_int_eq(r.frames_in, r.flips);
+	n = e2e_check_part(&r, "tiled", (uint8_t *)r.stream, r.stream_len, KS_E2E_W, KS_E2E_H, 0,
+			   r.flips, &prev);
+	ck_assert_uint_eq(n, r.encoded + r.repeated);
+	ck_assert_uint_ge(n, 1);
+	ck_assert_int_ge(r.imports, 1);
+	ck_assert_int_le(r.imports, 4);
+	e2e_free(&r);
+}
+END_TEST
+
+/*
  * --cursor composite (the default): the driver blends the cursor (moving,
  * partly off screen at first, new image halfway) into every picture; each
  * decoded picture equals the pattern with the cursor blended at that
@@ -924,5 +947,6 @@ Suite *ks_suite_e2e(void)
 	KS_ADD_T(s, e2e_gamma, 300);
 	KS_ADD(s, e2e_errors);
 	KS_ADD(s, e2e_create_removed);
+	KS_ADD_T(s, e2e_tiled, 300);
 	return s;
 }

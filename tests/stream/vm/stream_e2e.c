@@ -59,7 +59,10 @@
  *               of a display root owns;
  *   create      --create: the helper makes its own display, says after 2 s
  *               that nothing drives it, and removes it when it gets SIGTERM (create.txt: "status S", "seen N" the
- *               display ids it had, "left N" the displays left after it).
+ *               display ids it had, "left N" the displays left after it);
+ *   tiled       --create with --frames: the display takes the test driver's
+ *               Intel X-tiling, and the renderer flips X-tiled vgem buffers
+ *               added with that modifier (e2e_tiled.c; files as basic's).
  *
  * Files: e2e.h264 / e2e.hevc / e2e.ivf (the stream), stream.log (the helper's stderr, JSON
  * statistics), e2e.txt ("flips N", "switch N" for the first frame in the
@@ -79,12 +82,13 @@
 #include <unistd.h>
 
 #include "kmscap_test.h"
+#include "stream_e2e.h"
 #include "../e2e_pattern.h"
 
 static const char *ks_bin, *ks_vadir;
 static bool ks_va_debug;	/* KMSCAP_VA_DEBUG=1 for the next helper started */
 static const char *ks_vpp_delay;	/* KMSCAP_VA_VPP_DELAY_MS for it, if set */
-static char ks_render[300];
+char ks_render[300];
 
 static void ks_draw(struct kmscap_t_buf *b, unsigned int n, bool ten)
 {
@@ -99,12 +103,7 @@ static void ks_draw(struct kmscap_t_buf *b, unsigned int n, bool ten)
 	}
 }
 
-/*
- * Start the helper with @args (NULL-terminated, after the program name);
- * its stderr goes to @log, or to a pipe returned in *@errfd; @uid != 0
- * runs it as that user.
- */
-static pid_t ks_spawn(const char *const *args, const char *log, int *errfd, uid_t uid)
+pid_t ks_spawn(const char *const *args, const char *log, int *errfd, uid_t uid)
 {
 	const char *argv[32];
 	int p[2] = { -1, -1 }, i = 0;
@@ -557,29 +556,40 @@ static void ks_errors(void)
 	close(ctl);
 }
 
+void ks_wait_created(int ctl, pid_t pid, const char *log, uint32_t *id, uint32_t *minor)
+{
+	struct kmscap_display_info info;
+	unsigned int waited;
+	uint32_t ids[16];
+	int status;
+
+	for (waited = 0; waited < 120000; waited += 10) {
+		if (kmscap_t_list(ctl, ids, 16) == 1 && !kmscap_t_info(ctl, ids[0], &info) &&
+		    info.clients) {
+			*id = ids[0];
+			*minor = info.card_minor;
+			return;
+		}
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			kmscap_t_fail("kmscap-stream --create exited early, see %s", log);
+		kmscap_t_sleep_ms(10);
+	}
+	kmscap_t_fail("kmscap-stream --create: no display with its capture client in 120 s");
+}
+
 static void ks_create(void)
 {
 	const char *args[] = { "--create", "320x240@30", "--render-node", ks_render, "--rc",
 			       "cqp", "--json", "-o", "/dev/null", NULL };
-	struct kmscap_display_info info;
-	uint32_t ids[16];
-	unsigned int waited;
-	int ctl = kmscap_t_open_ctl_or_skip(), n, status, seen = -1, left;
+	uint32_t ids[16], id, minor;
+	int ctl = kmscap_t_open_ctl_or_skip(), status, seen, left;
 	FILE *f;
 	pid_t pid;
 
 	KT_ASSERT(kmscap_t_list(ctl, ids, 16) == 0, "displays exist before --create");
 	pid = ks_spawn(args, "/out/create.log", NULL, 0);
-	/* wait for the helper's display to have its capture client */
-	for (waited = 0; seen < 0 && waited < 120000; waited += 10) {
-		n = kmscap_t_list(ctl, ids, 16);
-		if (n == 1 && !kmscap_t_info(ctl, ids[0], &info) && info.clients)
-			seen = (int)ids[0];
-		else
-			kmscap_t_sleep_ms(10);
-		if (waitpid(pid, &status, WNOHANG) == pid)
-			kmscap_t_fail("kmscap-stream --create exited early, see /out/create.log");
-	}
+	ks_wait_created(ctl, pid, "/out/create.log", &id, &minor);
+	seen = (int)id;
 	/* nothing drives the display: past 2 s the helper says it waits */
 	kmscap_t_sleep_ms(3000);
 	kill(pid, SIGTERM);
@@ -649,5 +659,7 @@ int main(int argc, char **argv)
 		ks_errors();
 		ks_create();
 	}
+	if (!only || !strcmp(only, "tiled"))
+		ks_tiled(n);
 	kmscap_t_pass("%u scenarios of %u frames and the error cases ran", i, n);
 }
