@@ -49,6 +49,7 @@ struct kc_display {
 	int client;
 	struct kmscap_t_maps maps;
 	uint64_t frames;	/* frame events read */
+	uint64_t stale;		/* of them released after the module revoked them */
 };
 
 /*
