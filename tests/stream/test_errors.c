@@ -5,6 +5,7 @@
  * stderr.  Messages that libkmscap produces are computed here with
  * kmscap_strerror_ctx(), not copied.
  */
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -27,24 +29,19 @@ struct run {
 	char err[4096];		/* stderr */
 };
 
-/* Run the binary with the NULL-terminated arguments; @as_nobody drops to uid 65534. */
-static void run_bin(struct run *r, bool as_nobody, ...)
+/* Run @bin with the arguments @ap; @as_nobody drops to uid 65534. */
+static void run_bin_va(struct run *r, const char *bin, bool as_nobody, va_list ap)
 {
 	const char *argv[40];
 	int argc = 0, p[2], st, fd;
 	pid_t pid;
 	ssize_t n;
 	size_t len = 0;
-	va_list ap;
 	char *a;
 
-	if (access(ks_test_bin(), X_OK))
-		ks_skip("%s was not built", ks_test_bin());
-	argv[argc++] = ks_test_bin();
-	va_start(ap, as_nobody);
+	argv[argc++] = bin;
 	while ((a = va_arg(ap, char *)) && argc < 39)
 		argv[argc++] = a;
-	va_end(ap);
 	argv[argc] = NULL;
 	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
 	pid = fork();
@@ -66,6 +63,28 @@ static void run_bin(struct run *r, bool as_nobody, ...)
 	close(p[0]);
 	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
 	r->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* Run the binary with the NULL-terminated arguments; @as_nobody drops to uid 65534. */
+static void run_bin(struct run *r, bool as_nobody, ...)
+{
+	va_list ap;
+
+	if (access(ks_test_bin(), X_OK))
+		ks_skip("%s was not built", ks_test_bin());
+	va_start(ap, as_nobody);
+	run_bin_va(r, ks_test_bin(), as_nobody, ap);
+	va_end(ap);
+}
+
+/* Run @bin (a copy of the binary) with the NULL-terminated arguments. */
+static void run_bin_at(struct run *r, const char *bin, ...)
+{
+	va_list ap;
+
+	va_start(ap, bin);
+	run_bin_va(r, bin, false, ap);
+	va_end(ap);
 }
 
 static void expect(const struct run *r, int status, const char *fmt, ...)
@@ -284,6 +303,70 @@ START_TEST(errors_output)
 }
 END_TEST
 
+/* A copy of the binary in @dir/bin (so that it finds no plugin next to it). */
+static void copy_bin(const char *dir, char *path, size_t len)
+{
+	struct stat st;
+	int in, out;
+
+	snprintf(path, len, "%s/bin", dir);
+	mkdir(dir, 0755);
+	mkdir(path, 0755);
+	snprintf(path, len, "%s/bin/" KS_PROG, dir);
+	in = open(ks_test_bin(), O_RDONLY | O_CLOEXEC);
+	ck_assert_msg(in >= 0, "%s: %s", ks_test_bin(), strerror(errno));
+	ck_assert_int_eq(fstat(in, &st), 0);
+	out = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
+	ck_assert_msg(out >= 0, "%s: %s", path, strerror(errno));
+	ck_assert_int_eq(sendfile(out, in, NULL, (size_t)st.st_size), st.st_size);
+	close(out);
+	close(in);
+}
+
+/*
+ * --format mpegts without the container plugin (DIR/lib/kmscap is where a
+ * binary in DIR/bin looks when there is none next to it): the message
+ * names the plugin and what dlopen() said, and nothing is opened before.
+ * A file there that is no plugin: the same with its dlerror().
+ */
+START_TEST(errors_mux_plugin)
+{
+	char dir[600], bin[700], so[700], want[1500];
+	struct run r;
+	void *h;
+	int fd;
+
+	if (access(ks_test_bin(), X_OK))
+		ks_skip("%s was not built", ks_test_bin());
+	snprintf(dir, sizeof(dir), "%s/nomux", ks_test_workdir());
+	copy_bin(dir, bin, sizeof(bin));
+	snprintf(so, sizeof(so), "%s/lib/kmscap/kmscap-stream-mux.so", dir);
+	unlink(so);
+	ck_assert_ptr_null(dlopen(so, RTLD_NOW | RTLD_LOCAL));
+	snprintf(want, sizeof(want), "--format mpegts needs %s: %s", so, dlerror());
+	/* a render node that does not exist: the plugin is looked for first */
+	run_bin_at(&r, bin, "--display", "1", "--render-node", "/nonexistent/render",
+		   "--format", "mpegts", "-o", "/dev/null", NULL);
+	expect(&r, 1, "%s", want);
+
+	snprintf(want, sizeof(want), "%s/lib", dir);
+	mkdir(want, 0755);
+	snprintf(want, sizeof(want), "%s/lib/kmscap", dir);
+	mkdir(want, 0755);
+	fd = open(so, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, "not a library\n", 14), 14);
+	close(fd);
+	h = dlopen(so, RTLD_NOW | RTLD_LOCAL);
+	ck_assert_ptr_null(h);
+	snprintf(want, sizeof(want), "--format matroska needs %s: %s", so, dlerror());
+	run_bin_at(&r, bin, "--display", "1", "--render-node", "/nonexistent/render",
+		   "--format", "matroska", "-o", "/dev/null", NULL);
+	expect(&r, 1, "%s", want);
+	unlink(so);
+}
+END_TEST
+
 /* Needs a real /dev/kmscap: in the VM. */
 START_TEST(errors_no_such_display)
 {
@@ -315,6 +398,7 @@ Suite *ks_suite_errors(void)
 	KS_ADD(s, errors_not_kmscap_device);
 	KS_ADD(s, errors_kmscap_permission);
 	KS_ADD(s, errors_output);
+	KS_ADD(s, errors_mux_plugin);
 	KS_ADD(s, errors_no_such_display);
 	return s;
 }

@@ -3,7 +3,7 @@
  * kmscap-stream: attach to (or create) a kmscap display, encode every
  * captured frame with VA-API and write the bitstream out.
  *
- * Order of setup: signals, VA-API (fails early, before anything is
+ * Order of setup: signals, the container plugin (--format not raw), VA-API (fails early, before anything is
  * created), output, kmscap (create, attach), then the io_uring loop.
  * Teardown is the reverse; a display this process created is removed on
  * every exit path.
@@ -11,6 +11,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <netdb.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -48,6 +49,7 @@ struct ks_main {
 	bool have_module_stats;
 	struct kmscap_client_stats module;
 	uint64_t hold_timeout_ns;	/* attached with */
+	const struct ks_mux_ops *mux_ops; /* the loaded plugin: --format not raw */
 	struct ks_mux *mux;		/* --format mpegts / matroska, else NULL */
 	struct ks_loop *loop;		/* while it runs */
 	uint64_t last_flip_ns;		/* the newest frame handed to the encoder */
@@ -190,8 +192,8 @@ static int ks_open_output(struct ks_main *m)
 	}
 	if (m->args.format != KS_FORMAT_RAW) {
 		char err[512];
-		int ret = ks_mux_new(m->args.format, m->args.codec, m->out_is_file, &m->mux, err,
-				     sizeof(err));
+		int ret = m->mux_ops->new(m->args.format, m->args.codec, m->out_is_file, &m->mux,
+					  err, sizeof(err));
 
 		if (ret) {
 			ks_err("%s", err);
@@ -248,9 +250,9 @@ static const struct ks_source_ops ks_kmscap_source = {
 static int ks_main_mux_unit(struct ks_main *m, struct ks_buf *unit,
 			    const struct kmscap_event *ev, char *err, size_t errlen)
 {
-	return ks_mux_unit(m->mux, unit, ev->timestamp_ns,
-			   (ev->src_w ? ev->src_w : ev->width) & ~1u,
-			   (ev->src_h ? ev->src_h : ev->height) & ~1u, err, errlen);
+	return m->mux_ops->unit(m->mux, unit, ev->timestamp_ns,
+				(ev->src_w ? ev->src_w : ev->width) & ~1u,
+				(ev->src_h ? ev->src_h : ev->height) & ~1u, err, errlen);
 }
 
 static int ks_main_mux(struct ks_main *m, struct ks_buf *out, const struct kmscap_event *ev)
@@ -284,7 +286,7 @@ static int ks_main_mux_end(struct ks_main *m, struct ks_buf *out)
 
 	m->end_ns = why == KS_STOP_FRAMES ? m->last_flip_ns : ks_now_ns();
 	/* after an error only the trailer, which keeps what is there playable */
-	if (why != KS_STOP_ERROR && ks_mux_wants_end(m->mux, m->end_ns)) {
+	if (why != KS_STOP_ERROR && m->mux_ops->wants_end(m->mux, m->end_ns)) {
 		ev.timestamp_ns = m->end_ns;
 		ret = ks_vapipe_repeat(m->va, &ev, &unit);
 		if (!ret && unit.len)
@@ -299,7 +301,7 @@ static int ks_main_mux_end(struct ks_main *m, struct ks_buf *out)
 		if (ret || err[0])
 			ks_err("%s", err);
 	}
-	ret = ks_mux_finish(m->mux, out, err, sizeof(err));
+	ret = m->mux_ops->finish(m->mux, out, err, sizeof(err));
 	if (ret)
 		ks_loop_fail(m->loop, ret, "%s", err);
 	return ret;
@@ -498,7 +500,8 @@ static void ks_cleanup(struct ks_main *m)
 	}
 	kmscap_close(m->ctl);
 	m->ctl = NULL;
-	ks_mux_free(m->mux);
+	if (m->mux)
+		m->mux_ops->free(m->mux);
 	m->mux = NULL;
 	if (m->out_fd > STDERR_FILENO)
 		close(m->out_fd);
@@ -524,18 +527,18 @@ static int ks_main_mux_done(struct ks_main *m)
 	int num, den, ret = 0;
 
 	if (m->out_is_file) {
-		ret = ks_mux_apply_patches(m->mux, m->out_fd, m->out_base);
+		ret = m->mux_ops->apply_patches(m->mux, m->out_fd, m->out_base);
 		if (ret)
 			ks_err("output %s: completing the %s trailer: %s", m->args.output,
 			       ks_format_name(m->args.format), strerror(-ret));
 	}
-	ks_mux_time_base(m->mux, &num, &den);
+	m->mux_ops->time_base(m->mux, &num, &den);
 	if (m->args.json)
 		fprintf(stderr, "{\"type\":\"mux\",\"format\":\"%s\",\"time_base\":\"%d/%d\","
 			"\"packets\":%llu,\"first_ns\":%llu,\"end_ns\":%llu}\n",
 			ks_format_name(m->args.format), num, den,
-			(unsigned long long)ks_mux_packets(m->mux),
-			(unsigned long long)ks_mux_first_ns(m->mux), (unsigned long long)m->end_ns);
+			(unsigned long long)m->mux_ops->packets(m->mux),
+			(unsigned long long)m->mux_ops->first_ns(m->mux), (unsigned long long)m->end_ns);
 	return ret;
 }
 
@@ -656,7 +659,7 @@ static void ks_report_exit(const struct ks_main *m)
 int main(int argc, char **argv)
 {
 	struct ks_main m = { .out_fd = -1, .side_fd = -1, .control_fd = -1 };
-	char err[256];
+	char err[PATH_MAX + 256];
 	unsigned int i;
 	int ret;
 
@@ -680,6 +683,14 @@ int main(int argc, char **argv)
 	if (ret) {
 		ks_err("blocking signals: %s", strerror(-ret));
 		return KS_EXIT_FAIL;
+	}
+	/* FFmpeg's libraries only for a container (mux.h) */
+	if (m.args.format != KS_FORMAT_RAW) {
+		m.mux_ops = ks_mux_load(m.args.format, err, sizeof(err));
+		if (!m.mux_ops) {
+			ks_err("%s", err);
+			return KS_EXIT_FAIL;
+		}
 	}
 	m.fds_at_start = ks_count_fds();
 	ret = ks_open_va(&m);

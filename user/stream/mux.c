@@ -459,3 +459,18 @@ void ks_mux_time_base(const struct ks_mux *m, int *num, int *den)
 	*num = m->st->time_base.num;
 	*den = m->st->time_base.den;
 }
+
+/* The plugin's table (mux.h), the one symbol kmscap-stream-mux.so exports. */
+__attribute__((visibility("default"))) const struct ks_mux_ops ks_mux_plugin = {
+	.version = KS_MUX_PLUGIN_VERSION,
+	.size = sizeof(struct ks_mux_ops),
+	.new = ks_mux_new,
+	.free = ks_mux_free,
+	.unit = ks_mux_unit,
+	.wants_end = ks_mux_wants_end,
+	.finish = ks_mux_finish,
+	.apply_patches = ks_mux_apply_patches,
+	.packets = ks_mux_packets,
+	.first_ns = ks_mux_first_ns,
+	.time_base = ks_mux_time_base,
+};
