@@ -456,13 +456,18 @@ check-debug-run:
 # make install [DESTDIR=] [PREFIX=/usr/local] [KVER=]: kmscap.ko into
 # /lib/modules/$(KVER)/extra (then depmod, unless DESTDIR is set), the udev
 # rules, the sysusers.d file that creates group kmscap, and libkmscap (+ header,
-# pkg-config file), kmscapctl and kmscap-stream with their man pages under PREFIX.  make uninstall
+# pkg-config file), kmscapctl and kmscap-stream with their man pages under PREFIX, and
+# kmscap-stream's container plugin in STREAM_MUXDIR (lib/kmscap beside BINDIR's
+# parent: where kmscap-stream looks, relative to itself).  make uninstall
 # removes exactly that.  make install-dkms copies the module's sources to
 # /usr/src/kmscap-$(KMSCAP_VERSION) for "dkms install kmscap/$(KMSCAP_VERSION)";
 # with DKMS, "make install KMOD_INSTALL=no" installs all but the module.
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
+# Not settable: kmscap-stream finds its plugin there (user/stream/mux.h).
+STREAM_MUXDIR := $(patsubst %/,%,$(dir $(BINDIR)))/lib/kmscap
+stream_mux := kmscap-stream-mux.so
 UDEVRULESDIR ?= /etc/udev/rules.d
 SYSUSERSDIR ?= /usr/lib/sysusers.d
 KMOD_INSTALL ?= yes
@@ -490,6 +495,8 @@ endif
 	@echo "  INSTALL $(DESTDIR)$(BINDIR)/kmscap-stream, $(DESTDIR)$(MANDIR)/man1/kmscap-stream.1"
 	$(Q)install -D -m 0755 $(B)/user/stream/kmscap-stream $(DESTDIR)$(BINDIR)/kmscap-stream
 	$(Q)install -D -m 0644 user/man/kmscap-stream.1 $(DESTDIR)$(MANDIR)/man1/kmscap-stream.1
+	@echo "  INSTALL $(DESTDIR)$(STREAM_MUXDIR)/$(stream_mux)"
+	$(Q)install -D -m 0644 $(B)/user/stream/$(stream_mux) $(DESTDIR)$(STREAM_MUXDIR)/$(stream_mux)
 	@if [ -z "$(DESTDIR)" ]; then \
 		echo "  next: systemd-sysusers; udevadm control --reload;" \
 		     "usermod -aG kmscap USER; modprobe kmscap"; fi
@@ -498,7 +505,8 @@ uninstall:
 	@echo "  UNINST  $(inst_mod)"
 	$(Q)rm -f $(inst_mod) $(addprefix $(DESTDIR)$(UDEVRULESDIR)/,$(udev_rules)) \
 		$(DESTDIR)$(SYSUSERSDIR)/kmscap.conf $(DESTDIR)$(BINDIR)/kmscap-stream \
-		$(DESTDIR)$(MANDIR)/man1/kmscap-stream.1
+		$(DESTDIR)$(MANDIR)/man1/kmscap-stream.1 $(DESTDIR)$(STREAM_MUXDIR)/$(stream_mux)
+	$(Q)rmdir $(DESTDIR)$(STREAM_MUXDIR) 2>/dev/null || true
 	$(Q)if [ -z "$(DESTDIR)" ] && [ -d /lib/modules/$(KVER) ]; then depmod -a $(KVER); fi
 	$(Q)$(user_inst) uninstall
 

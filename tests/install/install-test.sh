@@ -58,6 +58,7 @@ want=(
 	usr/lib/sysusers.d/kmscap.conf
 	usr/bin/kmscapctl
 	usr/bin/kmscap-stream
+	usr/lib/kmscap/kmscap-stream-mux.so
 	usr/share/man/man1/kmscapctl.1
 	usr/share/man/man1/kmscap-stream.1
 	usr/share/man/man3/libkmscap.3
@@ -109,6 +110,25 @@ if [ $? -eq 0 ] && [ -n "$out" ]; then
 	ok "installed kmscap-stream --version: $out"
 else
 	notok "installed kmscap-stream --version runs" "$out"
+fi
+# FFmpeg's libraries only in the container plugin, which the installed
+# binary finds in ../lib/kmscap: past it, the missing render node is named.
+libs=$(ldd "$root/usr/bin/kmscap-stream" 2>&1)
+plibs=$(ldd "$root/usr/lib/kmscap/kmscap-stream-mux.so" 2>&1)
+if [[ $libs != *libav* && $plibs == *libavformat.so* ]]; then
+	ok "installed kmscap-stream links no libav*, its plugin libavformat"
+else
+	notok "installed kmscap-stream links no libav*, its plugin libavformat" \
+		"kmscap-stream: $(grep libav <<<"$libs" | tr -s '\t\n' ' '); plugin: $(head -3 <<<"$plibs" | tr -s '\t\n' ' ')"
+fi
+node=$scratch/no-such-render-node
+out=$("$root/usr/bin/kmscap-stream" --display 1 --render-node "$node" --format mpegts \
+	-o /dev/null 2>&1)
+rc=$?
+if [ $rc -eq 1 ] && [ "$out" = "kmscap-stream: no VA-API device at $node (set --render-node)" ]; then
+	ok "installed kmscap-stream --format mpegts loads $root/usr/lib/kmscap/kmscap-stream-mux.so"
+else
+	notok "installed kmscap-stream --format mpegts loads its plugin" "exit $rc: $out"
 fi
 if [ -x "$top/build/user/kmscap-top" ]; then
 	out=$("$root/usr/sbin/kmscap-top" --help 2>&1)
