@@ -11,6 +11,13 @@
  *  - a framed client attached without the flag never reads one;
  *  - a flip that waits for the client's hold: no flip-done until the
  *    release, then one with KMSCAP_FLIP_DONE_WAITED and hold_wait_ns > 0;
+ *  - such a flip completes at a vblank after the release, as a display
+ *    completes a flip: a renderer flipping back to back while the client
+ *    releases each frame when the next one comes gets page-flip events of
+ *    growing sequences, each above the vblank counter read before the
+ *    release and at a vblank time after it; a flip that waited for a
+ *    hold until its timeout completes at a vblank after the timeout, and
+ *    a blocking commit returns after that vblank;
  *  - a client that reads nothing: its flip-done events beyond its queue
  *    depth are dropped (counted in the next one's dropped), its frames
  *    are dropped as without flip-done events, no more;
@@ -20,12 +27,16 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <xf86drm.h>
+
 #include "kmscap_test.h"
 
 #define W 320
 #define H 240
 #define FLIPS 6
 #define LONG_HOLD_NS 10000000000ull
+#define PACED_FLIPS 12
+#define SHORT_HOLD_NS 100000000ull
 
 /* Framed events of one client, read ahead into a buffer. */
 struct kmscap_fq {
@@ -37,17 +48,23 @@ struct kmscap_fq {
 
 static struct kmscap_t_kms k;
 
-static int kmscap_fq_attach(struct kmscap_fq *q, const char *name, uint32_t id,
-			    uint32_t flags, uint32_t depth)
+static int kmscap_fq_attach_timeout(struct kmscap_fq *q, const char *name, uint32_t id,
+				    uint32_t flags, uint32_t depth, uint64_t hold_timeout_ns)
 {
 	struct kmscap_attach at = { .display_id = id, .flags = flags, .queue_depth = depth,
-				    .hold_timeout_ns = LONG_HOLD_NS };
+				    .hold_timeout_ns = hold_timeout_ns };
 
 	memset(q, 0, sizeof(*q));
 	q->name = name;
 	q->fd = open(KMSCAP_T_CTL, O_RDWR | O_CLOEXEC);
 	KT_ASSERT(q->fd >= 0, "open %s: %s", KMSCAP_T_CTL, strerror(errno));
 	return kmscap_t_ioctl(q->fd, KMSCAP_IOC_ATTACH, &at);
+}
+
+static int kmscap_fq_attach(struct kmscap_fq *q, const char *name, uint32_t id,
+			    uint32_t flags, uint32_t depth)
+{
+	return kmscap_fq_attach_timeout(q, name, id, flags, depth, LONG_HOLD_NS);
 }
 
 /* The next event of @q, within 5 s; NULL only if @nonblock and none is there. */
@@ -218,6 +235,146 @@ static void kmscap_case_waited(struct kmscap_fq *fq, struct kmscap_fq *plain,
 		     (unsigned long long)held.seq);
 }
 
+/* The CRTC's vblank counter now (DRM_IOCTL_WAIT_VBLANK for no vblank). */
+static unsigned int kmscap_vblank_now(void)
+{
+	drmVBlank vbl = { .request = { .type = DRM_VBLANK_RELATIVE, .sequence = 0 } };
+	int r;
+
+	vbl.request.type |= (k.crtc_index << DRM_VBLANK_HIGH_CRTC_SHIFT) &
+			    DRM_VBLANK_HIGH_CRTC_MASK;
+	r = drmWaitVBlank(k.fd, &vbl);
+	KT_ASSERT(!r, "DRM_IOCTL_WAIT_VBLANK (the current vblank): %s", strerror(errno));
+	return vbl.reply.sequence;
+}
+
+/*
+ * A renderer flips back to back, each flip after the last one's page-flip
+ * event, and the client releases each frame when the next one comes (as
+ * an encoder does): every flip but the first waits for that release, and
+ * completes at the next vblank, never at the release itself.
+ */
+static void kmscap_case_paced(struct kmscap_fq *fq, struct kmscap_fq *plain,
+			      struct kmscap_t_buf *bufs)
+{
+	const struct kmscap_event_flip_done *d;
+	unsigned int i, before = 0, last = 0;
+	uint64_t seq, prev = 0, released_ns = 0;
+
+	/* The screen shows bufs[1], which nobody holds. */
+	for (i = 0; i < PACED_FLIPS; i++) {
+		kmscap_flip_to(&bufs[i % 2], "paced");
+		seq = kmscap_fq_frame(fq, "paced")->seq;
+		kmscap_plain_frame(plain, seq, "paced");
+		if (i) {
+			before = kmscap_vblank_now();
+			released_ns = kmscap_t_now_ns();
+			KT_EXPECT_RET(kmscap_t_release(fq->fd, prev), 0, "RELEASE (paced)");
+		}
+		kmscap_wait_drm("paced");
+		d = kmscap_fq_done(fq, "paced");
+		KT_ASSERT(d->seq == seq && (uint32_t)d->vblank_seq == k.flip_seq,
+			  "paced: flip-done of frame %llu at vblank %llu; expected frame %llu at "
+			  "the page-flip event's %u", (unsigned long long)d->seq,
+			  (unsigned long long)d->vblank_seq, (unsigned long long)seq, k.flip_seq);
+		kmscap_t_log("paced: frame %llu: vblank %u at %llu ns, counter %u at the "
+			     "release (%llu ns), waited %llu ns", (unsigned long long)seq,
+			     k.flip_seq, (unsigned long long)d->timestamp_ns, before,
+			     (unsigned long long)released_ns, (unsigned long long)d->hold_wait_ns);
+		if (i) {
+			KT_ASSERT(d->flags & KMSCAP_FLIP_DONE_WAITED,
+				  "paced: flip of frame %llu did not wait for the release of %llu "
+				  "(flags 0x%x)", (unsigned long long)seq,
+				  (unsigned long long)prev, d->flags);
+			KT_ASSERT((int32_t)(k.flip_seq - last) > 0,
+				  "paced: page-flip event of frame %llu at vblank %u, the previous "
+				  "one's at %u", (unsigned long long)seq, k.flip_seq, last);
+			KT_ASSERT((int32_t)(k.flip_seq - before) > 0,
+				  "paced: page-flip event of frame %llu at vblank %u, not after "
+				  "vblank %u, current before the release", (unsigned long long)seq,
+				  k.flip_seq, before);
+			KT_ASSERT(d->timestamp_ns >= released_ns,
+				  "paced: frame %llu flipped at a vblank at %llu ns, before the "
+				  "release at %llu ns", (unsigned long long)seq,
+				  (unsigned long long)d->timestamp_ns,
+				  (unsigned long long)released_ns);
+		}
+		last = k.flip_seq;
+		prev = seq;
+	}
+	KT_EXPECT_RET(kmscap_t_release(fq->fd, prev), 0, "RELEASE (paced, last)");
+}
+
+/*
+ * A client holds a frame until its hold timeout: the flip away from it
+ * completes at a vblank after the timeout, from the flip, has passed; a
+ * @blocking commit returns after that vblank.
+ */
+static void kmscap_case_timeout(uint32_t id, struct kmscap_fq *fq, struct kmscap_fq *plain,
+				struct kmscap_t_buf *bufs, bool blocking)
+{
+	const char *what = blocking ? "timeout (blocking)" : "timeout";
+	const struct kmscap_event_flip_done *d;
+	struct kmscap_fq *hold = calloc(1, sizeof(*hold));
+	uint64_t held, seq, flipped_ns, returned_ns = 0;
+	unsigned int last;
+	int r;
+
+	KT_ASSERT(hold, "out of memory");
+	KT_EXPECT_RET(kmscap_fq_attach_timeout(hold, "holding client", id, KMSCAP_ATTACH_FRAMED,
+					       8, SHORT_HOLD_NS), 0,
+		      "ATTACH of the holding client");
+	/* The screen shows bufs[1] (PACED_FLIPS is even), which nobody holds. */
+	kmscap_flip_to(&bufs[0], "timeout");
+	held = kmscap_fq_frame(fq, "timeout: held frame")->seq;
+	KT_EXPECT_RET(kmscap_t_release(fq->fd, held), 0, "RELEASE (timeout)");
+	kmscap_plain_frame(plain, held, "timeout");
+	KT_ASSERT(kmscap_fq_frame(hold, "timeout: held frame")->seq == held,
+		  "timeout: the holding client did not read frame %llu",
+		  (unsigned long long)held);
+	kmscap_wait_drm("timeout: first flip");
+	kmscap_fq_done(fq, "timeout: held frame");
+	last = k.flip_seq;
+
+	flipped_ns = kmscap_t_now_ns();
+	if (blocking) {
+		r = kmscap_t_atomic_flip(&k, &bufs[1], NULL, 0, false);
+		KT_ASSERT(!r, "%s: blocking flip: %s", what, kmscap_t_errname(r));
+		returned_ns = kmscap_t_now_ns();
+	} else {
+		kmscap_flip_to(&bufs[1], what);
+	}
+	seq = kmscap_fq_frame(fq, "timeout: replacing frame")->seq;
+	KT_EXPECT_RET(kmscap_t_release(fq->fd, seq), 0, "RELEASE (timeout)");
+	kmscap_plain_frame(plain, seq, what);
+	if (!blocking)
+		kmscap_wait_drm("timeout: flip away from the held buffer");
+	d = kmscap_fq_done(fq, what);
+	kmscap_t_log("%s: frame %llu: vblank %llu at %llu ns, flipped at %llu ns, returned at "
+		     "%llu ns, hold timeout %llu ns, waited %llu ns", what,
+		     (unsigned long long)seq, (unsigned long long)d->vblank_seq,
+		     (unsigned long long)d->timestamp_ns, (unsigned long long)flipped_ns,
+		     (unsigned long long)returned_ns, SHORT_HOLD_NS,
+		     (unsigned long long)d->hold_wait_ns);
+	KT_ASSERT(d->seq == seq && (d->flags & KMSCAP_FLIP_DONE_WAITED) &&
+		  (int32_t)((uint32_t)d->vblank_seq - last) > 0 &&
+		  (blocking || (uint32_t)d->vblank_seq == k.flip_seq),
+		  "%s: flip-done of frame %llu (expected %llu), vblank %llu after %u (page-flip "
+		  "event: %u), flags 0x%x", what, (unsigned long long)d->seq,
+		  (unsigned long long)seq, (unsigned long long)d->vblank_seq, last, k.flip_seq,
+		  d->flags);
+	KT_ASSERT(d->timestamp_ns >= flipped_ns + SHORT_HOLD_NS,
+		  "%s: frame %llu flipped at a vblank at %llu ns, before the hold timeout "
+		  "(%llu ns after the flip at %llu ns) ended", what, (unsigned long long)seq,
+		  (unsigned long long)d->timestamp_ns, SHORT_HOLD_NS,
+		  (unsigned long long)flipped_ns);
+	KT_ASSERT(!blocking || returned_ns >= d->timestamp_ns,
+		  "%s: the commit returned at %llu ns, before its flip's vblank at %llu ns", what,
+		  (unsigned long long)returned_ns, (unsigned long long)d->timestamp_ns);
+	close(hold->fd);
+	free(hold);
+}
+
 /*
  * A client of queue depth 2 reads nothing while 5 commits show the same
  * buffer (nothing waits): it keeps the last 2 frames and the last 2
@@ -327,6 +484,9 @@ int main(void)
 
 	kmscap_case_steady(fq, plain, bufs);
 	kmscap_case_waited(fq, plain, bufs);
+	kmscap_case_paced(fq, plain, bufs);
+	kmscap_case_timeout(c.id, fq, plain, bufs, false);
+	kmscap_case_timeout(c.id, fq, plain, bufs, true);
 	kmscap_case_full(c.id, fq, plain, bufs);
 
 	kmscap_t_kms_close(&k);
