@@ -147,6 +147,7 @@ struct kmscap_flip *kmscap_flip_alloc(struct kmscap_display *disp)
 	kref_init(&flip->ref);
 	INIT_LIST_HEAD(&flip->link);
 	flip->disp = disp;
+	init_completion(&flip->sent);
 	init_completion(&flip->done);
 	return flip;
 }
@@ -164,7 +165,10 @@ static void kmscap_flip_release(struct kref *ref)
 	kfree(flip);
 }
 
-/* Process context, no capture_lock: the last put may free buffers. */
+/*
+ * No capture_lock; process context until kmscap_flip_finish() let the
+ * buffers go: the last put may free them.  After, any context.
+ */
 void kmscap_flip_put(struct kmscap_flip *flip)
 {
 	if (flip)
@@ -223,26 +227,80 @@ static bool kmscap_flip_ready(const struct kmscap_flip *flip)
 	return true;
 }
 
+/* The event of a blocking commit that asked for none, to wait for a vblank. */
+static struct drm_pending_vblank_event *kmscap_flip_event_alloc(void)
+{
+	struct drm_pending_vblank_event *event = kzalloc(sizeof(*event), GFP_KERNEL);
+
+	if (!event)
+		return NULL;
+	event->event.base.type = DRM_EVENT_FLIP_COMPLETE;
+	event->event.base.length = sizeof(event->event);
+	event->base.event = &event->event.base;
+	return event;
+}
+
 /*
- * Send what a completed flip owes: its event, its blocking committer, and
- * its frame's flip-done to the clients (the vblank read as the event's).
+ * DRM sent the event of a flip whose holds ended (event_lock held, any
+ * context, at a vblank): the flip is done, its blocking committer goes.
+ */
+static void kmscap_flip_sent(struct completion *sent)
+{
+	struct kmscap_flip *flip = container_of(sent, struct kmscap_flip, sent);
+
+	trace_kmscap_flip_done(flip->disp->id, flip->seq, 1);
+	complete_all(&flip->done);
+	kmscap_flip_put(flip);
+}
+
+/*
+ * The holds of a flip ended: it completes at the next vblank, as a flip
+ * that never waited does, never at the release itself (a compositor paced
+ * by its page-flip events would draw faster than the refresh).  Its event
+ * (or one of its own for a blocking commit that asked for none) is armed
+ * on the vblank; sending it does the frame's flip-done for the clients
+ * (the vblank read as the event's) and wakes the blocking committer.
+ * At once on a CRTC whose vblank is off.
  */
 static void kmscap_flip_finish(struct kmscap_flip *flip)
 {
-	struct drm_device *drm = &flip->disp->drm;
+	struct kmscap_display *disp = flip->disp;
 	struct drm_pending_vblank_event *event = flip->event;
+	unsigned int i;
 
-	spin_lock_irq(&drm->event_lock);
-	if (event) {
-		flip->event = NULL;
-		drm_crtc_send_vblank_event(&flip->disp->crtc, event);
+	flip->event = NULL;
+	/* The event may put the last reference at the vblank, in IRQ context. */
+	for (i = 0; i < flip->nbos; i++)
+		drm_gem_object_put(&flip->bos[i]->shmem.base);
+	flip->nbos = 0;
+	if (!event)
+		event = kmscap_flip_event_alloc();
+	if (!event) {
+		/* Out of memory for the blocking committer's event: done now. */
+		spin_lock_irq(&disp->drm.event_lock);
+		if (flip->present)
+			kmscap_present_done(flip->present, KMSCAP_FLIP_DONE_WAITED,
+					    flip->waited_ns);
+		flip->present = NULL;
+		spin_unlock_irq(&disp->drm.event_lock);
+		trace_kmscap_flip_done(disp->id, flip->seq, 1);
+		complete_all(&flip->done);
+		kmscap_flip_put(flip);
+		return;
 	}
+	kref_get(&flip->ref);
+	event->base.completion = &flip->sent;
+	event->base.completion_release = kmscap_flip_sent;
 	if (flip->present)
-		kmscap_present_done(flip->present, KMSCAP_FLIP_DONE_WAITED, flip->waited_ns);
+		kmscap_present_hook_waited(flip->present, event, flip->waited_ns);
 	flip->present = NULL;
-	spin_unlock_irq(&drm->event_lock);
-	trace_kmscap_flip_done(flip->disp->id, flip->seq, 1);
-	complete_all(&flip->done);
+
+	spin_lock_irq(&disp->drm.event_lock);
+	if (drm_crtc_vblank_get(&disp->crtc) == 0)
+		drm_crtc_arm_vblank_event(&disp->crtc, event);
+	else
+		drm_crtc_send_vblank_event(&disp->crtc, event);
+	spin_unlock_irq(&disp->drm.event_lock);
 	kmscap_flip_put(flip);
 }
 
@@ -379,10 +437,12 @@ static enum hrtimer_restart kmscap_backpressure_timer(struct hrtimer *timer)
 }
 
 /**
- * kmscap_backpressure_flush - complete every waiting flip now
+ * kmscap_backpressure_flush - end the wait of every waiting flip now
  * @disp: a display marked dead (kmscap_capture_hangup() revoked every hold)
  *
- * Nothing is queued or armed afterwards: no hold pins a buffer any more.
+ * Their events are armed on the next vblank (sent at the latest when the
+ * CRTC goes off).  Neither @hold_work nor @hold_timer is queued or armed
+ * afterwards: no hold pins a buffer any more.
  */
 void kmscap_backpressure_flush(struct kmscap_display *disp)
 {

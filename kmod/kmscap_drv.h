@@ -159,7 +159,8 @@ struct kmscap_present {
 
 /**
  * struct kmscap_flip - a commit that took a pinned buffer off the screen
- * @ref: one for @disp->flips, one for a blocking committer's task_work.
+ * @ref: one for @disp->flips, one for a blocking committer's task_work,
+ *	one for the event that completes it once its holds end.
  * @link: in @disp->flips, in commit order, under capture_lock.
  * @disp: the display.
  * @event: the commit's flip-done event (with its out-fence), sent only
@@ -172,6 +173,8 @@ struct kmscap_present {
  * @waited_ns: how long it waited, set when it completes.
  * @present: the frame's flip completion record, reported when the flip
  *	completes; NULL if none.
+ * @sent: the completion of the event that completes the flip at the
+ *	vblank after its holds end; its release completes @done.
  * @done: completed with the flip; a blocking commit waits for it in
  *	@twork, on its way back to userspace, without any lock held.
  * @twork: the task_work of a blocking commit.
@@ -187,6 +190,7 @@ struct kmscap_flip {
 	ktime_t start;
 	u64 waited_ns;
 	struct kmscap_present *present;
+	struct completion sent;
 	struct completion done;
 	struct callback_head twork;
 };
@@ -524,6 +528,8 @@ void kmscap_present_fini(struct kmscap_display *disp);
 struct kmscap_present *kmscap_present_alloc(struct kmscap_display *disp);
 void kmscap_present_free(struct kmscap_present *present);
 void kmscap_present_hook(struct kmscap_present *present, struct drm_pending_vblank_event *event);
+void kmscap_present_hook_waited(struct kmscap_present *present,
+				struct drm_pending_vblank_event *event, u64 wait_ns);
 void kmscap_present_done(struct kmscap_present *present, u32 flags, u64 wait_ns);
 void kmscap_present_now(struct kmscap_present *present);
 

@@ -7,8 +7,10 @@
  * Every published frame has a &struct kmscap_present, allocated with its
  * commit.  It is done, under the DRM device's event_lock, where the flip
  * completes:
- *  - a flip that waits for holds: when backpressure.c sends its event
- *    (kmscap_flip_finish());
+ *  - a flip that waits for holds: when DRM sends the event that
+ *    backpressure.c arms once the holds end (kmscap_flip_finish()), at the
+ *    next vblank (its own event if the commit had none), or at once on a
+ *    CRTC that is off;
  *  - a flip with a DRM event: when DRM sends it, at the vblank or at once
  *    on a CRTC that is off.  The record stands in for the event's
  *    completion (kmscap_present_hook()), which DRM completes while it
@@ -77,7 +79,7 @@ static void kmscap_present_hooked(struct completion *hook)
 	struct completion *orig = present->orig;
 
 	/* @present belongs to present_work from here. */
-	kmscap_present_done(present, 0, 0);
+	kmscap_present_done(present, 0, present->info.wait_ns);
 	if (orig) {
 		complete_all(orig);
 		if (release)
@@ -99,6 +101,22 @@ void kmscap_present_hook(struct kmscap_present *present, struct drm_pending_vbla
 	present->orig_release = event->base.completion_release;
 	event->base.completion = &present->hook;
 	event->base.completion_release = kmscap_present_hooked;
+}
+
+/**
+ * kmscap_present_hook_waited - kmscap_present_hook() for a flip that waited
+ * @present: the record of the frame the commit published
+ * @event: the event that completes the flip, not armed or sent yet
+ * @wait_ns: how long the flip waited for holds
+ *
+ * The flip-done events say %KMSCAP_FLIP_DONE_WAITED and @wait_ns.
+ */
+void kmscap_present_hook_waited(struct kmscap_present *present,
+				struct drm_pending_vblank_event *event, u64 wait_ns)
+{
+	present->info.flags |= KMSCAP_FLIP_DONE_WAITED;
+	present->info.wait_ns = wait_ns;
+	kmscap_present_hook(present, event);
 }
 
 /* A commit without an event: its flip is done now. */
