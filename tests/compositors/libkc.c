@@ -59,6 +59,27 @@ static void kc_watchdog(int sig)
 	_exit(KMSCAP_T_FAIL);
 }
 
+/*
+ * A udev daemon, as every host has: compositors learn of hotplugs from it
+ * (libudev's monitor listens to udevd's messages, not to the kernel's).
+ * It runs in the chroot until the test ends (kc_kill_all()).
+ */
+static void kc_start_udevd(void)
+{
+	static const char *const env[] = { "PATH=/usr/bin:/bin:/usr/sbin:/sbin", NULL };
+	static const char *const argv[] = { "/lib/systemd/systemd-udevd", "--resolve-names=never",
+					    NULL };
+	static struct kc_proc udevd;
+
+	if (!kc_have(argv[0])) {
+		kmscap_t_log("no %s on the host (package udev): compositors will not hear of "
+			     "hotplugs", argv[0]);
+		return;
+	}
+	kc_start(&udevd, "udevd", 0, env, argv, -1);
+	kc_wait_path("/run/udev/control", &udevd, 60);
+}
+
 void kc_init(const char *name, const char *prog, const char *package)
 {
 	const char *t = getenv("KMSCAP_TIMEOUT_S");
@@ -84,6 +105,7 @@ void kc_init(const char *name, const char *prog, const char *package)
 	if (mkdir(kc_dir_path, 0755) && errno != EEXIST)
 		kmscap_t_fail("mkdir %s: %s", kc_dir_path, strerror(errno));
 	chmod(kc_dir_path, 0777);
+	kc_start_udevd();
 }
 
 bool kc_have(const char *path)
@@ -367,8 +389,7 @@ static bool kc_frame_is(struct kc_display *d, const struct kmscap_event *ev, kc_
 	return !m->bad;
 }
 
-/* The next event within 1 s: 1 (a frame to release), 0 (none), fails on error. */
-static int kc_next(struct kc_display *d, struct kmscap_event *ev)
+int kc_next_frame(struct kc_display *d, struct kmscap_event *ev)
 {
 	int r = kmscap_t_read_event(d->client, ev, 1000);
 
@@ -378,7 +399,7 @@ static int kc_next(struct kc_display *d, struct kmscap_event *ev)
 	return r && ev->type == KMSCAP_EVENT_FRAME;
 }
 
-static void kc_release(struct kc_display *d, const struct kmscap_event *ev)
+void kc_release_frame(struct kc_display *d, const struct kmscap_event *ev)
 {
 	int r = kmscap_t_release(d->client, ev->seq);
 
@@ -396,7 +417,7 @@ uint64_t kc_expect_picture(struct kc_display *d, struct kc_proc *comp, kc_pictur
 	struct kmscap_event ev;
 
 	for (;;) {
-		if (kc_next(d, &ev)) {
+		if (kc_next_frame(d, &ev)) {
 			bool ok = ev.buffer_id && kc_frame_is(d, &ev, picture, &m);
 
 			if (!ev.buffer_id)
@@ -405,7 +426,7 @@ uint64_t kc_expect_picture(struct kc_display *d, struct kc_proc *comp, kc_pictur
 			kmscap_t_log("frame %llu: buffer %u, %ux%u, %u damage rectangles: %s",
 				     (unsigned long long)ev.seq, ev.buffer_id, ev.width, ev.height,
 				     ev.num_damage, ok ? "the picture" : m.what);
-			kc_release(d, &ev);
+			kc_release_frame(d, &ev);
 			if (ok) {
 				kmscap_t_log("frame %llu shows the picture, pixel for pixel (%llu "
 					     "frames read)", (unsigned long long)ev.seq,
@@ -433,7 +454,7 @@ uint64_t kc_count_frames(struct kc_display *d, struct kc_proc *comp, unsigned in
 	while (!kc_ended(comp)) {
 		if (kmscap_t_now_ns() > end)
 			break;
-		if (!kc_next(d, &ev))
+		if (!kc_next_frame(d, &ev))
 			continue;
 		n++;
 		if (ev.buffer_id) {
@@ -453,13 +474,12 @@ uint64_t kc_count_frames(struct kc_display *d, struct kc_proc *comp, unsigned in
 				(*changes)++;
 			last = sum;
 		}
-		kc_release(d, &ev);
+		kc_release_frame(d, &ev);
 	}
 	return n;
 }
 
-/* Run @argv (in the chroot, as root) to its end; fail unless it exits 0. */
-static void kc_run_or_die(const char *name, const char *const *env, const char *const *argv,
+void kc_run_or_die(const char *name, const char *const *env, const char *const *argv,
 			  unsigned int timeout_s)
 {
 	struct kc_proc p;
@@ -506,7 +526,7 @@ void kc_stream_check(struct kc_display *d, bool pattern)
 	char render[64], id[16], out[160], drivers[200];
 	const char *env[] = { "PATH=/usr/bin:/bin", "LIBVA_DRIVER_NAME=kmscap_test", drivers,
 			      NULL };
-	const char *argv[] = { KC_STREAM, "--display", id, "--device", render, "--frames", "1",
+	const char *argv[] = { KC_STREAM, "--display", id, "--render-node", render, "--frames", "1",
 			       "--json", "-o", out, NULL };
 	unsigned int npics, cx, cy, bad = 0, fx = 0, fy = 0, fgot = 0;
 	uint8_t *pic;
@@ -573,8 +593,8 @@ void kc_display_finish(struct kc_display *d, const char *comp)
 	unsigned int i;
 	int r, fbs;
 
-	while (kc_next(d, &ev))
-		kc_release(d, &ev);
+	while (kc_next_frame(d, &ev))
+		kc_release_frame(d, &ev);
 	r = kmscap_t_stats(d->client, &st);
 	KT_ASSERT(!r, "display %u: STATS: %s", d->id, kmscap_t_errname(r));
 	kmscap_t_stats_print(&st, "capture client");
