@@ -89,6 +89,9 @@ void kc_alive_or_die(struct kc_proc *p, const char *while_what);
 void kc_wait_path(const char *path, struct kc_proc *p, unsigned int timeout_s);
 /* Wait for a line starting with @prefix in @p's output; fail as kc_wait_path. */
 void kc_wait_output(struct kc_proc *p, const char *prefix, unsigned int timeout_s);
+/* Run @argv (in the chroot, as root) to its end; fail unless it exits 0. */
+void kc_run_or_die(const char *name, const char *const *env, const char *const *argv,
+		   unsigned int timeout_s);
 
 /*
  * Create a KC_W x KC_H display and attach the capture client; the display
@@ -106,6 +109,10 @@ bool kc_pattern(uint32_t x, uint32_t y, uint32_t *want);
  */
 uint64_t kc_expect_picture(struct kc_display *d, struct kc_proc *comp, kc_picture_fn picture,
 			   unsigned int timeout_s);
+/* The next event within 1 s: 1 (a frame to release), 0 (none); fails on error. */
+int kc_next_frame(struct kc_display *d, struct kmscap_event *ev);
+/* Release frame @ev (ESTALE, a revoked hold, is fine). */
+void kc_release_frame(struct kc_display *d, const struct kmscap_event *ev);
 /*
  * Read frames for as long as @comp runs (at most @timeout_s); each frame
  * is checked for its size and counted, and the number of frames whose
@@ -126,5 +133,13 @@ void kc_stream_check(struct kc_display *d, bool pattern);
  * client detaches and the display is destroyed.
  */
 void kc_display_finish(struct kc_display *d, const char *comp);
+
+/*
+ * libkc_mode.c: replace the monitor with a @w x @h one (KMSCAP_CONFIG_REPLUG,
+ * what kmscapctl set-mode does) while kmscap-stream records the display:
+ * the compositor @comp must go on by itself with @w x @h frames, and the one
+ * stream must decode as KC_W x KC_H pictures followed by @w x @h ones.
+ */
+void kc_mode_change(struct kc_display *d, struct kc_proc *comp, uint32_t w, uint32_t h);
 
 #endif /* KMSCAP_KC_H */

@@ -7,7 +7,9 @@
  * (kiosk-shell would not map it: it shows a surface only once a seat
  * activates it, and without input devices Weston has no seat); the
  * capture client must see it pixel for pixel, and kmscap-stream with the
- * test VA driver must encode it so that ffmpeg decodes it.  SIGTERM ends
+ * test VA driver must encode it so that ffmpeg decodes it.  Then the
+ * monitor is replaced by an 800x600 one (kc_mode_change()): Weston must
+ * go on at 800x600, and a running kmscap-stream with it.  SIGTERM ends
  * Weston with status 0, and leaves nothing held (kc_display_finish()).
  */
 #include <signal.h>
@@ -46,6 +48,8 @@ int main(void)
 	kc_wait_output(&client, "shown 640x480", 60);
 	kc_expect_picture(&d, &weston, kc_pattern, 60);
 	kc_stream_check(&d, true);
+	/* Weston 10 ignores a new mode of a connected monitor: it must follow a replug */
+	kc_mode_change(&d, &weston, 800, 600);
 
 	kc_alive_or_die(&client, "while Weston ran");
 	st = kc_stop(&weston, SIGTERM);
