@@ -52,6 +52,7 @@ kmscap_packages=(
 	bpftrace		# tests/selftests/bpftrace_oneliners: its bpftrace one-liners (in the VM)
 	weston			# tests/compositors: the compositors run on kmscap displays
 	cage			# ... a wlroots compositor
+	sway			# ... another, which follows a replaced monitor
 	xwayland		# ... cage will not start without it
 	seatd			# ... its seat (wlroots refuses root)
 	xserver-xorg-core	# ... Xorg with its modesetting driver
