@@ -702,6 +702,8 @@ static uint32_t kmscap_fz_min_size(enum kmscap_fz_op op)
 {
 	if (op == KMSCAP_FZ_OP_VERSION)
 		return offsetof(struct kmscap_version, max_event_size);
+	if (op == KMSCAP_FZ_OP_CREATE)
+		return offsetof(struct kmscap_display_create, modifiers_ptr);
 	return _IOC_SIZE(kmscap_fz_iocs[op].cmd);
 }
 
