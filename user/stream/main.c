@@ -237,7 +237,9 @@ static int ks_src_release(void *opaque, uint64_t seq)
 
 static int ks_src_flip_done(void *opaque, struct kmscap_event_flip_done *out, size_t max)
 {
-	return kmscap_read_flip_done(opaque, out, max);
+	struct ks_main *m = opaque;
+
+	return kmscap_read_flip_done(m->cap, out, max);
 }
 
 static const struct ks_source_ops ks_kmscap_source = {
