@@ -536,11 +536,12 @@ static bool kmscap_fz_fill(struct kmscap_fz_ctx *c, enum kmscap_fz_op op,
 			KMSCAP_CONFIG_MODE, KMSCAP_CONFIG_CONNECT, KMSCAP_CONFIG_DISCONNECT,
 			KMSCAP_CONFIG_MODE | KMSCAP_CONFIG_CONNECT,
 			KMSCAP_CONFIG_MODE | KMSCAP_CONFIG_DISCONNECT,
+			KMSCAP_CONFIG_MODE | KMSCAP_CONFIG_REPLUG,
 		};
 		uint32_t f;
 
 		a->config.id = kmscap_fz_pick_id(r, tg, &idx);
-		f = kmscap_fz_chance(r, 80) ? good[kmscap_fz_below(r, 5)] :
+		f = kmscap_fz_chance(r, 80) ? good[kmscap_fz_below(r, KMSCAP_T_ARRAY_SIZE(good))] :
 		    kmscap_fz_chance(r, 30) ? 0 :
 		    kmscap_fz_chance(r, 30) ? KMSCAP_CONFIG_CONNECT | KMSCAP_CONFIG_DISCONNECT :
 		    kmscap_fz_edge32(r);
@@ -553,7 +554,9 @@ static bool kmscap_fz_fill(struct kmscap_fz_ctx *c, enum kmscap_fz_op op,
 		}
 		a->config.pad = kmscap_fz_junk(r, 10);
 		inval = !f || (f & ~KMSCAP_CONFIG_FLAGS) || a->config.pad ||
-			((f & KMSCAP_CONFIG_CONNECT) && (f & KMSCAP_CONFIG_DISCONNECT));
+			((f & KMSCAP_CONFIG_CONNECT) && (f & KMSCAP_CONFIG_DISCONNECT)) ||
+			((f & KMSCAP_CONFIG_REPLUG) &&
+			 (f & (KMSCAP_CONFIG_CONNECT | KMSCAP_CONFIG_DISCONNECT)));
 		if (f & KMSCAP_CONFIG_MODE)
 			inval |= !kmscap_fz_mode_ok(a->config.width, a->config.height,
 						    a->config.refresh_mhz);
