@@ -16,13 +16,9 @@
 
 #include "kc.h"
 
-#define KC_UID	1000
 
 int main(void)
 {
-	static const char *const seatd_env[] = { "PATH=/usr/bin:/bin:/usr/sbin:/sbin", NULL };
-	const char *seatd_argv[] = { "/usr/sbin/seatd", "-u", "compositor", "-g", "compositor",
-				     NULL };
 	char devices[64];
 	const char *env[] = { "PATH=/usr/bin:/bin", "HOME=/home/compositor", "USER=compositor",
 			      "XDG_RUNTIME_DIR=/run/user/1000", "LIBSEAT_BACKEND=seatd",
@@ -34,18 +30,9 @@ int main(void)
 	int st;
 
 	kc_init("cage", "/usr/bin/cage", "cage");
-	if (!kc_have("/usr/sbin/seatd"))
-		kmscap_t_skip("/usr/sbin/seatd is not installed on the host (apt-get install seatd; "
-			      "tests/deps.sh)");
 	kc_display_create(&d);
 	snprintf(devices, sizeof(devices), "WLR_DRM_DEVICES=%s", d.card);
-	mkdir("/run/user", 0755);
-	if ((mkdir("/run/user/1000", 0700) && errno != EEXIST) ||
-	    chown("/run/user/1000", KC_UID, KC_UID))
-		kmscap_t_fail("/run/user/1000 for uid %u: %s", KC_UID, strerror(errno));
-
-	kc_start(&seatd, "seatd", 0, seatd_env, seatd_argv, -1);
-	kc_wait_path("/run/seatd.sock", &seatd, 60);
+	kc_seat_start(&seatd);
 	kc_start(&cage, "cage", KC_UID, env, argv, -1);
 	kc_wait_output(&cage, "shown 640x480", 120);
 	kc_expect_picture(&d, &cage, kc_pattern, 60);

@@ -93,6 +93,15 @@ void kc_wait_output(struct kc_proc *p, const char *prefix, unsigned int timeout_
 void kc_run_or_die(const char *name, const char *const *env, const char *const *argv,
 		   unsigned int timeout_s);
 
+/* The test user a wlroots compositor runs as ("compositor" of the VM's passwd). */
+#define KC_UID		1000
+/*
+ * What a wlroots compositor needs to run as KC_UID: seatd (skips, naming
+ * the package, when it is not installed) as root, its socket, and
+ * /run/user/KC_UID.  Started as @seatd, ended with kc_stop().
+ */
+void kc_seat_start(struct kc_proc *seatd);
+
 /*
  * Create a KC_W x KC_H display and attach the capture client; the display
  * is destroyed at exit if the test ends early.
@@ -120,6 +129,15 @@ void kc_release_frame(struct kc_display *d, const struct kmscap_event *ev);
  */
 uint64_t kc_count_frames(struct kc_display *d, struct kc_proc *comp, unsigned int timeout_s,
 			 uint64_t *changes);
+/* kmscap-stream's command line on display @d with the test VA driver, writing @out. */
+struct kc_stream_cmd {
+	char render[64], id[16], out[160], drivers[200];
+	const char *env[4];
+	const char *argv[16];
+};
+/* Fill @c (kmscap-stream --display ID --render-node vgem's -o OUT --json, then @extra...). */
+void kc_stream_cmd(struct kc_stream_cmd *c, const struct kc_display *d, const char *out,
+		   const char *const *extra);
 /*
  * kmscap-stream --frames 1 on the display (it gets the frame on screen at
  * attach) with the test VA driver; its stream decoded with ffmpeg must

@@ -309,6 +309,23 @@ void kc_wait_output(struct kc_proc *p, const char *prefix, unsigned int timeout_
 	}
 }
 
+void kc_seat_start(struct kc_proc *seatd)
+{
+	static const char *const env[] = { "PATH=/usr/bin:/bin:/usr/sbin:/sbin", NULL };
+	static const char *const argv[] = { "/usr/sbin/seatd", "-u", "compositor", "-g",
+					    "compositor", NULL };
+
+	if (!kc_have(argv[0]))
+		kmscap_t_skip("%s is not installed on the host (apt-get install seatd; "
+			      "tests/deps.sh)", argv[0]);
+	mkdir("/run/user", 0755);
+	if ((mkdir("/run/user/1000", 0700) && errno != EEXIST) ||
+	    chown("/run/user/1000", KC_UID, KC_UID))
+		kmscap_t_fail("/run/user/1000 for uid %u: %s", KC_UID, strerror(errno));
+	kc_start(seatd, "seatd", 0, env, argv, -1);
+	kc_wait_path("/run/seatd.sock", seatd, 60);
+}
+
 void kc_display_create(struct kc_display *d)
 {
 	struct kmscap_display_create dc;
@@ -521,26 +538,47 @@ static uint8_t *kc_decode_last(const char *h264, unsigned int *npics)
 	return pic;
 }
 
-void kc_stream_check(struct kc_display *d, bool pattern)
+void kc_stream_cmd(struct kc_stream_cmd *c, const struct kc_display *d, const char *out,
+		   const char *const *extra)
 {
-	char render[64], id[16], out[160], drivers[200];
-	const char *env[] = { "PATH=/usr/bin:/bin", "LIBVA_DRIVER_NAME=kmscap_test", drivers,
-			      NULL };
-	const char *argv[] = { KC_STREAM, "--display", id, "--render-node", render, "--frames", "1",
-			       "--json", "-o", out, NULL };
-	unsigned int npics, cx, cy, bad = 0, fx = 0, fy = 0, fgot = 0;
-	uint8_t *pic;
+	unsigned int n = 0;
 	int r;
 
 	if (!kc_have(KC_STREAM) || !kc_have(KC_VADRIVER "/kmscap_test_drv_video.so"))
 		kmscap_t_fail("%s or the test VA driver in %s was not built (make user vadriver)",
 			      KC_STREAM, KC_VADRIVER);
-	r = kmscap_t_render_node("vgem", render, sizeof(render));
+	memset(c, 0, sizeof(*c));
+	r = kmscap_t_render_node("vgem", c->render, sizeof(c->render));
 	KT_ASSERT(!r, "no render node of vgem for the test VA driver: %s", kmscap_t_errname(r));
-	snprintf(id, sizeof(id), "%u", d->id);
+	snprintf(c->id, sizeof(c->id), "%u", d->id);
+	snprintf(c->out, sizeof(c->out), "%s", out);
+	snprintf(c->drivers, sizeof(c->drivers), "LIBVA_DRIVERS_PATH=%s", KC_VADRIVER);
+	c->env[0] = "PATH=/usr/bin:/bin";
+	c->env[1] = "LIBVA_DRIVER_NAME=kmscap_test";
+	c->env[2] = c->drivers;
+	c->argv[n++] = KC_STREAM;
+	c->argv[n++] = "--display";
+	c->argv[n++] = c->id;
+	c->argv[n++] = "--render-node";
+	c->argv[n++] = c->render;
+	c->argv[n++] = "--json";
+	c->argv[n++] = "-o";
+	c->argv[n++] = c->out;
+	while (extra && *extra && n < KMSCAP_T_ARRAY_SIZE(c->argv) - 1)
+		c->argv[n++] = *extra++;
+}
+
+void kc_stream_check(struct kc_display *d, bool pattern)
+{
+	static const char *const frames[] = { "--frames", "1", NULL };
+	unsigned int npics, cx, cy, bad = 0, fx = 0, fy = 0, fgot = 0;
+	struct kc_stream_cmd c;
+	char out[160];
+	uint8_t *pic;
+
 	snprintf(out, sizeof(out), "%s/stream.h264", kc_dir());
-	snprintf(drivers, sizeof(drivers), "LIBVA_DRIVERS_PATH=%s", KC_VADRIVER);
-	kc_run_or_die("kmscap-stream", env, argv, 120);
+	kc_stream_cmd(&c, d, out, frames);
+	kc_run_or_die("kmscap-stream", c.env, c.argv, 120);
 	pic = kc_decode_last(out, &npics);
 	kmscap_t_log("kmscap-stream: %s, %u picture(s) of %ux%u decoded by ffmpeg", out, npics,
 		     KC_W, KC_H);

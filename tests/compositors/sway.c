@@ -21,13 +21,9 @@
 
 #include "kc.h"
 
-#define KC_UID	1000
 
 int main(void)
 {
-	static const char *const seatd_env[] = { "PATH=/usr/bin:/bin:/usr/sbin:/sbin", NULL };
-	const char *seatd_argv[] = { "/usr/sbin/seatd", "-u", "compositor", "-g", "compositor",
-				     NULL };
 	char devices[64], cfg[160], text[512];
 	const char *env[] = { "PATH=/usr/bin:/bin", "HOME=/home/compositor", "USER=compositor",
 			      "XDG_RUNTIME_DIR=/run/user/1000", "LIBSEAT_BACKEND=seatd",
@@ -38,9 +34,6 @@ int main(void)
 	int st;
 
 	kc_init("sway", "/usr/bin/sway", "sway");
-	if (!kc_have("/usr/sbin/seatd"))
-		kmscap_t_skip("/usr/sbin/seatd is not installed on the host (apt-get install seatd; "
-			      "tests/deps.sh)");
 	kc_display_create(&d);
 	snprintf(devices, sizeof(devices), "WLR_DRM_DEVICES=%s", d.card);
 	snprintf(cfg, sizeof(cfg), "%s/sway.conf", kc_dir());
@@ -53,13 +46,7 @@ int main(void)
 		 "output * bg #000000 solid_color\n"
 		 "exec %s/kc-wl-pattern\n", KC_CLIENTS);
 	kc_write_file(cfg, text);
-	mkdir("/run/user", 0755);
-	if ((mkdir("/run/user/1000", 0700) && errno != EEXIST) ||
-	    chown("/run/user/1000", KC_UID, KC_UID))
-		kmscap_t_fail("/run/user/1000 for uid %u: %s", KC_UID, strerror(errno));
-
-	kc_start(&seatd, "seatd", 0, seatd_env, seatd_argv, -1);
-	kc_wait_path("/run/seatd.sock", &seatd, 60);
+	kc_seat_start(&seatd);
 	kc_start(&sway, "sway", KC_UID, env, argv, -1);
 	kc_wait_output(&sway, "shown 640x480", 120);
 	kc_expect_picture(&d, &sway, kc_pattern, 60);
