@@ -376,6 +376,18 @@ void kmscap_display_info(struct kmscap_display *disp, struct kmscap_display_info
 	spin_unlock(&disp->capture_lock);
 }
 
+/* The new preferred mode of @cfg, if it has one (config_lock held). */
+static void kmscap_display_take_mode(struct kmscap_display *disp,
+				     const struct kmscap_display_config *cfg)
+{
+	lockdep_assert_held(&disp->config_lock);
+	if (cfg->flags & KMSCAP_CONFIG_MODE) {
+		disp->width = cfg->width;
+		disp->height = cfg->height;
+		disp->refresh_mhz = cfg->refresh_mhz;
+	}
+}
+
 /**
  * kmscap_display_configure - apply a validated configuration change
  * @disp: the display
@@ -392,11 +404,7 @@ int kmscap_display_configure(struct kmscap_display *disp,
 	if (!drm_dev_enter(&disp->drm, &idx))
 		return -ENOENT;
 	mutex_lock(&disp->config_lock);
-	if (cfg->flags & KMSCAP_CONFIG_MODE) {
-		disp->width = cfg->width;
-		disp->height = cfg->height;
-		disp->refresh_mhz = cfg->refresh_mhz;
-	}
+	kmscap_display_take_mode(disp, cfg);
 	if (cfg->flags & KMSCAP_CONFIG_CONNECT)
 		WRITE_ONCE(disp->connected, true);
 	if (cfg->flags & KMSCAP_CONFIG_DISCONNECT)
@@ -463,11 +471,7 @@ int kmscap_display_replug(struct kmscap_display *disp,
 		goto out_unlock;
 	}
 	mutex_lock(&disp->config_lock);
-	if (cfg->flags & KMSCAP_CONFIG_MODE) {
-		disp->width = cfg->width;
-		disp->height = cfg->height;
-		disp->refresh_mhz = cfg->refresh_mhz;
-	}
+	kmscap_display_take_mode(disp, cfg);
 	disp->replug_waiting = false;
 	WRITE_ONCE(disp->connected, true);
 	mutex_unlock(&disp->config_lock);
