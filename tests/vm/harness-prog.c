@@ -100,6 +100,46 @@ static int kmscap_out(int argc, char **argv)
 	return fclose(f) ? 1 : 0;
 }
 
+/*
+ * hostpath DIR: run-vm.sh --hostroot --host-path DIR: the host's DIR is
+ * seen at /host/DIR with its file "marker" even when DIR is under a
+ * directory that the VM covers with its own (/tmp, /run, /home, /root),
+ * and /host/tmp stays the VM's, writable.
+ */
+static int kmscap_hostpath(int argc, char **argv)
+{
+	static const char want[] = "kmscap hostpath\n";
+	char path[4096], got[64];
+	ssize_t n;
+	int fd;
+
+	if (argc != 2) {
+		printf("FAIL: hostpath: expected one argument, got %d\n", argc - 1);
+		return 1;
+	}
+	snprintf(path, sizeof(path), "/host%s/marker", argv[1]);
+	fd = open(path, O_RDONLY);
+	if (fd < 0) {
+		printf("FAIL: hostpath: %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	n = read(fd, got, sizeof(got) - 1);
+	close(fd);
+	got[n > 0 ? n : 0] = 0;
+	if (strcmp(got, want)) {
+		printf("FAIL: hostpath: %s holds '%s', not '%s'\n", path, got, want);
+		return 1;
+	}
+	fd = open("/host/tmp/hostpath-written", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0) {
+		printf("FAIL: hostpath: /host/tmp is not writable: %s\n", strerror(errno));
+		return 1;
+	}
+	close(fd);
+	printf("hostpath: %s seen, /host/tmp writable\n", path);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *name = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
@@ -134,6 +174,8 @@ int main(int argc, char **argv)
 		return kmscap_sysrq('c');
 	if (!strcmp(name, "out"))
 		return kmscap_out(argc, argv);
+	if (!strcmp(name, "hostpath"))
+		return kmscap_hostpath(argc, argv);
 	if (!strcmp(name, "i_after"))
 		return 0;
 	printf("FAIL: unknown behaviour '%s'\n", name);

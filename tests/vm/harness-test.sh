@@ -29,7 +29,7 @@ mkdir -p "$w/bin" "$(dirname "$tap")"
 rm -f "$tap"
 echo "  CC      build/vm/harness/harness-prog"
 ${CC:-cc} -O2 -Wall -Wextra -o "$w/harness-prog" "$top/tests/vm/harness-prog.c"
-for n in a_pass b_skip c_fail d_segv e_hang f_env g_trace h_crash i_after out; do
+for n in a_pass b_skip c_fail d_segv e_hang f_env g_trace h_crash i_after out hostpath; do
 	cp "$w/harness-prog" "$w/bin/$n"
 done
 echo "e_hang 3" >"$w/timeouts"
@@ -102,6 +102,18 @@ seq 0 99999 >"$w/numbers.expected"
 st=0
 cmp -s "$w/numbers.expected" "$w/out/sub/numbers.txt" || st=1
 kmscap_result $st "run mode: /out/sub/numbers.txt arrived intact" "it differs from what the VM wrote"
+
+# 4b: --hostroot with a tree under /tmp, which the VM covers with its own
+# /tmp: a checkout there (as a clean clone in /tmp) must stay visible
+# at /host/PATH, or compositor tests cannot run its programs.  (Exit
+# status 1: --no-ko fails the insmod line, as in run mode above.)
+hp=$(mktemp -d /tmp/kmscap-harness-host.XXXXXX)
+echo "kmscap hostpath" >"$hp/marker"
+kmscap_boot hostpath 1 --hostroot --host-path "$hp" --run "$w/bin/hostpath" --args "$hp" \
+	--out "$w/hostpath-out"
+rm -rf "$hp"
+kmscap_expect "hostroot: a --host-path under /tmp is seen at /host/PATH" \
+	"$top/build/vm/harness-hostpath.log" '^KMSCAP-TAP: ok [0-9]+ - hostpath$'
 
 # 5: a guest that hangs before writing anything: the boot watchdog.
 # A kernel bundle (tests/vm/kernel.sh) whose image is the hanging kernel

@@ -53,6 +53,7 @@ KMSCAP_KO_INIT_SIZE=
 KMSCAP_LIBDIRS=
 KMSCAP_RUN=
 KMSCAP_HOSTROOT=0
+KMSCAP_HOST_PATHS=
 . /etc/kmscap/vm.conf
 [ -n "$KMSCAP_LIBDIRS" ] && export LD_LIBRARY_PATH="$KMSCAP_LIBDIRS"
 
@@ -162,9 +163,11 @@ kmscap_load_modules() {
 # inside, tmpfs on /run, /home, /root, /var/log and /var/lib/xkb (where
 # compositors write), and this VM's /etc/passwd and /etc/group (user
 # compositor, uid 1000, home /home/compositor): programs chroot into it to
-# run the host's compositors.  One test line.
+# run the host's compositors.  Then each of KMSCAP_HOST_PATHS (run-vm.sh:
+# this tree and --host-path; 9p tags hostpath0, 1, ...) at /host/<path>,
+# over whatever covered it.  One test line.
 kmscap_hostroot() {
-	local m out d
+	local m out d i
 	[ "$KMSCAP_HOSTROOT" = 1 ] || return 0
 	for m in $(cat /etc/kmscap/modules.hostroot); do
 		[ -d "/sys/module/$m" ] && continue
@@ -189,6 +192,17 @@ kmscap_hostroot() {
 	chown 1000:1000 /host/home/compositor
 	mount -o bind /etc/passwd /host/etc/passwd
 	mount -o bind /etc/group /host/etc/group
+	i=0
+	for d in $KMSCAP_HOST_PATHS; do
+		mkdir -p "/host$d" 2>/dev/null
+		if ! out=$(mount -t 9p -o trans=virtio,version=9p2000.L,ro,cache=loose,msize=262144 \
+				"hostpath$i" "/host$d" 2>&1); then
+			kmscap_tap not-ok "mount the host's root at /host" \
+				"mount -t 9p hostpath$i on /host$d: $(echo "$out" | tail -n 1 | tr -d '#')"
+			return 0
+		fi
+		i=$((i + 1))
+	done
 	kmscap_tap ok "mount the host's root at /host"
 }
 

@@ -47,6 +47,7 @@ timeout=
 timeouts=
 run_args=
 hostroot=0
+host_paths=()
 progs=()
 # shellcheck disable=SC2206
 extras=(${KMSCAP_VM_EXTRA:-})
@@ -65,6 +66,7 @@ while [ $# -gt 0 ]; do
 	--args) run_args=$2; shift 2 ;;
 	--extra) extras+=("$2"); shift 2 ;;
 	--hostroot) hostroot=1; shift ;;
+	--host-path) host_paths+=("$2"); shift 2 ;;
 	--) shift; progs+=("$@"); break ;;
 	-h|--help) sed -n '3,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
 	-*) die "unknown option '$1'" ;;
@@ -296,6 +298,7 @@ fi
 	echo "KMSCAP_TIMEOUT=$timeout"
 	echo "KMSCAP_LIBDIRS=${libdirs#:}"
 	echo "KMSCAP_HOSTROOT=$hostroot"
+	echo "KMSCAP_HOST_PATHS=\"${host_paths[*]}\""
 	if [ "$ko" != none ]; then
 		echo "KMSCAP_KO=/etc/kmscap/kmscap.ko"
 		# Its init code's size, for kmemleak frames in it (freed after init).

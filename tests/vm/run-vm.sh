@@ -23,7 +23,11 @@
 #                        the VM (virtio-9p); /init mounts it at /host with
 #                        /proc, /sys, /dev, /tmp and tmpfs /run, /home ...
 #                        inside, for programs that chroot into it to run
-#                        the host's own programs (compositors)
+#                        the host's own programs (compositors); this
+#                        tree is mounted at /host/<its path> too, so that
+#                        a checkout under /tmp, /run, /home or /root
+#                        (which the VM covers) is still seen there
+#   --host-path DIR      with --hostroot: also share DIR that way
 #   --timeouts FILE      per-program timeouts, "name seconds" lines
 #                        (default tests/vm/timeouts)
 #   --kver, --ko PATH, --no-ko, --timeout SECS, --extra PATH
@@ -58,6 +62,7 @@ verbose=${KMSCAP_VM_VERBOSE:-0}
 mkargs=()
 timeouts=
 hostroot=0
+host_paths=()
 progs=()
 
 die() { echo "run-vm: $*" >&2; exit 1; }
@@ -78,12 +83,25 @@ while [ $# -gt 0 ]; do
 	--ko|--timeout|--extra) mkargs+=("$1" "$2"); shift 2 ;;
 	--no-ko) mkargs+=("$1"); shift ;;
 	--hostroot) hostroot=1; mkargs+=("$1"); shift ;;
+	--host-path)
+		[ -d "$2" ] || die "no directory '$2' (--host-path)"
+		host_paths+=("$(realpath -- "$2")"); shift 2 ;;
 	--) shift; progs+=("$@"); break ;;
 	-h|--help) sed -n '3,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
 	-*) die "unknown option '$1'" ;;
 	*) progs+=("$1"); shift ;;
 	esac
 done
+
+if [ "$hostroot" = 1 ]; then
+	host_paths=("$top" "${host_paths[@]}")
+	for p in "${host_paths[@]}"; do
+		case $p in *[[:space:],]*) die "cannot share '$p' (a space or comma in its path)" ;; esac
+		mkargs+=(--host-path "$p")
+	done
+elif [ ${#host_paths[@]} -gt 0 ]; then
+	die "--host-path needs --hostroot"
+fi
 
 # shellcheck source=tests/vm/kernel.sh
 . "$vmdir/kernel.sh"
@@ -154,6 +172,11 @@ if [ "$mode" = run ]; then
 fi
 if [ "$hostroot" = 1 ]; then
 	drive+=(-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap")
+	i=0
+	for p in "${host_paths[@]}"; do
+		drive+=(-virtfs "local,path=$p,mount_tag=hostpath$i,security_model=none,readonly=on,multidevs=remap")
+		i=$((i + 1))
+	done
 fi
 
 # KVM only when a probe boot proved it works here (tests/vm/accel.sh).
