@@ -494,7 +494,7 @@ endif
 	$(Q)$(user_inst) install
 	@echo "  INSTALL $(DESTDIR)$(BINDIR)/kmscap-stream, $(DESTDIR)$(MANDIR)/man1/kmscap-stream.1"
 	$(Q)install -D -m 0755 $(B)/user/stream/kmscap-stream $(DESTDIR)$(BINDIR)/kmscap-stream
-	$(Q)install -D -m 0644 user/man/kmscap-stream.1 $(DESTDIR)$(MANDIR)/man1/kmscap-stream.1
+	$(Q)install -D -m 0644 user/stream/kmscap-stream.1 $(DESTDIR)$(MANDIR)/man1/kmscap-stream.1
 	@echo "  INSTALL $(DESTDIR)$(STREAM_MUXDIR)/$(stream_mux)"
 	$(Q)install -D -m 0644 $(B)/user/stream/$(stream_mux) $(DESTDIR)$(STREAM_MUXDIR)/$(stream_mux)
 	@if [ -z "$(DESTDIR)" ]; then \
