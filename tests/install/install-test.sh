@@ -8,8 +8,8 @@
 #      built), their man pages and libkmscap(3) are complete and render
 #      without warnings (manpages.sh), and examples/capture builds against
 #      the installed library through its pkg-config file and starts;
-#   4. dkms.conf, user/Makefile, MODULE_VERSION and kmscap-stream agree on the
-#      version;
+#   4. dkms.conf, user/lib/Makefile, MODULE_VERSION and kmscap-stream agree on
+#      the version;
 #   5. make uninstall removes every file install put there;
 #   6. make install KMOD_INSTALL=no leaves the module out (DKMS has it);
 #   7. make install-dkms + dkms add/build (scratch trees) build kmscap.ko
@@ -34,14 +34,14 @@ mkdir -p "$scratch"
 version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$top/dkms.conf")
 
 # 4 first: everything below uses the version
-uver=$(sed -n 's/^VERSION := //p' "$top/user/Makefile")
+uver=$(sed -n 's/^VERSION := //p' "$top/user/lib/Makefile")
 mver=$(sed -n 's/^MODULE_VERSION("\(.*\)");$/\1/p' "$top/kmod/main.c")
 sver=$(sed -n 's/^#define KS_VERSION[[:space:]]*"\(.*\)"$/\1/p' "$top/user/stream/ks.h")
 if [ -n "$version" ] && [ "$version" = "$uver" ] && [ "$version" = "$mver" ] &&
    [ "$version" = "$sver" ]; then
-	ok "dkms.conf, user/Makefile, MODULE_VERSION and kmscap-stream agree: $version"
+	ok "dkms.conf, user/lib/Makefile, MODULE_VERSION and kmscap-stream agree: $version"
 else
-	notok "one version everywhere" "dkms.conf '$version', user/Makefile '$uver'," \
+	notok "one version everywhere" "dkms.conf '$version', user/lib/Makefile '$uver'," \
 		"kmod/main.c MODULE_VERSION '$mver', user/stream/ks.h KS_VERSION '$sver'"
 fi
 
