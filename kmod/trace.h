@@ -3,7 +3,7 @@
  * kmscap tracepoints: events/kmscap/ in tracefs.
  *
  * Every field is a fixed-size integer, so that a tool can declare the
- * record as a plain C structure (user/kmscap-top.bpf.c does, without
+ * record as a plain C structure (user/top/kmscap-top.bpf.c does, without
  * BTF).  Documentation/observability.md lists the events and their
  * fields; both are a stable interface: fields are only ever appended.
  *

@@ -42,7 +42,7 @@ kmscap_packages=(
 	util-linux		# tests/install: unshare (a private mount namespace)
 	abigail-tools		# tests/abi: abidw, abidiff: the installed libkmscap against tests/abi/libkmscap.abi
 	groff-base		# tests/install: the man pages render without warnings (groff -ww)
-	clang			# user/kmscap-top: its BPF programs
+	clang			# user/top (kmscap-top): its BPF programs
 	llvm			# ... llvm-objdump -S to inspect kmscap-top.bpf.o (not needed to build)
 	bpftool			# ... its skeleton (bpftool gen skeleton)
 	libbpf-dev		# ... libbpf, to load and attach them

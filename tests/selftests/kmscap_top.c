@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * kmscap_top: the real kmscap-top (user/kmscap-top.c, BPF on the kmscap
+ * kmscap_top: the real kmscap-top (user/top/kmscap-top.c, BPF on the kmscap
  * tracepoints) agrees exactly with the module's own counters.
  *  1. kmscap-top --json runs while N frames are flipped and a client
  *     reads and releases each: its last JSON object must give that client
