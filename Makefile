@@ -71,7 +71,7 @@ help:
 	@echo "make [V=1] [KVER=$(KVER)] TARGET"
 	@echo "  all        kmod + user + tests (the default)"
 	@echo "  kmod       kmod/kmscap.ko for $(KVER)"
-	@echo "  user       libkmscap and kmscapctl in build/user"
+	@echo "  user       libkmscap (user/lib), kmscapctl, kmscap-top and kmscap-stream in build/user"
 	@echo "  selftests  VM selftests, bench and demo programs in build/selftests"
 	@echo "  unit       build and run the unit tests (build/results/unit.tap)"
 	@echo "  vm-check   boot the test VM, run the selftests (build/results/vm.tap);"
