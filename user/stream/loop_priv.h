@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * kmscap-stream: what the files of the event loop share (loop.c and the
+ * files it is split into).  Not for the encoder: it sees ks.h only.
+ */
+#ifndef KMSCAP_STREAM_LOOP_PRIV_H
+#define KMSCAP_STREAM_LOOP_PRIV_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/signalfd.h>
+
+#include <liburing.h>
+
+#include "ks.h"
+
+enum ks_ud {
+	KS_UD_SRC_POLL = 1,
+	KS_UD_SIGNAL,
+	KS_UD_STATS,
+	KS_UD_DURATION,
+	KS_UD_WAITING,		/* no frame yet: the waiting notice */
+	KS_UD_WRITE,		/* | queue index << 8 */
+	KS_UD_OUT_POLL,		/* | queue index << 8 */
+	KS_UD_CANCEL,
+	KS_UD_WORKER,		/* the encode thread's eventfd */
+	KS_UD_CTL_READ,		/* | control input << 8 */
+	KS_UD_CTL_POLL,		/* | control input << 8 */
+};
+
+#define KS_MAIN_OUT		0
+#define KS_SIDE_OUT		1
+#define KS_NUM_OUT		2
+#define KS_MAX_SIDE_QUEUED	64
+
+#define KS_CTL_OUT		0	/* control lines from the output socket */
+#define KS_CTL_PATH		1	/* from --control */
+#define KS_NUM_CTL		2
+#define KS_CTL_READ_SIZE	256
+#define KS_STR_(x)		#x
+#define KS_STR(x)		KS_STR_(x)
+
+#define KS_RING_ENTRIES		16
+#define KS_READ_BATCH		16
+#define KS_MAX_HELD		(KMSCAP_MAX_QUEUE + KS_READ_BATCH)
+#define KS_DEFAULT_MAX_QUEUED	8
+
+struct ks_unit {
+	struct ks_unit *next;
+	struct ks_buf buf;
+	size_t off;
+};
+
+/* One output: the bitstream, or the cursor side data. */
+struct ks_outq {
+	int fd;			/* -1: none */
+	const char *name;
+	struct ks_unit *head, *tail;
+	size_t queued;
+	bool write_armed, poll_armed;
+	bool failed;		/* nothing more can be written */
+};
+
+/* One source of control lines. */
+struct ks_ctl {
+	int fd;			/* -1: none, or no longer read */
+	const char *name;	/* for notices */
+	char name_buf[300];
+	bool read_armed, poll_armed;
+	bool noticed;		/* the one notice about an unknown line was given */
+	uint64_t reads;		/* READs submitted */
+	size_t len;		/* bytes of the current line in line[] */
+	bool overlong;		/* the current line is longer than KS_CTL_MAX_LINE */
+	char line[KS_CTL_MAX_LINE];
+	uint8_t rbuf[KS_CTL_READ_SIZE];
+};
+
+/* One frame for the encode thread, and what became of it. */
+struct ks_job {
+	struct ks_job *next;
+	struct kmscap_event ev;
+	struct ks_buf out, side;
+	struct ks_stats stats;	/* this frame's counters, added to the loop's */
+	int ret;
+	bool failed;		/* ks_loop_fail() from the encoder */
+	int err;
+	char errmsg[256];
+};
+
+/* The encode thread (threads 2). */
+struct ks_worker {
+	pthread_t thr;
+	bool running;
+	int efd;		/* written by the worker, read through the ring */
+	uint64_t efd_val;
+	bool efd_armed;
+	pthread_mutex_t lock;	/* protects the fields below */
+	pthread_cond_t cond;
+	struct ks_job *next;	/* handed over, not started: the newest frame */
+	struct ks_job *done, **done_tail;
+	bool idr;		/* request_idr() to be called before the next frame */
+	bool quit;
+	/* ring thread only */
+	unsigned int inflight;	/* handed over and not collected */
+	bool broken;		/* the eventfd cannot be read: nothing comes back */
+};
+
+struct ks_loop {
+	struct io_uring ring;
+	bool ring_ok;
+	struct ks_loop_config cfg;
+	int sig_fd;
+	struct signalfd_siginfo siginfo;
+	struct __kernel_timespec stats_ts, dur_ts, waiting_ts;
+	unsigned int inflight;
+	bool src_armed, sig_armed, stats_armed, dur_armed, waiting_armed;
+	struct ks_outq out[KS_NUM_OUT];
+	struct ks_ctl ctl[KS_NUM_CTL];
+	struct ks_buf scratch, side;
+	struct ks_stats stats;
+	pthread_mutex_t held_lock;	/* held[], nheld: the encode thread releases */
+	uint64_t held[KS_MAX_HELD];
+	size_t nheld;
+	bool threaded;
+	struct ks_worker w;
+	enum ks_stop stop;
+	bool draining;
+	int err;
+	char errmsg[256];
+};
+
+#endif /* KMSCAP_STREAM_LOOP_PRIV_H */
