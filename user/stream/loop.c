@@ -141,11 +141,6 @@ const char *ks_loop_error_msg(const struct ks_loop *l)
 	return l->errmsg;
 }
 
-size_t ks_loop_held(const struct ks_loop *l)
-{
-	return l->nheld;
-}
-
 uint64_t ks_loop_control_reads(const struct ks_loop *l)
 {
 	return l->ctl[KS_CTL_OUT].reads + l->ctl[KS_CTL_PATH].reads;
@@ -381,60 +376,6 @@ static bool ks_pending_output(const struct ks_loop *l)
 		if (l->out[i].head && !l->out[i].failed)
 			return true;
 	return false;
-}
-
-int ks_loop_release(struct ks_loop *l, uint64_t seq)
-{
-	size_t i;
-	int ret;
-
-	pthread_mutex_lock(&l->held_lock);
-	for (i = 0; i < l->nheld; i++) {
-		if (l->held[i] != seq)
-			continue;
-		l->held[i] = l->held[--l->nheld];
-		ret = l->cfg.src->release(l->cfg.src_opaque, seq);
-		/* the frame's record in the encode thread, else the loop's */
-		ks_loop_stats(l)->total.released++;
-		pthread_mutex_unlock(&l->held_lock);
-		/*
-		 * -ESTALE: the module revoked the hold (its timeout passed) and
-		 * the compositor may have redrawn the buffer while it was read:
-		 * the caller must not use what it read.
-		 */
-		return ret;
-	}
-	pthread_mutex_unlock(&l->held_lock);
-	return -ENOENT;
-}
-
-static void ks_release_all(struct ks_loop *l)
-{
-	uint64_t seq;
-
-	for (;;) {
-		pthread_mutex_lock(&l->held_lock);
-		if (!l->nheld) {
-			pthread_mutex_unlock(&l->held_lock);
-			return;
-		}
-		seq = l->held[l->nheld - 1];
-		pthread_mutex_unlock(&l->held_lock);
-		ks_loop_release(l, seq);
-	}
-}
-
-static void ks_hold(struct ks_loop *l, uint64_t seq)
-{
-	pthread_mutex_lock(&l->held_lock);
-	if (l->nheld == KS_MAX_HELD) {
-		/* cannot happen with the batch size; never leak a hold */
-		l->cfg.src->release(l->cfg.src_opaque, seq);
-		l->stats.total.released++;
-	} else {
-		l->held[l->nheld++] = seq;
-	}
-	pthread_mutex_unlock(&l->held_lock);
 }
 
 /* Fold what a dropped frame said into the frame encoded instead. */

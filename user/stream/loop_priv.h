@@ -130,4 +130,8 @@ struct ks_loop {
 	char errmsg[256];
 };
 
+/* held.c */
+void ks_hold(struct ks_loop *l, uint64_t seq);
+void ks_release_all(struct ks_loop *l);
+
 #endif /* KMSCAP_STREAM_LOOP_PRIV_H */
