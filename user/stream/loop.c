@@ -151,12 +151,6 @@ struct ks_stats *ks_loop_stats(struct ks_loop *l)
 	return ks_cur_job ? &ks_cur_job->stats : &l->stats;
 }
 
-static void ks_ns_to_ts(uint64_t ns, struct __kernel_timespec *ts)
-{
-	ts->tv_sec = (long long)(ns / 1000000000ull);
-	ts->tv_nsec = (long long)(ns % 1000000000ull);
-}
-
 int ks_loop_new(const struct ks_loop_config *cfg, struct ks_loop **out)
 {
 	struct ks_loop *l;
@@ -220,20 +214,6 @@ int ks_loop_new(const struct ks_loop_config *cfg, struct ks_loop **out)
 	return 0;
 }
 
-static struct io_uring_sqe *ks_sqe(struct ks_loop *l)
-{
-	struct io_uring_sqe *sqe = io_uring_get_sqe(&l->ring);
-
-	if (!sqe) {
-		/* the ring is full of unsubmitted entries: push them out */
-		io_uring_submit(&l->ring);
-		sqe = io_uring_get_sqe(&l->ring);
-	}
-	if (sqe)
-		l->inflight++;
-	return sqe;
-}
-
 static void ks_arm_src(struct ks_loop *l)
 {
 	struct io_uring_sqe *sqe;
@@ -266,22 +246,6 @@ static void ks_arm_signal(struct ks_loop *l)
 static void ks_write_notice(struct ks_loop *l, const char *text)
 {
 	dprintf(l->cfg.stats_fd, "%s\n", text);
-}
-
-static void ks_arm_timeout(struct ks_loop *l, struct __kernel_timespec *ts, uint64_t ns,
-			   enum ks_ud ud, bool *armed)
-{
-	struct io_uring_sqe *sqe;
-
-	if (*armed || !ns)
-		return;
-	sqe = ks_sqe(l);
-	if (!sqe)
-		return ks_loop_fail(l, -EBUSY, "io_uring: no submission entry");
-	ks_ns_to_ts(ns, ts);
-	io_uring_prep_timeout(sqe, ts, 0, 0);
-	io_uring_sqe_set_data64(sqe, ud);
-	*armed = true;
 }
 
 static void ks_arm_write(struct ks_loop *l, unsigned int i)
@@ -981,7 +945,7 @@ static void ks_handle_write(struct ks_loop *l, unsigned int i, int res)
 		ks_unit_pop(q);
 }
 
-static void ks_handle_cqe(struct ks_loop *l, struct io_uring_cqe *cqe)
+void ks_handle_cqe(struct ks_loop *l, struct io_uring_cqe *cqe)
 {
 	uint64_t ud = io_uring_cqe_get_data64(cqe);
 	unsigned int qi = (ud >> 8) & 0xff, ci = qi;
@@ -1070,41 +1034,6 @@ static void ks_handle_cqe(struct ks_loop *l, struct io_uring_cqe *cqe)
 	default:
 		break;
 	}
-}
-
-/* Submit what is prepared, wait for one completion, handle all that are there. */
-static int ks_turn(struct ks_loop *l)
-{
-	struct io_uring_cqe *cqe;
-	unsigned int head, n = 0;
-	int ret;
-
-	ret = io_uring_submit_and_wait(&l->ring, 1);
-	if (ret < 0 && ret != -EINTR && ret != -ETIME)
-		return ret;
-	io_uring_for_each_cqe(&l->ring, head, cqe) {
-		ks_handle_cqe(l, cqe);
-		n++;
-	}
-	io_uring_cq_advance(&l->ring, n);
-	return 0;
-}
-
-static void ks_cancel_all(struct ks_loop *l)
-{
-	struct io_uring_sqe *sqe;
-
-	if (!l->inflight)
-		return;
-	sqe = ks_sqe(l);
-	if (!sqe)
-		return;
-	io_uring_prep_cancel(sqe, NULL, IORING_ASYNC_CANCEL_ANY);
-	io_uring_sqe_set_data64(sqe, KS_UD_CANCEL);
-	/* every request, and the cancel itself, completes */
-	while (l->inflight)
-		if (ks_turn(l) < 0)
-			break;
 }
 
 enum ks_stop ks_loop_run(struct ks_loop *l)

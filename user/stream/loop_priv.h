@@ -134,4 +134,18 @@ struct ks_loop {
 void ks_hold(struct ks_loop *l, uint64_t seq);
 void ks_release_all(struct ks_loop *l);
 
+/* ring.c */
+/* A submission entry, counted in flight; NULL if the ring has none. */
+struct io_uring_sqe *ks_sqe(struct ks_loop *l);
+/* Arm a TIMEOUT of @ns (0: none) with user data @ud unless *@armed. */
+void ks_arm_timeout(struct ks_loop *l, struct __kernel_timespec *ts, uint64_t ns,
+		    enum ks_ud ud, bool *armed);
+int ks_turn(struct ks_loop *l);
+/* Cancel every request in flight and wait until they all completed. */
+void ks_cancel_all(struct ks_loop *l);
+
+/* loop.c */
+/* Dispatch one completion (ks_turn()). */
+void ks_handle_cqe(struct ks_loop *l, struct io_uring_cqe *cqe);
+
 #endif /* KMSCAP_STREAM_LOOP_PRIV_H */

@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: MIT
+/*
+ * kmscap-stream: the loop's io_uring plumbing: submission entries, timeouts,
+ * one turn of the ring (submit, wait, dispatch every completion), and the
+ * cancellation of everything in flight at the end.
+ */
+#include <errno.h>
+
+#include <liburing.h>
+
+#include "loop_priv.h"
+
+static void ks_ns_to_ts(uint64_t ns, struct __kernel_timespec *ts)
+{
+	ts->tv_sec = (long long)(ns / 1000000000ull);
+	ts->tv_nsec = (long long)(ns % 1000000000ull);
+}
+
+struct io_uring_sqe *ks_sqe(struct ks_loop *l)
+{
+	struct io_uring_sqe *sqe = io_uring_get_sqe(&l->ring);
+
+	if (!sqe) {
+		/* the ring is full of unsubmitted entries: push them out */
+		io_uring_submit(&l->ring);
+		sqe = io_uring_get_sqe(&l->ring);
+	}
+	if (sqe)
+		l->inflight++;
+	return sqe;
+}
+
+void ks_arm_timeout(struct ks_loop *l, struct __kernel_timespec *ts, uint64_t ns,
+		    enum ks_ud ud, bool *armed)
+{
+	struct io_uring_sqe *sqe;
+
+	if (*armed || !ns)
+		return;
+	sqe = ks_sqe(l);
+	if (!sqe)
+		return ks_loop_fail(l, -EBUSY, "io_uring: no submission entry");
+	ks_ns_to_ts(ns, ts);
+	io_uring_prep_timeout(sqe, ts, 0, 0);
+	io_uring_sqe_set_data64(sqe, ud);
+	*armed = true;
+}
+
+/* Submit what is prepared, wait for one completion, handle all that are there. */
+int ks_turn(struct ks_loop *l)
+{
+	struct io_uring_cqe *cqe;
+	unsigned int head, n = 0;
+	int ret;
+
+	ret = io_uring_submit_and_wait(&l->ring, 1);
+	if (ret < 0 && ret != -EINTR && ret != -ETIME)
+		return ret;
+	io_uring_for_each_cqe(&l->ring, head, cqe) {
+		ks_handle_cqe(l, cqe);
+		n++;
+	}
+	io_uring_cq_advance(&l->ring, n);
+	return 0;
+}
+
+void ks_cancel_all(struct ks_loop *l)
+{
+	struct io_uring_sqe *sqe;
+
+	if (!l->inflight)
+		return;
+	sqe = ks_sqe(l);
+	if (!sqe)
+		return;
+	io_uring_prep_cancel(sqe, NULL, IORING_ASYNC_CANCEL_ANY);
+	io_uring_sqe_set_data64(sqe, KS_UD_CANCEL);
+	/* every request, and the cancel itself, completes */
+	while (l->inflight)
+		if (ks_turn(l) < 0)
+			break;
+}
