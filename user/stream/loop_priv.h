@@ -144,6 +144,17 @@ int ks_turn(struct ks_loop *l);
 /* Cancel every request in flight and wait until they all completed. */
 void ks_cancel_all(struct ks_loop *l);
 
+/* output.c */
+/* Queue @b (taken over: *b is left empty) for output @i. */
+int ks_enqueue(struct ks_loop *l, unsigned int i, struct ks_buf *b);
+/* Side data, then the unit; a failure stops the loop. */
+void ks_queue_output(struct ks_loop *l, struct ks_buf *out, struct ks_buf *side);
+/* A WRITE for every output that has a unit and none in flight. */
+void ks_arm_writes(struct ks_loop *l);
+void ks_handle_write(struct ks_loop *l, unsigned int i, int res);
+bool ks_pending_output(const struct ks_loop *l);
+void ks_free_units(struct ks_loop *l);
+
 /* loop.c */
 /* Dispatch one completion (ks_turn()). */
 void ks_handle_cqe(struct ks_loop *l, struct io_uring_cqe *cqe);
