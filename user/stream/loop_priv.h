@@ -155,8 +155,15 @@ void ks_handle_write(struct ks_loop *l, unsigned int i, int res);
 bool ks_pending_output(const struct ks_loop *l);
 void ks_free_units(struct ks_loop *l);
 
+/* control.c */
+/* A READ for every control source that is open and not read yet. */
+void ks_arm_ctls(struct ks_loop *l);
+/* A READ (@poll false) or POLL_ADD of control source @i completed with @res. */
+void ks_handle_ctl(struct ks_loop *l, unsigned int i, bool poll, int res);
+
 /* loop.c */
 /* Dispatch one completion (ks_turn()). */
 void ks_handle_cqe(struct ks_loop *l, struct io_uring_cqe *cqe);
+void ks_request_idr(struct ks_loop *l);
 
 #endif /* KMSCAP_STREAM_LOOP_PRIV_H */
