@@ -161,9 +161,19 @@ void ks_arm_ctls(struct ks_loop *l);
 /* A READ (@poll false) or POLL_ADD of control source @i completed with @res. */
 void ks_handle_ctl(struct ks_loop *l, unsigned int i, bool poll, int res);
 
+/* encode_thread.c */
+extern __thread struct ks_job *ks_cur_job;
+int ks_worker_start(struct ks_loop *l);
+void ks_worker_stop(struct ks_loop *l);
+void ks_submit(struct ks_loop *l, const struct kmscap_event *ev);
+/* The READ of the encode thread's eventfd, and its completion. */
+void ks_arm_worker(struct ks_loop *l);
+void ks_handle_worker(struct ks_loop *l, int res);
+void ks_request_idr(struct ks_loop *l);
+
 /* loop.c */
 /* Dispatch one completion (ks_turn()). */
 void ks_handle_cqe(struct ks_loop *l, struct io_uring_cqe *cqe);
-void ks_request_idr(struct ks_loop *l);
+void ks_merge_dropped(struct kmscap_event *keep, const struct kmscap_event *old);
 
 #endif /* KMSCAP_STREAM_LOOP_PRIV_H */
