@@ -1,42 +1,29 @@
 // SPDX-License-Identifier: MIT
 /*
- * kmscap-stream: the event loop.  One io_uring ring, one thread:
+ * kmscap-stream: the event loop's dispatch.  One io_uring ring, one thread
+ * (the ring thread):
  *
  *  - a POLL_ADD on the kmscap fd says when frame events are queued; they
  *    are then read without blocking (the library's fd is O_NONBLOCK, and
  *    io_uring honours that with -EAGAIN, so a READ SQE would not wait);
  *  - a READ on a signalfd for SIGINT, SIGTERM and SIGUSR1;
- *  - TIMEOUTs for the statistics tick and for --duration;
- *  - WRITEs of whole output units, one in flight so the order is kept; a
- *    short write is resubmitted for the rest, -EAGAIN (a non-blocking pipe
- *    or socket that is full) waits for POLLOUT first;
- *  - READs of control lines ("idr\n": the next frame is an IDR, like
- *    SIGUSR1) from the output when it is a connected socket, and from the
- *    --control FIFO or socket.  An end of file (the peer shut its writing
- *    side) ends the reading, not the stream.
+ *  - TIMEOUTs for the statistics tick, --duration and the waiting notice;
+ *  - WRITEs of the output units (output.c);
+ *  - READs of control lines (control.c);
+ *  - a READ on the encode thread's eventfd (encode_thread.c).
  *
  * Nothing polls in a loop and nothing sleeps: the thread blocks only in
- * io_uring_submit_and_wait().  When several events are pending, only the
- * newest is encoded and the older ones are released and counted as
- * dropped: latency wins over completeness.
+ * io_uring_submit_and_wait() (ring.c).  When several events are pending,
+ * only the newest is encoded and the older ones are released (held.c) and
+ * counted as dropped: latency wins over completeness.
  *
- * Two thread models (Documentation/stream-threads.md):
- *
- *  - threads 1: frames are encoded synchronously in the ring's thread;
- *    events that arrive meanwhile wait in the module's queue.
- *  - threads 2: an encode thread runs the encoder on one frame at a time.
- *    The ring thread hands it the newest frame through a one-slot mailbox;
- *    a newer frame replaces one the encoder has not started, which is
- *    released at once and counted as dropped.  Finished frames come back
- *    through an eventfd that the ring reads, so the ring thread still
- *    sleeps only in io_uring_submit_and_wait(), and the encode thread only
- *    on its condition variable.  The encoder's ks_loop_release() (right
- *    after VPP) works from the encode thread: the held list has a lock.
- *    Its ks_loop_stats() and ks_loop_fail() go to the frame's own record,
- *    merged into the loop's by the ring thread.
+ * Two thread models (Documentation/stream-threads.md): with threads 1
+ * frames are encoded synchronously in the ring thread, and events that
+ * arrive meanwhile wait in the module's queue; with threads 2 the encode
+ * thread (encode_thread.c) runs the encoder on one frame at a time.
+ * loop_priv.h says which thread owns which field.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -44,11 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
 #include <sys/signalfd.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
