@@ -11,7 +11,7 @@
  * runs one of
  *   stream  KMSCAP_STREAM --threads 1 (DMA-BUF import, VPP, H.264 CQP, all
  *           in one thread), a profile dumped on every entry of
- *           ks_main_frame (the loop's per-frame call);
+ *           ks_main_convert (the first of the loop's two calls a frame);
  *   copy    BENCH_COPY, the copy baseline of kmscap-bench-pipeline (mmap,
  *           memcpy, release, RGB -> NV12 on the CPU, vaPutImage, then
  *           kmscap-stream's encoder), dumped on every entry of
@@ -53,7 +53,7 @@
 
 enum kmscap_bi_method { BI_STREAM, BI_COPY, BI_COUNT };
 static const char *const kmscap_bi_name[BI_COUNT] = { "stream", "copy" };
-static const char *const kmscap_bi_dump[BI_COUNT] = { "ks_main_frame",
+static const char *const kmscap_bi_dump[BI_COUNT] = { "ks_main_convert",
 						      "ks_vapipe_encode_surface" };
 
 static const struct { uint32_t w, h; const char *name; } kmscap_bi_res[] = {

@@ -59,10 +59,10 @@ struct fake_enc {
 	unsigned int nidr;
 	uint32_t flags[MAX_SEQ + 1];
 	unsigned int flushes;
-	uint64_t block_seq;		/* frame() of this frame waits for 'unblock' */
+	uint64_t block_seq;		/* encode() of this frame waits for 'unblock' */
 	bool unblock;
-	atomic_uint started;		/* frame() calls begun */
-	uint64_t fail_seq;		/* frame() of this frame fails with ks_loop_fail() */
+	atomic_uint started;		/* encode() calls begun */
+	uint64_t fail_seq;		/* encode() of this frame fails, with a message */
 };
 
 static int src_read(void *opaque, struct kmscap_event *evs, size_t max)
@@ -141,9 +141,18 @@ static void expected_unit(struct ks_buf *b, uint64_t seq, size_t size, bool idr)
 	free(nal);
 }
 
-static int enc_frame(void *opaque, struct ks_loop *loop, const struct kmscap_event *ev,
-		     struct ks_buf *out, struct ks_buf *side)
+/* With release_early: the frame is read here, and released by the loop after it. */
+static int enc_convert(void *opaque, struct ks_frame *f)
 {
+	(void)opaque;
+	f->released = 1;	/* overwritten by the release */
+	return 0;
+}
+
+static int enc_encode(void *opaque, struct ks_frame *f)
+{
+	const struct kmscap_event *ev = &f->ev;
+	struct ks_buf *out = &f->out, *side = &f->side;
 	struct fake_enc *e = opaque;
 	bool idr = e->idr_pending || (ev->flags & KMSCAP_FRAME_NEW_MODE);
 
@@ -155,13 +164,19 @@ static int enc_frame(void *opaque, struct ks_loop *loop, const struct kmscap_eve
 		pthread_cond_wait(&e->src->cond, &e->src->lock);
 	pthread_mutex_unlock(&e->src->lock);
 	if (ev->seq == e->fail_seq) {
-		ks_loop_fail(loop, -EIO, "injected failure at frame %llu",
-			     (unsigned long long)ev->seq);
+		snprintf(f->err, sizeof(f->err), "injected failure at frame %llu",
+			 (unsigned long long)ev->seq);
 		return -EIO;
 	}
 	e->flags[ev->seq] = ev->flags;
-	if (e->release_early)
-		ck_assert_int_eq(ks_loop_release(loop, ev->seq), 0);
+	if (e->release_early) {
+		/* released once, by the loop, before encode() */
+		ck_assert_int_eq(f->released, 0);
+		ck_assert_uint_eq(atomic_load(&e->src->release_count[ev->seq]), 1);
+	} else {
+		/* without convert() the loop releases the frame after encode() */
+		ck_assert_uint_eq(atomic_load(&e->src->release_count[ev->seq]), 0);
+	}
 	if (idr)
 		e->idr_frames[e->nidr++] = (unsigned int)ev->seq;
 	e->idr_pending = false;
@@ -172,11 +187,11 @@ static int enc_frame(void *opaque, struct ks_loop *loop, const struct kmscap_eve
 
 		ck_assert_int_eq(ks_buf_append(side, rec, (size_t)n), 0);
 	}
-	ks_loop_stats(loop)->total.encoded++;
+	f->stats->total.encoded++;
 	/* a made-up latency the tests find again in the loop's window */
-	ks_latency_add(&ks_loop_stats(loop)->lat, 1000 * ev->seq);
+	ks_latency_add(&f->stats->lat, 1000 * ev->seq);
 	/* coded 0.25 ms after the flip-done src_flip_done() gives */
-	ks_stats_coded(ks_loop_stats(loop), ev->seq, 1000000 * ev->seq + 250000);
+	ks_stats_coded(f->stats, ev->seq, 1000000 * ev->seq + 250000);
 	atomic_fetch_add(&e->frames, 1);
 	return 0;
 }
@@ -192,16 +207,27 @@ static void enc_idr(void *opaque)
 	pthread_mutex_unlock(&e->src->lock);
 }
 
-static int enc_flush(void *opaque, struct ks_buf *out)
+static int enc_flush(void *opaque, enum ks_stop why, struct ks_buf *out, char *err,
+		     size_t errlen)
 {
 	struct fake_enc *e = opaque;
+
+	(void)why;
+	(void)err;
+	(void)errlen;
 
 	e->flushes++;
 	return ks_buf_append(out, "\0\0\0\1\x0b", 5);	/* end of stream NAL */
 }
 
 static const struct ks_encoder_ops enc_ops = {
-	.frame = enc_frame, .request_idr = enc_idr, .flush = enc_flush,
+	.encode = enc_encode, .request_idr = enc_idr, .flush = enc_flush,
+};
+
+/* The encoder that reads the frame in a convert() step (release_early). */
+static const struct ks_encoder_ops enc_convert_ops = {
+	.convert = enc_convert, .encode = enc_encode, .request_idr = enc_idr,
+	.flush = enc_flush,
 };
 
 static void make_event(struct kmscap_event *ev, uint64_t seq, uint32_t flags)
@@ -330,7 +356,7 @@ static void loop_config(struct ks_loop_config *cfg, struct fake_src *s, struct f
 	cfg->src = &src_ops;
 	cfg->src_opaque = s;
 	cfg->out_fd = out_fd;
-	cfg->enc = &enc_ops;
+	cfg->enc = e->release_early ? &enc_convert_ops : &enc_ops;
 	cfg->enc_opaque = e;
 	e->src = s;
 	cfg->stats_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);

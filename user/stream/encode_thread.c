@@ -19,9 +19,6 @@
 
 #include "loop_priv.h"
 
-/* The frame the calling encode thread works on; NULL in the ring thread. */
-__thread struct ks_job *ks_cur_job;
-
 static void ks_worker_done(struct ks_loop *l, struct ks_job *job)
 {
 	struct ks_worker *w = &l->w;
@@ -62,11 +59,7 @@ static void *ks_worker_main(void *arg)
 		w->next = NULL;
 		pthread_mutex_unlock(&w->lock);
 
-		ks_cur_job = job;
-		job->ret = l->cfg.enc->frame(l->cfg.enc_opaque, l, &job->ev, &job->out,
-					     &job->side);
-		ks_loop_release(l, job->ev.seq);
-		ks_cur_job = NULL;
+		job->ret = ks_frame_run(l, &job->f);
 		ks_worker_done(l, job);
 
 		pthread_mutex_lock(&w->lock);
@@ -77,8 +70,8 @@ static void *ks_worker_main(void *arg)
 
 static void ks_job_free(struct ks_job *job)
 {
-	ks_buf_free(&job->out);
-	ks_buf_free(&job->side);
+	ks_buf_free(&job->f.out);
+	ks_buf_free(&job->f.side);
 	free(job);
 }
 
@@ -102,13 +95,7 @@ static void ks_job_finish(struct ks_loop *l, struct ks_job *job)
 	for (i = 0; i < job->stats.lat.count; i++)
 		ks_latency_add(&l->stats.lat, job->stats.lat.samples[i]);
 	ks_stats_merge_coded(&l->stats, &job->stats);
-	if (job->failed)
-		ks_loop_fail(l, job->err, "%s", job->errmsg);
-	if (job->ret < 0)
-		ks_loop_fail(l, job->ret, "encoding frame %llu failed: %s",
-			     (unsigned long long)job->ev.seq, strerror(-job->ret));
-	else
-		ks_queue_output(l, &job->out, &job->side);
+	ks_frame_done(l, &job->f, job->ret);
 	ks_job_free(job);
 }
 
@@ -159,10 +146,11 @@ void ks_submit(struct ks_loop *l, const struct kmscap_event *ev)
 
 	job = calloc(1, sizeof(*job));
 	if (!job) {
-		ks_loop_release(l, ev->seq);
+		ks_held_release(l, ev->seq, &l->stats);
 		return ks_loop_fail(l, -ENOMEM, "out of memory");
 	}
-	job->ev = *ev;
+	job->f.ev = *ev;
+	job->f.stats = &job->stats;
 	ks_stats_init(&job->stats, 0);
 	pthread_mutex_lock(&w->lock);
 	old = w->next;
@@ -172,17 +160,17 @@ void ks_submit(struct ks_loop *l, const struct kmscap_event *ev)
 		pthread_mutex_unlock(&w->lock);
 		free(job);
 		l->stats.total.dropped++;
-		ks_loop_release(l, ev->seq);
+		ks_held_release(l, ev->seq, &l->stats);
 		return;
 	}
 	if (old)
-		ks_merge_dropped(&job->ev, &old->ev);
+		ks_merge_dropped(&job->f.ev, &old->f.ev);
 	w->next = job;
 	pthread_cond_signal(&w->cond);
 	pthread_mutex_unlock(&w->lock);
 	if (old) {
 		/* latest frame wins: released at once, counted */
-		ks_loop_release(l, old->ev.seq);
+		ks_held_release(l, old->f.ev.seq, &l->stats);
 		l->stats.total.dropped++;
 		ks_job_free(old);
 	} else {

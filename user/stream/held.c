@@ -3,6 +3,7 @@
  * kmscap-stream: the frames the loop holds: read from the module and not yet
  * released.  The encode thread releases too (threads 2): the list has a lock.
  */
+#include <errno.h>
 #include <pthread.h>
 
 #include "loop_priv.h"
@@ -12,7 +13,7 @@ size_t ks_loop_held(const struct ks_loop *l)
 	return l->nheld;
 }
 
-int ks_loop_release(struct ks_loop *l, uint64_t seq)
+int ks_held_release(struct ks_loop *l, uint64_t seq, struct ks_stats *stats)
 {
 	size_t i;
 	int ret;
@@ -23,14 +24,8 @@ int ks_loop_release(struct ks_loop *l, uint64_t seq)
 			continue;
 		l->held[i] = l->held[--l->nheld];
 		ret = l->cfg.src->release(l->cfg.src_opaque, seq);
-		/* the frame's record in the encode thread, else the loop's */
-		ks_loop_stats(l)->total.released++;
+		stats->total.released++;
 		pthread_mutex_unlock(&l->held_lock);
-		/*
-		 * -ESTALE: the module revoked the hold (its timeout passed) and
-		 * the compositor may have redrawn the buffer while it was read:
-		 * the caller must not use what it read.
-		 */
 		return ret;
 	}
 	pthread_mutex_unlock(&l->held_lock);
@@ -49,7 +44,7 @@ void ks_release_all(struct ks_loop *l)
 		}
 		seq = l->held[l->nheld - 1];
 		pthread_mutex_unlock(&l->held_lock);
-		ks_loop_release(l, seq);
+		ks_held_release(l, seq, &l->stats);
 	}
 }
 

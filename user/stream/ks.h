@@ -349,21 +349,61 @@ struct ks_source_ops {
 	int (*flip_done)(void *opaque, struct kmscap_event_flip_done *out, size_t max);
 };
 
+/* Why ks_loop_run() returned. */
+enum ks_stop {
+	KS_STOP_NONE,
+	KS_STOP_SIGNAL,		/* SIGINT / SIGTERM */
+	KS_STOP_FRAMES,		/* --frames reached */
+	KS_STOP_DURATION,	/* --duration elapsed */
+	KS_STOP_HANGUP,		/* the display went away */
+	KS_STOP_ERROR,		/* an error (see ks_loop_error) */
+};
+
+/*
+ * One frame through the encoder.  The loop fills @ev and @stats, and
+ * @released before encode(); the encoder fills @out, @side and, when it
+ * fails, @err.  The encoder never sees the loop: the loop alone reads
+ * events, releases frames and writes the output.
+ */
+struct ks_frame {
+	struct kmscap_event ev;
+	/*
+	 * This frame's counters: the loop's with threads 1; with threads 2
+	 * the frame's own, added to the loop's by the ring thread.
+	 */
+	struct ks_stats *stats;
+	/*
+	 * For encode(): what releasing the frame after convert() returned.
+	 * -ESTALE: the module had revoked the hold and the compositor may
+	 * have redrawn the buffer while it was read; what convert() made of
+	 * it must not be encoded.
+	 */
+	int released;
+	struct ks_buf out;		/* the output unit; left empty: nothing to write */
+	struct ks_buf side;		/* side data (cursor records) */
+	char err[512];			/* why the frame failed (no newline); "": not said */
+};
+
 /* What to do with a frame (the VA pipeline, or a fake in tests). */
 struct ks_encoder_ops {
 	/*
-	 * Encode @ev into @out (left empty: nothing to write) and any side
-	 * data (cursor records) into @side.  The encoder calls
-	 * ks_loop_release(@loop, ev->seq) as soon as it no longer reads the
-	 * frame, and drops the frame if that says -ESTALE; the loop releases
-	 * any frame it did not.
+	 * Optional: all that reads the frame's buffer (import, conversion).
+	 * When it returns the buffer is no longer read: the loop releases the
+	 * frame and, unless convert() failed, calls encode() with the
+	 * release's result.  Without convert() the loop releases the frame
+	 * after encode().  Both return 0 or a negative errno.
 	 */
-	int (*frame)(void *opaque, struct ks_loop *loop, const struct kmscap_event *ev,
-		     struct ks_buf *out, struct ks_buf *side);
+	int (*convert)(void *opaque, struct ks_frame *f);
+	/* Encode the frame into f->out (and side data into f->side). */
+	int (*encode)(void *opaque, struct ks_frame *f);
 	/* The next frame is an IDR (SIGUSR1, an "idr" control line). */
 	void (*request_idr)(void *opaque);
-	/* End of stream: anything still in the encoder, and a trailer. */
-	int (*flush)(void *opaque, struct ks_buf *out);
+	/*
+	 * End of stream (@why the loop stopped): anything still in the
+	 * encoder, and a trailer, into @out; on failure a message in @err.
+	 */
+	int (*flush)(void *opaque, enum ks_stop why, struct ks_buf *out, char *err,
+		     size_t errlen);
 };
 
 struct ks_loop_config {
@@ -407,16 +447,6 @@ struct ks_loop_config {
 	const char *control_name;
 };
 
-/* Why ks_loop_run() returned. */
-enum ks_stop {
-	KS_STOP_NONE,
-	KS_STOP_SIGNAL,		/* SIGINT / SIGTERM */
-	KS_STOP_FRAMES,		/* --frames reached */
-	KS_STOP_DURATION,	/* --duration elapsed */
-	KS_STOP_HANGUP,		/* the display went away */
-	KS_STOP_ERROR,		/* an error (see ks_loop_error) */
-};
-
 /*
  * Block SIGINT, SIGTERM and SIGUSR1 in the calling thread (and threads it
  * creates later) and ignore SIGPIPE; must run before other threads exist.
@@ -427,22 +457,8 @@ void ks_loop_free(struct ks_loop *l);
 /* Run until a stop condition; returns the reason (the output is flushed). */
 enum ks_stop ks_loop_run(struct ks_loop *l);
 int ks_loop_error(const struct ks_loop *l);
-/* Why the loop stops (KS_STOP_NONE while it runs); the encoder's flush() may ask. */
-enum ks_stop ks_loop_stop_reason(const struct ks_loop *l);
 const char *ks_loop_error_msg(const struct ks_loop *l);
-/* Stop the loop with an error; @fmt is the message (no newline). */
-void ks_loop_fail(struct ks_loop *l, int err, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-/*
- * Release frame @seq now (idempotent per frame).  -ESTALE: the module had
- * revoked the hold, and what was read of the frame may be torn.
- */
-int ks_loop_release(struct ks_loop *l, uint64_t seq);
-/*
- * The statistics; called from the encoder's frame() in the encode thread
- * it returns that frame's own counters, added to the loop's when the frame
- * is done.
- */
+/* The loop's statistics (the ring thread's: read them after ks_loop_run()). */
 struct ks_stats *ks_loop_stats(struct ks_loop *l);
 /* Frames read and not yet released (0 once ks_loop_run() returned). */
 size_t ks_loop_held(const struct ks_loop *l);

@@ -81,20 +81,8 @@ int ks_loop_block_signals(void)
 
 void ks_loop_fail(struct ks_loop *l, int err, const char *fmt, ...)
 {
-	struct ks_job *job = ks_cur_job;
 	va_list ap;
 
-	if (job) {
-		/* from the encode thread: the ring thread reports it */
-		if (job->failed)
-			return;
-		job->failed = true;
-		job->err = err < 0 ? err : -EIO;
-		va_start(ap, fmt);
-		vsnprintf(job->errmsg, sizeof(job->errmsg), fmt, ap);
-		va_end(ap);
-		return;
-	}
 	if (l->stop == KS_STOP_ERROR)
 		return;	/* keep the first error */
 	l->stop = KS_STOP_ERROR;
@@ -102,11 +90,6 @@ void ks_loop_fail(struct ks_loop *l, int err, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(l->errmsg, sizeof(l->errmsg), fmt, ap);
 	va_end(ap);
-}
-
-enum ks_stop ks_loop_stop_reason(const struct ks_loop *l)
-{
-	return l->stop;
 }
 
 int ks_loop_error(const struct ks_loop *l)
@@ -126,7 +109,7 @@ uint64_t ks_loop_control_reads(const struct ks_loop *l)
 
 struct ks_stats *ks_loop_stats(struct ks_loop *l)
 {
-	return ks_cur_job ? &ks_cur_job->stats : &l->stats;
+	return &l->stats;
 }
 
 int ks_loop_new(const struct ks_loop_config *cfg, struct ks_loop **out)
@@ -135,7 +118,8 @@ int ks_loop_new(const struct ks_loop_config *cfg, struct ks_loop **out)
 	sigset_t set;
 	int ret;
 
-	if (!cfg || !cfg->src || !cfg->enc || cfg->src_fd < 0 || cfg->out_fd < 0)
+	if (!cfg || !cfg->src || !cfg->enc || !cfg->enc->encode || cfg->src_fd < 0 ||
+	    cfg->out_fd < 0)
 		return -EINVAL;
 	l = calloc(1, sizeof(*l));
 	if (!l)
@@ -241,28 +225,60 @@ void ks_merge_dropped(struct kmscap_event *keep, const struct kmscap_event *old)
 
 /* ---- frames -------------------------------------------------------- */
 
+/*
+ * The frame's way through the encoder, in the thread that encodes: the
+ * encoder reads the frame (convert), the loop releases it, the encoder
+ * encodes what it read unless the release said it may be torn.  The
+ * encoder never calls back into the loop.
+ */
+int ks_frame_run(struct ks_loop *l, struct ks_frame *f)
+{
+	const struct ks_encoder_ops *enc = l->cfg.enc;
+	int ret;
+
+	if (enc->convert) {
+		ret = enc->convert(l->cfg.enc_opaque, f);
+		/* the frame's buffer is no longer read: give it back now */
+		f->released = ks_held_release(l, f->ev.seq, f->stats);
+		if (ret < 0)
+			return ret;
+	}
+	ret = enc->encode(l->cfg.enc_opaque, f);
+	if (!enc->convert)
+		ks_held_release(l, f->ev.seq, f->stats);
+	return ret;
+}
+
+void ks_frame_done(struct ks_loop *l, struct ks_frame *f, int ret)
+{
+	if (ret < 0 && f->err[0])
+		ks_loop_fail(l, ret, "%s", f->err);
+	else if (ret < 0)
+		ks_loop_fail(l, ret, "encoding frame %llu failed: %s",
+			     (unsigned long long)f->ev.seq, strerror(-ret));
+	else
+		ks_queue_output(l, &f->out, &f->side);
+}
+
 static void ks_encode(struct ks_loop *l, const struct kmscap_event *ev)
 {
-	int ret;
+	struct ks_frame *f = &l->frame;
 
 	if (l->threaded)
 		return ks_submit(l, ev);
 	if (l->out[KS_MAIN_OUT].queued >= l->cfg.max_queued) {
 		/* the output does not keep up: drop rather than grow */
 		l->stats.total.dropped++;
-		ks_loop_release(l, ev->seq);
+		ks_held_release(l, ev->seq, &l->stats);
 		return;
 	}
-	ks_buf_reset(&l->scratch);
-	ks_buf_reset(&l->side);
-	ret = l->cfg.enc->frame(l->cfg.enc_opaque, l, ev, &l->scratch, &l->side);
-	ks_loop_release(l, ev->seq);
-	if (ret < 0) {
-		ks_loop_fail(l, ret, "encoding frame %llu failed: %s",
-			     (unsigned long long)ev->seq, strerror(-ret));
-		return;
-	}
-	ks_queue_output(l, &l->scratch, &l->side);
+	f->ev = *ev;
+	f->stats = &l->stats;
+	f->released = 0;
+	f->err[0] = '\0';
+	ks_buf_reset(&f->out);
+	ks_buf_reset(&f->side);
+	ks_frame_done(l, f, ks_frame_run(l, f));
 }
 
 /* The flip-done events the source read along with frames, into the statistics. */
@@ -306,7 +322,7 @@ static void ks_handle_events(struct ks_loop *l)
 			if (have) {
 				/* an older frame is superseded: drop it now */
 				ks_merge_dropped(&evs[i], &keep);
-				ks_loop_release(l, keep.seq);
+				ks_held_release(l, keep.seq, &l->stats);
 				l->stats.total.dropped++;
 			}
 			keep = evs[i];
@@ -321,7 +337,7 @@ static void ks_handle_events(struct ks_loop *l)
 	if (have && l->stop == KS_STOP_NONE)
 		ks_encode(l, &keep);
 	else if (have)
-		ks_loop_release(l, keep.seq);
+		ks_held_release(l, keep.seq, &l->stats);
 	if (l->stop != KS_STOP_NONE)
 		return;
 	if (l->cfg.max_frames && l->stats.total.frames_in >= l->cfg.max_frames)
@@ -438,6 +454,24 @@ void ks_handle_cqe(struct ks_loop *l, struct io_uring_cqe *cqe)
 	}
 }
 
+/* The end of the stream: what the encoder still has, and its trailer. */
+static void ks_flush_encoder(struct ks_loop *l)
+{
+	char err[256] = "";
+	int ret;
+
+	if (!l->cfg.enc->flush)
+		return;
+	ks_buf_reset(&l->scratch);
+	ret = l->cfg.enc->flush(l->cfg.enc_opaque, l->stop, &l->scratch, err, sizeof(err));
+	if (ret < 0 && err[0])
+		ks_loop_fail(l, ret, "%s", err);
+	else if (ret < 0)
+		ks_loop_fail(l, ret, "flushing the encoder: %s", strerror(-ret));
+	else
+		ks_enqueue(l, KS_MAIN_OUT, &l->scratch);
+}
+
 enum ks_stop ks_loop_run(struct ks_loop *l)
 {
 	struct ks_buf pro = { 0 };
@@ -486,16 +520,8 @@ enum ks_stop ks_loop_run(struct ks_loop *l)
 	/* finish: frames back first, then the encoder's tail, then the output */
 	ks_release_all(l);
 	l->draining = true;
-	if (!l->out[KS_MAIN_OUT].failed) {
-		ks_buf_reset(&l->scratch);
-		if (l->cfg.enc->flush) {
-			ret = l->cfg.enc->flush(l->cfg.enc_opaque, &l->scratch);
-			if (ret < 0)
-				ks_loop_fail(l, ret, "flushing the encoder: %s", strerror(-ret));
-			else
-				ks_enqueue(l, KS_MAIN_OUT, &l->scratch);
-		}
-	}
+	if (!l->out[KS_MAIN_OUT].failed)
+		ks_flush_encoder(l);
 	while (ks_pending_output(l)) {
 		ks_arm_writes(l);
 		ret = ks_turn(l);
@@ -522,7 +548,8 @@ void ks_loop_free(struct ks_loop *l)
 	}
 	ks_free_units(l);
 	ks_buf_free(&l->scratch);
-	ks_buf_free(&l->side);
+	ks_buf_free(&l->frame.out);
+	ks_buf_free(&l->frame.side);
 	if (l->w.efd >= 0) {
 		close(l->w.efd);
 		pthread_mutex_destroy(&l->w.lock);

@@ -79,13 +79,9 @@ struct ks_ctl {
 /* One frame for the encode thread, and what became of it. */
 struct ks_job {
 	struct ks_job *next;
-	struct kmscap_event ev;
-	struct ks_buf out, side;
+	struct ks_frame f;	/* f.stats is &stats */
 	struct ks_stats stats;	/* this frame's counters, added to the loop's */
-	int ret;
-	bool failed;		/* ks_loop_fail() from the encoder */
-	int err;
-	char errmsg[256];
+	int ret;		/* what ks_frame_run() returned */
 };
 
 /* The encode thread (threads 2). */
@@ -117,7 +113,8 @@ struct ks_loop {
 	bool src_armed, sig_armed, stats_armed, dur_armed, waiting_armed;
 	struct ks_outq out[KS_NUM_OUT];
 	struct ks_ctl ctl[KS_NUM_CTL];
-	struct ks_buf scratch, side;
+	struct ks_frame frame;	/* threads 1: the frame in the encoder */
+	struct ks_buf scratch;	/* the encoder's flush() */
 	struct ks_stats stats;
 	pthread_mutex_t held_lock;	/* held[], nheld: the encode thread releases */
 	uint64_t held[KS_MAX_HELD];
@@ -132,6 +129,12 @@ struct ks_loop {
 
 /* held.c */
 void ks_hold(struct ks_loop *l, uint64_t seq);
+/*
+ * Release frame @seq now, counted in @stats; -ENOENT if it is not held.
+ * -ESTALE: the module had revoked the hold, and what was read of the
+ * frame may be torn.
+ */
+int ks_held_release(struct ks_loop *l, uint64_t seq, struct ks_stats *stats);
 void ks_release_all(struct ks_loop *l);
 
 /* ring.c */
@@ -162,7 +165,6 @@ void ks_arm_ctls(struct ks_loop *l);
 void ks_handle_ctl(struct ks_loop *l, unsigned int i, bool poll, int res);
 
 /* encode_thread.c */
-extern __thread struct ks_job *ks_cur_job;
 int ks_worker_start(struct ks_loop *l);
 void ks_worker_stop(struct ks_loop *l);
 void ks_submit(struct ks_loop *l, const struct kmscap_event *ev);
@@ -175,5 +177,12 @@ void ks_request_idr(struct ks_loop *l);
 /* Dispatch one completion (ks_turn()). */
 void ks_handle_cqe(struct ks_loop *l, struct io_uring_cqe *cqe);
 void ks_merge_dropped(struct kmscap_event *keep, const struct kmscap_event *old);
+/* Stop the loop with an error (the first one is kept); @fmt: the message, no newline. */
+void ks_loop_fail(struct ks_loop *l, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Run @f through the encoder, releasing the frame as soon as it is no longer read. */
+int ks_frame_run(struct ks_loop *l, struct ks_frame *f);
+/* In the ring thread: @f is done (@ret: what ks_frame_run() returned); queue its output. */
+void ks_frame_done(struct ks_loop *l, struct ks_frame *f, int ret);
 
 #endif /* KMSCAP_STREAM_LOOP_PRIV_H */

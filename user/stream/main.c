@@ -51,7 +51,6 @@ struct ks_main {
 	uint64_t hold_timeout_ns;	/* attached with */
 	const struct ks_mux_ops *mux_ops; /* the loaded plugin: --format not raw */
 	struct ks_mux *mux;		/* --format mpegts / matroska, else NULL */
-	struct ks_loop *loop;		/* while it runs */
 	uint64_t last_flip_ns;		/* the newest frame handed to the encoder */
 	struct kmscap_event last_muxed;	/* ... and the newest one muxed */
 	uint64_t end_ns;		/* the end of the recording (the muxer's last frame) */
@@ -257,17 +256,14 @@ static int ks_main_mux_unit(struct ks_main *m, struct ks_buf *unit,
 				(ev->src_h ? ev->src_h : ev->height) & ~1u, err, errlen);
 }
 
-static int ks_main_mux(struct ks_main *m, struct ks_buf *out, const struct kmscap_event *ev)
+static int ks_main_mux(struct ks_main *m, struct ks_frame *f)
 {
-	char err[256];
 	int ret;
 
-	ret = ks_main_mux_unit(m, out, ev, err, sizeof(err));
-	if (ret) {
-		ks_loop_fail(m->loop, ret, "%s", err);
+	ret = ks_main_mux_unit(m, &f->out, &f->ev, f->err, sizeof(f->err));
+	if (ret)
 		return ret;
-	}
-	m->last_muxed = *ev;
+	m->last_muxed = f->ev;
 	return 0;
 }
 
@@ -278,9 +274,9 @@ static int ks_main_mux(struct ks_main *m, struct ks_buf *out, const struct kmsca
  * as the capture did; then the trailer.  The end is the newest frame's
  * flip when --frames stopped the capture, else now.
  */
-static int ks_main_mux_end(struct ks_main *m, struct ks_buf *out)
+static int ks_main_mux_end(struct ks_main *m, enum ks_stop why, struct ks_buf *out,
+			   char *finish_err, size_t errlen)
 {
-	enum ks_stop why = ks_loop_stop_reason(m->loop);
 	struct kmscap_event ev = m->last_muxed;
 	struct ks_buf unit = { 0 };
 	char err[256] = "";
@@ -303,30 +299,35 @@ static int ks_main_mux_end(struct ks_main *m, struct ks_buf *out)
 		if (ret || err[0])
 			ks_err("%s", err);
 	}
-	ret = m->mux_ops->finish(m->mux, out, err, sizeof(err));
-	if (ret)
-		ks_loop_fail(m->loop, ret, "%s", err);
-	return ret;
+	return m->mux_ops->finish(m->mux, out, finish_err, errlen);
 }
 
-/* The loop's encoder: cursor side data, then the VA pipeline. */
-static int ks_main_frame(void *opaque, struct ks_loop *loop, const struct kmscap_event *ev,
-			 struct ks_buf *out, struct ks_buf *side)
+/* The loop's encoder, convert step: cursor side data, then the VA pipeline's. */
+static int ks_main_convert(void *opaque, struct ks_frame *f)
 {
 	struct ks_main *m = opaque;
 	int ret;
 
 	if (m->side_fd >= 0) {
-		ret = ks_cursor_frame(&m->cursor, ev, side);
+		ret = ks_cursor_frame(&m->cursor, &f->ev, &f->side);
 		if (ret)
-			ks_err("cursor of frame %llu left out: %s", (unsigned long long)ev->seq,
+			ks_err("cursor of frame %llu left out: %s", (unsigned long long)f->ev.seq,
 			       strerror(-ret));
 	}
-	m->last_flip_ns = ev->timestamp_ns;
-	ret = ks_vapipe_ops.frame(m->va, loop, ev, out, side);
-	if (ret || !m->mux || !out->len)
+	m->last_flip_ns = f->ev.timestamp_ns;
+	return ks_vapipe_ops.convert(m->va, f);
+}
+
+/* The encode step: the VA pipeline's, then the container's. */
+static int ks_main_encode(void *opaque, struct ks_frame *f)
+{
+	struct ks_main *m = opaque;
+	int ret;
+
+	ret = ks_vapipe_ops.encode(m->va, f);
+	if (ret || !m->mux || !f->out.len)
 		return ret;
-	return ks_main_mux(m, out, ev);
+	return ks_main_mux(m, f);
 }
 
 static void ks_main_idr(void *opaque)
@@ -336,18 +337,20 @@ static void ks_main_idr(void *opaque)
 	ks_vapipe_ops.request_idr(m->va);
 }
 
-static int ks_main_flush(void *opaque, struct ks_buf *out)
+static int ks_main_flush(void *opaque, enum ks_stop why, struct ks_buf *out, char *err,
+			 size_t errlen)
 {
 	struct ks_main *m = opaque;
-	int ret = ks_vapipe_ops.flush(m->va, out);
+	int ret = ks_vapipe_ops.flush(m->va, why, out, err, errlen);
 
 	if (ret || !m->mux)
 		return ret;
-	return ks_main_mux_end(m, out);
+	return ks_main_mux_end(m, why, out, err, errlen);
 }
 
 static const struct ks_encoder_ops ks_main_encoder = {
-	.frame = ks_main_frame,
+	.convert = ks_main_convert,
+	.encode = ks_main_encode,
 	.request_idr = ks_main_idr,
 	.flush = ks_main_flush,
 };
@@ -594,7 +597,6 @@ static int ks_run(struct ks_main *m)
 	if (!a->json)
 		fprintf(stderr, KS_PROG ": display %u -> %s, %s\n", m->display_id, a->output,
 			ks_vapipe_describe(m->va, desc, sizeof(desc)));
-	m->loop = loop;
 	why = ks_loop_run(loop);
 	ret = 0;
 	if (m->mux && why != KS_STOP_ERROR)
@@ -606,7 +608,6 @@ static int ks_run(struct ks_main *m)
 		fprintf(stderr, KS_PROG ": display %u went away\n", m->display_id);
 	}
 	m->held_at_exit = ks_loop_held(loop);
-	m->loop = NULL;
 	ks_loop_free(loop);
 	ks_read_module_stats(m);
 	return ret;

@@ -526,17 +526,17 @@ static bool ks_is_idle(const struct ks_vapipe *p, const struct kmscap_event *ev)
 	return !p->after_torn && !ev->num_damage && !(ev->flags & busy);
 }
 
-int ks_vapipe_frame(struct ks_vapipe *p, struct ks_loop *loop, const struct kmscap_event *ev,
-		    struct ks_buf *out)
+int ks_vapipe_convert(struct ks_vapipe *p, const struct kmscap_event *ev,
+		      struct ks_stats *stats)
 {
-	struct ks_stats *stats = loop ? ks_loop_stats(loop) : NULL;
 	uint32_t w = ev->src_w ? ev->src_w : ev->width, h = ev->src_h ? ev->src_h : ev->height;
 	struct ks_layout lay;
 	uint64_t t0, t1, imports;
 	uint32_t src;
 	VASurfaceID dst;
-	int ret, rel;
+	int ret;
 
+	p->next = KS_VA_NEXT_NONE;
 	if (ks_import_cache_note_event(&p->cache, ev) && p->width) {
 		/* a new mode: new buffers, maybe a new size; restart with an IDR */
 		if (stats)
@@ -562,15 +562,14 @@ int ks_vapipe_frame(struct ks_vapipe *p, struct ks_loop *loop, const struct kmsc
 
 	/* an idle frame is skipped or repeated unless a key frame is due */
 	if (ks_is_idle(p, ev) && p->last_nv12 != VA_INVALID_SURFACE && !ks_va_need_key(p)) {
-		if (loop)
-			ks_loop_release(loop, ev->seq);
 		if (p->cfg.idle == KS_IDLE_SKIP) {
 			if (stats)
 				stats->total.skipped++;
 			return 0;
 		}
 		/* repeat: encode the previous picture again (cheap P frame) */
-		return p->codec->encode(p, p->last_nv12, ev, out, stats, true);
+		p->next = KS_VA_NEXT_REPEAT;
+		return 0;
 	}
 
 	t0 = ks_now_ns();
@@ -596,11 +595,29 @@ int ks_vapipe_frame(struct ks_vapipe *p, struct ks_loop *loop, const struct kmsc
 	dst = p->pool[p->pool_next];
 	p->pool_next = (p->pool_next + 1) % p->cfg.pool;
 	ret = ks_va_convert(p, src, ev, dst);
-	/* the GPU is done reading the frame: give it back now */
-	rel = loop ? ks_loop_release(loop, ev->seq) : 0;
 	if (ret)
 		return ret;
-	if (rel == -ESTALE) {
+	/* the GPU is done reading the frame: the caller gives it back now */
+	p->next = KS_VA_NEXT_PICTURE;
+	p->next_dst = dst;
+	p->convert_t0 = t0;
+	return 0;
+}
+
+int ks_vapipe_encode(struct ks_vapipe *p, const struct kmscap_event *ev, int released,
+		     struct ks_buf *out, struct ks_stats *stats)
+{
+	enum ks_va_next next = p->next;
+	VASurfaceID dst = p->next_dst;
+	uint64_t t1;
+	int ret;
+
+	p->next = KS_VA_NEXT_NONE;
+	if (next == KS_VA_NEXT_REPEAT)
+		return p->codec->encode(p, p->last_nv12, ev, out, stats, true);
+	if (next != KS_VA_NEXT_PICTURE)
+		return 0;
+	if (released == -ESTALE) {
 		/*
 		 * Revoked while converted: the compositor may have redrawn the
 		 * buffer under the conversion.  The picture is dropped, and the
@@ -619,11 +636,19 @@ int ks_vapipe_frame(struct ks_vapipe *p, struct ks_loop *loop, const struct kmsc
 	ret = p->codec->encode(p, dst, ev, out, stats, false);
 	if (!ret && stats) {
 		stats->total.converts++;
-		stats->total.convert_ns += t1 - t0;
+		stats->total.convert_ns += t1 - p->convert_t0;
 		stats->total.encodes++;
 		stats->total.encode_ns += ks_now_ns() - t1;
 	}
 	return ret;
+}
+
+int ks_vapipe_frame(struct ks_vapipe *p, struct ks_stats *stats, const struct kmscap_event *ev,
+		    struct ks_buf *out)
+{
+	int ret = ks_vapipe_convert(p, ev, stats);
+
+	return ret ? ret : ks_vapipe_encode(p, ev, 0, out, stats);
 }
 
 void ks_vapipe_request_idr(struct ks_vapipe *p)
@@ -688,19 +713,29 @@ int ks_vapipe_close(struct ks_vapipe *p)
 	return left;
 }
 
-/* The loop's encoder interface. */
-static int ks_vapipe_op_frame(void *opaque, struct ks_loop *loop, const struct kmscap_event *ev,
-			      struct ks_buf *out, struct ks_buf *side)
+/* The loop's encoder interface: the frame's error message, if any, into f->err. */
+static int ks_vapipe_op_result(struct ks_vapipe *p, struct ks_frame *f, int ret)
+{
+	if (ret < 0 && p->errmsg[0])
+		snprintf(f->err, sizeof(f->err), "%s", p->errmsg);
+	return ret;
+}
+
+static int ks_vapipe_op_convert(void *opaque, struct ks_frame *f)
 {
 	struct ks_vapipe *p = opaque;
-	int ret;
 
-	(void)side;
 	p->errmsg[0] = '\0';
-	ret = ks_vapipe_frame(p, loop, ev, out);
-	if (ret < 0 && p->errmsg[0])
-		ks_loop_fail(loop, ret, "%s", p->errmsg);
-	return ret;
+	return ks_vapipe_op_result(p, f, ks_vapipe_convert(p, &f->ev, f->stats));
+}
+
+static int ks_vapipe_op_encode(void *opaque, struct ks_frame *f)
+{
+	struct ks_vapipe *p = opaque;
+
+	p->errmsg[0] = '\0';
+	return ks_vapipe_op_result(p, f, ks_vapipe_encode(p, &f->ev, f->released, &f->out,
+							  f->stats));
 }
 
 static void ks_vapipe_op_idr(void *opaque)
@@ -708,16 +743,21 @@ static void ks_vapipe_op_idr(void *opaque)
 	ks_vapipe_request_idr(opaque);
 }
 
-static int ks_vapipe_op_flush(void *opaque, struct ks_buf *out)
+static int ks_vapipe_op_flush(void *opaque, enum ks_stop why, struct ks_buf *out, char *err,
+			      size_t errlen)
 {
 	/* encoding is synchronous: nothing is left inside the encoder */
 	(void)opaque;
+	(void)why;
 	(void)out;
+	(void)err;
+	(void)errlen;
 	return 0;
 }
 
 const struct ks_encoder_ops ks_vapipe_ops = {
-	.frame = ks_vapipe_op_frame,
+	.convert = ks_vapipe_op_convert,
+	.encode = ks_vapipe_op_encode,
 	.request_idr = ks_vapipe_op_idr,
 	.flush = ks_vapipe_op_flush,
 };

@@ -34,8 +34,23 @@ int ks_vapipe_open(const struct ks_vapipe_config *cfg, struct ks_vapipe **out, c
 		   size_t errlen);
 /* Destroys everything; returns the VA surfaces still alive before vaTerminate (0). */
 int ks_vapipe_close(struct ks_vapipe *p);
-/* Convert and encode one frame; releases it through @loop (may be NULL). */
-int ks_vapipe_frame(struct ks_vapipe *p, struct ks_loop *loop, const struct kmscap_event *ev,
+/*
+ * One frame in two steps, with the frame's release between them (the
+ * caller's: the pipeline never releases).  ks_vapipe_convert() does all
+ * that reads the frame's buffer: the import (once per buffer) and the VPP
+ * pass into a pool surface, or notes that the frame is blank or idle; when
+ * it returns the buffer is no longer read.  ks_vapipe_encode() then
+ * encodes that picture into @out, unless @released (what the release
+ * returned) is -ESTALE: the picture may be torn and is dropped (counted
+ * torn; the next frame is converted whatever its damage).  Counters go to
+ * @stats (may be NULL).
+ */
+int ks_vapipe_convert(struct ks_vapipe *p, const struct kmscap_event *ev,
+		      struct ks_stats *stats);
+int ks_vapipe_encode(struct ks_vapipe *p, const struct kmscap_event *ev, int released,
+		     struct ks_buf *out, struct ks_stats *stats);
+/* Both steps for a frame nobody holds (tests). */
+int ks_vapipe_frame(struct ks_vapipe *p, struct ks_stats *stats, const struct kmscap_event *ev,
 		    struct ks_buf *out);
 void ks_vapipe_request_idr(struct ks_vapipe *p);
 /*
@@ -62,7 +77,7 @@ int ks_vapipe_live_surfaces(const struct ks_vapipe *p);
 uint32_t ks_vapipe_packed_headers(const struct ks_vapipe *p);
 /* 1 once the driver refused to blend the cursor (it is then left out). */
 int ks_vapipe_blend_refused(const struct ks_vapipe *p);
-/* The message of the last failure of ks_vapipe_frame(). */
+/* The message of the last failure of ks_vapipe_convert() or ks_vapipe_encode(). */
 const char *ks_vapipe_error(const struct ks_vapipe *p);
 /* 1 once a DRM_PRIME_2 import was refused and legacy DRM_PRIME used instead. */
 int ks_vapipe_prime2_refused(const struct ks_vapipe *p);

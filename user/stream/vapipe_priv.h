@@ -75,6 +75,14 @@ struct ks_vapipe {
 	unsigned int coded_size;
 	VASurfaceID last_nv12;		/* VA_INVALID_SURFACE if none */
 	bool after_torn;		/* the last frame was torn: the next one is not idle */
+	/* what ks_vapipe_convert() left for ks_vapipe_encode() */
+	enum ks_va_next {
+		KS_VA_NEXT_NONE,	/* nothing to encode (blank, skipped, failed) */
+		KS_VA_NEXT_REPEAT,	/* an idle frame: the last picture again */
+		KS_VA_NEXT_PICTURE,	/* next_dst, converted from the frame */
+	} next;
+	VASurfaceID next_dst;
+	uint64_t convert_t0;		/* when the conversion began (after any import) */
 	/* encoder state */
 	bool idr_pending;
 	uint64_t frames_since_idr;
