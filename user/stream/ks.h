@@ -239,6 +239,8 @@ struct ks_stats {
 	struct ks_flip_slot flip_slots[KS_FLIP_SLOTS];
 };
 
+/* CLOCK_MONOTONIC in ns: the clock of every time the statistics keep. */
+uint64_t ks_now_ns(void);
 void ks_stats_init(struct ks_stats *s, uint64_t now_ns);
 /* Frame @seq's flip completed at @ns (the flip-done event's timestamp). */
 void ks_stats_flip_done(struct ks_stats *s, uint64_t seq, uint64_t ns);
@@ -464,7 +466,6 @@ struct ks_stats *ks_loop_stats(struct ks_loop *l);
 size_t ks_loop_held(const struct ks_loop *l);
 /* READs of control lines submitted so far (none after an end of file). */
 uint64_t ks_loop_control_reads(const struct ks_loop *l);
-uint64_t ks_now_ns(void);
 const char *ks_stop_name(enum ks_stop s);
 
 /* The longest control line understood; longer lines are ignored (counted). */
