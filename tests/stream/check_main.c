@@ -120,6 +120,7 @@ int main(int argc, char **argv)
 	srunner_add_suite(sr, ks_suite_conformance());
 	srunner_add_suite(sr, ks_suite_mux());
 	srunner_add_suite(sr, ks_suite_tiled());
+	srunner_add_suite(sr, ks_suite_layering());
 	/* the end-to-end checks belong to "make vm-check" (stream-e2e.tap) */
 	if (getenv("KS_E2E_DIR"))
 		srunner_add_suite(sr, ks_suite_e2e());

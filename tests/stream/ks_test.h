@@ -105,5 +105,6 @@ Suite *ks_suite_headers(void);
 Suite *ks_suite_conformance(void);
 Suite *ks_suite_mux(void);
 Suite *ks_suite_tiled(void);
+Suite *ks_suite_layering(void);
 
 #endif /* KS_TEST_H */
