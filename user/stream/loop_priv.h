@@ -1,7 +1,27 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * kmscap-stream: what the files of the event loop share (loop.c and the
- * files it is split into).  Not for the encoder: it sees ks.h only.
+ * kmscap-stream: what the files of the event loop share.  Not for the
+ * encoder: it sees ks.h's struct ks_frame only, never the loop.
+ *
+ *   loop.c           dispatch: the completions, frame events, the frame's
+ *                    way through the encoder (ks_frame_run), run and stop
+ *   ring.c           io_uring plumbing: entries, timeouts, a turn, cancel
+ *   held.c           the frames read and not yet released
+ *   output.c         the output queues and their WRITEs
+ *   control.c        control lines ("idr") and their READs
+ *   encode_thread.c  the encode thread of --threads 2 and its mailbox
+ *
+ * Threads and locks.  The ring thread runs ks_loop_run() and everything
+ * the ring completes; it alone touches a field unless the field's comment
+ * says otherwise.  With --threads 2 the encode thread runs
+ * ks_frame_run() on the job it took, and touches only:
+ *   - the job it took from w.next, until it puts it on w.done;
+ *   - struct ks_worker's fields under w.lock;
+ *   - held[] and nheld under held_lock (it releases the frame it encodes);
+ *   - cfg, which nobody changes after ks_loop_new(), and through it the
+ *     encoder (which only it calls while it runs) and src->release().
+ * The loop's statistics are the ring thread's: the encode thread counts
+ * into its job's own record, added to them when the ring collects the job.
  */
 #ifndef KMSCAP_STREAM_LOOP_PRIV_H
 #define KMSCAP_STREAM_LOOP_PRIV_H
@@ -46,6 +66,7 @@ enum ks_ud {
 #define KS_MAX_HELD		(KMSCAP_MAX_QUEUE + KS_READ_BATCH)
 #define KS_DEFAULT_MAX_QUEUED	8
 
+/* One unit queued for an output, @off bytes of it written. */
 struct ks_unit {
 	struct ks_unit *next;
 	struct ks_buf buf;
@@ -76,9 +97,13 @@ struct ks_ctl {
 	uint8_t rbuf[KS_CTL_READ_SIZE];
 };
 
-/* One frame for the encode thread, and what became of it. */
+/*
+ * One frame for the encode thread, and what became of it.  Filled by the
+ * ring thread, the encode thread's from w.next until on w.done, then the
+ * ring thread's again.
+ */
 struct ks_job {
-	struct ks_job *next;
+	struct ks_job *next;	/* on w.done: under w.lock */
 	struct ks_frame f;	/* f.stats is &stats */
 	struct ks_stats stats;	/* this frame's counters, added to the loop's */
 	int ret;		/* what ks_frame_run() returned */
@@ -86,41 +111,49 @@ struct ks_job {
 
 /* The encode thread (threads 2). */
 struct ks_worker {
+	/* ring thread (start and stop) */
 	pthread_t thr;
 	bool running;
-	int efd;		/* written by the worker, read through the ring */
+	int efd;		/* written by the encode thread, read through the ring */
 	uint64_t efd_val;
 	bool efd_armed;
-	pthread_mutex_t lock;	/* protects the fields below */
-	pthread_cond_t cond;
+	unsigned int inflight;	/* handed over and not collected */
+	bool broken;		/* the eventfd cannot be read: nothing comes back */
+	/* both threads, under lock */
+	pthread_mutex_t lock;
+	pthread_cond_t cond;	/* the encode thread waits on it for the fields below */
 	struct ks_job *next;	/* handed over, not started: the newest frame */
 	struct ks_job *done, **done_tail;
 	bool idr;		/* request_idr() to be called before the next frame */
 	bool quit;
-	/* ring thread only */
-	unsigned int inflight;	/* handed over and not collected */
-	bool broken;		/* the eventfd cannot be read: nothing comes back */
 };
 
 struct ks_loop {
+	/* set by ks_loop_new(), then read-only: the encode thread reads them */
+	struct ks_loop_config cfg;
+	bool threaded;
+	/* the ring: ring thread */
 	struct io_uring ring;
 	bool ring_ok;
-	struct ks_loop_config cfg;
+	unsigned int inflight;	/* requests submitted and not completed */
 	int sig_fd;
 	struct signalfd_siginfo siginfo;
 	struct __kernel_timespec stats_ts, dur_ts, waiting_ts;
-	unsigned int inflight;
 	bool src_armed, sig_armed, stats_armed, dur_armed, waiting_armed;
+	/* output and control lines: ring thread */
 	struct ks_outq out[KS_NUM_OUT];
 	struct ks_ctl ctl[KS_NUM_CTL];
+	/* frames: ring thread */
 	struct ks_frame frame;	/* threads 1: the frame in the encoder */
 	struct ks_buf scratch;	/* the encoder's flush() */
 	struct ks_stats stats;
-	pthread_mutex_t held_lock;	/* held[], nheld: the encode thread releases */
+	/* both threads, under held_lock (ks_loop_held() reads nheld once both are done) */
+	pthread_mutex_t held_lock;
 	uint64_t held[KS_MAX_HELD];
 	size_t nheld;
-	bool threaded;
+	/* the encode thread's mailbox: see struct ks_worker */
 	struct ks_worker w;
+	/* why it stops: ring thread */
 	enum ks_stop stop;
 	bool draining;
 	int err;
