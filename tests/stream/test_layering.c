@@ -18,7 +18,7 @@
 
 /* The loop's objects in libks-core.a. */
 static const char *const loop_objs[] = {
-	"loop.o", "held.o", "ring.o", "output.o", "control.o", "encode_thread.o",
+	"loop.o", "frames.o", "held.o", "ring.o", "output.o", "control.o", "encode_thread.o",
 };
 
 #define MAX_SYMS 1024

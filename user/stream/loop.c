@@ -15,7 +15,7 @@
  * Nothing polls in a loop and nothing sleeps: the thread blocks only in
  * io_uring_submit_and_wait() (ring.c).  When several events are pending,
  * only the newest is encoded and the older ones are released (held.c) and
- * counted as dropped: latency wins over completeness.
+ * counted as dropped: latency wins over completeness (frames.c).
  *
  * Two thread models (Documentation/stream-threads.md): with threads 1
  * frames are encoded synchronously in the ring thread, and events that
@@ -201,142 +201,6 @@ static void ks_write_notice(struct ks_loop *l, const char *text)
 	dprintf(l->cfg.stats_fd, "%s\n", text);
 }
 
-/* Fold what a dropped frame said into the frame encoded instead. */
-void ks_merge_dropped(struct kmscap_event *keep, const struct kmscap_event *old)
-{
-	const uint32_t sticky = KMSCAP_FRAME_NEW_MODE | KMSCAP_FRAME_CURSOR_MOVED |
-				KMSCAP_FRAME_CURSOR_CHANGED | KMSCAP_FRAME_FIRST;
-
-	keep->flags |= old->flags & sticky;
-	if ((old->flags & KMSCAP_FRAME_FULL_DAMAGE) || old->num_damage) {
-		keep->flags |= KMSCAP_FRAME_FULL_DAMAGE;
-		keep->num_damage = 0;
-	}
-}
-
-/* ---- frames -------------------------------------------------------- */
-
-/*
- * The frame's way through the encoder, in the thread that encodes: the
- * encoder reads the frame (convert), the loop releases it, the encoder
- * encodes what it read unless the release said it may be torn.  The
- * encoder never calls back into the loop.
- */
-int ks_frame_run(struct ks_loop *l, struct ks_frame *f)
-{
-	const struct ks_encoder_ops *enc = l->cfg.enc;
-	int ret;
-
-	if (enc->convert) {
-		ret = enc->convert(l->cfg.enc_opaque, f);
-		/* the frame's buffer is no longer read: give it back now */
-		f->released = ks_held_release(l, f->ev.seq, f->stats);
-		if (ret < 0)
-			return ret;
-	}
-	ret = enc->encode(l->cfg.enc_opaque, f);
-	if (!enc->convert)
-		ks_held_release(l, f->ev.seq, f->stats);
-	return ret;
-}
-
-void ks_frame_done(struct ks_loop *l, struct ks_frame *f, int ret)
-{
-	if (ret < 0 && f->err[0])
-		ks_loop_fail(l, ret, "%s", f->err);
-	else if (ret < 0)
-		ks_loop_fail(l, ret, "encoding frame %llu failed: %s",
-			     (unsigned long long)f->ev.seq, strerror(-ret));
-	else
-		ks_queue_output(l, &f->out, &f->side);
-}
-
-static void ks_encode(struct ks_loop *l, const struct kmscap_event *ev)
-{
-	struct ks_frame *f = &l->frame;
-
-	if (l->threaded)
-		return ks_submit(l, ev);
-	if (l->out[KS_MAIN_OUT].queued >= l->cfg.max_queued) {
-		/* the output does not keep up: drop rather than grow */
-		l->stats.total.dropped++;
-		ks_held_release(l, ev->seq, &l->stats);
-		return;
-	}
-	f->ev = *ev;
-	f->stats = &l->stats;
-	f->released = 0;
-	f->err[0] = '\0';
-	ks_buf_reset(&f->out);
-	ks_buf_reset(&f->side);
-	ks_frame_done(l, f, ks_frame_run(l, f));
-}
-
-/* The flip-done events the source read along with frames, into the statistics. */
-static void ks_take_flip_done(struct ks_loop *l)
-{
-	struct kmscap_event_flip_done d[KS_READ_BATCH];
-	int n, i;
-
-	if (!l->cfg.src->flip_done)
-		return;
-	do {
-		n = l->cfg.src->flip_done(l->cfg.src_opaque, d, KS_READ_BATCH);
-		for (i = 0; i < n; i++)
-			ks_stats_flip_done(&l->stats, d[i].seq, d[i].timestamp_ns);
-	} while (n == KS_READ_BATCH);
-}
-
-static void ks_handle_events(struct ks_loop *l)
-{
-	struct kmscap_event evs[KS_READ_BATCH], keep;
-	bool have = false, hangup = false;
-	int n, i;
-
-	while (l->stop == KS_STOP_NONE) {
-		n = l->cfg.src->read(l->cfg.src_opaque, evs, KS_READ_BATCH);
-		ks_take_flip_done(l);
-		if (n < 0)
-			return ks_loop_fail(l, n, "reading kmscap events: %s", strerror(-n));
-		if (n == 0)
-			break;
-		for (i = 0; i < n; i++) {
-			if (evs[i].type == KMSCAP_EVENT_HANGUP) {
-				hangup = true;
-				continue;
-			}
-			if (hangup)
-				continue;
-			ks_hold(l, evs[i].seq);
-			l->stats.total.frames_in++;
-			l->stats.total.dropped += evs[i].dropped;
-			if (have) {
-				/* an older frame is superseded: drop it now */
-				ks_merge_dropped(&evs[i], &keep);
-				ks_held_release(l, keep.seq, &l->stats);
-				l->stats.total.dropped++;
-			}
-			keep = evs[i];
-			have = true;
-			if (l->cfg.max_frames && l->stats.total.frames_in >= l->cfg.max_frames)
-				break;
-		}
-		if (hangup || (l->cfg.max_frames &&
-			       l->stats.total.frames_in >= l->cfg.max_frames))
-			break;
-	}
-	if (have && l->stop == KS_STOP_NONE)
-		ks_encode(l, &keep);
-	else if (have)
-		ks_held_release(l, keep.seq, &l->stats);
-	if (l->stop != KS_STOP_NONE)
-		return;
-	if (l->cfg.max_frames && l->stats.total.frames_in >= l->cfg.max_frames)
-		l->stop = KS_STOP_FRAMES;
-	else if (hangup)
-		l->stop = KS_STOP_HANGUP;
-}
-
 static void ks_print_stats(struct ks_loop *l, bool final)
 {
 	char line[1024];
@@ -443,24 +307,6 @@ void ks_handle_cqe(struct ks_loop *l, struct io_uring_cqe *cqe)
 	default:
 		break;
 	}
-}
-
-/* The end of the stream: what the encoder still has, and its trailer. */
-static void ks_flush_encoder(struct ks_loop *l)
-{
-	char err[256] = "";
-	int ret;
-
-	if (!l->cfg.enc->flush)
-		return;
-	ks_buf_reset(&l->scratch);
-	ret = l->cfg.enc->flush(l->cfg.enc_opaque, l->stop, &l->scratch, err, sizeof(err));
-	if (ret < 0 && err[0])
-		ks_loop_fail(l, ret, "%s", err);
-	else if (ret < 0)
-		ks_loop_fail(l, ret, "flushing the encoder: %s", strerror(-ret));
-	else
-		ks_enqueue(l, KS_MAIN_OUT, &l->scratch);
 }
 
 enum ks_stop ks_loop_run(struct ks_loop *l)

@@ -3,8 +3,8 @@
  * kmscap-stream: what the files of the event loop share.  Not for the
  * encoder: it sees ks.h's struct ks_frame only, never the loop.
  *
- *   loop.c           dispatch: the completions, frame events, the frame's
- *                    way through the encoder (ks_frame_run), run and stop
+ *   loop.c           dispatch of the completions; start, run, stop
+ *   frames.c         frame events to the encoder (ks_frame_run) and back
  *   ring.c           io_uring plumbing: entries, timeouts, a turn, cancel
  *   held.c           the frames read and not yet released
  *   output.c         the output queues and their WRITEs
@@ -206,16 +206,23 @@ void ks_arm_worker(struct ks_loop *l);
 void ks_handle_worker(struct ks_loop *l, int res);
 void ks_request_idr(struct ks_loop *l);
 
-/* loop.c */
-/* Dispatch one completion (ks_turn()). */
-void ks_handle_cqe(struct ks_loop *l, struct io_uring_cqe *cqe);
+/* frames.c */
+/* The kmscap fd is readable: read the events, hand the newest frame on. */
+void ks_handle_events(struct ks_loop *l);
+/* Fold what a dropped frame said into the frame encoded instead. */
 void ks_merge_dropped(struct kmscap_event *keep, const struct kmscap_event *old);
-/* Stop the loop with an error (the first one is kept); @fmt: the message, no newline. */
-void ks_loop_fail(struct ks_loop *l, int err, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
 /* Run @f through the encoder, releasing the frame as soon as it is no longer read. */
 int ks_frame_run(struct ks_loop *l, struct ks_frame *f);
 /* In the ring thread: @f is done (@ret: what ks_frame_run() returned); queue its output. */
 void ks_frame_done(struct ks_loop *l, struct ks_frame *f, int ret);
+/* The end of the stream: what the encoder still has, and its trailer. */
+void ks_flush_encoder(struct ks_loop *l);
+
+/* loop.c */
+/* Dispatch one completion (ks_turn()). */
+void ks_handle_cqe(struct ks_loop *l, struct io_uring_cqe *cqe);
+/* Stop the loop with an error (the first one is kept); @fmt: the message, no newline. */
+void ks_loop_fail(struct ks_loop *l, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 #endif /* KMSCAP_STREAM_LOOP_PRIV_H */
