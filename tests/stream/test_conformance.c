@@ -24,7 +24,7 @@
 #include <drm_fourcc.h>
 
 #include "ks_test.h"
-#include "vapipe.h"
+#include "vapipe_test.h"
 #include "vapipe_fixture.h"
 
 struct conf_mode {

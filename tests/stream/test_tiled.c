@@ -11,7 +11,7 @@
 #include <drm_fourcc.h>
 
 #include "ks_test.h"
-#include "vapipe.h"
+#include "vapipe_test.h"
 #include "vapipe_fixture.h"
 
 START_TEST(tiled_modifiers_offered)

@@ -31,7 +31,7 @@
 #include <va/va_str.h>
 
 #include "ks_test.h"
-#include "vapipe.h"
+#include "vapipe_test.h"
 #include "vapipe_fixture.h"
 
 static void fx_open_packed(struct fixture *f, const char *name, enum ks_idle idle,

@@ -17,7 +17,7 @@
 #include <drm_fourcc.h>
 
 #include "ks_test.h"
-#include "vapipe.h"
+#include "vapipe_test.h"
 #include "vapipe_fixture.h"
 
 int fx_export(void *opaque, uint32_t id, uint64_t *size)

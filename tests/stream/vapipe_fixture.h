@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #include "kmscap.h"
-#include "vapipe.h"
+#include "vapipe_test.h"
 
 #define MAX_BUFS 4
 

@@ -473,7 +473,7 @@ static int ks_session_config(struct ks_vapipe *p, uint32_t format)
 /* Per frame: convert, encode                                          */
 /* ------------------------------------------------------------------ */
 
-int ks_vapipe_session(struct ks_vapipe *p, uint32_t w, uint32_t h, uint32_t format)
+int ks_va_session(struct ks_vapipe *p, uint32_t w, uint32_t h, uint32_t format)
 {
 	int ret;
 
@@ -486,27 +486,6 @@ int ks_vapipe_session(struct ks_vapipe *p, uint32_t w, uint32_t h, uint32_t form
 	if (!ret)
 		p->format = format;
 	return ret;
-}
-
-void *ks_vapipe_display(const struct ks_vapipe *p)
-{
-	return p->dpy;
-}
-
-unsigned int ks_vapipe_next_surface(struct ks_vapipe *p)
-{
-	VASurfaceID s = p->pool[p->pool_next];
-
-	p->pool_next = (p->pool_next + 1) % p->cfg.pool;
-	return s;
-}
-
-int ks_vapipe_encode_surface(struct ks_vapipe *p, unsigned int surface,
-			     const struct kmscap_event *ev, struct ks_buf *out)
-{
-	p->refresh_mhz = ev->refresh_mhz;
-	p->last_nv12 = surface;
-	return p->codec->encode(p, surface, ev, out, NULL, false);
 }
 
 int ks_vapipe_repeat(struct ks_vapipe *p, const struct kmscap_event *ev, struct ks_buf *out)
@@ -554,7 +533,7 @@ int ks_vapipe_convert(struct ks_vapipe *p, const struct kmscap_event *ev,
 	if (w != p->width || h != p->height || ev->format != p->format) {
 		if (p->width && stats && !(ev->flags & KMSCAP_FRAME_NEW_MODE))
 			stats->total.mode_changes++;
-		ret = ks_vapipe_session(p, w, h, ev->format);
+		ret = ks_va_session(p, w, h, ev->format);
 		if (ret)
 			return ret;
 	}
@@ -643,42 +622,9 @@ int ks_vapipe_encode(struct ks_vapipe *p, const struct kmscap_event *ev, int rel
 	return ret;
 }
 
-int ks_vapipe_frame(struct ks_vapipe *p, struct ks_stats *stats, const struct kmscap_event *ev,
-		    struct ks_buf *out)
-{
-	int ret = ks_vapipe_convert(p, ev, stats);
-
-	return ret ? ret : ks_vapipe_encode(p, ev, 0, out, stats);
-}
-
-void ks_vapipe_request_idr(struct ks_vapipe *p)
-{
-	p->idr_pending = true;
-}
-
-uint32_t ks_vapipe_packed_headers(const struct ks_vapipe *p)
-{
-	return p->packed;
-}
-
-int ks_vapipe_live_surfaces(const struct ks_vapipe *p)
-{
-	return p->live_surfaces;
-}
-
-int ks_vapipe_blend_refused(const struct ks_vapipe *p)
-{
-	return p->blend_refused;
-}
-
 const char *ks_vapipe_error(const struct ks_vapipe *p)
 {
 	return p->errmsg;
-}
-
-int ks_vapipe_prime2_refused(const struct ks_vapipe *p)
-{
-	return p->prime2_refused;
 }
 
 const char *ks_vapipe_describe(const struct ks_vapipe *p, char *buf, size_t size)
@@ -740,7 +686,9 @@ static int ks_vapipe_op_encode(void *opaque, struct ks_frame *f)
 
 static void ks_vapipe_op_idr(void *opaque)
 {
-	ks_vapipe_request_idr(opaque);
+	struct ks_vapipe *p = opaque;
+
+	p->idr_pending = true;
 }
 
 static int ks_vapipe_op_flush(void *opaque, enum ks_stop why, struct ks_buf *out, char *err,

@@ -49,38 +49,14 @@ int ks_vapipe_convert(struct ks_vapipe *p, const struct kmscap_event *ev,
 		      struct ks_stats *stats);
 int ks_vapipe_encode(struct ks_vapipe *p, const struct kmscap_event *ev, int released,
 		     struct ks_buf *out, struct ks_stats *stats);
-/* Both steps for a frame nobody holds (tests). */
-int ks_vapipe_frame(struct ks_vapipe *p, struct ks_stats *stats, const struct kmscap_event *ev,
-		    struct ks_buf *out);
-void ks_vapipe_request_idr(struct ks_vapipe *p);
-/*
- * For a caller that fills the pool surfaces itself (the copy baseline of
- * the pipeline bench): (re)start the session for @w x @h of DRM @format as
- * a frame of that size would (caches dropped, the next picture an IDR),
- * take the next pool surface (a VASurfaceID; the VADisplay is
- * ks_vapipe_display()), and encode it as the next picture into @out.
- */
-int ks_vapipe_session(struct ks_vapipe *p, uint32_t w, uint32_t h, uint32_t format);
-void *ks_vapipe_display(const struct ks_vapipe *p);
-unsigned int ks_vapipe_next_surface(struct ks_vapipe *p);
-int ks_vapipe_encode_surface(struct ks_vapipe *p, unsigned int surface,
-			     const struct kmscap_event *ev, struct ks_buf *out);
 /*
  * Encode the last picture again (what --idle repeat does with an idle
  * frame) as the frame of @ev: the end of a recording whose last frames
  * were skipped.  -ENODATA if nothing was encoded yet.
  */
 int ks_vapipe_repeat(struct ks_vapipe *p, const struct kmscap_event *ev, struct ks_buf *out);
-/* VA surfaces alive now (imports, pool, reconstructed): 0 after close of a session. */
-int ks_vapipe_live_surfaces(const struct ks_vapipe *p);
-/* VA_ENC_PACKED_HEADER_* bits the pipeline sends. */
-uint32_t ks_vapipe_packed_headers(const struct ks_vapipe *p);
-/* 1 once the driver refused to blend the cursor (it is then left out). */
-int ks_vapipe_blend_refused(const struct ks_vapipe *p);
 /* The message of the last failure of ks_vapipe_convert() or ks_vapipe_encode(). */
 const char *ks_vapipe_error(const struct ks_vapipe *p);
-/* 1 once a DRM_PRIME_2 import was refused and legacy DRM_PRIME used instead. */
-int ks_vapipe_prime2_refused(const struct ks_vapipe *p);
 /* "VAProfileHEVCMain10 VAEntrypointEncSliceLP, CBR, P010, packed headers" */
 const char *ks_vapipe_describe(const struct ks_vapipe *p, char *buf, size_t size);
 /*

@@ -108,6 +108,9 @@ int ks_va_fail(struct ks_vapipe *p, int ret, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 int ks_va_errno(VAStatus st);
 
+/* vapipe.c: (re)start the session for @w x @h of DRM @format (caches dropped, an IDR next). */
+int ks_va_session(struct ks_vapipe *p, uint32_t w, uint32_t h, uint32_t format);
+
 /* va_import.c */
 bool ks_va_format(uint32_t drm, unsigned int *fourcc, unsigned int *rt);
 extern const struct ks_import_ops ks_vapipe_import_ops;

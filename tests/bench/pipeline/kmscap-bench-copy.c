@@ -37,7 +37,7 @@
 #include "kmscap_test.h"
 #include <va/va.h>
 
-#include "vapipe.h"
+#include "vapipe_test.h"
 
 #define KMSCAP_BC_MAX_FRAMES 100000
 
