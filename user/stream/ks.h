@@ -335,7 +335,7 @@ int ks_cursor_frame(struct ks_cursor_side *c, const struct kmscap_event *ev,
 		    struct ks_buf *side);
 
 /* ------------------------------------------------------------------ */
-/* loop.c: the io_uring event loop                                     */
+/* loop.c and its files (loop_priv.h): the io_uring event loop        */
 /* ------------------------------------------------------------------ */
 
 /* Where frame events come from and go back to. */

@@ -7,8 +7,12 @@
  *     --EncSlice(LP): H.264, HEVC or AV1 (va_h264.c, va_hevc.c, va_av1.c)-->
  *     coded buffer --> an Annex B access unit (IVF frame for AV1)
  *
- * The frame is released to kmscap as soon as the VPP pass that reads it
- * has completed (vaSyncSurface on the NV12 target), before the encode.
+ * A frame goes through in two steps: ks_vapipe_convert() imports it and
+ * runs the VPP pass, and returns once that pass has completed
+ * (vaSyncSurface on the NV12 target); the caller (the loop) then releases
+ * the frame to kmscap and calls ks_vapipe_encode() with the release's
+ * result.  The pipeline never releases a frame itself.
+ *
  * Encoding is low latency: no B frames, one reference, one frame in
  * flight per stage; an infinite GOP with IDRs on request or a periodic
  * one.  Written against the plain libva 2.x API: nothing here is specific
