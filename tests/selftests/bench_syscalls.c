@@ -7,7 +7,8 @@
  * case the strace lines of that thread between its two getppid() markers
  * must number exactly the bench's count, and kmscap-auto
  * (KMSCAP_ATTACH_AUTO_RELEASE) must make one call per frame, plus one
- * EXPORT per buffer (two buffers).
+ * EXPORT per buffer (two buffers); kmscap-auto-poll two (its poll and
+ * its read), plus the same EXPORTs.
  * The bench is at KMSCAP_T_BENCH (build/selftests/bench/kmscap-bench),
  * strace at KMSCAP_T_STRACE (/usr/bin/strace): make vm-check puts both
  * into the VM with --extra; the test skips, saying so, without them.
@@ -67,7 +68,7 @@ int main(void)
 	char line[256], method[32];
 	unsigned long long calls;
 	unsigned int frames, cases = 0;
-	bool have_auto = false;
+	bool have_auto = false, have_auto_poll = false;
 	int tid, status;
 	FILE *f;
 	pid_t pid;
@@ -120,12 +121,18 @@ int main(void)
 				  "want one per frame and one EXPORT per buffer (%u)", calls, frames,
 				  frames + 2);
 		}
+		if (!strcmp(method, "kmscap-auto-poll")) {
+			have_auto_poll = true;
+			KT_ASSERT(calls == 2ull * frames + 2, "kmscap-auto-poll: %llu calls for %u "
+				  "frames, want a poll and a read per frame and one EXPORT per "
+				  "buffer (%u)", calls, frames, 2 * frames + 2);
+		}
 		cases++;
 	}
 	fclose(f);
-	KT_ASSERT(cases == 4 && have_auto, "%u cases in the bench's output (%s), want 4 with "
-		  "kmscap-auto", cases, OUT);
-	kmscap_t_pass("kmscap-bench's system call counts equal strace's in all 4 cases; "
-		      "kmscap-auto makes one per frame");
+	KT_ASSERT(cases == 5 && have_auto && have_auto_poll, "%u cases in the bench's output "
+		  "(%s), want 5 with kmscap-auto and kmscap-auto-poll", cases, OUT);
+	kmscap_t_pass("kmscap-bench's system call counts equal strace's in all 5 cases; "
+		      "kmscap-auto makes one per frame, kmscap-auto-poll two (poll and read)");
 	return 0;
 }
