@@ -6,6 +6,7 @@
  */
 
 #include <linux/hrtimer.h>
+#include <linux/math64.h>
 
 #include <drm/drm_atomic.h>
 #include <drm/drm_atomic_helper.h>
@@ -53,14 +54,29 @@ static bool kmscap_crtc_get_vblank_timestamp(struct drm_crtc *crtc, int *max_err
 {
 	struct kmscap_display *disp = crtc_to_display(crtc);
 	struct drm_vblank_crtc *vblank = &crtc->dev->vblank[drm_crtc_index(crtc)];
+	u64 period = READ_ONCE(disp->period_ns);
+	ktime_t now, t;
 
 	if (!READ_ONCE(vblank->enabled)) {
 		*vblank_time = ktime_get();
 		return true;
 	}
 	/* The timer was forwarded past this vblank: step back one period. */
-	*vblank_time = ktime_sub_ns(hrtimer_get_expires(&disp->vblank_timer),
-				    READ_ONCE(disp->period_ns));
+	t = ktime_sub_ns(hrtimer_get_expires(&disp->vblank_timer), period);
+	/*
+	 * Outside the timer's callback, a vblank whose timer is overdue (late
+	 * to run, as under emulation or a loaded debug kernel) has happened
+	 * all the same: give its time, so that the accurate count includes
+	 * it and an event armed now waits for a vblank still to come, never
+	 * one already past.  The late callback then finds nothing new.
+	 */
+	if (!in_vblank_irq && period) {
+		now = ktime_get();
+		if (ktime_compare(now, ktime_add_ns(t, period)) >= 0)
+			t = ktime_add_ns(t, div64_u64(ktime_to_ns(ktime_sub(now, t)), period) *
+					 period);
+	}
+	*vblank_time = t;
 	return true;
 }
 
