@@ -104,8 +104,9 @@ static void kmscap_hold_activate(struct kmscap_hold *hold)
 /*
  * The hold ends (released, revoked, dropped): its buffers are unpinned,
  * and the client's longest wait is noted if a flip waited for them.
+ * @kick: see kmscap_frame_unpin().
  */
-static void kmscap_hold_deactivate(struct kmscap_hold *hold)
+static void kmscap_hold_end(struct kmscap_hold *hold, bool *kick)
 {
 	struct kmscap_client *client = hold->client;
 	u64 waited_ns = 0;
@@ -113,8 +114,14 @@ static void kmscap_hold_deactivate(struct kmscap_hold *hold)
 	if (list_empty(&hold->frame_link))
 		return;
 	list_del_init(&hold->frame_link);
-	kmscap_frame_unpin(hold->frame, ktime_get(), &waited_ns);
+	kmscap_frame_unpin(hold->frame, ktime_get(), &waited_ns, kick);
 	client->stats.max_hold_wait_ns = max(client->stats.max_hold_wait_ns, waited_ns);
+}
+
+/* The hold ends where no release follows: hold_work completes the flips. */
+static void kmscap_hold_deactivate(struct kmscap_hold *hold)
+{
+	kmscap_hold_end(hold, NULL);
 }
 
 /* Unlink an unread hold from its client's queue and its frame. */
@@ -672,8 +679,11 @@ void kmscap_capture_detach(struct kmscap_client *client)
 	kmscap_display_put(disp);
 }
 
-/* End the read hold @hold as RELEASE would; return what RELEASE would (capture_lock held). */
-static int kmscap_hold_release(struct kmscap_hold *hold, struct list_head *dead)
+/*
+ * End the read hold @hold as RELEASE would; return what RELEASE would
+ * (capture_lock held).  @kick: see kmscap_frame_unpin().
+ */
+static int kmscap_hold_release(struct kmscap_hold *hold, struct list_head *dead, bool *kick)
 {
 	struct kmscap_client *client = hold->client;
 
@@ -683,7 +693,7 @@ static int kmscap_hold_release(struct kmscap_hold *hold, struct list_head *dead)
 		client->stats.revoked_unreleased--;
 		return -ESTALE;
 	}
-	kmscap_hold_deactivate(hold);
+	kmscap_hold_end(hold, kick);
 	client->stats.held--;
 	client->stats.delivered++;
 	return 0;
@@ -694,12 +704,15 @@ static int kmscap_hold_release(struct kmscap_hold *hold, struct list_head *dead)
  * @client: the client
  * @seq: frame sequence number
  *
+ * A flip that waited for the frame's buffers completes in this task.
+ *
  * Return: 0, -ESTALE if the frame was revoked, -ENOENT if not held.
  */
 int kmscap_capture_release(struct kmscap_client *client, u64 seq)
 {
 	struct kmscap_display *disp = client->disp;
 	struct kmscap_hold *hold, *found = NULL;
+	bool kick = false;
 	LIST_HEAD(dead);
 	int ret = 0;
 
@@ -711,11 +724,13 @@ int kmscap_capture_release(struct kmscap_client *client, u64 seq)
 			break;
 		}
 	}
-	ret = found ? kmscap_hold_release(found, &dead) : -ENOENT;
+	ret = found ? kmscap_hold_release(found, &dead, &kick) : -ENOENT;
 	trace_kmscap_frame_release(disp->id, client->id, seq, ret);
 	spin_unlock(&disp->capture_lock);
 	mutex_unlock(&client->read_lock);
 	kmscap_hold_free_list(&dead);
+	if (kick)
+		kmscap_backpressure_kick(disp);
 	return ret;
 }
 
@@ -730,11 +745,15 @@ int kmscap_capture_release(struct kmscap_client *client, u64 seq)
  * active hold is delivered, a revoked one forgotten (it counted as
  * dropped_timeout when it was revoked).  Under read_lock nobody else
  * takes holds off @client->held, so @first is still on it.
+ *
+ * Return: true if a flip waited for the buffers released: the caller
+ * calls kmscap_backpressure_kick() once it dropped read_lock.
  */
-void kmscap_capture_auto_release(struct kmscap_client *client, struct kmscap_hold *first)
+bool kmscap_capture_auto_release(struct kmscap_client *client, struct kmscap_hold *first)
 {
 	struct kmscap_display *disp = client->disp;
 	struct kmscap_hold *hold, *tmp;
+	bool kick = false;
 	LIST_HEAD(dead);
 	u64 seq;
 	int ret;
@@ -745,11 +764,12 @@ void kmscap_capture_auto_release(struct kmscap_client *client, struct kmscap_hol
 		if (hold == first)
 			break;
 		seq = hold->frame->ev.seq;
-		ret = kmscap_hold_release(hold, &dead);
+		ret = kmscap_hold_release(hold, &dead, &kick);
 		trace_kmscap_frame_release(disp->id, client->id, seq, ret);
 	}
 	spin_unlock(&disp->capture_lock);
 	kmscap_hold_free_list(&dead);
+	return kick;
 }
 
 /* Queue a flip-done event for @client (capture_lock held). */
