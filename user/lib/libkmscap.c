@@ -463,45 +463,70 @@ int kmscap_read_flip_done(struct kmscap_dev *dev, struct kmscap_event_flip_done 
 }
 
 /*
- * Decode the next event in the buffer: 1 with @ev, 0 for a type this
+ * Decode the event at @raw, @left bytes: 1 with @ev, 0 for a type this
  * library does not know or a flip-done event (kept aside; both skipped),
- * or -EBADMSG (the event is skipped and a frame released).
+ * or -EBADMSG (a frame in it released).  *@used: its bytes, or all of
+ * @left when the rest cannot be split.
  */
-static int kmscap_decode_next(struct kmscap_dev *dev, struct kmscap_event *ev)
+static int kmscap_decode_at(struct kmscap_dev *dev, const unsigned char *raw, size_t left,
+			    size_t *used, struct kmscap_event *ev)
 {
-	const unsigned char *raw = dev->rbuf + dev->rhead;
-	size_t left = dev->rtail - dev->rhead, used;
 	uint32_t type;
 	int ret;
 
 	if (dev->framed) {
 		struct kmscap_event_flip_done d;
 
-		ret = kmscap_event_parse(raw, left, &used, ev, NULL);
+		ret = kmscap_event_parse(raw, left, used, ev, NULL);
 		if (ret == 0) {
-			ret = kmscap_event_parse_flip_done(raw, left, &used, &d, NULL);
+			ret = kmscap_event_parse_flip_done(raw, left, used, &d, NULL);
 			if (ret == 1)
 				kmscap_keep_flip_done(dev, &d);
 			ret = ret < 0 ? ret : 0;
 		}
-		if (!used) {
+		if (!*used) {
 			/* no length to go by: the rest cannot be split */
-			dev->rhead = dev->rtail;
+			*used = left;
 			kmscap_release_malformed(dev, raw, left);
 			return -EBADMSG;
 		}
+	} else if (left < dev->event_size) {
+		/* the end of a cut 1.0 event */
+		*used = left;
+		if (left >= sizeof(struct kmscap_event))
+			kmscap_release_malformed(dev, raw, left);
+		return -EBADMSG;
 	} else {
-		used = dev->event_size;
+		*used = dev->event_size;
 		memcpy(&type, raw, sizeof(type));
 		if (type != KMSCAP_EVENT_FRAME && type != KMSCAP_EVENT_HANGUP)
 			ret = 0;	/* never sent to a 1.0 client; skipped all the same */
 		else
-			ret = kmscap_event_decode(raw, used, ev, NULL) < 0 ? -EBADMSG : 1;
+			ret = kmscap_event_decode(raw, *used, ev, NULL) < 0 ? -EBADMSG : 1;
 	}
-	dev->rhead += used;
 	if (ret < 0)
-		kmscap_release_malformed(dev, raw, used);
+		kmscap_release_malformed(dev, raw, *used);
 	return ret;
+}
+
+/* kmscap_decode_at() on the handle's buffer. */
+static int kmscap_decode_next(struct kmscap_dev *dev, struct kmscap_event *ev)
+{
+	size_t used;
+	int ret;
+
+	ret = kmscap_decode_at(dev, dev->rbuf + dev->rhead, dev->rtail - dev->rhead, &used, ev);
+	dev->rhead += used;
+	return ret;
+}
+
+/* A decoded event: a hang-up marks the handle, a frame goes to the buffer cache. */
+static void kmscap_note_decoded(struct kmscap_dev *dev, const struct kmscap_event *ev)
+{
+	if (ev->type == KMSCAP_EVENT_HANGUP)
+		kmscap_set_hangup(dev);
+	else
+		kmscap_bufcache_note_event(dev->cache, ev);
 }
 
 /*
@@ -530,10 +555,7 @@ static int kmscap_read_some(struct kmscap_dev *dev, struct kmscap_event *evs, si
 			bad = ret;
 		if (ret <= 0)
 			continue;
-		if (evs[good].type == KMSCAP_EVENT_HANGUP)
-			kmscap_set_hangup(dev);
-		else
-			kmscap_bufcache_note_event(dev->cache, &evs[good]);
+		kmscap_note_decoded(dev, &evs[good]);
 		good++;
 	}
 	if (bad && !good)
@@ -678,6 +700,71 @@ int kmscap_read_events(struct kmscap_dev *dev, struct kmscap_event *evs, size_t 
 		return 0;
 	}
 	return ret;
+}
+
+size_t kmscap_event_read_size(const struct kmscap_dev *dev)
+{
+	if (!dev || !dev->attached)
+		return 0;
+	return dev->framed ? dev->max_event_size : dev->event_size;
+}
+
+/* Frame and hang-up events in @buf, as far as the lengths can be followed. */
+static size_t kmscap_count_events(const struct kmscap_dev *dev, const unsigned char *buf,
+				  size_t len)
+{
+	struct kmscap_event_header hdr;
+	size_t off = 0, n = 0;
+
+	if (!dev->framed)
+		return len / dev->event_size;
+	while (len - off >= sizeof(hdr)) {
+		memcpy(&hdr, buf + off, sizeof(hdr));
+		if (hdr.length < sizeof(hdr) || hdr.length % 8 || hdr.length > len - off)
+			break;
+		n += hdr.type == KMSCAP_EVENT_FRAME || hdr.type == KMSCAP_EVENT_HANGUP;
+		off += hdr.length;
+	}
+	return n;
+}
+
+int kmscap_events_from_buffer(struct kmscap_dev *dev, const void *buf, size_t len,
+			      struct kmscap_event *evs, size_t max)
+{
+	const unsigned char *raw = buf;
+	size_t off = 0, used, good = 0, i;
+	struct kmscap_event ev;
+	int ret, bad = 0;
+
+	if (!dev || (!buf && len) || (!evs && max))
+		return -EINVAL;
+	if (!dev->attached)
+		return -ENOTCONN;
+	if (!len) {
+		/* what read() returns at end of file */
+		if (!dev->hung_up)
+			kmscap_set_hangup(dev);
+		return 0;
+	}
+	if (kmscap_count_events(dev, raw, len) > max || len / 8 > INT32_MAX)
+		return -ENOSPC;
+	while (off < len) {
+		ret = kmscap_decode_at(dev, raw + off, len - off, &used, &ev);
+		off += used;
+		if (ret < 0)
+			bad = ret;
+		if (ret <= 0)
+			continue;
+		kmscap_note_decoded(dev, &ev);
+		evs[good++] = ev;
+	}
+	if (!bad)
+		return (int)good;
+	/* nothing is returned: the good frames go back too */
+	for (i = 0; i < good; i++)
+		if (evs[i].type == KMSCAP_EVENT_FRAME)
+			kmscap_release(dev, evs[i].seq);
+	return bad;
 }
 
 int kmscap_release(struct kmscap_dev *dev, uint64_t seq)

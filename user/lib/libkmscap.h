@@ -231,6 +231,38 @@ KMSCAP_API int kmscap_next_frame(struct kmscap_dev *dev, int timeout_ms,
  */
 KMSCAP_API int kmscap_read_events(struct kmscap_dev *dev, struct kmscap_event *evs, size_t max);
 
+/*
+ * Bytes a read() buffer needs for one event of an attached handle: the
+ * module's max_event_size for framed events, its event_size for 1.0 ones;
+ * 0 when the handle is not attached.  For a caller that reads the fd
+ * itself (an io_uring READ) and decodes with kmscap_events_from_buffer().
+ * (LIBKMSCAP_1.4)
+ */
+KMSCAP_API size_t kmscap_event_read_size(const struct kmscap_dev *dev);
+
+/**
+ * kmscap_events_from_buffer() - decode events the caller read itself
+ * @dev: an attached handle; @buf, @len: bytes one read() of its fd
+ *	returned (of the handle's attach format, framed or 1.0).
+ * @evs, @max: room for every frame and hang-up event in @buf.
+ *
+ * Returns what kmscap_read_events() returns for the same bytes: the
+ * number of frame and hang-up events decoded into @evs (0 if none:
+ * types this library does not know are skipped), flip-done events kept
+ * in the handle for kmscap_read_flip_done(), a hang-up marking the handle
+ * and invalidating its buffer cache.  @len 0 (read() at end of file)
+ * marks the handle hung up and returns 0.  Errors: -EINVAL, -ENOTCONN
+ * (not attached), -ENOSPC (@buf holds more than @max such events:
+ * nothing decoded, call again with more room), and -EBADMSG when an event
+ * is malformed or @buf ends in the middle of an event (a read() of the
+ * module never does): then no event is returned and every frame of
+ * @buf is released (best effort), so that an error never leaves a frame
+ * held.  The handle's own read buffer is neither used nor changed.
+ * (LIBKMSCAP_1.4)
+ */
+KMSCAP_API int kmscap_events_from_buffer(struct kmscap_dev *dev, const void *buf, size_t len,
+					 struct kmscap_event *evs, size_t max);
+
 /* Flip-done events a handle keeps for kmscap_read_flip_done(). */
 #define KMSCAP_FLIP_DONE_KEPT	64
 
