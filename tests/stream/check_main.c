@@ -114,6 +114,7 @@ int main(int argc, char **argv)
 	srunner_add_suite(sr, ks_suite_stats());
 	srunner_add_suite(sr, ks_suite_import_cache());
 	srunner_add_suite(sr, ks_suite_loop());
+	srunner_add_suite(sr, ks_suite_ring_read());
 	srunner_add_suite(sr, ks_suite_cursor());
 	srunner_add_suite(sr, ks_suite_vapipe());
 	srunner_add_suite(sr, ks_suite_errors());

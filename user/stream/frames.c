@@ -95,54 +95,94 @@ static void ks_take_flip_done(struct ks_loop *l)
 	} while (n == KS_READ_BATCH);
 }
 
+/* What one turn read: the newest frame, and whether a hang-up came. */
+struct ks_batch {
+	struct kmscap_event keep;
+	bool have, hangup;
+};
+
+/*
+ * Hold the frames of @evs, superseding older ones; how many were taken
+ * (fewer than @n once --frames is reached).
+ */
+static int ks_take_events(struct ks_loop *l, struct ks_batch *b, struct kmscap_event *evs,
+			  int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (evs[i].type == KMSCAP_EVENT_HANGUP) {
+			b->hangup = true;
+			continue;
+		}
+		if (b->hangup)
+			continue;
+		ks_hold(l, evs[i].seq);
+		l->stats.total.frames_in++;
+		l->stats.total.dropped += evs[i].dropped;
+		if (b->have) {
+			/* an older frame is superseded: drop it now */
+			ks_merge_dropped(&evs[i], &b->keep);
+			ks_held_release(l, b->keep.seq, &l->stats);
+			l->stats.total.dropped++;
+		}
+		b->keep = evs[i];
+		b->have = true;
+		if (l->cfg.max_frames && l->stats.total.frames_in >= l->cfg.max_frames)
+			return i + 1;
+	}
+	return n;
+}
+
+/* Encode the newest frame of the turn, or give it back; the reasons to stop. */
+static void ks_batch_end(struct ks_loop *l, struct ks_batch *b)
+{
+	if (b->have && l->stop == KS_STOP_NONE)
+		ks_encode(l, &b->keep);
+	else if (b->have)
+		ks_held_release(l, b->keep.seq, &l->stats);
+	if (l->stop != KS_STOP_NONE)
+		return;
+	if (l->cfg.max_frames && l->stats.total.frames_in >= l->cfg.max_frames)
+		l->stop = KS_STOP_FRAMES;
+	else if (b->hangup)
+		l->stop = KS_STOP_HANGUP;
+}
+
 void ks_handle_events(struct ks_loop *l)
 {
-	struct kmscap_event evs[KS_READ_BATCH], keep;
-	bool have = false, hangup = false;
-	int n, i;
+	struct kmscap_event evs[KS_READ_BATCH];
+	struct ks_batch b = { .have = false };
+	int n;
 
 	while (l->stop == KS_STOP_NONE) {
 		n = l->cfg.src->read(l->cfg.src_opaque, evs, KS_READ_BATCH);
 		ks_take_flip_done(l);
 		if (n < 0)
 			return ks_loop_fail(l, n, "reading kmscap events: %s", strerror(-n));
-		if (n == 0)
-			break;
-		for (i = 0; i < n; i++) {
-			if (evs[i].type == KMSCAP_EVENT_HANGUP) {
-				hangup = true;
-				continue;
-			}
-			if (hangup)
-				continue;
-			ks_hold(l, evs[i].seq);
-			l->stats.total.frames_in++;
-			l->stats.total.dropped += evs[i].dropped;
-			if (have) {
-				/* an older frame is superseded: drop it now */
-				ks_merge_dropped(&evs[i], &keep);
-				ks_held_release(l, keep.seq, &l->stats);
-				l->stats.total.dropped++;
-			}
-			keep = evs[i];
-			have = true;
-			if (l->cfg.max_frames && l->stats.total.frames_in >= l->cfg.max_frames)
-				break;
-		}
-		if (hangup || (l->cfg.max_frames &&
-			       l->stats.total.frames_in >= l->cfg.max_frames))
+		if (n == 0 || ks_take_events(l, &b, evs, n) < n || b.hangup)
 			break;
 	}
-	if (have && l->stop == KS_STOP_NONE)
-		ks_encode(l, &keep);
-	else if (have)
-		ks_held_release(l, keep.seq, &l->stats);
-	if (l->stop != KS_STOP_NONE)
-		return;
-	if (l->cfg.max_frames && l->stats.total.frames_in >= l->cfg.max_frames)
-		l->stop = KS_STOP_FRAMES;
-	else if (hangup)
-		l->stop = KS_STOP_HANGUP;
+	ks_batch_end(l, &b);
+}
+
+void ks_handle_read(struct ks_loop *l, size_t len)
+{
+	struct ks_batch b = { .hangup = !len };	/* 0 bytes: end of file */
+	int n, i;
+
+	n = l->cfg.src->decode(l->cfg.src_opaque, l->rbuf, len, l->revs, l->revs_max);
+	ks_take_flip_done(l);
+	if (n < 0)
+		return ks_loop_fail(l, n, "decoding %zu bytes of kmscap events: %s", len,
+				    strerror(-n));
+	/* read as the loop stopped, or past --frames: given back at once */
+	i = l->stop == KS_STOP_NONE && !l->draining ? ks_take_events(l, &b, l->revs, n) : 0;
+	for (; i < n; i++)
+		if (l->revs[i].type == KMSCAP_EVENT_FRAME && !b.hangup)
+			l->cfg.src->release(l->cfg.src_opaque, l->revs[i].seq);
+	if (l->stop == KS_STOP_NONE && !l->draining)
+		ks_batch_end(l, &b);
 }
 
 void ks_flush_encoder(struct ks_loop *l)

@@ -349,6 +349,18 @@ struct ks_source_ops {
 	 * count, 0 if none, or -errno.
 	 */
 	int (*flip_done)(void *opaque, struct kmscap_event_flip_done *out, size_t max);
+	/*
+	 * Optional, both or neither: the loop reads the source's fd itself,
+	 * a POLL_ADD linked to a READ in the ring (waiting and reading in one
+	 * io_uring_enter), into a buffer of KS_READ_BATCH times read_size()
+	 * bytes, and hands each READ's bytes to decode() instead of calling
+	 * read().  read_size(): the room one event needs (0: use read()).
+	 * decode(): the events in @len bytes (0: end of file) into @evs, which
+	 * has room for every event of them; count, 0 if none, or -errno.
+	 */
+	size_t (*read_size)(void *opaque);
+	int (*decode)(void *opaque, const void *buf, size_t len, struct kmscap_event *evs,
+		      size_t max);
 };
 
 /* Why ks_loop_run() returned. */

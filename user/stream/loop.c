@@ -3,9 +3,14 @@
  * kmscap-stream: the event loop's dispatch.  One io_uring ring, one thread
  * (the ring thread):
  *
- *  - a POLL_ADD on the kmscap fd says when frame events are queued; they
- *    are then read without blocking (the library's fd is O_NONBLOCK, and
- *    io_uring honours that with -EAGAIN, so a READ SQE would not wait);
+ *  - a POLL_ADD on the kmscap fd says when frame events are queued, and a
+ *    READ linked to it (IOSQE_IO_LINK) reads them into the loop's buffer,
+ *    decoded by the source (ks_source_ops.decode): waiting and reading are
+ *    one io_uring_enter, along with the output's WRITEs.  The fd is
+ *    O_NONBLOCK, so a READ alone would not wait: it fails with -EAGAIN,
+ *    as the linked one does when another reader took the events first
+ *    (then both are armed again).  A source without decode() is read with
+ *    its read() after the POLL_ADD;
  *  - a READ on a signalfd for SIGINT, SIGTERM and SIGUSR1;
  *  - TIMEOUTs for the statistics tick, --duration and the waiting notice;
  *  - WRITEs of the output units (output.c);
@@ -103,6 +108,27 @@ struct ks_stats *ks_loop_stats(struct ks_loop *l)
 	return &l->stats;
 }
 
+/* The read buffer of a source the loop reads itself (ks_source_ops.decode). */
+static int ks_src_buffers(struct ks_loop *l)
+{
+	const struct ks_source_ops *src = l->cfg.src;
+	size_t one;
+
+	if (!src->decode || !src->read_size)
+		return 0;
+	one = src->read_size(l->cfg.src_opaque);
+	if (!one)
+		return 0;
+	if (one > 65536)
+		return -EINVAL;
+	l->rbuf_len = KS_READ_BATCH * one;
+	/* no event that decodes to one is shorter than a framed hang-up */
+	l->revs_max = l->rbuf_len / sizeof(struct kmscap_event_hangup);
+	l->rbuf = malloc(l->rbuf_len);
+	l->revs = calloc(l->revs_max, sizeof(*l->revs));
+	return l->rbuf && l->revs ? 0 : -ENOMEM;
+}
+
 int ks_loop_new(const struct ks_loop_config *cfg, struct ks_loop **out)
 {
 	struct ks_loop *l;
@@ -146,6 +172,11 @@ int ks_loop_new(const struct ks_loop_config *cfg, struct ks_loop **out)
 		return ret;
 	}
 	l->ring_ok = true;
+	ret = ks_src_buffers(l);
+	if (ret) {
+		ks_loop_free(l);
+		return ret;
+	}
 	if (!l->cfg.threads) {
 		/* not chosen by the caller (tests): $KMSCAP_STREAM_THREADS, else 1 */
 		const char *env = getenv(KS_THREADS_ENV);
@@ -173,12 +204,66 @@ static void ks_arm_src(struct ks_loop *l)
 
 	if (l->src_armed || l->stop != KS_STOP_NONE)
 		return;
+	/* the POLL_ADD and its READ go in one submission: never split the link */
+	if (l->rbuf && io_uring_sq_space_left(&l->ring) < 2)
+		io_uring_submit(&l->ring);
 	sqe = ks_sqe(l);
 	if (!sqe)
 		return ks_loop_fail(l, -EBUSY, "io_uring: no submission entry");
 	io_uring_prep_poll_add(sqe, l->cfg.src_fd, POLLIN);
 	io_uring_sqe_set_data64(sqe, KS_UD_SRC_POLL);
 	l->src_armed = true;
+	if (!l->rbuf)
+		return;
+	/* a READ that runs once the POLL_ADD saw the fd readable */
+	sqe->flags |= IOSQE_IO_LINK;
+	sqe = ks_sqe(l);
+	if (!sqe)
+		return ks_loop_fail(l, -EBUSY, "io_uring: no submission entry");
+	io_uring_prep_read(sqe, l->cfg.src_fd, l->rbuf, (unsigned int)l->rbuf_len, 0);
+	io_uring_sqe_set_data64(sqe, KS_UD_SRC_READ);
+}
+
+/* The POLL_ADD of the kmscap fd completed with @res. */
+static void ks_handle_src_poll(struct ks_loop *l, int res)
+{
+	if (!l->rbuf)
+		l->src_armed = false;
+	if (l->draining || (l->rbuf && res == -ECANCELED))
+		return;
+	if (res < 0)
+		return ks_loop_fail(l, res, "polling the kmscap fd: %s", strerror(-res));
+	if (res & POLLNVAL)
+		return ks_loop_fail(l, -EBADF, "polling the kmscap fd: not open");
+	if (l->rbuf) {
+		/* the linked READ reads what is there; it says when to stop */
+		if (res & POLLHUP)
+			l->src_hup = true;
+		else if ((res & POLLERR) && !(res & POLLIN))
+			ks_loop_fail(l, -EIO, "kmscap fd reports an error (not attached?)");
+		return;
+	}
+	if (res & (POLLIN | POLLHUP))
+		ks_handle_events(l);
+	if ((res & POLLHUP) && l->stop == KS_STOP_NONE)
+		l->stop = KS_STOP_HANGUP;
+	else if ((res & POLLERR) && l->stop == KS_STOP_NONE)
+		ks_loop_fail(l, -EIO, "kmscap fd reports an error (not attached?)");
+	ks_arm_src(l);
+}
+
+/* The READ linked to the POLL_ADD completed with @res. */
+static void ks_handle_src_read(struct ks_loop *l, int res)
+{
+	l->src_armed = false;
+	if (res >= 0)
+		ks_handle_read(l, (size_t)res);
+	else if (res != -EAGAIN && res != -EINTR && res != -ECANCELED && !l->draining)
+		/* -EAGAIN: another reader took the events; -ECANCELED: the poll failed */
+		return ks_loop_fail(l, res, "reading the kmscap fd: %s", strerror(-res));
+	if (l->src_hup && l->stop == KS_STOP_NONE)
+		l->stop = KS_STOP_HANGUP;
+	ks_arm_src(l);
 }
 
 static void ks_arm_signal(struct ks_loop *l)
@@ -231,20 +316,10 @@ void ks_handle_cqe(struct ks_loop *l, struct io_uring_cqe *cqe)
 		ci = KS_CTL_OUT;
 	switch (ud & 0xff) {
 	case KS_UD_SRC_POLL:
-		l->src_armed = false;
-		if (l->draining)
-			break;
-		if (res < 0)
-			return ks_loop_fail(l, res, "polling the kmscap fd: %s", strerror(-res));
-		if (res & POLLNVAL)
-			return ks_loop_fail(l, -EBADF, "polling the kmscap fd: not open");
-		if (res & (POLLIN | POLLHUP))
-			ks_handle_events(l);
-		if ((res & POLLHUP) && l->stop == KS_STOP_NONE)
-			l->stop = KS_STOP_HANGUP;
-		else if ((res & POLLERR) && l->stop == KS_STOP_NONE)
-			ks_loop_fail(l, -EIO, "kmscap fd reports an error (not attached?)");
-		ks_arm_src(l);
+		ks_handle_src_poll(l, res);
+		break;
+	case KS_UD_SRC_READ:
+		ks_handle_src_read(l, res);
 		break;
 	case KS_UD_SIGNAL:
 		l->sig_armed = false;
@@ -387,6 +462,8 @@ void ks_loop_free(struct ks_loop *l)
 	ks_buf_free(&l->scratch);
 	ks_buf_free(&l->frame.out);
 	ks_buf_free(&l->frame.side);
+	free(l->rbuf);
+	free(l->revs);
 	if (l->w.efd >= 0) {
 		close(l->w.efd);
 		pthread_mutex_destroy(&l->w.lock);

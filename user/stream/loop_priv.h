@@ -47,6 +47,7 @@ enum ks_ud {
 	KS_UD_WORKER,		/* the encode thread's eventfd */
 	KS_UD_CTL_READ,		/* | control input << 8 */
 	KS_UD_CTL_POLL,		/* | control input << 8 */
+	KS_UD_SRC_READ,		/* the READ linked to KS_UD_SRC_POLL */
 };
 
 #define KS_MAIN_OUT		0
@@ -140,6 +141,16 @@ struct ks_loop {
 	struct signalfd_siginfo siginfo;
 	struct __kernel_timespec stats_ts, dur_ts, waiting_ts;
 	bool src_armed, sig_armed, stats_armed, dur_armed, waiting_armed;
+	/*
+	 * The kmscap fd read through the ring (the source has decode()): the
+	 * READ's buffer, and room for every event it can hold.  NULL: the
+	 * source's read() after the POLL_ADD.
+	 */
+	uint8_t *rbuf;
+	size_t rbuf_len;
+	struct kmscap_event *revs;
+	size_t revs_max;
+	bool src_hup;		/* the POLL_ADD saw POLLHUP */
 	/* output and control lines: ring thread */
 	struct ks_outq out[KS_NUM_OUT];
 	struct ks_ctl ctl[KS_NUM_CTL];
@@ -209,6 +220,8 @@ void ks_request_idr(struct ks_loop *l);
 /* frames.c */
 /* The kmscap fd is readable: read the events, hand the newest frame on. */
 void ks_handle_events(struct ks_loop *l);
+/* The same for the @len bytes the ring's READ put in rbuf (0: end of file). */
+void ks_handle_read(struct ks_loop *l, size_t len);
 /* Fold what a dropped frame said into the frame encoded instead. */
 void ks_merge_dropped(struct kmscap_event *keep, const struct kmscap_event *old);
 /* Run @f through the encoder, releasing the frame as soon as it is no longer read. */
