@@ -227,6 +227,24 @@ static int ks_src_read(void *opaque, struct kmscap_event *evs, size_t max)
 	return n;
 }
 
+static size_t ks_src_read_size(void *opaque)
+{
+	struct ks_main *m = opaque;
+
+	return kmscap_event_read_size(m->cap);
+}
+
+static int ks_src_decode(void *opaque, const void *buf, size_t len, struct kmscap_event *evs,
+			 size_t max)
+{
+	struct ks_main *m = opaque;
+	int i, n = kmscap_events_from_buffer(m->cap, buf, len, evs, max);
+
+	for (i = 0; i < n; i++)
+		ks_gamma_note(&m->gamma, &evs[i]);
+	return n;
+}
+
 static int ks_src_release(void *opaque, uint64_t seq)
 {
 	struct ks_main *m = opaque;
@@ -245,6 +263,8 @@ static const struct ks_source_ops ks_kmscap_source = {
 	.read = ks_src_read,
 	.release = ks_src_release,
 	.flip_done = ks_src_flip_done,
+	.read_size = ks_src_read_size,
+	.decode = ks_src_decode,
 };
 
 /* The encoder's unit of @ev into the container, in place (the picture size as vapipe.c's). */
