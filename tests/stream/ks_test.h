@@ -90,6 +90,7 @@ const char *e2e_dir(void);
 long long json_line_field(const char *log, const char *type, const char *key);
 /* test_e2e_mux.c: the e2e suite's test of the mux scenario */
 void ks_e2e_mux_add(Suite *s);
+void ks_e2e_syscalls_add(Suite *s);
 
 Suite *ks_suite_args(void);
 Suite *ks_suite_annexb(void);

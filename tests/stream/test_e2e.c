@@ -948,5 +948,6 @@ Suite *ks_suite_e2e(void)
 	KS_ADD(s, e2e_errors);
 	KS_ADD(s, e2e_create_removed);
 	KS_ADD_T(s, e2e_tiled, 300);
+	ks_e2e_syscalls_add(s);
 	return s;
 }

@@ -60,6 +60,11 @@
  *   create      --create: the helper makes its own display, says after 2 s
  *               that nothing drives it, and removes it when it gets SIGTERM (create.txt: "status S", "seen N" the
  *               display ids it had, "left N" the displays left after it);
+ *   syscalls1   like basic, with --threads 1 and the helper under strace -f -y
+ *               (strace.txt; /usr/bin/strace, put into the VM by make
+ *               vm-check, else skip.txt says so): the host counts its
+ *               system calls per frame;
+ *   syscalls2   the same with --threads 2;
  *   tiled       --create with --frames: the display takes the test driver's
  *               Intel X-tiling, and the renderer flips X-tiled vgem buffers
  *               added with that modifier (e2e_tiled.c; files as basic's).
@@ -85,8 +90,11 @@
 #include "stream_e2e.h"
 #include "../e2e_pattern.h"
 
+#define KS_STRACE "/usr/bin/strace"
+
 static const char *ks_bin, *ks_vadir;
 static bool ks_va_debug;	/* KMSCAP_VA_DEBUG=1 for the next helper started */
+static const char *ks_strace;	/* the next helper runs under strace -f -y -o this */
 static const char *ks_vpp_delay;	/* KMSCAP_VA_VPP_DELAY_MS for it, if set */
 char ks_render[300];
 
@@ -109,6 +117,14 @@ pid_t ks_spawn(const char *const *args, const char *log, int *errfd, uid_t uid)
 	int p[2] = { -1, -1 }, i = 0;
 	pid_t pid;
 
+	if (ks_strace) {
+		argv[i++] = KS_STRACE;
+		argv[i++] = "-f";
+		argv[i++] = "-y";
+		argv[i++] = "-qq";
+		argv[i++] = "-o";
+		argv[i++] = ks_strace;
+	}
 	argv[i++] = ks_bin;
 	while (*args && i < 31)
 		argv[i++] = *args++;
@@ -130,7 +146,7 @@ pid_t ks_spawn(const char *const *args, const char *log, int *errfd, uid_t uid)
 			setenv("KMSCAP_VA_VPP_DELAY_MS", ks_vpp_delay, 1);
 		if (uid && (setgid(uid) || setuid(uid)))
 			_exit(126);
-		execv(ks_bin, (char **)argv);
+		execv(argv[0], (char **)argv);
 		_exit(127);
 	}
 	if (errfd) {
@@ -188,6 +204,7 @@ struct ks_scenario {
 	bool static_screen;	/* one frame on screen before the helper attaches */
 	const char *vpp_delay;	/* the test driver's conversion this much slower (ms) */
 	bool gamma;		/* GAMMA_LUT changes with three flips */
+	bool strace;		/* the helper under strace: strace.txt */
 };
 
 /* The LUT frame @i of @n sets in the gamma scenario: 0 none, 1 ramp @lut. */
@@ -252,7 +269,7 @@ static void ks_run(const struct ks_scenario *sc, unsigned int n)
 	struct kmscap_t_buf buf[KS_NBUF], cur[2];
 	struct drm_color_lut lut[KMSCAP_GAMMA_SIZE];
 	struct kmscap_t_kms k;
-	char dir[64], log[96], out[96], txt[96], id[16], frames[16], curout[96];
+	char dir[64], log[96], out[96], txt[96], id[16], frames[16], curout[96], trace[96];
 	const char *args[32], *codec = sc->codec ? sc->codec : "h264";
 	uint32_t fmt = sc->ten ? DRM_FORMAT_XRGB2101010 : DRM_FORMAT_XRGB8888;
 	unsigned int i, a = 0, w = KS_E2E_W, h = KS_E2E_H, sw = n;
@@ -321,6 +338,18 @@ static void ks_run(const struct ks_scenario *sc, unsigned int n)
 	args[a] = NULL;
 	ks_va_debug = sc->va_debug;
 	ks_vpp_delay = sc->vpp_delay;
+	if (sc->strace && access(KS_STRACE, X_OK)) {
+		snprintf(txt, sizeof(txt), "%s/skip.txt", dir);
+		f = fopen(txt, "w");
+		KT_ASSERT(f, "%s: %s", txt, strerror(errno));
+		fprintf(f, "no strace: %s: %s\n", KS_STRACE, strerror(errno));
+		fclose(f);
+		kmscap_t_destroy(ctl, dc.id);
+		close(ctl);
+		return;
+	}
+	snprintf(trace, sizeof(trace), "%s/strace.txt", dir);
+	ks_strace = sc->strace ? trace : NULL;
 	if (sc->static_screen) {
 		/* frame 0 on screen, then nothing changes */
 		kmscap_t_kms_open_or_die(&k, dc.card_minor);
@@ -333,6 +362,7 @@ static void ks_run(const struct ks_scenario *sc, unsigned int n)
 	pid = ks_spawn(args, log, NULL, 0);
 	ks_va_debug = false;
 	ks_vpp_delay = NULL;
+	ks_strace = NULL;
 	status = ks_wait_attached(ctl, dc.id, pid, log, sc->codec != NULL);
 	if (status >= 0) {
 		/* the driver does not offer the codec: say so, next scenario */
@@ -614,6 +644,21 @@ static void ks_skip_all(const char *why)
 	kmscap_t_skip("%s", why);
 }
 
+/* Whether @name is in @only, a comma-separated list (NULL: every scenario). */
+static bool ks_only(const char *only, const char *name)
+{
+	size_t len = strlen(name);
+	const char *p = only;
+
+	while (p) {
+		if (!strncmp(p, name, len) && (p[len] == ',' || !p[len]))
+			return true;
+		p = strchr(p, ',');
+		p = p ? p + 1 : NULL;
+	}
+	return !only;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct ks_scenario scenarios[] = {
@@ -633,6 +678,8 @@ int main(int argc, char **argv)
 		{ .name = "av1", .codec = "av1", .qp = "0", .modechange = true, .va_debug = true },
 		{ .name = "gamma", .half = true, .gamma = true },
 		{ .name = "hevc10", .codec = "hevc", .ten = true, .half = true, .va_debug = true },
+		{ .name = "syscalls1", .threads = "1", .strace = true },
+		{ .name = "syscalls2", .threads = "2", .strace = true },
 	};
 	const char *only;
 	unsigned int n, i;
@@ -648,18 +695,18 @@ int main(int argc, char **argv)
 		ks_skip_all("no vgem render node in the VM");
 	if (access(KMSCAP_T_CTL, F_OK))
 		ks_skip_all("no " KMSCAP_T_CTL " in the VM (kmod/kmscap.ko not built?)");
-	/* a fourth argument runs only that scenario (by hand, while working on it) */
+	/* a fourth argument runs only those scenarios, a,b,... (by hand, while working on them) */
 	only = argc == 5 ? argv[4] : NULL;
 	for (i = 0; i < KMSCAP_T_ARRAY_SIZE(scenarios); i++)
-		if (!only || !strcmp(only, scenarios[i].name))
+		if (ks_only(only, scenarios[i].name))
 			ks_run(&scenarios[i], n);
-	if (!only || !strcmp(only, "mux"))
+	if (ks_only(only, "mux"))
 		ks_mux();
 	if (!only) {
 		ks_errors();
 		ks_create();
 	}
-	if (!only || !strcmp(only, "tiled"))
+	if (ks_only(only, "tiled"))
 		ks_tiled(n);
 	kmscap_t_pass("%u scenarios of %u frames and the error cases ran", i, n);
 }
