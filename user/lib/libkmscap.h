@@ -29,6 +29,7 @@
  *    kmscap_stats() and kmscap_export();
  *  - one thread at a time per handle (the "reader"): kmscap_attach(),
  *    kmscap_attach_flags(), kmscap_next_frame(), kmscap_read_events(),
+ *    kmscap_events_from_buffer(), kmscap_event_read_size(),
  *    kmscap_hung_up(), kmscap_buffer_fd() and kmscap_invalidate_buffers()
  *    (the last two use the cache that reading invalidates);
  *  - kmscap_open() and kmscap_close(): a handle is closed by one thread
