@@ -27,11 +27,14 @@
 struct rr_src {
 	int rd, wr;
 	bool framed;
-	atomic_uint released, reads, decodes, flip_dones;
+	atomic_uint reads, decodes, flip_dones;
 	atomic_uint release_count[RR_MAX_SEQ + 1];
-	bool stopped;			/* the loop returned: the feeder waits no more */
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
+	/*
+	 * A byte per release, for the feeder; the write end is closed once
+	 * the loop is gone, which ends the feeder's waiting.
+	 */
+	int rel[2];
+	unsigned int seen;		/* feeder: releases read from rel[0] */
 	struct kmscap_event_flip_done done[RR_MAX_SEQ];
 	unsigned int ndone;
 };
@@ -108,10 +111,7 @@ static int rr_release(void *opaque, uint64_t seq)
 
 	ck_assert_uint_le(seq, RR_MAX_SEQ);
 	atomic_fetch_add(&s->release_count[seq], 1);
-	pthread_mutex_lock(&s->lock);
-	atomic_fetch_add(&s->released, 1);
-	pthread_cond_broadcast(&s->cond);
-	pthread_mutex_unlock(&s->lock);
+	ck_assert_int_eq(write(s->rel[1], "r", 1), 1);
 	return 0;
 }
 
@@ -207,12 +207,13 @@ static void rr_write(struct rr_src *s, const void *buf, size_t len)
 	ck_assert_int_eq(write(s->wr, buf, len), (ssize_t)len);
 }
 
+/* Block until @n frames were released in all, or the loop is gone. */
 static void rr_wait_released(struct rr_src *s, unsigned int n)
 {
-	pthread_mutex_lock(&s->lock);
-	while (atomic_load(&s->released) < n && !s->stopped)
-		pthread_cond_wait(&s->cond, &s->lock);
-	pthread_mutex_unlock(&s->lock);
+	char b;
+
+	while (s->seen < n && read(s->rel[0], &b, 1) == 1)
+		s->seen++;
 }
 
 enum rr_script { RR_ONE_BY_ONE, RR_BATCH, RR_HANGUP_EVENT, RR_EOF, RR_CUT };
@@ -285,8 +286,7 @@ static enum ks_stop rr_run(struct rr_src *s, struct rr_enc *e, bool framed,
 
 	memset(s, 0, sizeof(*s));
 	memset(e, 0, sizeof(*e));
-	pthread_mutex_init(&s->lock, NULL);
-	pthread_cond_init(&s->cond, NULL);
+	ck_assert_int_eq(pipe2(s->rel, O_CLOEXEC), 0);
 	s->framed = framed;
 	ck_assert_int_eq(pipe2(p, O_CLOEXEC | O_NONBLOCK), 0);
 	ck_assert_int_eq(pipe2(o, O_CLOEXEC | O_NONBLOCK), 0);
@@ -305,13 +305,11 @@ static enum ks_stop rr_run(struct rr_src *s, struct rr_enc *e, bool framed,
 	ck_assert_int_eq(ks_loop_new(&cfg, &l), 0);
 	ck_assert_int_eq(pthread_create(&feeder.thr, NULL, rr_feeder_main, &feeder), 0);
 	why = ks_loop_run(l);
-	pthread_mutex_lock(&s->lock);
-	s->stopped = true;
-	pthread_cond_broadcast(&s->cond);
-	pthread_mutex_unlock(&s->lock);
 	snprintf(err, errlen, "%s", ks_loop_error_msg(l));
 	ks_loop_free(l);
+	close(s->rel[1]);
 	pthread_join(feeder.thr, NULL);
+	close(s->rel[0]);
 	r = read(o[0], out, outlen - 1);
 	out[r > 0 ? r : 0] = '\0';
 	close(o[0]);
