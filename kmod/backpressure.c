@@ -27,11 +27,7 @@
  * expires.  @hold_timer fires at the earliest deadline; @hold_work, queued
  * by the timer and by every unpin that frees a waited-for buffer, revokes
  * what expired and completes the flips whose buffers are free, in commit
- * order.  A client's RELEASE, or the read of an auto-release client, that
- * frees a waited-for buffer runs that pass itself once its locks are
- * dropped (kmscap_backpressure_kick()): no worker to wake and switch to
- * for every frame whose hold ends after the next flip.  @hold_mutex keeps
- * the passes one at a time, so flips still complete in commit order.
+ * order.
  */
 
 #include <linux/ktime.h>
@@ -98,13 +94,10 @@ void kmscap_frame_pin(struct kmscap_frame *frame)
  * @frame: the frame
  * @now: the time
  * @waited_ns: raised to how long a flip has waited for these buffers
- * @kick: NULL, or set when a waited-for buffer is free now: the caller
- *	then calls kmscap_backpressure_kick() once it dropped its locks
  *
- * A waited-for buffer that is free now lets the backpressure pass
- * complete flips: queued to hold_work, unless @kick takes it over.
+ * A waited-for buffer that is free now lets hold_work complete flips.
  */
-void kmscap_frame_unpin(struct kmscap_frame *frame, ktime_t now, u64 *waited_ns, bool *kick)
+void kmscap_frame_unpin(struct kmscap_frame *frame, ktime_t now, u64 *waited_ns)
 {
 	struct kmscap_display *disp = frame->disp;
 	struct kmscap_bo *bos[2];
@@ -120,11 +113,7 @@ void kmscap_frame_unpin(struct kmscap_frame *frame, ktime_t now, u64 *waited_ns,
 		if (!bo->waiters)
 			continue;
 		*waited_ns = max_t(u64, *waited_ns, ktime_to_ns(ktime_sub(now, bo->replaced_at)));
-		if (bo->pins)
-			continue;
-		if (kick)
-			*kick = true;
-		else
+		if (!bo->pins)
 			queue_work(system_highpri_wq, &disp->hold_work);
 	}
 }
@@ -416,21 +405,14 @@ static void kmscap_flips_collect(struct kmscap_display *disp, struct list_head *
 	}
 }
 
-/*
- * The backpressure pass: revoke the holds whose deadline passed, complete
- * the flips at the head of @disp->flips whose buffers are free, in commit
- * order, and arm the timer for the next deadline.  Process context, no
- * lock held; one pass at a time (hold_mutex).
- */
-static void kmscap_backpressure_pass(struct kmscap_display *disp)
+static void kmscap_backpressure_work(struct work_struct *work)
 {
-	ktime_t now, earliest = KTIME_MAX;
+	struct kmscap_display *disp = container_of(work, struct kmscap_display, hold_work);
+	ktime_t now = ktime_get(), earliest = KTIME_MAX;
 	struct kmscap_flip *flip, *tmp;
 	LIST_HEAD(done);
 	LIST_HEAD(dead);
 
-	mutex_lock(&disp->hold_mutex);
-	now = ktime_get();
 	spin_lock(&disp->capture_lock);
 	if (!list_empty(&disp->flips))
 		kmscap_capture_revoke_expired(disp, now, &earliest, &dead);
@@ -444,25 +426,6 @@ static void kmscap_backpressure_pass(struct kmscap_display *disp)
 		list_del_init(&flip->link);
 		kmscap_flip_finish(flip);
 	}
-	mutex_unlock(&disp->hold_mutex);
-}
-
-static void kmscap_backpressure_work(struct work_struct *work)
-{
-	kmscap_backpressure_pass(container_of(work, struct kmscap_display, hold_work));
-}
-
-/**
- * kmscap_backpressure_kick - a release freed a buffer that a flip waits for
- * @disp: the display
- *
- * Runs the backpressure pass in the releasing task, which completes the
- * flips now free (at the next vblank).  Process context, no lock held.
- */
-void kmscap_backpressure_kick(struct kmscap_display *disp)
-{
-	might_sleep();
-	kmscap_backpressure_pass(disp);
 }
 
 static enum hrtimer_restart kmscap_backpressure_timer(struct hrtimer *timer)
@@ -492,7 +455,6 @@ void kmscap_backpressure_flush(struct kmscap_display *disp)
 void kmscap_backpressure_init(struct kmscap_display *disp)
 {
 	INIT_LIST_HEAD(&disp->flips);
-	mutex_init(&disp->hold_mutex);
 	hrtimer_init(&disp->hold_timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS);
 	disp->hold_timer.function = kmscap_backpressure_timer;
 	INIT_WORK(&disp->hold_work, kmscap_backpressure_work);
@@ -504,5 +466,4 @@ void kmscap_backpressure_fini(struct kmscap_display *disp)
 	hrtimer_cancel(&disp->hold_timer);
 	cancel_work_sync(&disp->hold_work);
 	WARN_ON(!list_empty(&disp->flips));
-	mutex_destroy(&disp->hold_mutex);
 }

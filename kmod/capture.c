@@ -104,9 +104,8 @@ static void kmscap_hold_activate(struct kmscap_hold *hold)
 /*
  * The hold ends (released, revoked, dropped): its buffers are unpinned,
  * and the client's longest wait is noted if a flip waited for them.
- * @kick: see kmscap_frame_unpin().
  */
-static void kmscap_hold_end(struct kmscap_hold *hold, bool *kick)
+static void kmscap_hold_deactivate(struct kmscap_hold *hold)
 {
 	struct kmscap_client *client = hold->client;
 	u64 waited_ns = 0;
@@ -114,14 +113,8 @@ static void kmscap_hold_end(struct kmscap_hold *hold, bool *kick)
 	if (list_empty(&hold->frame_link))
 		return;
 	list_del_init(&hold->frame_link);
-	kmscap_frame_unpin(hold->frame, ktime_get(), &waited_ns, kick);
+	kmscap_frame_unpin(hold->frame, ktime_get(), &waited_ns);
 	client->stats.max_hold_wait_ns = max(client->stats.max_hold_wait_ns, waited_ns);
-}
-
-/* The hold ends where no release follows: hold_work completes the flips. */
-static void kmscap_hold_deactivate(struct kmscap_hold *hold)
-{
-	kmscap_hold_end(hold, NULL);
 }
 
 /* Unlink an unread hold from its client's queue and its frame. */
@@ -679,11 +672,8 @@ void kmscap_capture_detach(struct kmscap_client *client)
 	kmscap_display_put(disp);
 }
 
-/*
- * End the read hold @hold as RELEASE would; return what RELEASE would
- * (capture_lock held).  @kick: see kmscap_frame_unpin().
- */
-static int kmscap_hold_release(struct kmscap_hold *hold, struct list_head *dead, bool *kick)
+/* End the read hold @hold as RELEASE would; return what RELEASE would (capture_lock held). */
+static int kmscap_hold_release(struct kmscap_hold *hold, struct list_head *dead)
 {
 	struct kmscap_client *client = hold->client;
 
@@ -693,7 +683,7 @@ static int kmscap_hold_release(struct kmscap_hold *hold, struct list_head *dead,
 		client->stats.revoked_unreleased--;
 		return -ESTALE;
 	}
-	kmscap_hold_end(hold, kick);
+	kmscap_hold_deactivate(hold);
 	client->stats.held--;
 	client->stats.delivered++;
 	return 0;
@@ -704,15 +694,12 @@ static int kmscap_hold_release(struct kmscap_hold *hold, struct list_head *dead,
  * @client: the client
  * @seq: frame sequence number
  *
- * A flip that waited for the frame's buffers completes in this task.
- *
  * Return: 0, -ESTALE if the frame was revoked, -ENOENT if not held.
  */
 int kmscap_capture_release(struct kmscap_client *client, u64 seq)
 {
 	struct kmscap_display *disp = client->disp;
 	struct kmscap_hold *hold, *found = NULL;
-	bool kick = false;
 	LIST_HEAD(dead);
 	int ret = 0;
 
@@ -724,13 +711,11 @@ int kmscap_capture_release(struct kmscap_client *client, u64 seq)
 			break;
 		}
 	}
-	ret = found ? kmscap_hold_release(found, &dead, &kick) : -ENOENT;
+	ret = found ? kmscap_hold_release(found, &dead) : -ENOENT;
 	trace_kmscap_frame_release(disp->id, client->id, seq, ret);
 	spin_unlock(&disp->capture_lock);
 	mutex_unlock(&client->read_lock);
 	kmscap_hold_free_list(&dead);
-	if (kick)
-		kmscap_backpressure_kick(disp);
 	return ret;
 }
 
@@ -745,15 +730,11 @@ int kmscap_capture_release(struct kmscap_client *client, u64 seq)
  * active hold is delivered, a revoked one forgotten (it counted as
  * dropped_timeout when it was revoked).  Under read_lock nobody else
  * takes holds off @client->held, so @first is still on it.
- *
- * Return: true if a flip waited for the buffers released: the caller
- * calls kmscap_backpressure_kick() once it dropped read_lock.
  */
-bool kmscap_capture_auto_release(struct kmscap_client *client, struct kmscap_hold *first)
+void kmscap_capture_auto_release(struct kmscap_client *client, struct kmscap_hold *first)
 {
 	struct kmscap_display *disp = client->disp;
 	struct kmscap_hold *hold, *tmp;
-	bool kick = false;
 	LIST_HEAD(dead);
 	u64 seq;
 	int ret;
@@ -764,12 +745,11 @@ bool kmscap_capture_auto_release(struct kmscap_client *client, struct kmscap_hol
 		if (hold == first)
 			break;
 		seq = hold->frame->ev.seq;
-		ret = kmscap_hold_release(hold, &dead, &kick);
+		ret = kmscap_hold_release(hold, &dead);
 		trace_kmscap_frame_release(disp->id, client->id, seq, ret);
 	}
 	spin_unlock(&disp->capture_lock);
 	kmscap_hold_free_list(&dead);
-	return kick;
 }
 
 /* Queue a flip-done event for @client (capture_lock held). */

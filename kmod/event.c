@@ -225,7 +225,7 @@ ssize_t kmscap_capture_read(struct kmscap_client *client, char __user *buf,
 	struct kmscap_display *disp = client->disp;
 	struct kmscap_hold *taken[KMSCAP_MAX_QUEUE + 1];
 	size_t len, size, done = 0, ntaken = 0, ndone = 0, n;
-	bool hangup_taken = false, kick = false, first_was;
+	bool hangup_taken = false, first_was;
 	u32 inject_was = 0;
 	struct kmscap_event ev;
 	u64 dropped_was;
@@ -376,13 +376,11 @@ ssize_t kmscap_capture_read(struct kmscap_client *client, char __user *buf,
 							taken[n]->frame->ev.seq);
 	}
 	if (client->auto_release && ret > 0 && ntaken)
-		kick = kmscap_capture_auto_release(client, taken[0]);
+		kmscap_capture_auto_release(client, taken[0]);
 out_unlock:
 	mutex_unlock(&client->read_lock);
 	kmscap_hold_free_list(&dead);
 	kfree(kbuf);
-	if (kick)
-		kmscap_backpressure_kick(disp);
 	return ret;
 }
 

@@ -373,10 +373,7 @@ struct kmscap_display_stats {
  * @hold_timer: fires at the earliest hold deadline of a waiting flip and
  *	queues @hold_work (hard-IRQ context: no capture_lock there).
  * @hold_work: revokes expired holds and completes flips whose buffers
- *	are free (backpressure.c); a releasing client runs the same pass.
- * @hold_mutex: one backpressure pass at a time (hold_work's or a
- *	releasing client's), so that flips complete in commit order; taken
- *	before capture_lock and the DRM device's event_lock.
+ *	are free (backpressure.c).
  *
  * @bufs: buffer id -> &struct kmscap_bo, with its own lock; entries are
  *	erased when the object is freed.
@@ -424,7 +421,6 @@ struct kmscap_display {
 
 	struct hrtimer hold_timer;
 	struct work_struct hold_work;
-	struct mutex hold_mutex;
 
 	struct xarray bufs;
 	u32 next_buf_id;
@@ -501,7 +497,7 @@ int kmscap_capture_attach(struct kmscap_client *client, struct kmscap_display *d
 			  const struct kmscap_attach *req);
 void kmscap_capture_detach(struct kmscap_client *client);
 int kmscap_capture_release(struct kmscap_client *client, u64 seq);
-bool kmscap_capture_auto_release(struct kmscap_client *client, struct kmscap_hold *first);
+void kmscap_capture_auto_release(struct kmscap_client *client, struct kmscap_hold *first);
 void kmscap_capture_stats(struct kmscap_client *client, struct kmscap_client_stats *st);
 void kmscap_capture_flip_done(struct kmscap_display *disp, const struct kmscap_presented *info);
 
@@ -517,7 +513,7 @@ void kmscap_backpressure_fini(struct kmscap_display *disp);
 struct kmscap_flip *kmscap_flip_alloc(struct kmscap_display *disp);
 void kmscap_flip_put(struct kmscap_flip *flip);
 void kmscap_frame_pin(struct kmscap_frame *frame);
-void kmscap_frame_unpin(struct kmscap_frame *frame, ktime_t now, u64 *waited_ns, bool *kick);
+void kmscap_frame_unpin(struct kmscap_frame *frame, ktime_t now, u64 *waited_ns);
 bool kmscap_frame_shows(const struct kmscap_frame *frame, const struct kmscap_bo *bo);
 unsigned int kmscap_frame_bos(const struct kmscap_frame *frame, struct kmscap_bo *bos[2]);
 ktime_t kmscap_hold_deadline(const struct kmscap_frame *frame, u64 timeout_ns);
@@ -525,7 +521,6 @@ bool kmscap_flip_add_bo(struct kmscap_flip *flip, struct kmscap_bo *bo, ktime_t 
 bool kmscap_flip_queue(struct kmscap_flip *flip, struct drm_crtc_state *cs,
 		       struct kmscap_present **present);
 void kmscap_backpressure_flush(struct kmscap_display *disp);
-void kmscap_backpressure_kick(struct kmscap_display *disp);
 
 /* present.c: when flips complete, for flip-done events */
 void kmscap_present_init(struct kmscap_display *disp);
