@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libkmscap's private part: the handle, shared by libkmscap.c (open,
+ * displays, attach, release, exports) and read.c (events).  Not
+ * installed; nothing here is exported (libkmscap.map).
+ */
+#ifndef LIBKMSCAP_PRIV_H
+#define LIBKMSCAP_PRIV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "libkmscap.h"
+
+struct kmscap_bufcache;
+
+/* Events per read() at most (the kernel's queue is at most 64 deep). */
+#define KMSCAP_READ_EVENTS	64
+
+/*
+ * @framed: attached with KMSCAP_ATTACH_FRAMED (the module is 1.2 or later).
+ * @rbuf: what read() returned and is not decoded yet, @rhead to @rtail: a
+ *	framed read may bring more events than were asked for.
+ * @done: flip-done events decoded and not taken yet, a ring of
+ *	KMSCAP_FLIP_DONE_KEPT from @done_head (NULL unless attached with
+ *	KMSCAP_ATTACH_FLIP_DONE); @ndone of them; @done_lost: lost since the
+ *	last one taken.
+ */
+struct kmscap_dev {
+	int fd;
+	char *path;
+	struct kmscap_version version;
+	size_t event_size;
+	size_t max_event_size;
+	int framed;
+	unsigned char *rbuf;
+	size_t rhead, rtail;
+	struct kmscap_event_flip_done *done;
+	size_t done_head, ndone;
+	uint64_t done_lost;
+	int attached;
+	int hung_up;
+	int pending_err;
+	struct kmscap_bufcache *cache;
+};
+
+int kmscap_ioctl(int fd, unsigned long req, void *arg);
+
+#endif
