@@ -250,6 +250,30 @@ static inline size_t framed_frame(unsigned char *buf, const struct kmscap_event 
 	return sizeof(f);
 }
 
+/*
+ * Framed bytes of a flip-done event of frame @seq at @buf, @extra bytes
+ * longer than this ABI's (a later module's fields: anything): its length.
+ */
+static inline size_t framed_flip_done(unsigned char *buf, uint64_t seq, uint32_t flags,
+				      uint64_t wait_ns, uint32_t extra)
+{
+	struct kmscap_event_flip_done d;
+
+	memset(&d, 0, sizeof(d));
+	d.base.type = KMSCAP_EVENT_FLIP_DONE;
+	d.base.length = sizeof(d) + extra;
+	d.flags = flags;
+	d.display_id = 5;
+	d.seq = seq;
+	d.vblank_seq = 1000 + seq;
+	d.timestamp_ns = 5000000000ull + seq * 16666666ull;
+	d.commit_ns = d.timestamp_ns - 3000000;
+	d.hold_wait_ns = wait_ns;
+	memset(buf, 0x77, d.base.length);
+	memcpy(buf, &d, sizeof(d));
+	return d.base.length;
+}
+
 /* Write one event padded to the module's event_size. */
 static inline void send_event(const struct kmscap_event *ev)
 {

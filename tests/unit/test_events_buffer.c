@@ -13,20 +13,6 @@
 
 #define NR_RELEASE _IOC_NR(KMSCAP_IOC_RELEASE)
 
-static size_t flip_done_at(unsigned char *buf, uint64_t seq)
-{
-	struct kmscap_event_flip_done d;
-
-	memset(&d, 0, sizeof(d));
-	d.base.type = KMSCAP_EVENT_FLIP_DONE;
-	d.base.length = sizeof(d);
-	d.display_id = 5;
-	d.seq = seq;
-	d.timestamp_ns = 1000 * seq;
-	memcpy(buf, &d, sizeof(d));
-	return sizeof(d);
-}
-
 static size_t hangup_at(unsigned char *buf, uint64_t seq)
 {
 	struct kmscap_event_hangup h;
@@ -82,11 +68,11 @@ START_TEST(test_framed)
 	ck_assert_uint_eq(kmscap_event_read_size(dev), fake.version.max_event_size);
 	frame_event(&in, 1, 17);
 	n += framed_frame(buf + n, &in);
-	n += flip_done_at(buf + n, 1);
+	n += framed_flip_done(buf + n, 1, 0, 0, 0);
 	n += unknown_at(buf + n);
 	frame_event(&in, 2, 18);
 	n += framed_frame(buf + n, &in);
-	n += flip_done_at(buf + n, 2);
+	n += framed_flip_done(buf + n, 2, 0, 0, 0);
 	ck_assert_int_eq(kmscap_events_from_buffer(dev, buf, n, evs, 4), 2);
 	ck_assert_uint_eq(evs[0].type, KMSCAP_EVENT_FRAME);
 	ck_assert_uint_eq(evs[0].seq, 1);
@@ -100,7 +86,7 @@ START_TEST(test_framed)
 	ck_assert_int_eq(kmscap_hung_up(dev), 0);
 	/* only unknown and flip-done events: 0, the flip-done kept */
 	n = unknown_at(buf);
-	n += flip_done_at(buf + n, 3);
+	n += framed_flip_done(buf + n, 3, 0, 0, 0);
 	ck_assert_int_eq(kmscap_events_from_buffer(dev, buf, n, evs, 0), 0);
 	ck_assert_int_eq(kmscap_read_flip_done(dev, d, 4), 1);
 	ck_assert_uint_eq(d[0].seq, 3);
@@ -194,7 +180,7 @@ START_TEST(test_malformed)
 	bad = n;
 	n += framed_frame(buf + n, &in);
 	((struct kmscap_event_frame *)(buf + bad))->num_planes = 9;
-	n += flip_done_at(buf + n, 2);
+	n += framed_flip_done(buf + n, 2, 0, 0, 0);
 	ck_assert_int_eq(kmscap_events_from_buffer(dev, buf, n, evs, 4), -EBADMSG);
 	ck_assert_int_eq(fake.calls[NR_RELEASE], 2);
 }
@@ -210,7 +196,7 @@ START_TEST(test_no_room)
 	open_attached(true);
 	frame_event(&in, 1, 17);
 	n += framed_frame(buf + n, &in);
-	n += flip_done_at(buf + n, 1);
+	n += framed_flip_done(buf + n, 1, 0, 0, 0);
 	frame_event(&in, 2, 18);
 	n += framed_frame(buf + n, &in);
 	n += hangup_at(buf + n, 3);

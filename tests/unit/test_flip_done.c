@@ -9,26 +9,6 @@
  */
 #include "fake_kmscap.h"
 
-static size_t flip_done_at(unsigned char *buf, uint64_t seq, uint32_t flags, uint64_t wait_ns,
-			   uint32_t extra)
-{
-	struct kmscap_event_flip_done d;
-
-	memset(&d, 0, sizeof(d));
-	d.base.type = KMSCAP_EVENT_FLIP_DONE;
-	d.base.length = sizeof(d) + extra;
-	d.flags = flags;
-	d.display_id = 5;
-	d.seq = seq;
-	d.vblank_seq = 1000 + seq;
-	d.timestamp_ns = 5000000000ull + seq * 16666666ull;
-	d.commit_ns = d.timestamp_ns - 3000000;
-	d.hold_wait_ns = wait_ns;
-	memset(buf, 0x77, d.base.length);	/* a later module's fields: anything */
-	memcpy(buf, &d, sizeof(d));
-	return d.base.length;
-}
-
 START_TEST(test_parse_flip_done)
 {
 	struct kmscap_event_flip_done d;
@@ -37,7 +17,7 @@ START_TEST(test_parse_flip_done)
 	const char *why;
 	size_t len, used;
 
-	len = flip_done_at(buf, 7, KMSCAP_FLIP_DONE_WAITED, 1234, 0);
+	len = framed_flip_done(buf, 7, KMSCAP_FLIP_DONE_WAITED, 1234, 0);
 	ck_assert_int_eq(kmscap_event_parse_flip_done(buf, len, &used, &d, &why), 1);
 	ck_assert_uint_eq(used, len);
 	ck_assert_uint_eq(d.seq, 7);
@@ -49,7 +29,7 @@ START_TEST(test_parse_flip_done)
 	ck_assert_int_eq(kmscap_event_parse(buf, len, &used, &ev, &why), 0);
 	ck_assert_uint_eq(used, len);
 	/* a later module's longer event: its own fields read, the rest skipped */
-	len = flip_done_at(buf, 8, 0, 0, 24);
+	len = framed_flip_done(buf, 8, 0, 0, 24);
 	ck_assert_int_eq(kmscap_event_parse_flip_done(buf, len, &used, &d, NULL), 1);
 	ck_assert_uint_eq(used, len);
 	ck_assert_uint_eq(d.seq, 8);
@@ -70,22 +50,22 @@ START_TEST(test_parse_flip_done_reject)
 	const char *why;
 	size_t len, used;
 
-	len = flip_done_at(buf, 7, 0, 0, 0);
+	len = framed_flip_done(buf, 7, 0, 0, 0);
 	((struct kmscap_event_header *)buf)->length = 32;
 	ck_assert_int_eq(kmscap_event_parse_flip_done(buf, len, &used, &d, &why), -EBADMSG);
 	ck_assert_uint_eq(used, 32);
 	ck_assert_ptr_nonnull(strstr(why, "shorter"));
 
-	len = flip_done_at(buf, 0, 0, 0, 0);
+	len = framed_flip_done(buf, 0, 0, 0, 0);
 	ck_assert_int_eq(kmscap_event_parse_flip_done(buf, len, &used, &d, &why), -EBADMSG);
 	ck_assert_uint_eq(used, len);
 	ck_assert_ptr_nonnull(strstr(why, "frame 0"));
 
-	len = flip_done_at(buf, 7, 0, 99, 0);
+	len = framed_flip_done(buf, 7, 0, 99, 0);
 	ck_assert_int_eq(kmscap_event_parse_flip_done(buf, len, &used, &d, &why), -EBADMSG);
 	ck_assert_ptr_nonnull(strstr(why, "WAITED"));
 
-	len = flip_done_at(buf, 7, 0, 0, 0);
+	len = framed_flip_done(buf, 7, 0, 0, 0);
 	ck_assert_int_eq(kmscap_event_parse_flip_done(buf, len - 8, &used, &d, &why), -EBADMSG);
 	ck_assert_uint_eq(used, 0);
 	ck_assert_int_eq(kmscap_event_parse_flip_done(NULL, len, &used, &d, &why), -EINVAL);
@@ -127,10 +107,10 @@ START_TEST(test_read_flip_done)
 
 	frame_event(&in, 1, 17);
 	n += framed_frame(buf + n, &in);
-	n += flip_done_at(buf + n, 1, 0, 0, 0);
+	n += framed_flip_done(buf + n, 1, 0, 0, 0);
 	frame_event(&in, 2, 18);
 	n += framed_frame(buf + n, &in);
-	n += flip_done_at(buf + n, 2, KMSCAP_FLIP_DONE_WAITED, 500, 0);
+	n += framed_flip_done(buf + n, 2, KMSCAP_FLIP_DONE_WAITED, 500, 0);
 	ck_assert_int_eq(write(writer, buf, n), (ssize_t)n);
 	ck_assert_int_eq(kmscap_read_events(dev, out, 4), 2);
 	ck_assert_uint_eq(out[0].seq, 1);
@@ -143,7 +123,7 @@ START_TEST(test_read_flip_done)
 	ck_assert_int_eq(kmscap_read_flip_done(dev, d, 4), 0);
 
 	/* a flip-done alone: kmscap_next_frame() keeps it and goes on waiting */
-	n = flip_done_at(buf, 3, 0, 0, 0);
+	n = framed_flip_done(buf, 3, 0, 0, 0);
 	ck_assert_int_eq(write(writer, buf, n), (ssize_t)n);
 	ck_assert_int_eq(kmscap_next_frame(dev, 0, out), KMSCAP_NEXT_TIMEOUT);
 	ck_assert_int_eq(kmscap_read_flip_done(dev, d, 4), 1);
@@ -166,7 +146,7 @@ START_TEST(test_flip_done_kept)
 	open_framed(KMSCAP_CAP_FLIP_DONE);
 	ck_assert_int_eq(kmscap_attach_flags(dev, 5, 4, 0, KMSCAP_ATTACH_FLIP_DONE), 0);
 	for (i = 1; i <= total; i++) {
-		n = flip_done_at(buf, i, 0, 0, 0);
+		n = framed_flip_done(buf, i, 0, 0, 0);
 		/* the module lost 2 before the 3rd */
 		if (i == 3)
 			((struct kmscap_event_flip_done *)buf)->dropped = 2;
