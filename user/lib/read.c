@@ -19,8 +19,11 @@ int kmscap_hung_up(const struct kmscap_dev *dev)
 	return dev ? dev->hung_up : 0;
 }
 
+/* The display went away: once, whichever way the handle heard of it. */
 static void kmscap_set_hangup(struct kmscap_dev *dev)
 {
+	if (dev->hung_up)
+		return;
 	dev->hung_up = 1;
 	kmscap_bufcache_invalidate(dev->cache);
 }
@@ -220,8 +223,7 @@ static int64_t kmscap_now_ms(void)
 /* A hang-up seen as POLLHUP or end of file, without a hang-up event. */
 static int kmscap_hangup_event(struct kmscap_dev *dev, struct kmscap_event *ev)
 {
-	if (!dev->hung_up)
-		kmscap_set_hangup(dev);
+	kmscap_set_hangup(dev);
 	memset(ev, 0, sizeof(*ev));
 	ev->type = KMSCAP_EVENT_HANGUP;
 	return KMSCAP_NEXT_HANGUP;
@@ -241,11 +243,8 @@ int kmscap_next_frame(struct kmscap_dev *dev, int timeout_ms, struct kmscap_even
 		dev->pending_err = 0;
 		return ret;
 	}
-	if (dev->hung_up) {
-		memset(ev, 0, sizeof(*ev));
-		ev->type = KMSCAP_EVENT_HANGUP;
-		return KMSCAP_NEXT_HANGUP;
-	}
+	if (dev->hung_up)
+		return kmscap_hangup_event(dev, ev);
 	if (timeout_ms > 0)
 		deadline = kmscap_now_ms() + timeout_ms;
 
@@ -334,8 +333,7 @@ int kmscap_read_events(struct kmscap_dev *dev, struct kmscap_event *evs, size_t 
 	}
 	ret = kmscap_read_some(dev, evs, max);
 	if (ret == -EPIPE) {
-		if (!dev->hung_up)
-			kmscap_set_hangup(dev);
+		kmscap_set_hangup(dev);
 		return 0;
 	}
 	return ret;
@@ -381,8 +379,7 @@ int kmscap_events_from_buffer(struct kmscap_dev *dev, const void *buf, size_t le
 		return -ENOTCONN;
 	if (!len) {
 		/* what read() returns at end of file */
-		if (!dev->hung_up)
-			kmscap_set_hangup(dev);
+		kmscap_set_hangup(dev);
 		return 0;
 	}
 	if (kmscap_count_events(dev, raw, len) > max || len / 8 > INT32_MAX)
