@@ -217,14 +217,21 @@ static bool ks_output_is_socket(const char *o)
 	return !strncmp(o, "tcp:", 4) || !strncmp(o, "unix:", 5);
 }
 
-static int ks_src_read(void *opaque, struct kmscap_event *evs, size_t max)
+/* @n events libkmscap decoded (or an error): their gamma noted, @n returned. */
+static int ks_src_noted(struct ks_main *m, const struct kmscap_event *evs, int n)
 {
-	struct ks_main *m = opaque;
-	int i, n = kmscap_read_events(m->cap, evs, max);
+	int i;
 
 	for (i = 0; i < n; i++)
 		ks_gamma_note(&m->gamma, &evs[i]);
 	return n;
+}
+
+static int ks_src_read(void *opaque, struct kmscap_event *evs, size_t max)
+{
+	struct ks_main *m = opaque;
+
+	return ks_src_noted(m, evs, kmscap_read_events(m->cap, evs, max));
 }
 
 static size_t ks_src_read_size(void *opaque)
@@ -238,11 +245,8 @@ static int ks_src_decode(void *opaque, const void *buf, size_t len, struct kmsca
 			 size_t max)
 {
 	struct ks_main *m = opaque;
-	int i, n = kmscap_events_from_buffer(m->cap, buf, len, evs, max);
 
-	for (i = 0; i < n; i++)
-		ks_gamma_note(&m->gamma, &evs[i]);
-	return n;
+	return ks_src_noted(m, evs, kmscap_events_from_buffer(m->cap, buf, len, evs, max));
 }
 
 static int ks_src_release(void *opaque, uint64_t seq)
