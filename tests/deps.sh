@@ -46,7 +46,7 @@ kmscap_packages=(
 	llvm			# ... llvm-objdump -S to inspect kmscap-top.bpf.o (not needed to build)
 	bpftool			# ... its skeleton (bpftool gen skeleton)
 	libbpf-dev		# ... libbpf, to load and attach them
-	strace			# tests/selftests/bench_syscalls: checks kmscap-bench's system call count
+	strace			# tests/selftests/bench_syscalls: checks kmscap-bench's system call count; tests/stream e2e_syscalls: kmscap-stream never reads the kmscap fd
 	valgrind		# make bench-instr: callgrind's instruction counts (in the VM)
 	linux-perf		# tests/selftests/perf_oneliners: observability.md's perf one-liners (in the VM)
 	bpftrace		# tests/selftests/bpftrace_oneliners: its bpftrace one-liners (in the VM)
