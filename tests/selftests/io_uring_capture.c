@@ -4,84 +4,14 @@
  * read()/poll(): IORING_OP_POLL_ADD completes with POLLIN when a frame is
  * queued, IORING_OP_READ submitted before the flip completes with one
  * event when the frame arrives, and a READ shorter than one event
- * completes with -EINVAL.  Raw io_uring syscalls, no liburing.
+ * completes with -EINVAL.  Raw io_uring syscalls (libring), no liburing.
  */
 #define _GNU_SOURCE
-#include <linux/io_uring.h>
 #include <poll.h>
-#include <sys/mman.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "kmscap_test.h"
-
-struct kmscap_ring {
-	int fd;
-	unsigned int *sq_head, *sq_tail, *sq_mask, *sq_array;
-	unsigned int *cq_head, *cq_tail, *cq_mask;
-	struct io_uring_sqe *sqes;
-	struct io_uring_cqe *cqes;
-};
-
-static int kmscap_ring_init(struct kmscap_ring *r)
-{
-	struct io_uring_params p;
-	uint8_t *sq, *cq;
-
-	memset(&p, 0, sizeof(p));
-	r->fd = (int)syscall(__NR_io_uring_setup, 8, &p);
-	if (r->fd < 0)
-		return -errno;
-	sq = mmap(NULL, p.sq_off.array + p.sq_entries * sizeof(unsigned int),
-		  PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, r->fd, IORING_OFF_SQ_RING);
-	cq = mmap(NULL, p.cq_off.cqes + p.cq_entries * sizeof(struct io_uring_cqe),
-		  PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, r->fd, IORING_OFF_CQ_RING);
-	r->sqes = mmap(NULL, p.sq_entries * sizeof(struct io_uring_sqe), PROT_READ | PROT_WRITE,
-		       MAP_SHARED | MAP_POPULATE, r->fd, IORING_OFF_SQES);
-	if (sq == MAP_FAILED || cq == MAP_FAILED || r->sqes == MAP_FAILED)
-		kmscap_t_fail("mmap of the io_uring rings: %s", strerror(errno));
-	r->sq_head = (unsigned int *)(sq + p.sq_off.head);
-	r->sq_tail = (unsigned int *)(sq + p.sq_off.tail);
-	r->sq_mask = (unsigned int *)(sq + p.sq_off.ring_mask);
-	r->sq_array = (unsigned int *)(sq + p.sq_off.array);
-	r->cq_head = (unsigned int *)(cq + p.cq_off.head);
-	r->cq_tail = (unsigned int *)(cq + p.cq_off.tail);
-	r->cq_mask = (unsigned int *)(cq + p.cq_off.ring_mask);
-	r->cqes = (struct io_uring_cqe *)(cq + p.cq_off.cqes);
-	return 0;
-}
-
-static void kmscap_ring_submit(struct kmscap_ring *r, const struct io_uring_sqe *sqe)
-{
-	unsigned int tail = *r->sq_tail, idx = tail & *r->sq_mask;
-	int n;
-
-	r->sqes[idx] = *sqe;
-	r->sq_array[idx] = idx;
-	__atomic_store_n(r->sq_tail, tail + 1, __ATOMIC_RELEASE);
-	n = (int)syscall(__NR_io_uring_enter, r->fd, 1, 0, 0, NULL, 0);
-	KT_ASSERT(n == 1, "io_uring_enter submitted %d: %s", n, n < 0 ? strerror(errno) : "");
-}
-
-/* Next completion within @timeout_ms: 1 and *cqe, or 0 on timeout. */
-static int kmscap_ring_wait(struct kmscap_ring *r, struct io_uring_cqe *cqe, int timeout_ms)
-{
-	uint64_t deadline = kmscap_t_now_ns() + (uint64_t)timeout_ms * 1000000ull;
-
-	for (;;) {
-		unsigned int head = *r->cq_head;
-		struct pollfd p = { .fd = r->fd, .events = POLLIN };
-
-		if (head != __atomic_load_n(r->cq_tail, __ATOMIC_ACQUIRE)) {
-			*cqe = r->cqes[head & *r->cq_mask];
-			__atomic_store_n(r->cq_head, head + 1, __ATOMIC_RELEASE);
-			return 1;
-		}
-		if (kmscap_t_now_ns() >= deadline)
-			return 0;
-		poll(&p, 1, 10);
-	}
-}
+#include "libring.h"
 
 int main(void)
 {
@@ -96,7 +26,7 @@ int main(void)
 
 	kmscap_t_init("io_uring_capture", 100);
 	ctl = kmscap_t_open_ctl_or_skip();
-	r = kmscap_ring_init(&ring);
+	r = kmscap_ring_init(&ring, 8, 0);
 	if (r == -ENOSYS || r == -EPERM)
 		kmscap_t_skip("io_uring_setup: %s (io_uring unavailable in this kernel)",
 			      kmscap_t_errname(r));
@@ -171,7 +101,7 @@ int main(void)
 		  cqe.res, cqe.res < 0 ? kmscap_t_errname(cqe.res) : "bytes");
 	KT_EXPECT_RET(kmscap_t_drain(cl, 0), 1, "drain after the short READ");
 
-	close(ring.fd);
+	kmscap_ring_fini(&ring);
 	close(cl);
 	kmscap_t_buf_destroy(&b[0]);
 	kmscap_t_buf_destroy(&b[1]);
