@@ -690,20 +690,27 @@ static int kmscap_hold_release(struct kmscap_hold *hold, struct list_head *dead)
 }
 
 /**
- * kmscap_capture_release - KMSCAP_IOC_RELEASE
+ * kmscap_capture_release - KMSCAP_IOC_RELEASE, by ioctl or io_uring command
  * @client: the client
  * @seq: frame sequence number
+ * @nowait: return -EAGAIN rather than wait for another thread's read
+ *	(an io_uring command issued without blocking; io_uring retries it
+ *	from a worker)
  *
- * Return: 0, -ESTALE if the frame was revoked, -ENOENT if not held.
+ * Return: 0, -ESTALE if the frame was revoked, -ENOENT if not held,
+ * -EAGAIN (only with @nowait).
  */
-int kmscap_capture_release(struct kmscap_client *client, u64 seq)
+int kmscap_capture_release(struct kmscap_client *client, u64 seq, bool nowait)
 {
 	struct kmscap_display *disp = client->disp;
 	struct kmscap_hold *hold, *found = NULL;
 	LIST_HEAD(dead);
 	int ret = 0;
 
-	mutex_lock(&client->read_lock);
+	if (!nowait)
+		mutex_lock(&client->read_lock);
+	else if (!mutex_trylock(&client->read_lock))
+		return -EAGAIN;
 	spin_lock(&disp->capture_lock);
 	list_for_each_entry(hold, &client->held, client_link) {
 		if (hold->frame->ev.seq == seq) {

@@ -77,7 +77,7 @@ static int kmscap_ioctl_version(struct kmscap_client *client, void *data)
 	v->caps = KMSCAP_CAP_DAMAGE | KMSCAP_CAP_CURSOR | KMSCAP_CAP_PRIME_IMPORT |
 		  KMSCAP_CAP_HOLD | KMSCAP_CAP_HOTPLUG | KMSCAP_CAP_FLIP_DONE |
 		  KMSCAP_CAP_GAMMA | KMSCAP_CAP_AUTO_RELEASE | KMSCAP_CAP_REPLUG |
-		  KMSCAP_CAP_MODIFIERS;
+		  KMSCAP_CAP_MODIFIERS | KMSCAP_CAP_URING_RELEASE;
 	v->max_displays = kmscap_max_displays;
 	v->event_size = sizeof(struct kmscap_event);
 	v->max_event_size = KMSCAP_EVENT_FRAMED_MAX;
@@ -287,7 +287,7 @@ static int kmscap_ioctl_release(struct kmscap_client *client, void *data)
 
 	if (!kmscap_client_display(client))
 		return -EINVAL;
-	return kmscap_capture_release(client, req->seq);
+	return kmscap_capture_release(client, req->seq, false);
 }
 
 static int kmscap_ioctl_stats(struct kmscap_client *client, void *data)
@@ -489,6 +489,7 @@ static const struct file_operations kmscap_client_fops = {
 	.poll = kmscap_client_poll,
 	.unlocked_ioctl = kmscap_client_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
+	.uring_cmd = kmscap_client_uring_cmd,
 	.llseek = no_llseek,
 };
 

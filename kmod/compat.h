@@ -42,4 +42,22 @@
 	do { if ((b)->ops->vunmap) (b)->ops->vunmap(b, m); } while (0)
 #endif
 
+/*
+ * io_uring commands (uring.c).  In 6.1 the command carries a pointer to
+ * its payload; from 6.5 it carries the whole entry, whose payload
+ * io_uring_sqe_cmd() gives; from 6.7 the declarations have their own
+ * header.  The header is named as a string: in <...> the word "linux"
+ * would be expanded as GCC's predefined macro.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 7, 0)
+#define KMSCAP_IO_URING_CMD_H	"linux/io_uring/cmd.h"
+#else
+#define KMSCAP_IO_URING_CMD_H	"linux/io_uring.h"
+#endif
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
+#define kmscap_uring_cmd_payload(c)	io_uring_sqe_cmd((c)->sqe)
+#else
+#define kmscap_uring_cmd_payload(c)	((c)->cmd)
+#endif
+
 #endif /* _KMSCAP_COMPAT_H_ */

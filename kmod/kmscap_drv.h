@@ -496,7 +496,7 @@ void kmscap_capture_hangup(struct kmscap_display *disp);
 int kmscap_capture_attach(struct kmscap_client *client, struct kmscap_display *disp,
 			  const struct kmscap_attach *req);
 void kmscap_capture_detach(struct kmscap_client *client);
-int kmscap_capture_release(struct kmscap_client *client, u64 seq);
+int kmscap_capture_release(struct kmscap_client *client, u64 seq, bool nowait);
 void kmscap_capture_auto_release(struct kmscap_client *client, struct kmscap_hold *first);
 void kmscap_capture_stats(struct kmscap_client *client, struct kmscap_client_stats *st);
 void kmscap_capture_flip_done(struct kmscap_display *disp, const struct kmscap_presented *info);
@@ -536,6 +536,10 @@ void kmscap_present_now(struct kmscap_present *present);
 /* client.c: /dev/kmscap */
 int kmscap_client_register(void);
 void kmscap_client_unregister(void);
+
+/* uring.c: io_uring commands on /dev/kmscap */
+struct io_uring_cmd;
+int kmscap_client_uring_cmd(struct io_uring_cmd *ioucmd, unsigned int issue_flags);
 
 /* debugfs.c */
 void kmscap_debugfs_init(void);

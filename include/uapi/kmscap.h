@@ -30,7 +30,7 @@
 #include <linux/types.h>
 
 #define KMSCAP_ABI_MAJOR	1
-#define KMSCAP_ABI_MINOR	4
+#define KMSCAP_ABI_MINOR	5
 
 /* 0xC6 is unassigned in Documentation/userspace-api/ioctl/ioctl-number.rst */
 #define KMSCAP_IOC_MAGIC	0xC6
@@ -64,6 +64,8 @@
 #define KMSCAP_CAP_REPLUG	(1ULL << 8)
 /* Since ABI 1.4: &kmscap_display_create.modifiers_ptr. */
 #define KMSCAP_CAP_MODIFIERS	(1ULL << 9)
+/* Since ABI 1.5: %KMSCAP_IOC_RELEASE as an io_uring command. */
+#define KMSCAP_CAP_URING_RELEASE	(1ULL << 10)
 
 /**
  * struct kmscap_version - ABI version and capabilities
@@ -327,6 +329,26 @@ struct kmscap_export {
 struct kmscap_release {
 	__u64 seq;
 };
+
+/**
+ * DOC: io_uring commands (since ABI 1.5, %KMSCAP_CAP_URING_RELEASE)
+ *
+ * A client that waits for its frames in an io_uring can give them back in
+ * the same ring, so that one io_uring_enter() submits the release of one
+ * frame together with the read of the next.  The submission entry is an
+ * IORING_OP_URING_CMD on the client's fd with:
+ *
+ * - cmd_op: %KMSCAP_IOC_RELEASE (the only command; others complete with
+ *   -ENOTTY);
+ * - the command area (sqe->cmd, 16 bytes, or 80 in a ring set up with
+ *   IORING_SETUP_SQE128): a &struct kmscap_release at its start, every
+ *   byte after it zero (else -EINVAL);
+ * - uring_cmd_flags zero (no registered buffer; else -EINVAL).
+ *
+ * The completion's res is what the ioctl would return: 0, -ESTALE,
+ * -ENOENT, or -EINVAL when the fd is not attached.  IOSQE_CQE_SKIP_SUCCESS
+ * lets a client hear only of failures.
+ */
 
 /**
  * struct kmscap_client_stats - counters of this capture client

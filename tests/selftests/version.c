@@ -21,7 +21,8 @@
 				 KMSCAP_CAP_PRIME_IMPORT | KMSCAP_CAP_HOLD | \
 				 KMSCAP_CAP_HOTPLUG | KMSCAP_CAP_FLIP_DONE | \
 				 KMSCAP_CAP_GAMMA | KMSCAP_CAP_AUTO_RELEASE | \
-				 KMSCAP_CAP_REPLUG | KMSCAP_CAP_MODIFIERS)
+				 KMSCAP_CAP_REPLUG | KMSCAP_CAP_MODIFIERS | \
+				 KMSCAP_CAP_URING_RELEASE)
 
 static int kmscap_failures;
 
@@ -95,7 +96,11 @@ int main(void)
 				     v.pad);
 		if (v.major == KMSCAP_ABI_MAJOR && v.minor >= 3)
 			kmscap_check(v.caps & KMSCAP_CAP_FLIP_DONE,
-				     "caps 0x%llx of ABI %u.%u lack KMSCAP_CAP_FLIP_DONE (1.3)",
+				     "caps 0x%llx of ABI %u.%u have KMSCAP_CAP_FLIP_DONE (1.3)",
+				     (unsigned long long)v.caps, v.major, v.minor);
+		if (v.major == KMSCAP_ABI_MAJOR && v.minor >= 5)
+			kmscap_check(v.caps & KMSCAP_CAP_URING_RELEASE,
+				     "caps 0x%llx of ABI %u.%u have KMSCAP_CAP_URING_RELEASE (1.5)",
 				     (unsigned long long)v.caps, v.major, v.minor);
 		if (v.major == KMSCAP_ABI_MAJOR && v.minor == KMSCAP_ABI_MINOR)
 			kmscap_check(!(v.caps & ~(__u64)KMSCAP_KNOWN_CAPS),

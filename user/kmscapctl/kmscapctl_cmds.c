@@ -304,6 +304,7 @@ static int kmscapctl_version(struct kmscap_dev *dev)
 		{ KMSCAP_CAP_AUTO_RELEASE, "auto-release" },
 		{ KMSCAP_CAP_REPLUG, "replug" },
 		{ KMSCAP_CAP_MODIFIERS, "modifiers" },
+		{ KMSCAP_CAP_URING_RELEASE, "uring-release" },
 	};
 	struct kmscap_version v;
 	uint64_t rest;
