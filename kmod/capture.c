@@ -147,6 +147,7 @@ static void kmscap_hold_revoke(struct kmscap_hold *hold, struct list_head *dead,
 	} else {
 		kmscap_hold_deactivate(hold);
 		hold->revoked = true;
+		kmscap_status_note_revoke(client, hold->frame->ev.seq);
 		client->stats.held--;
 		client->stats.revoked_unreleased++;
 		client->nrevoked++;

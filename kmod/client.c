@@ -77,7 +77,8 @@ static int kmscap_ioctl_version(struct kmscap_client *client, void *data)
 	v->caps = KMSCAP_CAP_DAMAGE | KMSCAP_CAP_CURSOR | KMSCAP_CAP_PRIME_IMPORT |
 		  KMSCAP_CAP_HOLD | KMSCAP_CAP_HOTPLUG | KMSCAP_CAP_FLIP_DONE |
 		  KMSCAP_CAP_GAMMA | KMSCAP_CAP_AUTO_RELEASE | KMSCAP_CAP_REPLUG |
-		  KMSCAP_CAP_MODIFIERS | KMSCAP_CAP_URING_RELEASE;
+		  KMSCAP_CAP_MODIFIERS | KMSCAP_CAP_URING_RELEASE |
+		  KMSCAP_CAP_STATUS_PAGE;
 	v->max_displays = kmscap_max_displays;
 	v->event_size = sizeof(struct kmscap_event);
 	v->max_event_size = KMSCAP_EVENT_FRAMED_MAX;
@@ -436,6 +437,10 @@ static int kmscap_client_open(struct inode *inode, struct file *file)
 	client = kzalloc(sizeof(*client), GFP_KERNEL);
 	if (!client)
 		return -ENOMEM;
+	if (kmscap_status_init(client)) {
+		kfree(client);
+		return -ENOMEM;
+	}
 	mutex_init(&client->read_lock);
 	init_waitqueue_head(&client->wq);
 	client->file = file;
@@ -453,6 +458,7 @@ static int kmscap_client_release(struct inode *inode, struct file *file)
 	kmscap_capture_detach(client);
 	mutex_destroy(&client->read_lock);
 	kfree(client->done_ring);
+	kmscap_status_fini(client);
 	kfree(client);
 	return 0;
 }
@@ -481,6 +487,11 @@ static __poll_t kmscap_client_poll(struct file *file, poll_table *wait)
 	return kmscap_capture_poll(client);
 }
 
+static int kmscap_client_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	return kmscap_status_mmap(file->private_data, vma);
+}
+
 static const struct file_operations kmscap_client_fops = {
 	.owner = THIS_MODULE,
 	.open = kmscap_client_open,
@@ -490,6 +501,7 @@ static const struct file_operations kmscap_client_fops = {
 	.unlocked_ioctl = kmscap_client_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 	.uring_cmd = kmscap_client_uring_cmd,
+	.mmap = kmscap_client_mmap,
 	.llseek = no_llseek,
 };
 

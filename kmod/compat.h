@@ -60,4 +60,12 @@
 #define kmscap_uring_cmd_payload(c)	((c)->cmd)
 #endif
 
+/* From 6.3 a mapping's flags change only through the vm_flags_*() calls. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+#define kmscap_vm_flags_mod(vma, set, clear)	vm_flags_mod(vma, set, clear)
+#else
+#define kmscap_vm_flags_mod(vma, set, clear) \
+	((vma)->vm_flags = ((vma)->vm_flags | (set)) & ~(clear))
+#endif
+
 #endif /* _KMSCAP_COMPAT_H_ */

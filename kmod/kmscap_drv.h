@@ -281,6 +281,10 @@ struct kmscap_hold {
  * @inject_type: a framed client's next event is one of this type, unknown
  *	to the ABI, 0 for none (debugfs inject_event, for testing readers).
  * @stats: counters as reported by %KMSCAP_IOC_STATS.
+ *
+ * @status_page: the status page (status.c), from open to the file's
+ *	release; a mapping of it holds its own reference.
+ * @status: its contents, written under @disp->capture_lock.
  */
 struct kmscap_client {
 	struct mutex read_lock;
@@ -310,6 +314,8 @@ struct kmscap_client {
 	u64 done_dropped;
 	u32 inject_type;
 	struct kmscap_client_stats stats;
+	struct page *status_page;
+	struct kmscap_client_status *status;
 };
 
 /**
@@ -536,6 +542,12 @@ void kmscap_present_now(struct kmscap_present *present);
 /* client.c: /dev/kmscap */
 int kmscap_client_register(void);
 void kmscap_client_unregister(void);
+
+/* status.c: the client's status page */
+int kmscap_status_init(struct kmscap_client *client);
+void kmscap_status_fini(struct kmscap_client *client);
+int kmscap_status_mmap(struct kmscap_client *client, struct vm_area_struct *vma);
+void kmscap_status_note_revoke(struct kmscap_client *client, u64 seq);
 
 /* uring.c: io_uring commands on /dev/kmscap */
 struct io_uring_cmd;

@@ -66,6 +66,8 @@
 #define KMSCAP_CAP_MODIFIERS	(1ULL << 9)
 /* Since ABI 1.5: %KMSCAP_IOC_RELEASE as an io_uring command. */
 #define KMSCAP_CAP_URING_RELEASE	(1ULL << 10)
+/* Since ABI 1.5: &struct kmscap_client_status, mapped read-only. */
+#define KMSCAP_CAP_STATUS_PAGE	(1ULL << 11)
 
 /**
  * struct kmscap_version - ABI version and capabilities
@@ -328,6 +330,39 @@ struct kmscap_export {
  */
 struct kmscap_release {
 	__u64 seq;
+};
+
+/* Revocations &struct kmscap_client_status remembers. */
+#define KMSCAP_STATUS_REVOKED	32
+
+/**
+ * struct kmscap_client_status - what a client learns without a system call
+ * @revokes: how many frames this client had read were revoked (their hold
+ *	timeout expired, or their buffer was redrawn in place) since the
+ *	file was opened; wraps around at 2^32.
+ * @pad: zero.
+ * @revoked_seq: the seq of the revocation number n (counting from 0) is
+ *	in @revoked_seq[n % %KMSCAP_STATUS_REVOKED], written before @revokes
+ *	becomes n + 1.
+ *
+ * Since ABI 1.5 (%KMSCAP_CAP_STATUS_PAGE), mmap() of one page at offset 0
+ * of a /dev/kmscap file, PROT_READ and MAP_SHARED (a writable or
+ * executable mapping is -EPERM, another length or offset -EINVAL), maps
+ * this structure at the start of the page; the rest of the page is zero.
+ * The module writes it when it revokes a frame, before the flip that
+ * revoked it completes.  A client that has read a frame and then finds
+ * its seq among the revocations must assume that what it read of the
+ * buffer may be torn; one that does not find it there once it has
+ * finished reading the buffer knows what a %KMSCAP_IOC_RELEASE returning
+ * 0 at that moment would have told it, without the call.  Read @revokes with acquire
+ * semantics, then the slots; the slots of revocations n .. m-1 are intact
+ * if @revokes, read again afterwards, is below n + %KMSCAP_STATUS_REVOKED.
+ * The mapping stays valid after close().
+ */
+struct kmscap_client_status {
+	__u32 revokes;
+	__u32 pad;
+	__u64 revoked_seq[KMSCAP_STATUS_REVOKED];
 };
 
 /**

@@ -22,7 +22,7 @@
 				 KMSCAP_CAP_HOTPLUG | KMSCAP_CAP_FLIP_DONE | \
 				 KMSCAP_CAP_GAMMA | KMSCAP_CAP_AUTO_RELEASE | \
 				 KMSCAP_CAP_REPLUG | KMSCAP_CAP_MODIFIERS | \
-				 KMSCAP_CAP_URING_RELEASE)
+				 KMSCAP_CAP_URING_RELEASE | KMSCAP_CAP_STATUS_PAGE)
 
 static int kmscap_failures;
 
@@ -99,8 +99,10 @@ int main(void)
 				     "caps 0x%llx of ABI %u.%u have KMSCAP_CAP_FLIP_DONE (1.3)",
 				     (unsigned long long)v.caps, v.major, v.minor);
 		if (v.major == KMSCAP_ABI_MAJOR && v.minor >= 5)
-			kmscap_check(v.caps & KMSCAP_CAP_URING_RELEASE,
-				     "caps 0x%llx of ABI %u.%u have KMSCAP_CAP_URING_RELEASE (1.5)",
+			kmscap_check((v.caps & KMSCAP_CAP_URING_RELEASE) &&
+				     (v.caps & KMSCAP_CAP_STATUS_PAGE),
+				     "caps 0x%llx of ABI %u.%u have KMSCAP_CAP_URING_RELEASE and "
+				     "_STATUS_PAGE (1.5)",
 				     (unsigned long long)v.caps, v.major, v.minor);
 		if (v.major == KMSCAP_ABI_MAJOR && v.minor == KMSCAP_ABI_MINOR)
 			kmscap_check(!(v.caps & ~(__u64)KMSCAP_KNOWN_CAPS),

@@ -305,6 +305,7 @@ static int kmscapctl_version(struct kmscap_dev *dev)
 		{ KMSCAP_CAP_REPLUG, "replug" },
 		{ KMSCAP_CAP_MODIFIERS, "modifiers" },
 		{ KMSCAP_CAP_URING_RELEASE, "uring-release" },
+		{ KMSCAP_CAP_STATUS_PAGE, "status-page" },
 	};
 	struct kmscap_version v;
 	uint64_t rest;
