@@ -243,6 +243,10 @@ int main(void)
 	KMSCAP_CHECK_FIELD(kmscap_display_gamma, out_flags, 20);
 	KMSCAP_CHECK_FIELD(kmscap_display_gamma, seq, 24);
 	KMSCAP_CHECK_SIZE(kmscap_display_gamma, 32);
+	KMSCAP_CHECK_FIELD(kmscap_client_status, revokes, 0);
+	KMSCAP_CHECK_FIELD(kmscap_client_status, pad, 4);
+	KMSCAP_CHECK_FIELD(kmscap_client_status, revoked_seq, 8);
+	KMSCAP_CHECK_SIZE(kmscap_client_status, 8 + 8 * KMSCAP_STATUS_REVOKED);
 #ifndef KMSCAP_LAYOUT_STATIC
 	printf("1..%d\n", kmscap_n);
 	return kmscap_failed;
