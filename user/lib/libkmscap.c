@@ -102,6 +102,7 @@ void kmscap_close(struct kmscap_dev *dev)
 	if (!dev)
 		return;
 	kmscap_bufcache_free(dev->cache);
+	kmscap_status_unmap(dev);
 	close(dev->fd);
 	free(dev->done);
 	free(dev->rbuf);

@@ -26,11 +26,12 @@
  *    kmscap_fd(), kmscap_path(), kmscap_get_version(),
  *    kmscap_display_create(), _destroy(), _config(), _set_mode(),
  *    _connect(), _disconnect(), _info(), _list(), kmscap_release(),
- *    kmscap_stats() and kmscap_export();
+ *    kmscap_prep_release_sqe(), kmscap_stats() and kmscap_export();
  *  - one thread at a time per handle (the "reader"): kmscap_attach(),
  *    kmscap_attach_flags(), kmscap_next_frame(), kmscap_read_events(),
  *    kmscap_events_from_buffer(), kmscap_event_read_size(),
- *    kmscap_hung_up(), kmscap_buffer_fd() and kmscap_invalidate_buffers()
+ *    kmscap_hung_up(), kmscap_frame_revoked(), kmscap_buffer_fd() and
+ *    kmscap_invalidate_buffers()
  *    (the last two use the cache that reading invalidates);
  *  - kmscap_open() and kmscap_close(): a handle is closed by one thread
  *    once no other thread uses it;
@@ -284,6 +285,34 @@ KMSCAP_API int kmscap_hung_up(const struct kmscap_dev *dev);
 
 /* -ESTALE: frame revoked after the hold timeout; -ENOENT: no such frame. */
 KMSCAP_API int kmscap_release(struct kmscap_dev *dev, uint64_t seq);
+
+/*
+ * Whether frame @seq, which this handle read, was revoked since (its hold
+ * timeout expired, or its buffer was redrawn in place): 1 if it was, or
+ * may have been (more revocations came at once than the module's status
+ * page keeps), 0 if not, without a system call once the first call has
+ * mapped the status page (ABI 1.5).  Ask after reading the frame's
+ * buffer: 0 means the picture read is whole, as kmscap_release()
+ * returning 0 at that moment would, and the frame can be released later
+ * (in a batch, or with kmscap_prep_release_sqe()).  -EOPNOTSUPP: the
+ * module has no status page (KMSCAP_CAP_STATUS_PAGE; use
+ * kmscap_release()); -ENOTCONN: not attached.  A reader's call.
+ * (LIBKMSCAP_1.5)
+ */
+KMSCAP_API int kmscap_frame_revoked(struct kmscap_dev *dev, uint64_t seq);
+
+/*
+ * Fill @sqe, an io_uring submission entry of 64 bytes (struct io_uring_sqe
+ * of <linux/io_uring.h> or liburing), with the release of frame @seq
+ * (IORING_OP_URING_CMD, ABI 1.5): everything else is zeroed; the caller
+ * sets user_data and flags (IOSQE_CQE_SKIP_SUCCESS: only a failure
+ * completes).  The completion's res is kmscap_release()'s result.
+ * -EOPNOTSUPP: the module lacks KMSCAP_CAP_URING_RELEASE.  Any thread.
+ * (LIBKMSCAP_1.5)
+ */
+struct io_uring_sqe;
+KMSCAP_API int kmscap_prep_release_sqe(const struct kmscap_dev *dev, struct io_uring_sqe *sqe,
+				       uint64_t seq);
 KMSCAP_API int kmscap_stats(struct kmscap_dev *dev, struct kmscap_client_stats *out);
 
 /*

@@ -14,6 +14,9 @@
 
 struct kmscap_bufcache;
 
+/* Revoked seqs the library remembers from the status page (revoke.c). */
+#define KMSCAP_REVOKED_KEPT	64
+
 /* Events per read() at most (the kernel's queue is at most 64 deep). */
 #define KMSCAP_READ_EVENTS	64
 
@@ -25,6 +28,12 @@ struct kmscap_bufcache;
  *	KMSCAP_FLIP_DONE_KEPT from @done_head (NULL unless attached with
  *	KMSCAP_ATTACH_FLIP_DONE); @ndone of them; @done_lost: lost since the
  *	last one taken.
+ * @max_seq: the newest frame event decoded.
+ * @status: the status page, mapped at the first kmscap_frame_revoked()
+ *	(revoke.c), @status_len bytes; @rv_seen: the module's revocations
+ *	scanned; @rv_kept: the seqs they revoked, a ring of @rv_n from
+ *	@rv_head; @rv_lost_upto: frames up to this seq may have been
+ *	revoked unseen.
  */
 struct kmscap_dev {
 	int fd;
@@ -42,8 +51,20 @@ struct kmscap_dev {
 	int hung_up;
 	int pending_err;
 	struct kmscap_bufcache *cache;
+	uint64_t max_seq;
+	const struct kmscap_client_status *status;
+	size_t status_len;
+	uint32_t rv_seen;
+	uint64_t rv_kept[KMSCAP_REVOKED_KEPT];
+	unsigned int rv_head, rv_n;
+	uint64_t rv_lost_upto;
 };
 
 int kmscap_ioctl(int fd, unsigned long req, void *arg);
+
+/* revoke.c; kmscap_revoked_in() is kmscap_frame_revoked() on a given page (unit tests). */
+int kmscap_revoked_in(struct kmscap_dev *dev, const struct kmscap_client_status *st,
+		      uint64_t seq);
+void kmscap_status_unmap(struct kmscap_dev *dev);
 
 #endif

@@ -169,6 +169,8 @@ static void kmscap_note_decoded(struct kmscap_dev *dev, const struct kmscap_even
 		kmscap_set_hangup(dev);
 	else
 		kmscap_bufcache_note_event(dev->cache, ev);
+	if (ev->type == KMSCAP_EVENT_FRAME && ev->seq > dev->max_seq)
+		dev->max_seq = ev->seq;
 }
 
 /*
