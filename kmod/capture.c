@@ -623,6 +623,7 @@ int kmscap_capture_attach(struct kmscap_client *client, struct kmscap_display *d
 	client->hold_timeout_ns = req->hold_timeout_ns;
 	client->framed = req->flags & KMSCAP_ATTACH_FRAMED;
 	client->auto_release = req->flags & KMSCAP_ATTACH_AUTO_RELEASE;
+	client->flip_done_defer = req->flags & KMSCAP_ATTACH_FLIP_DONE_DEFER;
 	client->first_pending = true;
 	client->disp = disp;
 	client->id = atomic_inc_return(&kmscap_client_ids);
@@ -778,7 +779,8 @@ static void kmscap_client_flip_done(struct kmscap_client *client,
 	*slot = *info;
 	slot->order = ++client->disp->event_order;
 	client->ndone++;
-	wake_up_interruptible_poll(&client->wq, EPOLLIN | EPOLLRDNORM);
+	if (!client->flip_done_defer)
+		wake_up_interruptible_poll(&client->wq, EPOLLIN | EPOLLRDNORM);
 }
 
 /**

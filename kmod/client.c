@@ -78,7 +78,7 @@ static int kmscap_ioctl_version(struct kmscap_client *client, void *data)
 		  KMSCAP_CAP_HOLD | KMSCAP_CAP_HOTPLUG | KMSCAP_CAP_FLIP_DONE |
 		  KMSCAP_CAP_GAMMA | KMSCAP_CAP_AUTO_RELEASE | KMSCAP_CAP_REPLUG |
 		  KMSCAP_CAP_MODIFIERS | KMSCAP_CAP_URING_RELEASE |
-		  KMSCAP_CAP_STATUS_PAGE;
+		  KMSCAP_CAP_STATUS_PAGE | KMSCAP_CAP_FLIP_DONE_DEFER;
 	v->max_displays = kmscap_max_displays;
 	v->event_size = sizeof(struct kmscap_event);
 	v->max_event_size = KMSCAP_EVENT_FRAMED_MAX;
@@ -222,6 +222,9 @@ static int kmscap_ioctl_attach(struct kmscap_client *client, void *data)
 		return -EINVAL;
 	/* Flip-done events are framed: a 1.0 reader could not skip them. */
 	if ((req->flags & KMSCAP_ATTACH_FLIP_DONE) && !(req->flags & KMSCAP_ATTACH_FRAMED))
+		return -EINVAL;
+	/* Deferring flip-done events needs some. */
+	if ((req->flags & KMSCAP_ATTACH_FLIP_DONE_DEFER) && !(req->flags & KMSCAP_ATTACH_FLIP_DONE))
 		return -EINVAL;
 
 	mutex_lock(&client->read_lock);

@@ -11,14 +11,23 @@
 #include "kmscap_drv.h"
 #include "trace.h"
 
+/*
+ * Events that make the client readable (capture_lock held): flip-done
+ * events only when the client did not ask to have them deferred.
+ */
+static bool kmscap_client_wakes(struct kmscap_client *client)
+{
+	return client->nqueued || (client->ndone && !client->flip_done_defer) ||
+	       client->inject_type || (client->hangup && !client->hangup_read);
+}
+
 static bool kmscap_client_readable(struct kmscap_client *client)
 {
 	struct kmscap_display *disp = client->disp;
 	bool ready;
 
 	spin_lock(&disp->capture_lock);
-	ready = client->nqueued || client->ndone || client->inject_type ||
-		(client->hangup && !client->hangup_read);
+	ready = kmscap_client_wakes(client);
 	if (!ready && client->hangup)
 		ready = true;	/* end of file */
 	spin_unlock(&disp->capture_lock);
@@ -244,7 +253,8 @@ ssize_t kmscap_capture_read(struct kmscap_client *client, char __user *buf,
 	mutex_lock(&client->read_lock);
 	for (;;) {
 		spin_lock(&disp->capture_lock);
-		if (client->nqueued || client->ndone || client->inject_type || client->hangup)
+		/* a non-blocking read takes deferred flip-done events too */
+		if (kmscap_client_wakes(client) || client->hangup || (nonblock && client->ndone))
 			break;
 		spin_unlock(&disp->capture_lock);
 		if (nonblock) {
@@ -391,8 +401,7 @@ __poll_t kmscap_capture_poll(struct kmscap_client *client)
 	__poll_t mask = 0;
 
 	spin_lock(&disp->capture_lock);
-	if (client->nqueued || client->ndone || client->inject_type ||
-	    (client->hangup && !client->hangup_read))
+	if (kmscap_client_wakes(client))
 		mask |= EPOLLIN | EPOLLRDNORM;
 	if (client->hangup)
 		mask |= EPOLLHUP;

@@ -255,6 +255,9 @@ struct kmscap_hold {
  * @auto_release: attached with %KMSCAP_ATTACH_AUTO_RELEASE: a read that
  *	returns frame events releases the frames read before.  Set like
  *	@framed.
+ * @flip_done_defer: attached with %KMSCAP_ATTACH_FLIP_DONE_DEFER: flip-done
+ *	events alone make the client neither readable nor woken.  Set like
+ *	@framed.
  * @gamma_seq: &kmscap_frame.gamma_seq of the last frame event read() gave
  *	the client, under @read_lock.
  *
@@ -295,6 +298,7 @@ struct kmscap_client {
 	struct file *file;
 	bool framed;
 	bool auto_release;
+	bool flip_done_defer;
 	u64 gamma_seq;
 	struct list_head queue;
 	struct list_head held;

@@ -68,6 +68,8 @@
 #define KMSCAP_CAP_URING_RELEASE	(1ULL << 10)
 /* Since ABI 1.5: &struct kmscap_client_status, mapped read-only. */
 #define KMSCAP_CAP_STATUS_PAGE	(1ULL << 11)
+/* Since ABI 1.5: %KMSCAP_ATTACH_FLIP_DONE_DEFER. */
+#define KMSCAP_CAP_FLIP_DONE_DEFER	(1ULL << 12)
 
 /**
  * struct kmscap_version - ABI version and capabilities
@@ -253,8 +255,11 @@ struct kmscap_display_destroy {
 #define KMSCAP_ATTACH_FLIP_DONE	(1U << 2)
 /* Since ABI 1.3 (%KMSCAP_CAP_AUTO_RELEASE); a 1.2 module says -EINVAL. */
 #define KMSCAP_ATTACH_AUTO_RELEASE	(1U << 3)
+/* Since ABI 1.5 (%KMSCAP_CAP_FLIP_DONE_DEFER); only with %KMSCAP_ATTACH_FLIP_DONE. */
+#define KMSCAP_ATTACH_FLIP_DONE_DEFER	(1U << 4)
 #define KMSCAP_ATTACH_FLAGS	(KMSCAP_ATTACH_FRAMED | KMSCAP_ATTACH_CURRENT_FRAME | \
-				 KMSCAP_ATTACH_FLIP_DONE | KMSCAP_ATTACH_AUTO_RELEASE)
+				 KMSCAP_ATTACH_FLIP_DONE | KMSCAP_ATTACH_AUTO_RELEASE | \
+				 KMSCAP_ATTACH_FLIP_DONE_DEFER)
 
 /**
  * struct kmscap_attach - make this fd a capture client of a display
@@ -276,7 +281,12 @@ struct kmscap_display_destroy {
  *	%KMSCAP_ATTACH_FLIP_DONE (since ABI 1.3, framed clients only:
  *	-EINVAL without %KMSCAP_ATTACH_FRAMED), the client also reads a
  *	%KMSCAP_EVENT_FLIP_DONE event when each flip published after the
- *	attach completes.
+ *	attach completes.  With %KMSCAP_ATTACH_FLIP_DONE_DEFER as well (since
+ *	ABI 1.5), flip-done events wake nobody: poll() says POLLIN and a
+ *	blocking read() returns only for a frame event (or a hang-up), and
+ *	the flip-done events pending then come in the same read, so that a
+ *	reader wakes once per frame; a non-blocking read() still returns
+ *	the flip-done events pending (-EAGAIN only when nothing is).
  * @queue_depth: unread frame events kept, 1..%KMSCAP_MAX_QUEUE, or 0 for
  *	%KMSCAP_DEFAULT_QUEUE.  When full, the oldest unread frame is dropped.
  *	As many unread flip-done events are kept, apart: when they are full

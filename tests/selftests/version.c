@@ -22,7 +22,8 @@
 				 KMSCAP_CAP_HOTPLUG | KMSCAP_CAP_FLIP_DONE | \
 				 KMSCAP_CAP_GAMMA | KMSCAP_CAP_AUTO_RELEASE | \
 				 KMSCAP_CAP_REPLUG | KMSCAP_CAP_MODIFIERS | \
-				 KMSCAP_CAP_URING_RELEASE | KMSCAP_CAP_STATUS_PAGE)
+				 KMSCAP_CAP_URING_RELEASE | KMSCAP_CAP_STATUS_PAGE | \
+				 KMSCAP_CAP_FLIP_DONE_DEFER)
 
 static int kmscap_failures;
 
@@ -100,9 +101,10 @@ int main(void)
 				     (unsigned long long)v.caps, v.major, v.minor);
 		if (v.major == KMSCAP_ABI_MAJOR && v.minor >= 5)
 			kmscap_check((v.caps & KMSCAP_CAP_URING_RELEASE) &&
-				     (v.caps & KMSCAP_CAP_STATUS_PAGE),
-				     "caps 0x%llx of ABI %u.%u have KMSCAP_CAP_URING_RELEASE and "
-				     "_STATUS_PAGE (1.5)",
+				     (v.caps & KMSCAP_CAP_STATUS_PAGE) &&
+				     (v.caps & KMSCAP_CAP_FLIP_DONE_DEFER),
+				     "caps 0x%llx of ABI %u.%u have KMSCAP_CAP_URING_RELEASE, "
+				     "_STATUS_PAGE and _FLIP_DONE_DEFER (1.5)",
 				     (unsigned long long)v.caps, v.major, v.minor);
 		if (v.major == KMSCAP_ABI_MAJOR && v.minor == KMSCAP_ABI_MINOR)
 			kmscap_check(!(v.caps & ~(__u64)KMSCAP_KNOWN_CAPS),

@@ -306,6 +306,7 @@ static int kmscapctl_version(struct kmscap_dev *dev)
 		{ KMSCAP_CAP_MODIFIERS, "modifiers" },
 		{ KMSCAP_CAP_URING_RELEASE, "uring-release" },
 		{ KMSCAP_CAP_STATUS_PAGE, "status-page" },
+		{ KMSCAP_CAP_FLIP_DONE_DEFER, "flip-done-defer" },
 	};
 	struct kmscap_version v;
 	uint64_t rest;
