@@ -14,7 +14,18 @@
  *   getfb2  what kmsgrab does per frame: GETPLANE + GETFB2 +
  *           PRIME_HANDLE_TO_FD, then close the fd and the GEM handle
  *           (the kmscap event only serves as the "new frame" trigger and
- *           is not counted in the CPU time).
+ *           is not counted in the CPU time);
+ *   kmscap-uring  the release in the ring (ABI 1.5,
+ *           KMSCAP_CAP_URING_RELEASE; libcapring.c): the capture thread's
+ *           io_uring; per frame ONE io_uring_enter() submits the release
+ *           of the frame held (IOSQE_CQE_SKIP_SUCCESS: a failure still
+ *           completes, and is counted and reported) and a POLL_ADD linked
+ *           to a READ of the next event, and waits for the READ; then the
+ *           cached DMA-BUF is looked up as for kmscap.  The one call is
+ *           the release, the wait and the read: like kmscap-auto's read,
+ *           it cannot be split, so its CPU counts as work (going to sleep
+ *           and waking up included, an upper bound on the work), and the
+ *           second table (CPU with the wait) is the one to compare.
  * Besides the CPU time, the system calls of the capture thread per frame,
  * counted by the bench itself (KB_SYS; the bench_syscalls selftest checks
  * the count against strace with "check", which runs only 720p and prints
@@ -51,16 +62,23 @@
 #include <unistd.h>
 
 #include "kmscap_test.h"
+#include "libcapring.h"
 
-enum kmscap_method { M_KMSCAP, M_AUTO, M_COPY, M_GETFB2, M_AUTO_POLL, M_COUNT };
+enum kmscap_method { M_KMSCAP, M_AUTO, M_COPY, M_GETFB2, M_AUTO_POLL, M_URING, M_COUNT };
 static const char *const kmscap_method_name[M_COUNT] = {
-	"kmscap", "kmscap-auto", "copy", "getfb2", "kmscap-auto-poll"
+	"kmscap", "kmscap-auto", "copy", "getfb2", "kmscap-auto-poll", "kmscap-uring"
 };
 
 /* Attached with KMSCAP_ATTACH_AUTO_RELEASE: a read releases the frames read before. */
 static bool kmscap_method_auto(enum kmscap_method m)
 {
 	return m == M_AUTO || m == M_AUTO_POLL;
+}
+
+/* Its wait is in its one call per frame (read, io_uring_enter), counted as work. */
+static bool kmscap_method_one_call(enum kmscap_method m)
+{
+	return m == M_AUTO || m == M_URING;
 }
 
 static const struct { uint32_t w, h; const char *name; } kmscap_res[] = {
@@ -79,8 +97,9 @@ struct kmscap_result {
 	double sys_mean;		/* system calls per frame, mean */
 	uint64_t sys_p50;		/* and median */
 	uint64_t sys_total;		/* over the run */
+	uint64_t release_failed;	/* kmscap-uring: releases completed with an error */
 	unsigned int frames;
-	bool skipped;			/* kmscap-auto on a module without it */
+	bool skipped;			/* a path the module or kernel lacks */
 };
 
 struct kmscap_run {
@@ -102,6 +121,7 @@ struct kmscap_run {
 	struct kmscap_t_maps maps;
 	void *copy;
 	size_t copy_size;
+	struct kmscap_capring ring;	/* kmscap-uring */
 	char err[256];
 };
 
@@ -187,6 +207,20 @@ static int kmscap_copy_frame(struct kmscap_run *run, const struct kmscap_event *
 	return 0;
 }
 
+/*
+ * kmscap-uring's one io_uring_enter() a frame: the release of the frame
+ * held, the wait and the read of the next event; another one only when a
+ * failed release's completion came before the read's, or the read found
+ * no event (-EAGAIN, queued again).  The read's result.
+ */
+static int kmscap_uring_next(struct kmscap_run *run)
+{
+	do
+		KB_SYS(run, kmscap_ring_enter(&run->ring.ring, kmscap_capring_queue(&run->ring), 1));
+	while (!kmscap_capring_reap(&run->ring));
+	return run->ring.read_res;
+}
+
 /* One frame: wait for it and do the method's work; samples in run->*[done]. */
 static int kmscap_capture_frame(struct kmscap_run *run, uint64_t *seq0)
 {
@@ -196,8 +230,8 @@ static int kmscap_capture_frame(struct kmscap_run *run, uint64_t *seq0)
 	ssize_t n;
 	int r;
 
-	if (run->m == M_AUTO) {
-		/* One blocking read: the wait, the frame, the previous one's release. */
+	if (kmscap_method_one_call(run->m)) {
+		/* One call: the wait, the frame, the previous one's release. */
 		c0 = kmscap_t_thread_cpu_ns();
 	} else {
 		r = KB_SYS(run, poll(&p, 1, 10000));
@@ -208,11 +242,17 @@ static int kmscap_capture_frame(struct kmscap_run *run, uint64_t *seq0)
 		w0 = kmscap_t_now_ns();
 		c0 = kmscap_t_thread_cpu_ns();
 	}
-	n = KB_SYS(run, read(run->cl, &ev, sizeof(ev)));
-	if (run->m == M_AUTO)
+	if (run->m == M_URING) {
+		n = kmscap_uring_next(run);
+		ev = run->ring.ev;
+	} else {
+		n = KB_SYS(run, read(run->cl, &ev, sizeof(ev)));
+	}
+	if (kmscap_method_one_call(run->m))
 		w0 = kmscap_t_now_ns();
 	if (n != sizeof(ev) || ev.type != KMSCAP_EVENT_FRAME) {
-		snprintf(run->err, sizeof(run->err), "read: %zd", n);
+		snprintf(run->err, sizeof(run->err), "%s: %zd", run->m == M_URING ?
+			 "io_uring READ" : "read", n);
 		return -1;
 	}
 	if (run->m == M_GETFB2) {
@@ -234,7 +274,7 @@ static int kmscap_capture_frame(struct kmscap_run *run, uint64_t *seq0)
 		run->t_wake[idx] = w0;
 	if (run->m == M_COPY ? kmscap_copy_frame(run, &ev) : kmscap_export_cached(run, ev.buffer_id))
 		return -1;
-	if (!kmscap_method_auto(run->m)) {
+	if (!kmscap_method_auto(run->m) && run->m != M_URING) {
 		r = KB_SYS(run, kmscap_t_release(run->cl, ev.seq));
 		if (r) {
 			snprintf(run->err, sizeof(run->err), "RELEASE: %s", kmscap_t_errname(r));
@@ -244,7 +284,7 @@ static int kmscap_capture_frame(struct kmscap_run *run, uint64_t *seq0)
 sample:
 	run->cpu[run->done] = kmscap_t_thread_cpu_ns() - c0;
 	run->cpu_wait[run->done] = kmscap_t_thread_cpu_ns() - ca;
-	/* kmscap-auto: from the read's return (the wait is not work). */
+	/* kmscap-auto, -uring: from the call's return (the wait is not work). */
 	run->wall[run->done] = kmscap_t_now_ns() - w0;
 	run->sys[run->done] = run->nsys - s0;
 	run->done++;
@@ -256,14 +296,24 @@ static void *kmscap_capture(void *arg)
 	struct kmscap_run *run = arg;
 	uint64_t seq0 = 0;
 	unsigned int j;
+	int r;
 
 	run->tid = (pid_t)syscall(SYS_gettid);
 	kmscap_t_maps_init(&run->maps, run->cl);
+	r = run->m == M_URING ? kmscap_capring_init(&run->ring, run->cl) : 0;
+	if (r)
+		snprintf(run->err, sizeof(run->err), "io_uring_setup: %s", kmscap_t_errname(r));
 	/* getppid(): the markers around the loop in an strace of the bench. */
 	syscall(SYS_getppid);
-	while (run->done < run->frames && !kmscap_capture_frame(run, &seq0))
+	while (!r && run->done < run->frames && !kmscap_capture_frame(run, &seq0))
 		;
 	syscall(SYS_getppid);
+	if (run->m == M_URING && !r) {
+		/* the last frame, still held after the loop */
+		if (run->ring.holding)
+			kmscap_t_release(run->cl, run->ring.held);
+		kmscap_capring_fini(&run->ring);
+	}
 	free(run->copy);
 	for (j = 0; j < run->nfds; j++)
 		close(run->fds[j].fd);
@@ -368,7 +418,12 @@ static struct kmscap_result kmscap_bench_one(int ctl, uint32_t w, uint32_t h,
 		res.cpu_p50_us = run.cpu[run.done / 2] / 1000.0;
 		res.wall_p50_us = run.wall[run.done / 2] / 1000.0;
 	}
-	if (m == M_KMSCAP || kmscap_method_auto(m)) {
+	res.release_failed = run.ring.failed;
+	if (run.ring.failed)
+		printf("kmscap-bench: %ux%u kmscap-uring: %llu releases failed, the last with %s\n",
+		       w, h, (unsigned long long)run.ring.failed,
+		       kmscap_t_errname(run.ring.failed_res));
+	if (m == M_KMSCAP || kmscap_method_auto(m) || m == M_URING) {
 		int64_t *lat = calloc(frames, sizeof(int64_t));
 		unsigned int n = 0;
 
@@ -389,8 +444,10 @@ static struct kmscap_result kmscap_bench_one(int ctl, uint32_t w, uint32_t h,
 	free(run.sys);
 	free(run.cpu_wait);
 	if (check)
-		printf("kmscap-bench-syscalls %s tid %d calls %llu frames %u\n",
-		       kmscap_method_name[m], (int)run.tid, (unsigned long long)run.nsys, run.done);
+		printf("kmscap-bench-syscalls %s tid %d calls %llu frames %u fd %d "
+		       "failed-releases %llu\n", kmscap_method_name[m], (int)run.tid,
+		       (unsigned long long)run.nsys, run.done, run.cl,
+		       (unsigned long long)run.ring.failed);
 	close(run.drm_fd);
 	close(run.cl);
 	for (i = 0; i < 2; i++)
@@ -531,7 +588,13 @@ static double kmscap_ratio(const struct kmscap_result *a, const struct kmscap_re
 	return b->skipped || !b->cpu_p50_us ? 0.0 : a->cpu_p50_us / b->cpu_p50_us;
 }
 
-/* The tables and the CSV of the five methods at every resolution. */
+/* The same for the CPU with the wait. */
+static double kmscap_wait_ratio(const struct kmscap_result *a, const struct kmscap_result *b)
+{
+	return b->skipped || !b->cpu_wait_p50_us ? 0.0 : a->cpu_wait_p50_us / b->cpu_wait_p50_us;
+}
+
+/* The tables and the CSV of the six methods at every resolution. */
 static void kmscap_bench_report(struct kmscap_result res[NRES][M_COUNT], FILE *csv)
 {
 	unsigned int i, m;
@@ -539,10 +602,11 @@ static void kmscap_bench_report(struct kmscap_result res[NRES][M_COUNT], FILE *c
 
 	printf("\nper-frame CPU time of the capture side, median, us; system calls per frame, "
 	       "median (mean):\n");
-	printf("%-6s %-9s %8s %8s %8s %8s %8s | %10s %10s %10s %10s %10s | %8s %8s %8s | %9s "
-	       "%9s\n", "res", "size", "kmscap", "k-auto", "copy", "getfb2", "k-a-poll",
-	       "sys kmscap", "sys k-auto", "sys copy", "sys getfb2", "sys k-a-p", "g2/kms",
-	       "g2/auto", "g2/a-p", "lat p50", "lat p99");
+	printf("%-6s %-9s %8s %8s %8s %8s %8s %8s | %10s %10s %10s %10s %10s %10s | %8s %8s "
+	       "%8s %8s | %9s %9s\n", "res", "size", "kmscap", "k-auto", "copy", "getfb2",
+	       "k-a-poll", "k-uring", "sys kmscap", "sys k-auto", "sys copy", "sys getfb2",
+	       "sys k-a-p", "sys k-ur", "g2/kms", "g2/auto", "g2/a-p", "g2/uring", "lat p50",
+	       "lat p99");
 	for (i = 0; i < NRES; i++) {
 		const struct kmscap_result *r = res[i];
 		double best = r[M_KMSCAP].cpu_p50_us;
@@ -553,49 +617,59 @@ static void kmscap_bench_report(struct kmscap_result res[NRES][M_COUNT], FILE *c
 				best = r[m].cpu_p50_us;
 		if (r[M_GETFB2].cpu_p50_us < 5 * best)
 			goal = false;
-		printf("%-6s %4ux%-4u %8.1f %8.1f %8.1f %8.1f %8.1f |", kmscap_res[i].name,
+		printf("%-6s %4ux%-4u %8.1f %8.1f %8.1f %8.1f %8.1f %8.1f |", kmscap_res[i].name,
 		       kmscap_res[i].w, kmscap_res[i].h, r[M_KMSCAP].cpu_p50_us,
 		       r[M_AUTO].cpu_p50_us, r[M_COPY].cpu_p50_us, r[M_GETFB2].cpu_p50_us,
-		       r[M_AUTO_POLL].cpu_p50_us);
+		       r[M_AUTO_POLL].cpu_p50_us, r[M_URING].cpu_p50_us);
 		for (m = 0; m < M_COUNT; m++)
 			printf(" %3llu (%4.2f)", (unsigned long long)r[m].sys_p50, r[m].sys_mean);
-		printf(" | %8.2f %8.2f %8.2f | %9.1f %9.1f\n",
+		printf(" | %8.2f %8.2f %8.2f %8.2f | %9.1f %9.1f\n",
 		       r[M_GETFB2].cpu_p50_us / r[M_KMSCAP].cpu_p50_us,
 		       kmscap_ratio(&r[M_GETFB2], &r[M_AUTO]),
 		       kmscap_ratio(&r[M_GETFB2], &r[M_AUTO_POLL]),
+		       kmscap_ratio(&r[M_GETFB2], &r[M_URING]),
 		       r[M_KMSCAP].lat_p50_us, r[M_KMSCAP].lat_p99_us);
 	}
 	printf("(kmscap: poll + read + RELEASE; k-auto = kmscap-auto: one blocking read with "
 	       "KMSCAP_ATTACH_AUTO_RELEASE, its CPU includes going to sleep and waking up; "
 	       "k-a-poll = kmscap-auto-poll: poll, then one read with auto-release, the poll "
-	       "being the wait as for kmscap; "
+	       "being the wait as for kmscap; k-uring = kmscap-uring: one io_uring_enter() "
+	       "releasing the frame held and waiting for the READ of the next (linked to a "
+	       "POLL_ADD), its CPU includes going to sleep and waking up as k-auto's; "
 	       "getfb2's calls include its trigger, poll + read + RELEASE of a kmscap event, "
-	       "not its CPU; g2/kms, g2/auto, g2/a-p: getfb2 cpu / kmscap, / kmscap-auto, "
-	       "/ kmscap-auto-poll cpu; latency: "
+	       "not its CPU; g2/kms, g2/auto, g2/a-p, g2/uring: getfb2 cpu / kmscap, "
+	       "/ kmscap-auto, / kmscap-auto-poll, / kmscap-uring cpu; latency: "
 	       "flip ioctl return -> capture thread wake-up, kmscap path; negative = woken "
 	       "before the ioctl returned)\n");
 	printf("\nthe same with the wait: CPU of the capture thread from before its poll() (or "
-	       "kmscap-auto's read) to the end of the work, median, us (getfb2: with its "
-	       "trigger):\n");
-	printf("%-6s %-9s %8s %8s %8s %8s %8s | %8s %8s\n", "res", "size", "kmscap", "k-auto",
-	       "copy", "getfb2", "k-a-poll", "kms/auto", "g2/a-p");
+	       "kmscap-auto's read, kmscap-uring's io_uring_enter) to the end of the work, "
+	       "median, us (getfb2: with its trigger):\n");
+	printf("%-6s %-9s %8s %8s %8s %8s %8s %8s | %8s %8s %8s\n", "res", "size", "kmscap",
+	       "k-auto", "copy", "getfb2", "k-a-poll", "k-uring", "kms/auto", "g2/a-p",
+	       "g2/uring");
 	for (i = 0; i < NRES; i++) {
 		const struct kmscap_result *r = res[i];
 
-		printf("%-6s %4ux%-4u %8.1f %8.1f %8.1f %8.1f %8.1f | %8.2f %8.2f\n",
+		printf("%-6s %4ux%-4u %8.1f %8.1f %8.1f %8.1f %8.1f %8.1f | %8.2f %8.2f %8.2f\n",
 		       kmscap_res[i].name, kmscap_res[i].w, kmscap_res[i].h,
 		       r[M_KMSCAP].cpu_wait_p50_us, r[M_AUTO].cpu_wait_p50_us,
 		       r[M_COPY].cpu_wait_p50_us, r[M_GETFB2].cpu_wait_p50_us,
-		       r[M_AUTO_POLL].cpu_wait_p50_us, r[M_AUTO].skipped ? 0.0 :
-		       r[M_KMSCAP].cpu_wait_p50_us / r[M_AUTO].cpu_wait_p50_us,
-		       r[M_AUTO_POLL].skipped ? 0.0 :
-		       r[M_GETFB2].cpu_wait_p50_us / r[M_AUTO_POLL].cpu_wait_p50_us);
+		       r[M_AUTO_POLL].cpu_wait_p50_us, r[M_URING].cpu_wait_p50_us,
+		       kmscap_wait_ratio(&r[M_KMSCAP], &r[M_AUTO]),
+		       kmscap_wait_ratio(&r[M_GETFB2], &r[M_AUTO_POLL]),
+		       kmscap_wait_ratio(&r[M_GETFB2], &r[M_URING]));
 	}
 	printf("goal: kmscap's fastest path at least 5x below getfb2 at every resolution: %s; "
 	       "system calls per frame (median): kmscap-auto %llu, kmscap-auto-poll %llu (its "
-	       "poll, the wait, and one read)\n", goal ? "met" : "NOT met",
-	       (unsigned long long)res[0][M_AUTO].sys_p50,
-	       (unsigned long long)res[0][M_AUTO_POLL].sys_p50);
+	       "poll, the wait, and one read), kmscap-uring %llu (its io_uring_enter)\n",
+	       goal ? "met" : "NOT met", (unsigned long long)res[0][M_AUTO].sys_p50,
+	       (unsigned long long)res[0][M_AUTO_POLL].sys_p50,
+	       (unsigned long long)res[0][M_URING].sys_p50);
+	for (i = 0; i < NRES; i++)
+		if (res[i][M_URING].release_failed)
+			printf("kmscap-uring at %s: %llu releases failed (completions posted "
+			       "despite IOSQE_CQE_SKIP_SUCCESS)\n", kmscap_res[i].name,
+			       (unsigned long long)res[i][M_URING].release_failed);
 
 	printf("\ncsv,resolution,width,height,method,frames,cpu_p50_us,cpu_mean_us,wall_p50_us,"
 	       "wall_mean_us,latency_p50_us,latency_p99_us,syscalls_p50,syscalls_mean,"
@@ -611,7 +685,7 @@ static void kmscap_bench_report(struct kmscap_result res[NRES][M_COUNT], FILE *c
 
 			if (x->skipped)
 				continue;
-			if (m == M_KMSCAP || kmscap_method_auto(m))
+			if (m == M_KMSCAP || kmscap_method_auto(m) || m == M_URING)
 				snprintf(lat, sizeof(lat), "%.2f,%.2f", x->lat_p50_us,
 					 x->lat_p99_us);
 			snprintf(line, sizeof(line), "%s,%u,%u,%s,%u,%.2f,%.2f,%.2f,%.2f,%s,%llu,%.2f,%.2f",
@@ -631,10 +705,13 @@ static void kmscap_bench_report(struct kmscap_result res[NRES][M_COUNT], FILE *c
 	       res[NRES - 1][M_COPY].cpu_p50_us / res[NRES - 1][M_KMSCAP].cpu_p50_us);
 	for (i = 0; i < NRES; i++)
 		printf("ratio getfb2 / kmscap cpu at %s (median): %.2f; getfb2 / kmscap-auto: "
-		       "%.2f; getfb2 / kmscap-auto-poll: %.2f\n", kmscap_res[i].name,
+		       "%.2f; getfb2 / kmscap-auto-poll: %.2f; getfb2 / kmscap-uring: %.2f "
+		       "(with the wait: %.2f)\n", kmscap_res[i].name,
 		       res[i][M_GETFB2].cpu_p50_us / res[i][M_KMSCAP].cpu_p50_us,
 		       kmscap_ratio(&res[i][M_GETFB2], &res[i][M_AUTO]),
-		       kmscap_ratio(&res[i][M_GETFB2], &res[i][M_AUTO_POLL]));
+		       kmscap_ratio(&res[i][M_GETFB2], &res[i][M_AUTO_POLL]),
+		       kmscap_ratio(&res[i][M_GETFB2], &res[i][M_URING]),
+		       kmscap_wait_ratio(&res[i][M_GETFB2], &res[i][M_URING]));
 }
 
 int main(int argc, char **argv)
@@ -643,7 +720,7 @@ int main(int argc, char **argv)
 	unsigned int frames = 120, nres = NRES;
 	struct kmscap_version v;
 	const char *top = NULL;
-	bool have_auto;
+	bool have_auto, have_uring;
 	unsigned int i, m;
 	FILE *csv = NULL;
 	int ctl;
@@ -664,23 +741,27 @@ int main(int argc, char **argv)
 	if (frames < 10)
 		frames = 10;
 	ctl = kmscap_t_open_ctl_or_skip();
-	have_auto = !kmscap_t_version(ctl, &v) && (v.caps & KMSCAP_CAP_AUTO_RELEASE);
+	if (kmscap_t_version(ctl, &v))
+		v.caps = 0;
+	have_auto = v.caps & KMSCAP_CAP_AUTO_RELEASE;
 	if (!have_auto)
 		printf("kmscap-bench: the module has no KMSCAP_CAP_AUTO_RELEASE (ABI 1.3): no "
 		       "kmscap-auto and kmscap-auto-poll cases\n");
+	have_uring = kmscap_capring_usable(v.caps);
 	if (check)
 		nres = 1;	/* the system call counts, for the bench_syscalls selftest */
 	else if (!access("/out", W_OK))
 		csv = fopen("/out/kmscap-bench.csv", "we");
 	printf("kmscap-bench: %u frames per case; cpu = CLOCK_THREAD_CPUTIME_ID of the capture "
-	       "thread around the per-frame work (the wait excluded, but for kmscap-auto, whose "
-	       "wait is its one read), wall = CLOCK_MONOTONIC of the same work (kmscap-auto: "
-	       "after the read); p50 = median, mean includes first-use exports; system calls: "
-	       "every one the capture thread makes per frame, the wait included\n", frames);
+	       "thread around the per-frame work (the wait excluded, but for kmscap-auto and "
+	       "kmscap-uring, whose wait is their one read or io_uring_enter), wall = "
+	       "CLOCK_MONOTONIC of the same work (kmscap-auto, -uring: after that call); p50 = "
+	       "median, mean includes first-use exports; system calls: every one the capture "
+	       "thread makes per frame, the wait included\n", frames);
 	memset(res, 0, sizeof(res));
 	for (i = 0; i < nres; i++) {
 		for (m = 0; m < M_COUNT; m++) {
-			if (kmscap_method_auto(m) && !have_auto) {
+			if ((kmscap_method_auto(m) && !have_auto) || (m == M_URING && !have_uring)) {
 				res[i][m].skipped = true;
 				continue;
 			}

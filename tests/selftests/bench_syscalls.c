@@ -8,7 +8,13 @@
  * must number exactly the bench's count, and kmscap-auto
  * (KMSCAP_ATTACH_AUTO_RELEASE) must make one call per frame, plus one
  * EXPORT per buffer (two buffers); kmscap-auto-poll two (its poll and
- * its read), plus the same EXPORTs.
+ * its read), plus the same EXPORTs; kmscap-uring (the release in the
+ * ring, ABI 1.5) one, plus the EXPORTs, with no failed release, and its
+ * strace lines must be exactly one io_uring_enter() per frame and the two
+ * EXPORT ioctls on the kmscap fd the bench names (ioctls traced raw):
+ * nothing else, no read, poll or other ioctl.  When the bench says
+ * io_uring is unavailable in the kernel, the test checks the other cases
+ * and skips, saying so.
  * The bench is at KMSCAP_T_BENCH (build/selftests/bench/kmscap-bench),
  * strace at KMSCAP_T_STRACE (/usr/bin/strace): make vm-check puts both
  * into the VM with --extra; the test skips, saying so, without them.
@@ -31,13 +37,28 @@
 #define OUT "/tmp/bench_syscalls.out"
 #define TRACE "/tmp/bench_syscalls.strace"
 
-/* Calls of thread @tid in the strace log between its two getppid() lines; -1 without both. */
-static long kmscap_strace_count(int tid)
+/* A thread's calls between its markers: all, io_uring_enter()s, EXPORTs on the fd given. */
+struct kmscap_calls {
+	long n, enters, exports;
+};
+
+/* @call (strace -e raw=ioctl) is ioctl(@fd, KMSCAP_IOC_EXPORT, ...). */
+static bool kmscap_is_export(const char *call, int fd)
+{
+	char *end;
+
+	if (strncmp(call, "ioctl(", 6) || strtol(call + 6, &end, 0) != fd || strncmp(end, ", ", 2))
+		return false;
+	return strtoul(end + 2, NULL, 0) == KMSCAP_IOC_EXPORT;
+}
+
+/* Calls of thread @tid in the strace log between its two getppid() lines; n -1 without both. */
+static struct kmscap_calls kmscap_strace_calls(int tid, int fd)
 {
 	char line[1024], pfx[32];
 	FILE *f = fopen(TRACE, "re");
+	struct kmscap_calls c = { 0 };
 	int markers = 0;
-	long n = 0;
 	size_t plen;
 
 	KT_ASSERT(f, "%s: %s", TRACE, strerror(errno));
@@ -55,21 +76,44 @@ static long kmscap_strace_count(int tid)
 			continue;
 		}
 		/* an interrupted call's second half, a signal, an exit: not a call */
-		if (markers == 1 && strncmp(call, "<...", 4) && strncmp(call, "---", 3) &&
-		    strncmp(call, "+++", 3))
-			n++;
+		if (markers != 1 || !strncmp(call, "<...", 4) || !strncmp(call, "---", 3) ||
+		    !strncmp(call, "+++", 3))
+			continue;
+		c.n++;
+		if (!strncmp(call, "io_uring_enter(", 15))
+			c.enters++;
+		else if (kmscap_is_export(call, fd))
+			c.exports++;
 	}
 	fclose(f);
-	return markers == 2 ? n : -1;
+	if (markers != 2)
+		c.n = -1;
+	return c;
+}
+
+/* kmscap-uring: one io_uring_enter() a frame, the EXPORTs, nothing else. */
+static void kmscap_check_uring(unsigned long long calls, unsigned int frames,
+			       unsigned long long failed, const struct kmscap_calls *c)
+{
+	kmscap_t_log("kmscap-uring: strace sees %ld io_uring_enter, %ld EXPORT, %ld other calls",
+		     c->enters, c->exports, c->n - c->enters - c->exports);
+	KT_ASSERT(!failed, "kmscap-uring: %llu releases in the ring failed", failed);
+	KT_ASSERT(calls == frames + 2ull, "kmscap-uring: %llu calls for %u frames, want one "
+		  "io_uring_enter per frame and one EXPORT per buffer (%u)", calls, frames,
+		  frames + 2);
+	KT_ASSERT(c->enters == frames && c->exports == 2 && c->n == c->enters + c->exports,
+		  "kmscap-uring: strace sees %ld io_uring_enter, %ld EXPORT and %ld other calls "
+		  "for %u frames, want %u, 2 and none", c->enters, c->exports,
+		  c->n - c->enters - c->exports, frames, frames);
 }
 
 int main(void)
 {
 	char line[256], method[32];
-	unsigned long long calls;
+	unsigned long long calls, failed;
 	unsigned int frames, cases = 0;
-	bool have_auto = false, have_auto_poll = false;
-	int tid, status;
+	bool have_auto = false, have_auto_poll = false, have_uring = false, no_uring = false;
+	int tid, fd, status;
 	FILE *f;
 	pid_t pid;
 
@@ -90,7 +134,8 @@ int main(void)
 		if (o < 0 || dup2(o, 1) < 0 || dup2(o, 2) < 0)
 			_exit(126);
 		execl(KMSCAP_T_STRACE, KMSCAP_T_STRACE, "-f", "-qq", "-o", TRACE, "-e",
-		      "trace=!clock_gettime", KMSCAP_T_BENCH, FRAMES, "check", (char *)NULL);
+		      "trace=!clock_gettime", "-e", "raw=ioctl", KMSCAP_T_BENCH, FRAMES, "check",
+		      (char *)NULL);
 		_exit(127);
 	}
 	KT_ASSERT(waitpid(pid, &status, 0) == pid, "waitpid: %s", strerror(errno));
@@ -102,19 +147,21 @@ int main(void)
 		kmscap_t_fail("strace %s %s check: status 0x%x", KMSCAP_T_BENCH, FRAMES, status);
 	}
 	while (fgets(line, sizeof(line), f)) {
-		long seen;
+		struct kmscap_calls seen;
 
-		if (sscanf(line, "kmscap-bench-syscalls %31s tid %d calls %llu frames %u", method,
-			   &tid, &calls, &frames) != 4)
+		if (strstr(line, "io_uring unavailable"))
+			no_uring = true;
+		if (sscanf(line, "kmscap-bench-syscalls %31s tid %d calls %llu frames %u fd %d "
+			   "failed-releases %llu", method, &tid, &calls, &frames, &fd, &failed) != 6)
 			continue;
-		seen = kmscap_strace_count(tid);
-		KT_ASSERT(seen >= 0, "%s: no getppid() markers of thread %d in %s", method, tid,
+		seen = kmscap_strace_calls(tid, fd);
+		KT_ASSERT(seen.n >= 0, "%s: no getppid() markers of thread %d in %s", method, tid,
 			  TRACE);
 		kmscap_t_log("%-12s bench counts %llu calls over %u frames, strace %ld", method,
-			     calls, frames, seen);
-		KT_ASSERT((unsigned long long)seen == calls,
+			     calls, frames, seen.n);
+		KT_ASSERT((unsigned long long)seen.n == calls,
 			  "%s: the bench counts %llu system calls, strace sees %ld", method, calls,
-			  seen);
+			  seen.n);
 		if (!strcmp(method, "kmscap-auto")) {
 			have_auto = true;
 			KT_ASSERT(calls == frames + 2ull, "kmscap-auto: %llu calls for %u frames, "
@@ -127,12 +174,21 @@ int main(void)
 				  "frames, want a poll and a read per frame and one EXPORT per "
 				  "buffer (%u)", calls, frames, 2 * frames + 2);
 		}
+		if (!strcmp(method, "kmscap-uring")) {
+			have_uring = true;
+			kmscap_check_uring(calls, frames, failed, &seen);
+		}
 		cases++;
 	}
 	fclose(f);
-	KT_ASSERT(cases == 5 && have_auto && have_auto_poll, "%u cases in the bench's output "
-		  "(%s), want 5 with kmscap-auto and kmscap-auto-poll", cases, OUT);
-	kmscap_t_pass("kmscap-bench's system call counts equal strace's in all 5 cases; "
-		      "kmscap-auto makes one per frame, kmscap-auto-poll two (poll and read)");
+	if (no_uring && cases == 5 && have_auto && have_auto_poll)
+		kmscap_t_skip("the 5 other cases checked; kmscap-uring not run: the bench found "
+			      "io_uring unavailable in this kernel (%s)", OUT);
+	KT_ASSERT(cases == 6 && have_auto && have_auto_poll && have_uring, "%u cases in the "
+		  "bench's output (%s), want 6 with kmscap-auto, kmscap-auto-poll and "
+		  "kmscap-uring", cases, OUT);
+	kmscap_t_pass("kmscap-bench's system call counts equal strace's in all 6 cases; "
+		      "kmscap-auto makes one per frame, kmscap-auto-poll two (poll and read), "
+		      "kmscap-uring one io_uring_enter and nothing else but its 2 EXPORTs");
 	return 0;
 }
