@@ -92,6 +92,22 @@ START_TEST(test_attach_needs_cap)
 }
 END_TEST
 
+/* A 1.3 module (flip-done, no deferral) is not asked to defer them. */
+START_TEST(test_defer_needs_cap)
+{
+	const uint32_t defer = KMSCAP_ATTACH_FLIP_DONE | KMSCAP_ATTACH_FLIP_DONE_DEFER;
+
+	open_framed(KMSCAP_CAP_FLIP_DONE);
+	ck_assert_int_eq(kmscap_attach_flags(dev, 5, 4, 0, defer), -EOPNOTSUPP);
+	ck_assert_int_eq(fake.calls[_IOC_NR(KMSCAP_IOC_ATTACH)], 0);
+	kmscap_close(dev);
+	dev = NULL;
+	open_framed(KMSCAP_CAP_FLIP_DONE_DEFER);
+	ck_assert_int_eq(kmscap_attach_flags(dev, 5, 4, 0, defer), 0);
+	ck_assert_uint_eq(fake.attach.flags, KMSCAP_ATTACH_FRAMED | defer);
+}
+END_TEST
+
 /* Frames come out of kmscap_read_events(), flip-done events out of kmscap_read_flip_done(). */
 START_TEST(test_read_flip_done)
 {
@@ -179,6 +195,7 @@ static Suite *flip_done_suite(void)
 	tc = tcase_create("handle");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_attach_needs_cap);
+	tcase_add_test(tc, test_defer_needs_cap);
 	tcase_add_test(tc, test_read_flip_done);
 	tcase_add_test(tc, test_flip_done_kept);
 	suite_add_tcase(s, tc);

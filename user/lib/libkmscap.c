@@ -331,6 +331,9 @@ int kmscap_attach_flags(struct kmscap_dev *dev, uint32_t display_id, uint32_t qu
 		a.flags |= KMSCAP_ATTACH_FRAMED;
 	else if (flags)
 		return -EOPNOTSUPP;
+	if ((flags & KMSCAP_ATTACH_FLIP_DONE_DEFER) &&
+	    !(dev->version.caps & KMSCAP_CAP_FLIP_DONE_DEFER))
+		return -EOPNOTSUPP;
 	if (flags & KMSCAP_ATTACH_FLIP_DONE) {
 		if (!(dev->version.caps & KMSCAP_CAP_FLIP_DONE))
 			return -EOPNOTSUPP;

@@ -185,9 +185,12 @@ KMSCAP_API int kmscap_attach(struct kmscap_dev *dev, uint32_t display_id,
  * KMSCAP_ATTACH_AUTO_RELEASE (ABI 1.3, KMSCAP_CAP_AUTO_RELEASE; a 1.2
  * module says -EINVAL): a read that returns a frame (kmscap_next_frame(),
  * kmscap_read_events()) releases the frames read before, so a client with
- * one frame in flight needs no kmscap_release().  -EOPNOTSUPP when the
- * module is older than 1.2 and @flags asks for anything, or lacks
- * KMSCAP_CAP_FLIP_DONE and @flags asks for it.
+ * one frame in flight needs no kmscap_release().
+ * KMSCAP_ATTACH_FLIP_DONE_DEFER (ABI 1.5, with KMSCAP_ATTACH_FLIP_DONE):
+ * flip-done events wake nobody and come with the next frame, so a reader
+ * wakes once per frame.  -EOPNOTSUPP when the module is older than 1.2
+ * and @flags asks for anything, or lacks KMSCAP_CAP_FLIP_DONE (or
+ * KMSCAP_CAP_FLIP_DONE_DEFER) and @flags asks for it.
  */
 KMSCAP_API int kmscap_attach_flags(struct kmscap_dev *dev, uint32_t display_id,
 				   uint32_t queue_depth, uint64_t hold_timeout_ns,
