@@ -115,6 +115,7 @@ int main(int argc, char **argv)
 	srunner_add_suite(sr, ks_suite_import_cache());
 	srunner_add_suite(sr, ks_suite_loop());
 	srunner_add_suite(sr, ks_suite_ring_read());
+	srunner_add_suite(sr, ks_suite_ring_release());
 	srunner_add_suite(sr, ks_suite_cursor());
 	srunner_add_suite(sr, ks_suite_vapipe());
 	srunner_add_suite(sr, ks_suite_errors());

@@ -99,6 +99,7 @@ Suite *ks_suite_stats(void);
 Suite *ks_suite_import_cache(void);
 Suite *ks_suite_loop(void);
 Suite *ks_suite_ring_read(void);
+Suite *ks_suite_ring_release(void);
 Suite *ks_suite_cursor(void);
 Suite *ks_suite_e2e(void);
 Suite *ks_suite_vapipe(void);

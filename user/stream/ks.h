@@ -209,6 +209,7 @@ struct ks_counters {
 	uint64_t idr;		/* IDR frames */
 	uint64_t bytes_out;	/* bytes written */
 	uint64_t released;	/* frames given back to the module */
+	uint64_t stale_releases;	/* given back in the ring after the module revoked them */
 	uint64_t mode_changes;
 	uint64_t idr_requests;	/* IDRs asked for: SIGUSR1 and "idr" control lines */
 	uint64_t ctl_ignored;	/* control lines not understood (or too long) */
@@ -339,6 +340,8 @@ int ks_cursor_frame(struct ks_cursor_side *c, const struct kmscap_event *ev,
 /* ------------------------------------------------------------------ */
 
 /* Where frame events come from and go back to. */
+struct io_uring_sqe;
+
 struct ks_source_ops {
 	/* Read up to @max events without blocking; count, 0 if none, or -errno. */
 	int (*read)(void *opaque, struct kmscap_event *evs, size_t max);
@@ -361,6 +364,16 @@ struct ks_source_ops {
 	size_t (*read_size)(void *opaque);
 	int (*decode)(void *opaque, const void *buf, size_t len, struct kmscap_event *evs,
 		      size_t max);
+	/*
+	 * Optional, both or neither: with threads 1 the loop gives frames back
+	 * in its ring, the release of frame N in the io_uring_enter() that
+	 * waits for N+1.  prep_release(): fill @sqe with the release of @seq
+	 * (-EOPNOTSUPP: the source cannot; the loop then uses release()).
+	 * revoked(): whether frame @seq, read, was revoked since: 1 or 0
+	 * without a system call, or -errno (the loop then uses release()).
+	 */
+	int (*prep_release)(void *opaque, struct io_uring_sqe *sqe, uint64_t seq);
+	int (*revoked)(void *opaque, uint64_t seq);
 };
 
 /* Why ks_loop_run() returned. */

@@ -193,6 +193,7 @@ int ks_loop_new(const struct ks_loop_config *cfg, struct ks_loop **out)
 		}
 		l->threaded = true;
 	}
+	l->ring_release = !l->threaded && ks_ring_release_probe(l);
 	ks_stats_init(&l->stats, ks_now_ns());
 	*out = l;
 	return 0;
@@ -309,6 +310,16 @@ void ks_handle_cqe(struct ks_loop *l, struct io_uring_cqe *cqe)
 	unsigned int qi = (ud >> 8) & 0xff, ci = qi;
 	int res = cqe->res;
 
+	if ((ud & 0xff) == KS_UD_RELEASE) {
+		/* not counted in flight: a release that failed */
+		if (res == -ESTALE || res == -ENOENT)
+			/* revoked (and maybe forgotten) before it came back */
+			l->stats.total.stale_releases++;
+		else if (res < 0)
+			ks_loop_fail(l, res, "releasing frame %llu in the ring: %s",
+				     (unsigned long long)(ud >> 8), strerror(-res));
+		return;
+	}
 	l->inflight--;
 	if (qi >= KS_NUM_OUT)
 		qi = KS_MAIN_OUT;

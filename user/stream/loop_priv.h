@@ -48,6 +48,7 @@ enum ks_ud {
 	KS_UD_CTL_READ,		/* | control input << 8 */
 	KS_UD_CTL_POLL,		/* | control input << 8 */
 	KS_UD_SRC_READ,		/* the READ linked to KS_UD_SRC_POLL */
+	KS_UD_RELEASE,		/* | seq << 8: a failed release in the ring */
 };
 
 #define KS_MAIN_OUT		0
@@ -136,7 +137,13 @@ struct ks_loop {
 	/* the ring: ring thread */
 	struct io_uring ring;
 	bool ring_ok;
-	unsigned int inflight;	/* requests submitted and not completed */
+	unsigned int inflight;	/* requests submitted and not completed, but releases */
+	/*
+	 * threads 1 with a source that can: frames go back in the ring
+	 * (IOSQE_CQE_SKIP_SUCCESS: only a failure completes), the frame read
+	 * is judged torn by the source's revoked() (held.c)
+	 */
+	bool ring_release;
 	int sig_fd;
 	struct signalfd_siginfo siginfo;
 	struct __kernel_timespec stats_ts, dur_ts, waiting_ts;
@@ -174,11 +181,13 @@ struct ks_loop {
 /* held.c */
 void ks_hold(struct ks_loop *l, uint64_t seq);
 /*
- * Release frame @seq now, counted in @stats; -ENOENT if it is not held.
+ * Release frame @seq, counted in @stats; -ENOENT if it is not held.
  * -ESTALE: the module had revoked the hold, and what was read of the
- * frame may be torn.
+ * frame may be torn.  With ring_release the release goes with the ring's
+ * next submission, and the answer is the source's revoked() now.
  */
 int ks_held_release(struct ks_loop *l, uint64_t seq, struct ks_stats *stats);
+/* Every frame back, now (the ring's releases submitted first). */
 void ks_release_all(struct ks_loop *l);
 
 /* ring.c */
@@ -188,6 +197,13 @@ struct io_uring_sqe *ks_sqe(struct ks_loop *l);
 void ks_arm_timeout(struct ks_loop *l, struct __kernel_timespec *ts, uint64_t ns,
 		    enum ks_ud ud, bool *armed);
 int ks_turn(struct ks_loop *l);
+/*
+ * An entry releasing @seq in the next submission, its success silent:
+ * 0, or -errno when the source cannot (nothing is queued then).
+ */
+int ks_ring_release(struct ks_loop *l, uint64_t seq);
+/* Whether the source can release in the ring (ks_loop_new, threads 1). */
+bool ks_ring_release_probe(struct ks_loop *l);
 /* Cancel every request in flight and wait until they all completed. */
 void ks_cancel_all(struct ks_loop *l);
 

@@ -256,6 +256,20 @@ static int ks_src_release(void *opaque, uint64_t seq)
 	return kmscap_release(m->cap, seq);
 }
 
+static int ks_src_prep_release(void *opaque, struct io_uring_sqe *sqe, uint64_t seq)
+{
+	struct ks_main *m = opaque;
+
+	return kmscap_prep_release_sqe(m->cap, sqe, seq);
+}
+
+static int ks_src_revoked(void *opaque, uint64_t seq)
+{
+	struct ks_main *m = opaque;
+
+	return kmscap_frame_revoked(m->cap, seq);
+}
+
 static int ks_src_flip_done(void *opaque, struct kmscap_event_flip_done *out, size_t max)
 {
 	struct ks_main *m = opaque;
@@ -269,6 +283,8 @@ static const struct ks_source_ops ks_kmscap_source = {
 	.flip_done = ks_src_flip_done,
 	.read_size = ks_src_read_size,
 	.decode = ks_src_decode,
+	.prep_release = ks_src_prep_release,
+	.revoked = ks_src_revoked,
 };
 
 /* The encoder's unit of @ev into the container, in place (the picture size as vapipe.c's). */

@@ -46,6 +46,49 @@ void ks_arm_timeout(struct ks_loop *l, struct __kernel_timespec *ts, uint64_t ns
 	*armed = true;
 }
 
+int ks_ring_release(struct ks_loop *l, uint64_t seq)
+{
+	struct io_uring_sqe *sqe = io_uring_get_sqe(&l->ring);
+	int ret;
+
+	if (!sqe) {
+		io_uring_submit(&l->ring);
+		sqe = io_uring_get_sqe(&l->ring);
+	}
+	if (!sqe)
+		return -EBUSY;
+	ret = l->cfg.src->prep_release(l->cfg.src_opaque, sqe, seq);
+	if (ret) {
+		/* the entry is taken: it becomes a silent no-op */
+		io_uring_prep_nop(sqe);
+		sqe->flags |= IOSQE_CQE_SKIP_SUCCESS;
+		io_uring_sqe_set_data64(sqe, KS_UD_RELEASE);
+		return ret;
+	}
+	/* not counted in flight: only a failure completes */
+	sqe->flags |= IOSQE_CQE_SKIP_SUCCESS;
+	io_uring_sqe_set_data64(sqe, KS_UD_RELEASE | seq << 8);
+	return 0;
+}
+
+bool ks_ring_release_probe(struct ks_loop *l)
+{
+	const struct ks_source_ops *src = l->cfg.src;
+	struct io_uring_sqe sqe;
+	struct io_uring_probe *probe;
+	bool ok;
+
+	if (!src->prep_release || !src->revoked ||
+	    src->prep_release(l->cfg.src_opaque, &sqe, 0))
+		return false;
+	/* the kernel's io_uring must know the command and skipping successes */
+	probe = io_uring_get_probe_ring(&l->ring);
+	ok = probe && io_uring_opcode_supported(probe, IORING_OP_URING_CMD) &&
+	     (l->ring.features & IORING_FEAT_CQE_SKIP);
+	io_uring_free_probe(probe);
+	return ok;
+}
+
 /* Submit what is prepared, wait for one completion, handle all that are there. */
 int ks_turn(struct ks_loop *l)
 {

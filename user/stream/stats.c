@@ -179,7 +179,7 @@ int ks_stats_format(const struct ks_stats *s, uint64_t now_ns, bool final, bool 
 			     ",\"encode_avg_us\":%" PRIu64 ",\"idr_requests\":%" PRIu64
 			     ",\"control_ignored\":%" PRIu64 ",\"flip_done\":%" PRIu64
 			     ",\"flip_coded\":%" PRIu64 ",\"flip_coded_p50_us\":%" PRIu64
-			     ",\"flip_coded_p99_us\":%" PRIu64 "}",
+			     ",\"flip_coded_p99_us\":%" PRIu64 ",\"stale_releases\":%" PRIu64 "}",
 			     final ? "summary" : "stats", ns / 1000000000, ns / 1000000 % 1000,
 			     fin / 100, fin % 100, fout / 100, fout % 100, kbps / 100, kbps % 100,
 			     p50, p99, t->frames_in, t->encoded, t->skipped, t->repeated,
@@ -188,7 +188,8 @@ int ks_stats_format(const struct ks_stats *s, uint64_t now_ns, bool final, bool 
 			     t->imports ? t->import_ns / t->imports / 1000 : 0,
 			     t->converts ? t->convert_ns / t->converts / 1000 : 0,
 			     t->encodes ? t->encode_ns / t->encodes / 1000 : 0, t->idr_requests,
-			     t->ctl_ignored, t->flip_done, t->flip_coded, f50, f99);
+			     t->ctl_ignored, t->flip_done, t->flip_coded, f50, f99,
+			     t->stale_releases);
 	else
 		n = snprintf(buf, size,
 			     "%s %" PRIu64 ".%03" PRIu64 "s: in %" PRIu64 ".%02" PRIu64
