@@ -455,6 +455,7 @@ static int ks_open_kmscap(struct ks_main *m)
 {
 	const struct ks_args *a = &m->args;
 	struct kmscap_version v = { 0 };
+	uint32_t flags;
 	char buf[256], subj[64];
 	uint32_t minor = 0;
 	int ret;
@@ -513,12 +514,18 @@ static int ks_open_kmscap(struct ks_main *m)
 	/*
 	 * The picture on screen first: a static screen gives a stream at
 	 * once; and flip-done events for the statistics where the module
-	 * has them (ABI 1.3).
+	 * has them (ABI 1.3), deferred to the next frame where it can (ABI
+	 * 1.5): the statistics need them, not at once, and the loop then
+	 * wakes once per frame.
 	 */
 	kmscap_get_version(m->cap, &v);
+	flags = KMSCAP_ATTACH_CURRENT_FRAME;
+	if (v.caps & KMSCAP_CAP_FLIP_DONE)
+		flags |= KMSCAP_ATTACH_FLIP_DONE;
+	if ((v.caps & KMSCAP_CAP_FLIP_DONE) && (v.caps & KMSCAP_CAP_FLIP_DONE_DEFER))
+		flags |= KMSCAP_ATTACH_FLIP_DONE_DEFER;
 	ret = kmscap_attach_flags(m->cap, m->display_id, a->queue_depth, m->hold_timeout_ns,
-				  KMSCAP_ATTACH_CURRENT_FRAME |
-				  (v.caps & KMSCAP_CAP_FLIP_DONE ? KMSCAP_ATTACH_FLIP_DONE : 0));
+				  flags);
 	if (ret == -EOPNOTSUPP)	/* a module older than ABI 1.2 */
 		ret = kmscap_attach(m->cap, m->display_id, a->queue_depth, m->hold_timeout_ns);
 	if (ret) {
