@@ -37,6 +37,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <liburing.h>
@@ -129,6 +130,13 @@ static int ks_src_buffers(struct ks_loop *l)
 	return l->rbuf && l->revs ? 0 : -ENOMEM;
 }
 
+static bool ks_is_regular(int fd)
+{
+	struct stat st;
+
+	return !fstat(fd, &st) && S_ISREG(st.st_mode);
+}
+
 int ks_loop_new(const struct ks_loop_config *cfg, struct ks_loop **out)
 {
 	struct ks_loop *l;
@@ -145,8 +153,10 @@ int ks_loop_new(const struct ks_loop_config *cfg, struct ks_loop **out)
 	l->w.efd = -1;
 	pthread_mutex_init(&l->held_lock, NULL);
 	l->out[KS_MAIN_OUT].fd = cfg->out_fd;
+	l->out[KS_MAIN_OUT].regular = ks_is_regular(cfg->out_fd);
 	l->out[KS_MAIN_OUT].name = "the output";
 	l->out[KS_SIDE_OUT].fd = cfg->side_fd > 0 ? cfg->side_fd : -1;
+	l->out[KS_SIDE_OUT].regular = cfg->side_fd > 0 && ks_is_regular(cfg->side_fd);
 	l->out[KS_SIDE_OUT].name = "the cursor output";
 	l->ctl[KS_CTL_OUT].fd = cfg->out_control ? cfg->out_fd : -1;
 	l->ctl[KS_CTL_OUT].name = "the output socket";

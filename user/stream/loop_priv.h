@@ -83,6 +83,7 @@ struct ks_outq {
 	size_t queued;
 	bool write_armed, poll_armed;
 	bool failed;		/* nothing more can be written */
+	bool regular;		/* a regular file: its WRITEs never wait for a reader */
 };
 
 /* One source of control lines. */
@@ -144,6 +145,11 @@ struct ks_loop {
 	 * is judged torn by the source's revoked() (held.c)
 	 */
 	bool ring_release;
+	/*
+	 * WRITEs armed since the last turn to regular files: their
+	 * completions need not end a wait for the next frame (ring.c)
+	 */
+	unsigned int file_writes;
 	int sig_fd;
 	struct signalfd_siginfo siginfo;
 	struct __kernel_timespec stats_ts, dur_ts, waiting_ts;

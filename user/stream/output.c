@@ -29,6 +29,8 @@ static void ks_arm_write(struct ks_loop *l, unsigned int i)
 			    (unsigned int)(u->buf.len - u->off), (__u64)-1);
 	io_uring_sqe_set_data64(sqe, KS_UD_WRITE | i << 8);
 	q->write_armed = true;
+	if (q->regular)
+		l->file_writes++;
 }
 
 void ks_arm_writes(struct ks_loop *l)

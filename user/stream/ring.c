@@ -89,14 +89,27 @@ bool ks_ring_release_probe(struct ks_loop *l)
 	return ok;
 }
 
-/* Submit what is prepared, wait for one completion, handle all that are there. */
+/*
+ * Submit what is prepared, wait, handle all the completions there are.
+ *
+ * The wait is for one completion, and for the WRITEs to regular files
+ * submitted now besides when the next frame's READ is armed: such a WRITE
+ * completes at once, or soon from a worker, and its completion alone
+ * would end the wait for the frame, which then takes a second
+ * io_uring_enter().  A WRITE to a pipe or socket can wait for its reader:
+ * its completion ends the wait, so that a slow reader of the output never
+ * delays a frame (nor the compositor, whose buffer the frame holds).
+ */
 int ks_turn(struct ks_loop *l)
 {
+	unsigned int head, n = 0, wait = 1;
 	struct io_uring_cqe *cqe;
-	unsigned int head, n = 0;
 	int ret;
 
-	ret = io_uring_submit_and_wait(&l->ring, 1);
+	if (l->rbuf && l->src_armed && !l->draining && l->stop == KS_STOP_NONE)
+		wait += l->file_writes;
+	l->file_writes = 0;
+	ret = io_uring_submit_and_wait(&l->ring, wait);
 	if (ret < 0 && ret != -EINTR && ret != -ETIME)
 		return ret;
 	io_uring_for_each_cqe(&l->ring, head, cqe) {
