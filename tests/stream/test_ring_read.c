@@ -21,11 +21,12 @@
 
 #include "ks_test.h"
 #include "libkmscap.h"
+#include "pipe_loop.h"
 
 #define RR_MAX_SEQ 32
 
 struct rr_src {
-	int rd, wr;
+	struct ks_pipe_loop pl;
 	bool framed;
 	atomic_uint reads, decodes, flip_dones;
 	atomic_uint release_count[RR_MAX_SEQ + 1];
@@ -141,7 +142,6 @@ static const struct ks_encoder_ops rr_enc_ops = { .encode = rr_encode };
 static size_t rr_frame(const struct rr_src *s, unsigned char *buf, uint64_t seq)
 {
 	struct kmscap_event ev;
-	struct kmscap_event_frame f;
 
 	if (!s->framed) {
 		memset(&ev, 0, sizeof(ev));
@@ -154,17 +154,7 @@ static size_t rr_frame(const struct rr_src *s, unsigned char *buf, uint64_t seq)
 		memcpy(buf, &ev, sizeof(ev));
 		return sizeof(ev);
 	}
-	memset(&f, 0, sizeof(f));
-	f.base.type = KMSCAP_EVENT_FRAME;
-	f.base.length = sizeof(f);
-	f.flags = KMSCAP_FRAME_FULL_DAMAGE;
-	f.seq = seq;
-	f.width = 64;
-	f.height = 48;
-	f.num_planes = 1;
-	f.damage_offset = sizeof(f);
-	memcpy(buf, &f, sizeof(f));
-	return sizeof(f);
+	return ks_framed_frame(buf, seq);
 }
 
 static size_t rr_hangup(const struct rr_src *s, unsigned char *buf)
@@ -204,7 +194,7 @@ static size_t rr_extras(unsigned char *buf, uint64_t seq)
 
 static void rr_write(struct rr_src *s, const void *buf, size_t len)
 {
-	ck_assert_int_eq(write(s->wr, buf, len), (ssize_t)len);
+	ck_assert_int_eq(write(s->pl.src_wr, buf, len), (ssize_t)len);
 }
 
 /* Block until @n frames were released in all, or the loop is gone. */
@@ -264,8 +254,8 @@ static void *rr_feeder_main(void *arg)
 		if (f->script == RR_HANGUP_EVENT)
 			rr_write(s, buf, rr_hangup(s, buf));
 		if (f->script == RR_EOF) {
-			close(s->wr);
-			s->wr = -1;
+			close(s->pl.src_wr);
+			s->pl.src_wr = -1;
 		}
 		break;
 	}
@@ -281,25 +271,16 @@ static enum ks_stop rr_run(struct rr_src *s, struct rr_enc *e, bool framed,
 	struct ks_loop_config cfg;
 	struct ks_loop *l;
 	enum ks_stop why;
-	int p[2], o[2];
-	ssize_t r;
 
 	memset(s, 0, sizeof(*s));
 	memset(e, 0, sizeof(*e));
 	ck_assert_int_eq(pipe2(s->rel, O_CLOEXEC), 0);
 	s->framed = framed;
-	ck_assert_int_eq(pipe2(p, O_CLOEXEC | O_NONBLOCK), 0);
-	ck_assert_int_eq(pipe2(o, O_CLOEXEC | O_NONBLOCK), 0);
-	s->rd = p[0];
-	s->wr = p[1];
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.src_fd = s->rd;
+	ks_pipe_loop_open(&s->pl, &cfg);
 	cfg.src = &rr_src_ops;
 	cfg.src_opaque = s;
-	cfg.out_fd = o[1];
 	cfg.enc = &rr_enc_ops;
 	cfg.enc_opaque = e;
-	cfg.stats_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
 	cfg.max_frames = max_frames;
 	cfg.threads = threads;
 	ck_assert_int_eq(ks_loop_new(&cfg, &l), 0);
@@ -310,14 +291,7 @@ static enum ks_stop rr_run(struct rr_src *s, struct rr_enc *e, bool framed,
 	close(s->rel[1]);
 	pthread_join(feeder.thr, NULL);
 	close(s->rel[0]);
-	r = read(o[0], out, outlen - 1);
-	out[r > 0 ? r : 0] = '\0';
-	close(o[0]);
-	close(o[1]);
-	close(s->rd);
-	if (s->wr >= 0)
-		close(s->wr);
-	close(cfg.stats_fd);
+	ks_pipe_loop_close(&s->pl, &cfg, out, outlen);
 	ck_assert_uint_eq(atomic_load(&s->reads), 0);
 	ck_assert_uint_gt(atomic_load(&s->decodes), 0);
 	return why;

@@ -24,11 +24,12 @@
 
 #include "ks_test.h"
 #include "libkmscap.h"
+#include "pipe_loop.h"
 
 #define RL_FRAMES 6
 
 struct rl_src {
-	int rd, wr;
+	struct ks_pipe_loop pl;
 	int rel[2];		/* seqs given back: 8 bytes each, by the ring or by release() */
 	bool refuse;		/* prep_release() says -EOPNOTSUPP */
 	uint64_t torn_seq;	/* revoked() says 1 for it */
@@ -147,20 +148,13 @@ static void *rl_feeder_main(void *arg)
 {
 	struct rl_feeder *f = arg;
 	struct rl_src *s = f->src;
-	struct kmscap_event_frame ev;
+	unsigned char ev[sizeof(struct kmscap_event_frame)];
 	uint64_t seq, i;
+	size_t n;
 
 	for (i = 1; i <= RL_FRAMES; i++) {
-		memset(&ev, 0, sizeof(ev));
-		ev.base.type = KMSCAP_EVENT_FRAME;
-		ev.base.length = sizeof(ev);
-		ev.flags = KMSCAP_FRAME_FULL_DAMAGE;
-		ev.seq = i;
-		ev.width = 64;
-		ev.height = 48;
-		ev.num_planes = 1;
-		ev.damage_offset = sizeof(ev);
-		ck_assert_int_eq(write(s->wr, &ev, sizeof(ev)), (ssize_t)sizeof(ev));
+		n = ks_framed_frame(ev, i);
+		ck_assert_int_eq(write(s->pl.src_wr, ev, n), (ssize_t)n);
 		while (!f->released[i] && read(s->rel[0], &seq, sizeof(seq)) == sizeof(seq)) {
 			if (seq < 1 || seq > RL_FRAMES)
 				f->bad++;
@@ -180,26 +174,15 @@ static void rl_run(struct rl_src *s, unsigned int threads, struct ks_counters *c
 	struct rl_feeder feeder = { .src = s };
 	struct ks_loop_config cfg;
 	struct ks_loop *l;
-	int p[2], o[2];
 	unsigned int i;
-	ssize_t r;
 
 	ck_assert_int_eq(pipe2(s->rel, O_CLOEXEC), 0);
-	ck_assert_int_eq(pipe2(p, O_CLOEXEC | O_NONBLOCK), 0);
-	ck_assert_int_eq(pipe2(o, O_CLOEXEC | O_NONBLOCK), 0);
-	s->rd = p[0];
-	s->wr = p[1];
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.src_fd = s->rd;
+	ks_pipe_loop_open(&s->pl, &cfg);
 	cfg.src = &rl_src_ops;
 	cfg.src_opaque = s;
-	cfg.out_fd = o[1];
 	cfg.enc = &rl_enc_ops;
-	cfg.enc_opaque = NULL;
-	cfg.stats_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
 	cfg.max_frames = RL_FRAMES;
 	cfg.threads = threads;
-	feeder.src = s;
 	ck_assert_int_eq(ks_loop_new(&cfg, &l), 0);
 	ck_assert_int_eq(pthread_create(&feeder.thr, NULL, rl_feeder_main, &feeder), 0);
 	ck_assert_int_eq(ks_loop_run(l), KS_STOP_FRAMES);
@@ -210,15 +193,9 @@ static void rl_run(struct rl_src *s, unsigned int threads, struct ks_counters *c
 		ck_assert_msg(feeder.released[i], "frame %u never came back", i);
 	ck_assert_uint_eq(feeder.bad, 0);
 	ck_assert_uint_eq(feeder.twice, 0);
-	r = read(o[0], out, outlen - 1);
-	out[r > 0 ? r : 0] = '\0';
-	close(o[0]);
-	close(o[1]);
-	close(p[0]);
-	close(p[1]);
+	ks_pipe_loop_close(&s->pl, &cfg, out, outlen);
 	close(s->rel[0]);
 	close(s->rel[1]);
-	close(cfg.stats_fd);
 }
 
 START_TEST(ring_release_threads1)
