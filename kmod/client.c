@@ -451,6 +451,12 @@ static int kmscap_client_open(struct inode *inode, struct file *file)
 	INIT_LIST_HEAD(&client->queue);
 	INIT_LIST_HEAD(&client->held);
 	file->private_data = client;
+	/*
+	 * A read can be asked not to block (IOCB_NOWAIT): io_uring then
+	 * tries it at once and waits by polling, instead of handing it to a
+	 * worker thread that would block in it.
+	 */
+	file->f_mode |= FMODE_NOWAIT;
 	return nonseekable_open(inode, file);
 }
 
@@ -466,14 +472,14 @@ static int kmscap_client_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
-static ssize_t kmscap_client_read(struct file *file, char __user *buf, size_t count,
-				  loff_t *ppos)
+static ssize_t kmscap_client_read_iter(struct kiocb *iocb, struct iov_iter *to)
 {
-	struct kmscap_client *client = file->private_data;
+	struct kmscap_client *client = iocb->ki_filp->private_data;
 
 	if (!kmscap_client_display(client))
 		return -EINVAL;
-	return kmscap_capture_read(client, buf, count, file->f_flags & O_NONBLOCK);
+	return kmscap_capture_read(client, to, (iocb->ki_filp->f_flags & O_NONBLOCK) ||
+				   (iocb->ki_flags & IOCB_NOWAIT));
 }
 
 static __poll_t kmscap_client_poll(struct file *file, poll_table *wait)
@@ -499,7 +505,7 @@ static const struct file_operations kmscap_client_fops = {
 	.owner = THIS_MODULE,
 	.open = kmscap_client_open,
 	.release = kmscap_client_release,
-	.read = kmscap_client_read,
+	.read_iter = kmscap_client_read_iter,
 	.poll = kmscap_client_poll,
 	.unlocked_ioctl = kmscap_client_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,

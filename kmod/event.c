@@ -8,6 +8,8 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
+#include <linux/uio.h>
+
 #include "kmscap_drv.h"
 #include "trace.h"
 
@@ -217,9 +219,9 @@ int kmscap_capture_inject(struct kmscap_display *disp, u32 type)
 /**
  * kmscap_capture_read - read() on an attached client
  * @client: the client
- * @buf: user buffer
- * @count: its size; at least one event
- * @nonblock: O_NONBLOCK
+ * @to: where the events go; its count is at least one event
+ * @nonblock: O_NONBLOCK, or a caller that must not block (IOCB_NOWAIT:
+ *	io_uring, which then waits by polling)
  *
  * A client attached with %KMSCAP_ATTACH_FRAMED reads framed events (each
  * as long as it says), any other the fixed 1.0 event.  Whole events only:
@@ -228,9 +230,9 @@ int kmscap_capture_inject(struct kmscap_display *disp, u32 type)
  * Return: bytes read, 0 at end of file after the hang-up event, or a
  * negative errno.
  */
-ssize_t kmscap_capture_read(struct kmscap_client *client, char __user *buf,
-			    size_t count, bool nonblock)
+ssize_t kmscap_capture_read(struct kmscap_client *client, struct iov_iter *to, bool nonblock)
 {
+	size_t count = iov_iter_count(to);
 	struct kmscap_display *disp = client->disp;
 	struct kmscap_hold *taken[KMSCAP_MAX_QUEUE + 1];
 	size_t len, size, done = 0, ntaken = 0, ndone = 0, n;
@@ -338,7 +340,7 @@ ssize_t kmscap_capture_read(struct kmscap_client *client, char __user *buf,
 	if (!done && (client->nqueued || client->ndone || client->inject_type ||
 		      (client->hangup && !client->hangup_read)))
 		ret = -EINVAL;		/* the next event does not fit */
-	if (done && copy_to_user(buf, kbuf, done)) {
+	if (done && copy_to_iter(kbuf, done, to) != done) {
 		/*
 		 * Undo: the client saw nothing, so nothing is lost: the holds go
 		 * back to the queue, the next event read is still the first and

@@ -512,8 +512,8 @@ void kmscap_capture_stats(struct kmscap_client *client, struct kmscap_client_sta
 void kmscap_capture_flip_done(struct kmscap_display *disp, const struct kmscap_presented *info);
 
 /* event.c: read() and poll() of a capture client */
-ssize_t kmscap_capture_read(struct kmscap_client *client, char __user *buf,
-			    size_t count, bool nonblock);
+struct iov_iter;
+ssize_t kmscap_capture_read(struct kmscap_client *client, struct iov_iter *to, bool nonblock);
 __poll_t kmscap_capture_poll(struct kmscap_client *client);
 int kmscap_capture_inject(struct kmscap_display *disp, u32 type);
 

@@ -5,13 +5,43 @@
  * queued, IORING_OP_READ submitted before the flip completes with one
  * event when the frame arrives, and a READ shorter than one event
  * completes with -EINVAL.  Raw io_uring syscalls (libring), no liburing.
+ * The file is a blocking one, and still io_uring needs no worker thread
+ * for the pending READ: the module reads without blocking when io_uring
+ * asks (FMODE_NOWAIT), so io_uring waits by polling instead of parking an
+ * "iou-wrk" thread in read().
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <poll.h>
 #include <unistd.h>
 
 #include "kmscap_test.h"
 #include "libring.h"
+
+/* io_uring worker threads of this process ("iou-wrk-PID"). */
+static int kmscap_iou_workers(void)
+{
+	char path[300], comm[32];
+	struct dirent *d;
+	DIR *dir = opendir("/proc/self/task");
+	int n = 0;
+	FILE *f;
+
+	KT_ASSERT(dir, "/proc/self/task: %s", strerror(errno));
+	while ((d = readdir(dir))) {
+		if (d->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%s/comm", d->d_name);
+		f = fopen(path, "re");
+		if (!f)
+			continue;
+		if (fgets(comm, sizeof(comm), f) && !strncmp(comm, "iou-wrk", 7))
+			n++;
+		fclose(f);
+	}
+	closedir(dir);
+	return n;
+}
 
 int main(void)
 {
@@ -89,6 +119,9 @@ int main(void)
 	KT_ASSERT(ev.type == KMSCAP_EVENT_FRAME && ev.display_id == c.id,
 		  "event type %u display %u", ev.type, ev.display_id);
 	KT_EXPECT_RET(kmscap_t_release(cl, ev.seq), 0, "RELEASE");
+	KT_ASSERT(kmscap_iou_workers() == 0, "%d io_uring worker threads: the pending READ of "
+		  "a blocking kmscap fd was handed to a worker that blocked in read()",
+		  kmscap_iou_workers());
 
 	/* A READ shorter than one event fails with EINVAL. */
 	KT_EXPECT_RET(kmscap_t_flip(&k, b[0].fb_id, 3000), 0, "flip");
