@@ -30,6 +30,8 @@
  *               two halves); after every fourth frame it pauses for 1.5 s,
  *               so that some frames are converted before anything replaces
  *               them;
+ *   torn1       the same with --threads 1: the frames go back in the ring
+ *               and the module's status page says which were torn;
  *   cursor      --cursor separate: a cursor that moves every frame and
  *               changes its image halfway; records in cursor.bin;
  *   composite   the same cursor with the default --cursor composite: the
@@ -671,6 +673,8 @@ int main(int argc, char **argv)
 		{ .name = "static", .static_screen = true },
 		{ .name = "torn", .sigterm = true, .fast = true, .hold = "1", .two_buffers = true,
 		  .pauses = true, .vpp_delay = "200" },
+		{ .name = "torn1", .sigterm = true, .fast = true, .hold = "1", .two_buffers = true,
+		  .pauses = true, .vpp_delay = "200", .threads = "1" },
 		{ .name = "cursor", .cursor = true },
 		{ .name = "composite", .cursor = true, .composite = true, .va_debug = true },
 		{ .name = "cbr", .rc = "cbr", .bitrate = "4M", .va_debug = true },
