@@ -23,11 +23,33 @@ static struct kmscap_display *crtc_to_display(struct drm_crtc *crtc)
 	return container_of(crtc, struct kmscap_display, crtc);
 }
 
+/*
+ * The vblank_stall test knob: late between forwarding the timer and
+ * counting the vblank, past the vblank forwarded to, until another path
+ * counted it (bounded: hard-IRQ context).
+ */
+static void kmscap_crtc_vblank_stall(struct kmscap_display *disp, struct hrtimer *timer)
+{
+	ktime_t limit = ktime_add_ms(ktime_get(), 500);
+	ktime_t due = hrtimer_get_expires(timer);
+	u64 count;
+
+	while (ktime_before(ktime_get(), due) && ktime_before(ktime_get(), limit))
+		cpu_relax();
+	count = drm_crtc_vblank_count(&disp->crtc);
+	atomic_set(&disp->vblank_stall, KMSCAP_VBLANK_STALL_WAITING);
+	while (drm_crtc_vblank_count(&disp->crtc) == count && ktime_before(ktime_get(), limit))
+		cpu_relax();
+	atomic_set(&disp->vblank_stall, KMSCAP_VBLANK_STALL_OFF);
+}
+
 static enum hrtimer_restart kmscap_crtc_vblank_fire(struct hrtimer *timer)
 {
 	struct kmscap_display *disp = container_of(timer, struct kmscap_display, vblank_timer);
 
 	hrtimer_forward_now(timer, ns_to_ktime(READ_ONCE(disp->period_ns)));
+	if (unlikely(atomic_read(&disp->vblank_stall) == KMSCAP_VBLANK_STALL_ARMED))
+		kmscap_crtc_vblank_stall(disp, timer);
 	/* False once vblank is disabled: stop, even if the cancel raced. */
 	return drm_crtc_handle_vblank(&disp->crtc) ? HRTIMER_RESTART : HRTIMER_NORESTART;
 }

@@ -3,7 +3,9 @@
  * debugfs: /sys/kernel/debug/kmscap/display-<id>/stats, and inject_event
  * (root only, for tests): writing a number N gives every client of the
  * display attached for framed events one event of type N, which no ABI
- * defines, so that tests can check that readers skip it.
+ * defines, so that tests can check that readers skip it; vblank_stall
+ * (root only, for tests): writing 1 delays the next vblank callback as
+ * &enum kmscap_vblank_stall says, reading gives the state (0, 1, 2).
  */
 
 #include <linux/debugfs.h>
@@ -65,6 +67,26 @@ static const struct file_operations kmscap_debugfs_inject_fops = {
 	.llseek = no_llseek,
 };
 
+static int kmscap_debugfs_stall_get(void *data, u64 *val)
+{
+	struct kmscap_display *disp = data;
+
+	*val = atomic_read(&disp->vblank_stall);
+	return 0;
+}
+
+static int kmscap_debugfs_stall_set(void *data, u64 val)
+{
+	struct kmscap_display *disp = data;
+
+	if (val != KMSCAP_VBLANK_STALL_ARMED)
+		return -EINVAL;
+	atomic_set(&disp->vblank_stall, KMSCAP_VBLANK_STALL_ARMED);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(kmscap_debugfs_stall_fops, kmscap_debugfs_stall_get,
+			 kmscap_debugfs_stall_set, "%llu\n");
+
 void kmscap_debugfs_display_add(struct kmscap_display *disp)
 {
 	char name[24];
@@ -74,6 +96,8 @@ void kmscap_debugfs_display_add(struct kmscap_display *disp)
 	debugfs_create_file("stats", 0444, disp->debugfs, disp, &kmscap_debugfs_stats_fops);
 	debugfs_create_file("inject_event", 0200, disp->debugfs, disp,
 			    &kmscap_debugfs_inject_fops);
+	debugfs_create_file_unsafe("vblank_stall", 0600, disp->debugfs, disp,
+				   &kmscap_debugfs_stall_fops);
 }
 
 void kmscap_debugfs_display_remove(struct kmscap_display *disp)

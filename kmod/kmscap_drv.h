@@ -363,6 +363,7 @@ struct kmscap_display_stats {
  * @period_ns: frame duration of the active mode; written on modeset in
  *	commit_tail, read locklessly (READ_ONCE) elsewhere.
  * @vblank_time: expiry time of the last vblank, set by the timer.
+ * @vblank_stall: test knob (debugfs vblank_stall): &enum kmscap_vblank_stall.
  *
  * @capture_lock guards the capture state:
  * @clients: attached clients.
@@ -415,6 +416,7 @@ struct kmscap_display {
 	struct hrtimer vblank_timer;
 	u64 period_ns;
 	ktime_t vblank_time;
+	atomic_t vblank_stall;
 
 	spinlock_t capture_lock;
 	struct list_head clients;
@@ -435,6 +437,22 @@ struct kmscap_display {
 	struct xarray bufs;
 	u32 next_buf_id;
 	struct dentry *debugfs;
+};
+
+/**
+ * enum kmscap_vblank_stall - the debugfs vblank_stall knob (root, tests)
+ * @KMSCAP_VBLANK_STALL_OFF: the vblank callback runs as always.
+ * @KMSCAP_VBLANK_STALL_ARMED: its next run, once its timer is forwarded,
+ *	waits past the vblank it was forwarded to, as a vCPU descheduled
+ *	there would;
+ * @KMSCAP_VBLANK_STALL_WAITING: then waits until another path (an event
+ *	armed by a commit) counts that vblank, or 500 ms, before counting
+ *	it itself: the order of a lost flip-done seen under emulation.
+ */
+enum kmscap_vblank_stall {
+	KMSCAP_VBLANK_STALL_OFF,
+	KMSCAP_VBLANK_STALL_ARMED,
+	KMSCAP_VBLANK_STALL_WAITING,
 };
 
 static inline struct kmscap_display *to_kmscap_display(struct drm_device *drm)
