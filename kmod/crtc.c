@@ -71,6 +71,15 @@ static void kmscap_crtc_disable_vblank(struct drm_crtc *crtc)
 	hrtimer_try_to_cancel(&disp->vblank_timer);
 }
 
+/*
+ * DRM calls this under its vblank_time_lock and counts the vblanks since
+ * the stamp it stored last (vblank->time) by the difference: a stamp
+ * earlier than that one, by half a period or more, reads as a jump of
+ * billions of vblanks (an unsigned difference), past every event armed,
+ * which is then never sent ("flip_done timed out").  So every stamp is
+ * the last vblank by the clock, read under that lock, never before the
+ * stored one.
+ */
 static bool kmscap_crtc_get_vblank_timestamp(struct drm_crtc *crtc, int *max_error,
 					     ktime_t *vblank_time, bool in_vblank_irq)
 {
@@ -79,6 +88,7 @@ static bool kmscap_crtc_get_vblank_timestamp(struct drm_crtc *crtc, int *max_err
 	u64 period = READ_ONCE(disp->period_ns);
 	ktime_t now, t;
 
+	lockdep_assert_held(&crtc->dev->vblank_time_lock);
 	if (!READ_ONCE(vblank->enabled)) {
 		*vblank_time = ktime_get();
 		return true;
@@ -86,18 +96,26 @@ static bool kmscap_crtc_get_vblank_timestamp(struct drm_crtc *crtc, int *max_err
 	/* The timer was forwarded past this vblank: step back one period. */
 	t = ktime_sub_ns(hrtimer_get_expires(&disp->vblank_timer), period);
 	/*
-	 * Outside the timer's callback, a vblank whose timer is overdue (late
-	 * to run, as under emulation or a loaded debug kernel) has happened
-	 * all the same: give its time, so that the accurate count includes
-	 * it and an event armed now waits for a vblank still to come, never
-	 * one already past.  The late callback then finds nothing new.
+	 * A vblank whose timer is overdue has happened all the same: give
+	 * its time, so that an event armed now waits for a vblank still to
+	 * come, never one already past.  In the callback too: held up (its
+	 * vCPU descheduled, under emulation) between forwarding its timer
+	 * and taking the lock, it must not stamp a vblank a commit counted
+	 * meanwhile, by the clock, earlier than the commit did.
 	 */
-	if (!in_vblank_irq && period) {
+	if (period) {
 		now = ktime_get();
 		if (ktime_compare(now, ktime_add_ns(t, period)) >= 0)
 			t = ktime_add_ns(t, div64_u64(ktime_to_ns(ktime_sub(now, t)), period) *
 					 period);
 	}
+	/*
+	 * The timer restarted on another phase (vblank enabled again) may
+	 * give a vblank before the stamp DRM took when enabling: the same
+	 * vblank, nothing new.
+	 */
+	if (ktime_before(t, vblank->time))
+		t = vblank->time;
 	*vblank_time = t;
 	return true;
 }
