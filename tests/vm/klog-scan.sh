@@ -10,7 +10,7 @@
 #       Print every line of LOG (default stdin) that is a report: WARN,
 #       BUG, Oops, panics, lockdep's reports, KASAN, UBSAN, kmemleak,
 #       debug objects, list corruption, refcount, hung tasks, RCU stalls,
-#       lockups.  Lines of the form "kmscap-vm: start NAME" / "... end
+#       lockups, and DRM's atomic helpers timing out on a completion.  Lines of the form "kmscap-vm: start NAME" / "... end
 #       NAME" (written by the VM's /init) mark which program ran; a
 #       report gets "   <- during NAME".  Boot banners that merely name a
 #       checker ("RCU lockdep checking is enabled.") are not reports.
@@ -55,6 +55,7 @@ kmscap_bad=(
 	'detected stalls?( on CPUs)?'
 	'soft lockup'
 	'hard LOCKUP'
+	'(flip_done|hw_done|cleanup_done|commit wait) timed out'	# DRM's atomic helpers: a lost completion
 )
 # Lines that match one of the above but are no report.
 kmscap_benign=(
