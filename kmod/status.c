@@ -67,5 +67,6 @@ void kmscap_status_note_revoke(struct kmscap_client *client, u64 seq)
 
 	lockdep_assert_held(&client->disp->capture_lock);
 	WRITE_ONCE(st->revoked_seq[n % KMSCAP_STATUS_REVOKED], seq);
+	/* pairs with the client's acquire load of revokes before the slots */
 	smp_store_release(&st->revokes, n + 1);
 }
