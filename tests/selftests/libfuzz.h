@@ -263,6 +263,12 @@ struct kmscap_fz_kms {
 	/* the compositor's own */
 	int ctl;
 	struct kmscap_t_kms k;
+	/*
+	 * The CRTC's GAMMA_LUT property, looked up while nobody can destroy
+	 * the display: later a lookup fails once it is gone, and libdrm
+	 * "commits" a request left empty without asking the kernel.
+	 */
+	uint32_t gamma_lut;
 	struct kmscap_t_buf prim[KMSCAP_FZ_NPRIM], cur[KMSCAP_FZ_NCUR];
 	drmModeModeInfo mode;
 	bool enabled, dead;

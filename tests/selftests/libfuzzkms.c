@@ -692,9 +692,7 @@ static void kmscap_fz_junk_commit(struct kmscap_fz_kms *km)
 		blob = kmscap_fz_blob(km, junk, len);
 		if (!blob)
 			return drmModeAtomicFree(req);
-		drmModeAtomicAddProperty(req, km->k.crtc_id,
-					 kmscap_t_prop_id(km->k.fd, km->k.crtc_id,
-							  DRM_MODE_OBJECT_CRTC, "GAMMA_LUT"), blob);
+		drmModeAtomicAddProperty(req, km->k.crtc_id, km->gamma_lut, blob);
 		break;
 	}
 	default:
@@ -759,6 +757,9 @@ static bool kmscap_fz_kms_start(struct kmscap_fz_kms *km)
 	}
 	/* nobody destroys it before it is published */
 	kmscap_t_kms_open_or_die(&km->k, cr.card_minor);
+	km->gamma_lut = kmscap_t_prop_id(km->k.fd, km->k.crtc_id, DRM_MODE_OBJECT_CRTC,
+					 "GAMMA_LUT");
+	KT_ASSERT(km->gamma_lut, "%s: card%u: no GAMMA_LUT property", km->name, cr.card_minor);
 	memset(km->prim, 0, sizeof(km->prim));
 	memset(km->cur, 0, sizeof(km->cur));
 	km->dead = false;
