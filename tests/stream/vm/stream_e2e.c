@@ -511,7 +511,13 @@ static void ks_mux(void)
 		      kmscap_t_atomic_modeset(&k, &buf[0]);
 		KT_ASSERT(!ret, "mux: commit of frame %u: %d", i, ret);
 		ks_mux_observe(obs, f, "a picture");
-		kmscap_t_sleep_ms(i == 3 ? 1000 : 100);
+		/*
+		 * The first picture starts the encoder (its VA session, the
+		 * first import), which took 0.2 s on the debug kernel: the
+		 * next picture waits longer, so that none replaces one the
+		 * encode thread has not taken yet (the test counts them all).
+		 */
+		kmscap_t_sleep_ms(i == 3 || i == 0 ? 1000 : 100);
 		if (i != 3)
 			continue;
 		/* the cursor alone: the picture is the same, kmscap-stream skips it */
