@@ -40,9 +40,10 @@ int kmscap_capring_init(struct kmscap_capring *c, int fd)
 	c->fd = fd;
 	/*
 	 * O_NONBLOCK, as libkmscap opens it: io_uring then issues the READ at
-	 * once when the poll fires; on a blocking fd (the module does not set
-	 * FMODE_NOWAIT) it hands every READ to an io-wq worker thread, whose
-	 * CPU and wake-ups the capture thread's clock does not see.
+	 * once when the poll fires.  A 1.5 module does so on a blocking fd
+	 * too (FMODE_NOWAIT); on one of a 1.4 module io_uring handed every
+	 * READ to an io-wq worker thread, whose CPU and wake-ups the capture
+	 * thread's clock does not see.
 	 */
 	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
 		return -errno;
