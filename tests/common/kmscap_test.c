@@ -816,6 +816,36 @@ void kmscap_t_buf_destroy(struct kmscap_t_buf *b)
 	b->handle = 0;
 }
 
+void kmscap_t_display_up(int ctl, uint32_t w, uint32_t h, struct kmscap_display_create *c,
+			 struct kmscap_t_kms *k, struct kmscap_t_buf *bufs, unsigned int n,
+			 unsigned int shown)
+{
+	unsigned int i;
+	int r;
+
+	kmscap_t_create_or_die(ctl, w, h, 60000, c);
+	kmscap_t_kms_open_or_die(k, c->card_minor);
+	for (i = 0; i < n; i++)
+		kmscap_t_buf_create_or_die(k->fd, w, h, DRM_FORMAT_XRGB8888, &bufs[i]);
+	r = kmscap_t_modeset(k, bufs[shown].fb_id);
+	if (r)
+		kmscap_t_fail("card%u: modeset: %s", c->card_minor, kmscap_t_errname(r));
+}
+
+void kmscap_t_display_down(int ctl, const struct kmscap_display_create *c,
+			   struct kmscap_t_kms *k, struct kmscap_t_buf *bufs, unsigned int n)
+{
+	unsigned int i;
+	int r;
+
+	for (i = 0; i < n; i++)
+		kmscap_t_buf_destroy(&bufs[i]);
+	kmscap_t_kms_close(k);
+	r = kmscap_t_destroy(ctl, c->id);
+	if (r)
+		kmscap_t_fail("DESTROY of display %u: %s", c->id, kmscap_t_errname(r));
+}
+
 int kmscap_t_modeset(struct kmscap_t_kms *k, uint32_t fb_id)
 {
 	if (drmModeSetCrtc(k->fd, k->crtc_id, fb_id, 0, 0, &k->conn_id, 1, &k->mode))

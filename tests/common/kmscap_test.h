@@ -232,6 +232,16 @@ void kmscap_t_export_first_or_die(int client, struct kmscap_event *ev, struct km
 
 /* Legacy modeset of the preferred mode with @fb_id. */
 int kmscap_t_modeset(struct kmscap_t_kms *k, uint32_t fb_id);
+/*
+ * A display of @w x @h at 60 Hz, its card open in @k, @n XRGB8888 buffers
+ * in @bufs, buffer @shown on screen by a legacy modeset; the test fails
+ * otherwise.  kmscap_t_display_down() undoes it, DESTROY included.
+ */
+void kmscap_t_display_up(int ctl, uint32_t w, uint32_t h, struct kmscap_display_create *c,
+			 struct kmscap_t_kms *k, struct kmscap_t_buf *bufs, unsigned int n,
+			 unsigned int shown);
+void kmscap_t_display_down(int ctl, const struct kmscap_display_create *c,
+			   struct kmscap_t_kms *k, struct kmscap_t_buf *bufs, unsigned int n);
 /* Atomic modeset: CRTC active with the preferred mode, primary plane = @b. */
 int kmscap_t_atomic_modeset(struct kmscap_t_kms *k, const struct kmscap_t_buf *b);
 /*

@@ -98,12 +98,7 @@ int main(void)
 	r = kmscap_t_version(ctl, &ver);
 	KT_ASSERT(!r && (ver.caps & KMSCAP_CAP_FLIP_DONE_DEFER), "VERSION %s, caps 0x%llx: no "
 		  "KMSCAP_CAP_FLIP_DONE_DEFER", kmscap_t_errname(r), (unsigned long long)ver.caps);
-	kmscap_t_create_or_die(ctl, 320, 240, 60000, &c);
-	kmscap_t_kms_open_or_die(&k, c.card_minor);
-	kmscap_t_buf_create_or_die(k.fd, 320, 240, DRM_FORMAT_XRGB8888, &b[0]);
-	kmscap_t_buf_create_or_die(k.fd, 320, 240, DRM_FORMAT_XRGB8888, &b[1]);
-	r = kmscap_t_modeset(&k, b[1].fb_id);
-	KT_ASSERT(!r, "card%u: modeset: %s", c.card_minor, kmscap_t_errname(r));
+	kmscap_t_display_up(ctl, 320, 240, &c, &k, b, 2, 1);
 
 	KT_EXPECT_RET(kmscap_client(c.id, KMSCAP_ATTACH_FRAMED | KMSCAP_ATTACH_FLIP_DONE_DEFER),
 		      -EINVAL, "ATTACH with FLIP_DONE_DEFER but not FLIP_DONE");
@@ -177,10 +172,7 @@ int main(void)
 	kmscap_t_log("each read brings a frame, with the flip-done events pending: ok");
 
 	close(fd);
-	kmscap_t_buf_destroy(&b[0]);
-	kmscap_t_buf_destroy(&b[1]);
-	kmscap_t_kms_close(&k);
-	KT_EXPECT_RET(kmscap_t_destroy(ctl, c.id), 0, "DESTROY");
+	kmscap_t_display_down(ctl, &c, &k, b, 2);
 	close(ctl);
 	kmscap_t_pass("KMSCAP_ATTACH_FLIP_DONE_DEFER: flip-done events ride with frames");
 }

@@ -62,12 +62,7 @@ int main(void)
 			      kmscap_t_errname(r));
 	KT_ASSERT(!r, "io_uring_setup: %s", kmscap_t_errname(r));
 
-	kmscap_t_create_or_die(ctl, 640, 480, 60000, &c);
-	kmscap_t_kms_open_or_die(&k, c.card_minor);
-	kmscap_t_buf_create_or_die(k.fd, 640, 480, DRM_FORMAT_XRGB8888, &b[0]);
-	kmscap_t_buf_create_or_die(k.fd, 640, 480, DRM_FORMAT_XRGB8888, &b[1]);
-	r = kmscap_t_modeset(&k, b[1].fb_id);
-	KT_ASSERT(!r, "card%u: modeset: %s", c.card_minor, kmscap_t_errname(r));
+	kmscap_t_display_up(ctl, 640, 480, &c, &k, b, 2, 1);
 	cl = kmscap_t_client_or_die(c.id, 0, 1000000000ull);
 
 	/* POLL_ADD completes with POLLIN once a frame is queued, not before. */
@@ -136,10 +131,7 @@ int main(void)
 
 	kmscap_ring_fini(&ring);
 	close(cl);
-	kmscap_t_buf_destroy(&b[0]);
-	kmscap_t_buf_destroy(&b[1]);
-	kmscap_t_kms_close(&k);
-	KT_EXPECT_RET(kmscap_t_destroy(ctl, c.id), 0, "DESTROY");
+	kmscap_t_display_down(ctl, &c, &k, b, 2);
 	close(ctl);
 	kmscap_t_pass("POLL_ADD, READ of a queued event, pending READ and short READ via io_uring");
 }

@@ -59,11 +59,7 @@ int main(void)
 	ctl = kmscap_t_open_ctl_or_skip();
 	r = kmscap_ring_init(&ring, 8, 0);
 	KT_ASSERT(!r, "io_uring_setup: %s", kmscap_t_errname(r));
-	kmscap_t_create_or_die(ctl, 640, 480, 60000, &c);
-	kmscap_t_kms_open_or_die(&k, c.card_minor);
-	kmscap_t_buf_create_or_die(k.fd, 640, 480, DRM_FORMAT_XRGB8888, &b);
-	r = kmscap_t_modeset(&k, b.fb_id);
-	KT_ASSERT(!r, "card%u: modeset: %s", c.card_minor, kmscap_t_errname(r));
+	kmscap_t_display_up(ctl, 640, 480, &c, &k, &b, 1, 0);
 
 	KT_EXPECT_RET(kmscap_open(NULL, &cl), 0, "kmscap_open");
 	KT_EXPECT_RET(kmscap_frame_revoked(cl, 1), -ENOTCONN, "kmscap_frame_revoked before attach");
@@ -94,9 +90,7 @@ int main(void)
 		  kmscap_count_maps(), KMSCAP_T_CTL);
 
 	kmscap_ring_fini(&ring);
-	kmscap_t_buf_destroy(&b);
-	kmscap_t_kms_close(&k);
-	KT_EXPECT_RET(kmscap_t_destroy(ctl, c.id), 0, "DESTROY");
+	kmscap_t_display_down(ctl, &c, &k, &b, 1);
 	close(ctl);
 	kmscap_t_pass("kmscap_frame_revoked and kmscap_prep_release_sqe on the module");
 }

@@ -128,12 +128,7 @@ int main(void)
 		  "struct kmscap_client_status is %zu bytes, a page %ld",
 		  sizeof(struct kmscap_client_status), page);
 
-	kmscap_t_create_or_die(ctl, 640, 480, 60000, &c);
-	kmscap_t_kms_open_or_die(&k, c.card_minor);
-	kmscap_t_buf_create_or_die(k.fd, 640, 480, DRM_FORMAT_XRGB8888, &b[0]);
-	kmscap_t_buf_create_or_die(k.fd, 640, 480, DRM_FORMAT_XRGB8888, &b[1]);
-	r = kmscap_t_modeset(&k, b[1].fb_id);
-	KT_ASSERT(!r, "card%u: modeset: %s", c.card_minor, kmscap_t_errname(r));
+	kmscap_t_display_up(ctl, 640, 480, &c, &k, b, 2, 1);
 
 	/* 1 */
 	cl = kmscap_t_client_or_die(c.id, 0, 50000000ull);

@@ -204,12 +204,7 @@ int main(void)
 	r = kmscap_ring_init(&ring128, 8, IORING_SETUP_SQE128);
 	KT_ASSERT(!r, "io_uring_setup(IORING_SETUP_SQE128): %s", kmscap_t_errname(r));
 
-	kmscap_t_create_or_die(ctl, 640, 480, 60000, &c);
-	kmscap_t_kms_open_or_die(&k, c.card_minor);
-	kmscap_t_buf_create_or_die(k.fd, 640, 480, DRM_FORMAT_XRGB8888, &b[0]);
-	kmscap_t_buf_create_or_die(k.fd, 640, 480, DRM_FORMAT_XRGB8888, &b[1]);
-	r = kmscap_t_modeset(&k, b[0].fb_id);
-	KT_ASSERT(!r, "card%u: modeset: %s", c.card_minor, kmscap_t_errname(r));
+	kmscap_t_display_up(ctl, 640, 480, &c, &k, b, 2, 0);
 	cl = kmscap_t_client_or_die(c.id, 0, 10000000000ull);
 
 	/* 1: release, then the same again */
@@ -262,10 +257,7 @@ int main(void)
 	kmscap_ring_fini(&ring128);
 	kmscap_ring_fini(&ring);
 	close(cl);
-	kmscap_t_buf_destroy(&b[0]);
-	kmscap_t_buf_destroy(&b[1]);
-	kmscap_t_kms_close(&k);
-	KT_EXPECT_RET(kmscap_t_destroy(ctl, c.id), 0, "DESTROY");
+	kmscap_t_display_down(ctl, &c, &k, b, 2);
 	close(ctl);
 	kmscap_t_pass("io_uring RELEASE: result, one enter with the next read, ESTALE, "
 		      "worker, refusals");
