@@ -118,7 +118,7 @@ static void kmscap_hold_deactivate(struct kmscap_hold *hold)
 }
 
 /* Unlink an unread hold from its client's queue and its frame. */
-static void kmscap_hold_unqueue(struct kmscap_hold *hold, struct list_head *dead)
+void kmscap_hold_unqueue(struct kmscap_hold *hold, struct list_head *dead)
 {
 	struct kmscap_client *client = hold->client;
 
@@ -137,6 +137,9 @@ static void kmscap_hold_revoke(struct kmscap_hold *hold, struct list_head *dead,
 	struct kmscap_client *client = hold->client;
 	struct kmscap_display *disp = client->disp;
 
+	/* a ring client's slot first: it may have been taken or given back */
+	if (client->ring && kmscap_ring_revoke(hold, dead))
+		return;
 	if (!hold->read)
 		trace_kmscap_frame_drop(disp->id, client->id, hold->frame->ev.seq, reason);
 	else
@@ -157,6 +160,34 @@ static void kmscap_hold_revoke(struct kmscap_hold *hold, struct list_head *dead,
 	disp->stats.revoked++;
 }
 
+/**
+ * kmscap_hold_take - the client has read (or, in its ring, taken) a frame
+ * @hold: its unread hold (capture_lock held), which becomes a read one
+ */
+void kmscap_hold_take(struct kmscap_hold *hold)
+{
+	struct kmscap_client *client = hold->client;
+
+	hold->read = true;
+	list_move_tail(&hold->client_link, &client->held);
+	client->nqueued--;
+	client->stats.queued--;
+	client->stats.held++;
+}
+
+/* A ring client whose every slot is its own: the new frame is dropped. */
+static void kmscap_client_ring_full(struct kmscap_client *client, struct kmscap_hold *hold)
+{
+	struct kmscap_display *disp = client->disp;
+
+	client->stats.dropped_queue++;
+	client->dropped_since++;
+	disp->stats.drops_queue++;
+	trace_kmscap_frame_drop(disp->id, client->id, hold->frame->ev.seq,
+				KMSCAP_TRACE_QUEUE_FULL);
+	kfree(hold);
+}
+
 static void kmscap_client_enqueue(struct kmscap_client *client, struct kmscap_frame *frame,
 				  struct list_head *dead)
 {
@@ -165,7 +196,14 @@ static void kmscap_client_enqueue(struct kmscap_client *client, struct kmscap_fr
 
 	client->stats.flips++;
 	hold = kzalloc(sizeof(*hold), GFP_ATOMIC);
-	if (!hold || client->nqueued >= client->queue_depth) {
+	if (hold && client->ring) {
+		hold->frame = frame;
+		hold->client = client;
+		if (!kmscap_ring_enqueue(client, hold, dead)) {
+			kmscap_client_ring_full(client, hold);
+			return;
+		}
+	} else if (!hold || client->nqueued >= client->queue_depth) {
 		struct kmscap_hold *oldest;
 
 		client->stats.dropped_queue++;
@@ -379,7 +417,7 @@ static void kmscap_capture_revoke_bo(struct kmscap_display *disp, struct kmscap_
 		list_for_each_entry_safe(hold, tmp, &client->queue, client_link)
 			if (kmscap_frame_shows(hold->frame, bo))
 				kmscap_hold_revoke(hold, dead, KMSCAP_TRACE_OVERWRITTEN);
-		list_for_each_entry(hold, &client->held, client_link)
+		list_for_each_entry_safe(hold, tmp, &client->held, client_link)
 			if (!hold->revoked && kmscap_frame_shows(hold->frame, bo))
 				kmscap_hold_revoke(hold, dead, KMSCAP_TRACE_OVERWRITTEN);
 	}
@@ -422,6 +460,8 @@ void kmscap_capture_revoke_expired(struct kmscap_display *disp, ktime_t now,
 	list_for_each_entry(client, &disp->clients, link) {
 		u64 timeout = kmscap_client_timeout(client);
 
+		if (client->ring)
+			kmscap_ring_sync(client, dead);
 		list_for_each_entry_safe(hold, tmp, &client->queue, client_link) {
 			ktime_t deadline = kmscap_hold_deadline(hold->frame, timeout);
 
@@ -430,7 +470,7 @@ void kmscap_capture_revoke_expired(struct kmscap_display *disp, ktime_t now,
 			else
 				*earliest = min(*earliest, deadline);
 		}
-		list_for_each_entry(hold, &client->held, client_link) {
+		list_for_each_entry_safe(hold, tmp, &client->held, client_link) {
 			ktime_t deadline;
 
 			if (hold->revoked)
@@ -541,9 +581,12 @@ struct kmscap_flip *kmscap_capture_publish(struct kmscap_display *disp,
 
 	/* The buffers the old frame showed that this one does not. */
 	n = old ? kmscap_frame_bos(old, bos) : 0;
-	for (i = 0; i < n; i++)
-		if (!kmscap_frame_shows(frame, bos[i]))
-			wait |= kmscap_flip_add_bo(flip, bos[i], now);
+	for (i = 0; i < n; i++) {
+		if (kmscap_frame_shows(frame, bos[i]) || !kmscap_flip_add_bo(flip, bos[i], now))
+			continue;
+		wait = true;
+		kmscap_ring_want(disp, bos[i], &dead);
+	}
 	spin_unlock(&disp->capture_lock);
 	kmscap_hold_free_list(&dead);
 	if (old)
@@ -576,7 +619,7 @@ void kmscap_capture_hangup(struct kmscap_display *disp)
 	list_for_each_entry(client, &disp->clients, link) {
 		list_for_each_entry_safe(hold, tmp, &client->queue, client_link)
 			kmscap_hold_revoke(hold, &dead, KMSCAP_TRACE_HANGUP);
-		list_for_each_entry(hold, &client->held, client_link)
+		list_for_each_entry_safe(hold, tmp, &client->held, client_link)
 			if (!hold->revoked)
 				kmscap_hold_revoke(hold, &dead, KMSCAP_TRACE_HANGUP);
 		client->hangup = true;
@@ -603,18 +646,23 @@ int kmscap_capture_attach(struct kmscap_client *client, struct kmscap_display *d
 {
 	u32 depth = req->queue_depth ?: KMSCAP_DEFAULT_QUEUE;
 	LIST_HEAD(dead);
+	int ret;
 
 	if (req->flags & KMSCAP_ATTACH_FLIP_DONE) {
 		client->done_ring = kcalloc(depth, sizeof(*client->done_ring), GFP_KERNEL);
 		if (!client->done_ring)
 			return -ENOMEM;
 	}
+	if (req->flags & KMSCAP_ATTACH_FRAME_RING) {
+		ret = kmscap_ring_alloc(client, depth);
+		if (ret)
+			goto err_free_done;
+	}
 	spin_lock(&disp->capture_lock);
 	if (disp->dead) {
 		spin_unlock(&disp->capture_lock);
-		kfree(client->done_ring);
-		client->done_ring = NULL;
-		return -ENOENT;
+		ret = -ENOENT;
+		goto err_free_ring;
 	}
 	client->queue_depth = depth;
 	client->flip_done = client->done_ring;
@@ -625,7 +673,8 @@ int kmscap_capture_attach(struct kmscap_client *client, struct kmscap_display *d
 	client->auto_release = req->flags & KMSCAP_ATTACH_AUTO_RELEASE;
 	client->flip_done_defer = req->flags & KMSCAP_ATTACH_FLIP_DONE_DEFER;
 	client->first_pending = true;
-	client->disp = disp;
+	/* mmap() of the ring looks without locks (ring.c) */
+	smp_store_release(&client->disp, disp);
 	client->id = atomic_inc_return(&kmscap_client_ids);
 	list_add_tail(&client->link, &disp->clients);
 	disp->nclients++;
@@ -642,6 +691,13 @@ int kmscap_capture_attach(struct kmscap_client *client, struct kmscap_display *d
 	spin_unlock(&disp->capture_lock);
 	kmscap_hold_free_list(&dead);
 	return 0;
+
+err_free_ring:
+	kmscap_ring_free(client);
+err_free_done:
+	kfree(client->done_ring);
+	client->done_ring = NULL;
+	return ret;
 }
 
 /**
@@ -675,7 +731,7 @@ void kmscap_capture_detach(struct kmscap_client *client)
 }
 
 /* End the read hold @hold as RELEASE would; return what RELEASE would (capture_lock held). */
-static int kmscap_hold_release(struct kmscap_hold *hold, struct list_head *dead)
+int kmscap_hold_release(struct kmscap_hold *hold, struct list_head *dead)
 {
 	struct kmscap_client *client = hold->client;
 
@@ -714,6 +770,10 @@ int kmscap_capture_release(struct kmscap_client *client, u64 seq, bool nowait)
 	else if (!mutex_trylock(&client->read_lock))
 		return -EAGAIN;
 	spin_lock(&disp->capture_lock);
+	if (client->ring) {
+		ret = kmscap_ring_release(client, seq, &dead);
+		goto out_unlock;
+	}
 	list_for_each_entry(hold, &client->held, client_link) {
 		if (hold->frame->ev.seq == seq) {
 			found = hold;
@@ -722,6 +782,7 @@ int kmscap_capture_release(struct kmscap_client *client, u64 seq, bool nowait)
 	}
 	ret = found ? kmscap_hold_release(found, &dead) : -ENOENT;
 	trace_kmscap_frame_release(disp->id, client->id, seq, ret);
+out_unlock:
 	spin_unlock(&disp->capture_lock);
 	mutex_unlock(&client->read_lock);
 	kmscap_hold_free_list(&dead);
@@ -805,8 +866,12 @@ void kmscap_capture_flip_done(struct kmscap_display *disp, const struct kmscap_p
 void kmscap_capture_stats(struct kmscap_client *client, struct kmscap_client_stats *st)
 {
 	struct kmscap_display *disp = client->disp;
+	LIST_HEAD(dead);
 
 	spin_lock(&disp->capture_lock);
+	if (client->ring)
+		kmscap_ring_sync(client, &dead);
 	*st = client->stats;
 	spin_unlock(&disp->capture_lock);
+	kmscap_hold_free_list(&dead);
 }

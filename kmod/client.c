@@ -78,7 +78,7 @@ static int kmscap_ioctl_version(struct kmscap_client *client, void *data)
 		  KMSCAP_CAP_HOLD | KMSCAP_CAP_HOTPLUG | KMSCAP_CAP_FLIP_DONE |
 		  KMSCAP_CAP_GAMMA | KMSCAP_CAP_AUTO_RELEASE | KMSCAP_CAP_REPLUG |
 		  KMSCAP_CAP_MODIFIERS | KMSCAP_CAP_URING_RELEASE |
-		  KMSCAP_CAP_STATUS_PAGE | KMSCAP_CAP_FLIP_DONE_DEFER;
+		  KMSCAP_CAP_STATUS_PAGE | KMSCAP_CAP_FLIP_DONE_DEFER | KMSCAP_CAP_FRAME_RING;
 	v->max_displays = kmscap_max_displays;
 	v->event_size = sizeof(struct kmscap_event);
 	v->max_event_size = KMSCAP_EVENT_FRAMED_MAX;
@@ -225,6 +225,9 @@ static int kmscap_ioctl_attach(struct kmscap_client *client, void *data)
 		return -EINVAL;
 	/* Deferring flip-done events needs some. */
 	if ((req->flags & KMSCAP_ATTACH_FLIP_DONE_DEFER) && !(req->flags & KMSCAP_ATTACH_FLIP_DONE))
+		return -EINVAL;
+	/* A ring client's frames are never read(): nothing to release at one. */
+	if ((req->flags & KMSCAP_ATTACH_FRAME_RING) && (req->flags & KMSCAP_ATTACH_AUTO_RELEASE))
 		return -EINVAL;
 
 	mutex_lock(&client->read_lock);
@@ -467,6 +470,7 @@ static int kmscap_client_release(struct inode *inode, struct file *file)
 	kmscap_capture_detach(client);
 	mutex_destroy(&client->read_lock);
 	kfree(client->done_ring);
+	kmscap_ring_free(client);
 	kmscap_status_fini(client);
 	kfree(client);
 	return 0;
@@ -496,8 +500,11 @@ static __poll_t kmscap_client_poll(struct file *file, poll_table *wait)
 	return kmscap_capture_poll(client);
 }
 
+/* Offset 0: the status page; %KMSCAP_RING_OFFSET: the frame ring. */
 static int kmscap_client_mmap(struct file *file, struct vm_area_struct *vma)
 {
+	if (vma->vm_pgoff == KMSCAP_RING_OFFSET >> PAGE_SHIFT)
+		return kmscap_ring_mmap(file->private_data, vma);
 	return kmscap_status_mmap(file->private_data, vma);
 }
 

@@ -13,13 +13,19 @@
 #include "kmscap_drv.h"
 #include "trace.h"
 
+/* Frames read() returns: a ring client's are in its ring (capture_lock held). */
+static bool kmscap_client_frames(const struct kmscap_client *client)
+{
+	return client->nqueued && !client->ring;
+}
+
 /*
- * Events that make the client readable (capture_lock held): flip-done
- * events only when the client did not ask to have them deferred.
+ * Events that make read() return (capture_lock held): flip-done events
+ * only when the client did not ask to have them deferred.
  */
 static bool kmscap_client_wakes(struct kmscap_client *client)
 {
-	return client->nqueued || (client->ndone && !client->flip_done_defer) ||
+	return kmscap_client_frames(client) || (client->ndone && !client->flip_done_defer) ||
 	       client->inject_type || (client->hangup && !client->hangup_read);
 }
 
@@ -61,6 +67,26 @@ static void kmscap_event_full_damage(struct kmscap_event *ev)
 	ev->flags &= ~KMSCAP_FRAME_DAMAGE_MERGED;
 	ev->num_damage = 0;
 	memset(ev->damage, 0, sizeof(ev->damage));
+}
+
+/**
+ * kmscap_event_prepare - a frame's event as @client gets it
+ * @client: the client (capture_lock held)
+ * @prev: the frame of the event before it in the same read(), or NULL
+ * @frame: the frame
+ * @ev: a copy of @frame's event, completed here: first, frames lost
+ *	before it, gamma change, full damage when there is no previous
+ *	picture for the rectangles to be relative to
+ */
+void kmscap_event_prepare(const struct kmscap_client *client, const struct kmscap_frame *prev,
+			  const struct kmscap_frame *frame, struct kmscap_event *ev)
+{
+	if (client->first_pending)
+		ev->flags |= KMSCAP_FRAME_FIRST;
+	ev->dropped = client->dropped_since;
+	kmscap_gamma_event(client, prev, frame, ev);
+	if (client->first_pending || client->dropped_since)
+		kmscap_event_full_damage(ev);
 }
 
 /* The length of @ev (type KMSCAP_EVENT_*) as @client reads it. */
@@ -156,6 +182,8 @@ static bool kmscap_flip_done_next(struct kmscap_client *client)
 
 	if (!client->ndone)
 		return false;
+	if (!kmscap_client_frames(client))
+		return true;
 	next = list_first_entry_or_null(&client->queue, struct kmscap_hold, client_link);
 	return !next || client->done_ring[client->done_head].order < next->order;
 }
@@ -270,8 +298,9 @@ ssize_t kmscap_capture_read(struct kmscap_client *client, struct iov_iter *to, b
 			goto out_unlock;
 	}
 
-	/* capture_lock held */
-	kmscap_client_trim_revoked(client, &dead);
+	/* capture_lock held; a ring client's revoked frames are in its ring */
+	if (!client->ring)
+		kmscap_client_trim_revoked(client, &dead);
 	first_was = client->first_pending;
 	dropped_was = client->dropped_since;
 	if (client->inject_type && size >= KMSCAP_EVENT_INJECTED_LEN) {
@@ -294,18 +323,12 @@ ssize_t kmscap_capture_read(struct kmscap_client *client, struct iov_iter *to, b
 			ndone++;
 			continue;
 		}
-		if (!client->nqueued)
+		if (!kmscap_client_frames(client))
 			break;
 		hold = list_first_entry(&client->queue, struct kmscap_hold, client_link);
 		ev = hold->frame->ev;
-		if (client->first_pending)
-			ev.flags |= KMSCAP_FRAME_FIRST;
-		ev.dropped = client->dropped_since;
-		kmscap_gamma_event(client, ntaken ? taken[ntaken - 1]->frame : NULL, hold->frame,
-				   &ev);
-		/* No previous picture for the damage to be relative to. */
-		if (client->first_pending || client->dropped_since)
-			kmscap_event_full_damage(&ev);
+		kmscap_event_prepare(client, ntaken ? taken[ntaken - 1]->frame : NULL, hold->frame,
+				     &ev);
 		len = kmscap_event_len(client, &ev);
 		if (len > size - done)
 			break;
@@ -313,14 +336,11 @@ ssize_t kmscap_capture_read(struct kmscap_client *client, struct iov_iter *to, b
 		done += len;
 		client->first_pending = false;
 		client->dropped_since = 0;
-		hold->read = true;
-		list_move_tail(&hold->client_link, &client->held);
-		client->nqueued--;
-		client->stats.queued--;
-		client->stats.held++;
+		kmscap_hold_take(hold);
 		taken[ntaken++] = hold;
 	}
-	if (!client->nqueued && !client->ndone && client->hangup && !client->hangup_read) {
+	if (!kmscap_client_frames(client) && !client->ndone && client->hangup &&
+	    !client->hangup_read) {
 		memset(&ev, 0, sizeof(ev));
 		ev.type = KMSCAP_EVENT_HANGUP;
 		ev.display_id = disp->id;
@@ -337,7 +357,7 @@ ssize_t kmscap_capture_read(struct kmscap_client *client, struct iov_iter *to, b
 	spin_unlock(&disp->capture_lock);
 
 	ret = done;
-	if (!done && (client->nqueued || client->ndone || client->inject_type ||
+	if (!done && (kmscap_client_frames(client) || client->ndone || client->inject_type ||
 		      (client->hangup && !client->hangup_read)))
 		ret = -EINVAL;		/* the next event does not fit */
 	if (done && copy_to_iter(kbuf, done, to) != done) {
@@ -396,17 +416,24 @@ out_unlock:
 	return ret;
 }
 
-/* The events of an attached client (the caller registered its wait queue). */
+/*
+ * The events of an attached client (the caller registered its wait
+ * queue): a ring client is readable while its ring has a READY frame.
+ */
 __poll_t kmscap_capture_poll(struct kmscap_client *client)
 {
 	struct kmscap_display *disp = client->disp;
 	__poll_t mask = 0;
+	LIST_HEAD(dead);
 
 	spin_lock(&disp->capture_lock);
-	if (kmscap_client_wakes(client))
+	if (client->ring)
+		kmscap_ring_sync(client, &dead);
+	if (kmscap_client_wakes(client) || client->nqueued)
 		mask |= EPOLLIN | EPOLLRDNORM;
 	if (client->hangup)
 		mask |= EPOLLHUP;
 	spin_unlock(&disp->capture_lock);
+	kmscap_hold_free_list(&dead);
 	return mask;
 }

@@ -226,8 +226,10 @@ static inline struct kmscap_atomic_state *to_kmscap_atomic_state(struct drm_atom
  * @frame: the frame (reference held).
  * @client: the client.
  * @order: the client's event order when queued (&kmscap_display.event_order).
- * @read: the client has read the event.
+ * @read: the client has read the event (a ring client: taken the slot,
+ *	as far as the module has seen).
  * @revoked: the hold timeout expired; the buffer may be reused.
+ * @slot: a ring client's slot of the frame (ring.c); constant.
  */
 struct kmscap_hold {
 	struct list_head client_link;
@@ -237,6 +239,7 @@ struct kmscap_hold {
 	u64 order;
 	bool read;
 	bool revoked;
+	u32 slot;
 };
 
 /**
@@ -288,6 +291,16 @@ struct kmscap_hold {
  * @status_page: the status page (status.c), from open to the file's
  *	release; a mapping of it holds its own reference.
  * @status: its contents, written under @disp->capture_lock.
+ *
+ * The frame ring (ring.c), of a client attached with
+ * %KMSCAP_ATTACH_FRAME_RING, allocated at attach, freed at the file's
+ * release; a mapping holds its own references to the pages:
+ * @ring_pages: its pages; set before @disp (store-release), constant.
+ * @ring_npages: entries of @ring_pages.
+ * @ring: the pages, mapped for the module; slots are written under
+ *	@disp->capture_lock, their states changed by compare-and-swap, as
+ *	the client changes them too.
+ * @ring_published: frames written into the ring, under capture_lock.
  */
 struct kmscap_client {
 	struct mutex read_lock;
@@ -320,6 +333,10 @@ struct kmscap_client {
 	struct kmscap_client_stats stats;
 	struct page *status_page;
 	struct kmscap_client_status *status;
+	struct page **ring_pages;
+	u32 ring_npages;
+	struct kmscap_frame_ring *ring;
+	u64 ring_published;
 };
 
 /**
@@ -525,6 +542,9 @@ int kmscap_capture_attach(struct kmscap_client *client, struct kmscap_display *d
 			  const struct kmscap_attach *req);
 void kmscap_capture_detach(struct kmscap_client *client);
 int kmscap_capture_release(struct kmscap_client *client, u64 seq, bool nowait);
+int kmscap_hold_release(struct kmscap_hold *hold, struct list_head *dead);
+void kmscap_hold_take(struct kmscap_hold *hold);
+void kmscap_hold_unqueue(struct kmscap_hold *hold, struct list_head *dead);
 void kmscap_capture_auto_release(struct kmscap_client *client, struct kmscap_hold *first);
 void kmscap_capture_stats(struct kmscap_client *client, struct kmscap_client_stats *st);
 void kmscap_capture_flip_done(struct kmscap_display *disp, const struct kmscap_presented *info);
@@ -533,6 +553,8 @@ void kmscap_capture_flip_done(struct kmscap_display *disp, const struct kmscap_p
 struct iov_iter;
 ssize_t kmscap_capture_read(struct kmscap_client *client, struct iov_iter *to, bool nonblock);
 __poll_t kmscap_capture_poll(struct kmscap_client *client);
+void kmscap_event_prepare(const struct kmscap_client *client, const struct kmscap_frame *prev,
+			  const struct kmscap_frame *frame, struct kmscap_event *ev);
 int kmscap_capture_inject(struct kmscap_display *disp, u32 type);
 
 /* backpressure.c: buffers pinned by holds, flips waiting for them */
@@ -570,6 +592,17 @@ int kmscap_status_init(struct kmscap_client *client);
 void kmscap_status_fini(struct kmscap_client *client);
 int kmscap_status_mmap(struct kmscap_client *client, struct vm_area_struct *vma);
 void kmscap_status_note_revoke(struct kmscap_client *client, u64 seq);
+
+/* ring.c: the frame ring of a client attached with KMSCAP_ATTACH_FRAME_RING */
+int kmscap_ring_alloc(struct kmscap_client *client, u32 depth);
+void kmscap_ring_free(struct kmscap_client *client);
+int kmscap_ring_mmap(struct kmscap_client *client, struct vm_area_struct *vma);
+void kmscap_ring_sync(struct kmscap_client *client, struct list_head *dead);
+bool kmscap_ring_enqueue(struct kmscap_client *client, struct kmscap_hold *hold,
+			 struct list_head *dead);
+bool kmscap_ring_revoke(struct kmscap_hold *hold, struct list_head *dead);
+void kmscap_ring_want(struct kmscap_display *disp, struct kmscap_bo *bo, struct list_head *dead);
+int kmscap_ring_release(struct kmscap_client *client, u64 seq, struct list_head *dead);
 
 /* uring.c: io_uring commands on /dev/kmscap */
 struct io_uring_cmd;

@@ -30,7 +30,7 @@
 #include <linux/types.h>
 
 #define KMSCAP_ABI_MAJOR	1
-#define KMSCAP_ABI_MINOR	5
+#define KMSCAP_ABI_MINOR	6
 
 /* 0xC6 is unassigned in Documentation/userspace-api/ioctl/ioctl-number.rst */
 #define KMSCAP_IOC_MAGIC	0xC6
@@ -70,6 +70,8 @@
 #define KMSCAP_CAP_STATUS_PAGE	(1ULL << 11)
 /* Since ABI 1.5: %KMSCAP_ATTACH_FLIP_DONE_DEFER. */
 #define KMSCAP_CAP_FLIP_DONE_DEFER	(1ULL << 12)
+/* Since ABI 1.6: %KMSCAP_ATTACH_FRAME_RING and &struct kmscap_frame_ring. */
+#define KMSCAP_CAP_FRAME_RING	(1ULL << 13)
 
 /**
  * struct kmscap_version - ABI version and capabilities
@@ -257,9 +259,11 @@ struct kmscap_display_destroy {
 #define KMSCAP_ATTACH_AUTO_RELEASE	(1U << 3)
 /* Since ABI 1.5 (%KMSCAP_CAP_FLIP_DONE_DEFER); only with %KMSCAP_ATTACH_FLIP_DONE. */
 #define KMSCAP_ATTACH_FLIP_DONE_DEFER	(1U << 4)
+/* Since ABI 1.6 (%KMSCAP_CAP_FRAME_RING); not with %KMSCAP_ATTACH_AUTO_RELEASE. */
+#define KMSCAP_ATTACH_FRAME_RING	(1U << 5)
 #define KMSCAP_ATTACH_FLAGS	(KMSCAP_ATTACH_FRAMED | KMSCAP_ATTACH_CURRENT_FRAME | \
 				 KMSCAP_ATTACH_FLIP_DONE | KMSCAP_ATTACH_AUTO_RELEASE | \
-				 KMSCAP_ATTACH_FLIP_DONE_DEFER)
+				 KMSCAP_ATTACH_FLIP_DONE_DEFER | KMSCAP_ATTACH_FRAME_RING)
 
 /**
  * struct kmscap_attach - make this fd a capture client of a display
@@ -286,7 +290,10 @@ struct kmscap_display_destroy {
  *	blocking read() returns only for a frame event (or a hang-up), and
  *	the flip-done events pending then come in the same read, so that a
  *	reader wakes once per frame; a non-blocking read() still returns
- *	the flip-done events pending (-EAGAIN only when nothing is).
+ *	the flip-done events pending (-EAGAIN only when nothing is).  With
+ *	%KMSCAP_ATTACH_FRAME_RING (since ABI 1.6), frames are not read():
+ *	they are written into a ring that the client maps (&struct
+ *	kmscap_frame_ring); read() still returns the other events.
  * @queue_depth: unread frame events kept, 1..%KMSCAP_MAX_QUEUE, or 0 for
  *	%KMSCAP_DEFAULT_QUEUE.  When full, the oldest unread frame is dropped.
  *	As many unread flip-done events are kept, apart: when they are full
@@ -696,6 +703,120 @@ struct kmscap_event {
 	__u32 pad;
 	__u64 dropped;
 };
+
+/**
+ * DOC: the frame ring (since ABI 1.6, %KMSCAP_CAP_FRAME_RING)
+ *
+ * A client attached with %KMSCAP_ATTACH_FRAME_RING gets its frames
+ * without a system call: the module writes each frame event into a slot
+ * of a ring that the client maps, and the client takes a frame and gives
+ * it back by changing the slot's state with an atomic compare-and-swap.
+ * poll() still says when a frame is ready, so a client that waits in
+ * poll() or epoll pays one system call per frame, its wait.
+ *
+ * mmap() of %KMSCAP_RING_SIZE(depth) bytes (depth: the attach's
+ * queue_depth, or %KMSCAP_DEFAULT_QUEUE for 0) at offset
+ * %KMSCAP_RING_OFFSET, PROT_READ | PROT_WRITE and MAP_SHARED, maps the
+ * ring: a &struct kmscap_frame_ring, then its slots.  A shorter mapping of the
+ * same offset, in whole pages, is allowed; a longer one, a private or an
+ * executable one is -EINVAL, -EINVAL or -EPERM, and so is a mapping of a
+ * file attached without the flag (-ENODEV).  The mapping stays valid
+ * after close().
+ *
+ * Each slot's @state holds a KMSCAP_SLOT_* value in its low byte:
+ *
+ * - %KMSCAP_SLOT_EMPTY: the module's; nothing to read.
+ * - %KMSCAP_SLOT_READY: a frame the client may take (-> HELD) or give
+ *   back unread (-> DONE); the module may still drop it (-> EMPTY) when
+ *   the ring is full or its hold timeout expires, as it drops an unread
+ *   frame of a read() client.
+ * - %KMSCAP_SLOT_HELD: the client's: its event and its buffers are the
+ *   client's to read until it gives the frame back (-> DONE).  The
+ *   module may revoke it (-> REVOKED), as it revokes a read frame.
+ * - %KMSCAP_SLOT_DONE: given back; the module's again.
+ * - %KMSCAP_SLOT_REVOKED: revoked: what the client read of the buffers
+ *   may be torn (what %KMSCAP_IOC_RELEASE's -ESTALE says); the client
+ *   gives it back (-> DONE) when it is done with the event.
+ *
+ * The client changes a slot only by compare-and-swap from a state it
+ * read, with sequentially consistent ordering, and reads @ev only while
+ * the slot is HELD or REVOKED by its own swap.  %KMSCAP_SLOT_WANTED may
+ * be set by the module in any state: a flip waits for this frame.  A
+ * client that gives back a frame whose state had it then calls
+ * %KMSCAP_IOC_RELEASE with seq 0, which makes the module take back every
+ * frame given back and lets the flip complete; without that call the
+ * flip completes when the client's hold timeout expires.  A client that
+ * gives frames back before the next flip needs no such call.
+ *
+ * Each frame counts as a read() frame does: taken and given back it is
+ * delivered, dropped or revoked as above, and %KMSCAP_IOC_STATS counts
+ * it so.  The module writes a slot only while it owns it (EMPTY, DONE),
+ * its @ev first and its @state last (store-release), then increments
+ * &kmscap_frame_ring.published; a slot that the client leaves REVOKED stays
+ * the client's.  When no slot is the module's, the oldest READY frame
+ * is dropped for the new one; when every slot is HELD or REVOKED the new
+ * frame is dropped (both count as dropped_queue).  An event's damage,
+ * @dropped and %KMSCAP_FRAME_GAMMA_CHANGED are relative to the frame
+ * written before it: a client that gives back frames unread treats the
+ * next one as fully damaged.  read() on such a client returns the
+ * hang-up, flip-done and other events, never a frame.
+ *
+ * %KMSCAP_IOC_RELEASE with the seq of a HELD or REVOKED frame gives it
+ * back as the swap would (0, or -ESTALE); with seq 0, on such a client,
+ * it only takes back the frames given back, and returns 0.
+ */
+#define KMSCAP_RING_OFFSET	0x100000ULL
+
+/* &struct kmscap_ring_slot.state */
+#define KMSCAP_SLOT_EMPTY	0U
+#define KMSCAP_SLOT_READY	1U
+#define KMSCAP_SLOT_HELD	2U
+#define KMSCAP_SLOT_DONE	3U
+#define KMSCAP_SLOT_REVOKED	4U
+#define KMSCAP_SLOT_STATE	0xffU
+#define KMSCAP_SLOT_WANTED	(1U << 31)
+
+/**
+ * struct kmscap_ring_slot - one frame of the frame ring
+ * @state: KMSCAP_SLOT_* state, and %KMSCAP_SLOT_WANTED.
+ * @pad: zero.
+ * @seq: the frame's seq, written with @ev: a hint to choose among READY
+ *	slots before taking one; @ev.seq is the frame's once taken.
+ * @ev: the frame event, as a client attached without
+ *	%KMSCAP_ATTACH_FRAMED reads it.
+ */
+struct kmscap_ring_slot {
+	__u32 state;
+	__u32 pad;
+	__u64 seq;
+	struct kmscap_event ev;
+};
+
+/**
+ * struct kmscap_frame_ring - the start of the frame ring
+ * @slots: how many slots follow: the attach's queue depth.
+ * @slot_size: sizeof(&struct kmscap_ring_slot).
+ * @slot_offset: where slot 0 starts, from the start of the ring.
+ * @pad: zero.
+ * @published: frames written into the ring so far (store-release after
+ *	the slot's state): a client that saw this value before will find no
+ *	new frame.
+ * @reserved: zero.
+ *
+ * Only the module writes it; it never reads it back.
+ */
+struct kmscap_frame_ring {
+	__u32 slots;
+	__u32 slot_size;
+	__u32 slot_offset;
+	__u32 pad;
+	__u64 published;
+	__u64 reserved[5];
+};
+
+#define KMSCAP_RING_SIZE(depth) \
+	((sizeof(struct kmscap_frame_ring) + (depth) * sizeof(struct kmscap_ring_slot) + 4095) & \
+	 ~4095ULL)
 
 /*
  * Gamma (since ABI 1.3).  A display's CRTC has a gamma LUT of

@@ -247,6 +247,18 @@ int main(void)
 	KMSCAP_CHECK_FIELD(kmscap_client_status, pad, 4);
 	KMSCAP_CHECK_FIELD(kmscap_client_status, revoked_seq, 8);
 	KMSCAP_CHECK_SIZE(kmscap_client_status, 8 + 8 * KMSCAP_STATUS_REVOKED);
+	KMSCAP_CHECK_FIELD(kmscap_ring_slot, state, 0);
+	KMSCAP_CHECK_FIELD(kmscap_ring_slot, pad, 4);
+	KMSCAP_CHECK_FIELD(kmscap_ring_slot, seq, 8);
+	KMSCAP_CHECK_FIELD(kmscap_ring_slot, ev, 16);
+	KMSCAP_CHECK_SIZE(kmscap_ring_slot, 16 + 304);
+	KMSCAP_CHECK_FIELD(kmscap_frame_ring, slots, 0);
+	KMSCAP_CHECK_FIELD(kmscap_frame_ring, slot_size, 4);
+	KMSCAP_CHECK_FIELD(kmscap_frame_ring, slot_offset, 8);
+	KMSCAP_CHECK_FIELD(kmscap_frame_ring, pad, 12);
+	KMSCAP_CHECK_FIELD(kmscap_frame_ring, published, 16);
+	KMSCAP_CHECK_FIELD(kmscap_frame_ring, reserved, 24);
+	KMSCAP_CHECK_SIZE(kmscap_frame_ring, 64);
 #ifndef KMSCAP_LAYOUT_STATIC
 	printf("1..%d\n", kmscap_n);
 	return kmscap_failed;

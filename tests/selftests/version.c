@@ -23,7 +23,7 @@
 				 KMSCAP_CAP_GAMMA | KMSCAP_CAP_AUTO_RELEASE | \
 				 KMSCAP_CAP_REPLUG | KMSCAP_CAP_MODIFIERS | \
 				 KMSCAP_CAP_URING_RELEASE | KMSCAP_CAP_STATUS_PAGE | \
-				 KMSCAP_CAP_FLIP_DONE_DEFER)
+				 KMSCAP_CAP_FLIP_DONE_DEFER | KMSCAP_CAP_FRAME_RING)
 
 static int kmscap_failures;
 
@@ -105,6 +105,10 @@ int main(void)
 				     (v.caps & KMSCAP_CAP_FLIP_DONE_DEFER),
 				     "caps 0x%llx of ABI %u.%u have KMSCAP_CAP_URING_RELEASE, "
 				     "_STATUS_PAGE and _FLIP_DONE_DEFER (1.5)",
+				     (unsigned long long)v.caps, v.major, v.minor);
+		if (v.major == KMSCAP_ABI_MAJOR && v.minor >= 6)
+			kmscap_check(v.caps & KMSCAP_CAP_FRAME_RING,
+				     "caps 0x%llx of ABI %u.%u have KMSCAP_CAP_FRAME_RING (1.6)",
 				     (unsigned long long)v.caps, v.major, v.minor);
 		if (v.major == KMSCAP_ABI_MAJOR && v.minor == KMSCAP_ABI_MINOR)
 			kmscap_check(!(v.caps & ~(__u64)KMSCAP_KNOWN_CAPS),
