@@ -307,6 +307,7 @@ static int kmscapctl_version(struct kmscap_dev *dev)
 		{ KMSCAP_CAP_URING_RELEASE, "uring-release" },
 		{ KMSCAP_CAP_STATUS_PAGE, "status-page" },
 		{ KMSCAP_CAP_FLIP_DONE_DEFER, "flip-done-defer" },
+		{ KMSCAP_CAP_FRAME_RING, "frame-ring" },
 	};
 	struct kmscap_version v;
 	uint64_t rest;

@@ -324,7 +324,8 @@ int kmscap_attach_flags(struct kmscap_dev *dev, uint32_t display_id, uint32_t qu
 	};
 	int ret;
 
-	if (!dev || (flags & ~KMSCAP_ATTACH_FLAGS))
+	/* a ring client's frames are not read(): the library could not see them */
+	if (!dev || (flags & ~KMSCAP_ATTACH_FLAGS) || (flags & KMSCAP_ATTACH_FRAME_RING))
 		return -EINVAL;
 	/* a 1.1 module: 1.0 events, and no flags */
 	if (dev->max_event_size)

@@ -191,6 +191,8 @@ KMSCAP_API int kmscap_attach(struct kmscap_dev *dev, uint32_t display_id,
  * wakes once per frame.  -EOPNOTSUPP when the module is older than 1.2
  * and @flags asks for anything, or lacks KMSCAP_CAP_FLIP_DONE (or
  * KMSCAP_CAP_FLIP_DONE_DEFER) and @flags asks for it.
+ * KMSCAP_ATTACH_FRAME_RING (ABI 1.6) is -EINVAL here: such a client's
+ * frames are in a ring it maps itself, never read().
  */
 KMSCAP_API int kmscap_attach_flags(struct kmscap_dev *dev, uint32_t display_id,
 				   uint32_t queue_depth, uint64_t hold_timeout_ns,
