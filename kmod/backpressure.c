@@ -417,6 +417,15 @@ static void kmscap_backpressure_work(struct work_struct *work)
 	if (!list_empty(&disp->flips))
 		kmscap_capture_revoke_expired(disp, now, &earliest, &dead);
 	kmscap_flips_collect(disp, &done, now);
+	/*
+	 * A ring client gives frames back without a call: while a flip
+	 * waits for one, look again every refresh period.
+	 */
+	if (list_empty(&disp->flips))
+		disp->ring_waits = false;
+	else if (disp->ring_waits)
+		earliest = min_t(ktime_t, earliest,
+				 ktime_add_ns(now, READ_ONCE(disp->period_ns)));
 	if (!list_empty(&disp->flips) && earliest != KTIME_MAX)
 		hrtimer_start(&disp->hold_timer, earliest, HRTIMER_MODE_ABS);
 	spin_unlock(&disp->capture_lock);

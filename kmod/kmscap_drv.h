@@ -391,6 +391,8 @@ struct kmscap_display_stats {
  * @stats: counters.
  * @flips: flips waiting for pinned buffers (&struct kmscap_flip), in
  *	commit order; their events are sent in that order.
+ * @ring_waits: a flip waits for a frame of a ring client: @hold_work
+ *	looks at the rings every refresh period until no flip waits.
  * @event_order: orders the events queued to clients, frames and
  *	flip-done events alike.
  *
@@ -443,6 +445,7 @@ struct kmscap_display {
 	bool dead;
 	struct kmscap_display_stats stats;
 	struct list_head flips;
+	bool ring_waits;
 	u64 event_order;
 
 	struct list_head presented;

@@ -13,7 +13,8 @@
  * A slot it ends early (a drop, a revocation) is settled by a swap of its
  * own, so that the client and the module never both own a frame.  A flip
  * that waits marks the slots it waits for (KMSCAP_SLOT_WANTED); a client
- * that gives such a frame back then calls RELEASE with seq 0.
+ * that gives such a frame back then calls RELEASE with seq 0, or else the
+ * display's hold_work finds it given back within a refresh period.
  *
  * The ring's pages are allocated at attach and mapped for the module with
  * vmap(); a user mapping holds its own page references, so it outlives
@@ -321,6 +322,8 @@ static void kmscap_ring_want_hold(struct kmscap_hold *hold, struct list_head *de
 			return;
 		}
 	} while (!try_cmpxchg(state, &old, old | KMSCAP_SLOT_WANTED));
+	/* hold_work looks again every refresh period (backpressure.c) */
+	hold->client->disp->ring_waits = true;
 }
 
 /**

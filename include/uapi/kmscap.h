@@ -744,9 +744,10 @@ struct kmscap_event {
  * be set by the module in any state: a flip waits for this frame.  A
  * client that gives back a frame whose state had it then calls
  * %KMSCAP_IOC_RELEASE with seq 0, which makes the module take back every
- * frame given back and lets the flip complete; without that call the
- * flip completes when the client's hold timeout expires.  A client that
- * gives frames back before the next flip needs no such call.
+ * frame given back and lets the flip complete at once; without that call
+ * the module finds the frame given back within one refresh period, and
+ * the flip completes then.  A client that gives frames back before the
+ * next flip needs no such call.
  *
  * Each frame counts as a read() frame does: taken and given back it is
  * delivered, dropped or revoked as above, and %KMSCAP_IOC_STATS counts

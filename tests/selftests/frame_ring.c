@@ -15,7 +15,9 @@
  *     (its flip-done event, read() from the same file, says so);
  *  4. a frame held when the next flip takes its buffer: the flip waits
  *     and marks the slot WANTED; it completes only after the client gives
- *     the frame back and calls RELEASE with seq 0, in that order;
+ *     the frame back and calls RELEASE with seq 0, in that order; given
+ *     back without that call, the flip completes all the same, before the
+ *     hold timeout;
  *  5. DIRTYFB of a held frame's buffer makes its slot REVOKED before the
  *     call returns, and noted in the status page; RELEASE of it says
  *     -ESTALE and gives it back;
@@ -136,8 +138,11 @@ static struct kmscap_client_stats kmscap_stats_or_die(int cl, const char *what)
 	return st;
 }
 
-/* The flags of the next flip-done event read() gives @cl for frame @seq. */
-static uint32_t kmscap_flip_done_flags(int cl, uint64_t seq)
+/*
+ * The flags of the flip-done event read() gives @cl for frame @seq, and
+ * how long that flip waited for holds in *@wait_ns (if not NULL).
+ */
+static uint32_t kmscap_flip_done_wait(int cl, uint64_t seq, uint64_t *wait_ns)
 {
 	uint64_t t0 = kmscap_t_now_ns();
 	char buf[4096];
@@ -156,8 +161,11 @@ static uint32_t kmscap_flip_done_flags(int cl, uint64_t seq)
 			const struct kmscap_event_flip_done *f = (const void *)h;
 
 			KT_ASSERT(h->type != KMSCAP_EVENT_FRAME, "read() returned a frame event");
-			if (h->type == KMSCAP_EVENT_FLIP_DONE && f->seq == seq)
+			if (h->type == KMSCAP_EVENT_FLIP_DONE && f->seq == seq) {
+				if (wait_ns)
+					*wait_ns = f->hold_wait_ns;
 				return f->flags;
+			}
 			KT_ASSERT(h->length >= 8, "event of length %u", h->length);
 			off += h->length;
 		}
@@ -236,7 +244,8 @@ int main(void)
 	struct kmscap_version ver;
 	drmModeClip clip = { 0, 0, 16, 16 };
 	uint64_t seq, published;
-	uint32_t old, revokes;
+	uint32_t old, revokes, flags;
+	uint64_t wait_ns;
 	unsigned int i;
 	int ctl, cl, cl2, ret;
 	vslot *s, *s2;
@@ -265,7 +274,7 @@ int main(void)
 		  kmscap_count(r, KMSCAP_SLOT_READY));
 	s = kmscap_take_or_die(cl, r, "2");
 	/* read() gives the flip-done event, never the frame (it fails on one) */
-	kmscap_flip_done_flags(cl, s->ev.seq);
+	kmscap_flip_done_wait(cl, s->ev.seq, NULL);
 	KT_ASSERT((s->ev.flags & KMSCAP_FRAME_FIRST) && s->ev.buffer_id && s->ev.width == 640 &&
 		  s->ev.display_id == c.id, "first frame: flags 0x%x buffer %u width %u display %u",
 		  s->ev.flags, s->ev.buffer_id, s->ev.width, s->ev.display_id);
@@ -286,12 +295,12 @@ int main(void)
 	KT_EXPECT_RET(kmscap_t_flip(&k, b[1].fb_id, 3000), 0, "flip to buffer 1");
 	s = kmscap_take_or_die(cl, r, "3");
 	seq = s->ev.seq;
-	KT_ASSERT(!(kmscap_flip_done_flags(cl, seq) & KMSCAP_FLIP_DONE_WAITED),
+	KT_ASSERT(!(kmscap_flip_done_wait(cl, seq, NULL) & KMSCAP_FLIP_DONE_WAITED),
 		  "the flip to buffer 1 waited, though frame 1 was given back");
 	KT_ASSERT(kmscap_swap(s, KMSCAP_SLOT_HELD, KMSCAP_SLOT_DONE, &old) &&
 		  !(old & KMSCAP_SLOT_WANTED), "giving back: state 0x%x", old);
 	KT_EXPECT_RET(kmscap_t_flip(&k, b[0].fb_id, 3000), 0, "flip to buffer 0");
-	KT_ASSERT(!(kmscap_flip_done_flags(cl, seq + 1) & KMSCAP_FLIP_DONE_WAITED),
+	KT_ASSERT(!(kmscap_flip_done_wait(cl, seq + 1, NULL) & KMSCAP_FLIP_DONE_WAITED),
 		  "a flip waited for a frame given back before it");
 	kmscap_t_log("3: no wait for a frame given back: ok");
 
@@ -316,7 +325,7 @@ int main(void)
 	ret = kmscap_t_wait_flip(&k, 3000);
 	KT_ASSERT(!ret, "the waiting flip: %s after the frame was given back",
 		  kmscap_t_errname(ret));
-	KT_ASSERT(kmscap_flip_done_flags(cl, seq + 1) & KMSCAP_FLIP_DONE_WAITED,
+	KT_ASSERT(kmscap_flip_done_wait(cl, seq + 1, NULL) & KMSCAP_FLIP_DONE_WAITED,
 		  "the flip-done event of the waiting flip does not say WAITED");
 	st = kmscap_stats_or_die(cl, "4");
 	KT_ASSERT(!st.dropped_timeout && st.max_hold_wait_ns, "4: dropped_timeout %llu, "
@@ -324,11 +333,32 @@ int main(void)
 		  (unsigned long long)st.max_hold_wait_ns);
 	kmscap_t_log("4: WANTED, given back, RELEASE 0, then the flip: ok");
 
+	/* 4b: the same without RELEASE 0: the module looks again every refresh */
+	s = kmscap_take_or_die(cl, r, "4b");
+	seq = s->ev.seq;
+	ret = kmscap_t_page_flip(&k, b[0].fb_id);
+	KT_ASSERT(!ret, "flip to buffer 0: %s", kmscap_t_errname(ret));
+	KT_ASSERT(kmscap_readable(cl, 3000), "no POLLIN for the flip to buffer 0");
+	KT_ASSERT(kmscap_swap(s, KMSCAP_SLOT_HELD, KMSCAP_SLOT_DONE, &old) &&
+		  (old & KMSCAP_SLOT_WANTED), "4b: giving back: state 0x%x", old);
+	ret = kmscap_t_wait_flip(&k, 5000);
+	KT_ASSERT(!ret, "4b: the waiting flip: %s", kmscap_t_errname(ret));
+	flags = kmscap_flip_done_wait(cl, seq + 1, &wait_ns);
+	/* ended by the give-back, before the 2 s hold timeout would have ended it */
+	KT_ASSERT((flags & KMSCAP_FLIP_DONE_WAITED) && wait_ns < 2000000000ull,
+		  "4b: flip-done flags 0x%x, waited %llu ns (hold timeout 2 s)", flags,
+		  (unsigned long long)wait_ns);
+	st = kmscap_stats_or_die(cl, "4b");
+	KT_ASSERT(!st.dropped_timeout, "4b: dropped_timeout %llu",
+		  (unsigned long long)st.dropped_timeout);
+	kmscap_t_log("4b: given back without RELEASE 0: the flip waited %llu us: ok",
+		     (unsigned long long)(wait_ns / 1000));
+
 	/* 5: DIRTYFB revokes a held frame */
 	s = kmscap_take_or_die(cl, r, "5");
 	seq = s->ev.seq;
 	revokes = status->revokes;
-	ret = drmModeDirtyFB(k.fd, b[1].fb_id, &clip, 1);
+	ret = drmModeDirtyFB(k.fd, b[0].fb_id, &clip, 1);
 	KT_ASSERT(!ret, "drmModeDirtyFB: %s", strerror(errno));
 	KT_ASSERT((kmscap_state(s) & KMSCAP_SLOT_STATE) == KMSCAP_SLOT_REVOKED,
 		  "after DIRTYFB the held slot is 0x%x", kmscap_state(s));
