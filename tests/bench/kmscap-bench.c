@@ -63,6 +63,7 @@
 
 #include "kmscap_test.h"
 #include "libcapring.h"
+#include "libtopproc.h"
 
 enum kmscap_method { M_KMSCAP, M_AUTO, M_COPY, M_GETFB2, M_AUTO_POLL, M_URING, M_COUNT };
 static const char *const kmscap_method_name[M_COUNT] = {
@@ -457,65 +458,6 @@ static struct kmscap_result kmscap_bench_one(int ctl, uint32_t w, uint32_t h,
 	if (r)
 		kmscap_t_fail("DESTROY %u: %s", c.id, kmscap_t_errname(r));
 	return res;
-}
-
-/* CPU time of @pid so far in ns (/proc/PID/schedstat), or 0. */
-static uint64_t kmscap_task_cpu_ns(pid_t pid)
-{
-	unsigned long long ns = 0;
-	char path[64];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/schedstat", (int)pid);
-	f = fopen(path, "re");
-	if (!f)
-		return 0;
-	if (fscanf(f, "%llu", &ns) != 1)
-		ns = 0;
-	fclose(f);
-	return ns;
-}
-
-/* Start kmscap-top --json at @top (output into @out); return once it traces. */
-static pid_t kmscap_top_start(const char *top, const char *out)
-{
-	const char *err = "/tmp/kmscap-bench-top.err";
-	uint64_t t0 = kmscap_t_now_ns();
-	pid_t pid;
-
-	unlink(err);
-	pid = fork();
-	if (pid < 0)
-		kmscap_t_fail("fork: %s", strerror(errno));
-	if (!pid) {
-		int o = open(out, O_WRONLY | O_CREAT | O_APPEND, 0644);
-		int e = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-
-		if (o < 0 || e < 0 || dup2(o, 1) < 0 || dup2(e, 2) < 0)
-			_exit(126);
-		execl(top, top, "--json", "--interval", "1", (char *)NULL);
-		_exit(127);
-	}
-	for (;;) {
-		char line[256] = "";
-		FILE *f = fopen(err, "re");
-		int status;
-
-		if (f) {
-			if (!fgets(line, sizeof(line), f))
-				line[0] = 0;
-			fclose(f);
-		}
-		if (strstr(line, "kmscap-top: tracing"))
-			return pid;
-		if (waitpid(pid, &status, WNOHANG) == pid)
-			kmscap_t_fail("%s did not start (status 0x%x): %s", top, status, line);
-		if (kmscap_t_now_ns() - t0 > 60000000000ull) {
-			kill(pid, SIGKILL);
-			kmscap_t_fail("%s: not tracing after 60 s", top);
-		}
-		kmscap_t_sleep_ms(50);
-	}
 }
 
 /* The kmscap path at 1080p without and with kmscap-top, alternately. */
