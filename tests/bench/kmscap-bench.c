@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * kmscap-bench: per-frame cost of the capture side at 720p, 1080p, 1440p
- * and 2160p, four ways, side by side:
+ * and 2160p, seven ways, side by side:
  *   kmscap  poll, read the frame event, look up the DMA-BUF exported the
  *           first time the buffer id was seen (cached), release;
  *   kmscap-auto  the same with KMSCAP_ATTACH_AUTO_RELEASE (ABI 1.3): one
@@ -25,7 +25,14 @@
  *           the release, the wait and the read: like kmscap-auto's read,
  *           it cannot be split, so its CPU counts as work (going to sleep
  *           and waking up included, an upper bound on the work), and the
- *           second table (CPU with the wait) is the one to compare.
+ *           second table (CPU with the wait) is the one to compare;
+ *   kmscap-ring  the frame ring (ABI 1.6, KMSCAP_ATTACH_FRAME_RING;
+ *           libframering.c): poll, then the oldest READY frame taken
+ *           from the mapped ring and, after the same work as kmscap, given
+ *           back by compare-and-swap, without a system call; a RELEASE
+ *           with seq 0 only when the slot said a flip waits for it
+ *           (counted, and reported as "kicks").  The poll is the wait, as
+ *           for kmscap.
  * Besides the CPU time, the system calls of the capture thread per frame,
  * counted by the bench itself (KB_SYS; the bench_syscalls selftest checks
  * the count against strace with "check", which runs only 720p and prints
@@ -63,11 +70,12 @@
 
 #include "kmscap_test.h"
 #include "libcapring.h"
+#include "libframering.h"
 #include "libtopproc.h"
 
-enum kmscap_method { M_KMSCAP, M_AUTO, M_COPY, M_GETFB2, M_AUTO_POLL, M_URING, M_COUNT };
+enum kmscap_method { M_KMSCAP, M_AUTO, M_COPY, M_GETFB2, M_AUTO_POLL, M_URING, M_RING, M_COUNT };
 static const char *const kmscap_method_name[M_COUNT] = {
-	"kmscap", "kmscap-auto", "copy", "getfb2", "kmscap-auto-poll", "kmscap-uring"
+	"kmscap", "kmscap-auto", "copy", "getfb2", "kmscap-auto-poll", "kmscap-uring", "kmscap-ring"
 };
 
 /* Attached with KMSCAP_ATTACH_AUTO_RELEASE: a read releases the frames read before. */
@@ -99,6 +107,7 @@ struct kmscap_result {
 	uint64_t sys_p50;		/* and median */
 	uint64_t sys_total;		/* over the run */
 	uint64_t release_failed;	/* kmscap-uring: releases completed with an error */
+	uint64_t kicks;			/* kmscap-ring: RELEASEs with seq 0 */
 	unsigned int frames;
 	bool skipped;			/* a path the module or kernel lacks */
 };
@@ -123,6 +132,8 @@ struct kmscap_run {
 	void *copy;
 	size_t copy_size;
 	struct kmscap_capring ring;	/* kmscap-uring */
+	struct kmscap_framering fr;	/* kmscap-ring */
+	uint64_t kicks;			/* its RELEASEs with seq 0 */
 	char err[256];
 };
 
@@ -237,7 +248,12 @@ static int kmscap_capture_frame(struct kmscap_run *run, uint64_t *seq0)
 	} else {
 		r = KB_SYS(run, poll(&p, 1, 10000));
 		if (r <= 0) {
-			snprintf(run->err, sizeof(run->err), "no frame event within 10 s");
+			char ring[160] = "";
+
+			if (run->m == M_RING)
+				kmscap_framering_describe(&run->fr, ring, sizeof(ring));
+			snprintf(run->err, sizeof(run->err), "no frame event within 10 s (frame %u) %s",
+				 run->done, ring);
 			return -1;
 		}
 		w0 = kmscap_t_now_ns();
@@ -246,6 +262,8 @@ static int kmscap_capture_frame(struct kmscap_run *run, uint64_t *seq0)
 	if (run->m == M_URING) {
 		n = kmscap_uring_next(run);
 		ev = run->ring.ev;
+	} else if (run->m == M_RING) {
+		n = kmscap_framering_take(&run->fr, &ev) ? (ssize_t)sizeof(ev) : 0;
 	} else {
 		n = KB_SYS(run, read(run->cl, &ev, sizeof(ev)));
 	}
@@ -275,7 +293,20 @@ static int kmscap_capture_frame(struct kmscap_run *run, uint64_t *seq0)
 		run->t_wake[idx] = w0;
 	if (run->m == M_COPY ? kmscap_copy_frame(run, &ev) : kmscap_export_cached(run, ev.buffer_id))
 		return -1;
-	if (!kmscap_method_auto(run->m) && run->m != M_URING) {
+	if (run->m == M_RING) {
+		bool kick;
+
+		r = kmscap_framering_give_back(&run->fr, &kick);
+		if (!r && kick) {
+			run->kicks++;
+			r = KB_SYS(run, kmscap_t_release(run->cl, 0));
+		}
+		if (r) {
+			snprintf(run->err, sizeof(run->err), "giving back: %s",
+				 kmscap_t_errname(r));
+			return -1;
+		}
+	} else if (!kmscap_method_auto(run->m) && run->m != M_URING) {
 		r = KB_SYS(run, kmscap_t_release(run->cl, ev.seq));
 		if (r) {
 			snprintf(run->err, sizeof(run->err), "RELEASE: %s", kmscap_t_errname(r));
@@ -315,6 +346,7 @@ static void *kmscap_capture(void *arg)
 			kmscap_t_release(run->cl, run->ring.held);
 		kmscap_capring_fini(&run->ring);
 	}
+	kmscap_framering_fini(&run->fr);
 	free(run->copy);
 	for (j = 0; j < run->nfds; j++)
 		close(run->fds[j].fd);
@@ -360,6 +392,14 @@ static struct kmscap_result kmscap_bench_one(int ctl, uint32_t w, uint32_t h,
 		r = kmscap_t_ioctl(run.cl, KMSCAP_IOC_ATTACH, &at);
 		if (r)
 			kmscap_t_fail("%s: ATTACH display %u with KMSCAP_ATTACH_AUTO_RELEASE: %s",
+				      KMSCAP_T_CTL, c.id, kmscap_t_errname(r));
+	} else if (m == M_RING) {
+		run.cl = open(KMSCAP_T_CTL, O_RDWR | O_CLOEXEC);
+		if (run.cl < 0)
+			kmscap_t_fail("open %s: %s", KMSCAP_T_CTL, strerror(errno));
+		r = kmscap_framering_attach(&run.fr, run.cl, c.id, 4, 5000000000ull);
+		if (r)
+			kmscap_t_fail("%s: ATTACH display %u with a frame ring, and its mapping: %s",
 				      KMSCAP_T_CTL, c.id, kmscap_t_errname(r));
 	} else {
 		run.cl = kmscap_t_client_or_die(c.id, 0, 5000000000ull);
@@ -420,11 +460,12 @@ static struct kmscap_result kmscap_bench_one(int ctl, uint32_t w, uint32_t h,
 		res.wall_p50_us = run.wall[run.done / 2] / 1000.0;
 	}
 	res.release_failed = run.ring.failed;
+	res.kicks = run.kicks;
 	if (run.ring.failed)
 		printf("kmscap-bench: %ux%u kmscap-uring: %llu releases failed, the last with %s\n",
 		       w, h, (unsigned long long)run.ring.failed,
 		       kmscap_t_errname(run.ring.failed_res));
-	if (m == M_KMSCAP || kmscap_method_auto(m) || m == M_URING) {
+	if (m == M_KMSCAP || kmscap_method_auto(m) || m == M_URING || m == M_RING) {
 		int64_t *lat = calloc(frames, sizeof(int64_t));
 		unsigned int n = 0;
 
@@ -446,9 +487,9 @@ static struct kmscap_result kmscap_bench_one(int ctl, uint32_t w, uint32_t h,
 	free(run.cpu_wait);
 	if (check)
 		printf("kmscap-bench-syscalls %s tid %d calls %llu frames %u fd %d "
-		       "failed-releases %llu\n", kmscap_method_name[m], (int)run.tid,
+		       "failed-releases %llu kicks %llu\n", kmscap_method_name[m], (int)run.tid,
 		       (unsigned long long)run.nsys, run.done, run.cl,
-		       (unsigned long long)run.ring.failed);
+		       (unsigned long long)run.ring.failed, (unsigned long long)run.kicks);
 	close(run.drm_fd);
 	close(run.cl);
 	for (i = 0; i < 2; i++)
@@ -536,7 +577,7 @@ static double kmscap_wait_ratio(const struct kmscap_result *a, const struct kmsc
 	return b->skipped || !b->cpu_wait_p50_us ? 0.0 : a->cpu_wait_p50_us / b->cpu_wait_p50_us;
 }
 
-/* The tables and the CSV of the six methods at every resolution. */
+/* The tables and the CSV of the seven methods at every resolution. */
 static void kmscap_bench_report(struct kmscap_result res[NRES][M_COUNT], FILE *csv)
 {
 	unsigned int i, m;
@@ -544,11 +585,11 @@ static void kmscap_bench_report(struct kmscap_result res[NRES][M_COUNT], FILE *c
 
 	printf("\nper-frame CPU time of the capture side, median, us; system calls per frame, "
 	       "median (mean):\n");
-	printf("%-6s %-9s %8s %8s %8s %8s %8s %8s | %10s %10s %10s %10s %10s %10s | %8s %8s "
-	       "%8s %8s | %9s %9s\n", "res", "size", "kmscap", "k-auto", "copy", "getfb2",
-	       "k-a-poll", "k-uring", "sys kmscap", "sys k-auto", "sys copy", "sys getfb2",
-	       "sys k-a-p", "sys k-ur", "g2/kms", "g2/auto", "g2/a-p", "g2/uring", "lat p50",
-	       "lat p99");
+	printf("%-6s %-9s %8s %8s %8s %8s %8s %8s %8s | %10s %10s %10s %10s %10s %10s %10s | "
+	       "%8s %8s %8s %8s %8s | %9s %9s\n", "res", "size", "kmscap", "k-auto", "copy",
+	       "getfb2", "k-a-poll", "k-uring", "k-ring", "sys kmscap", "sys k-auto", "sys copy",
+	       "sys getfb2", "sys k-a-p", "sys k-ur", "sys k-ring", "g2/kms", "g2/auto", "g2/a-p",
+	       "g2/uring", "g2/ring", "lat p50", "lat p99");
 	for (i = 0; i < NRES; i++) {
 		const struct kmscap_result *r = res[i];
 		double best = r[M_KMSCAP].cpu_p50_us;
@@ -559,17 +600,18 @@ static void kmscap_bench_report(struct kmscap_result res[NRES][M_COUNT], FILE *c
 				best = r[m].cpu_p50_us;
 		if (r[M_GETFB2].cpu_p50_us < 5 * best)
 			goal = false;
-		printf("%-6s %4ux%-4u %8.1f %8.1f %8.1f %8.1f %8.1f %8.1f |", kmscap_res[i].name,
-		       kmscap_res[i].w, kmscap_res[i].h, r[M_KMSCAP].cpu_p50_us,
+		printf("%-6s %4ux%-4u %8.1f %8.1f %8.1f %8.1f %8.1f %8.1f %8.1f |",
+		       kmscap_res[i].name, kmscap_res[i].w, kmscap_res[i].h, r[M_KMSCAP].cpu_p50_us,
 		       r[M_AUTO].cpu_p50_us, r[M_COPY].cpu_p50_us, r[M_GETFB2].cpu_p50_us,
-		       r[M_AUTO_POLL].cpu_p50_us, r[M_URING].cpu_p50_us);
+		       r[M_AUTO_POLL].cpu_p50_us, r[M_URING].cpu_p50_us, r[M_RING].cpu_p50_us);
 		for (m = 0; m < M_COUNT; m++)
 			printf(" %3llu (%4.2f)", (unsigned long long)r[m].sys_p50, r[m].sys_mean);
-		printf(" | %8.2f %8.2f %8.2f %8.2f | %9.1f %9.1f\n",
+		printf(" | %8.2f %8.2f %8.2f %8.2f %8.2f | %9.1f %9.1f\n",
 		       r[M_GETFB2].cpu_p50_us / r[M_KMSCAP].cpu_p50_us,
 		       kmscap_ratio(&r[M_GETFB2], &r[M_AUTO]),
 		       kmscap_ratio(&r[M_GETFB2], &r[M_AUTO_POLL]),
 		       kmscap_ratio(&r[M_GETFB2], &r[M_URING]),
+		       kmscap_ratio(&r[M_GETFB2], &r[M_RING]),
 		       r[M_KMSCAP].lat_p50_us, r[M_KMSCAP].lat_p99_us);
 	}
 	printf("(kmscap: poll + read + RELEASE; k-auto = kmscap-auto: one blocking read with "
@@ -578,35 +620,40 @@ static void kmscap_bench_report(struct kmscap_result res[NRES][M_COUNT], FILE *c
 	       "being the wait as for kmscap; k-uring = kmscap-uring: one io_uring_enter() "
 	       "releasing the frame held and waiting for the READ of the next (linked to a "
 	       "POLL_ADD), its CPU includes going to sleep and waking up as k-auto's; "
-	       "getfb2's calls include its trigger, poll + read + RELEASE of a kmscap event, "
-	       "not its CPU; g2/kms, g2/auto, g2/a-p, g2/uring: getfb2 cpu / kmscap, "
-	       "/ kmscap-auto, / kmscap-auto-poll, / kmscap-uring cpu; latency: "
+	       "k-ring = kmscap-ring: poll, then the frame taken from and given back to the "
+	       "frame ring without a system call (RELEASE 0 only when a flip waits for it), "
+	       "the poll being the wait; getfb2's calls include its trigger, poll + read + RELEASE of a kmscap event, "
+	       "not its CPU; g2/kms, g2/auto, g2/a-p, g2/uring, g2/ring: getfb2 cpu / kmscap, "
+	       "/ kmscap-auto, / kmscap-auto-poll, / kmscap-uring, / kmscap-ring cpu; latency: "
 	       "flip ioctl return -> capture thread wake-up, kmscap path; negative = woken "
 	       "before the ioctl returned)\n");
 	printf("\nthe same with the wait: CPU of the capture thread from before its poll() (or "
 	       "kmscap-auto's read, kmscap-uring's io_uring_enter) to the end of the work, "
 	       "median, us (getfb2: with its trigger):\n");
-	printf("%-6s %-9s %8s %8s %8s %8s %8s %8s | %8s %8s %8s\n", "res", "size", "kmscap",
-	       "k-auto", "copy", "getfb2", "k-a-poll", "k-uring", "kms/auto", "g2/a-p",
-	       "g2/uring");
+	printf("%-6s %-9s %8s %8s %8s %8s %8s %8s %8s | %8s %8s %8s %8s\n", "res", "size",
+	       "kmscap", "k-auto", "copy", "getfb2", "k-a-poll", "k-uring", "k-ring", "kms/auto",
+	       "g2/a-p", "g2/uring", "g2/ring");
 	for (i = 0; i < NRES; i++) {
 		const struct kmscap_result *r = res[i];
 
-		printf("%-6s %4ux%-4u %8.1f %8.1f %8.1f %8.1f %8.1f %8.1f | %8.2f %8.2f %8.2f\n",
-		       kmscap_res[i].name, kmscap_res[i].w, kmscap_res[i].h,
+		printf("%-6s %4ux%-4u %8.1f %8.1f %8.1f %8.1f %8.1f %8.1f %8.1f | %8.2f %8.2f %8.2f "
+		       "%8.2f\n", kmscap_res[i].name, kmscap_res[i].w, kmscap_res[i].h,
 		       r[M_KMSCAP].cpu_wait_p50_us, r[M_AUTO].cpu_wait_p50_us,
 		       r[M_COPY].cpu_wait_p50_us, r[M_GETFB2].cpu_wait_p50_us,
 		       r[M_AUTO_POLL].cpu_wait_p50_us, r[M_URING].cpu_wait_p50_us,
-		       kmscap_wait_ratio(&r[M_KMSCAP], &r[M_AUTO]),
+		       r[M_RING].cpu_wait_p50_us, kmscap_wait_ratio(&r[M_KMSCAP], &r[M_AUTO]),
 		       kmscap_wait_ratio(&r[M_GETFB2], &r[M_AUTO_POLL]),
-		       kmscap_wait_ratio(&r[M_GETFB2], &r[M_URING]));
+		       kmscap_wait_ratio(&r[M_GETFB2], &r[M_URING]),
+		       kmscap_wait_ratio(&r[M_GETFB2], &r[M_RING]));
 	}
 	printf("goal: kmscap's fastest path at least 5x below getfb2 at every resolution: %s; "
 	       "system calls per frame (median): kmscap-auto %llu, kmscap-auto-poll %llu (its "
-	       "poll, the wait, and one read), kmscap-uring %llu (its io_uring_enter)\n",
+	       "poll, the wait, and one read), kmscap-uring %llu (its io_uring_enter), "
+	       "kmscap-ring %llu (its poll, the wait; %.2f mean)\n",
 	       goal ? "met" : "NOT met", (unsigned long long)res[0][M_AUTO].sys_p50,
 	       (unsigned long long)res[0][M_AUTO_POLL].sys_p50,
-	       (unsigned long long)res[0][M_URING].sys_p50);
+	       (unsigned long long)res[0][M_URING].sys_p50,
+	       (unsigned long long)res[0][M_RING].sys_p50, res[0][M_RING].sys_mean);
 	for (i = 0; i < NRES; i++)
 		if (res[i][M_URING].release_failed)
 			printf("kmscap-uring at %s: %llu releases failed (completions posted "
@@ -627,7 +674,7 @@ static void kmscap_bench_report(struct kmscap_result res[NRES][M_COUNT], FILE *c
 
 			if (x->skipped)
 				continue;
-			if (m == M_KMSCAP || kmscap_method_auto(m) || m == M_URING)
+			if (m == M_KMSCAP || kmscap_method_auto(m) || m == M_URING || m == M_RING)
 				snprintf(lat, sizeof(lat), "%.2f,%.2f", x->lat_p50_us,
 					 x->lat_p99_us);
 			snprintf(line, sizeof(line), "%s,%u,%u,%s,%u,%.2f,%.2f,%.2f,%.2f,%s,%llu,%.2f,%.2f",
@@ -648,12 +695,16 @@ static void kmscap_bench_report(struct kmscap_result res[NRES][M_COUNT], FILE *c
 	for (i = 0; i < NRES; i++)
 		printf("ratio getfb2 / kmscap cpu at %s (median): %.2f; getfb2 / kmscap-auto: "
 		       "%.2f; getfb2 / kmscap-auto-poll: %.2f; getfb2 / kmscap-uring: %.2f "
-		       "(with the wait: %.2f)\n", kmscap_res[i].name,
+		       "(with the wait: %.2f); getfb2 / kmscap-ring: %.2f (with the wait: %.2f, "
+		       "%llu RELEASE 0)\n", kmscap_res[i].name,
 		       res[i][M_GETFB2].cpu_p50_us / res[i][M_KMSCAP].cpu_p50_us,
 		       kmscap_ratio(&res[i][M_GETFB2], &res[i][M_AUTO]),
 		       kmscap_ratio(&res[i][M_GETFB2], &res[i][M_AUTO_POLL]),
 		       kmscap_ratio(&res[i][M_GETFB2], &res[i][M_URING]),
-		       kmscap_wait_ratio(&res[i][M_GETFB2], &res[i][M_URING]));
+		       kmscap_wait_ratio(&res[i][M_GETFB2], &res[i][M_URING]),
+		       kmscap_ratio(&res[i][M_GETFB2], &res[i][M_RING]),
+		       kmscap_wait_ratio(&res[i][M_GETFB2], &res[i][M_RING]),
+		       (unsigned long long)res[i][M_RING].kicks);
 }
 
 int main(int argc, char **argv)
@@ -662,7 +713,7 @@ int main(int argc, char **argv)
 	unsigned int frames = 120, nres = NRES;
 	struct kmscap_version v;
 	const char *top = NULL;
-	bool have_auto, have_uring;
+	bool have_auto, have_uring, have_ring;
 	unsigned int i, m;
 	FILE *csv = NULL;
 	int ctl;
@@ -690,6 +741,10 @@ int main(int argc, char **argv)
 		printf("kmscap-bench: the module has no KMSCAP_CAP_AUTO_RELEASE (ABI 1.3): no "
 		       "kmscap-auto and kmscap-auto-poll cases\n");
 	have_uring = kmscap_capring_usable(v.caps);
+	have_ring = v.caps & KMSCAP_CAP_FRAME_RING;
+	if (!have_ring)
+		printf("kmscap-bench: the module has no KMSCAP_CAP_FRAME_RING (ABI 1.6): no "
+		       "kmscap-ring case\n");
 	if (check)
 		nres = 1;	/* the system call counts, for the bench_syscalls selftest */
 	else if (!access("/out", W_OK))
@@ -703,7 +758,8 @@ int main(int argc, char **argv)
 	memset(res, 0, sizeof(res));
 	for (i = 0; i < nres; i++) {
 		for (m = 0; m < M_COUNT; m++) {
-			if ((kmscap_method_auto(m) && !have_auto) || (m == M_URING && !have_uring)) {
+			if ((kmscap_method_auto(m) && !have_auto) || (m == M_URING && !have_uring) ||
+			    (m == M_RING && !have_ring)) {
 				res[i][m].skipped = true;
 				continue;
 			}

@@ -12,7 +12,10 @@
  * ring, ABI 1.5) one, plus the EXPORTs, with no failed release, and its
  * strace lines must be exactly one io_uring_enter() per frame and the two
  * EXPORT ioctls on the kmscap fd the bench names (ioctls traced raw):
- * nothing else, no read, poll or other ioctl.  When the bench says
+ * nothing else, no read, poll or other ioctl; kmscap-ring (the frame
+ * ring, ABI 1.6) one poll() per frame, the two EXPORTs and one RELEASE
+ * for each time a flip waited for a frame given back (the bench's
+ * "kicks"), nothing else: no read().  When the bench says
  * io_uring is unavailable in the kernel, the test checks the other cases
  * and skips, saying so.
  * The bench is at KMSCAP_T_BENCH (build/selftests/bench/kmscap-bench),
@@ -37,19 +40,22 @@
 #define OUT "/tmp/bench_syscalls.out"
 #define TRACE "/tmp/bench_syscalls.strace"
 
-/* A thread's calls between its markers: all, io_uring_enter()s, EXPORTs on the fd given. */
+/*
+ * A thread's calls between its markers: all, io_uring_enter()s, poll()s,
+ * EXPORTs and RELEASEs on the fd given.
+ */
 struct kmscap_calls {
-	long n, enters, exports;
+	long n, enters, polls, exports, releases;
 };
 
-/* @call (strace -e raw=ioctl) is ioctl(@fd, KMSCAP_IOC_EXPORT, ...). */
-static bool kmscap_is_export(const char *call, int fd)
+/* @call (strace -e raw=ioctl) is ioctl(@fd, @req, ...). */
+static bool kmscap_is_ioctl(const char *call, int fd, unsigned long req)
 {
 	char *end;
 
 	if (strncmp(call, "ioctl(", 6) || strtol(call + 6, &end, 0) != fd || strncmp(end, ", ", 2))
 		return false;
-	return strtoul(end + 2, NULL, 0) == KMSCAP_IOC_EXPORT;
+	return strtoul(end + 2, NULL, 0) == req;
 }
 
 /* Calls of thread @tid in the strace log between its two getppid() lines; n -1 without both. */
@@ -82,8 +88,12 @@ static struct kmscap_calls kmscap_strace_calls(int tid, int fd)
 		c.n++;
 		if (!strncmp(call, "io_uring_enter(", 15))
 			c.enters++;
-		else if (kmscap_is_export(call, fd))
+		else if (!strncmp(call, "poll(", 5) || !strncmp(call, "ppoll(", 6))
+			c.polls++;
+		else if (kmscap_is_ioctl(call, fd, KMSCAP_IOC_EXPORT))
 			c.exports++;
+		else if (kmscap_is_ioctl(call, fd, KMSCAP_IOC_RELEASE))
+			c.releases++;
 	}
 	fclose(f);
 	if (markers != 2)
@@ -107,12 +117,30 @@ static void kmscap_check_uring(unsigned long long calls, unsigned int frames,
 		  c->n - c->enters - c->exports, frames, frames);
 }
 
+/* kmscap-ring: one poll() a frame, the EXPORTs, a RELEASE per kick, nothing else. */
+static void kmscap_check_ring(unsigned long long calls, unsigned int frames,
+			      unsigned long long kicks, const struct kmscap_calls *c)
+{
+	kmscap_t_log("kmscap-ring: strace sees %ld poll, %ld EXPORT, %ld RELEASE (%llu kicks), "
+		     "%ld other calls", c->polls, c->exports, c->releases, kicks,
+		     c->n - c->polls - c->exports - c->releases);
+	KT_ASSERT(calls == frames + 2ull + kicks, "kmscap-ring: %llu calls for %u frames and %llu "
+		  "kicks, want one poll per frame, one EXPORT per buffer and the kicks", calls,
+		  frames, kicks);
+	KT_ASSERT(c->polls == frames && c->exports == 2 && c->releases == (long)kicks &&
+		  c->n == c->polls + c->exports + c->releases,
+		  "kmscap-ring: strace sees %ld poll, %ld EXPORT, %ld RELEASE and %ld other calls "
+		  "for %u frames and %llu kicks", c->polls, c->exports, c->releases,
+		  c->n - c->polls - c->exports - c->releases, frames, kicks);
+}
+
 int main(void)
 {
 	char line[256], method[32];
-	unsigned long long calls, failed;
+	unsigned long long calls, failed, kicks;
 	unsigned int frames, cases = 0;
 	bool have_auto = false, have_auto_poll = false, have_uring = false, no_uring = false;
+	bool have_ring = false;
 	int tid, fd, status;
 	FILE *f;
 	pid_t pid;
@@ -152,7 +180,8 @@ int main(void)
 		if (strstr(line, "io_uring unavailable"))
 			no_uring = true;
 		if (sscanf(line, "kmscap-bench-syscalls %31s tid %d calls %llu frames %u fd %d "
-			   "failed-releases %llu", method, &tid, &calls, &frames, &fd, &failed) != 6)
+			   "failed-releases %llu kicks %llu", method, &tid, &calls, &frames, &fd,
+			   &failed, &kicks) != 7)
 			continue;
 		seen = kmscap_strace_calls(tid, fd);
 		KT_ASSERT(seen.n >= 0, "%s: no getppid() markers of thread %d in %s", method, tid,
@@ -178,17 +207,22 @@ int main(void)
 			have_uring = true;
 			kmscap_check_uring(calls, frames, failed, &seen);
 		}
+		if (!strcmp(method, "kmscap-ring")) {
+			have_ring = true;
+			kmscap_check_ring(calls, frames, kicks, &seen);
+		}
 		cases++;
 	}
 	fclose(f);
-	if (no_uring && cases == 5 && have_auto && have_auto_poll)
-		kmscap_t_skip("the 5 other cases checked; kmscap-uring not run: the bench found "
+	if (no_uring && cases == 6 && have_auto && have_auto_poll && have_ring)
+		kmscap_t_skip("the 6 other cases checked; kmscap-uring not run: the bench found "
 			      "io_uring unavailable in this kernel (%s)", OUT);
-	KT_ASSERT(cases == 6 && have_auto && have_auto_poll && have_uring, "%u cases in the "
-		  "bench's output (%s), want 6 with kmscap-auto, kmscap-auto-poll and "
-		  "kmscap-uring", cases, OUT);
-	kmscap_t_pass("kmscap-bench's system call counts equal strace's in all 6 cases; "
+	KT_ASSERT(cases == 7 && have_auto && have_auto_poll && have_uring && have_ring,
+		  "%u cases in the bench's output (%s), want 7 with kmscap-auto, "
+		  "kmscap-auto-poll, kmscap-uring and kmscap-ring", cases, OUT);
+	kmscap_t_pass("kmscap-bench's system call counts equal strace's in all 7 cases; "
 		      "kmscap-auto makes one per frame, kmscap-auto-poll two (poll and read), "
-		      "kmscap-uring one io_uring_enter and nothing else but its 2 EXPORTs");
+		      "kmscap-uring one io_uring_enter and nothing else but its 2 EXPORTs, "
+		      "kmscap-ring one poll and nothing else but its 2 EXPORTs and its kicks");
 	return 0;
 }
