@@ -531,9 +531,15 @@ struct kmscap_bo *kmscap_bo_lookup(struct kmscap_display *disp, u32 id);
 /* export.c */
 struct dma_buf *kmscap_export_bo(struct kmscap_bo *bo, u64 *size);
 
-/* capture.c */
+/* frame.c: a frame, filled from a commit */
 struct kmscap_frame *kmscap_frame_alloc(void);
 void kmscap_frame_free(struct kmscap_frame *frame);
+void kmscap_frame_put(struct kmscap_frame *frame);
+void kmscap_frame_init(struct kmscap_frame *frame, struct kmscap_display *disp,
+		       struct drm_atomic_state *state, struct drm_crtc_state *cs);
+u64 kmscap_frame_damage_area(const struct kmscap_event *ev);
+
+/* capture.c */
 struct kmscap_flip *kmscap_capture_publish(struct kmscap_display *disp,
 					   struct drm_atomic_state *state);
 void kmscap_capture_overwritten(struct kmscap_display *disp, struct kmscap_bo *bo);
