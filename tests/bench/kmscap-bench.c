@@ -133,6 +133,7 @@ struct kmscap_run {
 	size_t copy_size;
 	struct kmscap_capring ring;	/* kmscap-uring */
 	struct kmscap_framering fr;	/* kmscap-ring */
+	volatile struct kmscap_ring_slot *slot;	/* its frame taken */
 	uint64_t kicks;			/* its RELEASEs with seq 0 */
 	char err[256];
 };
@@ -263,7 +264,10 @@ static int kmscap_capture_frame(struct kmscap_run *run, uint64_t *seq0)
 		n = kmscap_uring_next(run);
 		ev = run->ring.ev;
 	} else if (run->m == M_RING) {
-		n = kmscap_framering_take(&run->fr, &ev) ? (ssize_t)sizeof(ev) : 0;
+		run->slot = kmscap_framering_take(&run->fr);
+		n = run->slot ? (ssize_t)sizeof(ev) : 0;
+		if (run->slot)
+			memcpy(&ev, (const void *)&run->slot->ev, sizeof(ev));
 	} else {
 		n = KB_SYS(run, read(run->cl, &ev, sizeof(ev)));
 	}
@@ -296,7 +300,7 @@ static int kmscap_capture_frame(struct kmscap_run *run, uint64_t *seq0)
 	if (run->m == M_RING) {
 		bool kick;
 
-		r = kmscap_framering_give_back(&run->fr, &kick);
+		r = kmscap_framering_give_back(run->slot, &kick);
 		if (!r && kick) {
 			run->kicks++;
 			r = KB_SYS(run, kmscap_t_release(run->cl, 0));

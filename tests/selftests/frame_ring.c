@@ -37,6 +37,7 @@
 #include <unistd.h>
 
 #include "kmscap_test.h"
+#include "libframering.h"
 
 #define DEPTH	4
 
@@ -61,22 +62,6 @@ static vslot *kmscap_slot(volatile struct kmscap_frame_ring *r, unsigned int i)
 static uint32_t kmscap_state(vslot *s)
 {
 	return __atomic_load_n(&s->state, __ATOMIC_ACQUIRE);
-}
-
-/* The client's swap from @from (low byte) to @to, keeping WANTED; the old value. */
-static bool kmscap_swap(vslot *s, uint32_t from, uint32_t to, uint32_t *old)
-{
-	uint32_t v = __atomic_load_n(&s->state, __ATOMIC_ACQUIRE);
-
-	do {
-		if ((v & KMSCAP_SLOT_STATE) != from) {
-			*old = v;
-			return false;
-		}
-	} while (!__atomic_compare_exchange_n(&s->state, &v, to | (v & KMSCAP_SLOT_WANTED),
-					      false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST));
-	*old = v;
-	return true;
 }
 
 /* The READY slot of the newest frame, or NULL. */
@@ -120,7 +105,7 @@ static vslot *kmscap_take_or_die(int cl, volatile struct kmscap_frame_ring *r, c
 	KT_ASSERT(kmscap_readable(cl, 3000), "%s: no POLLIN within 3 s", what);
 	s = kmscap_newest_ready(r);
 	KT_ASSERT(s, "%s: POLLIN but no READY slot", what);
-	KT_ASSERT(kmscap_swap(s, KMSCAP_SLOT_READY, KMSCAP_SLOT_HELD, &old),
+	KT_ASSERT(kmscap_framering_swap(s, KMSCAP_SLOT_READY, KMSCAP_SLOT_HELD, &old),
 		  "%s: taking the slot: state 0x%x", what, old);
 	KT_ASSERT(s->ev.type == KMSCAP_EVENT_FRAME && s->ev.seq == s->seq,
 		  "%s: taken slot: type %u seq %llu, slot seq %llu", what, s->ev.type,
@@ -283,7 +268,7 @@ int main(void)
 		  (unsigned long long)st.held, (unsigned long long)st.queued);
 	KT_ASSERT(!kmscap_readable(cl, 0), "POLLIN with the only frame taken");
 	seq = s->ev.seq;
-	KT_ASSERT(kmscap_swap(s, KMSCAP_SLOT_HELD, KMSCAP_SLOT_DONE, &old) &&
+	KT_ASSERT(kmscap_framering_swap(s, KMSCAP_SLOT_HELD, KMSCAP_SLOT_DONE, &old) &&
 		  !(old & KMSCAP_SLOT_WANTED), "giving back: state 0x%x", old);
 	st = kmscap_stats_or_die(cl, "2, given back");
 	KT_ASSERT(st.delivered == 1 && !st.held, "given back: delivered %llu held %llu",
@@ -297,7 +282,7 @@ int main(void)
 	seq = s->ev.seq;
 	KT_ASSERT(!(kmscap_flip_done_wait(cl, seq, NULL) & KMSCAP_FLIP_DONE_WAITED),
 		  "the flip to buffer 1 waited, though frame 1 was given back");
-	KT_ASSERT(kmscap_swap(s, KMSCAP_SLOT_HELD, KMSCAP_SLOT_DONE, &old) &&
+	KT_ASSERT(kmscap_framering_swap(s, KMSCAP_SLOT_HELD, KMSCAP_SLOT_DONE, &old) &&
 		  !(old & KMSCAP_SLOT_WANTED), "giving back: state 0x%x", old);
 	KT_EXPECT_RET(kmscap_t_flip(&k, b[0].fb_id, 3000), 0, "flip to buffer 0");
 	KT_ASSERT(!(kmscap_flip_done_wait(cl, seq + 1, NULL) & KMSCAP_FLIP_DONE_WAITED),
@@ -319,7 +304,7 @@ int main(void)
 		KT_ASSERT(poll(&p, 1, 0) == 0,
 			  "the flip completed before the frame it waits for was given back");
 	}
-	KT_ASSERT(kmscap_swap(s, KMSCAP_SLOT_HELD, KMSCAP_SLOT_DONE, &old) &&
+	KT_ASSERT(kmscap_framering_swap(s, KMSCAP_SLOT_HELD, KMSCAP_SLOT_DONE, &old) &&
 		  (old & KMSCAP_SLOT_WANTED), "giving back: state 0x%x", old);
 	KT_EXPECT_RET(kmscap_t_release(cl, 0), 0, "RELEASE with seq 0");
 	ret = kmscap_t_wait_flip(&k, 3000);
@@ -339,7 +324,7 @@ int main(void)
 	ret = kmscap_t_page_flip(&k, b[0].fb_id);
 	KT_ASSERT(!ret, "flip to buffer 0: %s", kmscap_t_errname(ret));
 	KT_ASSERT(kmscap_readable(cl, 3000), "no POLLIN for the flip to buffer 0");
-	KT_ASSERT(kmscap_swap(s, KMSCAP_SLOT_HELD, KMSCAP_SLOT_DONE, &old) &&
+	KT_ASSERT(kmscap_framering_swap(s, KMSCAP_SLOT_HELD, KMSCAP_SLOT_DONE, &old) &&
 		  (old & KMSCAP_SLOT_WANTED), "4b: giving back: state 0x%x", old);
 	ret = kmscap_t_wait_flip(&k, 5000);
 	KT_ASSERT(!ret, "4b: the waiting flip: %s", kmscap_t_errname(ret));
@@ -390,7 +375,7 @@ int main(void)
 	seq = 0;
 	for (i = 0; i < DEPTH; i++) {
 		s = kmscap_slot(r, i);
-		KT_ASSERT(kmscap_swap(s, KMSCAP_SLOT_READY, KMSCAP_SLOT_HELD, &old),
+		KT_ASSERT(kmscap_framering_swap(s, KMSCAP_SLOT_READY, KMSCAP_SLOT_HELD, &old),
 			  "slot %u of a full ring: 0x%x", i, old);
 		/* each frame written after a drop tells it, with full damage */
 		KT_ASSERT(!s->ev.dropped || (s->ev.flags & KMSCAP_FRAME_FULL_DAMAGE),
@@ -409,7 +394,7 @@ int main(void)
 		  (unsigned long long)(st.dropped_queue - st0.dropped_queue),
 		  (unsigned long long)st.held);
 	for (i = 0; i < DEPTH; i++)
-		KT_ASSERT(kmscap_swap(kmscap_slot(r, i), KMSCAP_SLOT_HELD, KMSCAP_SLOT_DONE, &old),
+		KT_ASSERT(kmscap_framering_swap(kmscap_slot(r, i), KMSCAP_SLOT_HELD, KMSCAP_SLOT_DONE, &old),
 			  "giving back slot %u: 0x%x", i, old);
 	kmscap_t_log("6: full ring: oldest READY dropped, then the new frame: ok");
 
@@ -435,7 +420,7 @@ int main(void)
 		  "published %llu slots %u: the module read back what the client wrote",
 		  (unsigned long long)r->published, r->slots);
 	r->slots = DEPTH;
-	KT_ASSERT(kmscap_swap(s, KMSCAP_SLOT_REVOKED, KMSCAP_SLOT_DONE, &old), "0x%x", old);
+	KT_ASSERT(kmscap_framering_swap(s, KMSCAP_SLOT_REVOKED, KMSCAP_SLOT_DONE, &old), "0x%x", old);
 	st = kmscap_stats_or_die(cl, "7, timeout");
 	KT_ASSERT(st.dropped_timeout == st0.dropped_timeout + 1 && !st.revoked_unreleased,
 		  "7: dropped_timeout +%llu revoked_unreleased %llu",

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* The frame ring of kmscap-bench's kmscap-ring path: see libframering.h. */
+/* A raw frame-ring client, for the selftests and kmscap-bench: see libframering.h. */
 #include <errno.h>
 #include <sys/mman.h>
 
@@ -13,8 +13,8 @@ static kmscap_vslot *kmscap_framering_slot(struct kmscap_framering *fr, uint32_t
 				i * sizeof(struct kmscap_ring_slot));
 }
 
-/* Swap the low byte of @s's state from @from to @to, keeping WANTED; the old value in *@old. */
-static bool kmscap_framering_swap(kmscap_vslot *s, uint32_t from, uint32_t to, uint32_t *old)
+bool kmscap_framering_swap(volatile struct kmscap_ring_slot *s, uint32_t from, uint32_t to,
+			   uint32_t *old)
 {
 	uint32_t v = __atomic_load_n(&s->state, __ATOMIC_ACQUIRE);
 
@@ -53,7 +53,7 @@ int kmscap_framering_attach(struct kmscap_framering *fr, int fd, uint32_t id, ui
 	return 0;
 }
 
-bool kmscap_framering_take(struct kmscap_framering *fr, struct kmscap_event *ev)
+volatile struct kmscap_ring_slot *kmscap_framering_take(struct kmscap_framering *fr)
 {
 	kmscap_vslot *first, *s;
 	uint32_t i, old;
@@ -67,24 +67,17 @@ bool kmscap_framering_take(struct kmscap_framering *fr, struct kmscap_event *ev)
 				first = s;
 		}
 		if (!first)
-			return false;
+			return NULL;
 		/* dropped meanwhile: look again */
 	} while (!kmscap_framering_swap(first, KMSCAP_SLOT_READY, KMSCAP_SLOT_HELD, &old));
-	memcpy(ev, (const void *)&first->ev, sizeof(*ev));
-	fr->held = first;
-	return true;
+	return first;
 }
 
-int kmscap_framering_give_back(struct kmscap_framering *fr, bool *kick)
+int kmscap_framering_give_back(volatile struct kmscap_ring_slot *s, bool *kick)
 {
-	kmscap_vslot *s = fr->held;
 	uint32_t old;
 	int r = 0;
 
-	*kick = false;
-	if (!s)
-		return -ENOENT;
-	fr->held = NULL;
 	if (!kmscap_framering_swap(s, KMSCAP_SLOT_HELD, KMSCAP_SLOT_DONE, &old)) {
 		if (!kmscap_framering_swap(s, KMSCAP_SLOT_REVOKED, KMSCAP_SLOT_DONE, &old))
 			return -EPROTO;
