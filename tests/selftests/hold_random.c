@@ -10,12 +10,16 @@
  * The client keeps random frames for a while (200 ms hold timeout, so
  * some are revoked), checks their primary and cursor pixels against the
  * model at the frame's commit, then releases them: a release that returns
- * 0 after a failed check is a failure.
+ * 0 after a failed check is a failure.  A second client, attached with a
+ * frame ring (ABI 1.6), does the same with the frames it takes from its
+ * ring: a give-back that finds its slot still HELD (not REVOKED) after a
+ * failed check is a failure.
  */
 #include <stdlib.h>
 #include <unistd.h>
 
 #include "kmscap_test.h"
+#include "libframering.h"
 
 #define W 192
 #define H 128
@@ -49,33 +53,53 @@ static unsigned int nheld;
 static struct kmscap_t_maps maps;
 static int client;
 
+/* The ring client: its frames taken, the slot of each, and its counts. */
+#define RING_HELD 32
+static struct kmscap_framering ring;
+static volatile struct kmscap_ring_slot *ring_slot[RING_HELD];
+static struct kmscap_heldf ring_held[RING_HELD];
+static unsigned int ring_nheld, ring_checked, ring_stale, ring_released;
+static struct kmscap_t_maps ring_maps;
+static int ring_client;
+
 static void kmscap_record(void)
 {
 	KT_ASSERT(ncommits < MAX_COMMITS, "too many commits");
 	models[ncommits++] = shown;
 }
 
-/* Check frame @ev against the model at its commit; then release it. */
-static void kmscap_check_release(const struct kmscap_event *ev)
+/* Whether frame @ev shows what the model says its commit showed. */
+static bool kmscap_check(const struct kmscap_event *ev, struct kmscap_t_maps *mp,
+			 const struct kmscap_model **mo)
 {
 	const struct kmscap_model *m;
 	struct kmscap_t_map *map;
 	bool ok = true;
-	int r;
 
 	KT_ASSERT(ev->seq >= seq0 && ev->seq - seq0 < ncommits, "frame %llu of no commit",
 		  (unsigned long long)ev->seq);
 	m = &models[ev->seq - seq0];
-	map = kmscap_t_maps_get(&maps, ev->buffer_id);
+	map = kmscap_t_maps_get(mp, ev->buffer_id);
 	if (kmscap_t_verify(map->ptr, bufs[0].pitch, W, H, m->prim_seed, NULL, NULL))
 		ok = false;
 	if (m->cur >= 0) {
 		KT_ASSERT(ev->flags & KMSCAP_FRAME_CURSOR_VISIBLE, "frame %llu: no cursor",
 			  (unsigned long long)ev->seq);
-		map = kmscap_t_maps_get(&maps, ev->cursor_buffer_id);
+		map = kmscap_t_maps_get(mp, ev->cursor_buffer_id);
 		if (kmscap_t_verify(map->ptr, curs[0].pitch, CUR, CUR, m->cur_seed, NULL, NULL))
 			ok = false;
 	}
+	*mo = m;
+	return ok;
+}
+
+/* Check frame @ev against the model at its commit; then release it. */
+static void kmscap_check_release(const struct kmscap_event *ev)
+{
+	const struct kmscap_model *m;
+	bool ok = kmscap_check(ev, &maps, &m);
+	int r;
+
 	r = kmscap_t_release(client, ev->seq);
 	checked++;
 	if (r == -ESTALE) {
@@ -89,12 +113,59 @@ static void kmscap_check_release(const struct kmscap_event *ev)
 		  m->prim_seed, m->cur, m->cur_seed);
 }
 
+/* The ring client's check and give-back of its frame @i. */
+static void kmscap_ring_check_give_back(unsigned int i)
+{
+	const struct kmscap_event *ev = &ring_held[i].ev;
+	const struct kmscap_model *m;
+	bool ok = kmscap_check(ev, &ring_maps, &m), kick;
+	int r = kmscap_framering_give_back(ring_slot[i], &kick);
+
+	ring_checked++;
+	if (!r && kick)
+		r = kmscap_t_release(ring_client, 0);
+	if (r == -ESTALE) {
+		ring_stale++;
+		return;
+	}
+	KT_ASSERT(!r, "ring: giving back %llu: %s", (unsigned long long)ev->seq,
+		  kmscap_t_errname(r));
+	ring_released++;
+	KT_ASSERT(ok, "ring: frame %llu (buffer %d seed %u, cursor %d seed %u) changed while "
+		  "taken, yet its slot was not revoked", (unsigned long long)ev->seq, m->prim,
+		  m->prim_seed, m->cur, m->cur_seed);
+}
+
+/* The ring client: take what is READY, keep frames for a random number of steps. */
+static void kmscap_ring_step(unsigned int step, unsigned int *rng)
+{
+	volatile struct kmscap_ring_slot *s;
+	unsigned int i;
+
+	while (ring_nheld < RING_HELD && (s = kmscap_framering_take(&ring))) {
+		ring_slot[ring_nheld] = s;
+		memcpy(&ring_held[ring_nheld].ev, (const void *)&s->ev, sizeof(s->ev));
+		ring_held[ring_nheld].until = rand_r(rng) % 3 == 0 ? step : step + rand_r(rng) % 6;
+		ring_nheld++;
+	}
+	for (i = 0; i < ring_nheld;) {
+		if (ring_held[i].until <= step) {
+			kmscap_ring_check_give_back(i);
+			ring_held[i] = ring_held[--ring_nheld];
+			ring_slot[i] = ring_slot[ring_nheld];
+		} else {
+			i++;
+		}
+	}
+}
+
 /* Read what is there; keep frames for a random number of steps. */
 static void kmscap_client_step(unsigned int step, unsigned int *rng)
 {
 	struct kmscap_event ev;
 	unsigned int i;
 
+	kmscap_ring_step(step, rng);
 	while (kmscap_t_read_event(client, &ev, 0) == 1) {
 		KT_ASSERT(ev.type == KMSCAP_EVENT_FRAME, "event type %u", ev.type);
 		if (!seq0)
@@ -181,6 +252,11 @@ int main(void)
 	shown = (struct kmscap_model){ .prim = 0, .cur = -1, .prim_seed = seeds[0] };
 	client = kmscap_t_client_or_die(c.id, 64, HOLD_NS);
 	kmscap_t_maps_init(&maps, client);
+	ring_client = open(KMSCAP_T_CTL, O_RDWR | O_CLOEXEC | O_NONBLOCK);
+	KT_ASSERT(ring_client >= 0, "open %s: %s", KMSCAP_T_CTL, strerror(errno));
+	r = kmscap_framering_attach(&ring, ring_client, c.id, KMSCAP_MAX_QUEUE, HOLD_NS);
+	KT_ASSERT(!r, "ATTACH with a frame ring, and its mapping: %s", kmscap_t_errname(r));
+	kmscap_t_maps_init(&ring_maps, ring_client);
 
 	while (step < STEPS) {
 		unsigned int op = rand_r(&rng) % 10;
@@ -227,6 +303,7 @@ int main(void)
 	/* Everything left: check and release. */
 	kmscap_t_sleep_ms(100);
 	kmscap_client_step(UINT32_MAX, &rng);
+	kmscap_ring_step(UINT32_MAX, &rng);
 	KT_EXPECT_RET(kmscap_t_stats(client, &st), 0, "STATS");
 	kmscap_t_stats_check(&st, "client");
 	KT_ASSERT(!st.dropped_queue, "%llu frames dropped from the queue: frames and commits "
@@ -234,11 +311,25 @@ int main(void)
 	kmscap_t_log("%u commits, %u frames checked: %u released intact, %u revoked (ESTALE)",
 		     ncommits, checked, released, stale);
 	KT_ASSERT(checked == ncommits, "%u frames checked of %u commits", checked, ncommits);
+	KT_EXPECT_RET(kmscap_t_stats(ring_client, &st), 0, "STATS of the ring client");
+	kmscap_t_stats_check(&st, "ring client");
+	kmscap_t_log("ring client: %u frames checked: %u given back intact, %u revoked; "
+		     "dropped unread %llu", ring_checked, ring_released, ring_stale,
+		     (unsigned long long)(st.dropped_queue + st.dropped_timeout - ring_stale));
+	/* frames the module dropped before the client took them were never checked */
+	KT_ASSERT(ring_checked + st.dropped_queue + st.dropped_timeout - ring_stale == ncommits,
+		  "ring client: %u checked, %llu dropped unread, of %u commits", ring_checked,
+		  (unsigned long long)(st.dropped_queue + st.dropped_timeout - ring_stale),
+		  ncommits);
+	KT_ASSERT(ring_released > 0, "the ring client gave back no frame intact");
 	KT_ASSERT(released > 0 && stale > 0, "the run should have both intact and revoked "
 		  "frames (%u, %u): change the seed or the hold timeout", released, stale);
 
 	kmscap_t_maps_fini(&maps);
 	close(client);
+	kmscap_t_maps_fini(&ring_maps);
+	kmscap_framering_fini(&ring);
+	close(ring_client);
 	for (i = 0; i < NBUF; i++)
 		kmscap_t_buf_destroy(&bufs[i]);
 	for (i = 0; i < NCUR; i++)
