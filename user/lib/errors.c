@@ -115,6 +115,32 @@ const char *kmscap_strerror_ctx(int err, enum kmscap_err_ctx ctx, const char *su
 		}
 		break;
 
+	case KMSCAP_ERR_RING:
+		switch (err) {
+		case EOPNOTSUPP:
+			snprintf(buf, size, "%s: the module has no frame ring "
+				 "(KMSCAP_CAP_FRAME_RING, ABI 1.6)", s);
+			break;
+		case EPROTO:
+			snprintf(buf, size, "%s: the frame ring's header does not match the "
+				 "queue depth or slot layout this library knows", s);
+			break;
+		case ESTALE:
+			snprintf(buf, size, "%s: the frame was revoked while held "
+				 "(its picture may be torn)", s);
+			break;
+		case ENOENT:
+			snprintf(buf, size, "%s: this handle holds no such frame", s);
+			break;
+		case ENOTCONN:
+			snprintf(buf, size, "%s: not attached with a frame ring", s);
+			break;
+		default:
+			snprintf(buf, size, "%s: frame ring: %s", s, strerror(err));
+			break;
+		}
+		break;
+
 	default:
 		snprintf(buf, size, "%s: %s", s, strerror(err));
 		break;

@@ -103,6 +103,7 @@ void kmscap_close(struct kmscap_dev *dev)
 		return;
 	kmscap_bufcache_free(dev->cache);
 	kmscap_status_unmap(dev);
+	kmscap_ring_unmap(dev);
 	close(dev->fd);
 	free(dev->done);
 	free(dev->rbuf);
@@ -316,6 +317,15 @@ int kmscap_attach(struct kmscap_dev *dev, uint32_t display_id, uint32_t queue_de
 int kmscap_attach_flags(struct kmscap_dev *dev, uint32_t display_id, uint32_t queue_depth,
 			uint64_t hold_timeout_ns, uint32_t flags)
 {
+	/* a ring client's frames are not read(): kmscap_ring_attach() maps them */
+	if (!dev || (flags & ~KMSCAP_ATTACH_FLAGS) || (flags & KMSCAP_ATTACH_FRAME_RING))
+		return -EINVAL;
+	return kmscap_attach_with(dev, display_id, queue_depth, hold_timeout_ns, flags);
+}
+
+int kmscap_attach_with(struct kmscap_dev *dev, uint32_t display_id, uint32_t queue_depth,
+		       uint64_t hold_timeout_ns, uint32_t flags)
+{
 	struct kmscap_attach a = {
 		.display_id = display_id,
 		.flags = flags,
@@ -324,9 +334,6 @@ int kmscap_attach_flags(struct kmscap_dev *dev, uint32_t display_id, uint32_t qu
 	};
 	int ret;
 
-	/* a ring client's frames are not read(): the library could not see them */
-	if (!dev || (flags & ~KMSCAP_ATTACH_FLAGS) || (flags & KMSCAP_ATTACH_FRAME_RING))
-		return -EINVAL;
 	/* a 1.1 module: 1.0 events, and no flags */
 	if (dev->max_event_size)
 		a.flags |= KMSCAP_ATTACH_FRAMED;

@@ -27,8 +27,11 @@
  *    kmscap_display_create(), _destroy(), _config(), _set_mode(),
  *    _connect(), _disconnect(), _info(), _list(), kmscap_release(),
  *    kmscap_prep_release_sqe(), kmscap_stats() and kmscap_export();
+ *    kmscap_ring_release() too (it may also run beside
+ *    kmscap_ring_take());
  *  - one thread at a time per handle (the "reader"): kmscap_attach(),
- *    kmscap_attach_flags(), kmscap_next_frame(), kmscap_read_events(),
+ *    kmscap_attach_flags(), kmscap_ring_attach(), kmscap_ring_take(),
+ *    kmscap_next_frame(), kmscap_read_events(),
  *    kmscap_events_from_buffer(), kmscap_event_read_size(),
  *    kmscap_hung_up(), kmscap_frame_revoked(), kmscap_buffer_fd() and
  *    kmscap_invalidate_buffers()
@@ -192,11 +195,67 @@ KMSCAP_API int kmscap_attach(struct kmscap_dev *dev, uint32_t display_id,
  * and @flags asks for anything, or lacks KMSCAP_CAP_FLIP_DONE (or
  * KMSCAP_CAP_FLIP_DONE_DEFER) and @flags asks for it.
  * KMSCAP_ATTACH_FRAME_RING (ABI 1.6) is -EINVAL here: such a client's
- * frames are in a ring it maps itself, never read().
+ * frames are in a ring, never read(): kmscap_ring_attach() maps it.
  */
 KMSCAP_API int kmscap_attach_flags(struct kmscap_dev *dev, uint32_t display_id,
 				   uint32_t queue_depth, uint64_t hold_timeout_ns,
 				   uint32_t flags);
+
+/*
+ * The frame ring (ABI 1.6, KMSCAP_CAP_FRAME_RING; LIBKMSCAP_1.6): frames
+ * taken and given back without a system call.
+ *
+ * kmscap_ring_attach() is kmscap_attach_flags() with
+ * KMSCAP_ATTACH_FRAME_RING, which it adds itself, and maps the ring the
+ * module then writes each frame into (kmscap_close() unmaps it).  @flags:
+ * KMSCAP_ATTACH_CURRENT_FRAME, _FLIP_DONE and _FLIP_DONE_DEFER as there;
+ * KMSCAP_ATTACH_AUTO_RELEASE is -EINVAL, as is a @queue_depth above
+ * KMSCAP_MAX_QUEUE.  -EOPNOTSUPP: the module lacks KMSCAP_CAP_FRAME_RING
+ * (attach without the ring); -EBUSY: already attached; -EPROTO: the ring's
+ * header does not say @queue_depth slots of this library's (or a larger)
+ * slot (the header is read only then).  On an error of mmap() or -EPROTO
+ * the handle stays attached, without frames: close it.  Messages that name
+ * the device: kmscap_strerror_ctx() with KMSCAP_ERR_RING.
+ *
+ * kmscap_ring_take() takes the newest READY frame of the ring and returns
+ * 1 with its event in @ev, as kmscap_next_frame() gives one, or 0 when no
+ * frame is READY: wait for POLLIN on kmscap_fd() (poll() or the caller's
+ * epoll) and call it again.  Older READY frames are given back unread;
+ * the frame returned then tells of them: @ev->dropped counts them too
+ * (and the frames the module dropped before them), its damage is full
+ * (KMSCAP_FRAME_FULL_DAMAGE, no rectangles, unless BLANK), and it carries
+ * the KMSCAP_FRAME_NEW_MODE, _CURSOR_MOVED, _CURSOR_CHANGED, _FIRST and
+ * _GAMMA_CHANGED flags any of them had.  A frame with dropped > 0, or
+ * whose seq does not follow the last one returned, has full damage in any
+ * case.  Frames come in the order of their seq: one older than a frame
+ * returned before (written while the ring was swept) is given back, and
+ * the next frame returned tells of it.  No system call, but the one of
+ * kmscap_ring_release() when a skipped frame was waited for.  -EBADMSG:
+ * the newest frame was malformed, and was given back; -ENOTCONN: not
+ * attached with a ring.  A hang-up shows as POLLHUP, and
+ * kmscap_read_events() returns it (and keeps flip-done events for
+ * kmscap_read_flip_done(); it never returns a frame of a ring handle).
+ * kmscap_next_frame() is -EINVAL on a ring handle.
+ *
+ * kmscap_ring_release() gives back frame @seq that kmscap_ring_take()
+ * returned: 0; -ESTALE when the module had revoked it (what was read of
+ * its buffers may be torn; it is given back all the same); -ENOENT when
+ * the handle holds no such frame (given back before, never taken, 0).
+ * No system call, unless a flip waits for the frame (KMSCAP_SLOT_WANTED):
+ * then one KMSCAP_IOC_RELEASE with seq 0, which lets the flip complete
+ * (its error, if any, is returned; the frame is given back).  Give ring
+ * frames back with it, not with kmscap_release().
+ *
+ * Threads: kmscap_ring_attach() and kmscap_ring_take() are reader calls
+ * (one thread at a time, with the others above).  kmscap_ring_release()
+ * may run in any thread, at the same time as kmscap_ring_take() and as
+ * other kmscap_ring_release() calls: a frame taken in one thread may be
+ * given back in another.
+ */
+KMSCAP_API int kmscap_ring_attach(struct kmscap_dev *dev, uint32_t display_id,
+				  uint32_t queue_depth, uint64_t hold_timeout_ns, uint32_t flags);
+KMSCAP_API int kmscap_ring_take(struct kmscap_dev *dev, struct kmscap_event *ev);
+KMSCAP_API int kmscap_ring_release(struct kmscap_dev *dev, uint64_t seq);
 
 /* Return values of kmscap_next_frame(). */
 #define KMSCAP_NEXT_TIMEOUT	0
@@ -473,6 +532,7 @@ enum kmscap_err_ctx {
 	KMSCAP_ERR_MODE,	/* subject: the mode string given by the user */
 	KMSCAP_ERR_ATTACH,	/* subject: the display id as text */
 	KMSCAP_ERR_EXPORT,	/* subject: the buffer id as text */
+	KMSCAP_ERR_RING,	/* subject: the device path (LIBKMSCAP_1.6) */
 };
 
 /*

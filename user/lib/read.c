@@ -238,7 +238,8 @@ int kmscap_next_frame(struct kmscap_dev *dev, int timeout_ms, struct kmscap_even
 	struct pollfd pfd;
 	int wait, ret;
 
-	if (!dev || !ev)
+	/* a ring handle's frames are never read(): kmscap_ring_take() */
+	if (!dev || !ev || dev->ring_client)
 		return -EINVAL;
 	if (dev->pending_err) {
 		ret = dev->pending_err;
