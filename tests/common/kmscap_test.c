@@ -184,6 +184,13 @@ int kmscap_t_open_ctl_or_skip(void)
 	return fd;
 }
 
+bool kmscap_t_readable(int fd, int timeout_ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	return poll(&p, 1, timeout_ms) == 1 && (p.revents & POLLIN);
+}
+
 int kmscap_t_version(int ctl, struct kmscap_version *v)
 {
 	memset(v, 0, sizeof(*v));

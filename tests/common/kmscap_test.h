@@ -78,6 +78,8 @@ int kmscap_t_ioctl(int fd, unsigned long req, void *arg);
 /* Open /dev/kmscap; skips the test when it does not exist. */
 int kmscap_t_open_ctl_or_skip(void);
 int kmscap_t_version(int ctl, struct kmscap_version *v);
+/* Whether poll() says POLLIN on @fd within @timeout_ms (0: only look). */
+bool kmscap_t_readable(int fd, int timeout_ms);
 int kmscap_t_create(int ctl, uint32_t w, uint32_t h, uint32_t mhz, uint32_t flags,
 		    struct kmscap_display_create *out);
 int kmscap_t_destroy(int ctl, uint32_t id);

@@ -39,13 +39,6 @@ static int kmscap_client(uint32_t id, uint32_t flags)
 	return fd;
 }
 
-static bool kmscap_readable(int fd)
-{
-	struct pollfd p = { .fd = fd, .events = POLLIN };
-
-	return poll(&p, 1, 0) == 1 && (p.revents & POLLIN);
-}
-
 static uint64_t last_seq;
 
 /*
@@ -125,11 +118,11 @@ int main(void)
 	KT_EXPECT_RET(kmscap_t_release(plain, held), 0, "RELEASE (plain)");
 	r = kmscap_t_wait_flip(&k, 5000);
 	KT_ASSERT(!r, "flip 2 never completed: %s", kmscap_t_errname(r));
-	KT_ASSERT(kmscap_readable(plain), "plain client: flip 2 completed, not readable");
+	KT_ASSERT(kmscap_t_readable(plain, 0), "plain client: flip 2 completed, not readable");
 	n = kmscap_read_types(plain, 0, types, 16, "plain, flip 2", true);
 	KT_ASSERT(n == 2 && types[1] == KMSCAP_EVENT_FLIP_DONE, "plain client, flip 2: %d "
 		  "events, the second of type %u", n, n > 1 ? types[1] : 0);
-	KT_ASSERT(!kmscap_readable(fd), "deferring client polls readable with only a flip-done "
+	KT_ASSERT(!kmscap_t_readable(fd, 0), "deferring client polls readable with only a flip-done "
 		  "event pending");
 	n = kmscap_read_types(fd, O_NONBLOCK, types, 16, "deferring, non-blocking", true);
 	KT_ASSERT(n == 1 && types[0] == KMSCAP_EVENT_FLIP_DONE, "deferring client, "
@@ -142,7 +135,7 @@ int main(void)
 	n = kmscap_read_types(fd, 0, types, 16, "deferring, flip 3", true);
 	KT_ASSERT(n == 2 && types[0] == KMSCAP_EVENT_FRAME && types[1] == KMSCAP_EVENT_FLIP_DONE,
 		  "flip 3 (complete): %d events, types %u %u", n, types[0], n > 1 ? types[1] : 0);
-	KT_ASSERT(!kmscap_readable(fd), "readable after flip 3's events were read");
+	KT_ASSERT(!kmscap_t_readable(fd, 0), "readable after flip 3's events were read");
 	r = kmscap_t_page_flip(&k, b[1].fb_id);
 	KT_ASSERT(!r, "flip 4: %s", kmscap_t_errname(r));
 	n = kmscap_read_types(fd, 0, types, 16, "deferring, flip 4", true);
@@ -152,7 +145,7 @@ int main(void)
 	KT_ASSERT(!r, "flip 4 never completed: %s", kmscap_t_errname(r));
 	if (n == 1) {
 		/* read before flip 4 completed: its flip-done comes with frame 5 */
-		KT_ASSERT(!kmscap_readable(fd), "readable with only flip-done 4 pending");
+		KT_ASSERT(!kmscap_t_readable(fd, 0), "readable with only flip-done 4 pending");
 		KT_EXPECT_RET(kmscap_t_flip(&k, b[0].fb_id, 5000), 0, "flip 5");
 		n = kmscap_read_types(fd, 0, types, 16, "deferring, flip 5", true);
 		KT_ASSERT(n >= 2 && types[0] == KMSCAP_EVENT_FLIP_DONE &&

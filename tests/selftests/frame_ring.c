@@ -89,20 +89,13 @@ static unsigned int kmscap_count(volatile struct kmscap_frame_ring *r, uint32_t 
 	return n;
 }
 
-static bool kmscap_readable(int fd, int timeout_ms)
-{
-	struct pollfd p = { .fd = fd, .events = POLLIN };
-
-	return poll(&p, 1, timeout_ms) == 1 && (p.revents & POLLIN);
-}
-
 /* Take the newest READY frame, once poll() says there is one. */
 static vslot *kmscap_take_or_die(int cl, volatile struct kmscap_frame_ring *r, const char *what)
 {
 	uint32_t old;
 	vslot *s;
 
-	KT_ASSERT(kmscap_readable(cl, 3000), "%s: no POLLIN within 3 s", what);
+	KT_ASSERT(kmscap_t_readable(cl, 3000), "%s: no POLLIN within 3 s", what);
 	s = kmscap_newest_ready(r);
 	KT_ASSERT(s, "%s: POLLIN but no READY slot", what);
 	KT_ASSERT(kmscap_framering_swap(s, KMSCAP_SLOT_READY, KMSCAP_SLOT_HELD, &old),
@@ -252,7 +245,7 @@ int main(void)
 
 	/* 2: one frame, taken and given back */
 	KT_EXPECT_RET(kmscap_t_flip(&k, b[0].fb_id, 3000), 0, "flip to buffer 0");
-	KT_ASSERT(kmscap_readable(cl, 3000), "no POLLIN within 3 s of a flip");
+	KT_ASSERT(kmscap_t_readable(cl, 3000), "no POLLIN within 3 s of a flip");
 	KT_ASSERT(r->published == 1, "published %llu after one flip",
 		  (unsigned long long)r->published);
 	KT_ASSERT(kmscap_count(r, KMSCAP_SLOT_READY) == 1, "%u READY slots after one flip",
@@ -266,7 +259,7 @@ int main(void)
 	st = kmscap_stats_or_die(cl, "2, taken");
 	KT_ASSERT(st.held == 1 && !st.queued && st.flips == 1, "taken: held %llu queued %llu",
 		  (unsigned long long)st.held, (unsigned long long)st.queued);
-	KT_ASSERT(!kmscap_readable(cl, 0), "POLLIN with the only frame taken");
+	KT_ASSERT(!kmscap_t_readable(cl, 0), "POLLIN with the only frame taken");
 	seq = s->ev.seq;
 	KT_ASSERT(kmscap_framering_swap(s, KMSCAP_SLOT_HELD, KMSCAP_SLOT_DONE, &old) &&
 		  !(old & KMSCAP_SLOT_WANTED), "giving back: state 0x%x", old);
@@ -295,7 +288,7 @@ int main(void)
 	ret = kmscap_t_page_flip(&k, b[1].fb_id);
 	KT_ASSERT(!ret, "flip to buffer 1: %s", kmscap_t_errname(ret));
 	/* its frame is in the ring once poll() says so, the slot marked in the same step */
-	KT_ASSERT(kmscap_readable(cl, 3000), "no POLLIN for the flip to buffer 1");
+	KT_ASSERT(kmscap_t_readable(cl, 3000), "no POLLIN for the flip to buffer 1");
 	KT_ASSERT(kmscap_state(s) & KMSCAP_SLOT_WANTED, "the flip waits, but slot of %llu is 0x%x",
 		  (unsigned long long)seq, kmscap_state(s));
 	{
@@ -323,7 +316,7 @@ int main(void)
 	seq = s->ev.seq;
 	ret = kmscap_t_page_flip(&k, b[0].fb_id);
 	KT_ASSERT(!ret, "flip to buffer 0: %s", kmscap_t_errname(ret));
-	KT_ASSERT(kmscap_readable(cl, 3000), "no POLLIN for the flip to buffer 0");
+	KT_ASSERT(kmscap_t_readable(cl, 3000), "no POLLIN for the flip to buffer 0");
 	KT_ASSERT(kmscap_framering_swap(s, KMSCAP_SLOT_HELD, KMSCAP_SLOT_DONE, &old) &&
 		  (old & KMSCAP_SLOT_WANTED), "4b: giving back: state 0x%x", old);
 	ret = kmscap_t_wait_flip(&k, 5000);
@@ -400,7 +393,7 @@ int main(void)
 
 	/* 7: hostile writes, and a frame never given back */
 	KT_EXPECT_RET(kmscap_t_flip(&k, b[0].fb_id, 3000), 0, "flip to buffer 0");
-	KT_ASSERT(kmscap_readable(cl, 3000), "no POLLIN");
+	KT_ASSERT(kmscap_t_readable(cl, 3000), "no POLLIN");
 	s = kmscap_newest_ready(r);
 	KT_ASSERT(s, "no READY slot");
 	published = r->published;
@@ -432,7 +425,7 @@ int main(void)
 	cl2 = kmscap_ring_client(c.id, 0, 2000000000ull);
 	s = kmscap_take_or_die(cl, r, "8");
 	KT_EXPECT_RET(kmscap_t_flip(&k, b[1].fb_id, 3000), 0, "flip, unread");
-	KT_ASSERT(kmscap_readable(cl, 3000), "no POLLIN");
+	KT_ASSERT(kmscap_t_readable(cl, 3000), "no POLLIN");
 	s2 = kmscap_newest_ready(r);
 	KT_ASSERT(s2 && s2 != s, "no second frame in the ring");
 	{

@@ -53,19 +53,12 @@ static uint32_t kmscap_slot_state(uint64_t seq)
 	kmscap_t_fail("no slot of the ring has frame %llu", (unsigned long long)seq);
 }
 
-static bool kmscap_readable(int fd, int timeout_ms)
-{
-	struct pollfd p = { .fd = fd, .events = POLLIN };
-
-	return poll(&p, 1, timeout_ms) == 1 && (p.revents & POLLIN);
-}
-
 static struct kmscap_event kmscap_take_or_die(struct kmscap_dev *dev, const char *what)
 {
 	struct kmscap_event ev;
 	int ret;
 
-	KT_ASSERT(kmscap_readable(kmscap_fd(dev), 3000), "%s: no POLLIN within 3 s", what);
+	KT_ASSERT(kmscap_t_readable(kmscap_fd(dev), 3000), "%s: no POLLIN within 3 s", what);
 	ret = kmscap_ring_take(dev, &ev);
 	KT_ASSERT(ret == 1, "%s: kmscap_ring_take: %d (%s), expected a frame", what, ret,
 		  ret < 0 ? kmscap_t_errname(ret) : "none READY");
@@ -199,7 +192,7 @@ int main(void)
 	seq = ev.seq;
 	ret = kmscap_t_page_flip(&k, b[1].fb_id);
 	KT_ASSERT(!ret, "flip to buffer 1: %s", kmscap_t_errname(ret));
-	KT_ASSERT(kmscap_readable(kmscap_fd(dev), 3000), "no POLLIN for the flip to buffer 1");
+	KT_ASSERT(kmscap_t_readable(kmscap_fd(dev), 3000), "no POLLIN for the flip to buffer 1");
 	/* POLLIN may be a flip-done event unread: wait for the flip to mark the slot */
 	for (i = 0; i < 300 && !(kmscap_slot_state(seq) & KMSCAP_SLOT_WANTED); i++)
 		kmscap_t_sleep_ms(10);
@@ -251,7 +244,7 @@ int main(void)
 	KT_ASSERT(poll(&p, 1, 3000) == 1 && (p.revents & POLLHUP), "no POLLHUP after DESTROY");
 	/* flip-done events may come first: the library keeps them */
 	for (i = 0; i < 100 && (ret = kmscap_read_events(dev, &ev, 1)) == 0; i++)
-		KT_ASSERT(kmscap_readable(kmscap_fd(dev), 3000), "no POLLIN after DESTROY");
+		KT_ASSERT(kmscap_t_readable(kmscap_fd(dev), 3000), "no POLLIN after DESTROY");
 	KT_ASSERT(ret == 1 && ev.type == KMSCAP_EVENT_HANGUP && kmscap_hung_up(dev),
 		  "after DESTROY kmscap_read_events: %d type %u", ret, ret == 1 ? ev.type : 0);
 	KT_EXPECT_RET(kmscap_ring_take(dev, &ev), 0, "take after DESTROY");
