@@ -356,9 +356,11 @@ unit_asan = O=$(B)/asan/unit USER_O=$(B)/asan/user TAP_NAME=unit-asan \
 	CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" \
 	LDFLAGS="-fsanitize=address,undefined"
 
-# test_threads (one handle, a reader and an exporting thread) once more,
-# with libkmscap, built with ThreadSanitizer: a race stops it at once.
-unit_tsan = O=$(B)/tsan/unit USER_O=$(B)/tsan/user TAP_NAME=unit-tsan UNIT_TESTS=test_threads \
+# test_threads (one handle, a reader and an exporting thread) and
+# test_ring_threads (the frame ring: a module thread, a taker, a giver-back)
+# once more, with libkmscap, built with ThreadSanitizer: a race stops it at once.
+unit_tsan = O=$(B)/tsan/unit USER_O=$(B)/tsan/user TAP_NAME=unit-tsan \
+	UNIT_TESTS="test_threads test_ring_threads" \
 	CFLAGS="-O1 -g -fsanitize=thread" LDFLAGS="-fsanitize=thread" TSAN_OPTIONS=halt_on_error=1
 
 # The host tests of kmscap-stream likewise (tests/stream), with libkmscap
