@@ -11,6 +11,7 @@
 
 #include "fake_kmscap.h"
 #include "libkmscap_priv.h"
+#include "ring_mem.h"
 
 #define DEPTH	4
 #define NR_RELEASE	_IOC_NR(KMSCAP_IOC_RELEASE)
@@ -51,13 +52,7 @@ static struct kmscap_event *put(uint32_t i, uint64_t seq, uint32_t flags, uint64
 
 static void new_ring(void)
 {
-	ring_len = KMSCAP_RING_SIZE(DEPTH);
-	ring = aligned_alloc(4096, ring_len);
-	ck_assert_ptr_nonnull(ring);
-	memset(ring, 0, ring_len);
-	ring->slots = DEPTH;
-	ring->slot_size = sizeof(struct kmscap_ring_slot);
-	ring->slot_offset = sizeof(struct kmscap_frame_ring);
+	ring = ring_mem_new(DEPTH, &ring_len);
 }
 
 /* A handle attached with the ring (the fake's attach), using @ring. */

@@ -27,6 +27,7 @@
 
 #include "kmscap_check.h"
 #include "libkmscap_priv.h"
+#include "ring_mem.h"
 
 #define T_FRAMES	20000
 #define T_DEPTH		8
@@ -168,7 +169,7 @@ static void *t_work(void *arg)
 START_TEST(test_take_while_giving_back)
 {
 	char dir[] = "/tmp/kmscap-ring-XXXXXX", path[64];
-	size_t len = KMSCAP_RING_SIZE(T_DEPTH);
+	size_t len;
 	struct t_worker w = { 0 };
 	struct t_module m = { 0 };
 	struct kmscap_event ev;
@@ -182,12 +183,7 @@ START_TEST(test_take_while_giving_back)
 	ck_assert_int_eq(mkfifo(path, 0600), 0);
 	ck_assert_int_eq(kmscap_open(path, &dev), 0);
 	ck_assert_int_eq(kmscap_attach_with(dev, 5, T_DEPTH, 0, KMSCAP_ATTACH_FRAME_RING), 0);
-	ring = aligned_alloc(4096, len);
-	ck_assert_ptr_nonnull(ring);
-	memset(ring, 0, len);
-	ring->slots = T_DEPTH;
-	ring->slot_size = sizeof(struct kmscap_ring_slot);
-	ring->slot_offset = sizeof(struct kmscap_frame_ring);
+	ring = ring_mem_new(T_DEPTH, &len);
 	ck_assert_int_eq(kmscap_ring_use(dev, ring, len, T_DEPTH), 0);
 	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
 	w.dev = dev;
