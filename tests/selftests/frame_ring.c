@@ -21,9 +21,10 @@
  *  5. DIRTYFB of a held frame's buffer makes its slot REVOKED before the
  *     call returns, and noted in the status page; RELEASE of it says
  *     -ESTALE and gives it back;
- *  6. a full ring: six flips unread keep the four newest, the first of
- *     them telling the frames lost and full damage; when every slot is
- *     held the new frame is dropped; both count as dropped_queue;
+ *  6. a full ring: six flips unread keep the four newest, those written
+ *     after a drop telling the frames lost, with full damage, and the
+ *     gamma change of the first, dropped, on a frame kept; when every slot
+ *     is held the new frame is dropped; both count as dropped_queue;
  *  7. what a hostile client writes (an unknown state, the header) hurts
  *     only itself: an unknown state counts as taken, the module's count
  *     goes on; the hold timeout revokes a frame never given back;
@@ -358,7 +359,18 @@ int main(void)
 
 	/* 6: full ring: the same buffer every time, so that no flip waits */
 	st0 = kmscap_stats_or_die(cl, "6, before");
-	for (i = 0; i < DEPTH + 2; i++)
+	{
+		/* the first frame changes the gamma LUT, and is dropped unread */
+		struct drm_color_lut lut[KMSCAP_GAMMA_SIZE];
+
+		for (i = 0; i < KMSCAP_GAMMA_SIZE; i++)
+			lut[i] = (struct drm_color_lut){ .red = (uint16_t)(i * 200),
+							 .green = (uint16_t)(i * 256),
+							 .blue = (uint16_t)(i * 256) };
+		KT_EXPECT_RET(kmscap_t_gamma_commit(&k, &b[1], lut, sizeof(lut), 0), 0,
+			      "gamma commit, unread");
+	}
+	for (i = 1; i < DEPTH + 2; i++)
 		KT_EXPECT_RET(kmscap_t_flip(&k, b[1].fb_id, 3000), 0, "flip, unread");
 	st = kmscap_stats_or_die(cl, "6, unread");
 	KT_ASSERT(st.dropped_queue == st0.dropped_queue + 2 && st.queued == DEPTH,
@@ -366,10 +378,12 @@ int main(void)
 		  (unsigned long long)(st.dropped_queue - st0.dropped_queue),
 		  (unsigned long long)st.queued);
 	seq = 0;
+	flags = 0;
 	for (i = 0; i < DEPTH; i++) {
 		s = kmscap_slot(r, i);
 		KT_ASSERT(kmscap_framering_swap(s, KMSCAP_SLOT_READY, KMSCAP_SLOT_HELD, &old),
 			  "slot %u of a full ring: 0x%x", i, old);
+		flags |= s->ev.flags;
 		/* each frame written after a drop tells it, with full damage */
 		KT_ASSERT(!s->ev.dropped || (s->ev.flags & KMSCAP_FRAME_FULL_DAMAGE),
 			  "a frame after %llu lost: flags 0x%x", (unsigned long long)s->ev.dropped,
@@ -377,6 +391,8 @@ int main(void)
 		seq += s->ev.dropped;
 	}
 	KT_ASSERT(seq == 2, "the frames kept tell %llu lost, 2 were", (unsigned long long)seq);
+	KT_ASSERT(flags & KMSCAP_FRAME_GAMMA_CHANGED, "the gamma change of a frame dropped "
+		  "unread is on no frame kept");
 	published = r->published;
 	KT_EXPECT_RET(kmscap_t_flip(&k, b[1].fb_id, 3000), 0, "flip, every slot held");
 	st = kmscap_stats_or_die(cl, "6, all held");
