@@ -92,6 +92,7 @@ void kmscap_hold_unqueue(struct kmscap_hold *hold, struct list_head *dead)
 	list_move_tail(&hold->client_link, dead);
 	client->nqueued--;
 	client->stats.queued--;
+	client->ring_carry |= hold->carry;
 }
 
 /*

@@ -230,6 +230,8 @@ static inline struct kmscap_atomic_state *to_kmscap_atomic_state(struct drm_atom
  *	as far as the module has seen).
  * @revoked: the hold timeout expired; the buffer may be reused.
  * @slot: a ring client's slot of the frame (ring.c); constant.
+ * @carry: the flags of a ring client's event that its next event must
+ *	carry if this one is dropped unread (%KMSCAP_RING_CARRY); constant.
  */
 struct kmscap_hold {
 	struct list_head client_link;
@@ -240,6 +242,7 @@ struct kmscap_hold {
 	bool read;
 	bool revoked;
 	u32 slot;
+	u32 carry;
 };
 
 /**
@@ -301,6 +304,8 @@ struct kmscap_hold {
  *	@disp->capture_lock, their states changed by compare-and-swap, as
  *	the client changes them too.
  * @ring_published: frames written into the ring, under capture_lock.
+ * @ring_carry: flags of events dropped unread that the next event
+ *	written carries, under capture_lock.
  */
 struct kmscap_client {
 	struct mutex read_lock;
@@ -337,6 +342,7 @@ struct kmscap_client {
 	u32 ring_npages;
 	struct kmscap_frame_ring *ring;
 	u64 ring_published;
+	u32 ring_carry;
 };
 
 /**
@@ -603,6 +609,11 @@ int kmscap_status_mmap(struct kmscap_client *client, struct vm_area_struct *vma)
 void kmscap_status_note_revoke(struct kmscap_client *client, u64 seq);
 
 /* ring.c: the frame ring of a client attached with KMSCAP_ATTACH_FRAME_RING */
+/*
+ * What an event dropped unread tells that the next one must: a read()
+ * client's event is made when it is read, a ring client's when written.
+ */
+#define KMSCAP_RING_CARRY	(KMSCAP_FRAME_GAMMA_CHANGED | KMSCAP_FRAME_NEW_MODE)
 int kmscap_ring_alloc(struct kmscap_client *client, u32 depth);
 void kmscap_ring_free(struct kmscap_client *client);
 int kmscap_ring_mmap(struct kmscap_client *client, struct vm_area_struct *vma);

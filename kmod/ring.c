@@ -252,6 +252,9 @@ bool kmscap_ring_enqueue(struct kmscap_client *client, struct kmscap_hold *hold,
 
 	ev = hold->frame->ev;
 	kmscap_event_prepare(client, NULL, hold->frame, &ev);
+	hold->carry = ev.flags & KMSCAP_RING_CARRY;
+	ev.flags |= client->ring_carry;
+	client->ring_carry = 0;
 	client->first_pending = false;
 	client->dropped_since = 0;
 	client->gamma_seq = hold->frame->gamma_seq;

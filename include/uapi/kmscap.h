@@ -756,10 +756,14 @@ struct kmscap_event {
  * &kmscap_frame_ring.published; a slot that the client leaves REVOKED stays
  * the client's.  When no slot is the module's, the oldest READY frame
  * is dropped for the new one; when every slot is HELD or REVOKED the new
- * frame is dropped (both count as dropped_queue).  An event's damage,
- * @dropped and %KMSCAP_FRAME_GAMMA_CHANGED are relative to the frame
- * written before it: a client that gives back frames unread treats the
- * next one as fully damaged.  read() on such a client returns the
+ * frame is dropped (both count as dropped_queue).  An event's damage and
+ * @dropped are relative to the frame written before it: a client that did
+ * not take the frame of seq - 1 (it gave it back unread, or the module
+ * dropped it, possibly after this one was written) treats this one as
+ * fully damaged.  %KMSCAP_FRAME_GAMMA_CHANGED and %KMSCAP_FRAME_NEW_MODE
+ * of a frame the module drops unread are carried by the next frame it
+ * writes; a client that gives back frames unread carries them itself.
+ * read() on such a client returns the
  * hang-up, flip-done and other events, never a frame.
  *
  * %KMSCAP_IOC_RELEASE with the seq of a HELD or REVOKED frame gives it
