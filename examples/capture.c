@@ -2,11 +2,14 @@
 /*
  * capture: the smallest complete libkmscap capture client.
  *
- *   capture [--kmscap-device PATH] DISPLAY_ID [FRAMES]
+ *   capture [--kmscap-device PATH] [--ring] DISPLAY_ID [FRAMES]
  *
  * Attaches to a kmscap display, waits for FRAMES frame events (default
  * 10), exports each frame's buffer as a DMA-BUF, prints its size,
  * format, modifier and damage, closes the DMA-BUF and releases the frame.
+ * With --ring (ABI 1.6) the frames come from the frame ring: poll() is
+ * the only system call a frame costs, taking and giving it back cost
+ * none.
  * A real client would import the DMA-BUF into EGL, Vulkan or VA-API
  * before the release, and would keep the fd of each buffer id
  * (kmscap_buffer_fd() does that) instead of exporting every frame.
@@ -16,6 +19,8 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,7 +44,7 @@ static const char *fourcc(uint32_t f, char buf[5])
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: capture [--kmscap-device PATH] DISPLAY_ID [FRAMES]\n");
+	fprintf(stderr, "usage: capture [--kmscap-device PATH] [--ring] DISPLAY_ID [FRAMES]\n");
 	return 2;
 }
 
@@ -81,6 +86,26 @@ static int show_frame(struct kmscap_dev *dev, const struct kmscap_event *ev)
 	return 0;
 }
 
+/*
+ * The next frame of a ring handle: wait for POLLIN, take the newest frame
+ * (the ones it skipped are given back); KMSCAP_NEXT_* or -errno.
+ */
+static int next_ring_frame(struct kmscap_dev *dev, struct kmscap_event *ev)
+{
+	struct pollfd p = { .fd = kmscap_fd(dev), .events = POLLIN };
+	int ret;
+
+	for (;;) {
+		ret = kmscap_ring_take(dev, ev);
+		if (ret)
+			return ret < 0 ? ret : KMSCAP_NEXT_FRAME;
+		if (p.revents & POLLHUP)
+			return KMSCAP_NEXT_HANGUP;
+		if (poll(&p, 1, -1) < 0 && errno != EINTR)
+			return -errno;
+	}
+}
+
 int main(int argc, char **argv)
 {
 	const char *path = NULL;
@@ -89,10 +114,15 @@ int main(int argc, char **argv)
 	long long display, frames = 10, n;
 	char buf[256], subj[32];
 	int ret, a = 1, status = 0;
+	bool ring = false;
 
-	if (argc > 2 && !strcmp(argv[1], "--kmscap-device")) {
-		path = argv[2];
-		a = 3;
+	if (argc > a + 1 && !strcmp(argv[a], "--kmscap-device")) {
+		path = argv[a + 1];
+		a += 2;
+	}
+	if (argc > a && !strcmp(argv[a], "--ring")) {
+		ring = true;
+		a++;
 	}
 	if (argc - a < 1 || argc - a > 2)
 		return usage();
@@ -113,7 +143,8 @@ int main(int argc, char **argv)
 			kmscap_strerror_ctx(ret, KMSCAP_ERR_OPEN, path, buf, sizeof(buf)));
 		return 1;
 	}
-	ret = kmscap_attach(dev, (uint32_t)display, 0, 0);
+	ret = ring ? kmscap_ring_attach(dev, (uint32_t)display, 0, 0, 0) :
+		     kmscap_attach(dev, (uint32_t)display, 0, 0);
 	if (ret < 0) {
 		snprintf(subj, sizeof(subj), "%lld", display);
 		fprintf(stderr, "capture: %s\n",
@@ -123,7 +154,7 @@ int main(int argc, char **argv)
 	}
 
 	for (n = 0; n < frames;) {
-		ret = kmscap_next_frame(dev, -1, &ev);
+		ret = ring ? next_ring_frame(dev, &ev) : kmscap_next_frame(dev, -1, &ev);
 		if (ret == KMSCAP_NEXT_HANGUP) {
 			printf("display %lld went away after %lld frames\n", display, n);
 			break;
@@ -139,7 +170,7 @@ int main(int argc, char **argv)
 		if (show_frame(dev, &ev) < 0)
 			status = 1;
 		/* every frame read is held until released: give it back */
-		ret = kmscap_release(dev, ev.seq);
+		ret = ring ? kmscap_ring_release(dev, ev.seq) : kmscap_release(dev, ev.seq);
 		if (ret == -ESTALE)
 			printf("frame %" PRIu64 ": revoked before its release (hold timeout)\n",
 			       (uint64_t)ev.seq);
