@@ -50,8 +50,9 @@ vm_run = $(CURDIR)/tests/vm/run-vm.sh --kver "$(KVER)" $(VM_VERBOSE) $(VM_FLAGS)
 # The kmscapctl, kmscap_top, perf_oneliners and bpftrace_oneliners
 # selftests run the real tools (perf and bpftrace: Debian's linux-perf and
 # bpftrace), bench_syscalls kmscap-bench under strace, modetest_gamma
-# libdrm's modetest: put them into the VM at the same path when they are
-# built or installed (tested in the recipe: check-run builds them first).
+# libdrm's modetest, example_capture examples/capture: put them into the
+# VM at the same path when they are built or installed (tested in the
+# recipe: check-run builds them first).
 MODETEST ?= /usr/bin/modetest
 vm_selftest_extra = $$(test -x $(B)/user/kmscapctl && echo --extra $(B)/user/kmscapctl) \
 	$$(test -x $(B)/user/kmscap-top && echo --extra $(B)/user/kmscap-top) \
@@ -59,7 +60,8 @@ vm_selftest_extra = $$(test -x $(B)/user/kmscapctl && echo --extra $(B)/user/kms
 	   echo --extra $(B)/selftests/bench/kmscap-bench --extra /usr/bin/strace) \
 	$$(test -x /usr/bin/perf && echo --extra /usr/bin/perf) \
 	$$(test -x /usr/bin/bpftrace && echo --extra /usr/bin/bpftrace) \
-	$$(test -x $(MODETEST) && echo --extra $(MODETEST))
+	$$(test -x $(MODETEST) && echo --extra $(MODETEST)) \
+	$$(test -x $(B)/selftests/examples/capture && echo --extra $(B)/selftests/examples/capture)
 
 .PHONY: all kmod kmod-if-present user selftests unit unit-build vadriver vadriver-build \
 	tests check check-run vm-check vm-harness-check bench bench-instr demo deps clean help \
