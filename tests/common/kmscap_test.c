@@ -1478,3 +1478,19 @@ void kmscap_t_sort_u64(uint64_t *v, size_t n)
 {
 	qsort(v, n, sizeof(*v), kmscap_t_cmp_u64);
 }
+
+pid_t kmscap_t_spawn(char *const argv[], const char *out)
+{
+	pid_t pid = fork();
+
+	KT_ASSERT(pid >= 0, "fork: %s", strerror(errno));
+	if (!pid) {
+		int o = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+		if (o < 0 || dup2(o, 1) < 0 || dup2(o, 2) < 0)
+			_exit(126);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	return pid;
+}

@@ -344,6 +344,12 @@ void kmscap_t_run_child(int (*fn)(void *arg), void *arg, const char *what);
  * (128 + signal when killed).
  */
 int kmscap_t_run_prog(char *const argv[], char *out, size_t size);
+/*
+ * Start the program @argv[0] with its stdout and stderr into the file
+ * @out (truncated), and return at once: its pid (the test fails if fork()
+ * does; 126/127: the file or the program could not be opened).
+ */
+pid_t kmscap_t_spawn(char *const argv[], const char *out);
 
 /* ---- other users (the VM has uids 1001, 1002 and group 990) ----------- */
 

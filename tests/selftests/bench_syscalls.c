@@ -154,17 +154,12 @@ int main(void)
 		kmscap_t_skip("%s: %s (install strace; run-vm.sh --extra %s puts it into the VM)",
 			      KMSCAP_T_STRACE, strerror(errno), KMSCAP_T_STRACE);
 
-	pid = fork();
-	KT_ASSERT(pid >= 0, "fork: %s", strerror(errno));
-	if (!pid) {
-		int o = open(OUT, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	{
+		char *const argv[] = { KMSCAP_T_STRACE, "-f", "-qq", "-o", TRACE, "-e",
+				       "trace=!clock_gettime", "-e", "raw=ioctl", KMSCAP_T_BENCH,
+				       FRAMES, "check", NULL };
 
-		if (o < 0 || dup2(o, 1) < 0 || dup2(o, 2) < 0)
-			_exit(126);
-		execl(KMSCAP_T_STRACE, KMSCAP_T_STRACE, "-f", "-qq", "-o", TRACE, "-e",
-		      "trace=!clock_gettime", "-e", "raw=ioctl", KMSCAP_T_BENCH, FRAMES, "check",
-		      (char *)NULL);
-		_exit(127);
+		pid = kmscap_t_spawn(argv, OUT);
 	}
 	KT_ASSERT(waitpid(pid, &status, 0) == pid, "waitpid: %s", strerror(errno));
 	f = fopen(OUT, "re");

@@ -40,16 +40,7 @@ static char *kmscap_run_example(const char *const args[], int ctl, uint32_t id,
 	pid_t pid;
 	int fd;
 
-	pid = fork();
-	KT_ASSERT(pid >= 0, "fork: %s", strerror(errno));
-	if (!pid) {
-		int o = open(OUT, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-
-		if (o < 0 || dup2(o, 1) < 0 || dup2(o, 2) < 0)
-			_exit(126);
-		execv(KMSCAP_T_EXAMPLE, (char *const *)args);
-		_exit(127);
-	}
+	pid = kmscap_t_spawn((char *const *)args, OUT);
 	for (;;) {
 		pid_t w = waitpid(pid, status, WNOHANG);
 
