@@ -24,13 +24,29 @@
 static struct kmscap_t_kms k;
 static struct kmscap_t_buf b[2];
 
+/* Whether the example has printed a frame line into OUT yet. */
+static bool kmscap_example_has_frame(void)
+{
+	char buf[4096];
+	ssize_t n;
+	int fd = open(OUT, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = 0;
+	return strstr(buf, "frame ");
+}
+
 /*
  * Run the example with @args while flipping until it exits (10 s at
- * most); destroy display @id after @destroy_after flips if nonzero.
+ * most); with @destroy, destroy display @id once the example has printed
+ * a frame (so it is attached: not before, or it would find no display).
  * Return its output; *@status its wait status.
  */
 static char *kmscap_run_example(const char *const args[], int ctl, uint32_t id,
-				unsigned int destroy_after, int *status)
+				bool destroy, int *status)
 {
 	static char out[8192];
 	uint64_t t0 = kmscap_t_now_ns();
@@ -40,6 +56,8 @@ static char *kmscap_run_example(const char *const args[], int ctl, uint32_t id,
 	pid_t pid;
 	int fd;
 
+	/* the last run's output must not count as this one's first frame */
+	unlink(OUT);
 	pid = kmscap_t_spawn((char *const *)args, OUT);
 	for (;;) {
 		pid_t w = waitpid(pid, status, WNOHANG);
@@ -52,7 +70,7 @@ static char *kmscap_run_example(const char *const args[], int ctl, uint32_t id,
 			waitpid(pid, status, 0);
 			kmscap_t_fail("%s %s did not exit within 10 s", KMSCAP_T_EXAMPLE, args[1]);
 		}
-		if (destroy_after && i == destroy_after && !destroyed) {
+		if (destroy && !destroyed && kmscap_example_has_frame()) {
 			KT_EXPECT_RET(kmscap_t_destroy(ctl, id), 0, "DESTROY under the example");
 			destroyed = true;
 		}
@@ -72,18 +90,25 @@ static char *kmscap_run_example(const char *const args[], int ctl, uint32_t id,
 	return out;
 }
 
-/* Lines of @out that are frame lines of the display's buffers. */
+/* Lines of @out that are frame lines of the display's buffers (a revocation's line is not). */
 static unsigned int kmscap_frames(const char *out)
 {
+	const char *p = out, *end;
 	unsigned int n = 0;
-	const char *p = out;
+	char line[512];
 
-	while ((p = strstr(p, "frame "))) {
-		if (strstr(p, "XR24") && strstr(p, "640x480") && strstr(p, "dma-buf of"))
+	for (; *p; p = *end ? end + 1 : end) {
+		size_t len;
+
+		end = strchr(p, '\n');
+		if (!end)
+			end = p + strlen(p);
+		len = (size_t)(end - p) < sizeof(line) ? (size_t)(end - p) : sizeof(line) - 1;
+		memcpy(line, p, len);
+		line[len] = 0;
+		if (!strncmp(line, "frame ", 6) && strstr(line, "XR24") && strstr(line, "640x480") &&
+		    strstr(line, "dma-buf of"))
 			n++;
-		p = strchr(p, '\n');
-		if (!p)
-			break;
 	}
 	return n;
 }
@@ -109,7 +134,7 @@ int main(void)
 	kmscap_t_display_up(ctl, 640, 480, &c, &k, b, 2, 0);
 	snprintf(id, sizeof(id), "%u", c.id);
 
-	out = kmscap_run_example(plain, ctl, c.id, 0, &status);
+	out = kmscap_run_example(plain, ctl, c.id, false, &status);
 	KT_ASSERT(WIFEXITED(status) && !WEXITSTATUS(status) && kmscap_frames(out) == 5,
 		  "capture %s 5: status 0x%x, %u frame lines:\n%s", id, status,
 		  kmscap_frames(out), out);
@@ -117,13 +142,13 @@ int main(void)
 	if (!(ver.caps & KMSCAP_CAP_FRAME_RING))
 		kmscap_t_skip("the module has no KMSCAP_CAP_FRAME_RING (ABI %u.%u): capture --ring "
 			      "not run; the read path passed", ver.major, ver.minor);
-	out = kmscap_run_example(ring, ctl, c.id, 0, &status);
+	out = kmscap_run_example(ring, ctl, c.id, false, &status);
 	KT_ASSERT(WIFEXITED(status) && !WEXITSTATUS(status) && kmscap_frames(out) == 5,
 		  "capture --ring %s 5: status 0x%x, %u frame lines:\n%s", id, status,
 		  kmscap_frames(out), out);
 	kmscap_t_log("capture --ring %s 5: five frames, exit 0", id);
 
-	out = kmscap_run_example(gone, ctl, c.id, 3, &status);
+	out = kmscap_run_example(gone, ctl, c.id, true, &status);
 	KT_ASSERT(WIFEXITED(status) && !WEXITSTATUS(status) && strstr(out, "went away"),
 		  "capture --ring with the display destroyed: status 0x%x:\n%s", status, out);
 	kmscap_t_log("capture --ring: the display went away, exit 0");
