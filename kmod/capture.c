@@ -39,7 +39,6 @@
 #include "kmscap_drv.h"
 #include "trace.h"
 
-
 /* Free holds collected on @dead (linked by client_link) outside the lock. */
 void kmscap_hold_free_list(struct list_head *dead)
 {
@@ -198,7 +197,6 @@ static void kmscap_client_enqueue(struct kmscap_client *client, struct kmscap_fr
 	client->stats.queued++;
 	disp->stats.holds++;
 }
-
 
 /* Revoke every active hold of @disp whose frame shows @bo (capture_lock held). */
 static void kmscap_capture_revoke_bo(struct kmscap_display *disp, struct kmscap_bo *bo,
