@@ -189,18 +189,15 @@ static u32 kmscap_ring_free_slot(struct kmscap_client *client)
 }
 
 /*
- * Make room for a new frame (capture_lock held): the oldest READY frame
- * goes if no slot is free.  Return: the hold dropped, which the caller
- * unqueues, NULL if none was needed, ERR_PTR(-ENOSPC) if every slot is
- * the client's.
+ * No slot is free (capture_lock held): the oldest READY frame must make
+ * room for a new one.  Return: its hold, whose slot the caller reuses
+ * once it has unqueued it, or NULL if every slot is the client's.
  */
-static struct kmscap_hold *kmscap_ring_make_room(struct kmscap_client *client)
+static struct kmscap_hold *kmscap_ring_oldest_ready(struct kmscap_client *client)
 {
 	struct kmscap_hold *hold, *tmp;
 	u32 old;
 
-	if (kmscap_ring_free_slot(client) < client->queue_depth)
-		return NULL;
 	list_for_each_entry_safe(hold, tmp, &client->queue, client_link) {
 		u32 *state = kmscap_ring_state(hold);
 
@@ -212,7 +209,7 @@ static struct kmscap_hold *kmscap_ring_make_room(struct kmscap_client *client)
 		kmscap_hold_take(hold);
 		trace_kmscap_frame_read(client->disp->id, client->id, hold->frame->ev.seq);
 	}
-	return ERR_PTR(-ENOSPC);
+	return NULL;
 }
 
 /**
@@ -236,18 +233,19 @@ bool kmscap_ring_enqueue(struct kmscap_client *client, struct kmscap_hold *hold,
 	struct kmscap_event ev;
 
 	kmscap_ring_sync(client, dead);
-	oldest = kmscap_ring_make_room(client);
-	if (IS_ERR(oldest))
-		return false;
-	if (oldest) {
+	hold->slot = kmscap_ring_free_slot(client);
+	if (hold->slot == client->queue_depth) {
+		oldest = kmscap_ring_oldest_ready(client);
+		if (!oldest)
+			return false;
 		client->stats.dropped_queue++;
 		client->dropped_since++;
 		disp->stats.drops_queue++;
 		trace_kmscap_frame_drop(disp->id, client->id, oldest->frame->ev.seq,
 					KMSCAP_TRACE_QUEUE_FULL);
 		kmscap_hold_unqueue(oldest, dead);
+		hold->slot = oldest->slot;
 	}
-	hold->slot = kmscap_ring_free_slot(client);
 	slot = kmscap_ring_slot(client, hold->slot);
 
 	ev = hold->frame->ev;
