@@ -197,6 +197,16 @@ int kmscap_t_version(int ctl, struct kmscap_version *v)
 	return kmscap_t_ioctl(ctl, KMSCAP_IOC_VERSION, v);
 }
 
+void kmscap_t_require_cap(int ctl, uint64_t cap, const char *name)
+{
+	struct kmscap_version v;
+	int r = kmscap_t_version(ctl, &v);
+
+	KT_ASSERT(!r, "VERSION: %s", kmscap_t_errname(r));
+	KT_ASSERT(v.caps & cap, "ABI %u.%u caps 0x%llx: no %s", v.major, v.minor,
+		  (unsigned long long)v.caps, name);
+}
+
 int kmscap_t_create(int ctl, uint32_t w, uint32_t h, uint32_t mhz, uint32_t flags,
 		    struct kmscap_display_create *out)
 {

@@ -78,6 +78,8 @@ int kmscap_t_ioctl(int fd, unsigned long req, void *arg);
 /* Open /dev/kmscap; skips the test when it does not exist. */
 int kmscap_t_open_ctl_or_skip(void);
 int kmscap_t_version(int ctl, struct kmscap_version *v);
+/* VERSION, which must succeed and report capability @cap (named @name): else the test fails. */
+void kmscap_t_require_cap(int ctl, uint64_t cap, const char *name);
 /* Whether poll() says POLLIN on @fd within @timeout_ms (0: only look). */
 bool kmscap_t_readable(int fd, int timeout_ms);
 int kmscap_t_create(int ctl, uint32_t w, uint32_t h, uint32_t mhz, uint32_t flags,

@@ -220,7 +220,6 @@ int main(void)
 	volatile struct kmscap_frame_ring *r;
 	const volatile struct kmscap_client_status *status;
 	struct kmscap_display_create c;
-	struct kmscap_version ver;
 	drmModeClip clip = { 0, 0, 16, 16 };
 	uint64_t seq, published;
 	uint32_t old, revokes, flags;
@@ -232,10 +231,7 @@ int main(void)
 	kmscap_t_init("frame_ring", 120);
 	page = sysconf(_SC_PAGESIZE);
 	ctl = kmscap_t_open_ctl_or_skip();
-	ret = kmscap_t_version(ctl, &ver);
-	KT_ASSERT(!ret, "VERSION: %s", kmscap_t_errname(ret));
-	KT_ASSERT(ver.caps & KMSCAP_CAP_FRAME_RING, "ABI %u.%u caps 0x%llx: no "
-		  "KMSCAP_CAP_FRAME_RING", ver.major, ver.minor, (unsigned long long)ver.caps);
+	kmscap_t_require_cap(ctl, KMSCAP_CAP_FRAME_RING, "KMSCAP_CAP_FRAME_RING");
 
 	kmscap_t_display_up(ctl, 640, 480, &c, &k, b, 2, 1);
 

@@ -116,7 +116,6 @@ int main(void)
 {
 	struct kmscap_client_stats st, st0;
 	struct kmscap_display_create c;
-	struct kmscap_version ver;
 	drmModeClip clip = { 0, 0, 16, 16 };
 	struct kmscap_event ev;
 	struct kmscap_dev *dev;
@@ -127,10 +126,7 @@ int main(void)
 
 	kmscap_t_init("libkmscap_ring", 120);
 	ctl = kmscap_t_open_ctl_or_skip();
-	ret = kmscap_t_version(ctl, &ver);
-	KT_ASSERT(!ret, "VERSION: %s", kmscap_t_errname(ret));
-	KT_ASSERT(ver.caps & KMSCAP_CAP_FRAME_RING, "ABI %u.%u caps 0x%llx: no "
-		  "KMSCAP_CAP_FRAME_RING", ver.major, ver.minor, (unsigned long long)ver.caps);
+	kmscap_t_require_cap(ctl, KMSCAP_CAP_FRAME_RING, "KMSCAP_CAP_FRAME_RING");
 	kmscap_t_display_up(ctl, 640, 480, &c, &k, b, 2, 1);
 
 	/* 1 */

@@ -110,7 +110,6 @@ int main(void)
 	const volatile struct kmscap_client_status *st;
 	struct kmscap_client_stats stats;
 	struct kmscap_display_create c;
-	struct kmscap_version ver;
 	uint64_t seqs[N_MANY], held_seq;
 	struct kmscap_event ev;
 	unsigned int i;
@@ -120,10 +119,7 @@ int main(void)
 	kmscap_t_init("status_page", 120);
 	page = sysconf(_SC_PAGESIZE);
 	ctl = kmscap_t_open_ctl_or_skip();
-	r = kmscap_t_version(ctl, &ver);
-	KT_ASSERT(!r, "VERSION: %s", kmscap_t_errname(r));
-	KT_ASSERT(ver.caps & KMSCAP_CAP_STATUS_PAGE, "ABI %u.%u caps 0x%llx: no "
-		  "KMSCAP_CAP_STATUS_PAGE", ver.major, ver.minor, (unsigned long long)ver.caps);
+	kmscap_t_require_cap(ctl, KMSCAP_CAP_STATUS_PAGE, "KMSCAP_CAP_STATUS_PAGE");
 	KT_ASSERT(sizeof(struct kmscap_client_status) <= (size_t)page,
 		  "struct kmscap_client_status is %zu bytes, a page %ld",
 		  sizeof(struct kmscap_client_status), page);
